@@ -1,0 +1,41 @@
+"""glassnet: your first neural network, Keras on the outside, plain NumPy inside.
+
+    import glassnet as tf          # the tutorial's code runs unchanged after this line
+    model = tf.keras.Sequential([tf.keras.layers.Dense(128, activation="relu"),
+                                 tf.keras.layers.Dense(10, activation="softmax")])
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import (
+    activations,
+    backend,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    random,
+    utils,
+)
+from .errors import GlassnetError, InputError, ModelFileError
+from .layers import Input
+from .model import Model, Sequential
+from .saving import load_model
+
+__version__ = "0.1.0"
+
+# `import glassnet as tf; tf.keras.Sequential` and `import glassnet as keras` both work.
+keras = sys.modules[__name__]
+sys.modules[__name__ + ".keras"] = keras
+
+__all__ = [
+    "GlassnetError", "Input", "InputError", "Model", "ModelFileError", "Sequential",
+    "activations", "backend", "callbacks", "datasets", "initializers", "keras", "layers",
+    "load_model", "losses", "metrics", "models", "optimizers", "random", "utils",
+]

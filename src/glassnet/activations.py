@@ -1,0 +1,227 @@
+"""Activation functions, each beside its derivative.
+
+An activation ``a = f(z)`` is applied element by element (softmax: row by row).
+``forward(z)`` computes ``a``; ``backward(z, a, da)`` turns ``da = dL/da`` into
+``dz = dL/dz = da * f'(z)`` by the chain rule. Both ``z`` and ``a`` are passed so
+that each derivative uses whichever is cheaper (``sigmoid' = a(1 - a)``).
+
+Use them by name (``Dense(128, activation="relu")``) or as objects
+(``activation=glassnet.activations.relu``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import unknown_name
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+class Activation:
+    """Base class. Subclasses set ``name`` and define ``forward`` and ``backward``."""
+
+    name = "activation"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, z) -> np.ndarray:
+        return self.forward(np.asarray(z))
+
+    def __repr__(self) -> str:
+        return f"<activation {self.name}>"
+
+    def get_config(self) -> str:
+        return self.name
+
+
+class Linear(Activation):
+    """``a = z``; ``dz = da``. What ``Dense`` does with ``activation=None``."""
+
+    name = "linear"
+
+    def forward(self, z):
+        return z
+
+    def backward(self, z, a, da):
+        return da
+
+
+class ReLU(Activation):
+    """Rectified linear unit: ``a = max(z, 0)``; ``f'(z) = 1 if z > 0 else 0``."""
+
+    name = "relu"
+
+    def forward(self, z):
+        return np.maximum(z, 0)
+
+    def backward(self, z, a, da):
+        return da * (z > 0)
+
+
+class Sigmoid(Activation):
+    """Logistic function ``a = 1 / (1 + e^-z)``; ``f'(z) = a (1 - a)``.
+
+    Computed as ``(1 + tanh(z/2)) / 2``, which never overflows.
+    """
+
+    name = "sigmoid"
+
+    def forward(self, z):
+        return 0.5 * np.tanh(0.5 * z) + 0.5
+
+    def backward(self, z, a, da):
+        return da * a * (1 - a)
+
+
+class Tanh(Activation):
+    """Hyperbolic tangent ``a = tanh(z)``; ``f'(z) = 1 - a²``."""
+
+    name = "tanh"
+
+    def forward(self, z):
+        return np.tanh(z)
+
+    def backward(self, z, a, da):
+        return da * (1 - a * a)
+
+
+class Softmax(Activation):
+    """``a_i = e^(z_i) / Σ_j e^(z_j)`` over the last axis.
+
+    The row maximum is subtracted first so ``e^z`` never overflows. Its Jacobian
+    is ``diag(a) - a aᵀ``, so ``dz = a * (da - Σ_j da_j a_j)``. Followed by
+    cross-entropy, the model skips this and uses the fused ``dz = a - y``.
+    """
+
+    name = "softmax"
+
+    def forward(self, z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def backward(self, z, a, da):
+        return a * (da - (da * a).sum(axis=-1, keepdims=True))
+
+
+class LeakyReLU(Activation):
+    """``a = z if z > 0 else αz`` (Keras's default ``α = 0.2``); ``f' = 1`` or ``α``."""
+
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.2):
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, z):
+        return np.where(z > 0, z, z * self.negative_slope)
+
+    def backward(self, z, a, da):
+        return np.where(z > 0, da, da * self.negative_slope)
+
+
+class ELU(Activation):
+    """``a = z if z > 0 else α(e^z - 1)``, ``α = 1``; ``f' = 1`` or ``a + α``."""
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0):
+        self.alpha = float(alpha)
+
+    def forward(self, z):
+        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
+
+    def backward(self, z, a, da):
+        return np.where(z > 0, da, da * (a + self.alpha))
+
+
+class GELU(Activation):
+    """Gaussian error linear unit ``a = z Φ(z)``, ``Φ(z) = (1 + erf(z/√2)) / 2``.
+
+    Exact (not the tanh approximation), as Keras's and PyTorch's default.
+    ``f'(z) = Φ(z) + z φ(z)`` with ``φ(z) = e^(-z²/2) / √(2π)``.
+    """
+
+    name = "gelu"
+
+    @staticmethod
+    def _cdf(z):
+        return (0.5 * (1.0 + _erf(z * (1 / math.sqrt(2))))).astype(z.dtype)
+
+    def forward(self, z):
+        return z * self._cdf(z)
+
+    def backward(self, z, a, da):
+        pdf = np.exp(-0.5 * z * z) * (1 / math.sqrt(2 * math.pi))
+        return da * (self._cdf(z) + z * pdf)
+
+
+class Softplus(Activation):
+    """``a = log(1 + e^z)`` (computed as ``logaddexp(0, z)``); ``f'(z) = sigmoid(z)``."""
+
+    name = "softplus"
+
+    def forward(self, z):
+        return np.logaddexp(0, z)
+
+    def backward(self, z, a, da):
+        return da * (0.5 * np.tanh(0.5 * z) + 0.5)
+
+
+class Swish(Activation):
+    """Swish / SiLU ``a = z·sigmoid(z)``; ``f'(z) = s + z s (1 - s)`` with ``s = sigmoid(z)``."""
+
+    name = "swish"
+
+    def forward(self, z):
+        return z * (0.5 * np.tanh(0.5 * z) + 0.5)
+
+    def backward(self, z, a, da):
+        s = 0.5 * np.tanh(0.5 * z) + 0.5
+        return da * (s + z * s * (1 - s))
+
+
+linear = Linear()
+relu = ReLU()
+sigmoid = Sigmoid()
+tanh = Tanh()
+softmax = Softmax()
+leaky_relu = LeakyReLU()
+elu = ELU()
+gelu = GELU()
+softplus = Softplus()
+swish = Swish()
+
+ALL = {a.name: a for a in (linear, relu, sigmoid, tanh, softmax,
+                           leaky_relu, elu, gelu, softplus, swish)}
+ALIASES = {"silu": "swish"}
+
+
+def get(identifier: str | Activation | None) -> Activation:
+    """Resolve ``None``, a name such as ``"relu"``, or an ``Activation`` object."""
+    if identifier is None:
+        return linear
+    if isinstance(identifier, Activation):
+        return identifier
+    if isinstance(identifier, str):
+        key = ALIASES.get(identifier.lower(), identifier.lower())
+        if key in ALL:
+            return ALL[key]
+        raise unknown_name("activation", identifier, ALL)
+    raise TypeError(
+        f"activation must be a name such as 'relu' or a glassnet.activations object, "
+        f"got {identifier!r}. A plain Python function has no derivative for backpropagation; "
+        "subclass glassnet.activations.Activation and write forward and backward."
+    )
+
+
+def serialize(activation: Activation) -> str:
+    """The name stored in a model file."""
+    if activation.name not in ALL or type(activation) is not type(ALL[activation.name]):
+        raise ValueError(f"Cannot save the custom activation {activation!r} by name.")
+    return activation.name

@@ -1,0 +1,65 @@
+"""MNIST handwritten digits, shipped inside glassnet so it works offline.
+
+MNIST is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0).
+The four IDX files are gzip-compressed as published; each is checked against its
+SHA-256 before use.
+
+IDX layout: a big-endian header (magic number, then one uint32 per dimension),
+then the raw uint8 values. Images are ``(n, 28, 28)``, labels ``(n,)``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).parent / "data" / "mnist"
+FILES = {
+    "train-images-idx3-ubyte.gz":
+        "0b367032e93c5d0cea0925647cfdb18614af8ee15f83e6f2fc2ad904a6835971",
+    "train-labels-idx1-ubyte.gz":
+        "1787548bbe0bff1ec2ecdc0ef292b02df999e2d1a6002d27500982c652b17203",
+    "t10k-images-idx3-ubyte.gz":
+        "1a1a05eab793c14bb050b398624a11b0ffd1a2953baed553b1b9bd079e2a20be",
+    "t10k-labels-idx1-ubyte.gz":
+        "b91679a0acfe4ba0e50a2437a903084cba1f5f92592b016a25a7dfd00455798b",
+}
+
+
+def _read_idx(path: Path, expected_sha256: str | None) -> np.ndarray:
+    raw = path.read_bytes()
+    if expected_sha256 is not None and hashlib.sha256(raw).hexdigest() != expected_sha256:
+        raise OSError(f"{path} is corrupted: its SHA-256 does not match MNIST's. "
+                      "Reinstall glassnet, or pass load_data(path=...) to a good copy.")
+    data = gzip.decompress(raw) if path.suffix == ".gz" else raw
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise OSError(f"{path} is not an IDX file of unsigned bytes.")
+    ndim = data[3]
+    dims = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(dims)):
+        raise OSError(f"{path} is truncated: header says {dims}, found {body.size} values.")
+    return body.reshape(dims)
+
+
+def load_data(path: str | os.PathLike | None = None):
+    """Return ``(x_train, y_train), (x_test, y_test)`` as uint8 arrays, like Keras.
+
+    Shapes: ``(60000, 28, 28)``, ``(60000,)``, ``(10000, 28, 28)``, ``(10000,)``;
+    pixels 0 (background) to 255 (ink). ``path`` is a folder holding the four
+    IDX files (``.gz`` or not); by default the copy inside glassnet is used and
+    checked by SHA-256.
+    """
+    folder = DATA_DIR if path is None else Path(path)
+    arrays = []
+    for name, sha in FILES.items():
+        file = folder / name
+        if path is not None and not file.exists() and (folder / name[:-3]).exists():
+            file = folder / name[:-3]
+        arrays.append(_read_idx(file, sha if file.suffix == ".gz" else None))
+    x_train, y_train, x_test, y_test = arrays
+    return (x_train, y_train), (x_test, y_test)

@@ -1,0 +1,112 @@
+"""``Dense``: the fully connected layer, ``a = f(xW + b)``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations
+from .base import Layer
+
+
+class Dense(Layer):
+    """Every input connected to every unit: ``z = xW + b``, ``a = f(z)``.
+
+    Shapes: ``x (batch, n_in)``, ``W (n_in, units)``, ``b (units,)``,
+    ``z, a (batch, units)``.
+
+    Backpropagation, given ``da = dL/da`` from the layer above::
+
+        dz = da * f'(z)          the activation's derivative
+        dW = xᵀ · dz             (n_in, batch) · (batch, units)
+        db = Σ_batch dz
+        dx = dz · Wᵀ             passed to the layer below
+
+    Example: one neuron with ``x = [1, 2]``, ``W = [[0.5], [-1]]``, ``b = [0.25]``
+    gives ``z = 0.5 - 2 + 0.25 = -1.25``; with ReLU, ``a = 0`` and no gradient
+    reaches ``W`` for this sample.
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | activations.Activation | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str = "glorot_uniform",
+        bias_initializer: str = "zeros",
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError(f"Dense units must be a positive integer, got {units!r}.")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        # set by the model when the loss takes over f'(z) (softmax/sigmoid + cross-entropy)
+        self.fused_activation = False
+
+    def build(self, input_shape):
+        if len(input_shape) != 1:
+            shape = "(batch, " + ", ".join(map(str, input_shape)) + ")"
+            raise ValueError(
+                f"Dense layer {self.name!r} expects 2-D input (batch, features), got inputs of "
+                f"shape {shape}. Flatten them first: add glassnet.layers.Flatten() before it, "
+                f"or reshape the data to (n, {int(np.prod(input_shape))})."
+            )
+        self.add_weight("kernel", (input_shape[0], self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.add_weight("bias", (self.units,), self.bias_initializer)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.params["kernel"]
+
+    @property
+    def dW(self) -> np.ndarray:
+        return self.grads["kernel"]
+
+    @property
+    def b(self) -> np.ndarray | None:
+        return self.params.get("bias")
+
+    @property
+    def db(self) -> np.ndarray | None:
+        return self.grads.get("bias")
+
+    kernel = W
+    bias = b
+
+    def forward(self, x, training=False):
+        self.x = x
+        self.z = x @ self.W
+        if self.use_bias:
+            self.z += self.b
+        self.a = self.activation.forward(self.z)
+        return self.a
+
+    def backward(self, da):
+        if self.fused_activation:
+            dz = da  # the loss already returned dL/dz
+        else:
+            dz = self.activation.backward(self.z, self.a, da)
+        np.matmul(self.x.T, dz, out=self.dW)  # dL/dW = xᵀ · dL/dz
+        if self.use_bias:
+            np.sum(dz, axis=0, out=self.db)  # dL/db = Σ_batch dL/dz
+        if not self.need_input_grad:
+            return None
+        return dz @ self.W.T  # dL/dx = dL/dz · Wᵀ
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer,
+            "bias_initializer": self.bias_initializer,
+        }

@@ -1,0 +1,42 @@
+"""``Dropout``: randomly silence units during training (inverted dropout)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import random as grandom
+from .base import Layer
+
+
+class Dropout(Layer):
+    """During training ``y = x · m / (1 - rate)``, ``m_i ~ Bernoulli(1 - rate)``.
+
+    Dividing by ``1 - rate`` keeps the expected value of ``y`` equal to ``x``, so at
+    inference the layer is the identity. Backward: ``dx = dy · m / (1 - rate)``.
+    """
+
+    def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if not 0 <= float(rate) < 1:
+            raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}.")
+        self.rate = float(rate)
+        self.seed = seed
+        self._rng = np.random.default_rng(seed) if seed is not None else None
+        self.mask = None
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self.mask = None
+            return x
+        rng = self._rng or grandom.rng()
+        keep = rng.random(x.shape, dtype=np.float32) >= self.rate
+        self.mask = keep.astype(x.dtype) * x.dtype.type(1 / (1 - self.rate))
+        return x * self.mask
+
+    def backward(self, dy):
+        if not self.need_input_grad:
+            return None
+        return dy if self.mask is None else dy * self.mask
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}

@@ -1,0 +1,476 @@
+"""``Sequential``: a stack of layers, trained with ``compile`` and ``fit``.
+
+Reading guide: ``fit`` is the training loop (epochs, batches, callbacks).
+Each batch goes through ``train_step``, which is the whole algorithm:
+
+1. forward propagation: ``a = layer.forward(a)`` from the first layer to the last;
+2. the loss ``L(y, a)`` and its gradient ``dL/da``;
+3. backpropagation: ``da = layer.backward(da)`` from the last layer to the first;
+4. gradient descent: ``optimizer.step(θ, dL/dθ)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import backend, losses, optimizers
+from . import callbacks as callbacks_module
+from . import metrics as metrics_module
+from . import random as grandom
+from .data import as_inputs, as_targets, check_same_length
+from .errors import InputError, NotCompiledError
+from .layers.base import Layer, _as_shape
+from .layers.input import InputLayer
+from .progress import Progbar
+
+
+class Sequential:
+    """A linear stack of layers: the output of each is the input of the next.
+
+    >>> model = Sequential([Dense(128, activation="relu"), Dense(10, activation="softmax")])
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+    ...               metrics=["accuracy"])
+    """
+
+    def __init__(self, layers: list[Layer] | None = None, name: str | None = None) -> None:
+        self.name = name or backend.unique_name("sequential")
+        self.layers: list[Layer] = []
+        self.input_shape_: tuple[int, ...] | None = None
+        self.built = False
+        self.optimizer: optimizers.Optimizer | None = None
+        self.loss: losses.Loss | None = None
+        self.metrics: list[metrics_module.Metric] = []
+        self._metric_names: list = []
+        self.stop_training = False
+        self.history: callbacks_module.History | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # -- building ---------------------------------------------------------------
+    def add(self, layer: Layer) -> None:
+        """Append a layer (an ``Input`` only sets the input shape)."""
+        if isinstance(layer, InputLayer):
+            if self.layers:
+                raise ValueError("Input(...) must come before the first layer.")
+            self.input_shape_ = layer.declared_input_shape
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential takes glassnet layers, got {layer!r}. "
+                "Use e.g. glassnet.layers.Dense(10)."
+            )
+        if not self.layers and self.input_shape_ is None and layer.declared_input_shape:
+            self.input_shape_ = layer.declared_input_shape
+        self.layers.append(layer)
+        if self.input_shape_ is not None:
+            self.build()
+
+    def build(self, input_shape: tuple | None = None) -> None:
+        """Create every layer's weights, from ``input_shape`` (one sample, no batch size)."""
+        if input_shape is not None:
+            input_shape = tuple(input_shape)
+            if input_shape and input_shape[0] is None:  # Keras style (None, 784)
+                input_shape = input_shape[1:]
+            self.input_shape_ = _as_shape(input_shape)
+        if self.input_shape_ is None:
+            raise ValueError("The model does not know its input shape yet: call fit, or pass "
+                             "input_shape=... to the first layer, or start with Input(shape=...).")
+        shape = self.input_shape_
+        for layer in self.layers:
+            if not layer.built:
+                layer.build(shape)
+            elif layer.input_shape != shape:
+                raise InputError(
+                    f"Layer {layer.name!r} was built for inputs of shape (batch, "
+                    f"{', '.join(map(str, layer.input_shape))}) but now receives (batch, "
+                    f"{', '.join(map(str, shape))})."
+                )
+            shape = layer.output_shape
+        self._bind_parameters()
+        self.built = True
+        if self.loss is not None:
+            self._configure_loss()
+
+    def _bind_parameters(self) -> None:
+        """Move all weights into one flat vector ``θ`` (and gradients into ``g``).
+
+        Each layer keeps views into these vectors, so an optimizer updates the
+        whole network with a few whole-array operations. Trainable weights come
+        first: the optimizer sees ``θ[:n_trainable]``.
+        """
+        entries = [(layer, k) for layer in self.layers if layer.trainable for k in layer.params]
+        entries += [(layer, k) for layer in self.layers if not layer.trainable
+                    for k in layer.params]
+        sizes = [layer.params[k].size for layer, k in entries]
+        self._theta = np.empty(sum(sizes), backend.floatx())
+        self._grad = np.zeros(sum(sizes), backend.floatx())
+        offset = 0
+        for (layer, k), size in zip(entries, sizes):
+            shape = layer.params[k].shape
+            view = self._theta[offset:offset + size].reshape(shape)
+            view[...] = layer.params[k]
+            layer.params[k] = view
+            layer.grads[k] = self._grad[offset:offset + size].reshape(shape)
+            offset += size
+        self._n_trainable = sum(s for (layer, _), s in zip(entries, sizes) if layer.trainable)
+        with_params = [i for i, layer in enumerate(self.layers) if layer.params]
+        self._first_param_layer = with_params[0] if with_params else len(self.layers)
+
+    # -- compiling --------------------------------------------------------------
+    def compile(self, optimizer: str | optimizers.Optimizer = "rmsprop",
+                loss: str | losses.Loss | None = None,
+                metrics: list | None = None) -> None:
+        """Choose the optimizer, the loss to minimise and the metrics to report."""
+        self.optimizer = optimizers.get(optimizer)
+        if loss is None:
+            raise ValueError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy' "
+                             "for integer class labels or loss='mse' for regression.")
+        self.loss = losses.get(loss)
+        if isinstance(metrics, (str, metrics_module.Metric)):
+            metrics = [metrics]
+        self._metric_names = list(metrics or [])
+        for m in self._metric_names:  # fail early on unknown names
+            metrics_module.get(m, self.loss)
+        self.metrics = []
+        if self.built:
+            self._configure_loss()
+
+    def _configure_loss(self) -> None:
+        """Resolve metrics and decide whether the loss fuses with the last activation."""
+        units = self.layers[-1].output_shape[-1] if self.layers[-1].output_shape else None
+        self.metrics = [metrics_module.get(m, self.loss, units) for m in self._metric_names]
+        for layer in self.layers:
+            if hasattr(layer, "fused_activation"):
+                layer.fused_activation = False
+        last = self.layers[-1]
+        activation = getattr(last, "activation", None)
+        self._fused = (
+            getattr(self.loss, "fuses_with", None) is not None
+            and not self.loss.from_logits
+            and activation is not None
+            and activation.name == self.loss.fuses_with
+            and hasattr(last, "fused_activation")
+        )
+        last.fused_activation = self._fused
+
+    # -- the algorithm ----------------------------------------------------------
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """One step of gradient descent on one batch. Returns the loss and the outputs."""
+        # 1. forward propagation
+        a = x
+        for layer in self.layers:
+            a = layer.forward(a, training=True)
+        # 2. the loss and dL/da (or dL/dz, fused with softmax/sigmoid: a - y)
+        loss, da = self._loss_and_gradient(y, a)
+        # 3. backpropagation, down to the first layer that has weights
+        for layer in reversed(self.layers[self._first_param_layer:]):
+            da = layer.backward(da)
+        # 4. gradient descent on all trainable weights at once
+        n = self._n_trainable
+        self.optimizer.step(self._theta[:n], self._grad[:n])
+        return loss, a
+
+    def _loss_and_gradient(self, y, a):
+        if self._fused:
+            z = self.layers[-1].z
+            return self.loss.forward_fused(y, z), self.loss.backward_fused(y, a)
+        return self.loss.forward(y, a), self.loss.backward(y, a)
+
+    def _loss_value(self, y, a) -> float:
+        if self._fused:
+            return self.loss.forward_fused(y, self.layers[-1].z)
+        return self.loss.forward(y, a)
+
+    # -- fit / evaluate / predict ------------------------------------------------
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: str | int = "auto",
+        callbacks: list[callbacks_module.Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: tuple | None = None,
+        shuffle: bool = True,
+        initial_epoch: int = 0,
+    ) -> callbacks_module.History:
+        """Train for ``epochs`` passes over ``(x, y)`` in batches of ``batch_size`` (32).
+
+        Returns a ``History`` whose ``history`` dict holds one value per epoch for
+        ``loss``, each metric, and their ``val_`` twins when validating.
+        """
+        x, y = self._prepare(x, y, training=True)
+        batch_size = _batch_size(batch_size)
+        if not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}.")
+        if validation_data is not None:
+            x_val, y_val = self._prepare(*validation_data[:2])
+        elif validation_split:
+            # like Keras: the last fraction of the data, taken before shuffling
+            cut = int(len(x) * (1 - validation_split))
+            if cut == 0 or cut == len(x):
+                raise InputError(f"validation_split={validation_split} leaves no training or "
+                                 f"no validation samples out of {len(x)}.")
+            x, x_val, y, y_val = x[:cut], x[cut:], y[:cut], y[cut:]
+        else:
+            x_val = y_val = None
+
+        n = len(x)
+        steps = math.ceil(n / batch_size)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        cbs = ([callbacks_module.ProgbarLogger(verbose)] if verbose else []) + list(callbacks or [])
+        history = callbacks_module.History()
+        cbs.append(history)
+        params = {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size}
+        for cb in cbs:
+            cb.set_model(self)
+            cb.set_params(params)
+        batch_begin = [cb for cb in cbs if callbacks_module.overrides(cb, "on_train_batch_begin")]
+        batch_end = [cb for cb in cbs if callbacks_module.overrides(cb, "on_train_batch_end")]
+
+        self.stop_training = False
+        self.history = history
+        first = self.layers[self._first_param_layer] if self._first_param_layer < len(
+            self.layers) else None
+        if first is not None:
+            first.need_input_grad = False  # nothing below it needs dL/dx
+        try:
+            for cb in cbs:
+                cb.on_train_begin()
+            for epoch in range(initial_epoch, epochs):
+                for cb in cbs:
+                    cb.on_epoch_begin(epoch)
+                order = grandom.rng().permutation(n) if shuffle else np.arange(n)
+                loss_sum, seen = 0.0, 0
+                for m in self.metrics:
+                    m.reset_state()
+                for step in range(steps):
+                    idx = order[step * batch_size:(step + 1) * batch_size]
+                    xb, yb = x[idx], y[idx]
+                    for cb in batch_begin:
+                        cb.on_train_batch_begin(step)
+                    loss, out = self.train_step(xb, yb)
+                    loss_sum += float(loss) * len(idx)
+                    seen += len(idx)
+                    for m in self.metrics:
+                        m.update_state(yb, out)
+                    if batch_end:
+                        logs = self._logs(loss_sum / seen)
+                        for cb in batch_end:
+                            cb.on_train_batch_end(step, logs)
+                logs = self._logs(loss_sum / seen)
+                if x_val is not None:
+                    val = self._evaluate_arrays(x_val, y_val, batch_size)
+                    logs.update({"val_" + k: v for k, v in val.items()})
+                for cb in cbs:
+                    cb.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+            for cb in cbs:
+                cb.on_train_end()
+        finally:
+            if first is not None:
+                first.need_input_grad = True
+        return history
+
+    def _logs(self, loss: float) -> dict[str, float]:
+        """Keras's order: metrics and loss sorted by name."""
+        logs = {m.name: m.result() for m in self.metrics}
+        logs["loss"] = loss
+        return dict(sorted(logs.items()))
+
+    def _evaluate_arrays(self, x, y, batch_size, progbar: Progbar | None = None) -> dict:
+        loss_sum = 0.0
+        for m in self.metrics:
+            m.reset_state()
+        steps = math.ceil(len(x) / batch_size)
+        for step in range(steps):
+            xb = x[step * batch_size:(step + 1) * batch_size]
+            yb = y[step * batch_size:(step + 1) * batch_size]
+            out = self._forward(xb)
+            loss_sum += float(self._loss_value(yb, out)) * len(xb)
+            for m in self.metrics:
+                m.update_state(yb, out)
+            if progbar is not None:
+                progbar.update(step + 1, self._logs(loss_sum / min(len(x), (step + 1) *
+                                                                    batch_size)))
+        return self._logs(loss_sum / len(x))
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        """Forward propagation in inference mode (dropout off)."""
+        for layer in self.layers:
+            x = layer.forward(x, training=False)
+        return x
+
+    def evaluate(self, x=None, y=None, batch_size: int | None = None,
+                 verbose: str | int = "auto", return_dict: bool = False):
+        """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``."""
+        x, y = self._prepare(x, y)
+        batch_size = _batch_size(batch_size)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        steps = math.ceil(len(x) / batch_size)
+        bar = Progbar(steps, verbose) if verbose else None
+        logs = self._evaluate_arrays(x, y, batch_size, bar)
+        if bar is not None:
+            bar.update(steps, logs, finalize=True)
+        if return_dict:
+            return logs
+        if not self.metrics:
+            return logs["loss"]
+        return [logs["loss"]] + [logs[m.name] for m in self.metrics]
+
+    def predict(self, x, batch_size: int | None = None, verbose: str | int = "auto") -> np.ndarray:
+        """The model's outputs for ``x``, computed in batches of ``batch_size`` (32)."""
+        x = self._prepare_x(x)
+        batch_size = _batch_size(batch_size)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        steps = math.ceil(len(x) / batch_size)
+        bar = Progbar(steps, verbose) if verbose else None
+        out = None
+        for step in range(steps):
+            sl = slice(step * batch_size, (step + 1) * batch_size)
+            a = self._forward(x[sl])
+            if out is None:
+                out = np.empty((len(x), *a.shape[1:]), a.dtype)
+            out[sl] = a
+            if bar is not None:
+                bar.update(step + 1)
+        if bar is not None:
+            bar.update(steps, finalize=True)
+        return out
+
+    def __call__(self, x, training: bool = False) -> np.ndarray:
+        x = self._prepare_x(x)
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def train_on_batch(self, x, y) -> float:
+        """One gradient step on one batch; returns its loss."""
+        x, y = self._prepare(x, y, training=True)
+        loss, _ = self.train_step(x, y)
+        return float(loss)
+
+    # -- input checks ------------------------------------------------------------
+    def _prepare_x(self, x) -> np.ndarray:
+        x = as_inputs(x)
+        if not self.built:
+            self.build(x.shape[1:])
+        expected = self.input_shape_
+        if x.shape[1:] != expected:
+            first = self.layers[0]
+            raise InputError(
+                f"Input 0 of layer {first.name!r} is incompatible: expected shape "
+                f"(batch, {', '.join(map(str, expected))}), got {x.shape}."
+            )
+        return x
+
+    def _prepare(self, x, y, training: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        if self.loss is None:
+            raise NotCompiledError(
+                "You must call compile() before fit() or evaluate(), e.g. "
+                "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
+                "metrics=['accuracy'])."
+            )
+        x = self._prepare_x(x)
+        y = as_targets(y, self.loss.sparse)
+        check_same_length(x, y)
+        return x, y
+
+    # -- weights -------------------------------------------------------------------
+    @property
+    def weights(self) -> list[np.ndarray]:
+        return [w for layer in self.layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every weight, layer by layer (kernel, then bias, ...)."""
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        """Write weights in the order ``get_weights`` returns them."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(f"The model has {len(own)} weight arrays, but set_weights got "
+                             f"{len(weights)}.")
+        i = 0
+        for layer in self.layers:
+            k = len(layer.weights)
+            layer.set_weights(weights[i:i + k])
+            i += k
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self.layers)
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named {name!r}; the layers are "
+                         f"{[layer.name for layer in self.layers]}.")
+
+    @property
+    def input_shape(self) -> tuple | None:
+        return None if self.input_shape_ is None else (None, *self.input_shape_)
+
+    @property
+    def output_shape(self) -> tuple | None:
+        if not self.built:
+            return None
+        return (None, *self.layers[-1].output_shape)
+
+    def summary(self, print_fn=print) -> None:
+        """Print a table of the layers, their output shapes and parameter counts."""
+        from .summary import summary_text
+
+        print_fn(summary_text(self))
+
+    # -- saving --------------------------------------------------------------------
+    def save(self, filepath: str) -> None:
+        """Save architecture, weights and optimizer state to one ``.glassnet`` file."""
+        from .saving import save_model
+
+        save_model(self, filepath)
+
+    def save_weights(self, filepath: str) -> None:
+        from .saving import save_weights
+
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath: str) -> None:
+        from .saving import load_weights
+
+        load_weights(self, filepath)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "input_shape": None if self.input_shape_ is None else list(self.input_shape_),
+            "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                       for layer in self.layers],
+        }
+
+
+def _batch_size(batch_size) -> int:
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    return int(batch_size)
+
+
+Model = Sequential

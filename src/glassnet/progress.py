@@ -1,0 +1,89 @@
+"""Keras-style progress bars, e.g.
+
+    1875/1875 ━━━━━━━━━━━━━━━━━━━━ 2s 1ms/step - accuracy: 0.9261 - loss: 0.2567
+
+In a terminal or notebook the line is redrawn in place (at most every 0.05 s);
+otherwise (a log file, a pipe, CI) only the finished line is printed, once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+def is_interactive(stream) -> bool:
+    """True for a terminal, or a Jupyter notebook, where ``\\r`` redraws a line."""
+    if "ipykernel" in sys.modules:
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def format_value(v: float) -> str:
+    return f"{v:.4f}" if abs(v) >= 1e-3 or v == 0 else f"{v:.4e}"
+
+
+def format_logs(logs: dict) -> str:
+    return "".join(f" - {k}: {format_value(float(v))}" for k, v in logs.items())
+
+
+def format_time_per_step(seconds: float) -> str:
+    if seconds >= 1 or seconds == 0:
+        return f"{seconds:.0f}s/step"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.0f}ms/step"
+    return f"{seconds * 1e6:.0f}us/step"
+
+
+class Progbar:
+    """A progress bar over ``target`` steps; ``update(current, logs)`` redraws it.
+
+    ``verbose=1`` draws the bar, ``verbose=2`` prints one bar-less line at the end.
+    """
+
+    width = 20
+
+    def __init__(self, target: int, verbose: int = 1, stream=None, interval: float = 0.05):
+        self.target = target
+        self.verbose = verbose
+        self.stream = stream or sys.stdout
+        self.interval = interval
+        self.dynamic = is_interactive(self.stream)
+        self.color = self.dynamic and "NO_COLOR" not in os.environ
+        self.start = time.perf_counter()
+        self.last_draw = 0.0
+
+    def _bar(self, current: int) -> str:
+        done = int(self.width * current / self.target) if self.target else self.width
+        if not self.color:
+            return "━" * done + " " * (self.width - done) if done < self.width else "━" * self.width
+        return f"\033[32m{'━' * done}\033[0m\033[37m{'━' * (self.width - done)}\033[0m"
+
+    def update(self, current: int, logs: dict | None = None, finalize: bool = False) -> None:
+        if self.verbose == 0:
+            return
+        now = time.perf_counter()
+        if not finalize and (not self.dynamic or self.verbose != 1
+                             or now - self.last_draw < self.interval):
+            return
+        self.last_draw = now
+        elapsed = now - self.start
+        per_step = elapsed / max(current, 1)
+        digits = len(str(self.target))
+        logs_text = format_logs(logs or {})
+        if self.verbose == 2:
+            line = f"{current}/{self.target} - {elapsed:.0f}s - {format_time_per_step(per_step)}"
+            self.stream.write(line + logs_text + "\n")
+        else:
+            seconds = elapsed if finalize else per_step * (self.target - current)
+            line = (f"{current:>{digits}}/{self.target} {self._bar(current)} {seconds:.0f}s "
+                    f"{format_time_per_step(per_step)}{logs_text}")
+            if self.dynamic:
+                self.stream.write("\r" + line + "\033[K" * self.color + ("\n" if finalize else ""))
+            else:
+                self.stream.write(line + "\n")
+        self.stream.flush()

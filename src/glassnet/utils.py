@@ -1,0 +1,30 @@
+"""Helpers with Keras's names: ``to_categorical`` and ``set_random_seed``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .random import set_seed
+
+
+def set_random_seed(seed: int) -> None:
+    """Make weight initialisation, shuffling and dropout repeatable, bit for bit."""
+    set_seed(seed)
+
+
+def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.ndarray:
+    """One-hot encode integer labels: ``3`` becomes ``[0, 0, 0, 1, 0, ...]``."""
+    y = np.asarray(y)
+    if y.ndim > 1 and y.shape[-1] == 1:
+        y = y.reshape(y.shape[:-1])
+    if y.size and (not np.all(y == np.round(y)) or y.min() < 0):
+        raise ValueError("to_categorical needs non-negative integer labels.")
+    y = y.astype(np.intp)
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    elif y.size and y.max() >= num_classes:
+        raise ValueError(f"Label {int(y.max())} does not fit num_classes={num_classes}: labels "
+                         f"must be in [0, {num_classes}).")
+    out = np.zeros((*y.shape, num_classes), dtype)
+    np.put_along_axis(out, y[..., None], 1, axis=-1)
+    return out
