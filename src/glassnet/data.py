@@ -17,7 +17,7 @@ def as_array(data, what: str) -> np.ndarray:
     if data is None:
         raise InputError(f"{what} is missing: pass an array.")
     if hasattr(data, "to_numpy") and hasattr(data, "dtypes"):  # pandas DataFrame or Series
-        data = data.to_numpy()
+        data = pandas_to_numpy(data, what)
     try:
         arr = np.asarray(data)
     except ValueError as err:  # ragged nested lists
@@ -38,6 +38,66 @@ def as_array(data, what: str) -> np.ndarray:
     if arr.ndim == 0 or arr.shape[0] == 0:
         raise InputError(f"{what} is empty (shape {arr.shape}): there is nothing to compute on.")
     return arr
+
+
+def pandas_to_numpy(data, what: str) -> np.ndarray:
+    """A pandas ``DataFrame`` (columns kept in their order) or ``Series`` as an array.
+
+    The dtypes are checked first, so a text or category column is named in the error
+    instead of surfacing later as an anonymous object array.
+    """
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    if hasattr(data, "columns"):  # DataFrame: one dtype per column
+        bad = [(col, dtype) for col, dtype in data.dtypes.items()
+               if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))]
+        if bad:
+            names = ", ".join(f"{col!r} ({dtype})" for col, dtype in bad)
+            cols = [col for col, _ in bad]
+            raise InputTypeError(
+                f"{what} has non-numeric columns: {names}. Turn them into numbers first, "
+                f"e.g. pandas.get_dummies({what}, columns={cols!r}) for categories, or drop "
+                f"them with {what}.drop(columns={cols!r})."
+            )
+    elif not (is_numeric_dtype(data.dtype) or is_bool_dtype(data.dtype)):  # Series
+        label = f" (Series {data.name!r})" if data.name is not None else ""
+        raise InputTypeError(
+            f"{what}{label} holds {data.dtype} values, not numbers. Convert them first: for "
+            f"class names, {what}.astype('category').cat.codes gives integer labels."
+        )
+    arr = data.to_numpy()
+    if arr.dtype == object:  # nullable dtypes (Int64, Float64, boolean): pd.NA becomes NaN
+        arr = data.to_numpy(dtype=np.float64, na_value=np.nan)
+    return arr
+
+
+def column_names(data) -> list | None:
+    """The column names of a pandas ``DataFrame``, in order; None for anything else."""
+    if hasattr(data, "columns") and hasattr(data, "dtypes"):
+        return list(data.columns)
+    return None
+
+
+def check_columns(expected: list | None, data, what: str = "x") -> None:
+    """A ``DataFrame`` must have the columns the model was trained on, in the same order.
+
+    Its values are read by position, so swapped columns would silently feed each
+    feature into the weights learned for another one.
+    """
+    got = column_names(data)
+    if expected is None or got is None or got == expected:
+        return
+    if sorted(map(str, got)) == sorted(map(str, expected)):
+        raise InputError(
+            f"{what} has the training columns in a different order: {got!r}, but the model "
+            f"was trained on {expected!r}. Reorder them: {what}[{expected!r}]."
+        )
+    missing = [c for c in expected if c not in got]
+    extra = [c for c in got if c not in expected]
+    raise InputError(
+        f"{what} has different columns from the training data: missing {missing!r}, "
+        f"unexpected {extra!r}. The model was trained on {expected!r}."
+    )
 
 
 def as_inputs(x, what: str = "x") -> np.ndarray:

@@ -20,7 +20,7 @@ from . import backend, losses, optimizers
 from . import callbacks as callbacks_module
 from . import metrics as metrics_module
 from . import random as grandom
-from .data import as_inputs, as_targets, check_same_length
+from .data import as_inputs, as_targets, check_columns, check_same_length, column_names
 from .errors import InputError, NotCompiledError
 from .layers.base import Layer, _as_shape
 from .layers.input import InputLayer
@@ -46,6 +46,7 @@ class Sequential:
         self._metric_names: list = []
         self.stop_training = False
         self.history: callbacks_module.History | None = None
+        self._columns: list | None = None  # a training DataFrame's column names, in order
         for layer in layers or []:
             self.add(layer)
 
@@ -357,6 +358,7 @@ class Sequential:
 
     # -- input checks ------------------------------------------------------------
     def _prepare_x(self, x) -> np.ndarray:
+        check_columns(self._columns, x)  # a DataFrame: same columns, same order as in fit
         x = as_inputs(x)
         if not self.built:
             self.build(x.shape[1:])
@@ -376,6 +378,8 @@ class Sequential:
                 "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
                 "metrics=['accuracy'])."
             )
+        if training:
+            self._columns = column_names(x)
         x = self._prepare_x(x)
         y = as_targets(y, self.loss.sparse)
         check_same_length(x, y)
