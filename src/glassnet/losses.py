@@ -177,7 +177,7 @@ class CategoricalCrossentropy(Loss):
         s = y_pred.sum(axis=-1, keepdims=True)
         q = y_pred / s
         inside = (q > EPSILON) & (q < 1 - EPSILON)
-        g = -inside * y / np.clip(q, EPSILON, 1 - EPSILON)  # dL/dq per sample
+        g = -(inside * y) / np.clip(q, EPSILON, 1 - EPSILON)  # dL/dq per sample
         # through q = p / Σp: dL/dp_j = (g_j - Σ_i g_i q_i) / Σp
         return (g - (g * q).sum(axis=-1, keepdims=True)) / s / y_pred.shape[0]
 

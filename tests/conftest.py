@@ -1,0 +1,25 @@
+"""Shared fixtures. Keep this small: other test files add fixtures with targeted edits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet
+
+
+@pytest.fixture
+def float64():
+    """Compute in float64 for finite-difference gradient checks; restore float32 after."""
+    glassnet.backend.set_floatx("float64")
+    try:
+        yield np.float64
+    finally:
+        glassnet.backend.set_floatx("float32")
+
+
+@pytest.fixture
+def seed():
+    """Seed glassnet (weights, shuffling, dropout) and return a NumPy generator for test data."""
+    glassnet.utils.set_random_seed(1234)
+    return np.random.default_rng(1234)
