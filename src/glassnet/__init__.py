@@ -33,6 +33,11 @@ __version__ = "0.1.0"
 # `import glassnet as tf; tf.keras.Sequential` and `import glassnet as keras` both work.
 keras = sys.modules[__name__]
 sys.modules[__name__ + ".keras"] = keras
+# `from glassnet.keras.layers import Dense` (from `from tensorflow.keras.layers import ...`)
+# must find the same modules, not import second copies with their own classes.
+for _name, _module in list(sys.modules.items()):
+    if _name.startswith(__name__ + ".") and not _name.startswith(__name__ + ".keras"):
+        sys.modules.setdefault(__name__ + ".keras" + _name[len(__name__):], _module)
 
 __all__ = [
     "GlassnetError", "Input", "InputError", "Model", "ModelFileError", "Sequential",
