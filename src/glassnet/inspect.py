@@ -1,0 +1,612 @@
+"""The glass box: look inside a model while it computes.
+
+* ``explain(model, x, y)`` prints one forward and one backward pass for a small batch,
+  layer by layer: the formula each layer computes, the shapes, and a few values.
+* ``gradcheck(model, x, y)`` compares backpropagation with numerical differentiation,
+  ``dL/dθ ≈ (L(θ + ε) - L(θ - ε)) / 2ε``, for every parameter of every layer.
+* ``fgsm(model, x, y, eps)`` makes adversarial examples with the fast gradient sign
+  method: ``x' = clip(x + ε · sign(∇ₓL), 0, 1)``.
+* ``saliency(model, x)`` is ``|∂ŷ_c/∂x|``: how much each input pixel moves the
+  probability of the predicted class ``c``.
+
+None of these changes a weight or the optimizer's state: they run the layers'
+``forward`` and ``backward`` exactly as ``fit`` does, but never call ``optimizer.step``.
+They do overwrite the layers' scratch values (``layer.x``, ``layer.z``, the gradient
+buffers ``layer.grads``), which ``fit`` recomputes at every step anyway.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import numpy as np
+
+from . import backend
+from . import losses as losses_module
+from . import random as grandom
+from .data import as_targets, check_same_length
+from .errors import InputError, NotCompiledError
+from .layers.dense import Dense
+
+__all__ = ["Explanation", "GradcheckResult", "explain", "fgsm", "gradcheck", "saliency"]
+
+
+# -- running the passes by hand -------------------------------------------------------------
+@contextmanager
+def _all_input_grads(model) -> Iterator[None]:
+    """Every layer returns ``dL/dx`` (``fit`` switches it off on the first layer)."""
+    saved = [layer.need_input_grad for layer in model.layers]
+    try:
+        for layer in model.layers:
+            layer.need_input_grad = True
+        yield
+    finally:
+        for layer, value in zip(model.layers, saved):
+            layer.need_input_grad = value
+
+
+@contextmanager
+def _last_layer_fused(model, fused: bool) -> Iterator[None]:
+    """Temporarily set whether the last layer skips its activation's derivative."""
+    last = model.layers[-1]
+    if not hasattr(last, "fused_activation"):
+        yield
+        return
+    saved = last.fused_activation
+    last.fused_activation = fused
+    try:
+        yield
+    finally:
+        last.fused_activation = saved
+
+
+def _forward(model, x: np.ndarray, training: bool = False) -> np.ndarray:
+    a = x
+    for layer in model.layers:
+        a = layer.forward(a, training=training)
+    return a
+
+
+def _backward(model, da: np.ndarray) -> np.ndarray:
+    for layer in reversed(model.layers):
+        da = layer.backward(da)
+    return da
+
+
+def _loss_of(model, loss) -> losses_module.Loss:
+    if loss is not None:
+        return losses_module.get(loss)
+    if model.loss is None:
+        raise NotCompiledError(
+            "This model has no loss yet: call model.compile(optimizer='adam', "
+            "loss='sparse_categorical_crossentropy') first, or pass loss=... to this function."
+        )
+    return model.loss
+
+
+def _loss_and_gradient(model, loss, y, a) -> tuple[float, np.ndarray, bool]:
+    """The loss, its gradient, and whether that gradient is already ``dL/dz`` (fused)."""
+    if loss is model.loss and getattr(model, "_fused", False):
+        value, grad = model._loss_and_gradient(y, a)
+        return float(value), grad, True
+    return float(loss.forward(y, a)), loss.backward(y, a), False
+
+
+def _prepare(model, x, y, loss):
+    x = model._prepare_x(x)
+    y = as_targets(y, loss.sparse)
+    check_same_length(x, y)
+    return x, y
+
+
+def _predicted_targets(loss, a: np.ndarray) -> np.ndarray:
+    """The model's own answers used as targets (``explain`` with ``y=None``)."""
+    if loss.sparse:
+        return a.argmax(axis=-1)
+    if isinstance(loss, losses_module.CategoricalCrossentropy):
+        onehot = np.zeros_like(a)
+        onehot[np.arange(len(a)), a.argmax(axis=-1)] = 1
+        return onehot
+    if isinstance(loss, losses_module.BinaryCrossentropy):
+        return (a > 0.5).astype(a.dtype)
+    raise InputError(f"explain needs targets y for the loss {loss.name!r}: pass y=... "
+                     "(with y=None it can only use the predicted class of a classifier).")
+
+
+# -- explain -----------------------------------------------------------------------------------
+_DERIVATIVES = {
+    "linear": "1",
+    "relu": "1 if z > 0 else 0",
+    "sigmoid": "a·(1 - a)",
+    "tanh": "1 - a²",
+    "leaky_relu": "1 if z > 0 else α",
+    "elu": "1 if z > 0 else a + α",
+    "gelu": "Φ(z) + z·φ(z)",
+    "softplus": "sigmoid(z)",
+    "swish": "s + z·s·(1 - s), s = sigmoid(z)",
+}
+
+
+def _activation_lines(act_name: str, fused_text: str | None, z: str = "z") -> str:
+    """The backward formula through ``a = f(z)``."""
+    if fused_text is not None:
+        return fused_text
+    if act_name == "linear":
+        return f"dL/d{z} = dL/da"
+    if act_name == "softmax":
+        return f"dL/d{z} = a * (dL/da - Σ_j dL/da_j·a_j)      (softmax's Jacobian)"
+    derivative = _DERIVATIVES.get(act_name, f"{act_name}'({z})")
+    return f"dL/d{z} = dL/da * {act_name}'({z}),   {act_name}'({z}) = {derivative}"
+
+
+def _fused_text(loss) -> str:
+    if isinstance(loss, losses_module.BinaryCrossentropy):
+        return "dL/dz = (a - y) / (batch·units)     (sigmoid + cross-entropy, fused)"
+    target = "onehot(y)" if loss.sparse else "y"
+    return f"dL/dz = (a - {target}) / batch     (softmax + cross-entropy, fused)"
+
+
+def _shape(a) -> str:
+    return "(" + ", ".join(map(str, np.shape(a))) + ("," if np.ndim(a) == 1 else "") + ")"
+
+
+def _peek(a: np.ndarray | None, k: int) -> str:
+    """The first ``k`` values of sample 0 and the range of the whole array."""
+    if a is None:
+        return ""
+    a = np.asarray(a)
+    first = a[0].ravel() if a.ndim > 1 else a.ravel()
+    shown = ", ".join(f"{float(v):.4g}" for v in first[:k])
+    more = ", …" if first.size > k else ""
+    where = "[0]" if a.ndim > 1 else ""
+    return f"{where} = [{shown}{more}]   range [{float(a.min()):.3g}, {float(a.max()):.3g}]"
+
+
+@dataclass
+class Explanation:
+    """What ``explain`` printed, as data.
+
+    ``steps`` is a list of dicts, one per layer and pass, in the order computed::
+
+        {"pass": "forward" | "loss" | "backward", "index": i, "layer": name,
+         "type": class name, "formulas": [str, ...], "arrays": {name: ndarray},
+         "shapes": {name: shape}}
+
+    ``loss`` is the batch's loss value, ``text`` the printed report.
+    """
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    loss: float = float("nan")
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    def pass_(self, name: str) -> list[dict[str, Any]]:
+        """The steps of one pass: ``"forward"``, ``"loss"`` or ``"backward"``."""
+        return [s for s in self.steps if s["pass"] == name]
+
+
+def _forward_step(i: int, layer, x: np.ndarray, out: np.ndarray) -> dict[str, Any]:
+    kind = type(layer).__name__
+    arrays: dict[str, np.ndarray] = {"x": x}
+    formulas: list[str]
+    act = getattr(getattr(layer, "activation", None), "name", None)
+    if isinstance(layer, Dense):
+        bias = " + b" if getattr(layer, "use_bias", False) else ""
+        formulas = [f"z = xW{bias}", "a = z" if act == "linear" else f"a = {act}(z)"]
+        arrays.update(W=layer.W, z=layer.z, a=out)
+        if bias:
+            arrays["b"] = layer.b
+    elif kind == "Activation":
+        formulas = [f"a = {act}(x)"]
+        arrays["a"] = out
+    elif kind == "Flatten":
+        formulas = [f"y = reshape(x, (batch, {int(np.prod(out.shape[1:]))}))"]
+        arrays["y"] = out
+    elif kind == "Dropout":
+        formulas = ["y = x      (dropout only silences units while training)"]
+        arrays["y"] = out
+    else:
+        formula = getattr(layer, "formula", None) or f"y = {kind}(x)"
+        formulas = [str(formula)]
+        if act is not None and act != "linear":
+            formulas.append(f"f = {act}")
+        for k, v in layer.params.items():
+            arrays[k] = v
+        arrays["y"] = out
+    shapes = {k: tuple(np.shape(v)) for k, v in arrays.items()}
+    return {"pass": "forward", "index": i, "layer": layer.name, "type": kind,
+            "formulas": formulas, "arrays": {k: np.array(v) for k, v in arrays.items()},
+            "shapes": shapes}
+
+
+def _backward_step(i: int, layer, dy: np.ndarray, dx: np.ndarray | None,
+                   fused_text: str | None) -> dict[str, Any]:
+    kind = type(layer).__name__
+    arrays: dict[str, np.ndarray | None] = {"dL/dy": dy}
+    act = getattr(getattr(layer, "activation", None), "name", None)
+    if isinstance(layer, Dense):
+        fused = getattr(layer, "fused_activation", False)
+        dz = dy if fused else layer.activation.backward(layer.z, layer.a, dy)
+        formulas = [_activation_lines(act, fused_text if fused else None),
+                    "dL/dW = xᵀ·dL/dz"]
+        arrays = {"dL/da": dy, "dL/dz": dz, "dL/dW": layer.grads["kernel"]}
+        if "bias" in layer.grads:
+            formulas.append("dL/db = Σ_batch dL/dz")
+            arrays["dL/db"] = layer.grads["bias"]
+        if dx is not None:
+            formulas.append("dL/dx = dL/dz·Wᵀ")
+    elif kind == "Activation":
+        fused = getattr(layer, "fused_activation", False)
+        formulas = [_activation_lines(act, fused_text if fused else None, z="x")]
+        arrays = {"dL/da": dy}
+    elif kind in ("Flatten", "Reshape"):
+        formulas = ["dL/dx = reshape(dL/dy, x.shape)"]
+    elif kind == "Dropout":
+        formulas = ["dL/dx = dL/dy"]
+    else:
+        formulas = [str(getattr(layer, "backward_formula", None)
+                        or f"dL/dx and dL/dθ by {kind}.backward (see its docstring)")]
+        for k, g in layer.grads.items():
+            arrays[f"dL/d{k}"] = g
+    if dx is not None:
+        arrays["dL/dx"] = dx
+    shapes = {k: tuple(np.shape(v)) for k, v in arrays.items()}
+    return {"pass": "backward", "index": i, "layer": layer.name, "type": kind,
+            "formulas": formulas, "arrays": {k: np.array(v) for k, v in arrays.items()},
+            "shapes": shapes}
+
+
+def _render(steps: list[dict[str, Any]], n: int, max_values: int) -> str:
+    lines = [f"explain: one forward and one backward pass on a batch of {n}"]
+    current = None
+    for step in steps:
+        if step["pass"] != current:
+            current = step["pass"]
+            lines.append("")
+            lines.append({"forward": "Forward pass (input to output)",
+                          "loss": "Loss",
+                          "backward": "Backward pass (output to input, the chain rule)"}[current])
+        if current == "loss":
+            lines.extend("  " + f for f in step["formulas"])
+            for name, a in step["arrays"].items():
+                lines.append(f"      {name:<6} {_shape(a):<14} {name}{_peek(a, max_values)}")
+            continue
+        head = f"  [{step['index']}] {step['layer']} ({step['type']})"
+        params = [f"{k} {_shape(v)}" for k, v in step["arrays"].items()
+                  if k in ("W", "b", "kernel", "bias", "gamma", "beta")]
+        if params:
+            head += "   " + "  ".join(params)
+        lines.append(head)
+        for f in step["formulas"]:
+            lines.append("      " + f)
+        for name, a in step["arrays"].items():
+            if name in ("W", "b"):
+                continue
+            lines.append(f"      {name:<6} {_shape(a):<14} {name}{_peek(a, max_values)}")
+    return "\n".join(lines)
+
+
+def explain(model, x, y=None, file: TextIO | None = None, max_values: int = 3,
+            loss=None, verbose: bool = True) -> Explanation:
+    """Print one forward and one backward pass of ``model`` on the batch ``x``, layer by layer.
+
+    For each layer: the formula it computes (``z = xW + b``, ``a = relu(z)``; backward
+    ``dL/dz = dL/da * relu'(z)``, ``dL/dW = xᵀ·dL/dz``, ``dL/db = Σ dL/dz``,
+    ``dL/dx = dL/dz·Wᵀ``), the shapes, and the first ``max_values`` values of sample 0.
+
+    Args:
+        model: a built (or buildable from ``x``) ``Sequential``. It needs a loss: compile
+            it first, or pass ``loss=``.
+        x: a small batch, e.g. ``x_test[:4]``.
+        y: the batch's targets. With ``y=None`` the model's own predicted classes are
+            the targets (classification losses only): the backward pass then shows
+            the gradient that would make the model more sure of its current answer.
+        file: where to print (default ``sys.stdout``); ``verbose=False`` prints nothing.
+
+    Returns an ``Explanation`` (``.steps``, ``.loss``, ``.text``). Afterwards every layer
+    has ``last_input``, ``last_output``, ``last_grad_output`` (``dL/d output``),
+    ``last_grad_input`` (``dL/d input``) and ``last_grads`` (copies of ``dL/dθ``).
+    Weights, optimizer state and BatchNormalization statistics do not change: the pass
+    runs in inference mode (dropout off) and no optimizer step is taken.
+    """
+    loss = _loss_of(model, loss)
+    x = model._prepare_x(x)
+    steps: list[dict[str, Any]] = []
+    with _all_input_grads(model):
+        a = x
+        for i, layer in enumerate(model.layers):
+            layer.last_input = a
+            out = layer.forward(a, training=False)
+            layer.last_output = out
+            steps.append(_forward_step(i, layer, a, out))
+            a = out
+        if y is None:
+            y = _predicted_targets(loss, a)
+        y = as_targets(y, loss.sparse)
+        check_same_length(x, y)
+        value, da, fused = _loss_and_gradient(model, loss, y, a)
+        grad_name = "dL/dz" if fused else "dL/da"
+        loss_formulas = [f"L = {loss.name}(y, a) = {value:.6g}   (mean over the batch)"]
+        loss_formulas.append(_fused_text(loss) + "  → given to the last layer" if fused
+                             else "dL/da = the loss's derivative, given to the last layer")
+        steps.append({"pass": "loss", "index": len(model.layers), "layer": loss.name,
+                      "type": type(loss).__name__, "formulas": loss_formulas,
+                      "arrays": {"y": np.array(y), grad_name: np.array(da)},
+                      "shapes": {"y": y.shape, grad_name: da.shape}, "value": value})
+        fused_text = _fused_text(loss) if fused else None
+        backward_steps = []
+        with _last_layer_fused(model, fused):
+            for i in reversed(range(len(model.layers))):
+                layer = model.layers[i]
+                layer.last_grad_output = da
+                dx = layer.backward(da)
+                layer.last_grad_input = dx
+                layer.last_grads = {k: g.copy() for k, g in layer.grads.items()}
+                backward_steps.append(_backward_step(i, layer, da, dx, fused_text))
+                da = dx
+        steps.extend(backward_steps)
+    result = Explanation(steps=steps, loss=value)
+    result.text = _render(steps, len(x), max_values)
+    if verbose:
+        print(result.text, file=file or sys.stdout)
+    return result
+
+
+# -- gradcheck ---------------------------------------------------------------------------------
+@dataclass
+class GradcheckRow:
+    """One parameter's comparison: backprop (``analytic``) against central differences."""
+
+    layer: str
+    param: str
+    shape: tuple[int, ...]
+    checked: int
+    max_error: float
+    ok: bool
+    worst_index: tuple[int, ...]
+    analytic: float
+    numerical: float
+
+
+@dataclass
+class GradcheckResult:
+    """The table ``gradcheck`` returns; ``str()`` prints it. ``ok`` is True when every
+    relative error is below ``tol``."""
+
+    rows: list[GradcheckRow]
+    eps: float
+    tol: float
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.rows)
+
+    @property
+    def max_error(self) -> float:
+        return max((r.max_error for r in self.rows), default=0.0)
+
+    def failures(self) -> list[GradcheckRow]:
+        return [r for r in self.rows if not r.ok]
+
+    def raise_if_failed(self) -> None:
+        """Raise ``AssertionError`` with the table when a gradient is wrong."""
+        if not self.ok:
+            raise AssertionError(str(self))
+
+    def __str__(self) -> str:
+        headers = ("layer", "param", "shape", "checked", "max rel. error", "")
+        body = [(r.layer, r.param, _shape(np.empty(r.shape)), str(r.checked),
+                 f"{r.max_error:.2e}", "ok" if r.ok else "FAIL") for r in self.rows]
+        widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
+                  for i, h in enumerate(headers)]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        lines = [f"Gradient check: backprop vs central differences (float64, eps={self.eps:g}, "
+                 f"tolerance {self.tol:g})", fmt.format(*headers).rstrip(),
+                 fmt.format(*("-" * w for w in widths))]
+        lines += [fmt.format(*b).rstrip() for b in body]
+        bad = self.failures()
+        if bad:
+            lines.append(f"FAILED: {len(bad)} of {len(self.rows)} gradients disagree "
+                         "with numerical differentiation:")
+            for r in bad:
+                lines.append(f"  {r.layer}.{r.param}{list(r.worst_index)}: backprop "
+                             f"{r.analytic:.6g}, numerical {r.numerical:.6g} "
+                             f"(relative error {r.max_error:.2e})")
+        else:
+            lines.append(f"OK: all {len(self.rows)} gradients agree (max relative error "
+                         f"{self.max_error:.2e} < {self.tol:g})")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _float64_copy(model, loss):
+    """A float64 twin of ``model`` with the same weights (built while floatx is float64)."""
+    from .model import Sequential
+
+    try:
+        layers = [type(layer).from_config(layer.get_config()) for layer in model.layers]
+        twin = Sequential(layers, name=model.name)
+        if not twin.built:
+            twin.build(model.input_shape_)
+    except Exception:  # a custom layer without a faithful get_config: copy the objects
+        twin = copy.deepcopy(model)
+        for layer in twin.layers:
+            for store in (layer.params, layer.grads, layer.state):
+                for k in store:
+                    store[k] = store[k].astype(np.float64)
+        twin._bind_parameters()
+    twin.set_weights([w.astype(np.float64) for w in model.get_weights()])
+    twin.compile(optimizer="sgd", loss=loss)
+    return twin
+
+
+@contextmanager
+def _keep_global_rng() -> Iterator[None]:
+    """Restore glassnet's random generator afterwards (``_reseed`` replaces it)."""
+    saved = grandom._rng
+    try:
+        yield
+    finally:
+        grandom._rng = saved
+
+
+def _reseed(model, seed: int) -> None:
+    """Make the next forward pass draw the same random numbers (dropout masks) as the last."""
+    grandom._rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if getattr(layer, "_rng", None) is not None:
+            layer._rng = np.random.default_rng(getattr(layer, "seed", seed))
+
+
+def gradcheck(model, x, y, eps: float = 1e-3, tol: float = 1e-4, max_entries: int = 20,
+              seed: int = 0, loss=None, training: bool = False,
+              check_input: bool = True) -> GradcheckResult:
+    """Compare backpropagation with numerical differentiation, parameter by parameter.
+
+    For an entry ``θ_i`` of a parameter, the central difference
+
+        dL/dθ_i ≈ (L(θ + ε e_i) - L(θ - ε e_i)) / 2ε
+
+    has an error of order ``ε²``; the relative error against backprop's ``g_i`` is
+    ``|g_i - n_i| / max(|g_i|, |n_i|, 1e-8)``. Correct backward code gives about
+    ``1e-7`` or less in float64; a bug gives errors near 1.
+
+    The check runs on a float64 copy of the model (the model itself is not touched),
+    on at most ``max_entries`` entries per parameter (chosen at random with ``seed``,
+    plus the entry with the largest gradient), and on the input ``x`` when
+    ``check_input``. ``training=True`` checks the training-mode passes (dropout with a
+    fixed mask, BatchNormalization with batch statistics).
+
+    Returns a ``GradcheckResult``: ``print(result)`` shows the table, ``result.ok`` and
+    ``result.max_error`` sum it up.
+    """
+    loss = _loss_of(model, loss)
+    if not model.built:
+        model._prepare_x(x)  # builds it from x's shape
+    previous = backend.floatx()
+    backend.set_floatx("float64")
+    try:
+        twin = _float64_copy(model, loss)
+        x64 = twin._prepare_x(x).copy()
+        y64 = as_targets(y, loss.sparse)
+        check_same_length(x64, y64)
+        with _keep_global_rng(), _all_input_grads(twin):
+
+            def loss_at() -> float:
+                _reseed(twin, seed)
+                return float(twin._loss_value(y64, _forward(twin, x64, training)))
+
+            _reseed(twin, seed)
+            a = _forward(twin, x64, training)
+            _, da = twin._loss_and_gradient(y64, a)
+            dx = _backward(twin, da)
+            targets = [(layer.name, k, layer.params[k], layer.grads[k].copy())
+                       for layer in twin.layers for k in layer.params]
+            if check_input and dx is not None:
+                targets.append(("(input)", "x", x64, np.asarray(dx).copy()))
+            rng = np.random.default_rng(seed)
+            rows = [_check_entries(name, k, p, g, loss_at, eps, tol, max_entries, rng)
+                    for name, k, p, g in targets]
+    finally:
+        backend.set_floatx(str(previous))
+    return GradcheckResult(rows=rows, eps=eps, tol=tol)
+
+
+def _check_entries(layer_name, param_name, p, g, loss_at, eps, tol, max_entries, rng):
+    size = p.size
+    if size <= max_entries:
+        indices = np.arange(size)
+    else:
+        chosen = rng.choice(size, max_entries - 1, replace=False)
+        indices = np.unique(np.append(chosen, np.argmax(np.abs(g))))
+    flat_p = p.reshape(-1)  # a view: p is contiguous
+    flat_g = g.reshape(-1)
+    worst, worst_i, worst_n = -1.0, int(indices[0]) if size else 0, 0.0
+    for i in indices:
+        old = flat_p[i]
+        flat_p[i] = old + eps
+        plus = loss_at()
+        flat_p[i] = old - eps
+        minus = loss_at()
+        flat_p[i] = old
+        numerical = (plus - minus) / (2 * eps)
+        analytic = float(flat_g[i])
+        error = abs(analytic - numerical) / max(abs(analytic), abs(numerical), 1e-8)
+        if error > worst:
+            worst, worst_i, worst_n = error, int(i), numerical
+    worst = max(worst, 0.0)
+    return GradcheckRow(
+        layer=layer_name, param=param_name, shape=tuple(p.shape), checked=int(len(indices)),
+        max_error=worst, ok=bool(worst < tol),
+        worst_index=tuple(int(v) for v in np.unravel_index(worst_i, p.shape)) if size else (),
+        analytic=float(flat_g[worst_i]) if size else 0.0, numerical=float(worst_n))
+
+
+# -- model security and saliency ---------------------------------------------------------------
+def input_gradient(model, x, y, loss=None, batch_size: int = 256) -> np.ndarray:
+    """``∇ₓL``: the gradient of the loss with respect to the input, batch by batch.
+
+    ``L`` is the mean loss over each batch, so the values carry a ``1/batch`` factor;
+    their signs (all that ``fgsm`` uses) do not depend on it.
+    """
+    loss = _loss_of(model, loss)
+    x, y = _prepare(model, x, y, loss)
+    out = np.empty_like(x)
+    with _all_input_grads(model):
+        for start in range(0, len(x), batch_size):
+            sl = slice(start, start + batch_size)
+            a = _forward(model, x[sl])
+            _, da, fused = _loss_and_gradient(model, loss, y[sl], a)
+            with _last_layer_fused(model, fused):
+                out[sl] = _backward(model, da)
+    return out
+
+
+def fgsm(model, x, y, eps: float, loss=None, batch_size: int = 256) -> np.ndarray:
+    """Fast gradient sign method (Goodfellow et al., 2015): ``x' = clip(x + ε·sign(∇ₓL), 0, 1)``.
+
+    Every pixel moves by ``±eps`` in the direction that increases the loss for the true
+    labels ``y``: a change too small to see that can still flip the prediction.
+    ``x`` holds pixels in ``[0, 1]`` (e.g. ``x_test / 255``); the result has its shape,
+    in the model's float type. No weight changes.
+    """
+    if not np.isfinite(eps) or eps < 0:
+        raise InputError(f"fgsm needs eps >= 0, got {eps!r}.")
+    g = input_gradient(model, x, y, loss=loss, batch_size=batch_size)
+    x = model._prepare_x(x)
+    adversarial = x + x.dtype.type(eps) * np.sign(g)
+    return np.clip(adversarial, 0, 1, out=adversarial)
+
+
+def saliency(model, x, class_index=None, logits: bool = False,
+             batch_size: int = 256) -> np.ndarray:
+    """Saliency map ``|∂ŷ_c/∂x|`` (Simonyan et al., 2014), one per sample.
+
+    ``c`` is the predicted class, or ``class_index`` (an int, or one per sample).
+    ``ŷ_c`` is the output probability, backpropagated through the softmax; with
+    ``logits=True`` it is the score ``z_c`` before the softmax, whose gradient does
+    not fade when the model is very sure. Returns an array shaped like ``x``.
+    """
+    x = model._prepare_x(x)
+    out = np.empty_like(x)
+    with _all_input_grads(model), _last_layer_fused(model, logits):
+        for start in range(0, len(x), batch_size):
+            sl = slice(start, start + batch_size)
+            a = _forward(model, x[sl])
+            if class_index is None:
+                c = a.argmax(axis=-1)
+            else:
+                c = np.broadcast_to(np.asarray(class_index)[sl] if np.ndim(class_index)
+                                    else class_index, (len(a),))
+            seed = np.zeros_like(a)
+            seed[np.arange(len(a)), c] = 1  # dŷ_c/dŷ = onehot(c)
+            out[sl] = _backward(model, seed)
+    return np.abs(out, out=out)

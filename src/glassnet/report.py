@@ -1,0 +1,478 @@
+"""An HTML report of what a trained MNIST model learned, with its pictures beside it.
+
+``write_report(model, out_dir, history)`` writes ``out_dir/index.html`` (one page, no
+external assets: it opens offline) and these PNG files:
+
+* ``curves.png``: loss and accuracy per epoch, training and validation (needs ``history``);
+* ``weights.png``: the first Dense layer's weights, each hidden unit as a 28x28 image;
+* ``conv_filters.png``, ``feature_maps.png``: the first Conv2D layer's filters and its
+  output on one test image (convolutional models only);
+* ``confusion.png``: the confusion matrix on the test set;
+* ``wrong.png``: the test images the model gets most confidently wrong, with its
+  probabilities;
+* ``saliency.png``: ``|∂ŷ_c/∂x|`` for a few test images (``glassnet.inspect.saliency``);
+* ``adversarial.png``: clean images, their FGSM twins and both predictions.
+
+Drawing needs matplotlib (``pip install glassnet[plot]``). Only matplotlib's
+object-oriented API is used (no ``pyplot``), so a notebook's backend is left alone.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import inspect as ginspect
+from .layers.dense import Dense
+
+PLOT_HINT = "pip install glassnet[plot]"
+
+
+def _matplotlib():
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(
+            "The report draws its pictures with matplotlib, which is not installed. "
+            f"Install it with: {PLOT_HINT}   (or: pip install matplotlib)"
+        ) from None
+    return Figure, FigureCanvasAgg
+
+
+def _figure(width: float, height: float):
+    Figure, FigureCanvasAgg = _matplotlib()
+    fig = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig, path: Path) -> None:
+    fig.savefig(path, format="png", bbox_inches="tight", facecolor="white")
+
+
+def _as_images(x: np.ndarray) -> np.ndarray | None:
+    """``(n, 28, 28)`` views of MNIST inputs of any layout, or None if they are not."""
+    if x[0].size != 28 * 28:
+        return None
+    return x.reshape(len(x), 28, 28)
+
+
+def _history_dict(history) -> dict[str, list[float]] | None:
+    if history is None:
+        return None
+    h = getattr(history, "history", history)
+    return {k: [float(v) for v in vs] for k, vs in dict(h).items()} or None
+
+
+# -- the pictures -----------------------------------------------------------------------------
+def plot_curves(history: dict[str, list[float]], path: Path) -> None:
+    """Loss and accuracy per epoch, training (solid) and validation (dashed)."""
+    fig = _figure(10, 3.6)
+    for k, metric in enumerate(("loss", "accuracy")):
+        ax = fig.add_subplot(1, 2, k + 1)
+        for key, style, label in ((metric, "o-", "training"),
+                                  ("val_" + metric, "s--", "validation")):
+            if key in history:
+                values = history[key]
+                ax.plot(range(1, len(values) + 1), values, style, label=label)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    _save(fig, path)
+
+
+def plot_first_layer(W: np.ndarray, path: Path, max_units: int = 128) -> int:
+    """Each column of ``W (784, units)`` as a 28x28 picture: the pattern a unit responds to.
+
+    Red pixels push the unit's ``z`` up, blue ones down; each unit has its own scale.
+    """
+    units = min(W.shape[1], max_units)
+    cols = 16 if units > 64 else 8
+    rows = int(np.ceil(units / cols))
+    fig = _figure(cols * 0.75, rows * 0.75 + 0.5)
+    for j in range(units):
+        ax = fig.add_subplot(rows, cols, j + 1)
+        w = W[:, j].reshape(28, 28)
+        m = float(np.abs(w).max()) or 1.0
+        ax.imshow(w, cmap="RdBu_r", vmin=-m, vmax=m)
+        ax.set_axis_off()
+    fig.suptitle(f"First layer weights: {units} of {W.shape[1]} hidden units "
+                 "(red: positive, blue: negative)", fontsize=10)
+    _save(fig, path)
+    return units
+
+
+def plot_confusion(cm: np.ndarray, path: Path) -> None:
+    """Rows: the true digit; columns: the model's answer; the diagonal is right."""
+    fig = _figure(6, 5.4)
+    ax = fig.add_subplot(1, 1, 1)
+    shown = np.log1p(cm)
+    ax.imshow(shown, cmap="Blues")
+    k = len(cm)
+    for i in range(k):
+        for j in range(k):
+            color = "white" if shown[i, j] > 0.6 * shown.max() else "black"
+            ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8, color=color)
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"Confusion matrix ({cm.sum()} test images, "
+                 f"{np.trace(cm) / max(cm.sum(), 1):.2%} right)")
+    _save(fig, path)
+
+
+def plot_wrong(images: np.ndarray, y_true: np.ndarray, probs: np.ndarray, path: Path) -> None:
+    """Each wrong image above a bar chart of the model's 10 probabilities."""
+    n = len(images)
+    cols = min(n, 6)
+    rows = int(np.ceil(n / cols))
+    fig = _figure(cols * 1.9, rows * 3.6)
+    grid = fig.add_gridspec(rows * 2, cols, height_ratios=[1.6, 1] * rows, hspace=0.7,
+                            wspace=0.25)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        ax = fig.add_subplot(grid[2 * r, c])
+        ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=1)
+        p = probs[i]
+        ax.set_title(f"said {p.argmax()} ({p.max():.0%})\ntrue {y_true[i]} "
+                     f"({p[y_true[i]]:.0%})", fontsize=9)
+        ax.set_axis_off()
+        bx = fig.add_subplot(grid[2 * r + 1, c])
+        colors = ["tab:red" if d == p.argmax() else
+                  "tab:green" if d == y_true[i] else "tab:gray" for d in range(len(p))]
+        bx.bar(range(len(p)), np.maximum(p, 0.01), color=colors)
+        bx.set_ylim(0, 1)
+        bx.set_xticks(range(len(p)))
+        bx.tick_params(labelsize=7)
+        bx.set_yticks([0, 0.5, 1] if c == 0 else [])
+    _save(fig, path)
+
+
+def plot_saliency(images: np.ndarray, maps: np.ndarray, predicted: np.ndarray,
+                  path: Path) -> None:
+    """Top: the images; bottom: ``|∂ŷ_c/∂x|``, brighter where a pixel matters more."""
+    n = len(images)
+    fig = _figure(n * 1.6, 3.6)
+    for i in range(n):
+        ax = fig.add_subplot(2, n, i + 1)
+        ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(f"predicted {predicted[i]}", fontsize=9)
+        ax.set_axis_off()
+        ax = fig.add_subplot(2, n, n + i + 1)
+        ax.imshow(maps[i], cmap="hot")
+        ax.set_axis_off()
+    fig.suptitle("Saliency: which pixels change the predicted probability most", fontsize=10)
+    _save(fig, path)
+
+
+def plot_adversarial(clean: np.ndarray, adversarial: np.ndarray, p_clean: np.ndarray,
+                     p_adv: np.ndarray, y_true: np.ndarray, eps: float, path: Path) -> None:
+    """Columns: clean image, FGSM twin, the perturbation between them."""
+    n = len(clean)
+    fig = _figure(6, n * 2.0)
+    for i in range(n):
+        for j, (img, title) in enumerate((
+                (clean[i], f"clean: {p_clean[i].argmax()} ({p_clean[i].max():.0%})"),
+                (adversarial[i], f"adversarial: {p_adv[i].argmax()} ({p_adv[i].max():.0%})"),
+                (adversarial[i] - clean[i], f"difference (±{eps:g})"))):
+            ax = fig.add_subplot(n, 3, 3 * i + j + 1)
+            if j < 2:
+                ax.imshow(img, cmap="gray_r", vmin=0, vmax=1)
+            else:
+                ax.imshow(img, cmap="RdBu_r", vmin=-eps, vmax=eps)
+            ax.set_title(title, fontsize=9, color="black" if j != 1 or
+                         p_adv[i].argmax() == y_true[i] else "tab:red")
+            ax.set_axis_off()
+    fig.suptitle(f"Fast gradient sign method, eps = {eps:g} (true labels: "
+                 f"{', '.join(map(str, y_true))})", fontsize=10)
+    _save(fig, path)
+
+
+def plot_conv_filters(kernel: np.ndarray, path: Path) -> None:
+    """Each filter ``W[:, :, 0, f]`` of a ``(kh, kw, C, F)`` kernel, first input channel."""
+    F = kernel.shape[-1]
+    cols = min(F, 8)
+    rows = int(np.ceil(F / cols))
+    fig = _figure(cols * 1.0, rows * 1.0 + 0.5)
+    for f in range(F):
+        ax = fig.add_subplot(rows, cols, f + 1)
+        w = kernel[:, :, 0, f]
+        m = float(np.abs(w).max()) or 1.0
+        ax.imshow(w, cmap="RdBu_r", vmin=-m, vmax=m)
+        ax.set_axis_off()
+    fig.suptitle(f"First Conv2D layer: {F} filters of {kernel.shape[0]}x{kernel.shape[1]} "
+                 "(red: positive, blue: negative)", fontsize=10)
+    _save(fig, path)
+
+
+def plot_feature_maps(image: np.ndarray, maps: np.ndarray, path: Path) -> None:
+    """The input image and each channel of the first Conv2D layer's output ``a``."""
+    F = maps.shape[-1]
+    cols = min(F + 1, 9)
+    rows = int(np.ceil((F + 1) / cols))
+    fig = _figure(cols * 1.1, rows * 1.2 + 0.4)
+    ax = fig.add_subplot(rows, cols, 1)
+    ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title("input", fontsize=8)
+    ax.set_axis_off()
+    for f in range(F):
+        ax = fig.add_subplot(rows, cols, f + 2)
+        ax.imshow(maps[:, :, f], cmap="viridis")
+        ax.set_axis_off()
+    fig.suptitle("Feature maps of the first Conv2D layer for one test image", fontsize=10)
+    _save(fig, path)
+
+
+# -- the page ---------------------------------------------------------------------------------
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px;
+       margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.5; }
+h1 { margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+img { max-width: 100%; border: 1px solid #eee; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+.note { color: #666; } td, th { padding: 0.2em 0.8em; text-align: left; }
+"""
+
+
+def _section(title: str, text: str, image: str | None) -> str:
+    parts = [f"<h2>{html.escape(title)}</h2>", f"<p>{text}</p>"]
+    if image:
+        parts.append(f'<img src="{html.escape(image)}" alt="{html.escape(title)}">')
+    return "\n".join(parts)
+
+
+def _first_dense_on_pixels(model):
+    for layer in model.layers:
+        if isinstance(layer, Dense):
+            return layer if layer.W.shape[0] == 784 else None
+        if layer.params:  # a conv layer comes first: its weights are drawn instead
+            return None
+    return None
+
+
+def _first_conv(model):
+    for layer in model.layers:
+        if type(layer).__name__ == "Conv2D":
+            return layer
+    return None
+
+
+def _load_test_set(model, limit: int | None):
+    from .datasets import mnist
+    from .imaging import to_model_input
+
+    _, (x_test, y_test) = mnist.load_data()
+    if limit:
+        x_test, y_test = x_test[:limit], y_test[:limit]
+    return to_model_input(model, x_test.astype(np.float32) / 255.0), y_test
+
+
+def write_report(model, out_dir: str | os.PathLike, history=None, x_test=None, y_test=None,
+                 limit: int | None = None, title: str = "glassnet model report") -> Path:
+    """Write ``out_dir/index.html`` and its PNG pictures for an MNIST classifier.
+
+    Args:
+        model: a trained ``Sequential`` with 10 softmax outputs (a compiled one also gets
+            its test loss reported).
+        out_dir: created if missing; existing report files in it are replaced.
+        history: ``model.fit``'s ``History`` (or its ``.history`` dict) for the training
+            curves; without it the page says how to get them.
+        x_test, y_test: test images in ``[0, 1]`` and labels; default: MNIST's test set
+            (its first ``limit`` images when ``limit`` is given).
+
+    Returns the path of ``index.html``.
+    """
+    _matplotlib()  # fail before any work when matplotlib is missing
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if x_test is None:
+        x_test, y_test = _load_test_set(model, limit)
+    elif y_test is None:
+        raise ValueError("write_report got x_test without y_test: pass both, or neither "
+                         "to use MNIST's test set.")
+    x_test = np.asarray(x_test, dtype=np.float32)
+    y_test = np.asarray(y_test).reshape(-1).astype(np.intp)
+    history = _history_dict(history)
+    sections: list[str] = []
+    facts: dict[str, Any] = {}
+
+    probs = model.predict(x_test, verbose=0)
+    predicted = probs.argmax(axis=-1)
+    facts["test images"] = len(y_test)
+    facts["test accuracy"] = f"{np.mean(predicted == y_test):.4f}"
+    if model.loss is not None:
+        logs = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
+        facts["test loss"] = f"{logs['loss']:.4f}"
+    facts["parameters"] = f"{model.count_params():,}"
+
+    # 1. training curves
+    if history and "loss" in history:
+        plot_curves(history, out / "curves.png")
+        epochs = len(history["loss"])
+        val = "" if "val_loss" in history else (
+            " There is no validation curve: train with <code>--validation-split 0.1</code> "
+            "to hold out data the model does not learn from.")
+        sections.append(_section(
+            "Training curves",
+            f"Loss and accuracy after each of the {epochs} epochs. The training loss is what "
+            "gradient descent lowers; the validation loss, on held-out images, shows whether "
+            "the model also improves on data it never saw (when it rises while the training "
+            f"loss keeps falling, the model is overfitting).{val}",
+            "curves.png"))
+    else:
+        sections.append(_section(
+            "Training curves",
+            '<span class="note">Not available: the curves need the training history. '
+            "<code>glassnet train --report DIR</code> records it (DIR/history.json); "
+            "<code>glassnet report MODEL DIR --history FILE</code> reads it.</span>", None))
+
+    images = _as_images(x_test)
+
+    # 2. what the first layer looks for
+    dense = _first_dense_on_pixels(model)
+    if dense is not None:
+        units = plot_first_layer(dense.W, out / "weights.png")
+        sections.append(_section(
+            "First layer weights",
+            f"Each small picture is one hidden unit of layer <code>{html.escape(dense.name)}"
+            f"</code>: its 784 weights laid out as the 28x28 image they multiply in "
+            f"<code>z = xW + b</code>. A unit's <code>z</code> is large when the ink falls on "
+            f"its red pixels and not on its blue ones. ({units} units shown.)", "weights.png"))
+    conv = _first_conv(model)
+    if conv is not None:
+        plot_conv_filters(np.asarray(conv.params["kernel"]), out / "conv_filters.png")
+        sections.append(_section(
+            "First convolution filters",
+            f"The {conv.params['kernel'].shape[-1]} filters of <code>{html.escape(conv.name)}"
+            "</code>. Each slides over the image; where the image looks like the filter, the "
+            "output is large.", "conv_filters.png"))
+        maps = _feature_maps(model, conv, x_test[:1])
+        if maps is not None and images is not None:
+            plot_feature_maps(images[0], maps[0], out / "feature_maps.png")
+            sections.append(_section(
+                "Feature maps",
+                "The output of the first convolution for one test image, one map per filter: "
+                "each one highlights a different kind of stroke or edge.", "feature_maps.png"))
+
+    # 3. confusion matrix
+    k = probs.shape[-1]
+    cm = np.zeros((k, k), np.int64)
+    np.add.at(cm, (y_test, predicted), 1)
+    plot_confusion(cm, out / "confusion.png")
+    pairs = [(cm[i, j], i, j) for i in range(k) for j in range(k) if i != j]
+    top = sorted(pairs, reverse=True)[:3]
+    mixups = ", ".join(f"{i} taken for {j} ({n} times)" for n, i, j in top if n > 0)
+    sections.append(_section(
+        "Confusion matrix",
+        "Row: the true digit; column: the model's answer. Everything off the diagonal is a "
+        f"mistake. Most frequent mix-ups: {mixups or 'none'}.", "confusion.png"))
+
+    # 4. the most confident mistakes
+    wrong = np.flatnonzero(predicted != y_test)
+    if images is not None and len(wrong):
+        worst = wrong[np.argsort(-probs[wrong].max(axis=-1))][:12]
+        plot_wrong(images[worst], y_test[worst], probs[worst], out / "wrong.png")
+        sections.append(_section(
+            "Most confident mistakes",
+            f"The {len(worst)} test images the model gets wrong with the highest confidence, "
+            f"out of {len(wrong)} mistakes. Under each, the 10 output probabilities: red for "
+            "the model's answer, green for the true digit. Some are badly written; others "
+            "show what the model has not learned.", "wrong.png"))
+
+    # 5. saliency
+    if images is not None:
+        pick = np.arange(min(8, len(x_test)))
+        maps = ginspect.saliency(model, x_test[pick])
+        plot_saliency(images[pick], maps.reshape(len(pick), 28, 28), predicted[pick],
+                      out / "saliency.png")
+        sections.append(_section(
+            "Saliency maps",
+            "The gradient of the predicted class's probability with respect to each input "
+            "pixel, <code>|∂ŷ_c/∂x|</code> (<code>glassnet.inspect.saliency</code>): bright "
+            "pixels are those whose change would move the answer most. This is one answer to "
+            "the question <em>why did the model say that?</em>", "saliency.png"))
+
+    # 6. adversarial examples
+    if images is not None and model.loss is not None:
+        found = _adversarial_examples(model, x_test, y_test, predicted)
+        if found is not None:
+            eps, idx, x_adv, p_adv, fooled = found
+            plot_adversarial(images[idx], _as_images(x_adv), probs[idx], p_adv, y_test[idx],
+                             eps, out / "adversarial.png")
+            facts[f"accuracy under FGSM, eps={eps:g}"] = f"{fooled:.4f}"
+            sections.append(_section(
+                "Adversarial examples",
+                f"Each pixel moved by at most {eps:g} in the direction that raises the loss "
+                "(the fast gradient sign method, <code>glassnet.inspect.fgsm</code>). To a "
+                "person the digit is unchanged; the model changes its answer. On the first "
+                f"{min(len(x_test), 1000)} test images, accuracy falls to {fooled:.2%} at this "
+                "eps: security is one of deep learning's open problems "
+                "(<code>glassnet robustness MODEL</code> measures it).", "adversarial.png"))
+
+    if history:
+        (out / "history.json").write_text(json.dumps(history, indent=1))
+    _write_html(model, out / "index.html", title, facts, sections)
+    return out / "index.html"
+
+
+def _feature_maps(model, conv, x: np.ndarray) -> np.ndarray | None:
+    a = x
+    for layer in model.layers:
+        a = layer.forward(a, training=False)
+        if layer is conv:
+            return a if a.ndim == 4 else None
+    return None
+
+
+def _adversarial_examples(model, x, y, predicted, show: int = 4):
+    """The smallest eps in a short list that fools the model on ``show`` right answers."""
+    n = min(len(x), 1000)
+    right = np.flatnonzero(predicted[:n] == y[:n])
+    if len(right) == 0:
+        return None
+    for eps in (0.05, 0.1, 0.15, 0.2, 0.3):
+        x_adv = ginspect.fgsm(model, x[:n], y[:n], eps)
+        p_adv = model.predict(x_adv, verbose=0)
+        fooled = np.flatnonzero(p_adv.argmax(-1)[right] != y[right])
+        if len(fooled) >= show or eps == 0.3:
+            idx = right[fooled[:show]] if len(fooled) else right[:show]
+            accuracy = float(np.mean(p_adv.argmax(-1) == y[:n]))
+            return eps, idx, x_adv[idx], p_adv[idx], accuracy
+    return None
+
+
+def _write_html(model, path: Path, title: str, facts: dict, sections: list[str]) -> None:
+    from .summary import summary_text
+
+    rows = "\n".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+                     for k, v in facts.items())
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{html.escape(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p class="note">Written by glassnet. The pictures are the PNG files beside this page.</p>
+<table>
+{rows}
+</table>
+<h2>The model</h2>
+<pre>{html.escape(summary_text(model))}</pre>
+{chr(10).join(sections)}
+</body>
+</html>
+"""
+    path.write_text(page, encoding="utf-8")
