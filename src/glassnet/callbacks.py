@@ -219,6 +219,11 @@ class ReduceLROnPlateau(_Monitor):
         self.cooldown, self.min_lr = cooldown, min_lr
         self.wait = self.cooldown_counter = 0
 
+    def on_train_begin(self, logs=None):
+        # as Keras: each fit starts afresh (a callback reused across fits forgets its best)
+        self.wait = self.cooldown_counter = 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
         logs["learning_rate"] = self.model.optimizer.learning_rate
