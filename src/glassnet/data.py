@@ -22,22 +22,40 @@ def as_array(data, what: str) -> np.ndarray:
         arr = np.asarray(data)
     except ValueError as err:  # ragged nested lists
         raise InputTypeError(
-            f"{what} could not be turned into an array ({err}). Every sample must have the same "
-            "shape: pad or crop ragged lists first."
+            f"{what} could not be turned into an array ({err}).{_ragged(data)} Every sample "
+            "must have the same shape: pad or crop ragged lists first."
         ) from None
     if arr.dtype == object:
         raise InputTypeError(
             f"{what} is an object array (mixed types or ragged rows), shape {arr.shape}. "
             "Pass numbers only, every sample with the same shape."
         )
+    if np.iscomplexobj(arr):
+        raise InputTypeError(f"{what} holds complex numbers ({arr.dtype}); pass real numbers, "
+                             f"e.g. np.abs({what}) or {what}.real.")
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise InputTypeError(
             f"{what} holds {arr.dtype} values, not numbers. Convert them to numbers first "
             "(for class names, map each name to an integer label)."
         )
-    if arr.ndim == 0 or arr.shape[0] == 0:
+    if arr.ndim == 0:
+        raise InputError(f"{what} is a single number ({arr.item()!r}), not an array of samples. "
+                         f"Pass one entry per sample, e.g. np.array([{arr.item()!r}]).")
+    if arr.size == 0:
         raise InputError(f"{what} is empty (shape {arr.shape}): there is nothing to compute on.")
     return arr
+
+
+def _ragged(data) -> str:
+    """`` Rows have lengths 3 and 4.`` for a ragged list, else ``""``."""
+    try:
+        lengths = sorted({len(row) for row in list(data)[:10000]})
+    except TypeError:
+        return ""
+    if len(lengths) < 2:
+        return ""
+    shown = ", ".join(map(str, lengths[:5])) + (", ..." if len(lengths) > 5 else "")
+    return f" Its rows have different lengths: {shown}."
 
 
 def pandas_to_numpy(data, what: str) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Iterable
 
 
@@ -18,12 +19,39 @@ class InputTypeError(GlassnetError, TypeError):
     """Data of a type glassnet cannot turn into a float array."""
 
 
-class NotCompiledError(GlassnetError, RuntimeError):
-    """``fit`` or ``evaluate`` called before ``compile``."""
+class NotCompiledError(GlassnetError, ValueError, RuntimeError):
+    """``fit`` or ``evaluate`` called before ``compile``.
+
+    A ``ValueError`` as in Keras 3, and a ``RuntimeError`` as in tf.keras.
+    """
 
 
 class ModelFileError(GlassnetError, ValueError):
     """A model file that is truncated, corrupted, hostile or of an unknown format."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """``fit`` stopped by Ctrl-C (or a ``KeyboardInterrupt`` from a callback), cleanly.
+
+    Raised after the step in progress has finished, so the weights are consistent.
+    ``history`` holds the epochs completed before the interrupt (also in
+    ``model.history``); ``epoch`` and ``batch`` (from 0) say where it stopped.
+    A ``KeyboardInterrupt``, so a script still stops and ``except Exception`` does
+    not swallow it.
+    """
+
+    def __init__(self, message: str, history=None, epoch: int | None = None,
+                 batch: int | None = None) -> None:
+        super().__init__(message)
+        self.history, self.epoch, self.batch = history, epoch, batch
+
+
+class NonFiniteLossWarning(RuntimeWarning):
+    """``fit`` stopped because a batch's loss was NaN or infinite (``terminate_on_nan``)."""
+
+
+# Shown every time, not once per place: a notebook cell that is run again must warn again.
+warnings.filterwarnings("always", category=NonFiniteLossWarning, append=True)
 
 
 class UnknownNameError(GlassnetError, ValueError):

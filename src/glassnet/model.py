@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from . import backend, losses, optimizers
+from . import backend, losses, optimizers, validation
 from . import callbacks as callbacks_module
 from . import metrics as metrics_module
 from . import random as grandom
-from .data import as_inputs, as_targets, check_columns, check_same_length, column_names
+from .data import check_columns, column_names
 from .errors import InputError, NotCompiledError
+from .faults import InterruptGuard, NonFiniteLoss, WeightSnapshot, interrupted, stop_on_nonfinite
 from .layers.base import Layer, _as_shape
 from .layers.input import InputLayer
 from .progress import Progbar
@@ -45,6 +46,7 @@ class Sequential:
         self.metrics: list[metrics_module.Metric] = []
         self._metric_names: list = []
         self.stop_training = False
+        self._terminate_on_nan = False  # set by fit: train_step skips NaN updates and raises
         self.history: callbacks_module.History | None = None
         self._columns: list | None = None  # a training DataFrame's column names, in order
         for layer in layers or []:
@@ -166,6 +168,8 @@ class Sequential:
             a = layer.forward(a, training=True)
         # 2. the loss and dL/da (or dL/dz, fused with softmax/sigmoid: a - y)
         loss, da = self._loss_and_gradient(y, a)
+        if self._terminate_on_nan and not math.isfinite(loss):
+            raise NonFiniteLoss(loss)  # before the update: θ keeps its last finite values
         # 3. backpropagation, down to the first layer that has weights
         for layer in reversed(self.layers[self._first_param_layer:]):
             da = layer.backward(da)
@@ -198,11 +202,18 @@ class Sequential:
         validation_data: tuple | None = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
+        terminate_on_nan: bool = True,
     ) -> callbacks_module.History:
         """Train for ``epochs`` passes over ``(x, y)`` in batches of ``batch_size`` (32).
 
         Returns a ``History`` whose ``history`` dict holds one value per epoch for
         ``loss``, each metric, and their ``val_`` twins when validating.
+
+        ``x`` and ``y`` are checked before any weight changes (see ``validation``).
+        A NaN or infinite loss stops training with the last finite weights and a
+        ``NonFiniteLossWarning`` naming the epoch and batch (``terminate_on_nan``).
+        Ctrl-C stops after the current step and raises ``TrainingInterrupted``; the
+        completed epochs stay in ``model.history`` (see ``faults``).
         """
         x, y = self._prepare(x, y, training=True)
         batch_size = _batch_size(batch_size)
@@ -239,10 +250,16 @@ class Sequential:
             self.layers) else None
         if first is not None:
             first.need_input_grad = False  # nothing below it needs dL/dx
+        self._terminate_on_nan = bool(terminate_on_nan)
+        snapshot = WeightSnapshot(self)  # the last finite weights, in case a loss is NaN
+        epoch, step = initial_epoch, -1
+        guard = InterruptGuard(self)  # Ctrl-C: stop after the current step
         try:
             for cb in cbs:
                 cb.on_train_begin()
             for epoch in range(initial_epoch, epochs):
+                snapshot.take(epoch)
+                step = -1
                 for cb in cbs:
                     cb.on_epoch_begin(epoch)
                 order = grandom.rng().permutation(n) if shuffle else np.arange(n)
@@ -263,6 +280,9 @@ class Sequential:
                         logs = self._logs(loss_sum / seen)
                         for cb in batch_end:
                             cb.on_train_batch_end(step, logs)
+                    if self.stop_training:  # a callback or Ctrl-C: stop after this step
+                        break
+                guard.raise_if_requested()  # Ctrl-C: the unfinished epoch is not recorded
                 logs = self._logs(loss_sum / seen)
                 if x_val is not None:
                     val = self._evaluate_arrays(x_val, y_val, batch_size)
@@ -273,7 +293,16 @@ class Sequential:
                     break
             for cb in cbs:
                 cb.on_train_end()
+            guard.raise_if_requested()
+        except NonFiniteLoss as err:
+            stop_on_nonfinite(self, err, epoch, step, epochs, steps, snapshot)
+            for cb in cbs:
+                cb.on_train_end()
+        except KeyboardInterrupt:
+            raise interrupted(self, history, epoch, step, epochs, steps) from None
         finally:
+            guard.uninstall()
+            self._terminate_on_nan = False
             if first is not None:
                 first.need_input_grad = True
         return history
@@ -325,8 +354,12 @@ class Sequential:
         return [logs["loss"]] + [logs[m.name] for m in self.metrics]
 
     def predict(self, x, batch_size: int | None = None, verbose: str | int = "auto") -> np.ndarray:
-        """The model's outputs for ``x``, computed in batches of ``batch_size`` (32)."""
-        x = self._prepare_x(x)
+        """The model's outputs for ``x``, computed in batches of ``batch_size`` (32).
+
+        One sample without the batch dimension (``x.shape == model.input_shape[1:]``)
+        is read as a batch of one: the result has shape ``(1, ...)``.
+        """
+        x = self._prepare_x(x, single_sample=True)
         batch_size = _batch_size(batch_size)
         verbose = 1 if verbose == "auto" else int(verbose)
         steps = math.ceil(len(x) / batch_size)
@@ -345,7 +378,7 @@ class Sequential:
         return out
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
-        x = self._prepare_x(x)
+        x = self._prepare_x(x, single_sample=True)
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x
@@ -357,18 +390,12 @@ class Sequential:
         return float(loss)
 
     # -- input checks ------------------------------------------------------------
-    def _prepare_x(self, x) -> np.ndarray:
+    def _prepare_x(self, x, single_sample: bool = False) -> np.ndarray:
+        """``x`` checked against the model (see ``validation.inputs``); builds the model."""
         check_columns(self._columns, x)  # a DataFrame: same columns, same order as in fit
-        x = as_inputs(x)
+        x = validation.inputs(self, x, single_sample)
         if not self.built:
             self.build(x.shape[1:])
-        expected = self.input_shape_
-        if x.shape[1:] != expected:
-            first = self.layers[0]
-            raise InputError(
-                f"Input 0 of layer {first.name!r} is incompatible: expected shape "
-                f"(batch, {', '.join(map(str, expected))}), got {x.shape}."
-            )
         return x
 
     def _prepare(self, x, y, training: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -381,8 +408,9 @@ class Sequential:
         if training:
             self._columns = column_names(x)
         x = self._prepare_x(x)
-        y = as_targets(y, self.loss.sparse)
-        check_same_length(x, y)
+        y = validation.targets(self, y, x)
+        if training:
+            validation.warn_if_unscaled(self, x)
         return x, y
 
     # -- weights -------------------------------------------------------------------
@@ -458,6 +486,17 @@ class Sequential:
         from .saving import load_weights
 
         load_weights(self, filepath)
+
+    def export(self, filepath: str, format: str = "onnx") -> None:
+        """Write the model as an ONNX file for onnxruntime, PyTorch, ... (needs ``onnx``).
+
+        See ``glassnet.export`` for the layer-by-layer translation and docs/onnx.md.
+        """
+        if format != "onnx":
+            raise ValueError(f"export writes format='onnx' only, got format={format!r}.")
+        from .export import export_onnx
+
+        export_onnx(self, filepath)
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -1,27 +1,43 @@
 """The ``.glassnet`` model file: a zip archive that never holds code.
 
-Layout (format version 1)::
+Layout (format version 1; the full specification is docs/model-format.md)::
 
-    model.glassnet              a zip archive (stored, not compressed)
+    model.glassnet              a zip archive, every member stored (not compressed)
     ├── config.json             {"format": "glassnet", "format_version": 1,
-    │                            "model": {...layers and their arguments...},
-    │                            "compile": {...optimizer, loss, metrics...} or null,
+    │                            "model": {"name", "input_shape",
+    │                                      "layers": [{"class_name", "config"}, ...]},
+    │                            "compile": {"optimizer": {...}, "loss": {...},
+    │                                        "metrics": [...]} or null,
     │                            "weights": [{"shape": [...], "dtype": "float32"}, ...],
-    │                            "optimizer_state": {"iterations": t, "slots": [...]}}
+    │                            "optimizer_state": {"iterations": t,
+    │                                                "slots": ["m", "v"]} or null}
     ├── weights/0.npy ...       each weight, in model.get_weights() order
-    └── optimizer/m.npy ...     optimizer state vectors (Adam's m and v, ...)
+    └── optimizer/m.npy ...     optimizer state vectors (Adam's m and v, ...), each as
+                                long as the model's trainable weights laid end to end
 
-Arrays are read with ``numpy.load(allow_pickle=False)``, the JSON names layers
-by class name, and only classes in ``LAYERS`` (or registered with
-``register_layer``) can be built: opening a file never runs code from it.
-The file is written to a temporary file beside the target and then moved over it
-with ``os.replace``, so an interrupted save leaves the old file whole.
+Safety. Arrays are ``.npy`` files whose header is parsed with NumPy's safe
+parser and checked (float dtype, exactly the shape the model expects) before any
+data is read; nothing is ever unpickled. The JSON names layers by class name, and
+only classes in ``LAYERS`` (the built-in layers and those added with
+``register_layer``) or passed in ``custom_objects`` are built: opening a file never
+runs code from it. Sizes are checked before reading: members must be stored (so a
+member can be no larger than the file: no zip bombs), config.json is at most
+``MAX_CONFIG_BYTES``, and while the layers are built every weight they create is
+counted against what the file's weight members can hold. Any problem with the
+file -- truncated, corrupted, hostile, wrong shapes, unknown layer names, a
+config naming a Python object -- raises ``ModelFileError`` and no other exception
+type (a missing file raises ``FileNotFoundError``).
+
+Atomic saving. The file is written to a temporary file beside the target,
+flushed to disk, then moved over it with ``os.replace``, so an interrupted save
+leaves the old file whole and no temporary file behind.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -34,12 +50,18 @@ from .errors import ModelFileError
 FORMAT = "glassnet"
 FORMAT_VERSION = 1
 MAX_CONFIG_BYTES = 1 << 20
+MAX_NPY_HEADER_BYTES = 1 << 16  # np.save writes about 128 bytes
 LAYERS: dict[str, type] = {name: getattr(layers_module, name) for name in layers_module.__all__
                            if name not in ("Layer", "Input")}
 
 
 def register_layer(cls: type, name: str | None = None) -> type:
-    """Allow ``load_model`` to build a custom layer class, by name. Usable as a decorator."""
+    """Allow ``load_model`` to build a custom layer class, by name. Usable as a decorator.
+
+    ``name`` defaults to the class name; the model file stores this name.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, layers_module.Layer)):
+        raise TypeError(f"register_layer takes a subclass of glassnet.layers.Layer, got {cls!r}.")
     LAYERS[name or cls.__name__] = cls
     return cls
 
@@ -61,20 +83,43 @@ def _write_atomic(path: str, members: dict[str, bytes]) -> None:
                     zf.writestr(name, data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; a saved model is a normal file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def _file_mode(path: str) -> int:
+    """The mode of the file being replaced, or 0666 minus the umask for a new one."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save_model(model, path: str) -> None:
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``path``."""
     weights = model.get_weights()
+    spec = model.get_config()
+    registered = {cls: name for name, cls in LAYERS.items()}  # a custom layer's own name
+    for layer, entry in zip(model.layers, spec["layers"]):
+        entry["class_name"] = registered.get(type(layer), entry["class_name"])
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "model": model.get_config(),
+        "model": spec,
         "compile": None,
         "weights": [{"shape": list(w.shape), "dtype": str(w.dtype)} for w in weights],
         "optimizer_state": None,
@@ -97,123 +142,300 @@ def save_model(model, path: str) -> None:
 def save_weights(model, path: str) -> None:
     """Write only the weights (a zip of ``weights/i.npy``)."""
     weights = model.get_weights()
-    members = {"config.json": json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION,
-                                          "weights_only": True}).encode()}
+    header = {"format": FORMAT, "format_version": FORMAT_VERSION, "weights_only": True,
+              "weights": [{"shape": list(w.shape), "dtype": str(w.dtype)} for w in weights]}
+    members = {"config.json": json.dumps(header).encode()}
     members.update({f"weights/{i}.npy": _npy_bytes(w) for i, w in enumerate(weights)})
     _write_atomic(path, members)
 
 
-def _open(path: str) -> tuple[zipfile.ZipFile, dict]:
+def _bad(path, problem: str) -> ModelFileError:
+    return ModelFileError(f"{path}: {problem}")
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number a glassnet file may hold")
+
+
+def _open(path) -> tuple[zipfile.ZipFile, dict]:
+    """Open the archive and read config.json, checking every size before reading.
+
+    A missing file (or a folder, or no permission) raises the usual ``OSError``;
+    anything wrong with the file's contents raises ``ModelFileError``.
+    """
+    path = os.fspath(path)
+    with open(path, "rb"):  # FileNotFoundError / IsADirectoryError / PermissionError as usual
+        pass
     try:
+        size = os.path.getsize(path)
         zf = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+    except Exception as err:
         raise ModelFileError(f"{path} is not a glassnet model file (not a readable zip archive: "
                              f"{err}). It may be truncated or corrupted.") from None
     try:
-        info = zf.getinfo("config.json")
+        for info in zf.infolist():
+            if info.compress_type != zipfile.ZIP_STORED:
+                raise _bad(path, f"member {info.filename!r} is compressed; glassnet files store "
+                                 "every member uncompressed.")
+            if info.flag_bits & 0x1:
+                raise _bad(path, f"member {info.filename!r} is encrypted.")
+            if info.file_size > size or info.compress_size > size:
+                raise _bad(path, f"member {info.filename!r} claims {info.file_size} bytes, more "
+                                 f"than the whole file ({size} bytes): the file is corrupted.")
+        try:
+            info = zf.getinfo("config.json")
+        except KeyError:
+            raise _bad(path, "there is no config.json: not a glassnet model file.") from None
         if info.file_size > MAX_CONFIG_BYTES:
-            raise ModelFileError(f"{path}: config.json is {info.file_size} bytes, too large.")
-        config = json.loads(zf.read("config.json").decode("utf-8"))
-    except ModelFileError:
+            raise _bad(path, f"config.json is {info.file_size} bytes, more than the "
+                             f"{MAX_CONFIG_BYTES} a model description can need.")
+        try:
+            config = json.loads(zf.read("config.json").decode("utf-8"),
+                                parse_constant=_reject_constant)
+        except Exception as err:  # bad CRC, bad JSON, bad UTF-8, NaN, deep nesting ...
+            raise _bad(path, f"config.json cannot be read ({type(err).__name__}: {err}).") \
+                from None
+        if not isinstance(config, dict) or config.get("format") != FORMAT:
+            raise _bad(path, "not a glassnet model file (config.json lacks format: glassnet).")
+        if config.get("format_version") != FORMAT_VERSION:
+            raise _bad(path, f"format version {config.get('format_version')!r}; this glassnet "
+                             f"reads version {FORMAT_VERSION}. Upgrade glassnet.")
+    except BaseException:
+        zf.close()
         raise
-    except KeyError:
-        raise ModelFileError(f"{path} has no config.json: not a glassnet model file.") from None
-    except Exception as err:  # bad CRC, bad JSON, bad UTF-8, truncated member ...
-        raise ModelFileError(f"{path}: config.json cannot be read ({err}).") from None
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ModelFileError(f"{path} is not a glassnet model file (format field missing).")
-    if config.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"{path} has format version {config.get('format_version')!r}; this "
-                             f"glassnet reads version {FORMAT_VERSION}. Upgrade glassnet.")
     return zf, config
 
 
-def _read_array(zf: zipfile.ZipFile, name: str, path: str, shape=None) -> np.ndarray:
+def _read_array(zf: zipfile.ZipFile, name: str, path, shape: tuple) -> np.ndarray:
+    """Read ``name`` as a float array of exactly ``shape``, checking sizes before reading.
+
+    The ``.npy`` header is parsed with NumPy's safe parser (no pickle, no ``eval``),
+    and the data bytes are taken only once dtype and shape are known to be right.
+    """
+    shape = tuple(int(d) for d in shape)
     try:
-        with zf.open(name) as f:
-            array = np.load(io.BytesIO(f.read()), allow_pickle=False)
+        info = zf.getinfo(name)
     except KeyError:
-        raise ModelFileError(f"{path} lacks {name}.") from None
+        raise _bad(path, f"{name} is missing.") from None
+    most = 8 * math.prod(shape) + MAX_NPY_HEADER_BYTES  # float64 data plus the largest header
+    if info.file_size > most:
+        raise _bad(path, f"{name} is {info.file_size} bytes, too large for an array of shape "
+                         f"{shape} (at most {most}).")
+    try:
+        raw = zf.read(name)  # size bounded just above; the zip checks the CRC
+        f = io.BytesIO(raw)
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            header = np.lib.format.read_array_header_1_0(f, max_header_size=MAX_NPY_HEADER_BYTES)
+        elif version == (2, 0):
+            header = np.lib.format.read_array_header_2_0(f, max_header_size=MAX_NPY_HEADER_BYTES)
+        else:
+            raise ValueError(f".npy format version {version} is not one glassnet writes")
     except Exception as err:
-        raise ModelFileError(f"{path}: {name} cannot be read ({err}).") from None
-    if shape is not None and tuple(array.shape) != tuple(shape):
-        raise ModelFileError(f"{path}: {name} has shape {array.shape}, expected {tuple(shape)}.")
-    if not np.issubdtype(array.dtype, np.floating):
-        raise ModelFileError(f"{path}: {name} holds {array.dtype}, not floats.")
-    return array
+        raise _bad(path, f"{name} is not a valid .npy array ({type(err).__name__}: {err}).") \
+            from None
+    got, fortran, dtype = header
+    if dtype.kind != "f" or dtype.itemsize not in (2, 4, 8):
+        raise _bad(path, f"{name} holds {dtype} values; weights are float16, float32 or "
+                         "float64.")
+    if tuple(got) != shape:
+        raise _bad(path, f"{name} has shape {tuple(got)}, but the model needs {shape}.")
+    n = math.prod(shape) * dtype.itemsize
+    data = raw[f.tell():f.tell() + n]
+    if len(data) != n:
+        raise _bad(path, f"{name} is truncated: {len(data)} of {n} data bytes.")
+    return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
 
 
-def _build_layer(entry, path: str, custom_objects: dict | None):
-    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
-        raise ModelFileError(f"{path}: a layer entry is malformed: {str(entry)[:200]}")
-    name = entry.get("class_name")
-    registry = {**LAYERS, **(custom_objects or {})}
-    if not isinstance(name, str) or name not in registry:
-        raise ModelFileError(
-            f"{path} uses an unknown layer {name!r}. Known layers: {', '.join(sorted(LAYERS))}. "
-            "For a custom layer, pass custom_objects={'Name': Class} or use register_layer."
-        )
+class _WeightBudget:
+    """Counts the weights that layers create while a file is loaded.
+
+    All of them must be filled from the file, so together they cannot hold more
+    numbers than the file's weight members have bytes (at 2 bytes per float16):
+    a config asking for ``Dense(10**9)`` fails here before allocating anything.
+    """
+
+    def __init__(self, zf: zipfile.ZipFile, path) -> None:
+        self.left = sum(i.file_size for i in zf.infolist()
+                        if i.filename.startswith("weights/")) // 2
+        self.path = path
+
+    def watch(self, layer) -> None:
+        """Check each ``layer.add_weight`` call against the budget (until ``release``)."""
+        add_weight = layer.add_weight
+
+        def checked(name, shape, *args, **kwargs):
+            n = math.prod(int(d) for d in shape)
+            if n > self.left:
+                raise _bad(self.path, f"layer {layer.name!r} would create weight {name!r} of "
+                                      f"shape {tuple(shape)} ({n} numbers), more than the file "
+                                      "holds: the file is corrupted or hostile.")
+            self.left -= n
+            return add_weight(name, shape, *args, **kwargs)
+
+        layer.add_weight = checked
+
+    @staticmethod
+    def release(layer) -> None:
+        vars(layer).pop("add_weight", None)
+
+
+def _build_layer(entry, path, registry: dict):
+    if (not isinstance(entry, dict) or not isinstance(entry.get("config"), dict)
+            or not isinstance(entry.get("class_name"), str)):
+        raise _bad(path, f"a layer entry is malformed: {str(entry)[:200]}")
+    name = entry["class_name"]
+    if name not in registry:
+        raise _bad(path, f"unknown layer {name[:100]!r}. Known layers: "
+                         f"{', '.join(sorted(registry))}. For a custom layer, register its class "
+                         "first: glassnet.saving.register_layer(MyLayer), or pass "
+                         "custom_objects={'MyLayer': MyLayer} to load_model.")
     try:
         return registry[name].from_config(dict(entry["config"]))
     except Exception as err:
-        raise ModelFileError(f"{path}: layer {name} cannot be built from its config ({err}).") \
-            from None
+        raise _bad(path, f"layer {name} cannot be built from its config ({type(err).__name__}: "
+                         f"{err}).") from None
 
 
-def load_model(path: str, custom_objects: dict | None = None, compile: bool = True):
-    """Read a model written by ``model.save``. Raises ``ModelFileError`` for a bad file."""
-    from .model import Sequential
+def _compile_settings(c, path) -> dict:
+    """The compile section, checked to hold only names and plain numbers."""
+    if not isinstance(c, dict):
+        raise _bad(path, "the compile section is malformed.")
+    opt, loss, metrics = c.get("optimizer"), c.get("loss"), c.get("metrics") or []
+    if isinstance(opt, dict):
+        for k, v in opt.items():
+            ok = isinstance(v, str) if k == "name" else (isinstance(v, (int, float))
+                                                         and math.isfinite(v))
+            if not ok:
+                raise _bad(path, f"optimizer setting {k!r} = {str(v)[:50]!r} is not allowed.")
+    elif not isinstance(opt, str):
+        raise _bad(path, f"the optimizer {str(opt)[:50]!r} is not a name or settings.")
+    if isinstance(loss, dict):
+        if not set(loss) <= {"name", "from_logits"} or not isinstance(loss.get("name"), str) \
+                or not isinstance(loss.get("from_logits", False), bool):
+            raise _bad(path, f"the loss settings {str(loss)[:100]} are not allowed.")
+    elif not isinstance(loss, str):
+        raise _bad(path, f"the loss {str(loss)[:50]!r} is not a name or settings.")
+    if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
+        raise _bad(path, "the metrics must be a list of names.")
+    return {"optimizer": opt, "loss": loss, "metrics": metrics}
 
+
+def load_model(path, custom_objects: dict | None = None, compile: bool = True):
+    """Read a model written by ``model.save``.
+
+    ``custom_objects`` maps class names to your own layer classes (or register them
+    once with ``register_layer``). With ``compile=True`` the optimizer, its state
+    (Adam's moments and step count) and the loss come back too, so ``fit`` resumes
+    where it stopped. Raises ``ModelFileError``, and no other exception, for a file
+    that is truncated, corrupted or hostile.
+    """
     zf, config = _open(path)
     with zf:
         try:
-            spec = config["model"]
-            model = Sequential(name=str(spec.get("name", "sequential")))
-            for entry in spec["layers"]:
-                model.add(_build_layer(entry, path, custom_objects))
-            if spec.get("input_shape") is not None and not model.built:
-                model.build(tuple(spec["input_shape"]))
+            return _load_model(zf, config, path, custom_objects, compile)
         except ModelFileError:
             raise
+        except Exception as err:  # a check missed above: still only ever ModelFileError
+            raise _bad(path, f"the file is invalid ({type(err).__name__}: {err}).") from None
+
+
+def _load_model(zf, config, path, custom_objects, compile: bool):
+    from .model import Sequential
+
+    if config.get("weights_only"):
+        raise _bad(path, "this file holds only weights (model.save_weights): build the model "
+                         "in code, then call model.load_weights(path).")
+    spec = config.get("model")
+    if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list):
+        raise _bad(path, "the model description is missing or malformed.")
+    registry = {**LAYERS, **(custom_objects or {})}
+    budget = _WeightBudget(zf, path)
+    layers = []
+    try:
+        model = Sequential(name=str(spec.get("name", "sequential"))[:200])
+        for entry in spec["layers"]:
+            layer = _build_layer(entry, path, registry)
+            budget.watch(layer)
+            layers.append(layer)
+            model.add(layer)
+        if spec.get("input_shape") is not None and not model.built:
+            model.build(tuple(spec["input_shape"]))
+    except ModelFileError:
+        raise
+    except Exception as err:
+        raise _bad(path, f"the model description is invalid ({type(err).__name__}: {err}).") \
+            from None
+    finally:
+        for layer in layers:
+            budget.release(layer)
+    _load_weight_arrays(model, zf, config, path)
+    if compile and config.get("compile"):
+        c = _compile_settings(config["compile"], path)
+        try:
+            model.compile(optimizer=c["optimizer"], loss=c["loss"], metrics=c["metrics"])
         except Exception as err:
-            raise ModelFileError(f"{path}: the model description is invalid ({err}).") from None
-        _load_weight_arrays(model, zf, config, path)
-        if compile and config.get("compile"):
-            c = config["compile"]
-            try:
-                model.compile(optimizer=c["optimizer"], loss=c["loss"], metrics=c["metrics"])
-            except Exception as err:
-                raise ModelFileError(f"{path}: the compile settings are invalid ({err}).") \
-                    from None
-            state = config.get("optimizer_state")
-            if state and state.get("slots"):
-                theta = model._theta[:model._n_trainable]
-                model.optimizer.build(theta)
-                for slot in state["slots"]:
-                    if slot not in model.optimizer.state:
-                        raise ModelFileError(f"{path}: unknown optimizer state {slot!r}.")
-                    model.optimizer.state[slot][...] = _read_array(
-                        zf, f"optimizer/{slot}.npy", path, theta.shape)
-                model.optimizer.iterations = int(state["iterations"])
+            raise _bad(path, f"the compile settings are invalid ({type(err).__name__}: {err}).") \
+                from None
+        _load_optimizer_state(model, zf, config.get("optimizer_state"), path)
     return model
 
 
-def _load_weight_arrays(model, zf, config, path) -> None:
+def _load_optimizer_state(model, zf, state, path) -> None:
+    if state is None:
+        return
+    if not isinstance(state, dict):
+        raise _bad(path, "the optimizer state is malformed.")
+    iterations, slots = state.get("iterations", 0), state.get("slots") or []
+    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0:
+        raise _bad(path, f"the optimizer step count {str(iterations)[:50]!r} is not a "
+                         "non-negative integer.")
+    opt = model.optimizer
+    if not isinstance(slots, list) or not all(isinstance(k, str) and k in opt.slots
+                                              for k in slots):
+        raise _bad(path, f"the optimizer state {str(slots)[:100]} does not match "
+                         f"{type(opt).__name__}, which keeps {list(opt.slots)}.")
+    if slots:
+        if not model.built:
+            raise _bad(path, "the file has optimizer state but the model has no weights.")
+        theta = model._theta[:model._n_trainable]
+        arrays = {k: _read_array(zf, f"optimizer/{k}.npy", path, theta.shape) for k in slots}
+        opt.build(theta)
+        for k, a in arrays.items():
+            opt.state[k][...] = a
+    opt.iterations = iterations
+
+
+def _weight_arrays(model, zf, config, path) -> list[np.ndarray]:
+    """Every weight of ``model`` read from the file, checked, before any is written."""
     own = model.weights
     specs = config.get("weights")
-    if not isinstance(specs, list) or len(specs) != len(own):
-        raise ModelFileError(f"{path} lists {len(specs) if isinstance(specs, list) else '?'} "
-                             f"weights, but its layers have {len(own)}.")
-    arrays = [_read_array(zf, f"weights/{i}.npy", path, w.shape) for i, w in enumerate(own)]
-    model.set_weights(arrays)
+    if specs is not None and (not isinstance(specs, list) or len(specs) != len(own)):
+        count = len(specs) if isinstance(specs, list) else "?"
+        raise _bad(path, f"the file holds {count} weight arrays, but the model has {len(own)} "
+                         f"({', '.join(str(tuple(w.shape)) for w in own[:6])}).")
+    return [_read_array(zf, f"weights/{i}.npy", path, w.shape) for i, w in enumerate(own)]
 
 
-def load_weights(model, path: str) -> None:
-    """Read weights saved by ``save_weights`` or ``save`` into an already built model."""
+def _load_weight_arrays(model, zf, config, path) -> None:
+    model.set_weights(_weight_arrays(model, zf, config, path))
+
+
+def load_weights(model, path) -> None:
+    """Read weights saved by ``save_weights`` or ``save`` into an already built model.
+
+    Every array is read and checked before any weight is written, so a bad file
+    leaves the model as it was.
+    """
+    if not model.built:
+        raise ValueError("load_weights needs a built model: give the first layer input_shape=, "
+                         "start with Input(shape=...), or call model.build(...) first.")
     zf, config = _open(path)
     with zf:
-        own = model.weights
-        arrays = [_read_array(zf, f"weights/{i}.npy", path, w.shape) for i, w in enumerate(own)]
-        model.set_weights(arrays)
+        try:
+            arrays = _weight_arrays(model, zf, config, path)
+        except ModelFileError:
+            raise
+        except Exception as err:
+            raise _bad(path, f"the file is invalid ({type(err).__name__}: {err}).") from None
+    model.set_weights(arrays)

@@ -1,0 +1,147 @@
+"""What ``fit`` does when training goes wrong: a NaN loss, or Ctrl-C.
+
+Non-finite loss (``fit(..., terminate_on_nan=True)``, the default).
+    ``train_step`` checks the batch's loss *before* the optimizer step and raises
+    ``NonFiniteLoss`` instead of applying a NaN update, so the weights stay those
+    of the last good step. ``fit`` stops, warns (``NonFiniteLossWarning``) with the
+    epoch and batch, runs the callbacks' ``on_train_end`` and returns the History of
+    the completed epochs. If the weights were already not finite when the bad loss
+    appeared (changed outside the optimizer step, e.g. by a callback, or a
+    non-finite gradient behind a finite loss), ``fit`` restores the newest
+    ``WeightSnapshot``, taken at the start of each epoch while the weights were
+    finite, together with the optimizer's state.
+
+Ctrl-C (``KeyboardInterrupt``).
+    ``InterruptGuard`` replaces Python's SIGINT handler for the duration of ``fit``
+    (main thread only). The first Ctrl-C only sets ``model.stop_training``; the
+    batch loop ends after the step in progress, and ``fit`` raises
+    ``TrainingInterrupted`` (a ``KeyboardInterrupt``) naming the epoch and batch.
+    The weights are those after that step; ``model.history`` holds the completed
+    epochs; the interrupted epoch is not recorded and ``on_train_end`` is not run.
+    A second Ctrl-C interrupts at once. A ``KeyboardInterrupt`` raised by a
+    callback is reported the same way.
+
+Both checks cost nothing per batch beyond one ``math.isfinite`` on the loss and
+one attribute test; the snapshot is one copy of the weights per epoch.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import warnings
+
+import numpy as np
+
+from .errors import NonFiniteLossWarning, TrainingInterrupted
+
+
+class NonFiniteLoss(Exception):
+    """Raised by ``train_step`` before updating the weights with a NaN/inf loss."""
+
+    def __init__(self, loss: float) -> None:
+        super().__init__(f"non-finite loss {loss}")
+        self.loss = float(loss)
+
+
+class InterruptGuard:
+    """During ``fit``: the first Ctrl-C asks the loop to stop after the current step."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.requested = False
+        self._previous = None
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+
+    def _handler(self, signum, frame) -> None:
+        if self.requested:  # second Ctrl-C: stop now
+            self.uninstall()
+            raise KeyboardInterrupt
+        self.requested = True
+        self.model.stop_training = True
+        print("\nCtrl-C: stopping after the current step (press Ctrl-C again to stop at once).",
+              flush=True)
+
+    def uninstall(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def raise_if_requested(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+
+class WeightSnapshot:
+    """A copy of ``θ`` (every weight) and the optimizer state, kept only while finite."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.theta: np.ndarray | None = None
+        self.epoch: int | None = None
+
+    def take(self, epoch: int) -> None:
+        """Copy the weights if they are all finite (one pass and one copy per epoch)."""
+        theta = self.model._theta
+        if not np.isfinite(theta).all():
+            return
+        if self.theta is None or self.theta.shape != theta.shape:
+            self.theta = np.empty_like(theta)
+        self.theta[...] = theta
+        opt = self.model.optimizer
+        self.state = {k: v.copy() for k, v in opt.state.items()}
+        self.iterations = opt.iterations
+        self.epoch = epoch
+
+    def restore(self) -> bool:
+        """Write the snapshot back; False when there is none."""
+        if self.theta is None:
+            return False
+        self.model._theta[...] = self.theta
+        opt = self.model.optimizer
+        for k, v in opt.state.items():
+            if k in self.state:
+                v[...] = self.state[k]
+            else:  # the optimizer was built after the snapshot: start it afresh
+                opt.build(self.model._theta[:self.model._n_trainable])
+                break
+        opt.iterations = self.iterations
+        return True
+
+
+def stop_on_nonfinite(model, err: NonFiniteLoss, epoch: int, step: int, epochs: int,
+                      steps: int, snapshot: WeightSnapshot) -> None:
+    """Keep finite weights and warn where training stopped (1-based, as Keras prints)."""
+    where = f"epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}"
+    if np.isfinite(model._theta).all():
+        kept = ("The weights are those before this batch, the last finite ones: the bad "
+                "update was not applied.")
+    elif snapshot.restore():
+        kept = (f"The weights were already not finite (changed outside the optimizer step, e.g. "
+                f"by a callback), so the weights from the start of epoch {snapshot.epoch + 1}, "
+                "the last ones known to be finite, were restored.")
+    else:
+        kept = "The weights were already not finite when fit started; nothing to restore."
+    warnings.warn(
+        f"Training stopped: the loss became {err.loss} in {where}. {kept} To fix it, lower the "
+        "learning rate (e.g. optimizer=glassnet.optimizers.Adam(learning_rate=1e-4)), scale the "
+        "inputs to [0, 1], and check x and y for extreme values. fit(..., "
+        "terminate_on_nan=False) trains on regardless.",
+        NonFiniteLossWarning, stacklevel=3)
+
+
+def interrupted(model, history, epoch: int, step: int, epochs: int,
+                steps: int) -> TrainingInterrupted:
+    """The error ``fit`` raises after a Ctrl-C, saying what the model now holds."""
+    done = len(history.epoch)
+    where = (f"in epoch {epoch + 1}/{epochs} after batch {step + 1}/{steps}" if step >= 0
+             else f"at the start of epoch {epoch + 1}/{epochs}")
+    return TrainingInterrupted(
+        f"Training interrupted (KeyboardInterrupt) {where}. The model keeps the weights of its "
+        f"last completed step; model.history holds the {done} completed epoch(s). Continue "
+        f"with model.fit(..., initial_epoch={epoch}).",
+        history=history, epoch=epoch, batch=step,
+    )
+
