@@ -1,0 +1,354 @@
+"""The ``glassnet`` command: train the tutorial's network, look inside it, try it on your digits.
+
+    glassnet train                         784-128-10, ReLU, softmax, Adam, 5 epochs, batch 32
+    glassnet train --report report/        ... and write an HTML report of what it learned
+    glassnet evaluate model.glassnet       test accuracy
+    glassnet summary model.glassnet        the layers and their parameter counts
+    glassnet report model.glassnet DIR     the report for a saved model
+    glassnet predict model.glassnet my_digit.png --show seen.png
+    glassnet robustness model.glassnet --eps 0.05 0.1 0.2
+    glassnet export model.glassnet model.onnx
+
+Also ``python -m glassnet ...``. Errors print one line to stderr and exit with status 2.
+Heavy imports (matplotlib, Pillow, onnx) happen only in the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_ERROR = 2
+
+
+class CommandError(Exception):
+    """A problem the user can fix, reported as one line on stderr."""
+
+
+# -- shared helpers -----------------------------------------------------------------------------
+def _load_model(path: str):
+    from .saving import load_model
+
+    if not Path(path).is_file():
+        raise CommandError(f"model file not found: {path} (train one with: glassnet train "
+                           f"--out {path})")
+    model = load_model(path)
+    if model.loss is None:  # saved without compile settings: an MNIST classifier is assumed
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+    return model
+
+
+def _mnist(model, split: str, limit: int | None = None):
+    """MNIST images scaled to [0, 1] and shaped for ``model``, with their labels."""
+    import numpy as np
+
+    from .datasets import mnist
+    from .imaging import to_model_input
+
+    train, test = mnist.load_data()
+    x, y = train if split == "train" else test
+    if limit is not None:
+        x, y = x[:limit], y[:limit]
+    return to_model_input(model, x.astype(np.float32) / np.float32(255)), y
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+    return parse
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
+def _eps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"epsilon must be in [0, 1], got {text}")
+    return value
+
+
+def _accuracy(model, x, y) -> float:
+    import numpy as np
+
+    return float(np.mean(model.predict(x, verbose=0).argmax(axis=-1) == y))
+
+
+# -- the commands -------------------------------------------------------------------------------
+def build_model(args):
+    """The network ``glassnet train`` trains, compiled."""
+    from . import architectures, optimizers
+
+    if args.model == "cnn":
+        if not hasattr(architectures, "cnn"):
+            raise CommandError("--model cnn needs glassnet.architectures.cnn, which this "
+                               "version of glassnet does not have yet; use --model mlp.")
+        model = architectures.cnn()
+    else:
+        model = architectures.mlp(hidden=args.hidden, activation=args.activation)
+    optimizer = optimizers.get(args.optimizer)
+    if args.learning_rate is not None:
+        optimizer.learning_rate = args.learning_rate
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def cmd_train(args) -> None:
+    from .utils import set_random_seed
+
+    if args.seed is not None:
+        set_random_seed(args.seed)
+    if args.report is not None:
+        from .report import _matplotlib
+
+        _matplotlib()  # say what to install before training, not after
+    model = build_model(args)
+    x_train, y_train = _mnist(model, "train", args.limit)
+    x_test, y_test = _mnist(model, "test")
+    split = args.validation_split
+    if split is None:
+        split = 0.1 if args.report is not None else 0.0
+        if split:
+            print("Holding out 10% of the training images for the report's validation curves "
+                  "(--validation-split 0.1).")
+    print(f"Training on {len(x_train) - int(len(x_train) * split)} MNIST images"
+          + (f", validating on {int(len(x_train) * split)}" if split else "")
+          + f"; {args.epochs} epoch(s), batch size {args.batch_size}.")
+    history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
+                        validation_split=split)
+    loss, accuracy = model.evaluate(x_test, y_test)
+    print(f"Test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(y_test)} test images")
+    model.save(args.out)
+    print(f"Saved the model to {args.out}")
+    if args.report is not None:
+        from .report import write_report
+
+        page = write_report(model, args.report, history=history, x_test=x_test, y_test=y_test)
+        print(f"Report: {page}")
+
+
+def cmd_evaluate(args) -> None:
+    model = _load_model(args.model)
+    x, y = _mnist(model, "test", args.limit)
+    logs = model.evaluate(x, y, return_dict=True)
+    shown = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+    print(f"{args.model} on {len(y)} MNIST test images: {shown}")
+
+
+def cmd_summary(args) -> None:
+    model = _load_model(args.model)
+    model.summary()
+
+
+def cmd_report(args) -> None:
+    from .report import write_report
+
+    model = _load_model(args.model)
+    history = None
+    history_file = args.history or os.path.join(args.dir, "history.json")
+    if os.path.isfile(history_file):
+        try:
+            history = json.loads(Path(history_file).read_text())
+        except (OSError, ValueError) as err:
+            raise CommandError(f"cannot read the training history {history_file}: {err}") \
+                from None
+    elif args.history:
+        raise CommandError(f"history file not found: {args.history}")
+    x, y = _mnist(model, "test", args.limit)
+    page = write_report(model, args.dir, history=history, x_test=x, y_test=y)
+    if history is None:
+        print("No training history: the report has no loss/accuracy curves "
+              "(glassnet train --report DIR records them).")
+    print(f"Report: {page}")
+
+
+def cmd_predict(args) -> None:
+    import numpy as np
+
+    from .imaging import load_digit, save_image, to_model_input
+
+    model = _load_model(args.model)
+    for path in args.images:
+        if not Path(path).is_file():
+            raise CommandError(f"image not found: {path}")
+    digits = []
+    for path in args.images:
+        try:
+            digits.append(load_digit(path))
+        except OSError as err:  # PIL.UnidentifiedImageError and unreadable files
+            raise CommandError(f"{path} is not an image file Pillow can read ({err})") from None
+    digits = np.stack(digits)
+    probs = model.predict(to_model_input(model, digits), verbose=0)
+    k = min(args.top, probs.shape[-1])
+    for path, p in zip(args.images, probs):
+        best = np.argsort(-p)[:k]
+        print(f"{path}: " + "   ".join(f"{c} ({p[c]:.1%})" for c in best))
+    if args.show:
+        out = Path(args.show)
+        for i, digit in enumerate(digits):
+            target = out if len(digits) == 1 else out.with_name(f"{out.stem}-{i + 1}{out.suffix}")
+            save_image(digit, target)
+            print(f"The model saw: {target}")
+
+
+def cmd_robustness(args) -> None:
+    from .inspect import fgsm
+
+    model = _load_model(args.model)
+    x, y = _mnist(model, "test", args.limit)
+    eps_values = [0.0] + sorted(e for e in set(args.eps) if e > 0)
+    print(f"Fast gradient sign method on {len(y)} MNIST test images: each pixel moved by "
+          "±epsilon to raise the loss")
+    print(f"{'epsilon':>8}  accuracy")
+    for eps in eps_values:
+        x_eps = x if eps == 0 else fgsm(model, x, y, eps)
+        note = "  (clean)" if eps == 0 else ""
+        print(f"{eps:>8.3g}  {_accuracy(model, x_eps, y):.4f}{note}", flush=True)
+
+
+def cmd_export(args) -> None:
+    try:
+        from .export import export_onnx
+    except ImportError as err:
+        if getattr(err, "name", None) == "glassnet.export":
+            raise CommandError("ONNX export is not available in this version of glassnet "
+                               "(glassnet.export is missing).") from None
+        raise
+    model = _load_model(args.model)
+    path = export_onnx(model, args.out)
+    print(f"Exported {args.model} to {path or args.out}")
+
+
+# -- the parser ---------------------------------------------------------------------------------
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="glassnet",
+        description="Train the tutorial's neural network on MNIST, look inside it, and try it "
+                    "on your own digits.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("train", help="train a network on MNIST and save it",
+                       description="Train on the bundled MNIST (default: the tutorial's "
+                                   "784-128-10 ReLU/softmax network, Adam, 5 epochs, batch 32),"
+                                   " print the test accuracy and save the model.")
+    p.add_argument("--epochs", type=_positive(int), default=5, help="passes over the data (5)")
+    p.add_argument("--batch-size", type=_positive(int), default=32,
+                   help="images per gradient step (32)")
+    p.add_argument("--hidden", type=_positive(int), nargs="+", default=[128], metavar="UNITS",
+                   help="hidden layer sizes, e.g. --hidden 128 64 (128)")
+    p.add_argument("--activation", default="relu", help="hidden-layer activation (relu)")
+    p.add_argument("--optimizer", default="adam", help="adam, sgd, rmsprop, adagrad, adamw")
+    p.add_argument("--learning-rate", type=_positive(float), default=None,
+                   help="the optimizer's step size (its default: 0.001 for adam)")
+    p.add_argument("--seed", type=int, default=None, help="make the run repeatable")
+    p.add_argument("--validation-split", type=_fraction, default=None, metavar="FRACTION",
+                   help="hold out this fraction of the training images to validate on "
+                        "(0, or 0.1 with --report)")
+    p.add_argument("--out", default="model.glassnet", help="model file (model.glassnet)")
+    p.add_argument("--report", metavar="DIR", default=None,
+                   help="also write an HTML report to DIR (needs matplotlib)")
+    p.add_argument("--model", choices=("mlp", "cnn"), default="mlp",
+                   help="mlp: Dense layers (default); cnn: a small convolutional network")
+    p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
+                   help="train on the first N images only (quick experiments)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="test accuracy of a saved model")
+    p.add_argument("model", help="a .glassnet file")
+    p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
+                   help="only the first N test images")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("summary", help="print a saved model's layers")
+    p.add_argument("model", help="a .glassnet file")
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("report", help="write the HTML report for a saved model")
+    p.add_argument("model", help="a .glassnet file")
+    p.add_argument("dir", help="folder for index.html and its pictures")
+    p.add_argument("--history", metavar="FILE", default=None,
+                   help="training history JSON for the curves (default: DIR/history.json)")
+    p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
+                   help="only the first N test images")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("predict", help="classify your own digit images (PNG, JPEG)",
+                       description="Classify images of single digits. Dark on light or light "
+                                   "on dark both work; the digit is cropped, scaled and "
+                                   "centred as in MNIST.")
+    p.add_argument("model", help="a .glassnet file")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    p.add_argument("--show", metavar="OUT.png", default=None,
+                   help="write the 28x28 image the model saw (OUT-1.png, ... for several)")
+    p.add_argument("--top", type=_positive(int), default=3, help="classes to list (3)")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("robustness", help="test accuracy under adversarial attack (FGSM)")
+    p.add_argument("model", help="a .glassnet file")
+    p.add_argument("--eps", type=_eps, nargs="+", default=[0.05, 0.1, 0.2], metavar="EPS",
+                   help="attack strengths, pixels in [0, 1] (0.05 0.1 0.2)")
+    p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
+                   help="only the first N test images")
+    p.set_defaults(func=cmd_robustness)
+
+    p = sub.add_parser("export", help="export a saved model to ONNX")
+    p.add_argument("model", help="a .glassnet file")
+    p.add_argument("out", metavar="OUT.onnx", help="the ONNX file to write")
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def _error(message: str) -> int:
+    print(f"glassnet: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``glassnet`` command with ``argv`` (default: ``sys.argv[1:]``); returns the
+    exit status: 0 on success, 2 on an error the user can fix."""
+    args = make_parser().parse_args(argv)
+    from .errors import GlassnetError
+
+    try:
+        args.func(args)
+    except CommandError as err:
+        return _error(str(err))
+    except FileNotFoundError as err:
+        return _error(f"file not found: {err.filename or err}")
+    except ImportError as err:  # a missing optional dependency, with what to install
+        return _error(str(err))
+    except (GlassnetError, ValueError, NotImplementedError) as err:
+        return _error(str(err))
+    except OSError as err:  # unreadable image (PIL.UnidentifiedImageError), permissions ...
+        return _error(str(err))
+    except KeyboardInterrupt:
+        print("glassnet: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
