@@ -120,7 +120,9 @@ def check_columns(expected: list | None, data, what: str = "x") -> None:
 
 def as_inputs(x, what: str = "x") -> np.ndarray:
     """Inputs as a float array of the model's float type (float32), cast once."""
-    return np.ascontiguousarray(as_array(x, what), dtype=backend.floatx())
+    arr = as_array(x, what)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, reported by index
+        return np.ascontiguousarray(arr, dtype=backend.floatx())
 
 
 def as_targets(y, sparse: bool, what: str = "y") -> np.ndarray:

@@ -45,6 +45,7 @@ import zipfile
 import numpy as np
 
 from . import layers as layers_module
+from . import random as grandom
 from .errors import ModelFileError
 
 FORMAT = "glassnet"
@@ -331,6 +332,10 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     that is truncated, corrupted or hostile.
     """
     zf, config = _open(path)
+    # Building the layers draws initial weights that the file then overwrites: put the
+    # random generator back, so a seeded run that saves and reloads goes on identically.
+    generator = grandom.rng()
+    random_state = generator.bit_generator.state
     with zf:
         try:
             return _load_model(zf, config, path, custom_objects, compile)
@@ -338,6 +343,8 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
             raise
         except Exception as err:  # a check missed above: still only ever ModelFileError
             raise _bad(path, f"the file is invalid ({type(err).__name__}: {err}).") from None
+        finally:
+            generator.bit_generator.state = random_state
 
 
 def _load_model(zf, config, path, custom_objects, compile: bool):
@@ -352,20 +359,30 @@ def _load_model(zf, config, path, custom_objects, compile: bool):
     registry = {**LAYERS, **(custom_objects or {})}
     budget = _WeightBudget(zf, path)
     layers = []
+    model = Sequential(name=str(spec.get("name", "sequential"))[:200])
     try:
-        model = Sequential(name=str(spec.get("name", "sequential"))[:200])
         for entry in spec["layers"]:
             layer = _build_layer(entry, path, registry)
             budget.watch(layer)
             layers.append(layer)
-            model.add(layer)
+            try:
+                model.add(layer)  # builds it when the input shape is known
+            except ModelFileError:
+                raise
+            except Exception as err:
+                raise _bad(path, f"layer {entry['class_name']} ({layer.name!r}) cannot be built "
+                                 f"({type(err).__name__}: {err}).") from None
         if spec.get("input_shape") is not None and not model.built:
-            model.build(tuple(spec["input_shape"]))
-    except ModelFileError:
-        raise
-    except Exception as err:
-        raise _bad(path, f"the model description is invalid ({type(err).__name__}: {err}).") \
-            from None
+            try:
+                model.build(tuple(spec["input_shape"]))
+            except ModelFileError:
+                raise
+            except Exception as err:
+                failed = next((la for la in model.layers if not la.built), None)
+                which = f"layer {type(failed).__name__} ({failed.name!r})" if failed else "it"
+                raise _bad(path, f"the model cannot be built for input_shape "
+                                 f"{str(spec['input_shape'])[:100]}: {which} fails "
+                                 f"({type(err).__name__}: {err}).") from None
     finally:
         for layer in layers:
             budget.release(layer)
