@@ -1,0 +1,55 @@
+"""What every peer script shares: its arguments, epoch statistics and the one JSON line.
+
+Only the standard library is imported here, so that a peer can time its framework's
+import before anything else (numpy included) is loaded.
+"""
+
+import argparse
+import json
+import sys
+import time
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--n-train", type=int, default=0, help="first N training images (0: all)")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--hidden", default="128", help="hidden layer sizes, comma separated")
+    p.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
+    p.add_argument("--infer", action="store_true", help="time predict on the test set instead")
+    p.add_argument("--threads", type=int, default=0, help="framework threads (0: peer's choice)")
+    p.add_argument("--lib", default="glassnet", help="tutorial.py: glassnet or tensorflow")
+    args = p.parse_args()
+    args.hidden = [int(h) for h in args.hidden.split(",")]
+    return args
+
+
+def emit(**fields):
+    """Print the result as one JSON line on stdout, the only thing the parent reads."""
+    print(json.dumps(fields), flush=True)
+
+
+def skip(reason):
+    emit(skipped=reason)
+    sys.exit(0)
+
+
+def epoch_stats(times):
+    return {
+        "epoch_s": times,
+        "s_per_epoch": sum(times) / len(times),
+        "first_epoch_s": times[0],
+        "best_epoch_s": min(times),
+    }
+
+
+def best_of(fn, repeats=5):
+    """Seconds of the fastest of `repeats` calls, after one warm-up call."""
+    fn()
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best

@@ -1,0 +1,56 @@
+"""PyTorch, hand-written loop, the classic small convnet of issue 6:
+Conv2d(1,32,3)+ReLU, MaxPool2d(2), Conv2d(32,64,3)+ReLU, MaxPool2d(2), Flatten, Dropout(0.5),
+Linear(1600,10); Adam lr 1e-3, batch 128 (--batch-size), 2 threads (--threads)."""
+
+import time
+
+from _common import emit, epoch_stats, parse_args, skip
+
+args = parse_args()
+t0 = time.perf_counter()
+try:
+    import torch
+except ImportError as e:
+    skip(f"not installed ({e})")
+import_s = time.perf_counter() - t0
+
+import torch.nn.functional as F  # noqa: E402
+from _torchdata import accuracy, tensors  # noqa: E402
+from torch import nn  # noqa: E402
+
+torch.manual_seed(0)
+torch.set_num_threads(args.threads or 2)
+torch.set_flush_denormal(True)
+x_train, y_train, x_test, y_test = tensors(args.n_train, images=True)
+n, bs = len(x_train), args.batch_size
+model = nn.Sequential(
+    nn.Conv2d(1, 32, 3),
+    nn.ReLU(),
+    nn.MaxPool2d(2),
+    nn.Conv2d(32, 64, 3),
+    nn.ReLU(),
+    nn.MaxPool2d(2),
+    nn.Flatten(),
+    nn.Dropout(0.5),
+    nn.Linear(1600, 10),
+)
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+times = []
+for _ in range(args.epochs):
+    start = time.perf_counter()
+    model.train()
+    perm = torch.randperm(n)
+    xs, ys = x_train[perm], y_train[perm]
+    for i in range(0, n, bs):
+        loss = F.cross_entropy(model(xs[i : i + bs]), ys[i : i + bs])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    times.append(time.perf_counter() - start)
+emit(
+    version=torch.__version__,
+    import_s=import_s,
+    threads=torch.get_num_threads(),
+    test_acc=accuracy(model, x_test, y_test),
+    **epoch_stats(times),
+)

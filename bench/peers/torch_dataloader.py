@@ -1,0 +1,43 @@
+"""PyTorch the idiomatic way: TensorDataset + DataLoader(shuffle=True), nn.Sequential,
+torch.optim.Adam, nn.CrossEntropyLoss, default thread count. Adam eps: PyTorch's 1e-8."""
+
+import time
+
+from _common import emit, epoch_stats, parse_args, skip
+
+args = parse_args()
+t0 = time.perf_counter()
+try:
+    import torch
+except ImportError as e:
+    skip(f"not installed ({e})")
+import_s = time.perf_counter() - t0
+
+from _torchdata import accuracy, mlp, tensors  # noqa: E402
+from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
+
+torch.manual_seed(0)
+x_train, y_train, x_test, y_test = tensors(args.n_train)
+loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True)
+model = mlp(args.hidden)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+loss_fn = torch.nn.CrossEntropyLoss()
+
+times = []
+for _ in range(args.epochs):
+    start = time.perf_counter()
+    model.train()
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+    times.append(time.perf_counter() - start)
+
+emit(
+    version=torch.__version__,
+    import_s=import_s,
+    threads=torch.get_num_threads(),
+    test_acc=accuracy(model, x_test, y_test),
+    **epoch_stats(times),
+)
