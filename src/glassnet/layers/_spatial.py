@@ -1,0 +1,96 @@
+"""Shared arithmetic of windows sliding over images: sizes, strides and padding.
+
+An image batch is channels-last, ``(batch, height, width, channels)``. A window of
+``k`` pixels moved ``s`` pixels at a time along an axis of ``n`` pixels gives:
+
+* ``padding="valid"`` (no padding): ``out = (n - k) // s + 1`` positions; pixels past
+  the last whole window are not used;
+* ``padding="same"``: ``out = ceil(n / s)`` positions. The input is padded with
+  ``p = max((out - 1)·s + k - n, 0)`` pixels, ``p // 2`` before and the rest after
+  (TensorFlow's and Keras's rule), so with ``s = 1`` the output keeps the input's size.
+
+Example: ``n = 28, k = 3, s = 1``: ``valid`` gives 26 positions, ``same`` gives 28 with
+one pixel of padding on each side.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputError
+
+
+def as_pair(value, what: str, layer: str) -> tuple[int, int]:
+    """``3`` -> ``(3, 3)``; ``(3, 5)`` stays; anything else is an error naming ``what``."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (value, value)
+    try:
+        pair = tuple(value)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in pair
+    ):
+        raise ValueError(
+            f"{layer} {what} must be a positive integer or a tuple of two, such as 3 or "
+            f"(3, 3); got {value!r}."
+        )
+    return int(pair[0]), int(pair[1])
+
+
+def check_padding(padding, layer: str) -> str:
+    """``"valid"`` or ``"same"`` (any case), else an error."""
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"{layer} padding must be 'valid' or 'same', got {padding!r}.")
+    return padding.lower()
+
+
+def check_data_format(data_format, layer: str) -> str:
+    """Only ``channels_last`` (Keras's default) is implemented."""
+    if data_format not in (None, "channels_last"):
+        raise ValueError(
+            f"{layer} supports data_format='channels_last' only (images shaped (batch, height, "
+            f"width, channels)), got {data_format!r}. Move the channel axis last, e.g. "
+            f"x = x.transpose(0, 2, 3, 1)."
+        )
+    return "channels_last"
+
+
+def output_length(n: int, k: int, s: int, padding: str) -> int:
+    """Number of window positions along an axis of ``n`` pixels (see the module docstring)."""
+    if padding == "same":
+        return -(-n // s)
+    return (n - k) // s + 1
+
+
+def pad_amounts(n: int, k: int, s: int, padding: str) -> tuple[int, int]:
+    """Pixels of padding ``(before, after)`` along one axis."""
+    if padding == "valid":
+        return 0, 0
+    total = max((output_length(n, k, s, padding) - 1) * s + k - n, 0)
+    return total // 2, total - total // 2
+
+
+def check_image_shape(input_shape: tuple[int, ...], layer_name: str, kind: str) -> None:
+    """Raise a clear error unless one sample is ``(height, width, channels)``."""
+    if len(input_shape) == 3:
+        return
+    got = "(batch, " + ", ".join(map(str, input_shape)) + ")"
+    if len(input_shape) == 2:
+        h, w = input_shape
+        raise InputError(
+            f"{kind} layer {layer_name!r} expects images of shape (batch, height, width, "
+            f"channels), got inputs of shape {got}: the channel axis is missing. For grayscale "
+            f"images add it to the data, x = x[..., np.newaxis] (or np.expand_dims(x, -1)), "
+            f"and use input_shape=({h}, {w}, 1); or start the model with "
+            f"Reshape(({h}, {w}, 1), input_shape=({h}, {w}))."
+        )
+    raise InputError(
+        f"{kind} layer {layer_name!r} expects images of shape (batch, height, width, "
+        f"channels), got inputs of shape {got}. Reshape the data or add a Reshape layer."
+    )
+
+
+def window_slice(offset: int, stride: int, count: int) -> slice:
+    """The ``count`` pixels that window position ``offset`` touches, ``stride`` apart."""
+    return slice(offset, offset + stride * (count - 1) + 1, stride)

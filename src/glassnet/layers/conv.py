@@ -1,0 +1,264 @@
+"""``Conv2D``: a small filter slid over the image, as one matrix product (im2col)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .. import activations
+from ..errors import InputError
+from ._blas import blas_threads
+from ._spatial import (
+    as_pair,
+    check_data_format,
+    check_image_shape,
+    check_padding,
+    output_length,
+    pad_amounts,
+    window_slice,
+)
+from .base import Layer
+
+# Largest im2col buffer built at once. A bigger batch is processed in chunks of samples,
+# so memory stays bounded whatever batch size predict or fit is given.
+CHUNK_BYTES = 64 * 2**20
+
+
+class Conv2D(Layer):
+    """2-D convolution over channels-last images: ``z = conv(x, W) + b``, ``a = f(z)``.
+
+    Shapes: ``x (batch, H, W, C)``, kernel ``W (kh, kw, C, F)`` (Keras's layout),
+    bias ``b (F,)``, ``z, a (batch, Ho, Wo, F)`` with ``Ho, Wo`` from ``padding``
+    and ``strides`` (``valid``: ``Ho = (H - kh) // s + 1``; ``same``: ``Ho = ceil(H / s)``).
+
+    Each output pixel is a dot product between one ``kh x kw x C`` patch of the input
+    and each of the ``F`` filters::
+
+        z[n, i, j, f] = b[f] + Σ_{p, q, c} x[n, i·s + p, j·s + q, c] · W[p, q, c, f]
+
+    **im2col.** Instead of looping over pixels, every patch is copied into one row of a
+    matrix ``cols`` of shape ``(batch·Ho·Wo, kh·kw·C)`` (a strided view of ``x`` made
+    by ``sliding_window_view``, then one copy). The convolution is then the single
+    matrix product of a ``Dense`` layer::
+
+        z = cols · W₂ + b,   W₂ = W reshaped to (kh·kw·C, F)
+
+    Example: MNIST ``x (128, 28, 28, 1)``, ``Conv2D(32, 3)``: ``cols (128·26·26, 9)``,
+    ``W₂ (9, 32)``, ``z (128, 26, 26, 32)``.
+
+    **Backpropagation** is Dense's, then im2col undone (col2im)::
+
+        dz    = da * f'(z)
+        dW₂   = colsᵀ · dz₂                 (kh·kw·C, batch·Ho·Wo) · (batch·Ho·Wo, F)
+        db    = Σ_{batch, i, j} dz
+        dcols = dz₂ · W₂ᵀ                   (batch·Ho·Wo, kh·kw·C)
+        dx    = col2im(dcols)
+
+    col2im adds each patch's gradient back onto the input pixels it came from: one
+    whole-array addition per kernel offset ``(p, q)``, ``kh·kw`` additions in all, since
+    neighbouring patches overlap and a pixel receives gradient from several of them.
+    """
+
+    formula = "z = conv(x, W) + b = im2col(x) · W + b,  a = f(z)"
+    backward_formula = "dz = da·f'(z);  dW = im2col(x)ᵀ·dz;  db = Σ dz;  dx = col2im(dz·Wᵀ)"
+
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int | tuple[int, int],
+        strides: int | tuple[int, int] = (1, 1),
+        padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: int | tuple[int, int] = (1, 1),
+        activation: str | activations.Activation | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str = "glorot_uniform",
+        bias_initializer: str = "zeros",
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        kind = f"Conv2D {self.name!r}"
+        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
+            raise ValueError(f"{kind} filters must be a positive integer, got {filters!r}.")
+        self.filters = int(filters)
+        self.kernel_size = as_pair(kernel_size, "kernel_size", kind)
+        self.strides = as_pair(strides, "strides", kind)
+        self.padding = check_padding(padding, kind)
+        self.data_format = check_data_format(data_format, kind)
+        if as_pair(dilation_rate, "dilation_rate", kind) != (1, 1):
+            raise ValueError(f"{kind}: dilation_rate other than 1 is not implemented, "
+                             f"got {dilation_rate!r}.")
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self._buffers: dict[tuple, np.ndarray] = {}
+
+    def build(self, input_shape):
+        check_image_shape(input_shape, self.name, "Conv2D")
+        H, W, C = input_shape
+        kh, kw = self.kernel_size
+        if self.padding == "valid" and (H < kh or W < kw):
+            raise InputError(
+                f"Conv2D layer {self.name!r}: its {kh}x{kw} kernel does not fit in inputs of "
+                f"{H}x{W} pixels with padding='valid'. Use a smaller kernel_size, "
+                f"padding='same', or fewer pooling layers before it."
+            )
+        self.add_weight("kernel", (kh, kw, C, self.filters), self.kernel_initializer)
+        if self.use_bias:
+            self.add_weight("bias", (self.filters,), self.bias_initializer)
+        self.pads = (pad_amounts(H, kh, self.strides[0], self.padding),
+                     pad_amounts(W, kw, self.strides[1], self.padding))
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        H, W, _ = input_shape
+        return (output_length(H, self.kernel_size[0], self.strides[0], self.padding),
+                output_length(W, self.kernel_size[1], self.strides[1], self.padding),
+                self.filters)
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.params["kernel"]
+
+    @property
+    def dW(self) -> np.ndarray:
+        return self.grads["kernel"]
+
+    @property
+    def b(self) -> np.ndarray | None:
+        return self.params.get("bias")
+
+    @property
+    def db(self) -> np.ndarray | None:
+        return self.grads.get("bias")
+
+    kernel = W
+    bias = b
+
+    # -- im2col and col2im ------------------------------------------------------
+    def _buffer(self, key: str, shape: tuple[int, ...], dtype, fill: float = 0) -> np.ndarray:
+        """A scratch array reused from batch to batch (allocated once per batch size)."""
+        full = (key, shape, np.dtype(dtype).str)
+        buf = self._buffers.get(full)
+        if buf is None:
+            if len(self._buffers) > 8:  # many batch sizes (predict): forget the old ones
+                self._buffers.clear()
+            buf = self._buffers[full] = np.full(shape, fill, dtype)
+        return buf
+
+    def _padded(self, x: np.ndarray) -> np.ndarray:
+        """``x`` with its ``same`` padding of zeros (``x`` itself when there is none)."""
+        (pt, pb), (pl, pr) = self.pads
+        if pt + pb + pl + pr == 0:
+            return x
+        n, H, W, C = x.shape
+        xp = self._buffer("xp", (n, H + pt + pb, W + pl + pr, C), x.dtype)
+        xp[:, pt:pt + H, pl:pl + W] = x  # the border stays zero
+        return xp
+
+    def _im2col(self, x: np.ndarray) -> np.ndarray:
+        """Patches of ``x (n, H, W, C)`` as rows: ``cols (n·Ho·Wo, kh·kw·C)``.
+
+        ``sliding_window_view`` gives every ``kh x kw`` window as a view of shape
+        ``(n, H', W', C, kh, kw)`` without copying; striding picks every ``s``-th one,
+        and one copy lays each patch out in the kernel's ``(kh, kw, C)`` order.
+        """
+        n = len(x)
+        Ho, Wo, _ = self.output_shape
+        kh, kw = self.kernel_size
+        sh, sw = self.strides
+        C = x.shape[-1]
+        windows = sliding_window_view(self._padded(x), (kh, kw), axis=(1, 2))
+        windows = windows[:, ::sh, ::sw][:, :Ho, :Wo]  # (n, Ho, Wo, C, kh, kw)
+        cols = self._buffer("cols", (n * Ho * Wo, kh * kw * C), x.dtype)
+        np.copyto(cols.reshape(n, Ho, Wo, kh, kw, C), windows.transpose(0, 1, 2, 4, 5, 3))
+        return cols
+
+    def _col2im(self, dcols: np.ndarray, dxp: np.ndarray) -> None:
+        """Add each patch's gradient (rows of ``dcols``) onto ``dxp``, the padded input.
+
+        One strided addition per kernel offset ``(p, q)``: the ``(p, q)`` entry of every
+        patch came from input pixel ``(i·s + p, j·s + q)``.
+        """
+        n = len(dxp)
+        Ho, Wo, _ = self.output_shape
+        kh, kw = self.kernel_size
+        sh, sw = self.strides
+        d = dcols.reshape(n, Ho, Wo, kh, kw, dxp.shape[-1])
+        for p in range(kh):
+            for q in range(kw):
+                dxp[:, window_slice(p, sh, Ho), window_slice(q, sw, Wo)] += d[:, :, :, p, q]
+
+    def _chunk(self, n: int) -> int:
+        """Samples per im2col chunk, so that ``cols`` stays under ``CHUNK_BYTES``."""
+        Ho, Wo, _ = self.output_shape
+        row_bytes = Ho * Wo * self.W[..., 0].size * self.W.itemsize
+        return max(1, min(n, CHUNK_BYTES // row_bytes))
+
+    # -- the two passes -----------------------------------------------------------
+    def forward(self, x, training=False):
+        self.x = x
+        n = len(x)
+        Ho, Wo, F = self.output_shape
+        W2 = self.W.reshape(-1, F)
+        self.z = np.empty((n, Ho, Wo, F), x.dtype)
+        z2 = self.z.reshape(-1, F)
+        step = self._chunk(n)
+        per = Ho * Wo  # rows of cols per sample
+        with blas_threads():
+            for start in range(0, n, step):
+                stop = min(n, start + step)
+                cols = self._im2col(x[start:stop])
+                np.matmul(cols, W2, out=z2[start * per:stop * per])  # z₂ = cols · W₂
+        self.cols = cols if step >= n else None  # kept for dW when it is the whole batch
+        if self.use_bias:
+            self.z += self.b
+        self.a = self.activation.forward(self.z)
+        return self.a
+
+    def backward(self, da):
+        dz = self.activation.backward(self.z, self.a, da)
+        n = len(dz)
+        Ho, Wo, F = self.output_shape
+        per = Ho * Wo  # rows of cols per sample
+        dz2 = dz.reshape(-1, F)
+        W2 = self.W.reshape(-1, F)
+        dW2 = self.dW.reshape(-1, F)  # a view: written in place
+        dxp = None
+        if self.need_input_grad:
+            (pt, pb), (pl, pr) = self.pads
+            H, W, C = self.input_shape
+            dxp = np.zeros((n, H + pt + pb, W + pl + pr, C), dz.dtype)
+        step = self._chunk(n)
+        with blas_threads():
+            if self.use_bias:  # dL/db = Σ dL/dz over batch and pixels, as the product 1ᵀ·dz₂
+                np.matmul(self._buffer("ones", (len(dz2),), dz2.dtype, 1), dz2, out=self.db)
+            for start in range(0, n, step):
+                stop = min(n, start + step)
+                rows = dz2[start * per:stop * per]
+                cols = self.cols if self.cols is not None else self._im2col(self.x[start:stop])
+                if start == 0:
+                    np.matmul(cols.T, rows, out=dW2)  # dL/dW₂ = colsᵀ · dL/dz₂
+                else:
+                    dW2 += cols.T @ rows
+                if dxp is not None:
+                    self._col2im(rows @ W2.T, dxp[start:stop])  # dL/dcols = dL/dz₂ · W₂ᵀ
+        if dxp is None:
+            return None
+        H, W = self.input_shape[:2]
+        (pt, _), (pl, _) = self.pads
+        return dxp[:, pt:pt + H, pl:pl + W]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": list(self.kernel_size),
+            "strides": list(self.strides),
+            "padding": self.padding,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer,
+            "bias_initializer": self.bias_initializer,
+        }
