@@ -43,7 +43,9 @@ GROUPS = {
     "optimizer": ("optimizer", [{}, {"optimizer": "sgd", "lr": 0.01},
                                 {"optimizer": "sgd", "lr": 0.1}]),
     "data": ("training data", [{"fraction": 0.1}, {"fraction": 0.5}, {}]),
+    "fgsm": ("FGSM attack on the baseline", []),  # see robustness()
 }
+FGSM_EPS = [0.0, 0.05, 0.1, 0.2]
 
 
 class TestAccuracyPerEpoch(tf.callbacks.Callback):
@@ -71,7 +73,7 @@ def build(cfg: dict) -> tf.Sequential:
     return model
 
 
-def run(cfg: dict, data) -> dict:
+def run(cfg: dict, data, keep_model: bool = False) -> dict:
     (x_train, y_train), (x_test, y_test) = data
     tf.utils.set_random_seed(cfg["seed"])
     if cfg["fraction"] < 1:  # a random subset, the same for every run
@@ -84,9 +86,27 @@ def run(cfg: dict, data) -> dict:
     history = model.fit(x_train, y_train, epochs=cfg["epochs"], verbose=0,
                         callbacks=[per_epoch])
     seconds = time.perf_counter() - start
-    return {**cfg, "n_train": len(x_train), "train_accuracy": history.history["accuracy"][-1],
-            "test_accuracy": per_epoch.acc[-1], "test_accuracy_per_epoch": per_epoch.acc,
-            "seconds": round(seconds, 1)}
+    result = {**cfg, "n_train": len(x_train),
+              "train_accuracy": history.history["accuracy"][-1],
+              "test_accuracy": per_epoch.acc[-1], "test_accuracy_per_epoch": per_epoch.acc,
+              "seconds": round(seconds, 1)}
+    if keep_model:
+        result["model"] = model
+    return result
+
+
+def robustness(data) -> dict:
+    """Test accuracy of the baseline model on FGSM adversarial twins of the test images."""
+    import glassnet.inspect
+
+    _, (x_test, y_test) = data
+    r = run(BASE, data, keep_model=True)
+    model = r.pop("model")
+    acc = {}
+    for eps in FGSM_EPS:
+        x_adv = glassnet.inspect.fgsm(model, x_test, y_test, eps=eps)
+        acc[str(eps)] = model.evaluate(x_adv, y_test, verbose=0)[1]
+    return {**r, "fgsm_test_accuracy": acc}
 
 
 def describe(cfg: dict) -> str:
@@ -109,6 +129,12 @@ def main() -> None:
     with threadpool_limits(1):  # one BLAS thread: fastest for batch 32, and fair to neighbours
         for group in args.only or GROUPS:
             title, variants = GROUPS[group]
+            if group == "fgsm":
+                r = robustness(data)
+                rows.append({"group": title, **r})
+                print(f"| {title} | eps | " + " | ".join(
+                    f"{eps}: {acc:.4f}" for eps, acc in r["fgsm_test_accuracy"].items()) + " |")
+                continue
             for overrides in variants:
                 cfg = {**BASE, **overrides}
                 key = json.dumps(cfg, sort_keys=True)
