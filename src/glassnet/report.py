@@ -98,14 +98,19 @@ def plot_first_layer(W: np.ndarray, path: Path, max_units: int = 128) -> int:
     units = min(W.shape[1], max_units)
     cols = 16 if units > 64 else 8
     rows = int(np.ceil(units / cols))
-    fig = _figure(cols * 0.75, rows * 0.75 + 0.5)
+    # one mosaic image, each tile scaled to [-1, 1] on its own, white 2-px gaps between
+    # tiles: a single imshow is much faster to draw than one subplot per unit
+    tile = 28 + 2
+    mosaic = np.full((rows * tile - 2, cols * tile - 2), np.nan)
     for j in range(units):
-        ax = fig.add_subplot(rows, cols, j + 1)
+        r, c = divmod(j, cols)
         w = W[:, j].reshape(28, 28)
-        m = float(np.abs(w).max()) or 1.0
-        ax.imshow(w, cmap="RdBu_r", vmin=-m, vmax=m)
-        ax.set_axis_off()
-    fig.suptitle(f"First layer weights: {units} of {W.shape[1]} hidden units "
+        mosaic[r * tile:r * tile + 28, c * tile:c * tile + 28] = w / (np.abs(w).max() or 1.0)
+    fig = _figure(cols * 0.8, rows * 0.8 + 0.4)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.imshow(mosaic, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    ax.set_title(f"First layer weights: {units} of {W.shape[1]} hidden units "
                  "(red: positive, blue: negative)", fontsize=10)
     _save(fig, path)
     return units
