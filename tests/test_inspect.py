@@ -365,3 +365,32 @@ def test_saliency_of_a_chosen_class_and_a_trained_model(trained, mnist_small):
     assert maps.shape == (4, 28, 28) and np.isfinite(maps).all() and maps.max() > 0
     per_sample = gi.saliency(trained, xt[:4], class_index=np.array([3, 3, 3, 3]))
     np.testing.assert_allclose(maps, per_sample)
+
+
+class Scale(gn.layers.Layer):
+    """A custom layer whose get_config forgets an argument: y = x · s, one s per feature."""
+
+    def __init__(self, start, **kwargs):
+        super().__init__(**kwargs)
+        self.start = start
+
+    def build(self, input_shape):
+        self.add_weight("s", input_shape, "ones")
+        self.params["s"][...] = self.start
+        super().build(input_shape)
+
+    def forward(self, x, training=False):
+        self.x = x
+        return x * self.params["s"]
+
+    def backward(self, dy):
+        self.grads["s"][...] = (dy * self.x).sum(axis=0)
+        return dy * self.params["s"] if self.need_input_grad else None
+
+
+def test_gradcheck_copies_custom_layers_without_a_faithful_config(seed):
+    model = gn.Sequential([L.Input((3,)), Scale(0.5), L.Dense(2, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    result = _check(model, seed.normal(size=(4, 3)), [0, 1, 1, 0])
+    assert (model.layers[0].name, "s") in {(r.layer, r.param) for r in result.rows}
+    assert model.layers[0].params["s"].dtype == np.float32  # the original is untouched

@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from . import backend
+from . import backend, blas
 from . import losses as losses_module
 from . import random as grandom
 from .data import as_targets, check_same_length
@@ -580,7 +580,7 @@ def input_gradient(model, x, y, loss=None, batch_size: int = 256) -> np.ndarray:
     loss = _loss_of(model, loss)
     x, y = _prepare(model, x, y, loss)
     out = np.empty_like(x)
-    with _all_input_grads(model):
+    with _all_input_grads(model), blas.limit_threads(model, batch_size):
         for start in range(0, len(x), batch_size):
             sl = slice(start, start + batch_size)
             a = _forward(model, x[sl])
@@ -617,7 +617,8 @@ def saliency(model, x, class_index=None, logits: bool = False,
     """
     x = model._prepare_x(x)
     out = np.empty_like(x)
-    with _all_input_grads(model), _last_layer_fused(model, logits):
+    with _all_input_grads(model), _last_layer_fused(model, logits), \
+            blas.limit_threads(model, batch_size):
         for start in range(0, len(x), batch_size):
             sl = slice(start, start + batch_size)
             a = _forward(model, x[sl])
