@@ -28,6 +28,12 @@ FILES = {
     "t10k-labels-idx1-ubyte.gz":
         "b91679a0acfe4ba0e50a2437a903084cba1f5f92592b016a25a7dfd00455798b",
 }
+RAW_SHA256 = {  # the same files ungzipped, so that load_data(path=...) checks those too
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
 
 
 def _read_idx(path: Path, expected_sha256: str | None) -> np.ndarray:
@@ -51,8 +57,8 @@ def load_data(path: str | os.PathLike | None = None):
 
     Shapes: ``(60000, 28, 28)``, ``(60000,)``, ``(10000, 28, 28)``, ``(10000,)``;
     pixels 0 (background) to 255 (ink). ``path`` is a folder holding the four
-    IDX files (``.gz`` or not); by default the copy inside glassnet is used and
-    checked by SHA-256.
+    IDX files (``.gz`` or not); by default the copy inside glassnet is used. Every
+    file, bundled or not, gzipped or not, is checked against MNIST's SHA-256.
     """
     folder = DATA_DIR if path is None else Path(path)
     arrays = []
@@ -60,6 +66,6 @@ def load_data(path: str | os.PathLike | None = None):
         file = folder / name
         if path is not None and not file.exists() and (folder / name[:-3]).exists():
             file = folder / name[:-3]
-        arrays.append(_read_idx(file, sha if file.suffix == ".gz" else None))
+        arrays.append(_read_idx(file, sha if file.suffix == ".gz" else RAW_SHA256[file.name]))
     x_train, y_train, x_test, y_test = arrays
     return (x_train, y_train), (x_test, y_test)
