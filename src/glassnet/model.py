@@ -390,10 +390,10 @@ class Sequential:
         return float(loss)
 
     # -- input checks ------------------------------------------------------------
-    def _prepare_x(self, x, single_sample: bool = False) -> np.ndarray:
+    def _prepare_x(self, x, single_sample: bool = False, training: bool = False) -> np.ndarray:
         """``x`` checked against the model (see ``validation.inputs``); builds the model."""
         check_columns(self._columns, x)  # a DataFrame: same columns, same order as in fit
-        x = validation.inputs(self, x, single_sample)
+        x = validation.inputs(self, x, single_sample, training=training)
         if not self.built:
             self.build(x.shape[1:])
         return x
@@ -407,10 +407,8 @@ class Sequential:
             )
         if training:
             self._columns = column_names(x)
-        x = self._prepare_x(x)
+        x = self._prepare_x(x, training=training)
         y = validation.targets(self, y, x)
-        if training:
-            validation.warn_if_unscaled(self, x)
         return x, y
 
     # -- weights -------------------------------------------------------------------

@@ -74,16 +74,25 @@ def check_finite(arr: np.ndarray, what: str, lo_hi: tuple[float, float] | None =
 
 
 # -- x ------------------------------------------------------------------------------
-def inputs(model, x, single_sample: bool = False, what: str = "x") -> np.ndarray:
+def inputs(model, x, single_sample: bool = False, what: str = "x",
+           training: bool = False) -> np.ndarray:
     """``x`` as a float array shaped ``(batch, *model.input_shape_)``, or a clear error.
 
     ``single_sample`` (``predict``): accept one sample without the batch dimension.
+    ``training`` (``fit``): also warn about unscaled 0-255 inputs.
     """
     if not model.layers:
         raise InputError("The model has no layers: add some first, e.g. "
                          "model.add(glassnet.layers.Dense(10)).")
-    x = as_inputs(x, what)
-    check_finite(x, what)
+    raw = as_array(x, what)
+    x = as_inputs(raw, what)
+    if raw.dtype.kind in "iub":  # integers are finite: min/max of the smaller original
+        lo_hi = _minmax(raw) if training else None
+    else:
+        lo_hi = _minmax(x)
+        check_finite(x, what, lo_hi)
+    if training:
+        warn_if_unscaled(model, *lo_hi)
     expected = model.input_shape_
     if single_sample and expected is not None and x.shape == expected:
         return x[np.newaxis]  # one sample -> a batch of one
@@ -146,10 +155,10 @@ def _mismatch(model, x: np.ndarray, expected: tuple, what: str) -> InputError:
     )
 
 
-def warn_if_unscaled(model, x: np.ndarray) -> None:
+def warn_if_unscaled(model, lo: float, hi: float) -> None:
     """Warn once per model when raw 0-255 pixel values reach the first ``Dense`` directly.
 
-    Heuristic: every value in ``[0, 255]`` and the largest above 10.
+    Heuristic: every value (``lo`` to ``hi``) in ``[0, 255]`` and the largest above 10.
     """
     if getattr(model, "_warned_unscaled", False):
         return
@@ -157,14 +166,13 @@ def warn_if_unscaled(model, x: np.ndarray) -> None:
                   if type(layer).__name__ not in _PASS_THROUGH), None)
     if first is None or type(first).__name__ != "Dense":
         return
-    lo, hi = _minmax(x)
     if lo >= 0 and 10 < hi <= 255:
         model._warned_unscaled = True
         warnings.warn(
             f"The inputs range from {lo:g} to {hi:g}, like raw pixel values, and go straight "
             f"into Dense layer {first.name!r}. Large inputs make the first steps huge and "
             "training slow or unstable: scale them to [0, 1] first, e.g. x = x / 255.0 "
-            "(and the same for the test data).", UserWarning, stacklevel=4)
+            "(and the same for the test data).", UserWarning, stacklevel=6)
 
 
 # -- y ------------------------------------------------------------------------------
