@@ -324,3 +324,8 @@ def test_checks_do_not_copy_float32_inputs():
     prepared, y = model._prepare(x, LABELS)
     assert np.shares_memory(prepared, x)
     assert y.dtype == np.intp
+
+
+def test_part_of_a_long_name_is_suggested():
+    with pytest.raises(UnknownNameError, match="Did you mean 'sparse_categorical_crossentropy'"):
+        glassnet.losses.get("sparse")

@@ -61,8 +61,12 @@ class UnknownNameError(GlassnetError, ValueError):
 def unknown_name(kind: str, name: object, valid: Iterable[str]) -> UnknownNameError:
     """Build the error for an unknown ``kind`` name, listing the valid ones and the closest."""
     valid = sorted(set(valid))
-    close = difflib.get_close_matches(str(name).lower(), valid, n=1, cutoff=0.5)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    key = str(name).lower()
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+    if not close and len(key) >= 3:  # a part of a long name: "sparse", "crossentropy"
+        close = [v for v in valid if key in v][:3]
+    hint = (f" Did you mean {close[0]!r}?" if len(close) == 1 else
+            f" Did you mean one of {', '.join(map(repr, close))}?" if close else "")
     return UnknownNameError(
         f"Unknown {kind} {name!r}.{hint} Valid {kind} names: {', '.join(valid)}."
     )
