@@ -192,3 +192,27 @@ def test_other_formats_are_refused(tmp_path):
     model = gn.Sequential([L.Input(shape=(2,)), L.Dense(1)])
     with pytest.raises(ValueError, match="format='onnx' only"):
         model.export(str(tmp_path / "m"), format="tf_saved_model")
+
+
+def test_weights_read_from_the_file_into_torch(mnist, tmp_path):
+    # docs/onnx.md's "by reading the weights" recipe, when torch happens to be installed
+    torch = pytest.importorskip("torch")
+    from onnx import numpy_helper
+
+    x_train, y_train, x_test = mnist
+    model = _trained(gn.Sequential([L.Input(shape=(28, 28)), L.Flatten(),
+                                    L.Dense(32, activation="relu"),
+                                    L.Dense(10, activation="softmax")]), x_train, y_train)
+    model.export(str(tmp_path / "m.onnx"))
+    weights = {w.name: numpy_helper.to_array(w)
+               for w in onnx.load(str(tmp_path / "m.onnx")).graph.initializer}
+    dense1, dense2 = (layer.name for layer in model.layers[1:])
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 32), torch.nn.ReLU(),
+                              torch.nn.Linear(32, 10), torch.nn.Softmax(dim=1))
+    with torch.no_grad():
+        net[1].weight.copy_(torch.tensor(weights[f"{dense1}/kernel"].T))
+        net[1].bias.copy_(torch.tensor(weights[f"{dense1}/bias"]))
+        net[3].weight.copy_(torch.tensor(weights[f"{dense2}/kernel"].T))
+        net[3].bias.copy_(torch.tensor(weights[f"{dense2}/bias"]))
+        out = net(torch.from_numpy(x_test)).numpy()
+    np.testing.assert_allclose(out, model.predict(x_test, verbose=0), atol=1e-5)
