@@ -16,6 +16,7 @@ Heavy imports (matplotlib, Pillow, onnx) happen only in the commands that need t
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -42,14 +43,20 @@ def _load_model(path: str):
     return model
 
 
+@functools.lru_cache(maxsize=1)
+def _load_mnist():
+    from .datasets import mnist
+
+    return mnist.load_data()
+
+
 def _mnist(model, split: str, limit: int | None = None):
     """MNIST images scaled to [0, 1] and shaped for ``model``, with their labels."""
     import numpy as np
 
-    from .datasets import mnist
     from .imaging import to_model_input
 
-    train, test = mnist.load_data()
+    train, test = _load_mnist()
     x, y = train if split == "train" else test
     if limit is not None:
         x, y = x[:limit], y[:limit]

@@ -73,9 +73,10 @@ def _history_dict(history) -> dict[str, list[float]] | None:
 # -- the pictures -----------------------------------------------------------------------------
 def plot_curves(history: dict[str, list[float]], path: Path) -> None:
     """Loss and accuracy per epoch, training (solid) and validation (dashed)."""
-    fig = _figure(10, 3.6)
-    for k, metric in enumerate(("loss", "accuracy")):
-        ax = fig.add_subplot(1, 2, k + 1)
+    metrics = [m for m in ("loss", "accuracy") if m in history]
+    fig = _figure(5 * len(metrics), 3.6)
+    for k, metric in enumerate(metrics):
+        ax = fig.add_subplot(1, len(metrics), k + 1)
         for key, style, label in ((metric, "o-", "training"),
                                   ("val_" + metric, "s--", "validation")):
             if key in history:
@@ -139,7 +140,7 @@ def plot_confusion(cm: np.ndarray, path: Path) -> None:
 def plot_wrong(images: np.ndarray, y_true: np.ndarray, probs: np.ndarray, path: Path) -> None:
     """Each wrong image above a bar chart of the model's 10 probabilities."""
     n = len(images)
-    cols = min(n, 6)
+    cols = min(n, 5)
     rows = int(np.ceil(n / cols))
     fig = _figure(cols * 1.9, rows * 3.6)
     grid = fig.add_gridspec(rows * 2, cols, height_ratios=[1.6, 1] * rows, hspace=0.7,
@@ -385,7 +386,7 @@ def write_report(model, out_dir: str | os.PathLike, history=None, x_test=None, y
     # 4. the most confident mistakes
     wrong = np.flatnonzero(predicted != y_test)
     if images is not None and len(wrong):
-        worst = wrong[np.argsort(-probs[wrong].max(axis=-1))][:12]
+        worst = wrong[np.argsort(-probs[wrong].max(axis=-1))][:10]
         plot_wrong(images[worst], y_test[worst], probs[worst], out / "wrong.png")
         sections.append(_section(
             "Most confident mistakes",
