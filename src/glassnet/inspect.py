@@ -132,6 +132,21 @@ _DERIVATIVES = {
 }
 
 
+# Backward formulas of layers that define only ``formula`` (their forward); a layer class
+# may set ``backward_formula`` itself, which wins.
+_BACKWARD = {
+    "Conv2D": ["dL/dz = dL/da * f'(z)", "dL/dW = im2col(x)ᵀ·dL/dz", "dL/db = Σ_batch,i,j dL/dz",
+               "dL/dx = col2im(dL/dz·Wᵀ)      (each patch's gradient added back where it came "
+               "from)"],
+    "MaxPooling2D": ["dL/dx = dL/dy at the maximum of each window, 0 elsewhere"],
+    "AveragePooling2D": ["dL/dx = dL/dy / window size, spread over each window"],
+    "GlobalAveragePooling2D": ["dL/dx = dL/dy / (H·W), at every pixel"],
+    "BatchNormalization": ["dL/dγ = Σ dL/dy·x̂,   dL/dβ = Σ dL/dy",
+                           "dL/dx = γ/√(σ² + ε)·dL/dy      (inference mode: μ, σ² are the "
+                           "moving statistics)"],
+}
+
+
 def _activation_lines(act_name: str, fused_text: str | None, z: str = "z") -> str:
     """The backward formula through ``a = f(z)``."""
     if fused_text is not None:
@@ -251,8 +266,11 @@ def _backward_step(i: int, layer, dy: np.ndarray, dx: np.ndarray | None,
     elif kind == "Dropout":
         formulas = ["dL/dx = dL/dy"]
     else:
-        formulas = [str(getattr(layer, "backward_formula", None)
-                        or f"dL/dx and dL/dθ by {kind}.backward (see its docstring)")]
+        own = getattr(layer, "backward_formula", None)
+        formulas = ([str(own)] if own else _BACKWARD.get(kind)
+                    or [f"dL/dx and dL/dθ by {kind}.backward (see its docstring)"])
+        if kind == "Conv2D" and act is not None:
+            formulas = [f.replace("f'(z)", f"{act}'(z)") for f in formulas]
         for k, g in layer.grads.items():
             arrays[f"dL/d{k}"] = g
     if dx is not None:
@@ -276,7 +294,7 @@ def _render(steps: list[dict[str, Any]], n: int, max_values: int) -> str:
         if current == "loss":
             lines.extend("  " + f for f in step["formulas"])
             for name, a in step["arrays"].items():
-                lines.append(f"      {name:<6} {_shape(a):<14} {name}{_peek(a, max_values)}")
+                lines.append(f"      {name:<9} {_shape(a):<14} {name}{_peek(a, max_values)}")
             continue
         head = f"  [{step['index']}] {step['layer']} ({step['type']})"
         params = [f"{k} {_shape(v)}" for k, v in step["arrays"].items()
@@ -289,7 +307,7 @@ def _render(steps: list[dict[str, Any]], n: int, max_values: int) -> str:
         for name, a in step["arrays"].items():
             if name in ("W", "b"):
                 continue
-            lines.append(f"      {name:<6} {_shape(a):<14} {name}{_peek(a, max_values)}")
+            lines.append(f"      {name:<9} {_shape(a):<14} {name}{_peek(a, max_values)}")
     return "\n".join(lines)
 
 
