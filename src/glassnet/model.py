@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import backend, losses, optimizers, validation
+from . import backend, blas, losses, optimizers, validation
 from . import callbacks as callbacks_module
 from . import metrics as metrics_module
 from . import random as grandom
@@ -254,6 +254,7 @@ class Sequential:
         snapshot = WeightSnapshot(self)  # the last finite weights, in case a loss is NaN
         epoch, step = initial_epoch, -1
         guard = InterruptGuard(self)  # Ctrl-C: stop after the current step
+        threads = blas.limit_threads(self, batch_size)  # 1 for small products (see blas.py)
         try:
             for cb in cbs:
                 cb.on_train_begin()
@@ -301,6 +302,7 @@ class Sequential:
         except KeyboardInterrupt:
             raise interrupted(self, history, epoch, step, epochs, steps) from None
         finally:
+            threads.restore()
             guard.uninstall()
             self._terminate_on_nan = False
             if first is not None:
@@ -344,7 +346,8 @@ class Sequential:
         verbose = 1 if verbose == "auto" else int(verbose)
         steps = math.ceil(len(x) / batch_size)
         bar = Progbar(steps, verbose) if verbose else None
-        logs = self._evaluate_arrays(x, y, batch_size, bar)
+        with blas.limit_threads(self, batch_size):
+            logs = self._evaluate_arrays(x, y, batch_size, bar)
         if bar is not None:
             bar.update(steps, logs, finalize=True)
         if return_dict:
@@ -365,14 +368,15 @@ class Sequential:
         steps = math.ceil(len(x) / batch_size)
         bar = Progbar(steps, verbose) if verbose else None
         out = None
-        for step in range(steps):
-            sl = slice(step * batch_size, (step + 1) * batch_size)
-            a = self._forward(x[sl])
-            if out is None:
-                out = np.empty((len(x), *a.shape[1:]), a.dtype)
-            out[sl] = a
-            if bar is not None:
-                bar.update(step + 1)
+        with blas.limit_threads(self, batch_size):
+            for step in range(steps):
+                sl = slice(step * batch_size, (step + 1) * batch_size)
+                a = self._forward(x[sl])
+                if out is None:
+                    out = np.empty((len(x), *a.shape[1:]), a.dtype)
+                out[sl] = a
+                if bar is not None:
+                    bar.update(step + 1)
         if bar is not None:
             bar.update(steps, finalize=True)
         return out
