@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import row_max
 from .errors import unknown_name
 
 EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [ε, 1 - ε]
@@ -32,12 +33,12 @@ def _match(y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
     """``log softmax(z) = z - max - log Σ e^(z - max)``."""
-    shifted = z - z.max(axis=-1, keepdims=True)
+    shifted = z - row_max(z)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    e = np.exp(z - row_max(z))
     return e / e.sum(axis=-1, keepdims=True)
 
 
@@ -208,14 +209,16 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         return onehot
 
     def forward_fused(self, y, z):
-        rows = np.arange(z.shape[0])
-        zmax = z.max(axis=-1)
-        lse = zmax + np.log(np.exp(z - zmax[:, None]).sum(axis=-1))
-        return np.mean(lse - z[rows, y.reshape(-1)])
+        # L_i = log Σ_j e^(z_ij) - z_i,y_i, with the row maximum taken out of the exponent
+        n = z.shape[0]
+        zmax = row_max(z)
+        lse = zmax[:, 0] + np.log(np.exp(z - zmax).sum(axis=-1))
+        return (lse - z[np.arange(n), y.reshape(-1)]).sum() / n
 
     def backward_fused(self, y, a):
-        dz = a / a.shape[0]
-        dz[np.arange(a.shape[0]), y.reshape(-1)] -= 1 / a.shape[0]
+        n = a.shape[0]
+        dz = a * (1 / n)
+        dz[np.arange(n), y.reshape(-1)] -= 1 / n
         return dz
 
 
