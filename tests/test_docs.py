@@ -131,6 +131,13 @@ def test_tutorial_program_is_in_both_readmes():
             assert line in code, f"{doc} lacks {line!r}"
 
 
+def test_readme_program_is_the_example_file():
+    """The README says its program is examples/first_neural_network.py: keep them the same."""
+    program = next(b for b in python_blocks("README.md") if b.mark == "slow").code
+    example = (ROOT / "examples" / "first_neural_network.py").read_text(encoding="utf-8")
+    assert program.strip() in example
+
+
 @pytest.mark.parametrize("doc", ["README.md", "README.zh-CN.md"])
 def test_readme_setup_is_two_commands(doc):
     """Set-up is exactly two commands, each alone in a code block, before the first python."""
@@ -180,6 +187,19 @@ def test_translations_have_the_same_code():
         images = [re.findall(r"images/[\w.-]+\.png", (ROOT / d).read_text(encoding="utf-8"))
                   for d in (en, zh)]
         assert images[0] == images[1], (en, zh)
+
+
+def test_experiment_table_matches_its_measurements():
+    """Section 6's numbers are the ones docs/experiments.py wrote to docs/experiments.json."""
+    import json
+
+    rows = json.loads((ROOT / "docs" / "experiments.json").read_text())["rows"]
+    for doc in ("docs/tutorial.md", "docs/tutorial.zh-CN.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        for r in rows:
+            assert f"{100 * r['test_accuracy']:.2f}%" in text, (doc, r["group"], r["test_accuracy"])
+            for acc in r.get("fgsm_test_accuracy", {}).values():
+                assert f"{100 * acc:.1f}%" in text, (doc, "fgsm", acc)
 
 
 def _code_only(code: str) -> list[str]:
