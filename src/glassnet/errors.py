@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from collections.abc import Iterable
 
@@ -62,6 +61,8 @@ def unknown_name(kind: str, name: object, valid: Iterable[str]) -> UnknownNameEr
     """Build the error for an unknown ``kind`` name, listing the valid ones and the closest."""
     valid = sorted(set(valid))
     key = str(name).lower()
+    import difflib  # only on this error path: `import glassnet` stays fast
+
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
     if not close and len(key) >= 3:  # a part of a long name: "sparse", "crossentropy"
         close = [v for v in valid if key in v][:3]

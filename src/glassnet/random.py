@@ -10,11 +10,14 @@ import random as _pyrandom
 
 import numpy as np
 
-_rng = np.random.default_rng()
+_rng: np.random.Generator | None = None  # made on first use: numpy.random takes ~6 ms to import
 
 
 def rng() -> np.random.Generator:
-    """The library's generator."""
+    """The library's generator (seeded by ``set_seed``, else from the operating system)."""
+    global _rng
+    if _rng is None:
+        _rng = np.random.default_rng()
     return _rng
 
 

@@ -36,7 +36,6 @@ leaves the old file whole and no temporary file behind.
 from __future__ import annotations
 
 import io
-import json
 import math
 import os
 import tempfile
@@ -136,6 +135,8 @@ def save_model(model, path: str) -> None:
         config["optimizer_state"] = {"iterations": model.optimizer.iterations, "slots": slots}
         for slot in slots:
             members[f"optimizer/{slot}.npy"] = _npy_bytes(model.optimizer.state[slot])
+    import json  # here and below, not at the top: `import glassnet` stays fast
+
     members = {"config.json": json.dumps(config, indent=1).encode(), **members}
     _write_atomic(path, members)
 
@@ -145,6 +146,8 @@ def save_weights(model, path: str) -> None:
     weights = model.get_weights()
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, "weights_only": True,
               "weights": [{"shape": list(w.shape), "dtype": str(w.dtype)} for w in weights]}
+    import json
+
     members = {"config.json": json.dumps(header).encode()}
     members.update({f"weights/{i}.npy": _npy_bytes(w) for i, w in enumerate(weights)})
     _write_atomic(path, members)
@@ -164,6 +167,8 @@ def _open(path) -> tuple[zipfile.ZipFile, dict]:
     A missing file (or a folder, or no permission) raises the usual ``OSError``;
     anything wrong with the file's contents raises ``ModelFileError``.
     """
+    import json
+
     path = os.fspath(path)
     with open(path, "rb"):  # FileNotFoundError / IsADirectoryError / PermissionError as usual
         pass

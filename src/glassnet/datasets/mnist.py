@@ -11,7 +11,6 @@ then the raw uint8 values. Images are ``(n, 28, 28)``, labels ``(n,)``.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 from pathlib import Path
 
@@ -37,6 +36,8 @@ RAW_SHA256 = {  # the same files ungzipped, so that load_data(path=...) checks t
 
 
 def _read_idx(path: Path, expected_sha256: str | None) -> np.ndarray:
+    import hashlib  # here, not at the top: `import glassnet` stays fast
+
     raw = path.read_bytes()
     if expected_sha256 is not None and hashlib.sha256(raw).hexdigest() != expected_sha256:
         raise OSError(f"{path} is corrupted: its SHA-256 does not match MNIST's. "
