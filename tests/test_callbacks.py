@@ -316,6 +316,65 @@ def test_custom_callback_hook_order(data):
     assert order.model is model
 
 
+class AllHooks(callbacks.Callback):
+    """Records every Keras hook it receives, with the batch/epoch index and log keys."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def _add(self, hook, index=None, logs=None):
+        self.calls.append((hook, index, None if logs is None else sorted(logs)))
+
+
+for _hook in ("on_train_begin", "on_train_end", "on_test_begin", "on_test_end",
+              "on_predict_begin", "on_predict_end"):
+    setattr(AllHooks, _hook, lambda self, logs=None, _h=_hook: self._add(_h, None, logs))
+for _hook in ("on_epoch_begin", "on_epoch_end", "on_train_batch_begin", "on_train_batch_end",
+              "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin",
+              "on_predict_batch_end"):
+    setattr(AllHooks, _hook, lambda self, i, logs=None, _h=_hook: self._add(_h, i, logs))
+
+
+def test_validation_runs_the_test_hooks_before_epoch_end(data):
+    """Keras's order: the epoch's batches, then on_test_* for the validation data, then
+    on_epoch_end with val_ logs."""
+    x, y = data
+    hooks = AllHooks()
+    make_model().fit(x[:40], y[:40], epochs=1, verbose=0, validation_data=(x[40:90], y[40:90]),
+                     callbacks=[hooks])
+    keys = ["accuracy", "loss"]
+    assert [c[:2] for c in hooks.calls] == [
+        ("on_train_begin", None), ("on_epoch_begin", 0),
+        ("on_train_batch_begin", 0), ("on_train_batch_end", 0),
+        ("on_train_batch_begin", 1), ("on_train_batch_end", 1),
+        ("on_test_begin", None),
+        ("on_test_batch_begin", 0), ("on_test_batch_end", 0),
+        ("on_test_batch_begin", 1), ("on_test_batch_end", 1),
+        ("on_test_end", None), ("on_epoch_end", 0), ("on_train_end", None)]
+    assert hooks.calls[-4] == ("on_test_batch_end", 1, keys)
+    assert hooks.calls[-3] == ("on_test_end", None, keys)
+    assert hooks.calls[-2] == ("on_epoch_end", 0, keys + ["val_accuracy", "val_loss"])
+
+
+def test_evaluate_and_predict_take_callbacks(data):
+    x, y = data
+    model = make_model()
+    hooks = AllHooks()
+    result = model.evaluate(x[:40], y[:40], verbose=0, callbacks=[hooks], return_dict=True)
+    assert [c[:2] for c in hooks.calls] == [
+        ("on_test_begin", None), ("on_test_batch_begin", 0), ("on_test_batch_end", 0),
+        ("on_test_batch_begin", 1), ("on_test_batch_end", 1), ("on_test_end", None)]
+    assert hooks.model is model
+    hooks.calls.clear()
+    out = model.predict(x[:40], verbose=0, callbacks=[hooks])
+    assert [c[:2] for c in hooks.calls] == [
+        ("on_predict_begin", None), ("on_predict_batch_begin", 0), ("on_predict_batch_end", 0),
+        ("on_predict_batch_begin", 1), ("on_predict_batch_end", 1), ("on_predict_end", None)]
+    assert hooks.calls[2][2] == ["outputs"] and out.shape == (40, 2)
+    assert set(result) == {"accuracy", "loss"}
+
+
 def test_callback_can_stop_training(data):
     class StopAfterTwo(callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):

@@ -286,7 +286,7 @@ class Sequential:
                 guard.raise_if_requested()  # Ctrl-C: the unfinished epoch is not recorded
                 logs = self._logs(loss_sum / seen)
                 if x_val is not None:
-                    val = self._evaluate_arrays(x_val, y_val, batch_size)
+                    val = self._evaluate_arrays(x_val, y_val, batch_size, callbacks=cbs)
                     logs.update({"val_" + k: v for k, v in val.items()})
                 for cb in cbs:
                     cb.on_epoch_end(epoch, logs)
@@ -315,22 +315,35 @@ class Sequential:
         logs["loss"] = loss
         return dict(sorted(logs.items()))
 
-    def _evaluate_arrays(self, x, y, batch_size, progbar: Progbar | None = None) -> dict:
+    def _evaluate_arrays(self, x, y, batch_size, progbar: Progbar | None = None,
+                         callbacks=()) -> dict:
         loss_sum = 0.0
         for m in self.metrics:
             m.reset_state()
+        hooks = _hooks(callbacks, "on_test_begin", "on_test_batch_begin", "on_test_batch_end",
+                       "on_test_end")
+        for cb in hooks["on_test_begin"]:
+            cb.on_test_begin()
         steps = math.ceil(len(x) / batch_size)
         for step in range(steps):
+            for cb in hooks["on_test_batch_begin"]:
+                cb.on_test_batch_begin(step)
             xb = x[step * batch_size:(step + 1) * batch_size]
             yb = y[step * batch_size:(step + 1) * batch_size]
             out = self._forward(xb)
             loss_sum += float(self._loss_value(yb, out)) * len(xb)
             for m in self.metrics:
                 m.update_state(yb, out)
-            if progbar is not None:
-                progbar.update(step + 1, self._logs(loss_sum / min(len(x), (step + 1) *
-                                                                    batch_size)))
-        return self._logs(loss_sum / len(x))
+            if progbar is not None or hooks["on_test_batch_end"]:
+                logs = self._logs(loss_sum / min(len(x), (step + 1) * batch_size))
+                for cb in hooks["on_test_batch_end"]:
+                    cb.on_test_batch_end(step, logs)
+                if progbar is not None:
+                    progbar.update(step + 1, logs)
+        logs = self._logs(loss_sum / len(x))
+        for cb in hooks["on_test_end"]:
+            cb.on_test_end(logs)
+        return logs
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
         """Forward propagation in inference mode (dropout off)."""
@@ -339,15 +352,19 @@ class Sequential:
         return x
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None,
-                 verbose: str | int = "auto", return_dict: bool = False):
+                 verbose: str | int = "auto", return_dict: bool = False,
+                 callbacks: list[callbacks_module.Callback] | None = None):
         """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``."""
         x, y = self._prepare(x, y)
         batch_size = _batch_size(batch_size)
         verbose = 1 if verbose == "auto" else int(verbose)
         steps = math.ceil(len(x) / batch_size)
         bar = Progbar(steps, verbose) if verbose else None
+        for cb in callbacks or []:
+            cb.set_model(self)
+            cb.set_params({"steps": steps, "verbose": verbose})
         with blas.limit_threads(self, batch_size):
-            logs = self._evaluate_arrays(x, y, batch_size, bar)
+            logs = self._evaluate_arrays(x, y, batch_size, bar, callbacks or ())
         if bar is not None:
             bar.update(steps, logs, finalize=True)
         if return_dict:
@@ -356,7 +373,8 @@ class Sequential:
             return logs["loss"]
         return [logs["loss"]] + [logs[m.name] for m in self.metrics]
 
-    def predict(self, x, batch_size: int | None = None, verbose: str | int = "auto") -> np.ndarray:
+    def predict(self, x, batch_size: int | None = None, verbose: str | int = "auto",
+                callbacks: list[callbacks_module.Callback] | None = None) -> np.ndarray:
         """The model's outputs for ``x``, computed in batches of ``batch_size`` (32).
 
         One sample without the batch dimension (``x.shape == model.input_shape[1:]``)
@@ -368,17 +386,30 @@ class Sequential:
         steps = math.ceil(len(x) / batch_size)
         bar = Progbar(steps, verbose) if verbose else None
         out = None
+        for cb in callbacks or []:
+            cb.set_model(self)
+            cb.set_params({"steps": steps, "verbose": verbose})
+        hooks = _hooks(callbacks or (), "on_predict_begin", "on_predict_batch_begin",
+                       "on_predict_batch_end", "on_predict_end")
+        for cb in hooks["on_predict_begin"]:
+            cb.on_predict_begin()
         with blas.limit_threads(self, batch_size):
             for step in range(steps):
+                for cb in hooks["on_predict_batch_begin"]:
+                    cb.on_predict_batch_begin(step)
                 sl = slice(step * batch_size, (step + 1) * batch_size)
                 a = self._forward(x[sl])
                 if out is None:
                     out = np.empty((len(x), *a.shape[1:]), a.dtype)
                 out[sl] = a
+                for cb in hooks["on_predict_batch_end"]:
+                    cb.on_predict_batch_end(step, {"outputs": a})
                 if bar is not None:
                     bar.update(step + 1)
         if bar is not None:
             bar.update(steps, finalize=True)
+        for cb in hooks["on_predict_end"]:
+            cb.on_predict_end()
         return out
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
@@ -507,6 +538,12 @@ class Sequential:
             "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
                        for layer in self.layers],
         }
+
+
+def _hooks(callbacks, *names: str) -> dict[str, list]:
+    """For each hook name, the callbacks that define it (the others are skipped)."""
+    return {name: [cb for cb in callbacks if callbacks_module.overrides(cb, name)]
+            for name in names}
 
 
 def _batch_size(batch_size) -> int:
