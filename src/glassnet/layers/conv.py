@@ -7,7 +7,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import activations
 from ..errors import InputError
-from ._blas import blas_threads
 from ._spatial import (
     as_pair,
     check_data_format,
@@ -206,11 +205,10 @@ class Conv2D(Layer):
         z2 = self.z.reshape(-1, F)
         step = self._chunk(n)
         per = Ho * Wo  # rows of cols per sample
-        with blas_threads():
-            for start in range(0, n, step):
-                stop = min(n, start + step)
-                cols = self._im2col(x[start:stop])
-                np.matmul(cols, W2, out=z2[start * per:stop * per])  # z₂ = cols · W₂
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            cols = self._im2col(x[start:stop])
+            np.matmul(cols, W2, out=z2[start * per:stop * per])  # z₂ = cols · W₂
         self.cols = cols if step >= n else None  # kept for dW when it is the whole batch
         if self.use_bias:
             self.z += self.b
@@ -231,19 +229,18 @@ class Conv2D(Layer):
             H, W, C = self.input_shape
             dxp = np.zeros((n, H + pt + pb, W + pl + pr, C), dz.dtype)
         step = self._chunk(n)
-        with blas_threads():
-            if self.use_bias:  # dL/db = Σ dL/dz over batch and pixels, as the product 1ᵀ·dz₂
-                np.matmul(self._buffer("ones", (len(dz2),), dz2.dtype, 1), dz2, out=self.db)
-            for start in range(0, n, step):
-                stop = min(n, start + step)
-                rows = dz2[start * per:stop * per]
-                cols = self.cols if self.cols is not None else self._im2col(self.x[start:stop])
-                if start == 0:
-                    np.matmul(cols.T, rows, out=dW2)  # dL/dW₂ = colsᵀ · dL/dz₂
-                else:
-                    dW2 += cols.T @ rows
-                if dxp is not None:
-                    self._col2im(rows @ W2.T, dxp[start:stop])  # dL/dcols = dL/dz₂ · W₂ᵀ
+        if self.use_bias:  # dL/db = Σ dL/dz over batch and pixels, as the product 1ᵀ·dz₂
+            np.matmul(self._buffer("ones", (len(dz2),), dz2.dtype, 1), dz2, out=self.db)
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            rows = dz2[start * per:stop * per]
+            cols = self.cols if self.cols is not None else self._im2col(self.x[start:stop])
+            if start == 0:
+                np.matmul(cols.T, rows, out=dW2)  # dL/dW₂ = colsᵀ · dL/dz₂
+            else:
+                dW2 += cols.T @ rows
+            if dxp is not None:
+                self._col2im(rows @ W2.T, dxp[start:stop])  # dL/dcols = dL/dz₂ · W₂ᵀ
         if dxp is None:
             return None
         H, W = self.input_shape[:2]
