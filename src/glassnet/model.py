@@ -215,12 +215,12 @@ class Sequential:
         Ctrl-C stops after the current step and raises ``TrainingInterrupted``; the
         completed epochs stay in ``model.history`` (see ``faults``).
         """
-        x, y = self._prepare(x, y, training=True)
+        x, y = self._prepare(x, y, training=True, cast=False)  # batches are cast one by one
         batch_size = _batch_size(batch_size)
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split}.")
         if validation_data is not None:
-            x_val, y_val = self._prepare(*validation_data[:2])
+            x_val, y_val = self._prepare(*validation_data[:2], cast=False)
         elif validation_split:
             # like Keras: the last fraction of the data, taken before shuffling
             cut = int(len(x) * (1 - validation_split))
@@ -269,7 +269,7 @@ class Sequential:
                     m.reset_state()
                 for step in range(steps):
                     idx = order[step * batch_size:(step + 1) * batch_size]
-                    xb, yb = x[idx], y[idx]
+                    xb, yb = _floatx(x[idx]), y[idx]
                     for cb in batch_begin:
                         cb.on_train_batch_begin(step)
                     loss, out = self.train_step(xb, yb)
@@ -328,7 +328,7 @@ class Sequential:
         for step in range(steps):
             for cb in hooks["on_test_batch_begin"]:
                 cb.on_test_batch_begin(step)
-            xb = x[step * batch_size:(step + 1) * batch_size]
+            xb = _floatx(x[step * batch_size:(step + 1) * batch_size])
             yb = y[step * batch_size:(step + 1) * batch_size]
             out = self._forward(xb)
             loss_sum += float(self._loss_value(yb, out)) * len(xb)
@@ -355,7 +355,7 @@ class Sequential:
                  verbose: str | int = "auto", return_dict: bool = False,
                  callbacks: list[callbacks_module.Callback] | None = None):
         """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``."""
-        x, y = self._prepare(x, y)
+        x, y = self._prepare(x, y, cast=False)
         batch_size = _batch_size(batch_size)
         verbose = 1 if verbose == "auto" else int(verbose)
         steps = math.ceil(len(x) / batch_size)
@@ -380,7 +380,7 @@ class Sequential:
         One sample without the batch dimension (``x.shape == model.input_shape[1:]``)
         is read as a batch of one: the result has shape ``(1, ...)``.
         """
-        x = self._prepare_x(x, single_sample=True)
+        x = self._prepare_x(x, single_sample=True, cast=False)
         batch_size = _batch_size(batch_size)
         verbose = 1 if verbose == "auto" else int(verbose)
         steps = math.ceil(len(x) / batch_size)
@@ -398,7 +398,7 @@ class Sequential:
                 for cb in hooks["on_predict_batch_begin"]:
                     cb.on_predict_batch_begin(step)
                 sl = slice(step * batch_size, (step + 1) * batch_size)
-                a = self._forward(x[sl])
+                a = self._forward(_floatx(x[sl]))
                 if out is None:
                     out = np.empty((len(x), *a.shape[1:]), a.dtype)
                 out[sl] = a
@@ -425,15 +425,17 @@ class Sequential:
         return float(loss)
 
     # -- input checks ------------------------------------------------------------
-    def _prepare_x(self, x, single_sample: bool = False, training: bool = False) -> np.ndarray:
+    def _prepare_x(self, x, single_sample: bool = False, training: bool = False,
+                   cast: bool = True) -> np.ndarray:
         """``x`` checked against the model (see ``validation.inputs``); builds the model."""
         check_columns(self._columns, x)  # a DataFrame: same columns, same order as in fit
-        x = validation.inputs(self, x, single_sample, training=training)
+        x = validation.inputs(self, x, single_sample, training=training, cast=cast)
         if not self.built:
             self.build(x.shape[1:])
         return x
 
-    def _prepare(self, x, y, training: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def _prepare(self, x, y, training: bool = False,
+                 cast: bool = True) -> tuple[np.ndarray, np.ndarray]:
         if self.loss is None:
             raise NotCompiledError(
                 "You must call compile() before fit() or evaluate(), e.g. "
@@ -442,7 +444,7 @@ class Sequential:
             )
         if training:
             self._columns = column_names(x)
-        x = self._prepare_x(x, training=training)
+        x = self._prepare_x(x, training=training, cast=cast)
         y = validation.targets(self, y, x)
         return x, y
 
@@ -544,6 +546,16 @@ def _hooks(callbacks, *names: str) -> dict[str, list]:
     """For each hook name, the callbacks that define it (the others are skipped)."""
     return {name: [cb for cb in callbacks if callbacks_module.overrides(cb, name)]
             for name in names}
+
+
+def _floatx(xb: np.ndarray) -> np.ndarray:
+    """One batch in the model's float type (float32).
+
+    ``fit``, ``evaluate`` and ``predict`` keep the data in the user's own dtype and cast
+    each batch on its way in: for the tutorial's ``x_train / 255.0`` (float64) that saves
+    a float32 copy of the whole set, 188 MB for MNIST, for about 20 µs per batch.
+    """
+    return xb if xb.dtype == backend.floatx() else xb.astype(backend.floatx())
 
 
 def _batch_size(batch_size) -> int:

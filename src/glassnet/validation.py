@@ -73,24 +73,35 @@ def check_finite(arr: np.ndarray, what: str, lo_hi: tuple[float, float] | None =
     )
 
 
+def check_fits_floatx(arr: np.ndarray, what: str, lo_hi: tuple[float, float]) -> None:
+    """Raise if a float64 ``arr`` (kept uncast) holds values that become ±inf in float32."""
+    if max(-lo_hi[0], lo_hi[1]) > float(np.finfo(backend.floatx()).max):
+        with np.errstate(over="ignore"):  # the error path only: cast to say where
+            check_finite(arr.astype(backend.floatx()), what)
+
+
 # -- x ------------------------------------------------------------------------------
 def inputs(model, x, single_sample: bool = False, what: str = "x",
-           training: bool = False) -> np.ndarray:
+           training: bool = False, cast: bool = True) -> np.ndarray:
     """``x`` as a float array shaped ``(batch, *model.input_shape_)``, or a clear error.
 
     ``single_sample`` (``predict``): accept one sample without the batch dimension.
     ``training`` (``fit``): also warn about unscaled 0-255 inputs.
+    ``cast=False`` (``fit``, ``evaluate``, ``predict``): return the numbers in the user's
+    own dtype, without a float32 copy of the whole set; those loops cast batch by batch.
     """
     if not model.layers:
         raise InputError("The model has no layers: add some first, e.g. "
                          "model.add(glassnet.layers.Dense(10)).")
     raw = as_array(x, what)
-    x = as_inputs(raw, what)
+    x = as_inputs(raw, what) if cast else raw
     if raw.dtype.kind in "iub":  # integers are finite: min/max of the smaller original
         lo_hi = _minmax(raw) if training else None
     else:
         lo_hi = _minmax(x)
         check_finite(x, what, lo_hi)
+        if not cast:
+            check_fits_floatx(x, what, lo_hi)
     if training:
         warn_if_unscaled(model, *lo_hi)
     expected = model.input_shape_
