@@ -212,7 +212,11 @@ class Conv2D(Layer):
         self.cols = cols if step >= n else None  # kept for dW when it is the whole batch
         if self.use_bias:
             self.z += self.b
-        self.a = self.activation.forward(self.z)
+        if self.activation is activations.relu:
+            # in place, saving one image-sized array: relu'(z) = [z > 0] = [a > 0]
+            self.a = np.maximum(self.z, 0, out=self.z)
+        else:
+            self.a = self.activation.forward(self.z)
         return self.a
 
     def backward(self, da):
