@@ -508,3 +508,28 @@ def test_float32_throughout_training(blobs):
     assert all(w.dtype == np.float32 for w in model.weights)
     assert model.predict(x.astype(np.float64), verbose=0).dtype == np.float32
     assert all(s.dtype == np.float32 for s in model.optimizer.state.values())
+
+
+def test_freezing_a_layer_of_a_built_model(blobs):
+    """Keras's transfer-learning pattern: ``layer.trainable = False``, compile, fit. The
+    frozen layer's weights must not move; the others must; unfreezing works again."""
+    x, y = blobs
+    model = small_model()
+    model.fit(x, y, epochs=1, verbose=0)
+    model.layers[0].trainable = False
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    frozen, other = model.layers[0].get_weights(), model.layers[1].get_weights()
+    model.fit(x, y, epochs=1, verbose=0)
+    model.train_on_batch(x[:32], y[:32])
+    assert_all_equal(model.layers[0].get_weights(), frozen)
+    assert not np.array_equal(model.layers[1].get_weights()[0], other[0])
+    assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
+    model.layers[0].trainable = True  # without recompiling
+    model.fit(x, y, epochs=1, verbose=0)
+    assert not np.array_equal(model.layers[0].get_weights()[0], frozen[0])
+
+
+def assert_all_equal(a, b):
+    assert len(a) == len(b)
+    for u, v in zip(a, b):
+        np.testing.assert_array_equal(u, v)

@@ -119,8 +119,15 @@ class Sequential:
             layer.grads[k] = self._grad[offset:offset + size].reshape(shape)
             offset += size
         self._n_trainable = sum(s for (layer, _), s in zip(entries, sizes) if layer.trainable)
+        self._bound_trainable = [layer.trainable for layer in self.layers]
         with_params = [i for i, layer in enumerate(self.layers) if layer.params]
         self._first_param_layer = with_params[0] if with_params else len(self.layers)
+
+    def _rebind_if_trainable_changed(self) -> None:
+        """A layer frozen (``layer.trainable = False``) or unfrozen since the weights were
+        bound moves to the other side of ``θ[:n_trainable]``, so the optimizer skips it."""
+        if self._bound_trainable != [layer.trainable for layer in self.layers]:
+            self._bind_parameters()
 
     # -- compiling --------------------------------------------------------------
     def compile(self, optimizer: str | optimizers.Optimizer = "rmsprop",
@@ -216,6 +223,7 @@ class Sequential:
         completed epochs stay in ``model.history`` (see ``faults``).
         """
         x, y = self._prepare(x, y, training=True, cast=False)  # batches are cast one by one
+        self._rebind_if_trainable_changed()
         batch_size = _batch_size(batch_size)
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split}.")
@@ -421,6 +429,7 @@ class Sequential:
     def train_on_batch(self, x, y) -> float:
         """One gradient step on one batch; returns its loss."""
         x, y = self._prepare(x, y, training=True)
+        self._rebind_if_trainable_changed()
         loss, _ = self.train_step(x, y)
         return float(loss)
 
