@@ -120,7 +120,8 @@ class Adam(Optimizer):
     Speed: each line of ``update`` is one pass over all the weights, and every
     pass writes over one of its own operands (``m *= β₁``, ``np.sqrt(v, out=tmp)``)
     rather than into a third vector: measured on the tutorial's 101,770 weights,
-    ``np.subtract(g, m, out=tmp)`` takes about twice as long as ``m -= g``.
+    ``np.subtract(g, m, out=tmp)`` took 1.2 to 2 times as long as ``m -= g``, and
+    the whole update went from about 205 to 175 µs.
     """
 
     name = "adam"

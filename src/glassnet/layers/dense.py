@@ -96,7 +96,7 @@ class Dense(Layer):
             dz = self.activation.backward(self.z, self.a, da)
         np.matmul(self.x.T, dz, out=self.dW)  # dL/dW = xᵀ · dL/dz
         if self.use_bias:
-            np.sum(dz, axis=0, out=self.db)  # dL/db = Σ_batch dL/dz
+            dz.sum(axis=0, out=self.db)  # dL/db = Σ_batch dL/dz
         if not self.need_input_grad:
             return None
         return dz @ self.W.T  # dL/dx = dL/dz · Wᵀ
