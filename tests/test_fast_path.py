@@ -250,6 +250,19 @@ def test_blas_thread_choice_follows_the_product_size():
     assert blas.largest_product(model, 512) == 512 * (784 * 128 + 128)
 
 
+def test_a_second_blas_thread_only_for_large_products_on_idle_cores(monkeypatch):
+    monkeypatch.setattr(blas.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    huge = 100 * blas.MIN_WORK_PER_THREAD
+    monkeypatch.setattr(blas.os, "getloadavg", lambda: (0.9, 0.0, 0.0))  # only us running
+    assert blas.threads_for(huge) == 4
+    assert blas.threads_for(3 * blas.MIN_WORK_PER_THREAD) == 3
+    assert blas.threads_for(blas.MIN_WORK_PER_THREAD) == 1
+    monkeypatch.setattr(blas.os, "getloadavg", lambda: (3.2, 0.0, 0.0))  # 3 cores busy
+    assert blas.threads_for(huge) == 1
+    monkeypatch.setattr(blas.os, "getloadavg", lambda: (9.0, 0.0, 0.0))  # oversubscribed
+    assert blas.threads_for(huge) == 1
+
+
 def test_fit_uses_one_blas_thread_for_small_products_and_restores_the_setting():
     threadpoolctl = pytest.importorskip("threadpoolctl")
 
