@@ -35,13 +35,32 @@ def skip(reason):
     sys.exit(0)
 
 
-def epoch_stats(times):
-    return {
-        "epoch_s": times,
-        "s_per_epoch": sum(times) / len(times),
-        "first_epoch_s": times[0],
-        "best_epoch_s": min(times),
-    }
+class EpochClock:
+    """Wall and CPU seconds of each epoch: ``start()`` as it begins, ``stop()`` as it ends.
+
+    CPU seconds are those of all the process's threads; on a CPU shared with other work they
+    stay close to what a quiet machine's wall time would be for a single-threaded peer.
+    """
+
+    def __init__(self):
+        self.wall, self.cpu = [], []
+
+    def start(self):
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def stop(self):
+        self.wall.append(time.perf_counter() - self._wall)
+        self.cpu.append(time.process_time() - self._cpu)
+
+    def stats(self):
+        return {
+            "epoch_s": self.wall,
+            "s_per_epoch": sum(self.wall) / len(self.wall),
+            "first_epoch_s": self.wall[0],
+            "best_epoch_s": min(self.wall),
+            "epoch_cpu_s": self.cpu,
+            "cpu_s_per_epoch": sum(self.cpu) / len(self.cpu),
+        }
 
 
 def best_of(fn, repeats=5):

@@ -4,7 +4,7 @@ Linear(1600,10); Adam lr 1e-3, batch 128 (--batch-size), 2 threads (--threads)."
 
 import time
 
-from _common import emit, epoch_stats, parse_args, skip
+from _common import EpochClock, emit, parse_args, skip
 
 args = parse_args()
 t0 = time.perf_counter()
@@ -35,9 +35,9 @@ model = nn.Sequential(
     nn.Linear(1600, 10),
 )
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-times = []
+clock = EpochClock()
 for _ in range(args.epochs):
-    start = time.perf_counter()
+    clock.start()
     model.train()
     perm = torch.randperm(n)
     xs, ys = x_train[perm], y_train[perm]
@@ -46,11 +46,11 @@ for _ in range(args.epochs):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-    times.append(time.perf_counter() - start)
+    clock.stop()
 emit(
     version=torch.__version__,
     import_s=import_s,
     threads=torch.get_num_threads(),
     test_acc=accuracy(model, x_test, y_test),
-    **epoch_stats(times),
+    **clock.stats(),
 )

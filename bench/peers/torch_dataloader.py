@@ -3,7 +3,7 @@ torch.optim.Adam, nn.CrossEntropyLoss, default thread count. Adam eps: PyTorch's
 
 import time
 
-from _common import emit, epoch_stats, parse_args, skip
+from _common import EpochClock, emit, parse_args, skip
 
 args = parse_args()
 t0 = time.perf_counter()
@@ -23,21 +23,21 @@ model = mlp(args.hidden)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = torch.nn.CrossEntropyLoss()
 
-times = []
+clock = EpochClock()
 for _ in range(args.epochs):
-    start = time.perf_counter()
+    clock.start()
     model.train()
     for xb, yb in loader:
         optimizer.zero_grad()
         loss = loss_fn(model(xb), yb)
         loss.backward()
         optimizer.step()
-    times.append(time.perf_counter() - start)
+    clock.stop()
 
 emit(
     version=torch.__version__,
     import_s=import_s,
     threads=torch.get_num_threads(),
     test_acc=accuracy(model, x_test, y_test),
-    **epoch_stats(times),
+    **clock.stats(),
 )

@@ -13,7 +13,7 @@ Adam's eps is PyTorch's default 1e-8 (Keras: 1e-7); lr 1e-3 and betas match.
 import time
 from functools import partial
 
-from _common import best_of, emit, epoch_stats, parse_args, skip
+from _common import EpochClock, best_of, emit, parse_args, skip
 
 args = parse_args()
 t0 = time.perf_counter()
@@ -81,18 +81,18 @@ else:
     torch.set_num_threads(threads)
     model = mlp(args.hidden)
     opt = adam(model)
-    times = []
+    clock = EpochClock()
     for _ in range(args.epochs):
-        start = time.perf_counter()
+        clock.start()
         model.train()
         perm = torch.randperm(n)
         train_steps(model, opt, x_train[perm], y_train[perm])
-        times.append(time.perf_counter() - start)
+        clock.stop()
     emit(
         version=torch.__version__,
         import_s=import_s,
         threads=threads,
         adam=type(opt).__name__ + (" fused" if opt.defaults.get("fused") else " foreach"),
         test_acc=accuracy(model, x_test, y_test),
-        **epoch_stats(times),
+        **clock.stats(),
     )

@@ -9,7 +9,7 @@ gets the same arrays from ``_mnist.load_data()`` instead.
 import importlib
 import time
 
-from _common import best_of, emit, epoch_stats, parse_args, skip
+from _common import EpochClock, best_of, emit, parse_args, skip
 
 args = parse_args()
 t0 = time.perf_counter()
@@ -71,13 +71,13 @@ else:
     class EpochTimer(tf.keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
-            self.times = []
+            self.clock = EpochClock()
 
         def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
+            self.clock.start()
 
         def on_epoch_end(self, epoch, logs=None):
-            self.times.append(time.perf_counter() - self.start)
+            self.clock.stop()
 
     timer = EpochTimer()
     model.fit(
@@ -89,4 +89,4 @@ else:
         callbacks=[timer],
     )
     loss, acc = model.evaluate(x_test, y_test, verbose=0)
-    emit(version=version, import_s=import_s, test_acc=float(acc), **epoch_stats(timer.times))
+    emit(version=version, import_s=import_s, test_acc=float(acc), **timer.clock.stats())
