@@ -307,3 +307,28 @@ def test_fit_evaluate_predict_make_no_float32_copy_of_the_whole_x():
             assert peak < x.nbytes / 4, peak  # predict's own output (20000 x 10) is 0.8 MB
     finally:
         tracemalloc.stop()
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+def test_updating_in_chunks_equals_updating_whole_vectors(name):
+    """``step`` runs the rule chunk by chunk (for the cache); chunk size must not matter.
+    Element-wise float operations are exactly rounded, so the results are bit-identical."""
+    rng = np.random.default_rng(5)
+    grads = rng.standard_normal((40, 1001)).astype(np.float32)
+    grads[:, :50] = 0  # moments that decay and get flushed every 16 steps
+    thetas = []
+    for chunk in (10**9, 100, 7):
+        opt = optimizers.get(name)
+        if name == "sgd":
+            opt = optimizers.SGD(momentum=0.9)
+        if name == "rmsprop":
+            opt = optimizers.RMSprop(momentum=0.5, centered=True)
+        opt.CHUNK = chunk
+        theta = np.linspace(-1, 1, 1001, dtype=np.float32)
+        for g in grads:
+            opt.step(theta, g)
+        thetas.append((theta, opt.state))
+    for theta, state in thetas[1:]:
+        np.testing.assert_array_equal(theta, thetas[0][0])
+        for k in state:
+            np.testing.assert_array_equal(state[k], thetas[0][1][k])
