@@ -303,6 +303,8 @@ def test_raw_pixels_warn_once():
         warnings.simplefilter("error")  # a second fit of the same model stays quiet
         model.fit(pixels, LABELS, verbose=0)
         classifier().fit(IMAGES, LABELS, verbose=0)  # scaled data: no warning
+        # features that merely lie in 0-255 but have no dark background are not pixels
+        classifier().fit(IMAGES * 5 + 97, LABELS, verbose=0)
 
 
 # -- evaluate, validation data, and cost ---------------------------------------------------

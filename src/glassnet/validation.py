@@ -169,7 +169,9 @@ def _mismatch(model, x: np.ndarray, expected: tuple, what: str) -> InputError:
 def warn_if_unscaled(model, lo: float, hi: float) -> None:
     """Warn once per model when raw 0-255 pixel values reach the first ``Dense`` directly.
 
-    Heuristic: every value (``lo`` to ``hi``) in ``[0, 255]`` and the largest above 10.
+    Heuristic: every value (``lo`` to ``hi``) in ``[0, 255]``, the smallest below 1 (an
+    image has dark background pixels) and the largest above 10. Features that merely lie
+    in that range, such as values around 100, do not warn.
     """
     if getattr(model, "_warned_unscaled", False):
         return
@@ -177,7 +179,7 @@ def warn_if_unscaled(model, lo: float, hi: float) -> None:
                   if type(layer).__name__ not in _PASS_THROUGH), None)
     if first is None or type(first).__name__ != "Dense":
         return
-    if lo >= 0 and 10 < hi <= 255:
+    if 0 <= lo < 1 and 10 < hi <= 255:
         model._warned_unscaled = True
         warnings.warn(
             f"The inputs range from {lo:g} to {hi:g}, like raw pixel values, and go straight "
