@@ -58,6 +58,7 @@ def parse_args():
     p.add_argument("--cnn", action="store_true", help="add the convnet rows (issue 6)")
     p.add_argument("--cnn-epochs", type=int, default=1)
     p.add_argument("--scaling-epochs", type=int, default=1)
+    p.add_argument("--repeat", type=int, default=1, help="run each peer N times, keep the best")
     p.add_argument("--timeout", type=float, default=1800, help="seconds allowed for one peer")
     return p.parse_args()
 
@@ -121,6 +122,16 @@ def run_child(script, argv, timeout):
     result["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
     result["process_cpu_s"] = usage.ru_utime + usage.ru_stime
     return result
+
+
+def best_run(script, argv, args):
+    """The fastest of `args.repeat` runs (a shared machine only ever slows a run down)."""
+    runs = [run_child(script, argv, args.timeout) for _ in range(args.repeat)]
+    key, sign = ("s_per_epoch", 1) if "s_per_epoch" in runs[0] else ("images_per_s", -1)
+    best = min(runs, key=lambda r: sign * r.get(key, sign * float("inf")))
+    if args.repeat > 1:
+        best[key + "_of_runs"] = [r.get(key) for r in runs]
+    return best
 
 
 WARMED = set()
@@ -263,7 +274,7 @@ def main():
     for group, label, peer, script, argv in plan(args):
         warm_import(MODULE[peer])
         print(f"running {label} ...", end=" ", flush=True)
-        result = run_child(script, argv, args.timeout)
+        result = best_run(script, argv, args)
         batch = int(argv[argv.index("--batch-size") + 1]) if "--batch-size" in argv else 32
         rows.append(
             dict(group=group, label=label, peer=peer, batch=batch, argv=[script, *argv], **result)
