@@ -319,6 +319,24 @@ class _Regressor(RegressorMixin, _GlassnetEstimator):
 
 # -- the multi-layer perceptrons -------------------------------------------------------
 class _MLPParams:
+    """The parameters both MLP estimators share (scikit-learn reads them from ``__init__``)."""
+
+    def __init__(self, hidden_layer_sizes=(128,), activation: str = "relu",
+                 optimizer: str = "adam", learning_rate: float = 0.001, batch_size: int = 32,
+                 epochs: int = 50, validation_split: float = 0.0, early_stopping: bool = False,
+                 patience: int = 10, random_state=None, verbose: int = 0) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.validation_split = validation_split
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.random_state = random_state
+        self.verbose = verbose
+
     def _hidden_layers(self) -> list:
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral):
@@ -363,22 +381,6 @@ class MLPClassifier(_MLPParams, _Classifier):
 
     __doc__ += _MLP_DOC
 
-    def __init__(self, hidden_layer_sizes=(128,), activation: str = "relu",
-                 optimizer: str = "adam", learning_rate: float = 0.001, batch_size: int = 32,
-                 epochs: int = 50, validation_split: float = 0.0, early_stopping: bool = False,
-                 patience: int = 10, random_state=None, verbose: int = 0) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.validation_split = validation_split
-        self.early_stopping = early_stopping
-        self.patience = patience
-        self.random_state = random_state
-        self.verbose = verbose
-
     def _output(self, n_out: int):
         return layers.Dense(n_out, activation="softmax"), "sparse_categorical_crossentropy"
 
@@ -399,22 +401,6 @@ class MLPRegressor(_MLPParams, _Regressor):
     """
 
     __doc__ += _MLP_DOC
-
-    def __init__(self, hidden_layer_sizes=(128,), activation: str = "relu",
-                 optimizer: str = "adam", learning_rate: float = 0.001, batch_size: int = 32,
-                 epochs: int = 50, validation_split: float = 0.0, early_stopping: bool = False,
-                 patience: int = 10, random_state=None, verbose: int = 0) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.validation_split = validation_split
-        self.early_stopping = early_stopping
-        self.patience = patience
-        self.random_state = random_state
-        self.verbose = verbose
 
     def _output(self, n_out: int):
         return layers.Dense(n_out), "mean_squared_error"
