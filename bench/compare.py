@@ -292,7 +292,7 @@ def main():
         print("\nTargets (issue 4)")
     for t in targets:
         print(
-            f"  {t['what']:<52}{t['value']:8.3f}  {t['target']:<8}{'met' if t['met'] else 'MISSED'}"
+            f"  {t['what']:<62}{t['value']:8.3f}  {t['target']:<8}{'met' if t['met'] else 'MISSED'}"
         )
     pressure = max(info["cpu_pressure_start"] or 0, info["cpu_pressure_end"] or 0)
     if pressure > 10 or info["loadavg_end"] > info["cores"]:
