@@ -17,8 +17,11 @@ import numpy as np
 import pytest
 
 import glassnet
+import glassnet.architectures
+import glassnet.blas
 from glassnet import layers
 from glassnet.errors import InputError
+from glassnet.layers import _parallel as parallel
 from glassnet.layers import conv as conv_module
 
 # -- naive reference implementations: explicit loops over every output pixel ----------------
@@ -195,6 +198,54 @@ def test_conv2d_chunked_im2col_gives_the_same_results(seed, monkeypatch):
     np.testing.assert_allclose(layer.backward(dy), dx, rtol=1e-5, atol=1e-5)
     for k, g in layer.grads.items():
         np.testing.assert_allclose(g, grads[k], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: layers.Conv2D(4, 3, padding="same", activation="relu", bias_initializer="ones"),
+    lambda: layers.Conv2D(3, 2, strides=2, activation="tanh"),
+    lambda: layers.MaxPooling2D(),
+    lambda: layers.MaxPooling2D(3, strides=2, padding="same"),
+])
+def test_threads_sharing_the_batch_give_the_results_of_one_thread(make, seed, monkeypatch):
+    x = seed.standard_normal((11, 9, 8, 3)).astype(np.float32)
+    results = []
+    for workers, min_samples in ((1, 8), (3, 1), (2, 4)):
+        monkeypatch.setattr(parallel, "WORKERS", workers)
+        monkeypatch.setattr(parallel, "MIN_SAMPLES", min_samples)
+        glassnet.utils.set_random_seed(0)
+        layer = make()
+        y = layer(x, training=True).copy()
+        dy = np.random.default_rng(0).standard_normal(y.shape).astype(np.float32)
+        dx = layer.backward(dy).copy()
+        assert len(layer.parts) == min(workers, 11 // min_samples)
+        results.append((y, dx, [g.copy() for g in layer.grads.values()]))
+    for y, dx, grads in results[1:]:
+        np.testing.assert_allclose(y, results[0][0], rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(dx, results[0][1], rtol=1e-5, atol=1e-5)
+        for g, g0 in zip(grads, results[0][2]):
+            np.testing.assert_allclose(g, g0, rtol=1e-5, atol=1e-5)
+
+
+def test_split_parts(monkeypatch):
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    assert parallel.split(128, 1000) == [(0, 64), (64, 128)]  # one part per worker
+    assert parallel.split(128, 30) == [(0, 25), (25, 51), (51, 76), (76, 102), (102, 128)]
+    assert parallel.split(12, 1000) == [(0, 12)]  # too few samples to share
+    monkeypatch.setattr(parallel, "WORKERS", 1)
+    assert parallel.split(128, 1000) == [(0, 128)]
+    assert parallel.run(lambda slot, a, b: (slot, a, b), [(0, 1), (1, 2)]) == [(0, 0, 1),
+                                                                                (0, 1, 2)]
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    assert parallel.run(lambda slot, a, b: (slot, a, b), [(0, 1), (1, 2), (2, 3)]) == \
+        [(0, 0, 1), (1, 1, 2), (0, 2, 3)]
+
+
+def test_blas_leaves_convolutions_to_their_own_threads():
+    # Conv2D splits its batch between cores itself; BLAS threads on top would compete, so
+    # glassnet.blas sizes its thread count from the other layers (here the Dense layer).
+    model = glassnet.architectures.cnn()
+    assert model.layers[1].splits_batch
+    assert glassnet.blas.largest_product(model, 128) == 128 * 16010
 
 
 def test_conv2d_weights_shapes_and_keras_parameter_counts():

@@ -39,6 +39,8 @@ def largest_product(model, batch_size: int) -> int:
     """
     work = 0
     for layer in model.layers:
+        if getattr(layer, "splits_batch", False):
+            continue  # it runs parts of its batch on one thread per core (layers/_parallel.py)
         positions = math.prod(layer.output_shape[:-1]) if layer.output_shape else 1
         work = max(work, batch_size * positions * layer.count_params())
     return work

@@ -7,6 +7,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import activations
 from ..errors import InputError
+from ._parallel import run, split, workers
 from ._spatial import (
     as_pair,
     check_data_format,
@@ -56,9 +57,16 @@ class Conv2D(Layer):
     col2im adds each patch's gradient back onto the input pixels it came from: one
     whole-array addition per kernel offset ``(p, q)``, ``kh·kw`` additions in all, since
     neighbouring patches overlap and a pixel receives gradient from several of them.
+
+    **Speed and memory.** Samples are independent until ``dW₂`` and ``db`` sum over them,
+    so the batch is cut into parts, one per CPU core, that run on separate threads
+    (``_parallel.py``); each part's ``dW₂`` and ``db`` are added at the end. A batch whose
+    ``cols`` would exceed ``CHUNK_BYTES`` is cut into more parts, processed a few at a
+    time, so memory stays bounded for any batch size.
     """
 
     formula = "z = conv(x, W) + b = im2col(x) · W + b,  a = f(z)"
+    splits_batch = True  # one thread per core, each product on one BLAS thread (glassnet.blas)
     backward_formula = "dz = da·f'(z);  dW = im2col(x)ᵀ·dz;  db = Σ dz;  dx = col2im(dz·Wᵀ)"
 
     def __init__(
@@ -146,17 +154,17 @@ class Conv2D(Layer):
             buf = self._buffers[full] = np.full(shape, fill, dtype)
         return buf
 
-    def _padded(self, x: np.ndarray) -> np.ndarray:
+    def _padded(self, x: np.ndarray, slot: int = 0) -> np.ndarray:
         """``x`` with its ``same`` padding of zeros (``x`` itself when there is none)."""
         (pt, pb), (pl, pr) = self.pads
         if pt + pb + pl + pr == 0:
             return x
         n, H, W, C = x.shape
-        xp = self._buffer("xp", (n, H + pt + pb, W + pl + pr, C), x.dtype)
+        xp = self._buffer(f"xp{slot}", (n, H + pt + pb, W + pl + pr, C), x.dtype)
         xp[:, pt:pt + H, pl:pl + W] = x  # the border stays zero
         return xp
 
-    def _im2col(self, x: np.ndarray) -> np.ndarray:
+    def _im2col(self, x: np.ndarray, slot: int = 0) -> np.ndarray:
         """Patches of ``x (n, H, W, C)`` as rows: ``cols (n·Ho·Wo, kh·kw·C)``.
 
         ``sliding_window_view`` gives every ``kh x kw`` window as a view of shape
@@ -168,9 +176,9 @@ class Conv2D(Layer):
         kh, kw = self.kernel_size
         sh, sw = self.strides
         C = x.shape[-1]
-        windows = sliding_window_view(self._padded(x), (kh, kw), axis=(1, 2))
+        windows = sliding_window_view(self._padded(x, slot), (kh, kw), axis=(1, 2))
         windows = windows[:, ::sh, ::sw][:, :Ho, :Wo]  # (n, Ho, Wo, C, kh, kw)
-        cols = self._buffer("cols", (n * Ho * Wo, kh * kw * C), x.dtype)
+        cols = self._buffer(f"cols{slot}", (n * Ho * Wo, kh * kw * C), x.dtype)
         np.copyto(cols.reshape(n, Ho, Wo, kh, kw, C), windows.transpose(0, 1, 2, 4, 5, 3))
         return cols
 
@@ -196,60 +204,72 @@ class Conv2D(Layer):
         return max(1, min(n, CHUNK_BYTES // row_bytes))
 
     # -- the two passes -----------------------------------------------------------
+    # The batch is cut into parts of samples (_parallel.split): one per CPU core, more if
+    # im2col would need too much memory. The parts run on separate threads at once.
     def forward(self, x, training=False):
         self.x = x
-        n = len(x)
         Ho, Wo, F = self.output_shape
-        W2 = self.W.reshape(-1, F)
-        self.z = np.empty((n, Ho, Wo, F), x.dtype)
-        z2 = self.z.reshape(-1, F)
-        step = self._chunk(n)
-        per = Ho * Wo  # rows of cols per sample
-        for start in range(0, n, step):
-            stop = min(n, start + step)
-            cols = self._im2col(x[start:stop])
-            np.matmul(cols, W2, out=z2[start * per:stop * per])  # z₂ = cols · W₂
-        self.cols = cols if step >= n else None  # kept for dW when it is the whole batch
-        if self.use_bias:
-            self.z += self.b
+        self.z = np.empty((len(x), Ho, Wo, F), x.dtype)
+        self.parts = split(len(x), self._chunk(len(x)))
+        cols = run(self._forward_part, self.parts)
+        # each part's patches are kept for dW, unless the parts had to share buffers
+        self.cols = dict(zip(self.parts, cols)) if len(self.parts) <= workers() else None
         if self.activation is activations.relu:
-            # in place, saving one image-sized array: relu'(z) = [z > 0] = [a > 0]
-            self.a = np.maximum(self.z, 0, out=self.z)
+            self.a = self.z  # done in place by _forward_part: relu'(z) = [z > 0] = [a > 0]
         else:
             self.a = self.activation.forward(self.z)
         return self.a
 
+    def _forward_part(self, slot: int, start: int, stop: int) -> np.ndarray:
+        """``z = im2col(x) · W₂ + b`` for samples ``start:stop``; returns their ``cols``."""
+        cols = self._im2col(self.x[start:stop], slot)
+        z = self.z[start:stop]
+        F = z.shape[-1]
+        np.matmul(cols, self.W.reshape(-1, F), out=z.reshape(-1, F))  # z₂ = cols · W₂
+        if self.use_bias:
+            z += self.b
+        if self.activation is activations.relu:
+            np.maximum(z, 0, out=z)  # in place, saving one image-sized array
+        return cols
+
     def backward(self, da):
-        dz = self.activation.backward(self.z, self.a, da)
-        n = len(dz)
-        Ho, Wo, F = self.output_shape
-        per = Ho * Wo  # rows of cols per sample
-        dz2 = dz.reshape(-1, F)
-        W2 = self.W.reshape(-1, F)
-        dW2 = self.dW.reshape(-1, F)  # a view: written in place
         dxp = None
         if self.need_input_grad:
             (pt, pb), (pl, pr) = self.pads
             H, W, C = self.input_shape
-            dxp = np.zeros((n, H + pt + pb, W + pl + pr, C), dz.dtype)
-        step = self._chunk(n)
-        if self.use_bias:  # dL/db = Σ dL/dz over batch and pixels, as the product 1ᵀ·dz₂
-            np.matmul(self._buffer("ones", (len(dz2),), dz2.dtype, 1), dz2, out=self.db)
-        for start in range(0, n, step):
-            stop = min(n, start + step)
-            rows = dz2[start * per:stop * per]
-            cols = self.cols if self.cols is not None else self._im2col(self.x[start:stop])
-            if start == 0:
-                np.matmul(cols.T, rows, out=dW2)  # dL/dW₂ = colsᵀ · dL/dz₂
-            else:
-                dW2 += cols.T @ rows
-            if dxp is not None:
-                self._col2im(rows @ W2.T, dxp[start:stop])  # dL/dcols = dL/dz₂ · W₂ᵀ
+            dxp = np.zeros((len(da), H + pt + pb, W + pl + pr, C), da.dtype)
+        grads = run(lambda slot, start, stop: self._backward_part(slot, start, stop, da, dxp),
+                    self.parts)
+        # the parts' dW₂ and db add up (written in place: they are views of the model's θ)
+        dW2, db = self.dW.reshape(-1, self.filters), self.db
+        dW2[...] = grads[0][0]
+        for dW_part, _ in grads[1:]:
+            dW2 += dW_part
+        if self.use_bias:
+            db[...] = grads[0][1]
+            for _, db_part in grads[1:]:
+                db += db_part
         if dxp is None:
             return None
         H, W = self.input_shape[:2]
         (pt, _), (pl, _) = self.pads
         return dxp[:, pt:pt + H, pl:pl + W]
+
+    def _backward_part(self, slot: int, start: int, stop: int, da: np.ndarray,
+                       dxp: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Samples ``start:stop``: their share of ``dW₂`` and ``db``; ``dx`` into ``dxp``."""
+        F = self.filters
+        part = slice(start, stop)
+        dz = self.activation.backward(self.z[part], self.a[part], da[part])  # da · f'(z)
+        dz = dz.reshape(-1, F)
+        cols = self.cols[start, stop] if self.cols else self._im2col(self.x[part], slot)
+        dW = cols.T @ dz  # dL/dW₂ = colsᵀ · dL/dz₂
+        db = None
+        if self.use_bias:  # dL/db = Σ dL/dz over samples and pixels, as the product 1ᵀ·dz₂
+            db = self._buffer("ones", (len(dz),), dz.dtype, 1) @ dz
+        if dxp is not None:
+            self._col2im(dz @ self.W.reshape(-1, F).T, dxp[part])  # dL/dcols = dL/dz₂ · W₂ᵀ
+        return dW, db
 
     def get_config(self):
         return {

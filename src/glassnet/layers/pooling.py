@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._parallel import run, split
 from ._spatial import (
     as_pair,
     check_data_format,
@@ -69,7 +70,8 @@ class _Pooling2D(Layer):
         return np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=self.pad_value)
 
     def _offsets(self):
-        """``(p, q, rows, cols)``: each window offset and the slices that pick it out."""
+        """For each window offset ``(p, q)``: the ``(rows, cols)`` slices that pick the
+        offset-``(p, q)`` pixel of every window, ``x[:, rows, cols]`` of ``Ho x Wo`` pixels."""
         Ho, Wo, _ = self.output_shape
         (ph, pw), (sh, sw) = self.pool_size, self.strides
         for p in range(ph):
@@ -80,6 +82,12 @@ class _Pooling2D(Layer):
         H, W, _ = self.input_shape
         (pt, _), (pl, _) = self.pads
         return dxp[:, pt:pt + H, pl:pl + W]
+
+    def _padded_empty(self, n: int, dtype) -> np.ndarray:
+        """Zeros shaped like a padded input batch of ``n`` samples."""
+        (pt, pb), (pl, pr) = self.pads
+        H, W, C = self.input_shape
+        return np.zeros((n, H + pt + pb, W + pl + pr, C), dtype)
 
     @property
     def _overlapping(self) -> bool:
@@ -110,22 +118,32 @@ class MaxPooling2D(_Pooling2D):
     backward_formula = "dx = dy at the maximum of each window, 0 elsewhere"
     pad_value = -np.inf
 
+    # Both passes work on parts of the batch on separate threads (see _parallel.py).
     def forward(self, x, training=False):
         self.x = x
-        xp = self._padded(x)
+        self.a = np.empty((len(x), *self.output_shape), x.dtype)
+        self.parts = split(len(x), len(x))
+        run(self._forward_part, self.parts)
+        return self.a
+
+    def _forward_part(self, slot: int, start: int, stop: int) -> None:
+        xp, y = self._padded(self.x[start:stop]), self.a[start:stop]
         offsets = self._offsets()
         rows, cols = next(offsets)
-        y = xp[:, rows, cols].copy()
+        np.copyto(y, xp[:, rows, cols])
         for rows, cols in offsets:
             np.maximum(y, xp[:, rows, cols], out=y)
-        self.xp, self.a = xp, y
-        return y
 
     def backward(self, dy):
         if not self.need_input_grad:
             return None
-        xp, y = self.xp, self.a
-        dxp = np.zeros(xp.shape, dy.dtype)
+        dxp = self._padded_empty(len(dy), dy.dtype)
+        run(lambda slot, start, stop: self._backward_part(start, stop, dy, dxp), self.parts)
+        return self._unpad(dxp)
+
+    def _backward_part(self, start: int, stop: int, dy: np.ndarray, dxp: np.ndarray) -> None:
+        part = slice(start, stop)
+        xp, y, dy, dxp = self._padded(self.x[part]), self.a[part], dy[part], dxp[part]
         taken = None  # windows whose winner was already found
         hit = np.empty(y.shape, bool)
         offsets = list(self._offsets())
@@ -141,7 +159,6 @@ class MaxPooling2D(_Pooling2D):
                 dxp[:, rows, cols] += dy * hit
             else:
                 np.multiply(dy, hit, out=dxp[:, rows, cols])
-        return self._unpad(dxp)
 
 
 class AveragePooling2D(_Pooling2D):
@@ -181,9 +198,7 @@ class AveragePooling2D(_Pooling2D):
     def backward(self, dy):
         if not self.need_input_grad:
             return None
-        (pt, pb), (pl, pr) = self.pads
-        n, (H, W, C) = len(dy), self.input_shape
-        dxp = np.zeros((n, H + pt + pb, W + pl + pr, C), dy.dtype)
+        dxp = self._padded_empty(len(dy), dy.dtype)
         share = dy / self.count.astype(dy.dtype)
         for rows, cols in self._offsets():
             dxp[:, rows, cols] += share
