@@ -15,7 +15,7 @@ memory. Measured on the 2-core machine while it was otherwise quiet (the classic
 batch 128): a training step took 72-82 ms on one thread and 48-56 ms on two. A second
 OpenBLAS thread instead gave nothing (72-81 ms, at twice the CPU time). When other
 processes keep the cores busy the threads simply take turns: no worse than one thread,
-unlike OpenBLAS threads, which spin while they wait (1.7 s instead of 0.09 s per step).
+unlike OpenBLAS threads, which spin while they wait (1.7 s instead of 0.1 s per step, measured).
 
 The matrix products inside then use one BLAS thread each: ``glassnet.blas`` leaves
 layers that split their batch out of its choice of BLAS threads, because OpenBLAS
