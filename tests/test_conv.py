@@ -337,6 +337,16 @@ def test_max_pooling_ties_send_the_gradient_to_the_first_maximum_only():
     np.testing.assert_array_equal(dx.reshape(2, 2), [[5, 0], [0, 0]])
 
 
+def test_max_pooling_gradient_is_zero_where_no_window_reaches(seed):
+    layer = layers.MaxPooling2D()  # 7x5 -> 3x2 windows: row 6 and column 4 are never used
+    for _ in range(3):  # reused memory must not leak into the margin
+        x = seed.standard_normal((4, 7, 5, 3)).astype(np.float32)
+        layer(x, training=True)
+        dx = layer.backward(np.ones((4, 3, 2, 3), np.float32))
+        assert (dx[:, 6] == 0).all() and (dx[:, :, 4] == 0).all()
+        assert dx.sum() == 4 * 3 * 2 * 3  # one winner per window
+
+
 def test_max_pooling_defaults_are_keras():
     layer = layers.MaxPooling2D()
     assert (layer.pool_size, layer.strides, layer.padding) == ((2, 2), (2, 2), "valid")

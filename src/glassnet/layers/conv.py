@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from .. import activations
 from ..errors import InputError
@@ -42,6 +42,10 @@ class Conv2D(Layer):
     matrix product of a ``Dense`` layer::
 
         z = cols · W₂ + b,   W₂ = W reshaped to (kh·kw·C, F)
+
+    The bias rides along in the same product: ``cols`` gets one more column of ones and
+    ``W₂`` one more row, ``b``, so ``[cols 1] · [W₂; b] = cols · W₂ + b`` (and in the
+    backward pass the last row of ``[cols 1]ᵀ · dz`` is ``Σ dz = db``).
 
     Example: MNIST ``x (128, 28, 28, 1)``, ``Conv2D(32, 3)``: ``cols (128·26·26, 9)``,
     ``W₂ (9, 32)``, ``z (128, 26, 26, 32)``.
@@ -165,11 +169,12 @@ class Conv2D(Layer):
         return xp
 
     def _im2col(self, x: np.ndarray, slot: int = 0) -> np.ndarray:
-        """Patches of ``x (n, H, W, C)`` as rows: ``cols (n·Ho·Wo, kh·kw·C)``.
+        """Patches of ``x (n, H, W, C)`` as rows: ``cols (n·Ho·Wo, kh·kw·C [+ 1])``.
 
         ``sliding_window_view`` gives every ``kh x kw`` window as a view of shape
         ``(n, H', W', C, kh, kw)`` without copying; striding picks every ``s``-th one,
-        and one copy lays each patch out in the kernel's ``(kh, kw, C)`` order.
+        and one copy lays each patch out in the kernel's ``(kh, kw, C)`` order. With a
+        bias, the last column holds ones (written once: the buffer is reused).
         """
         n = len(x)
         Ho, Wo, _ = self.output_shape
@@ -178,8 +183,12 @@ class Conv2D(Layer):
         C = x.shape[-1]
         windows = sliding_window_view(self._padded(x, slot), (kh, kw), axis=(1, 2))
         windows = windows[:, ::sh, ::sw][:, :Ho, :Wo]  # (n, Ho, Wo, C, kh, kw)
-        cols = self._buffer(f"cols{slot}", (n * Ho * Wo, kh * kw * C), x.dtype)
-        np.copyto(cols.reshape(n, Ho, Wo, kh, kw, C), windows.transpose(0, 1, 2, 4, 5, 3))
+        K = kh * kw * C
+        cols = self._buffer(f"cols{slot}", (n * Ho * Wo, K + self.use_bias), x.dtype, 1)
+        row, item = cols.strides  # the patch columns of cols, seen as (n, Ho, Wo, kh, kw, C)
+        patches = as_strided(cols, (n, Ho, Wo, kh, kw, C),
+                             (Ho * Wo * row, Wo * row, row, kw * C * item, C * item, item))
+        np.copyto(patches, windows.transpose(0, 1, 2, 4, 5, 3))
         return cols
 
     def _col2im(self, dcols: np.ndarray, dxp: np.ndarray) -> None:
@@ -210,8 +219,12 @@ class Conv2D(Layer):
         self.x = x
         Ho, Wo, F = self.output_shape
         self.z = np.empty((len(x), Ho, Wo, F), x.dtype)
+        W2 = self.W.reshape(-1, F)
+        if self.use_bias:  # [W₂; b]: the bias is the weight of the column of ones
+            W2 = np.concatenate([W2, self.b[None]])
         self.parts = split(len(x), self._chunk(len(x)))
-        cols = run(self._forward_part, self.parts)
+        cols = run(lambda slot, start, stop: self._forward_part(slot, start, stop, W2),
+                   self.parts)
         # each part's patches are kept for dW, unless the parts had to share buffers
         self.cols = dict(zip(self.parts, cols)) if len(self.parts) <= workers() else None
         if self.activation is activations.relu:
@@ -220,14 +233,11 @@ class Conv2D(Layer):
             self.a = self.activation.forward(self.z)
         return self.a
 
-    def _forward_part(self, slot: int, start: int, stop: int) -> np.ndarray:
-        """``z = im2col(x) · W₂ + b`` for samples ``start:stop``; returns their ``cols``."""
+    def _forward_part(self, slot: int, start: int, stop: int, W2: np.ndarray) -> np.ndarray:
+        """``z = [cols 1] · [W₂; b]`` for samples ``start:stop``; returns their ``cols``."""
         cols = self._im2col(self.x[start:stop], slot)
         z = self.z[start:stop]
-        F = z.shape[-1]
-        np.matmul(cols, self.W.reshape(-1, F), out=z.reshape(-1, F))  # z₂ = cols · W₂
-        if self.use_bias:
-            z += self.b
+        np.matmul(cols, W2, out=z.reshape(-1, self.filters))
         if self.activation is activations.relu:
             np.maximum(z, 0, out=z)  # in place, saving one image-sized array
         return cols
@@ -237,18 +247,15 @@ class Conv2D(Layer):
         if self.need_input_grad:
             (pt, pb), (pl, pr) = self.pads
             H, W, C = self.input_shape
-            dxp = np.zeros((len(da), H + pt + pb, W + pl + pr, C), da.dtype)
+            dxp = np.empty((len(da), H + pt + pb, W + pl + pr, C), da.dtype)  # zeroed by parts
         grads = run(lambda slot, start, stop: self._backward_part(slot, start, stop, da, dxp),
                     self.parts)
-        # the parts' dW₂ and db add up (written in place: they are views of the model's θ)
-        dW2, db = self.dW.reshape(-1, self.filters), self.db
-        dW2[...] = grads[0][0]
-        for dW_part, _ in grads[1:]:
-            dW2 += dW_part
+        # the parts' [dW₂; db] add up; written in place (dW, db are views of the model's θ)
+        dWb = grads[0] if len(grads) == 1 else np.sum(grads, axis=0)
+        K = self.W[..., 0].size
+        self.dW.reshape(K, -1)[...] = dWb[:K]
         if self.use_bias:
-            db[...] = grads[0][1]
-            for _, db_part in grads[1:]:
-                db += db_part
+            self.db[...] = dWb[K]
         if dxp is None:
             return None
         H, W = self.input_shape[:2]
@@ -256,20 +263,18 @@ class Conv2D(Layer):
         return dxp[:, pt:pt + H, pl:pl + W]
 
     def _backward_part(self, slot: int, start: int, stop: int, da: np.ndarray,
-                       dxp: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
-        """Samples ``start:stop``: their share of ``dW₂`` and ``db``; ``dx`` into ``dxp``."""
+                       dxp: np.ndarray | None) -> np.ndarray:
+        """Samples ``start:stop``: their share of ``[dW₂; db]``, and their ``dx`` into ``dxp``."""
         F = self.filters
         part = slice(start, stop)
         dz = self.activation.backward(self.z[part], self.a[part], da[part])  # da · f'(z)
         dz = dz.reshape(-1, F)
         cols = self.cols[start, stop] if self.cols else self._im2col(self.x[part], slot)
-        dW = cols.T @ dz  # dL/dW₂ = colsᵀ · dL/dz₂
-        db = None
-        if self.use_bias:  # dL/db = Σ dL/dz over samples and pixels, as the product 1ᵀ·dz₂
-            db = self._buffer("ones", (len(dz),), dz.dtype, 1) @ dz
+        dWb = cols.T @ dz  # [dL/dW₂; dL/db] = [cols 1]ᵀ · dL/dz₂
         if dxp is not None:
+            dxp[part] = 0
             self._col2im(dz @ self.W.reshape(-1, F).T, dxp[part])  # dL/dcols = dL/dz₂ · W₂ᵀ
-        return dW, db
+        return dWb
 
     def get_config(self):
         return {

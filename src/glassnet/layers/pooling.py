@@ -137,13 +137,21 @@ class MaxPooling2D(_Pooling2D):
     def backward(self, dy):
         if not self.need_input_grad:
             return None
-        dxp = self._padded_empty(len(dy), dy.dtype)
+        (pt, pb), (pl, pr) = self.pads
+        H, W, C = self.input_shape
+        dxp = np.empty((len(dy), H + pt + pb, W + pl + pr, C), dy.dtype)  # zeroed by parts
         run(lambda slot, start, stop: self._backward_part(start, stop, dy, dxp), self.parts)
         return self._unpad(dxp)
 
     def _backward_part(self, start: int, stop: int, dy: np.ndarray, dxp: np.ndarray) -> None:
         part = slice(start, stop)
         xp, y, dy, dxp = self._padded(self.x[part]), self.a[part], dy[part], dxp[part]
+        if self.strides == self.pool_size:  # windows tile the input: only the margin they
+            Ho, Wo, _ = self.output_shape   # leave (11 rows -> 5 windows of 2) needs zeros
+            dxp[:, Ho * self.pool_size[0]:] = 0
+            dxp[:, :, Wo * self.pool_size[1]:] = 0
+        else:
+            dxp[...] = 0
         taken = None  # windows whose winner was already found
         hit = np.empty(y.shape, bool)
         offsets = list(self._offsets())
