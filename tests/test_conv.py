@@ -183,21 +183,27 @@ def test_conv2d_relu_gradient_and_first_layer_skips_dx(float64, seed):
     assert np.abs(layer.grads["kernel"]).sum() > 0
 
 
-def test_conv2d_chunked_im2col_gives_the_same_results(seed, monkeypatch):
+def test_conv2d_patches_rebuilt_in_backward_give_the_same_results(seed, monkeypatch):
     layer = layers.Conv2D(4, 3, padding="same", bias_initializer="random_normal")
     x = seed.standard_normal((10, 9, 9, 3)).astype(np.float32)
     dy = seed.standard_normal((10, 9, 9, 4)).astype(np.float32)
     z = layer(x, training=True).copy()
+    assert layer.cols is not None  # small batch: the patches are kept for backward
     dx = layer.backward(dy).copy()
     grads = {k: g.copy() for k, g in layer.grads.items()}
-    # one sample's cols are 9·9·27·4 bytes: 3 samples per chunk, 4 chunks of 10 samples
-    monkeypatch.setattr(conv_module, "CHUNK_BYTES", 3 * 9 * 9 * 27 * 4)
-    assert layer._chunk(10) == 3
+    # one sample's cols are 9·9·(27 + 1)·4 bytes: allow 3 samples' worth, so that the
+    # batch's patches are not kept but built again, part by part, in backward
+    monkeypatch.setattr(conv_module, "CHUNK_BYTES", 3 * 9 * 9 * 28 * 4)
     np.testing.assert_allclose(layer(x, training=True), z, rtol=1e-5, atol=1e-5)
-    assert layer.cols is None
+    assert layer.cols is None and len(layer.parts) >= 4
     np.testing.assert_allclose(layer.backward(dy), dx, rtol=1e-5, atol=1e-5)
     for k, g in layer.grads.items():
         np.testing.assert_allclose(g, grads[k], rtol=1e-4, atol=1e-4)
+    monkeypatch.setattr(conv_module, "PART_BYTES", 1)  # one sample per part, patches kept
+    monkeypatch.setattr(conv_module, "CHUNK_BYTES", 2**20)
+    np.testing.assert_allclose(layer(x, training=True), z, rtol=1e-5, atol=1e-5)
+    assert layer.cols is not None and len(layer.parts) == 10
+    np.testing.assert_allclose(layer.backward(dy), dx, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("make", [
