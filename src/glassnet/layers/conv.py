@@ -213,10 +213,9 @@ class Conv2D(Layer):
         """Cut a batch of ``n`` samples into parts and choose where their ``cols`` live.
 
         A part holds about ``PART_BYTES`` of ``cols`` and ``z`` (and there is at least one
-        part per core). When
-        the whole batch's ``cols`` fit in ``CHUNK_BYTES`` they are kept for backward
-        (``self.cols``); otherwise each thread reuses one part-sized buffer and the
-        backward pass builds the patches again.
+        part per core). When the whole batch's ``cols`` fit in ``CHUNK_BYTES`` they are
+        kept for backward (``self.cols``); otherwise each thread reuses one part-sized
+        buffer and the backward pass builds the patches again.
         """
         Ho, Wo, F = self.output_shape
         width = self.W[..., 0].size + self.use_bias  # kh·kw·C (+ 1 for the bias)
