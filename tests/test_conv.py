@@ -199,7 +199,7 @@ def test_conv2d_patches_rebuilt_in_backward_give_the_same_results(seed, monkeypa
     np.testing.assert_allclose(layer.backward(dy), dx, rtol=1e-5, atol=1e-5)
     for k, g in layer.grads.items():
         np.testing.assert_allclose(g, grads[k], rtol=1e-4, atol=1e-4)
-    monkeypatch.setattr(conv_module, "PART_BYTES", 1)  # one sample per part, patches kept
+    monkeypatch.setattr(parallel, "PART_BYTES", 1)  # one sample per part, patches kept
     monkeypatch.setattr(conv_module, "CHUNK_BYTES", 2**20)
     np.testing.assert_allclose(layer(x, training=True), z, rtol=1e-5, atol=1e-5)
     assert layer.cols is not None and len(layer.parts) == 10
@@ -241,9 +241,19 @@ def test_split_parts(monkeypatch):
     assert parallel.split(128, 1000) == [(0, 128)]
     assert parallel.run(lambda slot, a, b: (slot, a, b), [(0, 1), (1, 2)]) == [(0, 0, 1),
                                                                                 (0, 1, 2)]
-    monkeypatch.setattr(parallel, "WORKERS", 2)
-    assert parallel.run(lambda slot, a, b: (slot, a, b), [(0, 1), (1, 2), (2, 3)]) == \
-        [(0, 0, 1), (1, 1, 2), (0, 2, 3)]
+    monkeypatch.setattr(parallel, "WORKERS", 3)
+    parts = [(i, i + 1) for i in range(20)]
+    done = parallel.run(lambda slot, a, b: (slot, a, b), parts)
+    assert [(a, b) for _, a, b in done] == parts  # results in the order of the parts
+    assert {slot for slot, _, _ in done} <= {0, 1, 2}
+
+    def fail(slot, a, b):
+        if a == 7:
+            raise ValueError("part 7")
+        return a
+
+    with pytest.raises(ValueError, match="part 7"):
+        parallel.run(fail, parts)
 
 
 def test_blas_leaves_convolutions_to_their_own_threads():

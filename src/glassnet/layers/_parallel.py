@@ -25,14 +25,22 @@ threads on top of these would compete for the same cores.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 #: Threads (one per core) that share a batch; None: every core this process may use.
 WORKERS: int | None = None
 #: A part of fewer samples is not worth handing to another thread (~50 µs).
 MIN_SAMPLES = 8
+#: Bytes a part of a batch should touch (its input, output and scratch arrays), so that
+#: what one step of a part writes is still in the CPU's cache when the next step reads it.
+#: Measured on the second convolution's backward pass alone: parts of 16 samples ran about
+#: 20% faster than halves of 64; over a whole training step the difference was within the
+#: noise of the shared 2-core machine. Small parts also let a free thread take over work.
+PART_BYTES = 2 * 2**20
 
 _executor: ThreadPoolExecutor | None = None
+_executor_size = 0
 
 
 def workers() -> int:
@@ -54,20 +62,36 @@ def split(n: int, most: int) -> list[tuple[int, int]]:
 def run(work, parts: list[tuple[int, int]]) -> list:
     """``work(slot, start, stop)`` for every part; the results in the order of ``parts``.
 
-    Part ``i`` runs on thread ``slot = i % workers``, so the parts of one slot run one
-    after another and may share that slot's scratch buffers. Slot 0 is the calling
-    thread.
+    ``slot`` numbers the threads (0 is the calling one): a slot runs its parts one after
+    another, so it may reuse its own scratch buffers. Each thread takes the next part
+    as soon as it is free, so a thread slowed down by another process does less of the
+    work instead of holding everyone up.
     """
     k = min(workers(), len(parts))
     if k == 1:
         return [work(0, start, stop) for start, stop in parts]
+    results = [None] * len(parts)
+    order = iter(range(len(parts)))
+    lock = threading.Lock()
 
-    def slot_parts(slot: int) -> list:
-        return [work(slot, *parts[i]) for i in range(slot, len(parts), k)]
+    def take_parts(slot: int) -> None:
+        while True:
+            with lock:
+                i = next(order, None)
+            if i is None:
+                return
+            results[i] = work(slot, *parts[i])
 
-    global _executor
-    if _executor is None or _executor._max_workers < k - 1:
+    global _executor, _executor_size
+    if _executor is None or _executor_size < k - 1:  # threads are started once, then reused
         _executor = ThreadPoolExecutor(max_workers=k - 1, thread_name_prefix="glassnet")
-    futures = [_executor.submit(slot_parts, slot) for slot in range(1, k)]
-    done = [slot_parts(0)] + [f.result() for f in futures]
-    return [done[i % k][i // k] for i in range(len(parts))]
+        _executor_size = k - 1
+    futures = [_executor.submit(take_parts, slot) for slot in range(1, k)]
+    try:
+        take_parts(0)
+    finally:  # never return while another thread still writes into the layer's arrays
+        for f in futures:
+            f.exception()
+    for f in futures:
+        f.result()  # re-raise a worker's error here
+    return results

@@ -7,6 +7,7 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from .. import activations
 from ..errors import InputError
+from . import _parallel
 from ._parallel import run, split, workers
 from ._spatial import (
     as_pair,
@@ -22,11 +23,6 @@ from .base import Layer
 # Largest im2col buffer kept for a batch. A bigger batch has its patches built part by part
 # (twice: again in backward), so memory stays bounded whatever batch size fit is given.
 CHUNK_BYTES = 64 * 2**20
-# Bytes of cols and z per part, so that what one step of a part writes is still in the CPU's
-# cache when the next step reads it. Measured on the second layer's backward pass alone:
-# parts of 16 samples ran about 20% faster than halves of 64; over a whole training step the
-# difference was within the noise of the shared 2-core machine.
-PART_BYTES = 2 * 2**20
 
 
 class Conv2D(Layer):
@@ -212,7 +208,7 @@ class Conv2D(Layer):
     def _plan(self, n: int, dtype) -> None:
         """Cut a batch of ``n`` samples into parts and choose where their ``cols`` live.
 
-        A part holds about ``PART_BYTES`` of ``cols`` and ``z`` (and there is at least one
+        A part holds about ``_parallel.PART_BYTES`` of ``cols`` and ``z`` (at least one
         part per core). When the whole batch's ``cols`` fit in ``CHUNK_BYTES`` they are
         kept for backward (``self.cols``); otherwise each thread reuses one part-sized
         buffer and the backward pass builds the patches again.
@@ -221,7 +217,7 @@ class Conv2D(Layer):
         width = self.W[..., 0].size + self.use_bias  # kh·kw·C (+ 1 for the bias)
         itemsize = np.dtype(dtype).itemsize
         per_sample = Ho * Wo * (width + F) * itemsize
-        most = max(1, min(PART_BYTES, CHUNK_BYTES // workers()) // per_sample)
+        most = max(1, min(_parallel.PART_BYTES, CHUNK_BYTES // workers()) // per_sample)
         self.parts = split(n, most)
         self._most = max(stop - start for start, stop in self.parts)
         rows = Ho * Wo

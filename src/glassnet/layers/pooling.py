@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _parallel
 from ._parallel import run, split
 from ._spatial import (
     as_pair,
@@ -122,7 +123,8 @@ class MaxPooling2D(_Pooling2D):
     def forward(self, x, training=False):
         self.x = x
         self.a = np.empty((len(x), *self.output_shape), x.dtype)
-        self.parts = split(len(x), len(x))
+        per_sample = (x[0].size + self.a[0].size) * x.itemsize
+        self.parts = split(len(x), max(1, _parallel.PART_BYTES // per_sample))
         run(self._forward_part, self.parts)
         return self.a
 
