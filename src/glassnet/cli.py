@@ -130,6 +130,8 @@ def cmd_train(args) -> None:
         from .report import _matplotlib
 
         _matplotlib()  # say what to install before training, not after
+    if args.batch_size is None:
+        args.batch_size = 128 if args.model == "cnn" else 32
     model = build_model(args)
     x_train, y_train = _mnist(model, "train", args.limit)
     x_test, y_test = _mnist(model, "test")
@@ -262,8 +264,8 @@ def make_parser() -> argparse.ArgumentParser:
                                    "784-128-10 ReLU/softmax network, Adam, 5 epochs, batch 32),"
                                    " print the test accuracy and save the model.")
     p.add_argument("--epochs", type=_positive(int), default=5, help="passes over the data (5)")
-    p.add_argument("--batch-size", type=_positive(int), default=32,
-                   help="images per gradient step (32)")
+    p.add_argument("--batch-size", type=_positive(int), default=None,
+                   help="images per gradient step (32; 128 with --model cnn)")
     p.add_argument("--hidden", type=_positive(int), nargs="+", default=[128], metavar="UNITS",
                    help="hidden layer sizes, e.g. --hidden 128 64 (128)")
     p.add_argument("--activation", default="relu", help="hidden-layer activation (relu)")
