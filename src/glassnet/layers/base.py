@@ -143,6 +143,33 @@ class Layer:
         return f"<{type(self).__name__} name={self.name!r}>"
 
 
+class KernelLayer(Layer):
+    """A layer with a ``kernel`` weight ``W`` and an optional ``bias`` ``b``, named as in the math.
+
+    ``W``/``kernel``, ``b``/``bias`` and their gradients ``dW``, ``db`` are the live
+    arrays in ``params`` and ``grads`` (views into the model's flat vectors).
+    """
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.params["kernel"]
+
+    @property
+    def dW(self) -> np.ndarray:
+        return self.grads["kernel"]
+
+    @property
+    def b(self) -> np.ndarray | None:
+        return self.params.get("bias")
+
+    @property
+    def db(self) -> np.ndarray | None:
+        return self.grads.get("bias")
+
+    kernel = W
+    bias = b
+
+
 def _as_shape(shape) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)

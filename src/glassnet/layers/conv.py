@@ -18,14 +18,14 @@ from ._spatial import (
     pad_amounts,
     window_slice,
 )
-from .base import Layer
+from .base import KernelLayer
 
 # Largest im2col buffer kept for a batch. A bigger batch has its patches built part by part
 # (twice: again in backward), so memory stays bounded whatever batch size fit is given.
 CHUNK_BYTES = 64 * 2**20
 
 
-class Conv2D(Layer):
+class Conv2D(KernelLayer):
     """2-D convolution over channels-last images: ``z = conv(x, W) + b``, ``a = f(z)``.
 
     Shapes: ``x (batch, H, W, C)``, kernel ``W (kh, kw, C, F)`` (Keras's layout),
@@ -128,25 +128,6 @@ class Conv2D(Layer):
         return (output_length(H, self.kernel_size[0], self.strides[0], self.padding),
                 output_length(W, self.kernel_size[1], self.strides[1], self.padding),
                 self.filters)
-
-    @property
-    def W(self) -> np.ndarray:
-        return self.params["kernel"]
-
-    @property
-    def dW(self) -> np.ndarray:
-        return self.grads["kernel"]
-
-    @property
-    def b(self) -> np.ndarray | None:
-        return self.params.get("bias")
-
-    @property
-    def db(self) -> np.ndarray | None:
-        return self.grads.get("bias")
-
-    kernel = W
-    bias = b
 
     # -- im2col and col2im ------------------------------------------------------
     def _buffer(self, key: str, shape: tuple[int, ...], dtype, fill: float = 0) -> np.ndarray:

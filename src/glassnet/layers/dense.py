@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
-from .base import Layer
+from .base import KernelLayer
 
 
-class Dense(Layer):
+class Dense(KernelLayer):
     """Every input connected to every unit: ``z = xW + b``, ``a = f(z)``.
 
     Shapes: ``x (batch, n_in)``, ``W (n_in, units)``, ``b (units,)``,
@@ -61,25 +61,6 @@ class Dense(Layer):
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
-
-    @property
-    def W(self) -> np.ndarray:
-        return self.params["kernel"]
-
-    @property
-    def dW(self) -> np.ndarray:
-        return self.grads["kernel"]
-
-    @property
-    def b(self) -> np.ndarray | None:
-        return self.params.get("bias")
-
-    @property
-    def db(self) -> np.ndarray | None:
-        return self.grads.get("bias")
-
-    kernel = W
-    bias = b
 
     def forward(self, x, training=False):
         self.x = x
