@@ -19,10 +19,15 @@ tutorial's network (101,770 weights) is a single chunk.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
+from . import schedules
 from .errors import unknown_name
+from .layers import _parallel
+
+sys.modules[__name__ + ".schedules"] = schedules  # Keras's keras.optimizers.schedules
 
 
 class Optimizer:
@@ -31,9 +36,15 @@ class Optimizer:
     name = "optimizer"
     slots: tuple[str, ...] = ()
     CHUNK = 131072  # weights updated together: 512 KB per float32 vector
+    PARALLEL_MIN = 65536  # weights from which each core updates its own part of θ
 
-    def __init__(self, learning_rate: float = 0.001) -> None:
-        self.learning_rate = float(learning_rate)
+    def __init__(self, learning_rate: float | schedules.LearningRateSchedule = 0.001) -> None:
+        if isinstance(learning_rate, dict):  # a schedule, as saved in a model file
+            learning_rate = schedules.deserialize(learning_rate)
+        #: a ``LearningRateSchedule`` sets ``learning_rate`` before every step (see schedules)
+        self.schedule = (learning_rate if isinstance(learning_rate, schedules.LearningRateSchedule)
+                         else None)
+        self.learning_rate = float(learning_rate(0) if self.schedule else learning_rate)
         self.iterations = 0
         self.state: dict[str, np.ndarray] = {}
 
@@ -47,13 +58,28 @@ class Optimizer:
         """One update of ``θ`` from gradient ``g`` (both 1-D and of equal length)."""
         if getattr(self, "_tmp", None) is None or self._tmp.shape != theta.shape:
             self.build(theta)
+        if self.schedule is not None:
+            self.learning_rate = float(self.schedule(self.iterations))
         self.iterations += 1
-        for start in range(0, len(theta), self.CHUNK):
-            c = slice(start, start + self.CHUNK)
+        flush = self.iterations % 16 == 0
+
+        def update_part(slot: int, start: int, stop: int) -> None:
+            c = slice(start, stop)
             state = {k: s[c] for k, s in self.state.items()}
             self.update(theta[c], g[c], state, self._tmp[c])
-            if self.iterations % 16 == 0:
+            if flush:
                 _flush_denormals(state)
+
+        _parallel.run(update_part, self.parts(len(theta)))
+
+    def parts(self, n: int) -> list[tuple[int, int]]:
+        """The ``(start, stop)`` parts of ``θ`` that ``step`` updates one by one: at most
+        ``CHUNK`` weights each, and one per core once ``θ`` has ``PARALLEL_MIN`` weights."""
+        count = -(-n // self.CHUNK)
+        if n >= self.PARALLEL_MIN:
+            count = max(count, _parallel.workers())
+        bounds = [n * i // max(count, 1) for i in range(count + 1)]
+        return list(zip(bounds[:-1], bounds[1:]))
 
     def update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray],
                tmp: np.ndarray) -> None:
@@ -64,6 +90,8 @@ class Optimizer:
     def get_config(self) -> dict:
         config = {k: v for k, v in vars(self).items()
                   if isinstance(v, (int, float, bool)) and k != "iterations"}
+        if self.schedule is not None:
+            config["learning_rate"] = schedules.serialize(self.schedule)
         return {"name": self.name, **config}
 
     def __repr__(self) -> str:

@@ -312,6 +312,8 @@ def _compile_settings(c, path) -> dict:
         for k, v in opt.items():
             ok = isinstance(v, str) if k == "name" else (isinstance(v, (int, float))
                                                          and math.isfinite(v))
+            if k == "learning_rate" and isinstance(v, dict):
+                ok = _schedule_ok(v)
             if not ok:
                 raise _bad(path, f"optimizer setting {k!r} = {str(v)[:50]!r} is not allowed.")
     elif not isinstance(opt, str):
@@ -325,6 +327,18 @@ def _compile_settings(c, path) -> dict:
     if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
         raise _bad(path, "the metrics must be a list of names.")
     return {"optimizer": opt, "loss": loss, "metrics": metrics}
+
+
+def _schedule_ok(config: dict) -> bool:
+    """A learning-rate schedule saved by ``schedules.serialize``: one of glassnet's own
+    classes, with settings that build it (numbers, lists of numbers, a name)."""
+    from . import schedules
+
+    try:
+        schedules.deserialize(config)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def load_model(path, custom_objects: dict | None = None, compile: bool = True):
