@@ -136,6 +136,8 @@ CONV_CASES = [
     (5, 5, 1, 2, 1, 2, "valid"),
     (4, 4, 2, 3, 4, 1, "valid"),
     (5, 8, 2, 2, (3, 1), 3, "same"),
+    (7, 7, 1, 4, 3, 1, "same"),  # one channel: im2col copies each kernel offset on its own
+    (8, 7, 1, 3, (3, 2), 2, "valid"),
 ]
 
 

@@ -25,7 +25,6 @@ import numpy as np
 
 from . import schedules
 from .errors import unknown_name
-from .layers import _parallel
 
 sys.modules[__name__ + ".schedules"] = schedules  # Keras's keras.optimizers.schedules
 
@@ -36,7 +35,6 @@ class Optimizer:
     name = "optimizer"
     slots: tuple[str, ...] = ()
     CHUNK = 131072  # weights updated together: 512 KB per float32 vector
-    PARALLEL_MIN = 65536  # weights from which each core updates its own part of θ
 
     def __init__(self, learning_rate: float | schedules.LearningRateSchedule = 0.001) -> None:
         if isinstance(learning_rate, dict):  # a schedule, as saved in a model file
@@ -61,25 +59,12 @@ class Optimizer:
         if self.schedule is not None:
             self.learning_rate = float(self.schedule(self.iterations))
         self.iterations += 1
-        flush = self.iterations % 16 == 0
-
-        def update_part(slot: int, start: int, stop: int) -> None:
-            c = slice(start, stop)
+        for start in range(0, len(theta), self.CHUNK):
+            c = slice(start, start + self.CHUNK)
             state = {k: s[c] for k, s in self.state.items()}
             self.update(theta[c], g[c], state, self._tmp[c])
-            if flush:
+            if self.iterations % 16 == 0:
                 _flush_denormals(state)
-
-        _parallel.run(update_part, self.parts(len(theta)))
-
-    def parts(self, n: int) -> list[tuple[int, int]]:
-        """The ``(start, stop)`` parts of ``θ`` that ``step`` updates one by one: at most
-        ``CHUNK`` weights each, and one per core once ``θ`` has ``PARALLEL_MIN`` weights."""
-        count = -(-n // self.CHUNK)
-        if n >= self.PARALLEL_MIN:
-            count = max(count, _parallel.workers())
-        bounds = [n * i // max(count, 1) for i in range(count + 1)]
-        return list(zip(bounds[:-1], bounds[1:]))
 
     def update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray],
                tmp: np.ndarray) -> None:

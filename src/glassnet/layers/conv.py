@@ -62,6 +62,7 @@ class Conv2D(KernelLayer):
     col2im adds each patch's gradient back onto the input pixels it came from: one
     whole-array addition per kernel offset ``(p, q)``, ``kh·kw`` additions in all, since
     neighbouring patches overlap and a pixel receives gradient from several of them.
+    ``dcols`` is computed offset by offset, ``dz₂ · W[p, q]ᵀ``, right before its addition.
 
     **Speed and memory.** Samples are independent until ``dW₂`` and ``db`` sum over them,
     so the batch is cut into parts, one per CPU core, that run on separate threads
@@ -163,28 +164,40 @@ class Conv2D(KernelLayer):
         kh, kw = self.kernel_size
         sh, sw = self.strides
         C = x.shape[-1]
-        windows = sliding_window_view(self._padded(x, slot, most), (kh, kw), axis=(1, 2))
-        windows = windows[:, ::sh, ::sw][:, :Ho, :Wo]  # (n, Ho, Wo, C, kh, kw)
+        xp = self._padded(x, slot, most)
         row, item = cols.strides  # the patch columns of cols, seen as (n, Ho, Wo, kh, kw, C)
         patches = as_strided(cols, (n, Ho, Wo, kh, kw, C),
                              (Ho * Wo * row, Wo * row, row, kw * C * item, C * item, item))
+        if C == 1:  # one channel (grey images): a copy per kernel offset was 1.6x faster
+            for p in range(kh):
+                for q in range(kw):
+                    patches[:, :, :, p, q] = xp[:, window_slice(p, sh, Ho), window_slice(q, sw, Wo)]
+            return cols
+        windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))
+        windows = windows[:, ::sh, ::sw][:, :Ho, :Wo]  # (n, Ho, Wo, C, kh, kw)
         np.copyto(patches, windows.transpose(0, 1, 2, 4, 5, 3))
         return cols
 
-    def _col2im(self, dcols: np.ndarray, dxp: np.ndarray) -> None:
-        """Add each patch's gradient (rows of ``dcols``) onto ``dxp``, the padded input.
+    def _col2im(self, dz: np.ndarray, Wt: np.ndarray, dxp: np.ndarray, slot: int) -> None:
+        """Add ``dcols = dz · W₂ᵀ`` onto ``dxp``, the padded input, one kernel offset at a time.
 
-        One strided addition per kernel offset ``(p, q)``: the ``(p, q)`` entry of every
-        patch came from input pixel ``(i·s + p, j·s + q)``.
+        The ``(p, q)`` entries of every patch came from input pixels ``(i·s + p, j·s + q)``,
+        and their gradient is ``dz · W[p, q]ᵀ`` (``Wt[p, q]``, ``(F, C)``): one matrix
+        product and one strided addition per offset, ``kh·kw`` of each. Computing ``dcols``
+        whole and then picking its offset columns was slower: each addition then read
+        ``C`` numbers out of every ``kh·kw·C``-wide row.
         """
         n = len(dxp)
         Ho, Wo, _ = self.output_shape
         kh, kw = self.kernel_size
         sh, sw = self.strides
-        d = dcols.reshape(n, Ho, Wo, kh, kw, dxp.shape[-1])
+        C = dxp.shape[-1]
+        d = self._buffer(f"dcols{slot}", (self._most * Ho * Wo, C), dz.dtype)[:len(dz)]
         for p in range(kh):
             for q in range(kw):
-                dxp[:, window_slice(p, sh, Ho), window_slice(q, sw, Wo)] += d[:, :, :, p, q]
+                np.matmul(dz, Wt[p, q], out=d)  # dL/dcols for offset (p, q)
+                dxp[:, window_slice(p, sh, Ho), window_slice(q, sw, Wo)] += d.reshape(
+                    n, Ho, Wo, C)
 
     def _plan(self, n: int, dtype) -> None:
         """Cut a batch of ``n`` samples into parts and choose where their ``cols`` live.
@@ -250,7 +263,8 @@ class Conv2D(KernelLayer):
             (pt, pb), (pl, pr) = self.pads
             H, W, C = self.input_shape
             dxp = np.empty((len(da), H + pt + pb, W + pl + pr, C), da.dtype)  # zeroed by parts
-        grads = run(lambda slot, start, stop: self._backward_part(slot, start, stop, da, dxp),
+        Wt = np.ascontiguousarray(self.W.transpose(0, 1, 3, 2))  # W[p, q]ᵀ, (kh, kw, F, C)
+        grads = run(lambda slot, start, stop: self._backward_part(slot, start, stop, da, Wt, dxp),
                     self.parts)
         # the parts' [dW₂; db] add up; written in place (dW, db are views of the model's θ)
         dWb = grads[0] if len(grads) == 1 else np.sum(grads, axis=0)
@@ -264,7 +278,7 @@ class Conv2D(KernelLayer):
         (pt, _), (pl, _) = self.pads
         return dxp[:, pt:pt + H, pl:pl + W]
 
-    def _backward_part(self, slot: int, start: int, stop: int, da: np.ndarray,
+    def _backward_part(self, slot: int, start: int, stop: int, da: np.ndarray, Wt: np.ndarray,
                        dxp: np.ndarray | None) -> np.ndarray:
         """Samples ``start:stop``: their share of ``[dW₂; db]``, and their ``dx`` into ``dxp``."""
         F = self.filters
@@ -277,7 +291,7 @@ class Conv2D(KernelLayer):
         dWb = cols.T @ dz  # [dL/dW₂; dL/db] = [cols 1]ᵀ · dL/dz₂
         if dxp is not None:
             dxp[part] = 0
-            self._col2im(dz @ self.W.reshape(-1, F).T, dxp[part])  # dL/dcols = dL/dz₂ · W₂ᵀ
+            self._col2im(dz, Wt, dxp[part], slot)  # dL/dcols = dL/dz₂ · W₂ᵀ, added back
         return dWb
 
     def get_config(self):
