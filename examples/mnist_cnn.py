@@ -1,8 +1,12 @@
-"""The classic small convnet on MNIST: about 98.8% test accuracy after 5 epochs.
+"""The classic small convnet on MNIST: about 99.1% test accuracy after 5 epochs.
 
 Keras's MNIST convnet example, with `import glassnet as tf`. Convolutions work on
 channels-last images (batch, height, width, channels): MNIST's (60000, 28, 28) images get
 their channel axis with `x[..., np.newaxis]`.
+
+Adam's learning rate starts at 0.004 and comes down to 0 along half a cosine over the
+5 epochs (a Keras `CosineDecay` schedule): large steps early, small ones at the end.
+With Adam's default constant 0.001 the same network reaches about 98.8%.
 
     python examples/mnist_cnn.py            # 5 epochs, about 25 s each on an idle 2-core CPU
     python examples/mnist_cnn.py --epochs 1
@@ -36,10 +40,14 @@ model = tf.keras.Sequential([
     tf.keras.layers.Dense(10, activation="softmax"),
 ])
 model.summary()
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+batch_size = 128
+steps = args.epochs * -(-len(x_train) // batch_size)  # updates in the whole run
+learning_rate = tf.keras.optimizers.schedules.CosineDecay(0.004, decay_steps=steps)
+model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=learning_rate),
+              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
 start = time.perf_counter()
-model.fit(x_train, y_train, batch_size=128, epochs=args.epochs)
+model.fit(x_train, y_train, batch_size=batch_size, epochs=args.epochs)
 seconds = time.perf_counter() - start
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test accuracy {accuracy:.4f}, test loss {loss:.4f}; "

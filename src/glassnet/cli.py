@@ -102,20 +102,20 @@ def _accuracy(model, x, y) -> float:
 
 
 # -- the commands -------------------------------------------------------------------------------
-def build_model(args):
-    """The network ``glassnet train`` trains, compiled."""
+def build_model(args, n_train: int):
+    """The network ``glassnet train`` trains on ``n_train`` images, compiled."""
     from . import architectures, optimizers
 
     if args.model == "cnn":
-        if not hasattr(architectures, "cnn"):
-            raise CommandError("--model cnn needs glassnet.architectures.cnn, which this "
-                               "version of glassnet does not have yet; use --model mlp.")
         model = architectures.cnn()
     else:
         model = architectures.mlp(hidden=args.hidden, activation=args.activation)
     optimizer = optimizers.get(args.optimizer)
     if args.learning_rate is not None:
         optimizer.learning_rate = args.learning_rate
+    elif args.model == "cnn" and optimizer.name == "adam":  # the convnet's recipe
+        steps = args.epochs * -(-n_train // args.batch_size)
+        optimizer = optimizers.Adam(learning_rate=architectures.cnn_learning_rate(steps))
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     return model
@@ -132,15 +132,16 @@ def cmd_train(args) -> None:
         _matplotlib()  # say what to install before training, not after
     if args.batch_size is None:
         args.batch_size = 128 if args.model == "cnn" else 32
-    model = build_model(args)
-    x_train, y_train = _mnist(model, "train", args.limit)
-    x_test, y_test = _mnist(model, "test")
     split = args.validation_split
     if split is None:
         split = 0.1 if args.report is not None else 0.0
         if split:
             print("Holding out 10% of the training images for the report's validation curves "
                   "(--validation-split 0.1).")
+    n_train = min(args.limit or 60000, 60000)
+    model = build_model(args, n_train - int(n_train * split))
+    x_train, y_train = _mnist(model, "train", args.limit)
+    x_test, y_test = _mnist(model, "test")
     print(f"Training on {len(x_train) - int(len(x_train) * split)} MNIST images"
           + (f", validating on {int(len(x_train) * split)}" if split else "")
           + f"; {args.epochs} epoch(s), batch size {args.batch_size}.")
@@ -271,7 +272,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--activation", default="relu", help="hidden-layer activation (relu)")
     p.add_argument("--optimizer", default="adam", help="adam, sgd, rmsprop, adagrad, adamw")
     p.add_argument("--learning-rate", type=_positive(float), default=None,
-                   help="the optimizer's step size (its default: 0.001 for adam)")
+                   help="the optimizer's step size (its default: 0.001 for adam; with "
+                        "--model cnn, 0.004 decaying to 0 along a cosine)")
     p.add_argument("--seed", type=int, default=None, help="make the run repeatable")
     p.add_argument("--validation-split", type=_fraction, default=None, metavar="FRACTION",
                    help="hold out this fraction of the training images to validate on "

@@ -440,6 +440,8 @@ def _load_optimizer_state(model, zf, state, path) -> None:
         for k, a in arrays.items():
             opt.state[k][...] = a
     opt.iterations = iterations
+    if opt.schedule is not None:  # the rate of the next step, as Keras reports it
+        opt.learning_rate = float(opt.schedule(iterations))
 
 
 def _weight_arrays(model, zf, config, path) -> list[np.ndarray]:
