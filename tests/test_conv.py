@@ -355,6 +355,34 @@ def test_max_pooling_ties_send_the_gradient_to_the_first_maximum_only():
     np.testing.assert_array_equal(dx.reshape(2, 2), [[5, 0], [0, 0]])
 
 
+def naive_max_pool_backward(x, dy, k, s, padding):
+    """dx by loops: each window's gradient to its first maximum in row-major order."""
+    xp = naive_pad(x, k, s, padding, -np.inf)
+    dxp = np.zeros_like(xp)
+    for i, j, _, _, win in naive_windows(x, k, s, padding, value=-np.inf):
+        for n in range(len(x)):
+            for c in range(x.shape[-1]):
+                p, q = np.unravel_index(np.argmax(win[n, :, :, c]), win.shape[1:3])  # first max
+                dxp[n, i * s[0] + p, j * s[1] + q, c] += dy[n, i, j, c]
+    if padding == "same":
+        (pt, _), (pl, _) = same_pads(x.shape[1], k[0], s[0]), same_pads(x.shape[2], k[1], s[1])
+        return dxp[:, pt:pt + x.shape[1], pl:pl + x.shape[2]]
+    return dxp
+
+
+@pytest.mark.parametrize("case", POOL_CASES + [(9, 8, 3, None, "valid"), (6, 7, (1, 3), None,
+                                                                          "same")])
+def test_max_pooling_ties_follow_the_naive_loops(case, seed):
+    """Inputs of only 0s and 1s tie in most windows: the first maximum (row-major) wins."""
+    H, W, k, s, padding = case
+    layer = layers.MaxPooling2D(k, strides=s, padding=padding)
+    x = seed.integers(0, 2, (3, H, W, 2)).astype(np.float32)
+    y = layer(x, training=True)
+    dy = seed.standard_normal(y.shape).astype(np.float32)
+    expected = naive_max_pool_backward(x, dy, layer.pool_size, layer.strides, padding)
+    np.testing.assert_allclose(layer.backward(dy), expected, rtol=1e-6, atol=1e-6)
+
+
 def test_max_pooling_gradient_is_zero_where_no_window_reaches(seed):
     layer = layers.MaxPooling2D()  # 7x5 -> 3x2 windows: row 6 and column 4 are never used
     for _ in range(3):  # reused memory must not leak into the margin
