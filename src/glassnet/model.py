@@ -422,15 +422,17 @@ class Sequential:
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
         x = self._prepare_x(x, single_sample=True)
-        for layer in self.layers:
-            x = layer.forward(x, training=training)
+        with blas.limit_threads(self, len(x)):  # as fit and predict: see blas.py
+            for layer in self.layers:
+                x = layer.forward(x, training=training)
         return x
 
     def train_on_batch(self, x, y) -> float:
         """One gradient step on one batch; returns its loss."""
         x, y = self._prepare(x, y, training=True)
         self._rebind_if_trainable_changed()
-        loss, _ = self.train_step(x, y)
+        with blas.limit_threads(self, len(x)):  # about 20 µs; spares the 2-thread trap
+            loss, _ = self.train_step(x, y)
         return float(loss)
 
     # -- input checks ------------------------------------------------------------
