@@ -237,7 +237,9 @@ def test_threads_sharing_the_batch_give_the_results_of_one_thread(make, seed, mo
 def test_split_parts(monkeypatch):
     monkeypatch.setattr(parallel, "WORKERS", 2)
     assert parallel.split(128, 1000) == [(0, 64), (64, 128)]  # one part per worker
-    assert parallel.split(128, 30) == [(0, 25), (25, 51), (51, 76), (76, 102), (102, 128)]
+    # 5 parts of at most 30 are needed; 6, so that each of the 2 workers takes 3
+    assert parallel.split(128, 30) == [(0, 21), (21, 42), (42, 64), (64, 85), (85, 106),
+                                       (106, 128)]
     assert parallel.split(12, 1000) == [(0, 12)]  # too few samples to share
     monkeypatch.setattr(parallel, "WORKERS", 1)
     assert parallel.split(128, 1000) == [(0, 128)]

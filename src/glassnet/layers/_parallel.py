@@ -53,8 +53,16 @@ def workers() -> int:
 
 def split(n: int, most: int) -> list[tuple[int, int]]:
     """Consecutive ``(start, stop)`` parts of ``range(n)``: one per worker (when each gets
-    at least ``MIN_SAMPLES``), and more if needed so that none exceeds ``most`` samples."""
+    at least ``MIN_SAMPLES``), and more if needed so that none exceeds ``most`` samples.
+
+    When the batch is shared, the number of parts is a multiple of the number of workers,
+    so that equal threads finish together: with 11 parts for 2 threads, one thread did 6
+    while the other waited for the sixth (the convnet's second convolution: 1.83 cores
+    busy on average over its backward pass).
+    """
     count = max(-(-n // max(1, most)), min(workers(), n // MIN_SAMPLES), 1)
+    if count > 1:
+        count = min(-(-count // workers()) * workers(), n)
     bounds = [n * i // count for i in range(count + 1)]
     return [(bounds[i], bounds[i + 1]) for i in range(count)]
 
