@@ -1,8 +1,9 @@
-"""The bundled MNIST, and the tutorial's network trained on it end to end.
+"""The bundled MNIST, and networks trained on it end to end.
 
-The two end-to-end tests train the 784-128-10 network for 5 epochs (the slowest tests of
-the suite). Their seed is fixed (``SEED``, chosen before looking at any result) so that
-the test is repeatable; the accuracy spread across seeds is recorded in docs/testing.md.
+The end-to-end tests train the tutorial's 784-128-10 network, and the convnet of
+examples/mnist_cnn.py, for 5 epochs (the slowest tests of the suite). Their seed is fixed
+(``SEED``, chosen before looking at any result) so that the test is repeatable; the
+accuracy spread across seeds is recorded in docs/testing.md and docs/convnet.md.
 """
 
 from __future__ import annotations
@@ -159,3 +160,29 @@ def test_tutorial_short_form_without_flatten_reaches_97_5_percent(data):
     accuracy = _accuracy(model, x_test, y_test)
     print(f"short-form test accuracy (seed {SEED}): {accuracy:.4f}")
     assert accuracy >= 0.975
+
+
+def test_convnet_example_after_5_epochs(monkeypatch):
+    """examples/mnist_cnn.py as shipped: Keras's classic convnet, Adam with a cosine decay
+    from 0.004, batch 128, 5 epochs, seed 0 (its default).
+
+    On the 2-core development machine it scored 99.00 % (seeds 1 and 2: 99.12 % and
+    99.13 %). The bar is 98.9 %, a little under, because float32 rounding (BLAS kernels, the
+    split of each batch between threads) differs between machines and moves the result by a
+    few images. The bar still fails Adam's constant default rate, which gave 98.73-98.84 %
+    (docs/convnet.md). Two threads share each batch, as on the development machine.
+    """
+    from glassnet.layers import _parallel
+
+    monkeypatch.setattr(_parallel, "WORKERS", 2)
+    monkeypatch.setattr("sys.argv", ["mnist_cnn.py"])
+    out = io.StringIO()
+    with redirect_stdout(out):
+        namespace = runpy.run_path(str(ROOT / "examples" / "mnist_cnn.py"), run_name="__main__")
+    model = namespace["model"]
+    assert model.optimizer.schedule.initial_learning_rate == 0.004
+    assert model.optimizer.iterations == 5 * 469 and model.optimizer.learning_rate < 1e-8
+    accuracy = _accuracy(model, namespace["x_test"], namespace["y_test"])
+    assert f"test accuracy {accuracy:.4f}" in out.getvalue()
+    print(f"convnet test accuracy (seed 0): {accuracy:.4f}")
+    assert accuracy >= 0.989
