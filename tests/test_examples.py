@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW = {"first_neural_network.py": "tests/test_mnist.py",
-        "mnist_cnn.py": "tests/test_conv.py (the convnet on a subset; 5 epochs by hand)",
+        "mnist_cnn.py": "tests/test_mnist.py (5 epochs on full MNIST, with its accuracy)",
         "tune_hyperparameters.py": "a 12-fit grid search, ~90 s of CPU: not quick"}
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").glob("*.py") if p.name not in SLOW)
 
