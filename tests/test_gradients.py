@@ -111,6 +111,22 @@ def _probabilities(rng, n, k):
     return p / p.sum(axis=1, keepdims=True)
 
 
+@pytest.mark.parametrize("backend", ["scipy", "math.erf"])
+def test_erf_matches_python_with_and_without_scipy(backend, monkeypatch):
+    """GELU's erf: SciPy's when installed, else math.erf element by element; same values."""
+    import math
+
+    if backend == "scipy":
+        pytest.importorskip("scipy")
+        monkeypatch.setattr(activations, "_erf_ufunc", None)
+    else:
+        monkeypatch.setattr(activations, "_erf_ufunc", np.frompyfunc(math.erf, 1, 1))
+    x = np.linspace(-6, 6, 101)
+    got = activations.erf(x)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, [math.erf(v) for v in x], rtol=1e-14, atol=1e-15)
+
+
 def _loss_cases():
     """(id, loss, y, y_pred) with y_pred away from clipping limits and kinks."""
     rng = np.random.default_rng(1)

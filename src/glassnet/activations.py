@@ -17,7 +17,24 @@ import numpy as np
 
 from .errors import unknown_name
 
-_erf = np.frompyfunc(math.erf, 1, 1)
+_erf_ufunc = None
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function ``erf(x) = 2/√π ∫₀ˣ e^(-t²) dt``, element-wise, in float64.
+
+    NumPy has no ``erf``. SciPy's compiled one is used when SciPy is installed (it comes
+    with the ``sklearn`` extra); otherwise Python's ``math.erf`` is applied to each element,
+    which gives the same values about 50 times more slowly. SciPy is imported on first
+    use, so ``import glassnet`` stays fast.
+    """
+    global _erf_ufunc
+    if _erf_ufunc is None:
+        try:
+            from scipy.special import erf as _erf_ufunc
+        except ImportError:
+            _erf_ufunc = np.frompyfunc(math.erf, 1, 1)
+    return np.asarray(_erf_ufunc(np.asarray(x, np.float64)), np.float64)
 
 
 class Activation:
@@ -163,7 +180,7 @@ class GELU(Activation):
 
     @staticmethod
     def _cdf(z):
-        return (0.5 * (1.0 + _erf(z * (1 / math.sqrt(2))))).astype(z.dtype)
+        return (0.5 * (1.0 + erf(z * (1 / math.sqrt(2))))).astype(z.dtype)
 
     def forward(self, z):
         return z * self._cdf(z)
