@@ -20,6 +20,16 @@ Y = RNG.integers(0, 3, 64)
 STEPS = 8  # 64 samples in batches of 8
 
 
+@pytest.fixture(autouse=True)
+def default_sigint():
+    """Ctrl-C as in a terminal. A shell that starts pytest in the background (``cmd &``
+    without job control) sets SIGINT to "ignore", and glassnet leaves an ignored SIGINT
+    alone; these tests are about the default."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 def make_model(optimizer="adam"):
     glassnet.utils.set_random_seed(7)
     model = glassnet.Sequential([layers.Dense(6, activation="relu", input_shape=(4,)),
