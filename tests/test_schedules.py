@@ -123,3 +123,17 @@ def test_model_file_with_a_foreign_schedule_is_refused(tmp_path):
             zf.writestr(name, data)
     with pytest.raises(ModelFileError, match="learning_rate"):
         gn.load_model(path)
+
+
+@pytest.mark.parametrize("callback", [
+    lambda: gn.callbacks.LearningRateScheduler(lambda epoch, lr: lr / 2),
+    lambda: gn.callbacks.ReduceLROnPlateau(monitor="loss", patience=0, min_delta=10.0),
+])
+def test_callbacks_that_set_the_rate_refuse_a_schedule(callback):
+    """As Keras: the rate is the schedule's, and a callback must not silently lose to it."""
+    rng = np.random.default_rng(0)
+    m = gn.Sequential([gn.layers.Dense(2, input_shape=(3,))])
+    m.compile(optimizers.Adam(schedules.ExponentialDecay(0.01, 10, 0.5)), "mse")
+    with pytest.raises(TypeError, match="schedule"):
+        m.fit(rng.random((16, 3)), rng.random((16, 2)), epochs=2, verbose=0,
+              callbacks=[callback()])

@@ -186,6 +186,18 @@ class ModelCheckpoint(_Monitor):
             self.model.save(path)
 
 
+def _set_learning_rate(optimizer, lr: float, who: str) -> None:
+    """Set ``optimizer.learning_rate``, unless a schedule already sets it at every step."""
+    if getattr(optimizer, "schedule", None) is not None:
+        raise TypeError(
+            f"{who} cannot change the learning rate: the optimizer was given a "
+            f"{type(optimizer.schedule).__name__} schedule, which sets it before every step. "
+            f"Use one or the other: a plain number as the optimizer's learning_rate with "
+            f"{who}, or the schedule alone."
+        )
+    optimizer.learning_rate = lr
+
+
 class LearningRateScheduler(Callback):
     """Set the learning rate at each epoch start to ``schedule(epoch, lr)``."""
 
@@ -197,7 +209,7 @@ class LearningRateScheduler(Callback):
         lr = float(self.schedule(epoch, self.model.optimizer.learning_rate))
         if not math.isfinite(lr):
             raise ValueError(f"The schedule returned a learning rate of {lr} at epoch {epoch}.")
-        self.model.optimizer.learning_rate = lr
+        _set_learning_rate(self.model.optimizer, lr, "LearningRateScheduler")
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
 
@@ -241,7 +253,7 @@ class ReduceLROnPlateau(_Monitor):
                 old = self.model.optimizer.learning_rate
                 new = max(old * self.factor, self.min_lr)
                 if old > new:
-                    self.model.optimizer.learning_rate = new
+                    _set_learning_rate(self.model.optimizer, new, "ReduceLROnPlateau")
                     if self.verbose > 0:
                         print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
                               f"to {new}.")
