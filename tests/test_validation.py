@@ -331,3 +331,14 @@ def test_checks_do_not_copy_float32_inputs():
 def test_part_of_a_long_name_is_suggested():
     with pytest.raises(UnknownNameError, match="Did you mean 'sparse_categorical_crossentropy'"):
         glassnet.losses.get("sparse")
+
+
+def test_predict_with_diverged_weights_warns_once_and_clearly():
+    """x is fine but the weights are NaN: one warning that says so, not NumPy's."""
+    model = classifier()
+    model.predict(IMAGES[:2], verbose=0)
+    model.layers[1].params["kernel"][0, 0] = np.nan
+    with pytest.warns(RuntimeWarning) as record:
+        out = model.predict(IMAGES, verbose=0)
+    assert np.isnan(out).all()
+    assert len(record) == 1 and "weights are probably NaN" in str(record[0].message)

@@ -12,6 +12,7 @@ Each batch goes through ``train_step``, which is the whole algorithm:
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -388,7 +389,8 @@ class Sequential:
         One sample without the batch dimension (``x.shape == model.input_shape[1:]``)
         is read as a batch of one: the result has shape ``(1, ...)``.
         """
-        x = self._prepare_x(x, single_sample=True, cast=False)
+        # NaN or inf in x would make the outputs NaN: x's values are checked only then
+        x = self._prepare_x(x, single_sample=True, cast=False, check_values=False)
         batch_size = _batch_size(batch_size)
         verbose = 1 if verbose == "auto" else int(verbose)
         steps = math.ceil(len(x) / batch_size)
@@ -401,7 +403,8 @@ class Sequential:
                        "on_predict_batch_end", "on_predict_end")
         for cb in hooks["on_predict_begin"]:
             cb.on_predict_begin()
-        with blas.limit_threads(self, batch_size):
+        # NumPy's warnings about NaN would come before the clear message below
+        with blas.limit_threads(self, batch_size), np.errstate(all="ignore"):
             for step in range(steps):
                 for cb in hooks["on_predict_batch_begin"]:
                     cb.on_predict_batch_begin(step)
@@ -418,6 +421,8 @@ class Sequential:
             bar.update(steps, finalize=True)
         for cb in hooks["on_predict_end"]:
             cb.on_predict_end()
+        if out is not None and not np.isfinite(out).all():
+            _non_finite_outputs(x, out)
         return out
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
@@ -437,10 +442,11 @@ class Sequential:
 
     # -- input checks ------------------------------------------------------------
     def _prepare_x(self, x, single_sample: bool = False, training: bool = False,
-                   cast: bool = True) -> np.ndarray:
+                   cast: bool = True, check_values: bool = True) -> np.ndarray:
         """``x`` checked against the model (see ``validation.inputs``); builds the model."""
         check_columns(self._columns, x)  # a DataFrame: same columns, same order as in fit
-        x = validation.inputs(self, x, single_sample, training=training, cast=cast)
+        x = validation.inputs(self, x, single_sample, training=training, cast=cast,
+                              check_values=check_values)
         if not self.built:
             self.build(x.shape[1:])
         return x
@@ -557,6 +563,19 @@ def _hooks(callbacks, *names: str) -> dict[str, list]:
     """For each hook name, the callbacks that define it (the others are skipped)."""
     return {name: [cb for cb in callbacks if callbacks_module.overrides(cb, name)]
             for name in names}
+
+
+def _non_finite_outputs(x: np.ndarray, out: np.ndarray) -> None:
+    """``predict`` gave NaN or inf: an error naming the bad values of ``x`` if there are
+    any, else a warning that the weights themselves have gone bad."""
+    if x.dtype.kind in "fc":
+        validation.values(x)
+    bad = out.size - int(np.count_nonzero(np.isfinite(out)))
+    warnings.warn(
+        f"predict: {bad} of the {out.size} outputs are NaN or infinite, although x is finite. "
+        f"The model's weights are probably NaN or very large (training diverged: try a "
+        f"smaller learning rate); [np.isfinite(w).all() for w in model.get_weights()] "
+        f"shows which.", RuntimeWarning, stacklevel=3)
 
 
 def _floatx(xb: np.ndarray) -> np.ndarray:

@@ -14,7 +14,9 @@ errors are the catalogue to beat:
 
 Cost: a check reads the data at most twice (``min`` and ``max``; NaN propagates
 through both, so two finite results mean every value is finite) and copies nothing.
-Locating the bad values (``np.argwhere``) happens only on the error path.
+Locating the bad values (``np.argwhere``) happens only on the error path. ``predict``
+skips the value check unless its outputs hold NaN or inf, which any NaN or inf in ``x``
+causes.
 
 Rule for a single sample: ``predict(x)`` with ``x.shape`` equal to the model's input
 shape (no batch dimension, e.g. one ``(28, 28)`` image for a model built for
@@ -81,27 +83,37 @@ def check_fits_floatx(arr: np.ndarray, what: str, lo_hi: tuple[float, float]) ->
 
 
 # -- x ------------------------------------------------------------------------------
+def values(x: np.ndarray, what: str = "x") -> tuple[float, float]:
+    """Raise if a float ``x`` holds NaN or ±inf, or (float64) values beyond float32's
+    range; else return ``(x.min(), x.max())``. Two passes over ``x``."""
+    lo_hi = _minmax(x)
+    check_finite(x, what, lo_hi)
+    if x.dtype != backend.floatx():
+        check_fits_floatx(x, what, lo_hi)
+    return lo_hi
+
+
 def inputs(model, x, single_sample: bool = False, what: str = "x",
-           training: bool = False, cast: bool = True) -> np.ndarray:
+           training: bool = False, cast: bool = True, check_values: bool = True) -> np.ndarray:
     """``x`` as a float array shaped ``(batch, *model.input_shape_)``, or a clear error.
 
     ``single_sample`` (``predict``): accept one sample without the batch dimension.
     ``training`` (``fit``): also warn about unscaled 0-255 inputs.
     ``cast=False`` (``fit``, ``evaluate``, ``predict``): return the numbers in the user's
     own dtype, without a float32 copy of the whole set; those loops cast batch by batch.
+    ``check_values=False`` (``predict``): skip the NaN/inf check here; the caller runs
+    ``values`` if its outputs are not finite (a NaN input always gives a NaN output).
     """
     if not model.layers:
         raise InputError("The model has no layers: add some first, e.g. "
                          "model.add(glassnet.layers.Dense(10)).")
     raw = as_array(x, what)
     x = as_inputs(raw, what) if cast else raw
+    lo_hi = None
     if raw.dtype.kind in "iub":  # integers are finite: min/max of the smaller original
         lo_hi = _minmax(raw) if training else None
-    else:
-        lo_hi = _minmax(x)
-        check_finite(x, what, lo_hi)
-        if not cast:
-            check_fits_floatx(x, what, lo_hi)
+    elif check_values or training:
+        lo_hi = values(x, what)
     if training:
         warn_if_unscaled(model, *lo_hi)
     expected = model.input_shape_
