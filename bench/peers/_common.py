@@ -5,6 +5,7 @@ import before anything else (numpy included) is loaded.
 """
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -33,6 +34,16 @@ def emit(**fields):
 def skip(reason):
     emit(skipped=reason)
     sys.exit(0)
+
+
+def timed_import(name):
+    """``(module, seconds)``: import ``name``, timed. A missing package skips the peer."""
+    t0 = time.perf_counter()
+    try:
+        module = importlib.import_module(name)
+    except ImportError as e:
+        skip(f"not installed ({e})")
+    return module, time.perf_counter() - t0
 
 
 class EpochClock:

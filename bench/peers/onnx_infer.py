@@ -5,18 +5,12 @@ needs the onnxscript package."""
 
 import os
 import tempfile
-import time
 import warnings
 
-from _common import best_of, emit, parse_args, skip
+from _common import best_of, emit, parse_args, skip, timed_import
 
 args = parse_args()
-t0 = time.perf_counter()
-try:
-    import onnxruntime as ort
-except ImportError as e:
-    skip(f"not installed ({e})")
-import_s = time.perf_counter() - t0
+ort, import_s = timed_import("onnxruntime")
 
 try:
     import onnx  # noqa: F401  (torch.onnx.export needs it)

@@ -5,22 +5,17 @@ as the faster of its two dtypes. Epoch ends are timed by wrapping the method tha
 once per epoch; the first epoch includes fit's input checks and weight initialisation.
 BLAS keeps its default thread count unless --threads is given."""
 
-import time
 import warnings
 
-from _common import EpochClock, emit, parse_args, skip
+from _common import EpochClock, emit, parse_args, timed_import
 
 args = parse_args()
-t0 = time.perf_counter()
-try:
-    import sklearn
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-except ImportError as e:
-    skip(f"not installed ({e})")
-import_s = time.perf_counter() - t0
+_, import_s = timed_import("sklearn.neural_network")
 
 import _mnist  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 (x_train, y_train), (x_test, y_test) = _mnist.load_data()

@@ -2,17 +2,11 @@
 Conv2d(1,32,3)+ReLU, MaxPool2d(2), Conv2d(32,64,3)+ReLU, MaxPool2d(2), Flatten, Dropout(0.5),
 Linear(1600,10); Adam lr 1e-3, batch 128 (--batch-size), 2 threads (--threads)."""
 
-import time
 
-from _common import EpochClock, emit, parse_args, skip
+from _common import EpochClock, emit, parse_args, timed_import
 
 args = parse_args()
-t0 = time.perf_counter()
-try:
-    import torch
-except ImportError as e:
-    skip(f"not installed ({e})")
-import_s = time.perf_counter() - t0
+torch, import_s = timed_import("torch")
 
 import torch.nn.functional as F  # noqa: E402
 from _torchdata import accuracy, tensors  # noqa: E402

@@ -1,17 +1,11 @@
 """PyTorch the idiomatic way: TensorDataset + DataLoader(shuffle=True), nn.Sequential,
 torch.optim.Adam, nn.CrossEntropyLoss, default thread count. Adam eps: PyTorch's 1e-8."""
 
-import time
 
-from _common import EpochClock, emit, parse_args, skip
+from _common import EpochClock, emit, parse_args, timed_import
 
 args = parse_args()
-t0 = time.perf_counter()
-try:
-    import torch
-except ImportError as e:
-    skip(f"not installed ({e})")
-import_s = time.perf_counter() - t0
+torch, import_s = timed_import("torch")
 
 from _torchdata import accuracy, mlp, tensors  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402

@@ -10,18 +10,12 @@
 Adam's eps is PyTorch's default 1e-8 (Keras: 1e-7); lr 1e-3 and betas match.
 """
 
-import time
 from functools import partial
 
-from _common import EpochClock, best_of, emit, parse_args, skip
+from _common import EpochClock, best_of, emit, parse_args, timed_import
 
 args = parse_args()
-t0 = time.perf_counter()
-try:
-    import torch
-except ImportError as e:
-    skip(f"not installed ({e})")
-import_s = time.perf_counter() - t0
+torch, import_s = timed_import("torch")
 
 import torch.nn.functional as F  # noqa: E402
 from _torchdata import accuracy, mlp, tensors  # noqa: E402

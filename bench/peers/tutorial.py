@@ -6,18 +6,10 @@ bundled MNIST through ``tf.keras.datasets.mnist.load_data()``; Keras would downl
 gets the same arrays from ``_mnist.load_data()`` instead.
 """
 
-import importlib
-import time
-
-from _common import EpochClock, best_of, emit, parse_args, skip
+from _common import EpochClock, best_of, emit, parse_args, skip, timed_import
 
 args = parse_args()
-t0 = time.perf_counter()
-try:
-    tf = importlib.import_module(args.lib)  # i.e. `import glassnet as tf`
-except ImportError as e:
-    skip(f"not installed ({e})")
-import_s = time.perf_counter() - t0
+tf, import_s = timed_import(args.lib)  # i.e. `import glassnet as tf`
 
 import numpy as np  # noqa: E402
 
