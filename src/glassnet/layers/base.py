@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import backend, initializers
+from .. import activations, backend, initializers
 
 
 class Layer:
@@ -144,11 +144,42 @@ class Layer:
 
 
 class KernelLayer(Layer):
-    """A layer with a ``kernel`` weight ``W`` and an optional ``bias`` ``b``, named as in the math.
+    """A layer with a ``kernel`` weight ``W`` and an optional ``bias`` ``b``, named as in the math,
+    followed by an activation ``f`` (``Dense``, ``Conv2D``).
 
     ``W``/``kernel``, ``b``/``bias`` and their gradients ``dW``, ``db`` are the live
     arrays in ``params`` and ``grads`` (views into the model's flat vectors).
     """
+
+    def __init__(
+        self,
+        activation: str | activations.Activation | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str = "glorot_uniform",
+        bias_initializer: str = "zeros",
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+
+    def add_kernel(self, shape: tuple[int, ...]) -> None:
+        """Create ``kernel`` of ``shape`` and, with ``use_bias``, one bias per output
+        (``shape[-1]`` of them)."""
+        self.add_weight("kernel", shape, self.kernel_initializer)
+        if self.use_bias:
+            self.add_weight("bias", (shape[-1],), self.bias_initializer)
+
+    def kernel_config(self) -> dict[str, Any]:
+        """The constructor arguments this class handles, for ``get_config``."""
+        return {
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer,
+            "bias_initializer": self.bias_initializer,
+        }
 
     @property
     def W(self) -> np.ndarray:

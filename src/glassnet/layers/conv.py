@@ -89,7 +89,7 @@ class Conv2D(KernelLayer):
         bias_initializer: str = "zeros",
         **kwargs,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(activation, use_bias, kernel_initializer, bias_initializer, **kwargs)
         kind = f"Conv2D {self.name!r}"
         if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
             raise ValueError(f"{kind} filters must be a positive integer, got {filters!r}.")
@@ -101,10 +101,6 @@ class Conv2D(KernelLayer):
         if as_pair(dilation_rate, "dilation_rate", kind) != (1, 1):
             raise ValueError(f"{kind}: dilation_rate other than 1 is not implemented, "
                              f"got {dilation_rate!r}.")
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
         self._buffers: dict[tuple, np.ndarray] = {}
 
     def build(self, input_shape):
@@ -117,9 +113,7 @@ class Conv2D(KernelLayer):
                 f"{H}x{W} pixels with padding='valid'. Use a smaller kernel_size, "
                 f"padding='same', or fewer pooling layers before it."
             )
-        self.add_weight("kernel", (kh, kw, C, self.filters), self.kernel_initializer)
-        if self.use_bias:
-            self.add_weight("bias", (self.filters,), self.bias_initializer)
+        self.add_kernel((kh, kw, C, self.filters))
         self.pads = (pad_amounts(H, kh, self.strides[0], self.padding),
                      pad_amounts(W, kw, self.strides[1], self.padding))
         super().build(input_shape)
@@ -301,8 +295,5 @@ class Conv2D(KernelLayer):
             "kernel_size": list(self.kernel_size),
             "strides": list(self.strides),
             "padding": self.padding,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": self.kernel_initializer,
-            "bias_initializer": self.bias_initializer,
+            **self.kernel_config(),
         }

@@ -35,14 +35,10 @@ class Dense(KernelLayer):
         bias_initializer: str = "zeros",
         **kwargs,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(activation, use_bias, kernel_initializer, bias_initializer, **kwargs)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
             raise ValueError(f"Dense units must be a positive integer, got {units!r}.")
         self.units = int(units)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
         # set by the model when the loss takes over f'(z) (softmax/sigmoid + cross-entropy)
         self.fused_activation = False
 
@@ -54,9 +50,7 @@ class Dense(KernelLayer):
                 f"shape {shape}. Flatten them first: add glassnet.layers.Flatten() before it, "
                 f"or reshape the data to (n, {int(np.prod(input_shape))})."
             )
-        self.add_weight("kernel", (input_shape[0], self.units), self.kernel_initializer)
-        if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer)
+        self.add_kernel((input_shape[0], self.units))
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape):
@@ -86,8 +80,5 @@ class Dense(KernelLayer):
         return {
             **super().get_config(),
             "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": self.kernel_initializer,
-            "bias_initializer": self.bias_initializer,
+            **self.kernel_config(),
         }
