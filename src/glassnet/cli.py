@@ -63,36 +63,26 @@ def _mnist(model, split: str, limit: int | None = None):
     return to_model_input(model, x.astype(np.float32) / np.float32(255)), y
 
 
-def _positive(kind):
+def _number(kind, ok, rule: str):
+    """An argparse ``type``: ``text`` as a ``kind`` number, which must pass ``ok``; else the
+    error ``"{rule}, got {text}"``."""
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"{rule}, got {text}")
         return value
     return parse
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return value
+def _positive(kind):
+    return _number(kind, lambda v: v > 0, "must be positive")
 
 
-def _eps(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"epsilon must be in [0, 1], got {text}")
-    return value
+_fraction = _number(float, lambda v: 0 <= v < 1, "must be in [0, 1)")
+_eps = _number(float, lambda v: 0 <= v <= 1, "epsilon must be in [0, 1]")
 
 
 def _accuracy(model, x, y) -> float:
