@@ -36,6 +36,12 @@ def skip(reason):
     sys.exit(0)
 
 
+def emit_inference(version, import_s, seconds, images, batch_size, **extra):
+    """The JSON line of an ``--infer`` run: ``images`` predicted in ``seconds``."""
+    emit(version=version, import_s=import_s, predict_s=seconds, images_per_s=images / seconds,
+         batch_size=batch_size, **extra)
+
+
 def timed_import(name):
     """``(module, seconds)``: import ``name``, timed. A missing package skips the peer."""
     t0 = time.perf_counter()

@@ -2,6 +2,7 @@
 
 import _mnist
 import torch
+from _common import emit
 
 
 def tensors(n_train=0, images=False):
@@ -35,3 +36,9 @@ def accuracy(model, x, y, batch_size=1000):
             for i in range(0, len(x), batch_size)
         )
     return hits / len(x)
+
+
+def emit_training(import_s, model, x_test, y_test, clock, **extra):
+    """The JSON line of a PyTorch training run: versions, threads, test accuracy, epochs."""
+    emit(version=torch.__version__, import_s=import_s, threads=torch.get_num_threads(), **extra,
+         test_acc=accuracy(model, x_test, y_test), **clock.stats())

@@ -7,7 +7,7 @@ import os
 import tempfile
 import warnings
 
-from _common import best_of, emit, parse_args, skip, timed_import
+from _common import best_of, emit_inference, parse_args, skip, timed_import
 
 args = parse_args()
 ort, import_s = timed_import("onnxruntime")
@@ -43,10 +43,4 @@ def predict():
 
 seconds = best_of(predict)
 os.remove(path)
-emit(
-    version=ort.__version__,
-    import_s=import_s,
-    predict_s=seconds,
-    images_per_s=len(x) / seconds,
-    batch_size=bs,
-)
+emit_inference(ort.__version__, import_s, seconds, len(x), bs)

@@ -3,13 +3,13 @@ Conv2d(1,32,3)+ReLU, MaxPool2d(2), Conv2d(32,64,3)+ReLU, MaxPool2d(2), Flatten, 
 Linear(1600,10); Adam lr 1e-3, batch 128 (--batch-size), 2 threads (--threads)."""
 
 
-from _common import EpochClock, emit, parse_args, timed_import
+from _common import EpochClock, parse_args, timed_import
 
 args = parse_args()
 torch, import_s = timed_import("torch")
 
 import torch.nn.functional as F  # noqa: E402
-from _torchdata import accuracy, tensors  # noqa: E402
+from _torchdata import emit_training, tensors  # noqa: E402
 from torch import nn  # noqa: E402
 
 torch.manual_seed(0)
@@ -41,10 +41,4 @@ for _ in range(args.epochs):
         loss.backward()
         opt.step()
     clock.stop()
-emit(
-    version=torch.__version__,
-    import_s=import_s,
-    threads=torch.get_num_threads(),
-    test_acc=accuracy(model, x_test, y_test),
-    **clock.stats(),
-)
+emit_training(import_s, model, x_test, y_test, clock)

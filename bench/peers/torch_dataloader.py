@@ -2,12 +2,12 @@
 torch.optim.Adam, nn.CrossEntropyLoss, default thread count. Adam eps: PyTorch's 1e-8."""
 
 
-from _common import EpochClock, emit, parse_args, timed_import
+from _common import EpochClock, parse_args, timed_import
 
 args = parse_args()
 torch, import_s = timed_import("torch")
 
-from _torchdata import accuracy, mlp, tensors  # noqa: E402
+from _torchdata import emit_training, mlp, tensors  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 torch.manual_seed(0)
@@ -28,10 +28,4 @@ for _ in range(args.epochs):
         optimizer.step()
     clock.stop()
 
-emit(
-    version=torch.__version__,
-    import_s=import_s,
-    threads=torch.get_num_threads(),
-    test_acc=accuracy(model, x_test, y_test),
-    **clock.stats(),
-)
+emit_training(import_s, model, x_test, y_test, clock)

@@ -12,13 +12,13 @@ Adam's eps is PyTorch's default 1e-8 (Keras: 1e-7); lr 1e-3 and betas match.
 
 from functools import partial
 
-from _common import EpochClock, best_of, emit, parse_args, timed_import
+from _common import EpochClock, best_of, emit_inference, parse_args, timed_import
 
 args = parse_args()
 torch, import_s = timed_import("torch")
 
 import torch.nn.functional as F  # noqa: E402
-from _torchdata import accuracy, mlp, tensors  # noqa: E402
+from _torchdata import emit_training, mlp, tensors  # noqa: E402
 
 torch.manual_seed(0)
 torch.set_flush_denormal(True)
@@ -63,14 +63,8 @@ if args.infer:
             return [model(x_test[i : i + bs]) for i in range(0, len(x_test), bs)]
 
     seconds = best_of(predict)
-    emit(
-        version=torch.__version__,
-        import_s=import_s,
-        predict_s=seconds,
-        images_per_s=len(x_test) / seconds,
-        batch_size=bs,
-        threads=torch.get_num_threads(),
-    )
+    emit_inference(torch.__version__, import_s, seconds, len(x_test), bs,
+                   threads=torch.get_num_threads())
 else:
     threads = args.threads or calibrate()
     torch.set_num_threads(threads)
@@ -83,11 +77,5 @@ else:
         perm = torch.randperm(n)
         train_steps(model, opt, x_train[perm], y_train[perm])
         clock.stop()
-    emit(
-        version=torch.__version__,
-        import_s=import_s,
-        threads=threads,
-        adam=type(opt).__name__ + (" fused" if opt.defaults.get("fused") else " foreach"),
-        test_acc=accuracy(model, x_test, y_test),
-        **clock.stats(),
-    )
+    kind = " fused" if opt.defaults.get("fused") else " foreach"
+    emit_training(import_s, model, x_test, y_test, clock, adam=type(opt).__name__ + kind)

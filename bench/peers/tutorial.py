@@ -6,7 +6,7 @@ bundled MNIST through ``tf.keras.datasets.mnist.load_data()``; Keras would downl
 gets the same arrays from ``_mnist.load_data()`` instead.
 """
 
-from _common import EpochClock, best_of, emit, parse_args, skip, timed_import
+from _common import EpochClock, best_of, emit, emit_inference, parse_args, skip, timed_import
 
 args = parse_args()
 tf, import_s = timed_import(args.lib)  # i.e. `import glassnet as tf`
@@ -51,13 +51,7 @@ model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=
 
 if args.infer:
     seconds = best_of(lambda: model.predict(x_test, batch_size=args.batch_size, verbose=0))
-    emit(
-        version=version,
-        import_s=import_s,
-        predict_s=seconds,
-        images_per_s=len(x_test) / seconds,
-        batch_size=args.batch_size,
-    )
+    emit_inference(version, import_s, seconds, len(x_test), args.batch_size)
 else:
 
     class EpochTimer(tf.keras.callbacks.Callback):
