@@ -92,23 +92,28 @@ def _accuracy(model, x, y) -> float:
 
 
 # -- the commands -------------------------------------------------------------------------------
-def build_model(args, n_train: int):
-    """The network ``glassnet train`` trains on ``n_train`` images, compiled."""
-    from . import architectures, optimizers
+def build_model(args):
+    """The network ``glassnet train`` trains, not compiled yet."""
+    from . import architectures
 
     if args.model == "cnn":
-        model = architectures.cnn()
-    else:
-        model = architectures.mlp(hidden=args.hidden, activation=args.activation)
+        return architectures.cnn()
+    return architectures.mlp(hidden=args.hidden, activation=args.activation)
+
+
+def compile_model(model, args, n_fit: int) -> None:
+    """Compile for ``n_fit`` training images: the convnet's Adam follows its schedule over
+    all the steps of the run (``architectures.cnn_learning_rate``)."""
+    from . import architectures, optimizers
+
     optimizer = optimizers.get(args.optimizer)
     if args.learning_rate is not None:
         optimizer.learning_rate = args.learning_rate
     elif args.model == "cnn" and optimizer.name == "adam":  # the convnet's recipe
-        steps = args.epochs * -(-n_train // args.batch_size)
+        steps = args.epochs * -(-n_fit // args.batch_size)
         optimizer = optimizers.Adam(learning_rate=architectures.cnn_learning_rate(steps))
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    return model
 
 
 def cmd_train(args) -> None:
@@ -128,12 +133,13 @@ def cmd_train(args) -> None:
         if split:
             print("Holding out 10% of the training images for the report's validation curves "
                   "(--validation-split 0.1).")
-    n_train = min(args.limit or 60000, 60000)
-    model = build_model(args, n_train - int(n_train * split))
+    model = build_model(args)
     x_train, y_train = _mnist(model, "train", args.limit)
     x_test, y_test = _mnist(model, "test")
-    print(f"Training on {len(x_train) - int(len(x_train) * split)} MNIST images"
-          + (f", validating on {int(len(x_train) * split)}" if split else "")
+    n_val = int(len(x_train) * split)  # fit's validation_split holds out the last n_val
+    compile_model(model, args, len(x_train) - n_val)
+    print(f"Training on {len(x_train) - n_val} MNIST images"
+          + (f", validating on {n_val}" if split else "")
           + f"; {args.epochs} epoch(s), batch size {args.batch_size}.")
     history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
                         validation_split=split)
