@@ -27,29 +27,23 @@ x, x_test = (x / 255.0)[..., None], (x_test / 255.0)[..., None]
 if validate:
     x, x_test, y, y_test = x[:54000], x[54000:], y[:54000], y[54000:]
 
+steps = math.ceil(len(x) / batch_size)  # per epoch
+schedules = tf.keras.optimizers.schedules
+learning_rate = {"cos": schedules.CosineDecay(lr0, decay_steps=epochs * steps),
+                 "exp": schedules.ExponentialDecay(lr0, decay_steps=steps, decay_rate=0.5),
+                 "const": lr0}[schedule]
 model = architectures.cnn((28, 28, 1))
-optimizer = tf.keras.optimizers.Adam(lr0)
-model.compile(optimizer, "sparse_categorical_crossentropy", ["accuracy"])
-steps = math.ceil(len(x) / batch_size)
+model.compile(tf.keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy",
+              ["accuracy"])
 accuracies = []
 
 
-class Schedule(tf.keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-
-    def on_train_batch_begin(self, batch, logs=None):
-        t = self.epoch * steps + batch
-        if schedule == "cos":
-            optimizer.learning_rate = lr0 * 0.5 * (1 + math.cos(math.pi * t / (epochs * steps)))
-        elif schedule == "exp":
-            optimizer.learning_rate = lr0 * 0.5 ** (t / steps)
-
+class Score(tf.keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         accuracies.append(round(model.evaluate(x_test, y_test, 1000, verbose=0)[1], 4))
 
 
 start = time.time()
-model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[Schedule()])
+model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[Score()])
 print(json.dumps({"val": validate, "sched": schedule, "lr0": lr0, "seed": seed,
                   "accs": accuracies, "s": round(time.time() - start)}))
