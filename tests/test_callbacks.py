@@ -304,7 +304,7 @@ def test_custom_callback_hook_order(data):
     order = Order()
     model = make_model()
     model.fit(x[:72], y[:72], batch_size=32, epochs=2, verbose=0, callbacks=[order])
-    expected = [("on_train_begin", None, None)]
+    expected = [("on_train_begin", None, [])]  # Keras passes a dict to every hook
     for epoch in range(2):
         expected.append(("on_epoch_begin", epoch, None))
         for batch in range(3):  # 72 samples in batches of 32: 32, 32, 8

@@ -155,7 +155,7 @@ def test_on_train_end_runs_after_a_nan_stop():
                   callbacks=[AtBatch(0, 1, lambda m: x.__setitem__(slice(None), np.inf)),
                              End()])
     assert ended == [True]
-    assert model._terminate_on_nan is False  # train_on_batch keeps Keras's behaviour
+    assert model.terminate_on_nan is False  # train_on_batch keeps Keras's behaviour
 
 
 # -- Ctrl-C ------------------------------------------------------------------------------

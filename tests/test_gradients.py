@@ -335,34 +335,35 @@ def test_dropout_gradient_with_fixed_mask(float64):
 # --------------------------------------------------------------------------- whole models
 def check_model_gradients(model: glassnet.Sequential, x, y, max_params: int = 400) -> int:
     """Compare the backpropagated ``model._grad`` with central differences of the loss in
-    ``model._theta``, for any compiled ``Sequential`` (without randomness such as Dropout).
+    ``model.parameters.theta``, for any compiled model (without randomness such as Dropout).
 
     The model is compiled with ``SGD(learning_rate=0)`` so that ``train_step`` runs the real
     forward, loss, backward and optimizer step without changing ``θ``.
     Returns the number of parameters checked.
     """
     model.compile(optimizer=optimizers.SGD(learning_rate=0.0), loss=model.loss,
-                  metrics=model._metric_names)
-    x, y = model._prepare(x, y, training=True)
-    theta0 = model._theta.copy()
+                  metrics=model.compiled.metric_spec)
+    x, y = model.prepare(x, y, training=True)
+    theta = model.bind().theta
+    theta0 = theta.copy()
     model.train_step(x, y)
-    np.testing.assert_array_equal(model._theta, theta0)  # lr = 0: θ unchanged
-    n = model._n_trainable
-    analytic = model._grad[:n].copy()
+    np.testing.assert_array_equal(theta, theta0)  # lr = 0: θ unchanged
+    n = model.parameters.n_trainable
+    analytic = model.parameters.grad[:n].copy()
 
     def loss() -> float:
-        return float(model._loss_value(y, model._forward(x)))
+        return float(model.compiled.loss_value(y, model.graph.forward(x)))
 
     rng = np.random.default_rng(0)
     index = np.arange(n) if n <= max_params else rng.choice(n, max_params, replace=False)
     numeric = np.empty(len(index))
     for j, i in enumerate(index):
-        old = model._theta[i]
-        model._theta[i] = old + EPS
+        old = theta[i]
+        theta[i] = old + EPS
         f_plus = loss()
-        model._theta[i] = old - EPS
+        theta[i] = old - EPS
         f_minus = loss()
-        model._theta[i] = old
+        theta[i] = old
         numeric[j] = (f_plus - f_minus) / (2 * EPS)
     assert_grad_close(analytic[index], numeric)
     return len(index)
@@ -418,13 +419,13 @@ def test_whole_model_gradient(case, float64):
          "binary": lambda: rng.integers(0, 2, (n, k)).astype(float),
          "binary1": lambda: rng.integers(0, 2, n).astype(float),
          "regression": lambda: rng.standard_normal((n, k))}[kind]()
-    assert model._theta.dtype == np.float64
-    assert model._fused is fused
+    assert model.bind().theta.dtype == np.float64
+    assert model.compiled_outputs()[0].fused is fused
     for layer in model.layers:  # no relu-like kink within reach of ε
         if getattr(layer, "activation", None) in (activations.relu, activations.leaky_relu):
             assert np.abs(layer.z).min() > 1e-4
     checked = check_model_gradients(model, x, y)
-    assert checked == model._n_trainable == model.count_params()
+    assert checked == model.parameters.n_trainable == model.count_params()
 
 
 def test_model_gradient_with_sampled_parameters(float64):

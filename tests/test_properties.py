@@ -87,7 +87,7 @@ def loss_value(model, x, y) -> float:
     a = x
     for layer in model.layers:
         a = layer.forward(a, training=True)
-    return float(model._loss_value(y, a))
+    return float(model.compiled.loss_value([y], [a]))
 
 
 @examples(60)
@@ -97,20 +97,21 @@ def test_random_dense_stacks_pass_the_gradient_check(net):
     glassnet.backend.set_floatx("float64")
     try:
         model = build(hidden, n_in, output, n_out, seed)
-        x, y = model._prepare(*data(output, n_in, n_out, batch, seed))
-        # backpropagation: dL/dθ for every weight, in the flat vector model._grad
+        (x,), (y,) = model.prepare(*data(output, n_in, n_out, batch, seed))
+        model.bind()
+        # backpropagation: dL/dθ for every weight, in the flat vector model.parameters.grad
         a = x
         for layer in model.layers:
             a = layer.forward(a, training=True)
         for layer in model.layers:  # finite differences across a ReLU kink are meaningless
             if getattr(layer, "activation", None) is not None and layer.activation.name in KINKED:
                 assume(np.abs(layer.z).min() > 1e-3)
-        _, da = model._loss_and_gradient(y, a)
+        _, (da,) = model.compiled.loss_and_gradients([y], [a])
         for layer in reversed(model.layers):
             da = layer.backward(da)
-        g = model._grad.copy()
+        g = model.parameters.grad.copy()
         # central differences on up to 12 entries of θ
-        theta = model._theta
+        theta = model.parameters.theta
         rng = np.random.default_rng(seed)
         h = 1e-6
         for i in rng.choice(theta.size, size=min(12, theta.size), replace=False):

@@ -58,7 +58,8 @@ def test_logistic_regression_matches_scikit_learn(logistic):
     assert b == pytest.approx(b_sk, rel=1e-3)
     # close to the true coefficients, up to sampling noise
     np.testing.assert_allclose(w, logistic["TRUE_W"], atol=0.25)
-    assert model._fused  # sigmoid + binary cross-entropy: the stable fused gradient p - y
+    # sigmoid + binary cross-entropy: the stable fused gradient p - y
+    assert model.compiled_outputs()[0].fused
     p = model.predict(x, verbose=0)[:, 0]
     np.testing.assert_allclose(p, 1 / (1 + np.exp(-(x @ w + b))), rtol=1e-5)
     loss, accuracy = model.evaluate(x, y, verbose=0)

@@ -274,7 +274,7 @@ def test_unknown_layer_name(saved, tmp_path):
     _, path = saved
 
     def edit(cfg):
-        cfg["model"]["layers"][0]["class_name"] = "os.system"
+        cfg["model"]["config"]["layers"][0]["class_name"] = "os.system"
 
     refuses(rewrite(path, tmp_path / "h.glassnet", edit), "unknown layer 'os.system'",
             "Dense")
@@ -291,7 +291,7 @@ def test_config_referencing_python_objects(saved, tmp_path, where, value):
     _, path = saved
 
     def edit(cfg):
-        cfg["model"]["layers"][0]["config"][where] = value
+        cfg["model"]["config"]["layers"][0]["config"][where] = value
 
     refuses(rewrite(path, tmp_path / "h.glassnet", edit), "layer Dense")
     assert not os.path.exists("pwned")
@@ -334,12 +334,12 @@ def test_absurd_layer_size_fails_before_allocating(saved, tmp_path):
     _, path = saved
 
     def edit(cfg):
-        cfg["model"]["layers"][0]["config"]["units"] = 10**12
+        cfg["model"]["config"]["layers"][0]["config"]["units"] = 10**12
 
     refuses(rewrite(path, tmp_path / "h.glassnet", edit), "more than the file holds")
 
     def wide_input(cfg):
-        cfg["model"]["input_shape"] = [10**7, 10**7]
+        cfg["model"]["config"]["input_shape"] = [10**7, 10**7]
 
     refuses(rewrite(path, tmp_path / "h.glassnet", wide_input))
 

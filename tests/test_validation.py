@@ -323,7 +323,7 @@ def test_bad_validation_data_is_refused_before_training():
 def test_checks_do_not_copy_float32_inputs():
     model = classifier()
     x = np.ascontiguousarray(IMAGES)
-    prepared, y = model._prepare(x, LABELS)
+    (prepared,), (y,) = model.prepare(x, LABELS)
     assert np.shares_memory(prepared, x)
     assert y.dtype == np.intp
 

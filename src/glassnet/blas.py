@@ -38,7 +38,7 @@ def largest_product(model, batch_size: int) -> int:
     convolution.
     """
     work = 0
-    for layer in model.layers:
+    for layer in model.leaves():
         if getattr(layer, "splits_batch", False):
             continue  # it runs parts of its batch on one thread per core (layers/_parallel.py)
         positions = math.prod(layer.output_shape[:-1]) if layer.output_shape else 1

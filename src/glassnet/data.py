@@ -8,8 +8,92 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import backend
+from . import backend, validation
 from .errors import InputError, InputTypeError
+from .graph import symbolic
+
+
+def is_symbolic(data) -> bool:
+    """Whether ``data`` is (or holds) a symbolic tensor rather than numbers."""
+    return data is not None and symbolic(data)
+
+
+# -- the one door: fit, evaluate, predict and inspect all come through here ----------
+def prepare_inputs(model, x, single_sample: bool = False, training: bool = False,
+                   cast: bool = False, check_values: bool = True) -> list[np.ndarray]:
+    """``x`` as one checked array per model input (see ``validation.inputs``).
+
+    ``x`` is one array, a list in the order of ``model.inputs``, or a dict keyed by input
+    name. An unbuilt ``Sequential`` is built from the shape of ``x``.
+    """
+    if not model.layers:
+        raise InputError("The model has no layers: add some first, e.g. "
+                         "model.add(glassnet.layers.Dense(10)).")
+    check_columns(model.training_columns, x)  # a DataFrame: same columns, same order
+    names = model.input_names if model.built else ["input"]
+    xs = []
+    for i, (name, raw) in enumerate(zip(names, as_list(x, names, "x", "input"))):
+        what = "x" if len(names) == 1 else f"x[{name!r}]"
+        expected, layers = model.input_spec(i) if model.built else (None, model.layers)
+        xs.append(validation.inputs(model, raw, single_sample, what, training, cast,
+                                    check_values, expected, layers))
+    if not model.built:
+        model.build(xs[0].shape[1:])
+    for name, arr in zip(names[1:], xs[1:]):
+        if len(arr) != len(xs[0]):
+            raise InputError(f"The inputs have different numbers of samples: "
+                             f"{names[0]!r} has {len(xs[0])}, {name!r} has {len(arr)}. Give "
+                             "every input one entry per sample.")
+    return xs
+
+
+def prepare(model, x, y, training: bool = False,
+            cast: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``x`` and ``y`` checked against the model, its outputs and their losses: one array
+    per input and one per output (``y`` in the same forms as ``x``)."""
+    if training:
+        model.training_columns = column_names(x)
+    xs = prepare_inputs(model, x, training=training, cast=cast)
+    outputs = model.compiled_outputs()
+    names = [o.name for o in outputs]
+    optional = {o.name for o in outputs if o.loss is None}
+    ys = []
+    for o, raw in zip(outputs, as_list(y, names, "y", "output", optional)):
+        what = "y" if len(names) == 1 else f"y[{o.name!r}]"
+        if raw is None and o.name in optional:
+            ys.append(np.zeros(len(xs[0]), backend.floatx()))  # no loss reads it
+            continue
+        ys.append(validation.targets(raw, xs[0], o.loss, o.layer, o.shape[1:], what))
+    return xs, ys
+
+
+def as_list(data, names: list[str], what: str, kind: str, optional=frozenset()) -> list:
+    """``data`` for ``len(names)`` inputs (or outputs) as a list in their order: from one
+    array, a list or tuple, or a dict keyed by name."""
+    n = len(names)
+    if isinstance(data, dict):
+        unknown = [k for k in data if k not in names]
+        if unknown:
+            raise InputError(
+                f"{what} is a dict whose key(s) {unknown} name no {kind} of the model. The "
+                f"model's {kind}s are {names}: use those names as keys (model.{kind}_names).")
+        missing = [k for k in names if k not in data and k not in optional]
+        if missing:
+            raise InputError(f"{what} is a dict without the {kind}(s) {missing}. The model's "
+                             f"{kind}s are {names}: give an array for each.")
+        return [data.get(k) for k in names]
+    if n == 1:
+        if isinstance(data, (list, tuple)) and len(data) == 1 and hasattr(data[0], "shape"):
+            return [data[0]]  # [x] for a one-input model, as Keras accepts
+        return [data]
+    if isinstance(data, (list, tuple)) and len(data) == n and all(
+            hasattr(d, "__len__") for d in data):
+        return list(data)
+    got = (f"a list of {len(data)}" if isinstance(data, (list, tuple))
+           else f"one {type(data).__name__}")
+    raise InputError(
+        f"The model has {n} {kind}s {names}, so {what} must be a list of {n} arrays in that "
+        f"order, or a dict {{name: array}}; got {got}.")
 
 
 def as_array(data, what: str) -> np.ndarray:

@@ -84,7 +84,7 @@ class WeightSnapshot:
 
     def take(self, epoch: int) -> None:
         """Copy the weights if they are all finite (one pass and one copy per epoch)."""
-        theta = self.model._theta
+        theta = self.model.parameters.theta
         if not np.isfinite(theta).all():
             return
         if self.theta is None or self.theta.shape != theta.shape:
@@ -99,13 +99,13 @@ class WeightSnapshot:
         """Write the snapshot back; False when there is none."""
         if self.theta is None:
             return False
-        self.model._theta[...] = self.theta
+        self.model.parameters.restore(self.theta)
         opt = self.model.optimizer
         for k, v in opt.state.items():
             if k in self.state:
                 v[...] = self.state[k]
             else:  # the optimizer was built after the snapshot: start it afresh
-                opt.build(self.model._theta[:self.model._n_trainable])
+                opt.build(self.model.parameters.trainable)
                 break
         opt.iterations = self.iterations
         return True
@@ -115,7 +115,7 @@ def stop_on_nonfinite(model, err: NonFiniteLoss, epoch: int, step: int, epochs: 
                       steps: int, snapshot: WeightSnapshot) -> None:
     """Keep finite weights and warn where training stopped (1-based, as Keras prints)."""
     where = f"epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}"
-    if np.isfinite(model._theta).all():
+    if np.isfinite(model.parameters.theta).all():
         kept = ("The weights are those before this batch, the last finite ones: the bad "
                 "update was not applied.")
     elif snapshot.restore():

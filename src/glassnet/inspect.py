@@ -26,10 +26,9 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from . import backend, blas
+from . import backend, blas, validation
 from . import losses as losses_module
 from . import random as grandom
-from .data import as_targets, check_same_length
 from .errors import InputError, NotCompiledError
 from .layers.dense import Dense
 
@@ -37,23 +36,43 @@ __all__ = ["Explanation", "GradcheckResult", "explain", "fgsm", "gradcheck", "sa
 
 
 # -- running the passes by hand -------------------------------------------------------------
+def _graph(model, what: str):
+    """The model's graph, if it has one input and one output (what these tools handle)."""
+    graph = model.graph
+    if len(graph.inputs) != 1 or len(graph.outputs) != 1:
+        raise InputError(
+            f"inspect.{what} handles models with one input and one output; model "
+            f"{model.name!r} has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs. "
+            "Cut out a one-input, one-output part: glassnet.Model(model.inputs[0], "
+            "model.outputs[0]).")
+    return graph
+
+
+def _chain(model) -> list:
+    """The layers of a model whose graph is a chain (``explain`` prints them in order)."""
+    graph = _graph(model, "explain")
+    previous = graph.inputs[0]
+    for node in graph.nodes:
+        if node.list_call or len(node.inputs) != 1 or node.inputs[0] is not previous:
+            raise InputError(
+                f"inspect.explain prints a chain of layers, but in model {model.name!r} layer "
+                f"{node.layer.name!r} reads {[t.name for t in node.inputs]}: the graph "
+                "branches. gradcheck, saliency and fgsm handle any one-input graph.")
+        previous = node.outputs[0]
+    return [node.layer for node in graph.nodes]
+
+
 @contextmanager
 def _all_input_grads(model) -> Iterator[None]:
-    """Every layer returns ``dL/dx`` (``fit`` switches it off on the first layer)."""
-    saved = [layer.need_input_grad for layer in model.layers]
-    try:
-        for layer in model.layers:
-            layer.need_input_grad = True
-        yield
-    finally:
-        for layer, value in zip(model.layers, saved):
-            layer.need_input_grad = value
+    """Every layer returns ``dL/dx`` (``fit`` switches it off on the first layers)."""
+    model.graph.plan(input_grads=True)
+    yield
 
 
 @contextmanager
 def _last_layer_fused(model, fused: bool) -> Iterator[None]:
     """Temporarily set whether the last layer skips its activation's derivative."""
-    last = model.layers[-1]
+    last = _graph(model, "explain").outputs[0].node.layer
     if not hasattr(last, "fused_activation"):
         yield
         return
@@ -66,16 +85,11 @@ def _last_layer_fused(model, fused: bool) -> Iterator[None]:
 
 
 def _forward(model, x: np.ndarray, training: bool = False) -> np.ndarray:
-    a = x
-    for layer in model.layers:
-        a = layer.forward(a, training=training)
-    return a
+    return _graph(model, "forward").forward([x], training)[0]
 
 
 def _backward(model, da: np.ndarray) -> np.ndarray:
-    for layer in reversed(model.layers):
-        da = layer.backward(da)
-    return da
+    return model.graph.backward([da])[0]
 
 
 def _loss_of(model, loss) -> losses_module.Loss:
@@ -91,17 +105,28 @@ def _loss_of(model, loss) -> losses_module.Loss:
 
 def _loss_and_gradient(model, loss, y, a) -> tuple[float, np.ndarray, bool]:
     """The loss, its gradient, and whether that gradient is already ``dL/dz`` (fused)."""
-    if loss is model.loss and getattr(model, "_fused", False):
-        value, grad = model._loss_and_gradient(y, a)
+    output = model.compiled_outputs()[0] if model.compiled is not None else None
+    if output is not None and loss is output.loss and output.fused:
+        value, grad = output.loss_and_gradient(y, a)
         return float(value), grad, True
     return float(loss.forward(y, a)), loss.backward(y, a), False
 
 
+def _inputs(model, x) -> np.ndarray:
+    """``x`` through the same checks as ``fit`` (one input)."""
+    return model.prepare_inputs(x, cast=True)[0]
+
+
+def _targets(model, y, x, loss) -> np.ndarray:
+    """``y`` through the same checks as ``fit``: a label the last layer cannot have is a
+    clear error, not an ``IndexError``."""
+    out = _graph(model, "targets").outputs[0]
+    return validation.targets(y, x, loss, out.node.layer, out.shape[1:])
+
+
 def _prepare(model, x, y, loss):
-    x = model._prepare_x(x)
-    y = as_targets(y, loss.sparse)
-    check_same_length(x, y)
-    return x, y
+    x = _inputs(model, x)
+    return x, _targets(model, y, x, loss)
 
 
 def _predicted_targets(loss, a: np.ndarray) -> np.ndarray:
@@ -335,11 +360,12 @@ def explain(model, x, y=None, file: TextIO | None = None, max_values: int = 3,
     runs in inference mode (dropout off) and no optimizer step is taken.
     """
     loss = _loss_of(model, loss)
-    x = model._prepare_x(x)
+    x = _inputs(model, x)
+    chain = _chain(model)
     steps: list[dict[str, Any]] = []
     with _all_input_grads(model):
         a = x
-        for i, layer in enumerate(model.layers):
+        for i, layer in enumerate(chain):
             layer.last_input = a
             out = layer.forward(a, training=False)
             layer.last_output = out
@@ -347,22 +373,21 @@ def explain(model, x, y=None, file: TextIO | None = None, max_values: int = 3,
             a = out
         if y is None:
             y = _predicted_targets(loss, a)
-        y = as_targets(y, loss.sparse)
-        check_same_length(x, y)
+        y = _targets(model, y, x, loss)
         value, da, fused = _loss_and_gradient(model, loss, y, a)
         grad_name = "dL/dz" if fused else "dL/da"
         loss_formulas = [f"L = {loss.name}(y, a) = {value:.6g}   (mean over the batch)"]
         loss_formulas.append(_fused_text(loss) + "  → given to the last layer" if fused
                              else "dL/da = the loss's derivative, given to the last layer")
-        steps.append({"pass": "loss", "index": len(model.layers), "layer": loss.name,
+        steps.append({"pass": "loss", "index": len(chain), "layer": loss.name,
                       "type": type(loss).__name__, "formulas": loss_formulas,
                       "arrays": {"y": np.array(y), grad_name: np.array(da)},
                       "shapes": {"y": y.shape, grad_name: da.shape}, "value": value})
         fused_text = _fused_text(loss) if fused else None
         backward_steps = []
         with _last_layer_fused(model, fused):
-            for i in reversed(range(len(model.layers))):
-                layer = model.layers[i]
+            for i in reversed(range(len(chain))):
+                layer = chain[i]
                 layer.last_grad_output = da
                 dx = layer.backward(da)
                 layer.last_grad_input = dx
@@ -447,20 +472,15 @@ class GradcheckResult:
 
 def _float64_copy(model, loss):
     """A float64 twin of ``model`` with the same weights (built while floatx is float64)."""
-    from .model import Sequential
-
     try:
-        layers = [type(layer).from_config(layer.get_config()) for layer in model.layers]
-        twin = Sequential(layers, name=model.name)
-        if not twin.built:
-            twin.build(model.input_shape_)
+        twin = type(model).from_config(model.get_config())
     except Exception:  # a custom layer without a faithful get_config: copy the objects
         twin = copy.deepcopy(model)
-        for layer in twin.layers:
+        for layer in twin.leaves():
             for store in (layer.params, layer.grads, layer.state):
                 for k in store:
                     store[k] = store[k].astype(np.float64)
-        twin._bind_parameters()
+    twin.bind()
     twin.set_weights([w.astype(np.float64) for w in model.get_weights()])
     twin.compile(optimizer="sgd", loss=loss)
     return twin
@@ -479,7 +499,7 @@ def _keep_global_rng() -> Iterator[None]:
 def _reseed(model, seed: int) -> None:
     """Make the next forward pass draw the same random numbers (dropout masks) as the last."""
     grandom._rng = np.random.default_rng(seed)
-    for layer in model.layers:
+    for layer in model.leaves():
         if getattr(layer, "_rng", None) is not None:
             layer._rng = np.random.default_rng(getattr(layer, "seed", seed))
 
@@ -514,26 +534,25 @@ def gradcheck(model, x, y, eps: float = 1e-4, tol: float = 1e-4, max_entries: in
     """
     loss = _loss_of(model, loss)
     if not model.built:
-        model._prepare_x(x)  # builds it from x's shape
+        _inputs(model, x)  # builds it from x's shape
     previous = backend.floatx()
     backend.set_floatx("float64")
     try:
         twin = _float64_copy(model, loss)
-        x64 = twin._prepare_x(x).copy()
-        y64 = as_targets(y, loss.sparse)
-        check_same_length(x64, y64)
+        x64 = _inputs(twin, x).copy()
+        y64 = _targets(twin, y, x64, loss)
         with _keep_global_rng(), _all_input_grads(twin):
 
             def loss_at() -> float:
                 _reseed(twin, seed)
-                return float(twin._loss_value(y64, _forward(twin, x64, training)))
+                return _loss_and_gradient(twin, loss, y64, _forward(twin, x64, training))[0]
 
             _reseed(twin, seed)
             a = _forward(twin, x64, training)
-            _, da = twin._loss_and_gradient(y64, a)
+            _, da, fused = _loss_and_gradient(twin, loss, y64, a)
             dx = _backward(twin, da)
             targets = [(layer.name, k, layer.params[k], layer.grads[k].copy())
-                       for layer in twin.layers for k in layer.params]
+                       for layer in twin.leaves() for k in layer.params]
             if check_input and dx is not None:
                 targets.append(("(input)", "x", x64, np.asarray(dx).copy()))
             rng = np.random.default_rng(seed)
@@ -619,7 +638,7 @@ def fgsm(model, x, y, eps: float, loss=None, batch_size: int = 256) -> np.ndarra
     if not np.isfinite(eps) or eps < 0:
         raise InputError(f"fgsm needs eps >= 0, got {eps!r}.")
     g = input_gradient(model, x, y, loss=loss, batch_size=batch_size)
-    x = model._prepare_x(x)
+    x = _inputs(model, x)
     adversarial = x + x.dtype.type(eps) * np.sign(g)
     return np.clip(adversarial, 0, 1, out=adversarial)
 
@@ -633,7 +652,7 @@ def saliency(model, x, class_index=None, logits: bool = False,
     ``logits=True`` it is the score ``z_c`` before the softmax, whose gradient does
     not fade when the model is very sure. Returns an array shaped like ``x``.
     """
-    x = model._prepare_x(x)
+    x = _inputs(model, x)
     out = np.empty_like(x)
     with _all_input_grads(model), _last_layer_fused(model, logits), \
             blas.limit_threads(model, batch_size):

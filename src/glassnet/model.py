@@ -1,501 +1,434 @@
-"""``Sequential``: a stack of layers, trained with ``compile`` and ``fit``.
+"""``Model`` and ``Sequential``: a graph of layers, trained with ``compile`` and ``fit``.
 
-Reading guide: ``fit`` is the training loop (epochs, batches, callbacks).
-Each batch goes through ``train_step``, which is the whole algorithm:
+Reading guide: ``fit`` checks the data once, then runs the loop in ``training.py``
+(epochs, batches, callbacks). Each batch goes through ``train_step``, the whole
+algorithm:
 
-1. forward propagation: ``a = layer.forward(a)`` from the first layer to the last;
-2. the loss ``L(y, a)`` and its gradient ``dL/da``;
-3. backpropagation: ``da = layer.backward(da)`` from the last layer to the first;
-4. gradient descent: ``optimizer.step(θ, dL/dθ)``.
+1. forward propagation: ``graph.forward`` runs ``layer.forward`` from the inputs to
+   the outputs (for ``Sequential``, from the first layer to the last);
+2. the loss ``L(y, a)`` and its gradient ``dL/da`` for each output;
+3. backpropagation: ``graph.backward`` runs ``layer.backward`` from the outputs back
+   to the inputs (``Dense.backward`` is the tutorial's chain rule);
+4. gradient descent: ``optimizer.step(θ, dL/dθ)`` on the flat parameter vector.
+
+``Model(inputs, outputs)`` is Keras's functional API (``graph.py``); ``Sequential`` is a
+chain, the special case with one input, one output and one node per layer.
 """
 
 from __future__ import annotations
 
+import copy
 import math
-import warnings
 from typing import Any
 
 import numpy as np
 
-from . import backend, blas, losses, optimizers, validation
+from . import backend, blas, losses, optimizers, training
 from . import callbacks as callbacks_module
+from . import data as data_module
 from . import metrics as metrics_module
-from . import random as grandom
-from .data import check_columns, column_names
 from .errors import InputError, NotCompiledError
-from .faults import InterruptGuard, NonFiniteLoss, WeightSnapshot, interrupted, stop_on_nonfinite
+from .faults import NonFiniteLoss
+from .graph import Graph, KerasTensor, flatten
 from .layers.base import Layer, _as_shape
 from .layers.input import InputLayer
-from .progress import Progbar
+from .params import ParameterVector
 
 
-class Sequential:
-    """A linear stack of layers: the output of each is the input of the next.
+class Model(Layer):
+    """A model of layers: ``Model(inputs, outputs)`` for a graph built with the functional
+    API, or ``Sequential([...])`` for a stack.
 
-    >>> model = Sequential([Dense(128, activation="relu"), Dense(10, activation="softmax")])
-    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-    ...               metrics=["accuracy"])
+    >>> inputs = Input(shape=(784,))
+    >>> h = Dense(64, activation="relu")(inputs)
+    >>> model = Model(inputs, Dense(10, activation="softmax")(h))
+
+    ``inputs`` and ``outputs`` may each be one tensor, a list or a dict; ``fit`` and
+    ``predict`` then take (and ``predict`` returns) the data in the same form.
     """
 
-    def __init__(self, layers: list[Layer] | None = None, name: str | None = None) -> None:
-        self.name = name or backend.unique_name("sequential")
-        self.layers: list[Layer] = []
-        self.input_shape_: tuple[int, ...] | None = None
-        self.built = False
+    def __init__(self, inputs=None, outputs=None, name: str | None = None,
+                 trainable: bool = True, **kwargs) -> None:
+        super().__init__(name=name or backend.unique_name(
+            "sequential" if isinstance(self, Sequential) else "functional"), trainable=trainable)
         self.optimizer: optimizers.Optimizer | None = None
-        self.loss: losses.Loss | None = None
-        self.metrics: list[metrics_module.Metric] = []
-        self._metric_names: list = []
+        self.compiled: _Compiled | None = None
         self.stop_training = False
-        self._terminate_on_nan = False  # set by fit: train_step skips NaN updates and raises
+        self.terminate_on_nan = False  # set by fit: train_step raises before a NaN update
+        self.fitting = False  # True while fit runs (fit may be called again by a callback)
         self.history: callbacks_module.History | None = None
-        self._columns: list | None = None  # a training DataFrame's column names, in order
-        for layer in layers or []:
-            self.add(layer)
-
-    # -- building ---------------------------------------------------------------
-    def add(self, layer: Layer) -> None:
-        """Append a layer (an ``Input`` only sets the input shape)."""
-        if isinstance(layer, InputLayer):
-            if self.layers:
-                raise ValueError("Input(...) must come before the first layer.")
-            self.input_shape_ = layer.declared_input_shape
+        self.parameters = ParameterVector()
+        self.training_columns: list | None = None  # a training DataFrame's columns, in order
+        self.warned_unscaled = False  # fit warned once about 0-255 inputs
+        self._graph: Graph | None = None
+        self.input_keys: list | None = None  # dict inputs/outputs: their keys, in order
+        self.output_keys: list | None = None
+        self.single_output = True
+        if inputs is None and outputs is None:
+            if type(self) is Model:
+                raise TypeError("Model needs inputs and outputs: Model(inputs=Input(shape=...), "
+                                "outputs=...). For a stack of layers use Sequential([...]).")
             return
-        if not isinstance(layer, Layer):
-            raise TypeError(
-                f"Sequential takes glassnet layers, got {layer!r}. "
-                "Use e.g. glassnet.layers.Dense(10)."
-            )
-        if not self.layers and self.input_shape_ is None and layer.declared_input_shape:
-            self.input_shape_ = layer.declared_input_shape
-        self.layers.append(layer)
-        if self.input_shape_ is not None:
-            self.build()
-
-    def build(self, input_shape: tuple | None = None) -> None:
-        """Create every layer's weights, from ``input_shape`` (one sample, no batch size)."""
-        if input_shape is not None:
-            input_shape = tuple(input_shape)
-            if input_shape and input_shape[0] is None:  # Keras style (None, 784)
-                input_shape = input_shape[1:]
-            self.input_shape_ = _as_shape(input_shape)
-        if self.input_shape_ is None:
-            raise ValueError("The model does not know its input shape yet: call fit, or pass "
-                             "input_shape=... to the first layer, or start with Input(shape=...).")
-        shape = self.input_shape_
-        for layer in self.layers:
-            if not layer.built:
-                layer.build(shape)
-            elif layer.input_shape != shape:
-                raise InputError(
-                    f"Layer {layer.name!r} was built for inputs of shape (batch, "
-                    f"{', '.join(map(str, layer.input_shape))}) but now receives (batch, "
-                    f"{', '.join(map(str, shape))})."
-                )
-            shape = layer.output_shape
-        self._bind_parameters()
+        if inputs is None or outputs is None:
+            raise TypeError("Model(inputs, outputs) needs both: the Input tensors and the tensors "
+                            "computed from them.")
+        self.input_keys = list(inputs) if isinstance(inputs, dict) else None
+        self.output_keys = list(outputs) if isinstance(outputs, dict) else None
+        self.single_output = isinstance(outputs, KerasTensor)
+        self._graph = Graph(flatten(inputs), flatten(outputs))
         self.built = True
-        if self.loss is not None:
-            self._configure_loss()
 
-    def _bind_parameters(self) -> None:
-        """Move all weights into one flat vector ``θ`` (and gradients into ``g``).
+    # -- the graph ------------------------------------------------------------------
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            raise ValueError(f"Model {self.name!r} is not built yet: it does not know its input "
+                             "shape. Call fit or predict, or pass input_shape=... to the first "
+                             "layer, or start with Input(shape=...).")
+        return self._graph
 
-        Each layer keeps views into these vectors, so an optimizer updates the
-        whole network with a few whole-array operations. Trainable weights come
-        first: the optimizer sees ``θ[:n_trainable]``.
-        """
-        entries = [(layer, k) for layer in self.layers if layer.trainable for k in layer.params]
-        entries += [(layer, k) for layer in self.layers if not layer.trainable
-                    for k in layer.params]
-        sizes = [layer.params[k].size for layer, k in entries]
-        self._theta = np.empty(sum(sizes), backend.floatx())
-        self._grad = np.zeros(sum(sizes), backend.floatx())
-        offset = 0
-        for (layer, k), size in zip(entries, sizes):
-            shape = layer.params[k].shape
-            view = self._theta[offset:offset + size].reshape(shape)
-            view[...] = layer.params[k]
-            layer.params[k] = view
-            layer.grads[k] = self._grad[offset:offset + size].reshape(shape)
-            offset += size
-        self._n_trainable = sum(s for (layer, _), s in zip(entries, sizes) if layer.trainable)
-        self._bound_trainable = [layer.trainable for layer in self.layers]
-        with_params = [i for i, layer in enumerate(self.layers) if layer.params]
-        self._first_param_layer = with_params[0] if with_params else len(self.layers)
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self.graph.layers) if self._graph is not None else []
 
-    def _rebind_if_trainable_changed(self) -> None:
-        """A layer frozen (``layer.trainable = False``) or unfrozen since the weights were
-        bound moves to the other side of ``θ[:n_trainable]``, so the optimizer skips it."""
-        if self._bound_trainable != [layer.trainable for layer in self.layers]:
-            self._bind_parameters()
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return list(self.graph.inputs)
 
-    # -- compiling --------------------------------------------------------------
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return list(self.graph.outputs)
+
+    @property
+    def input(self):
+        return self.inputs[0] if len(self.inputs) == 1 else self.inputs
+
+    @property
+    def output(self):
+        return self.outputs[0] if len(self.outputs) == 1 else self.outputs
+
+    @property
+    def input_names(self) -> list[str]:
+        return self.input_keys or [t.node.layer.name for t in self.graph.inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        return self.output_keys or [t.node.layer.name for t in self.graph.outputs]
+
+    @property
+    def input_shape(self):
+        if not self.built:
+            return None
+        shapes = [t.shape for t in self.graph.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        if not self.built:
+            return None
+        shapes = [t.shape for t in self.graph.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @input_shape.setter
+    def input_shape(self, value) -> None:  # set by Layer.__init__; derived from the graph
+        pass
+
+    @output_shape.setter
+    def output_shape(self, value) -> None:
+        pass
+
+    def leaves(self) -> list[Layer]:
+        """Every layer that owns weights, nested models opened up, each once."""
+        seen: dict[int, Layer] = {}
+        for layer in self.layers:
+            if not isinstance(layer, InputLayer):
+                for leaf in layer.leaves():
+                    seen.setdefault(id(leaf), leaf)
+        return list(seen.values())
+
+    @property
+    def trainable(self) -> bool:
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """``model.trainable = False`` freezes every layer inside it, as in Keras."""
+        self.__dict__["_trainable"] = bool(value)
+        if "compiled" in self.__dict__:  # not while Layer.__init__ runs
+            for layer in self.layers:
+                layer.trainable = bool(value)
+
+    # -- a model used as a layer ------------------------------------------------------
+    def build(self, input_shape=None) -> None:
+        if self._graph is None:
+            raise ValueError(f"Model {self.name!r} has no graph to build.")
+        self.built = True
+
+    def output_shapes(self, input_shape) -> list[tuple]:
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        expected = [t.shape[1:] for t in self.graph.inputs]
+        if [tuple(s) for s in shapes] != [tuple(s) for s in expected]:
+            raise InputError(f"Model {self.name!r} takes inputs of shape "
+                             f"{[(None, *s) for s in expected]}, got "
+                             f"{[(None, *s) for s in shapes]}.")
+        return [t.shape[1:] for t in self.graph.outputs]
+
+    @property
+    def input_shape_(self) -> tuple | None:
+        """One sample's shape for a one-input model, without the batch axis."""
+        return self.declared_input_shape
+
+    @property
+    def declared_input_shape(self):
+        if self._graph is None or len(self.graph.inputs) != 1:
+            return None
+        return self.graph.inputs[0].shape[1:]
+
+    @declared_input_shape.setter
+    def declared_input_shape(self, value) -> None:  # set by Layer.__init__; derived here
+        pass
+
+    def forward(self, x, training: bool = False):
+        """Forward propagation through the graph (``x``: one array, or a list)."""
+        outs = self.graph.forward(x if isinstance(x, list) else [x], training)
+        return outs[0] if len(outs) == 1 else outs
+
+    def backward(self, dy):
+        """Backpropagation through the graph: ``dL/dx`` for each input."""
+        self.graph.plan(self.need_input_grad)
+        dxs = self.graph.backward(dy if isinstance(dy, list) else [dy])
+        return dxs[0] if len(dxs) == 1 else dxs
+
+    def __call__(self, x, training: bool = False):
+        if data_module.is_symbolic(x):
+            return self.call_symbolic(x)
+        xs = self.prepare_inputs(x, single_sample=True, cast=True)
+        with blas.limit_threads(self, len(xs[0])):  # as fit and predict: see blas.py
+            outs = self.graph.forward(xs, training)
+        return self._structure(outs)
+
+    # -- weights as one vector ------------------------------------------------------
+    def bind(self) -> ParameterVector:
+        """Put every weight into the flat vector ``θ`` (see ``params.py``), if they are
+        not there already (a layer frozen or added since, or a model nested in another)."""
+        leaves = self.leaves()
+        if not self.parameters.holds(leaves):
+            self.parameters.bind(leaves)
+            if self.optimizer is not None and self.optimizer.state:
+                self.optimizer.build(self.parameters.trainable)  # the layout changed
+        return self.parameters
+
+    # -- compiling --------------------------------------------------------------------
     def compile(self, optimizer: str | optimizers.Optimizer = "rmsprop",
-                loss: str | losses.Loss | None = None,
-                metrics: list | None = None) -> None:
-        """Choose the optimizer, the loss to minimise and the metrics to report."""
+                loss=None, metrics=None, loss_weights=None, **kwargs) -> None:
+        """Choose the optimizer, the loss to minimise and the metrics to report.
+
+        With several outputs, ``loss``, ``metrics`` and ``loss_weights`` may be lists (in
+        the order of the outputs) or dicts keyed by output name; the loss minimised is
+        ``Σ_outputs loss_weight · loss``.
+        """
+        for key in kwargs:  # Keras's execution options: glassnet always runs eagerly
+            if key not in ("run_eagerly", "jit_compile", "steps_per_execution",
+                           "weighted_metrics", "auto_scale_loss"):
+                raise TypeError(f"compile() got an unexpected keyword argument {key!r}.")
         self.optimizer = optimizers.get(optimizer)
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy' "
                              "for integer class labels or loss='mse' for regression.")
-        self.loss = losses.get(loss)
-        if isinstance(metrics, (str, metrics_module.Metric)):
-            metrics = [metrics]
-        self._metric_names = list(metrics or [])
-        for m in self._metric_names:  # fail early on unknown names
-            metrics_module.get(m, self.loss)
-        self.metrics = []
-        if self.built:
-            self._configure_loss()
+        self.compiled = _Compiled(loss, metrics, loss_weights)
+        self.compiled.optimizer = self.optimizer
+        if self._graph is not None:
+            self.compiled.configure(self)
 
-    def _configure_loss(self) -> None:
-        """Resolve metrics and decide whether the loss fuses with the last activation."""
-        units = self.layers[-1].output_shape[-1] if self.layers[-1].output_shape else None
-        self.metrics = [metrics_module.get(m, self.loss, units) for m in self._metric_names]
-        for layer in self.layers:
-            if hasattr(layer, "fused_activation"):
-                layer.fused_activation = False
-        last = self.layers[-1]
-        activation = getattr(last, "activation", None)
-        self._fused = (
-            getattr(self.loss, "fuses_with", None) is not None
-            and not self.loss.from_logits
-            and activation is not None
-            and activation.name == self.loss.fuses_with
-            and hasattr(last, "fused_activation")
-        )
-        last.fused_activation = self._fused
+    @property
+    def loss(self):
+        """The loss (one per output as a list when there are several)."""
+        if self.compiled is None:
+            return None
+        return self.compiled.loss_objects(self)
 
-    # -- the algorithm ----------------------------------------------------------
-    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    @property
+    def metrics(self) -> list[metrics_module.Metric]:
+        return [] if self.compiled is None else self.compiled.all_metrics()
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return ["loss"] + ([] if self.compiled is None else self.compiled.metric_names())
+
+    # -- the algorithm ----------------------------------------------------------------
+    def train_step(self, xs: list[np.ndarray], ys: list[np.ndarray]):
         """One step of gradient descent on one batch. Returns the loss and the outputs."""
-        # 1. forward propagation
-        a = x
-        for layer in self.layers:
-            a = layer.forward(a, training=True)
-        # 2. the loss and dL/da (or dL/dz, fused with softmax/sigmoid: a - y)
-        loss, da = self._loss_and_gradient(y, a)
-        if self._terminate_on_nan and not math.isfinite(loss):
+        theta = self.bind()  # the weights as views of one vector θ (done once, then checked)
+        outs = self.graph.forward(xs, training=True)                # 1. forward
+        loss, douts = self.compiled.loss_and_gradients(ys, outs)    # 2. L and dL/da
+        if self.terminate_on_nan and not math.isfinite(loss):
             raise NonFiniteLoss(loss)  # before the update: θ keeps its last finite values
-        # 3. backpropagation, down to the first layer that has weights
-        for layer in reversed(self.layers[self._first_param_layer:]):
-            da = layer.backward(da)
-        # 4. gradient descent on all trainable weights at once
-        n = self._n_trainable
-        self.optimizer.step(self._theta[:n], self._grad[:n])
-        return loss, a
+        self.graph.backward(douts)                                  # 3. backpropagation
+        self.optimizer.step(theta.trainable, theta.trainable_grad)  # 4. gradient descent
+        return loss, outs
 
-    def _loss_and_gradient(self, y, a):
-        if self._fused:
-            z = self.layers[-1].z
-            return self.loss.forward_fused(y, z), self.loss.backward_fused(y, a)
-        return self.loss.forward(y, a), self.loss.backward(y, a)
-
-    def _loss_value(self, y, a) -> float:
-        if self._fused:
-            return self.loss.forward_fused(y, self.layers[-1].z)
-        return self.loss.forward(y, a)
-
-    # -- fit / evaluate / predict ------------------------------------------------
-    def fit(
-        self,
-        x=None,
-        y=None,
-        batch_size: int | None = None,
-        epochs: int = 1,
-        verbose: str | int = "auto",
-        callbacks: list[callbacks_module.Callback] | None = None,
-        validation_split: float = 0.0,
-        validation_data: tuple | None = None,
-        shuffle: bool = True,
-        initial_epoch: int = 0,
-        terminate_on_nan: bool = True,
-    ) -> callbacks_module.History:
+    # -- fit / evaluate / predict ------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1,
+            verbose: str | int = "auto", callbacks: list | None = None,
+            validation_split: float = 0.0, validation_data: tuple | None = None,
+            shuffle: bool = True, initial_epoch: int = 0, terminate_on_nan: bool = True,
+            **kwargs) -> callbacks_module.History:
         """Train for ``epochs`` passes over ``(x, y)`` in batches of ``batch_size`` (32).
 
         Returns a ``History`` whose ``history`` dict holds one value per epoch for
         ``loss``, each metric, and their ``val_`` twins when validating.
 
-        ``x`` and ``y`` are checked before any weight changes (see ``validation``).
+        ``x`` and ``y`` are checked before any weight changes (``data.prepare``).
         A NaN or infinite loss stops training with the last finite weights and a
         ``NonFiniteLossWarning`` naming the epoch and batch (``terminate_on_nan``).
         Ctrl-C stops after the current step and raises ``TrainingInterrupted``; the
         completed epochs stay in ``model.history`` (see ``faults``).
         """
-        x, y = self._prepare(x, y, training=True, cast=False)  # batches are cast one by one
-        self._rebind_if_trainable_changed()
-        batch_size = _batch_size(batch_size)
+        _unsupported(kwargs, "fit")
+        if data_module.is_symbolic(x) or data_module.is_symbolic(y):
+            raise InputError("fit got a symbolic tensor (from Input or a layer called on one), "
+                             "which holds no numbers: pass NumPy arrays of your data.")
+        xs, ys = self.prepare(x, y, training=True, cast=False)  # batches are cast one by one
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split}.")
         if validation_data is not None:
-            x_val, y_val = self._prepare(*validation_data[:2], cast=False)
+            val = self.prepare(*validation_data[:2], cast=False)
         elif validation_split:
             # like Keras: the last fraction of the data, taken before shuffling
-            cut = int(len(x) * (1 - validation_split))
-            if cut == 0 or cut == len(x):
+            n = len(xs[0])
+            cut = int(n * (1 - validation_split))
+            if cut == 0 or cut == n:
                 raise InputError(f"validation_split={validation_split} leaves no training or "
-                                 f"no validation samples out of {len(x)}.")
-            x, x_val, y, y_val = x[:cut], x[cut:], y[:cut], y[cut:]
+                                 f"no validation samples out of {n}.")
+            val = [a[cut:] for a in xs], [a[cut:] for a in ys]
+            xs, ys = [a[:cut] for a in xs], [a[:cut] for a in ys]
         else:
-            x_val = y_val = None
-
-        n = len(x)
-        steps = math.ceil(n / batch_size)
-        verbose = 1 if verbose == "auto" else int(verbose)
-        cbs = ([callbacks_module.ProgbarLogger(verbose)] if verbose else []) + list(callbacks or [])
-        history = callbacks_module.History()
-        cbs.append(history)
-        params = {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size}
-        for cb in cbs:
-            cb.set_model(self)
-            cb.set_params(params)
-        batch_begin = [cb for cb in cbs if callbacks_module.overrides(cb, "on_train_batch_begin")]
-        batch_end = [cb for cb in cbs if callbacks_module.overrides(cb, "on_train_batch_end")]
-
-        self.stop_training = False
-        self.history = history
-        first = self.layers[self._first_param_layer] if self._first_param_layer < len(
-            self.layers) else None
-        if first is not None:
-            first.need_input_grad = False  # nothing below it needs dL/dx
-        self._terminate_on_nan = bool(terminate_on_nan)
-        snapshot = WeightSnapshot(self)  # the last finite weights, in case a loss is NaN
-        epoch, step = initial_epoch, -1
-        guard = InterruptGuard(self)  # Ctrl-C: stop after the current step
-        threads = blas.limit_threads(self, batch_size)  # 1 for small products (see blas.py)
-        try:
-            for cb in cbs:
-                cb.on_train_begin()
-            for epoch in range(initial_epoch, epochs):
-                snapshot.take(epoch)
-                step = -1
-                for cb in cbs:
-                    cb.on_epoch_begin(epoch)
-                order = grandom.rng().permutation(n) if shuffle else np.arange(n)
-                loss_sum, seen = 0.0, 0
-                for m in self.metrics:
-                    m.reset_state()
-                for step in range(steps):
-                    idx = order[step * batch_size:(step + 1) * batch_size]
-                    xb, yb = _floatx(x[idx]), y[idx]
-                    for cb in batch_begin:
-                        cb.on_train_batch_begin(step)
-                    loss, out = self.train_step(xb, yb)
-                    loss_sum += float(loss) * len(idx)
-                    seen += len(idx)
-                    for m in self.metrics:
-                        m.update_state(yb, out)
-                    if batch_end:
-                        logs = self._logs(loss_sum / seen)
-                        for cb in batch_end:
-                            cb.on_train_batch_end(step, logs)
-                    if self.stop_training:  # a callback or Ctrl-C: stop after this step
-                        break
-                guard.raise_if_requested()  # Ctrl-C: the unfinished epoch is not recorded
-                logs = self._logs(loss_sum / seen)
-                if x_val is not None:
-                    val = self._evaluate_arrays(x_val, y_val, batch_size, callbacks=cbs)
-                    logs.update({"val_" + k: v for k, v in val.items()})
-                for cb in cbs:
-                    cb.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-            for cb in cbs:
-                cb.on_train_end()
-            guard.raise_if_requested()
-        except NonFiniteLoss as err:
-            stop_on_nonfinite(self, err, epoch, step, epochs, steps, snapshot)
-            for cb in cbs:
-                cb.on_train_end()
-        except KeyboardInterrupt:
-            raise interrupted(self, history, epoch, step, epochs, steps) from None
-        finally:
-            threads.restore()
-            guard.uninstall()
-            self._terminate_on_nan = False
-            if first is not None:
-                first.need_input_grad = True
-        return history
-
-    def _logs(self, loss: float) -> dict[str, float]:
-        """Keras's order: metrics and loss sorted by name."""
-        logs = {m.name: m.result() for m in self.metrics}
-        logs["loss"] = loss
-        return dict(sorted(logs.items()))
-
-    def _evaluate_arrays(self, x, y, batch_size, progbar: Progbar | None = None,
-                         callbacks=()) -> dict:
-        loss_sum = 0.0
-        for m in self.metrics:
-            m.reset_state()
-        hooks = _hooks(callbacks, "on_test_begin", "on_test_batch_begin", "on_test_batch_end",
-                       "on_test_end")
-        for cb in hooks["on_test_begin"]:
-            cb.on_test_begin()
-        steps = math.ceil(len(x) / batch_size)
-        for step in range(steps):
-            for cb in hooks["on_test_batch_begin"]:
-                cb.on_test_batch_begin(step)
-            xb = _floatx(x[step * batch_size:(step + 1) * batch_size])
-            yb = y[step * batch_size:(step + 1) * batch_size]
-            out = self._forward(xb)
-            loss_sum += float(self._loss_value(yb, out)) * len(xb)
-            for m in self.metrics:
-                m.update_state(yb, out)
-            if progbar is not None or hooks["on_test_batch_end"]:
-                logs = self._logs(loss_sum / min(len(x), (step + 1) * batch_size))
-                for cb in hooks["on_test_batch_end"]:
-                    cb.on_test_batch_end(step, logs)
-                if progbar is not None:
-                    progbar.update(step + 1, logs)
-        logs = self._logs(loss_sum / len(x))
-        for cb in hooks["on_test_end"]:
-            cb.on_test_end(logs)
-        return logs
-
-    def _forward(self, x: np.ndarray) -> np.ndarray:
-        """Forward propagation in inference mode (dropout off)."""
-        for layer in self.layers:
-            x = layer.forward(x, training=False)
-        return x
+            val = None
+        return training.fit(self, xs, ys, _batch_size(batch_size), epochs, verbose, callbacks,
+                            val, shuffle, initial_epoch, terminate_on_nan)
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None,
                  verbose: str | int = "auto", return_dict: bool = False,
-                 callbacks: list[callbacks_module.Callback] | None = None):
+                 callbacks: list | None = None, **kwargs):
         """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``."""
-        x, y = self._prepare(x, y, cast=False)
-        batch_size = _batch_size(batch_size)
-        verbose = 1 if verbose == "auto" else int(verbose)
-        steps = math.ceil(len(x) / batch_size)
-        bar = Progbar(steps, verbose) if verbose else None
-        for cb in callbacks or []:
-            cb.set_model(self)
-            cb.set_params({"steps": steps, "verbose": verbose})
-        with blas.limit_threads(self, batch_size):
-            logs = self._evaluate_arrays(x, y, batch_size, bar, callbacks or ())
-        if bar is not None:
-            bar.update(steps, logs, finalize=True)
+        _unsupported(kwargs, "evaluate")
+        xs, ys = self.prepare(x, y, cast=False)
+        logs = training.evaluate(self, xs, ys, _batch_size(batch_size), verbose, callbacks)
         if return_dict:
             return logs
-        if not self.metrics:
+        names = self.metrics_names
+        if len(names) == 1:
             return logs["loss"]
-        return [logs["loss"]] + [logs[m.name] for m in self.metrics]
+        return [logs[k] for k in names]
 
     def predict(self, x, batch_size: int | None = None, verbose: str | int = "auto",
-                callbacks: list[callbacks_module.Callback] | None = None) -> np.ndarray:
+                callbacks: list | None = None, **kwargs):
         """The model's outputs for ``x``, computed in batches of ``batch_size`` (32).
 
         One sample without the batch dimension (``x.shape == model.input_shape[1:]``)
         is read as a batch of one: the result has shape ``(1, ...)``.
         """
+        _unsupported(kwargs, "predict")
         # NaN or inf in x would make the outputs NaN: x's values are checked only then
-        x = self._prepare_x(x, single_sample=True, cast=False, check_values=False)
-        batch_size = _batch_size(batch_size)
-        verbose = 1 if verbose == "auto" else int(verbose)
-        steps = math.ceil(len(x) / batch_size)
-        bar = Progbar(steps, verbose) if verbose else None
-        out = None
-        for cb in callbacks or []:
-            cb.set_model(self)
-            cb.set_params({"steps": steps, "verbose": verbose})
-        hooks = _hooks(callbacks or (), "on_predict_begin", "on_predict_batch_begin",
-                       "on_predict_batch_end", "on_predict_end")
-        for cb in hooks["on_predict_begin"]:
-            cb.on_predict_begin()
-        # NumPy's warnings about NaN would come before the clear message below
-        with blas.limit_threads(self, batch_size), np.errstate(all="ignore"):
-            for step in range(steps):
-                for cb in hooks["on_predict_batch_begin"]:
-                    cb.on_predict_batch_begin(step)
-                sl = slice(step * batch_size, (step + 1) * batch_size)
-                a = self._forward(_floatx(x[sl]))
-                if out is None:
-                    out = np.empty((len(x), *a.shape[1:]), a.dtype)
-                out[sl] = a
-                for cb in hooks["on_predict_batch_end"]:
-                    cb.on_predict_batch_end(step, {"outputs": a})
-                if bar is not None:
-                    bar.update(step + 1)
-        if bar is not None:
-            bar.update(steps, finalize=True)
-        for cb in hooks["on_predict_end"]:
-            cb.on_predict_end()
-        if out is not None and not np.isfinite(out).all():
-            _non_finite_outputs(x, out)
-        return out
-
-    def __call__(self, x, training: bool = False) -> np.ndarray:
-        x = self._prepare_x(x, single_sample=True)
-        with blas.limit_threads(self, len(x)):  # as fit and predict: see blas.py
-            for layer in self.layers:
-                x = layer.forward(x, training=training)
-        return x
+        xs = self.prepare_inputs(x, single_sample=True, check_values=False)
+        outs = training.predict(self, xs, _batch_size(batch_size), verbose, callbacks)
+        return self._structure(outs)
 
     def train_on_batch(self, x, y) -> float:
         """One gradient step on one batch; returns its loss."""
-        x, y = self._prepare(x, y, training=True)
-        self._rebind_if_trainable_changed()
-        with blas.limit_threads(self, len(x)):  # about 20 µs; spares the 2-thread trap
-            loss, _ = self.train_step(x, y)
+        xs, ys = self.prepare(x, y, training=True, cast=True)
+        self.bind()
+        self.graph.plan(input_grads=False)
+        try:
+            with blas.limit_threads(self, len(xs[0])):  # spares the 2-thread trap
+                loss, _ = self.train_step(xs, ys)
+        finally:
+            self.graph.plan(input_grads=True)
         return float(loss)
 
-    # -- input checks ------------------------------------------------------------
-    def _prepare_x(self, x, single_sample: bool = False, training: bool = False,
-                   cast: bool = True, check_values: bool = True) -> np.ndarray:
-        """``x`` checked against the model (see ``validation.inputs``); builds the model."""
-        check_columns(self._columns, x)  # a DataFrame: same columns, same order as in fit
-        x = validation.inputs(self, x, single_sample, training=training, cast=cast,
-                              check_values=check_values)
-        if not self.built:
-            self.build(x.shape[1:])
-        return x
+    def test_on_batch(self, x, y) -> float:
+        xs, ys = self.prepare(x, y, cast=True)
+        return float(self.compiled.loss_value(ys, self.graph.forward(xs)))
 
-    def _prepare(self, x, y, training: bool = False,
-                 cast: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        if self.loss is None:
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=len(x) if hasattr(x, "__len__") else None, verbose=0)
+
+    def _structure(self, outs: list):
+        """Outputs in the form the model was built with: one array, a list or a dict."""
+        if self.output_keys is not None:
+            return dict(zip(self.output_keys, outs))
+        return outs[0] if self.single_output else outs
+
+    # -- the one door for data --------------------------------------------------------
+    def prepare_inputs(self, x, single_sample: bool = False, training: bool = False,
+                       cast: bool = False, check_values: bool = True) -> list[np.ndarray]:
+        """``x`` as one checked array per input (see ``data.prepare``); builds an unbuilt
+        ``Sequential`` from its shape."""
+        return data_module.prepare_inputs(self, x, single_sample, training, cast, check_values)
+
+    def prepare(self, x, y, training: bool = False, cast: bool = True):
+        """``x`` and ``y`` checked against the model and its losses, as lists of arrays."""
+        if self.compiled is None:
             raise NotCompiledError(
                 "You must call compile() before fit() or evaluate(), e.g. "
                 "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
                 "metrics=['accuracy'])."
             )
-        if training:
-            self._columns = column_names(x)
-        x = self._prepare_x(x, training=training, cast=cast)
-        y = validation.targets(self, y, x)
-        return x, y
+        return data_module.prepare(self, x, y, training, cast)
 
-    # -- weights -------------------------------------------------------------------
+    def input_spec(self, i: int) -> tuple[tuple, list[Layer]]:
+        """Input ``i``: one sample's shape and the layers it goes through first (for
+        error messages), following the first reader of each tensor."""
+        graph = self.graph
+        t = graph.inputs[i]
+        path = []
+        while id(t) in graph.first_reader and len(path) < 8:
+            node = graph.first_reader[id(t)]
+            path.append(node.layer)
+            t = node.outputs[0]
+        return graph.inputs[i].shape[1:], path
+
+    def compiled_outputs(self) -> list:
+        """Each output's name, tensor shape, producing layer and loss (after compile)."""
+        self.graph  # noqa: B018 - builds a Sequential's graph (and configures the loss)
+        if not self.compiled.outputs:
+            self.compiled.configure(self)
+        return self.compiled.outputs
+
+    # -- weights ----------------------------------------------------------------------
     @property
     def weights(self) -> list[np.ndarray]:
-        return [w for layer in self.layers for w in layer.weights]
+        return [w for leaf in self.leaves() for w in leaf.weights]
 
     @property
     def trainable_weights(self) -> list[np.ndarray]:
-        return [w for layer in self.layers for w in layer.trainable_weights]
+        return [w for leaf in self.leaves() for w in leaf.trainable_weights]
 
     @property
     def non_trainable_weights(self) -> list[np.ndarray]:
-        return [w for layer in self.layers for w in layer.non_trainable_weights]
+        return [w for leaf in self.leaves() for w in leaf.non_trainable_weights]
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (kernel, then bias, ...)."""
         return [w.copy() for w in self.weights]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
-        """Write weights in the order ``get_weights`` returns them."""
+        """Write weights in the order ``get_weights`` returns them: all are checked first,
+        so a wrong shape changes nothing."""
         own = self.weights
         if len(weights) != len(own):
             raise ValueError(f"The model has {len(own)} weight arrays, but set_weights got "
                              f"{len(weights)}.")
-        i = 0
-        for layer in self.layers:
-            k = len(layer.weights)
-            layer.set_weights(weights[i:i + k])
-            i += k
+        new = [np.asarray(w) for w in weights]
+        for i, (w, v) in enumerate(zip(own, new)):
+            if v.shape != w.shape:
+                raise ValueError(f"Weight {i} of the model has shape {w.shape}, but set_weights "
+                                 f"got shape {v.shape}. Nothing was changed.")
+        for w, v in zip(own, new):
+            w[...] = v
 
     def count_params(self) -> int:
-        return sum(layer.count_params() for layer in self.layers)
+        return sum(leaf.count_params() for leaf in self.leaves())
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         if index is not None:
@@ -506,35 +439,25 @@ class Sequential:
         raise ValueError(f"No layer named {name!r}; the layers are "
                          f"{[layer.name for layer in self.layers]}.")
 
-    @property
-    def input_shape(self) -> tuple | None:
-        return None if self.input_shape_ is None else (None, *self.input_shape_)
-
-    @property
-    def output_shape(self) -> tuple | None:
-        if not self.built:
-            return None
-        return (None, *self.layers[-1].output_shape)
-
-    def summary(self, print_fn=print) -> None:
+    def summary(self, print_fn=print, **kwargs) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
         from .summary import summary_text
 
         print_fn(summary_text(self))
 
-    # -- saving --------------------------------------------------------------------
-    def save(self, filepath: str) -> None:
+    # -- saving -----------------------------------------------------------------------
+    def save(self, filepath: str, **kwargs) -> None:
         """Save architecture, weights and optimizer state to one ``.glassnet`` file."""
         from .saving import save_model
 
         save_model(self, filepath)
 
-    def save_weights(self, filepath: str) -> None:
+    def save_weights(self, filepath: str, **kwargs) -> None:
         from .saving import save_weights
 
         save_weights(self, filepath)
 
-    def load_weights(self, filepath: str) -> None:
+    def load_weights(self, filepath: str, **kwargs) -> None:
         from .saving import load_weights
 
         load_weights(self, filepath)
@@ -551,41 +474,389 @@ class Sequential:
         export_onnx(self, filepath)
 
     def get_config(self) -> dict[str, Any]:
+        """The graph as JSON: each layer's config and the calls that connect them."""
+        from .serialization import graph_config
+
+        return graph_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None,
+                    on_layer=None) -> Model:
+        from .serialization import model_from_config
+
+        return model_from_config(config, custom_objects, on_layer)
+
+    def to_json(self, **kwargs) -> str:
+        import json
+
+        from .serialization import layer_entry
+
+        return json.dumps(layer_entry(self), **kwargs)
+
+
+class Sequential(Model):
+    """A linear stack of layers: the output of each is the input of the next.
+
+    >>> model = Sequential([Dense(128, activation="relu"), Dense(10, activation="softmax")])
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+    ...               metrics=["accuracy"])
+
+    Once it knows its input shape (``input_shape=`` on the first layer, an ``Input``, or
+    the first ``fit``), it is a graph like any ``Model``: a chain of one node per layer.
+    """
+
+    def __init__(self, layers: list[Layer] | None = None, name: str | None = None,
+                 trainable: bool = True) -> None:
+        super().__init__(name=name, trainable=trainable)
+        self._layers: list[Layer] = []
+        self._input: KerasTensor | None = None
+        self._last: KerasTensor | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    @property
+    def input_shape_(self) -> tuple | None:
+        """One sample's shape, without the batch axis (None until known)."""
+        return None if self._input is None else self._input.shape[1:]
+
+    def add(self, layer: Layer) -> None:
+        """Append a layer (an ``Input`` only sets the input shape)."""
+        if isinstance(layer, KerasTensor) and isinstance(layer.node.layer, InputLayer):
+            layer = layer.node.layer
+        if isinstance(layer, InputLayer):
+            if self._layers:
+                raise ValueError("Input(...) must come before the first layer.")
+            self._input = layer.output
+            self._last = self._input
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential takes glassnet layers, got {layer!r}. "
+                "Use e.g. glassnet.layers.Dense(10)."
+            )
+        if not self._layers and self._input is None and layer.declared_input_shape:
+            self._input = InputLayer(shape=layer.declared_input_shape).output
+            self._last = self._input
+        self._layers.append(layer)
+        if self._last is not None:  # extend the chain: O(1) per layer
+            self._last = self._call_symbolic_checked(layer, self._last)
+            self._graph = None
+            self.built = True
+
+    def pop(self) -> Layer:
+        """Remove the last layer (Keras's ``Sequential.pop``)."""
+        if not self._layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self._layers.pop()
+        if self._input is not None:
+            self._rebuild()
+        return layer
+
+    @staticmethod
+    def _call_symbolic_checked(layer: Layer, x: KerasTensor) -> KerasTensor:
+        out = layer.call_symbolic(x)
+        if isinstance(out, list):
+            raise ValueError(f"Layer {layer.name!r} has {len(out)} outputs; in a Sequential "
+                             "model every layer must have one. Use the functional API.")
+        return out
+
+    def _rebuild(self) -> None:
+        self._last = self._input
+        for layer in self._layers:
+            self._last = self._call_symbolic_checked(layer, self._last)
+        self._graph = None
+
+    def build(self, input_shape: tuple | None = None) -> None:
+        """Create every layer's weights, from ``input_shape`` (one sample; a leading
+        ``None`` batch axis, as Keras writes it, is dropped)."""
+        if input_shape is not None:
+            input_shape = tuple(input_shape)
+            if input_shape and input_shape[0] is None:
+                input_shape = input_shape[1:]
+            shape = _as_shape(input_shape)
+            if self._input is not None and self.input_shape_ != shape:
+                raise InputError(
+                    f"Model {self.name!r} was built for inputs of shape "
+                    f"{(None, *self.input_shape_)}, not {(None, *shape)}.")
+            if self._input is None:
+                self._input = InputLayer(shape=shape).output
+                self._rebuild()
+        if self._input is None:
+            raise ValueError("The model does not know its input shape yet: call fit, or pass "
+                             "input_shape=... to the first layer, or start with Input(shape=...).")
+        self.built = True
+        if self.compiled is not None:
+            self.compiled.configure(self)
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            if self._input is None:
+                return super().graph  # raises: not built
+            if not self._layers:
+                raise InputError("The model has no layers: add some first, e.g. "
+                                 "model.add(glassnet.layers.Dense(10)).")
+            self._graph = Graph([self._input], [self._last])
+            if self.compiled is not None:
+                self.compiled.configure(self)
+        return self._graph
+
+    @property
+    def built(self) -> bool:
+        return self._input is not None if "_layers" in self.__dict__ else False
+
+    @built.setter
+    def built(self, value: bool) -> None:  # derived from the input shape
+        pass
+
+    def get_config(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "input_shape": None if self.input_shape_ is None else list(self.input_shape_),
-            "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                       for layer in self.layers],
+            "layers": [_layer_entry(layer) for layer in self._layers],
+            "trainable": self.trainable,
         }
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None,
+                    on_layer=None):
+        from .serialization import sequential_from_config
 
-def _hooks(callbacks, *names: str) -> dict[str, list]:
-    """For each hook name, the callbacks that define it (the others are skipped)."""
-    return {name: [cb for cb in callbacks if callbacks_module.overrides(cb, name)]
-            for name in names}
-
-
-def _non_finite_outputs(x: np.ndarray, out: np.ndarray) -> None:
-    """``predict`` gave NaN or inf: an error naming the bad values of ``x`` if there are
-    any, else a warning that the weights themselves have gone bad."""
-    if x.dtype.kind in "fc":
-        validation.values(x)
-    bad = out.size - int(np.count_nonzero(np.isfinite(out)))
-    warnings.warn(
-        f"predict: {bad} of the {out.size} outputs are NaN or infinite, although x is finite. "
-        f"The model's weights are probably NaN or very large (training diverged: try a "
-        f"smaller learning rate); [np.isfinite(w).all() for w in model.get_weights()] "
-        f"shows which.", RuntimeWarning, stacklevel=3)
+        return sequential_from_config(config, custom_objects, on_layer)
 
 
-def _floatx(xb: np.ndarray) -> np.ndarray:
-    """One batch in the model's float type (float32).
+def _layer_entry(layer: Layer) -> dict:
+    from .serialization import layer_entry
 
-    ``fit``, ``evaluate`` and ``predict`` keep the data in the user's own dtype and cast
-    each batch on its way in: for the tutorial's ``x_train / 255.0`` (float64) that saves
-    a float32 copy of the whole set, 188 MB for MNIST, for about 20 µs per batch.
-    """
-    return xb if xb.dtype == backend.floatx() else xb.astype(backend.floatx())
+    return layer_entry(layer)
+
+
+class _Compiled:
+    """What ``compile`` chose, resolved per output once the graph is known: the loss of
+    each output, its weight, its metrics, and whether it fuses with the last activation."""
+
+    def __init__(self, loss, metrics, loss_weights) -> None:
+        if isinstance(loss, dict) and isinstance(loss.get("name"), str) and \
+                set(loss) <= {"name", "from_logits"}:
+            loss = losses.get(loss)  # one loss's settings, from a model file
+        # resolved once, so model.loss stays the same object however often the graph is
+        # rebuilt (a Sequential's grows with add)
+        if isinstance(loss, dict):
+            loss = {k: None if v is None else losses.get(v) for k, v in loss.items()}
+        elif isinstance(loss, (list, tuple)):
+            loss = [None if v is None else losses.get(v) for v in loss]
+        else:
+            loss = losses.get(loss)
+        self.loss_spec, self.metric_spec, self.weight_spec = loss, metrics, loss_weights
+        self.outputs: list[_Output] = []
+        for m in _metric_identifiers(metrics):  # fail early on unknown names
+            metrics_module.get(m, None)
+
+    def configure(self, model: Model) -> None:
+        """Resolve the specification against ``model``'s outputs."""
+        names = model.output_names
+        graph = model.graph
+        n = len(names)
+        loss_list = _per_output(self.loss_spec, names, "loss")
+        weights = _per_output(self.weight_spec, names, "loss_weights", default=1.0)
+        metric_lists = _metric_lists(self.metric_spec, names)
+        self.outputs = []
+        first_use: set[int] = set()
+        for i, (name, t) in enumerate(zip(names, graph.outputs)):
+            loss = loss_list[i]
+            metrics = []
+            for m in metric_lists[i]:
+                metric = metrics_module.get(m, loss, t.shape[-1])
+                if id(metric) in first_use:  # one object given for several outputs
+                    metric = copy.deepcopy(metric)
+                first_use.add(id(metric))
+                if n > 1:
+                    metric.name = f"{name}_{metric.name}"
+                metrics.append(metric)
+            out = _Output(name, t, loss, float(weights[i]), metrics, graph)
+            out.metric_ids = [m if isinstance(m, str) else m.name for m in metric_lists[i]]
+            self.outputs.append(out)
+        if all(o.loss is None for o in self.outputs):
+            raise ValueError(f"compile: no output has a loss. The outputs are {names}; give "
+                             "loss a value for at least one, e.g. loss={"
+                             f"{names[0]!r}: 'mse'}}.")
+
+    # the numbers of one step
+    def loss_and_gradients(self, ys, outs) -> tuple[float, list]:
+        """``L = Σ_i w_i L_i(y_i, a_i)`` and ``dL/da_i = w_i dL_i/da_i`` for each output."""
+        total, douts = 0.0, []
+        for o, y, a in zip(self.outputs, ys, outs):
+            if o.loss is None:
+                douts.append(None)
+                continue
+            value, d = o.loss_and_gradient(y, a)
+            o.last = value
+            if o.weight != 1.0:
+                value, d = o.weight * value, o.weight * d
+            total += value
+            douts.append(d)
+        return total, douts
+
+    def loss_value(self, ys, outs) -> float:
+        total = 0.0
+        for o, y, a in zip(self.outputs, ys, outs):
+            if o.loss is not None:
+                o.last = o.value(y, a)
+                total += o.weight * o.last
+        return total
+
+    def update_metrics(self, ys, outs) -> None:
+        for o, y, a in zip(self.outputs, ys, outs):
+            for m in o.metrics:
+                m.update_state(y, a)
+
+    def reset(self) -> None:
+        for o in self.outputs:
+            o.loss_sum = 0.0
+            for m in o.metrics:
+                m.reset_state()
+
+    def accumulate(self, n: int) -> None:
+        """Add the last batch's per-output losses (``n`` samples) to the running sums."""
+        if len(self.outputs) > 1:
+            for o in self.outputs:
+                if o.loss is not None:
+                    o.loss_sum += float(o.last) * n
+
+    def logs(self, loss: float, seen: int) -> dict[str, float]:
+        """Keras's order: metrics and losses sorted by name."""
+        logs = {"loss": loss}
+        multi = len(self.outputs) > 1
+        for o in self.outputs:
+            if multi and o.loss is not None:
+                logs[f"{o.name}_loss"] = o.loss_sum / seen
+            for m in o.metrics:
+                logs[m.name] = m.result()
+        return dict(sorted(logs.items()))
+
+    def all_metrics(self) -> list:
+        return [m for o in self.outputs for m in o.metrics]
+
+    def metric_names(self) -> list[str]:
+        if not self.outputs:
+            return [m if isinstance(m, str) else getattr(m, "name", str(m))
+                    for m in _metric_identifiers(self.metric_spec)]
+        names = [f"{o.name}_loss" for o in self.outputs if o.loss is not None] \
+            if len(self.outputs) > 1 else []
+        return names + [m.name for m in self.all_metrics()]
+
+    def get_config(self, model: Model) -> dict[str, Any]:
+        """The compile settings as names and numbers, for a model file."""
+        outputs = model.compiled_outputs()
+        if len(outputs) == 1:
+            o = outputs[0]
+            return {"loss": o.loss.get_config(), "metrics": o.metric_ids}
+        return {"loss": {o.name: None if o.loss is None else o.loss.get_config()
+                         for o in outputs},
+                "metrics": {o.name: o.metric_ids for o in outputs},
+                "loss_weights": {o.name: o.weight for o in outputs}}
+
+    def loss_objects(self, model: Model):
+        if not self.outputs:
+            return self.loss_spec
+        objects = [o.loss for o in self.outputs]
+        return objects[0] if len(objects) == 1 else objects
+
+
+class _Output:
+    """One output's loss (fused with the producing layer's activation when they pair:
+    softmax + cross-entropy gives ``dL/dz = (p - y) / batch``), weight and metrics."""
+
+    def __init__(self, name: str, tensor: KerasTensor, loss, weight: float, metrics: list,
+                 graph: Graph) -> None:
+        self.name, self.loss, self.weight, self.metrics = name, loss, weight, metrics
+        self.shape = tensor.shape
+        self.loss_sum = 0.0
+        self.last = 0.0
+        layer = tensor.node.layer if tensor.node is not None else None
+        # Fusing hands the layer dL/dz instead of dL/da: only when this output is the
+        # layer's sole use (no other node reads it, the layer is not called twice).
+        activation = getattr(layer, "activation", None)
+        self.fused = (
+            loss is not None
+            and getattr(loss, "fuses_with", None) is not None
+            and not loss.from_logits
+            and activation is not None
+            and activation.name == loss.fuses_with
+            and hasattr(layer, "fused_activation")
+            and graph.readers.get(id(tensor), 0) == 0
+            and id(layer) not in graph.shared
+            and sum(1 for t in graph.outputs if t is tensor) == 1
+        )
+        self.layer = layer
+        if hasattr(layer, "fused_activation"):
+            layer.fused_activation = self.fused
+
+    def loss_and_gradient(self, y, a):
+        if self.fused:
+            z = self.layer.z
+            return self.loss.forward_fused(y, z), self.loss.backward_fused(y, a)
+        return self.loss.forward(y, a), self.loss.backward(y, a)
+
+    def value(self, y, a) -> float:
+        if self.fused:
+            return self.loss.forward_fused(y, self.layer.z)
+        return self.loss.forward(y, a)
+
+
+def _per_output(spec, names: list[str], what: str, default=None) -> list:
+    """A per-output setting as a list in output order, from one value, a list or a dict."""
+    n = len(names)
+    if isinstance(spec, dict):
+        unknown = [k for k in spec if k not in names]
+        if unknown:
+            raise InputError(f"compile({what}=...) names {unknown}, which are not outputs of "
+                             f"the model. The outputs are {names}.")
+        return [spec.get(name, default) for name in names]
+    if isinstance(spec, (list, tuple)):
+        if len(spec) != n:
+            raise InputError(f"compile({what}=...) has {len(spec)} entries, but the model has "
+                             f"{n} output(s): {names}. Give one per output, or a dict keyed by "
+                             "output name.")
+        return list(spec)
+    return [default if spec is None else spec] * n
+
+
+def _metric_lists(spec, names: list[str]) -> list[list]:
+    """The metrics of each output: one list for all (Keras 2), a list of lists, or a dict."""
+    n = len(names)
+    if spec is None:
+        return [[] for _ in names]
+    if isinstance(spec, (str, metrics_module.Metric)):
+        return [[spec] for _ in names]
+    if isinstance(spec, dict):
+        return [m if isinstance(m, (list, tuple)) else [] if m is None else [m]
+                for m in _per_output(spec, names, "metrics")]
+    spec = list(spec)
+    if n > 1 and len(spec) == n and all(isinstance(m, (list, tuple)) or m is None
+                                        for m in spec):
+        return [list(m or []) for m in spec]
+    return [list(spec) for _ in names]
+
+
+def _metric_identifiers(metrics) -> list:
+    if metrics is None:
+        return []
+    if isinstance(metrics, (str, metrics_module.Metric)):
+        return [metrics]
+    if isinstance(metrics, dict):
+        metrics = list(metrics.values())
+    return [m for item in metrics for m in (item if isinstance(item, (list, tuple)) else
+                                             [item]) if m is not None]
+
+
+def _unsupported(kwargs: dict, where: str) -> None:
+    if kwargs:
+        raise TypeError(f"{where}() got unexpected keyword argument(s) {sorted(kwargs)}.")
 
 
 def _batch_size(batch_size) -> int:
@@ -595,6 +866,3 @@ def _batch_size(batch_size) -> int:
             or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     return int(batch_size)
-
-
-Model = Sequential

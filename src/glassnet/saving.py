@@ -43,29 +43,15 @@ import zipfile
 
 import numpy as np
 
-from . import layers as layers_module
 from . import random as grandom
+from . import serialization
 from .errors import ModelFileError
+from .serialization import LAYERS, register_layer  # noqa: F401 - glassnet.saving's API
 
 FORMAT = "glassnet"
 FORMAT_VERSION = 1
 MAX_CONFIG_BYTES = 1 << 20
 MAX_NPY_HEADER_BYTES = 1 << 16  # np.save writes about 128 bytes
-LAYERS: dict[str, type] = {name: getattr(layers_module, name) for name in layers_module.__all__
-                           if name not in ("Layer", "Input")}
-
-
-def register_layer(cls: type, name: str | None = None) -> type:
-    """Allow ``load_model`` to build a custom layer class, by name. Usable as a decorator.
-
-    ``name`` defaults to the class name; the model file stores this name.
-    """
-    if not (isinstance(cls, type) and issubclass(cls, layers_module.Layer)):
-        raise TypeError(f"register_layer takes a subclass of glassnet.layers.Layer, got {cls!r}.")
-    LAYERS[name or cls.__name__] = cls
-    return cls
-
-
 def _npy_bytes(array: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
@@ -112,10 +98,7 @@ def _file_mode(path: str) -> int:
 def save_model(model, path: str) -> None:
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``path``."""
     weights = model.get_weights()
-    spec = model.get_config()
-    registered = {cls: name for name, cls in LAYERS.items()}  # a custom layer's own name
-    for layer, entry in zip(model.layers, spec["layers"]):
-        entry["class_name"] = registered.get(type(layer), entry["class_name"])
+    spec = serialization.layer_entry(model)
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -126,11 +109,8 @@ def save_model(model, path: str) -> None:
     }
     members = {f"weights/{i}.npy": _npy_bytes(w) for i, w in enumerate(weights)}
     if model.optimizer is not None:
-        config["compile"] = {
-            "optimizer": model.optimizer.get_config(),
-            "loss": model.loss.get_config(),
-            "metrics": [m if isinstance(m, str) else m.name for m in model._metric_names],
-        }
+        config["compile"] = {"optimizer": model.optimizer.get_config(),
+                             **model.compiled.get_config(model)}
         slots = sorted(model.optimizer.state)
         config["optimizer_state"] = {"iterations": model.optimizer.iterations, "slots": slots}
         for slot in slots:
@@ -286,23 +266,6 @@ class _WeightBudget:
         vars(layer).pop("add_weight", None)
 
 
-def _build_layer(entry, path, registry: dict):
-    if (not isinstance(entry, dict) or not isinstance(entry.get("config"), dict)
-            or not isinstance(entry.get("class_name"), str)):
-        raise _bad(path, f"a layer entry is malformed: {str(entry)[:200]}")
-    name = entry["class_name"]
-    if name not in registry:
-        raise _bad(path, f"unknown layer {name[:100]!r}. Known layers: "
-                         f"{', '.join(sorted(registry))}. For a custom layer, register its class "
-                         "first: glassnet.saving.register_layer(MyLayer), or pass "
-                         "custom_objects={'MyLayer': MyLayer} to load_model.")
-    try:
-        return registry[name].from_config(dict(entry["config"]))
-    except Exception as err:
-        raise _bad(path, f"layer {name} cannot be built from its config ({type(err).__name__}: "
-                         f"{err}).") from None
-
-
 def _compile_settings(c, path) -> dict:
     """The compile section, checked to hold only names and plain numbers."""
     if not isinstance(c, dict):
@@ -318,15 +281,30 @@ def _compile_settings(c, path) -> dict:
                 raise _bad(path, f"optimizer setting {k!r} = {str(v)[:50]!r} is not allowed.")
     elif not isinstance(opt, str):
         raise _bad(path, f"the optimizer {str(opt)[:50]!r} is not a name or settings.")
+    if isinstance(loss, dict) and "name" not in loss:  # one loss per output, by name
+        for value in loss.values():
+            _loss_ok(value, path, allow_none=True)
+    else:
+        _loss_ok(loss, path)
+    names = (list(metrics.values()) if isinstance(metrics, dict) else [metrics])
+    if not all(isinstance(m, list) and all(isinstance(i, str) for i in m) for m in names):
+        raise _bad(path, "the metrics must be lists of names.")
+    weights = c.get("loss_weights")
+    if weights is not None and not (isinstance(weights, dict) and all(
+            isinstance(w, (int, float)) and math.isfinite(w) for w in weights.values())):
+        raise _bad(path, "the loss weights must be numbers.")
+    return {"optimizer": opt, "loss": loss, "metrics": metrics, "loss_weights": weights}
+
+
+def _loss_ok(loss, path, allow_none: bool = False) -> None:
+    if loss is None and allow_none:
+        return
     if isinstance(loss, dict):
         if not set(loss) <= {"name", "from_logits"} or not isinstance(loss.get("name"), str) \
                 or not isinstance(loss.get("from_logits", False), bool):
             raise _bad(path, f"the loss settings {str(loss)[:100]} are not allowed.")
     elif not isinstance(loss, str):
         raise _bad(path, f"the loss {str(loss)[:50]!r} is not a name or settings.")
-    if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
-        raise _bad(path, "the metrics must be a list of names.")
-    return {"optimizer": opt, "loss": loss, "metrics": metrics}
 
 
 def _schedule_ok(config: dict) -> bool:
@@ -367,49 +345,34 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
 
 
 def _load_model(zf, config, path, custom_objects, compile: bool):
-    from .model import Sequential
-
     if config.get("weights_only"):
         raise _bad(path, "this file holds only weights (model.save_weights): build the model "
                          "in code, then call model.load_weights(path).")
     spec = config.get("model")
-    if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list):
+    if not isinstance(spec, dict):
         raise _bad(path, "the model description is missing or malformed.")
-    registry = {**LAYERS, **(custom_objects or {})}
+    if "class_name" not in spec:  # files from before graph models: a Sequential's config
+        spec = {"class_name": "Sequential", "config": spec}
     budget = _WeightBudget(zf, path)
-    layers = []
-    model = Sequential(name=str(spec.get("name", "sequential"))[:200])
+    watched = []
+
+    def on_layer(layer):
+        budget.watch(layer)
+        watched.append(layer)
     try:
-        for entry in spec["layers"]:
-            layer = _build_layer(entry, path, registry)
-            budget.watch(layer)
-            layers.append(layer)
-            try:
-                model.add(layer)  # builds it when the input shape is known
-            except ModelFileError:
-                raise
-            except Exception as err:
-                raise _bad(path, f"layer {entry['class_name']} ({layer.name!r}) cannot be built "
-                                 f"({type(err).__name__}: {err}).") from None
-        if spec.get("input_shape") is not None and not model.built:
-            try:
-                model.build(tuple(spec["input_shape"]))
-            except ModelFileError:
-                raise
-            except Exception as err:
-                failed = next((la for la in model.layers if not la.built), None)
-                which = f"layer {type(failed).__name__} ({failed.name!r})" if failed else "it"
-                raise _bad(path, f"the model cannot be built for input_shape "
-                                 f"{str(spec['input_shape'])[:100]}: {which} fails "
-                                 f"({type(err).__name__}: {err}).") from None
+        model = serialization.build_layer(spec, custom_objects, on_layer)
+    except ModelFileError:
+        raise
+    except (ValueError, TypeError) as err:
+        raise _bad(path, str(err)) from None
     finally:
-        for layer in layers:
+        for layer in watched:
             budget.release(layer)
     _load_weight_arrays(model, zf, config, path)
     if compile and config.get("compile"):
         c = _compile_settings(config["compile"], path)
         try:
-            model.compile(optimizer=c["optimizer"], loss=c["loss"], metrics=c["metrics"])
+            model.compile(**c)
         except Exception as err:
             raise _bad(path, f"the compile settings are invalid ({type(err).__name__}: {err}).") \
                 from None
@@ -434,7 +397,7 @@ def _load_optimizer_state(model, zf, state, path) -> None:
     if slots:
         if not model.built:
             raise _bad(path, "the file has optimizer state but the model has no weights.")
-        theta = model._theta[:model._n_trainable]
+        theta = model.bind().trainable
         arrays = {k: _read_array(zf, f"optimizer/{k}.npy", path, theta.shape) for k in slots}
         opt.build(theta)
         for k, a in arrays.items():

@@ -1,4 +1,8 @@
-"""``model.summary()``: Keras's table of layers, output shapes and parameter counts."""
+"""``model.summary()``: Keras's table of layers, output shapes and parameter counts.
+
+A graph model (not ``Sequential``) gets Keras's fourth column, "Connected to": the
+tensors each layer reads, as ``layer_name[node][output]``.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,55 @@ def _size(n_params: int, itemsize: int) -> str:
     return ""
 
 
+def _rows(model) -> list[tuple[str, ...]]:
+    """One row per layer: name (type), output shape, parameters[, connected to]."""
+    from .model import Sequential
+
+    if isinstance(model, Sequential) or not model.built:
+        rows = []
+        for layer in model.layers:
+            shape = "?" if not layer.built or layer.output_shape is None else \
+                str(_shape(layer.output_shape, model_layer=layer))
+            params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
+            rows.append((f"{layer.name} ({type(layer).__name__})", shape, params))
+        return rows
+    graph = model.graph
+    calls: dict[int, int] = {}
+    index: dict[int, int] = {}
+    for node in graph.nodes:
+        index[id(node)] = calls.get(id(node.layer), 0)
+        calls[id(node.layer)] = index[id(node)] + 1
+    rows = []
+    for layer in graph.layers:
+        nodes = [n for n in graph.nodes if n.layer is layer] or [layer.inbound_nodes[0]]
+        shapes = [t.shape for t in nodes[0].outputs]
+        shape = str(shapes[0] if len(shapes) == 1 else shapes)
+        sources = [f"{t.node.layer.name}[{index.get(id(t.node), 0)}][{t.index}]"
+                   for n in nodes for t in n.inputs]
+        rows.append((f"{layer.name} ({type(layer).__name__})", shape,
+                     f"{layer.count_params():,}", ", ".join(sources) or "-"))
+    return rows
+
+
+def _shape(shape, model_layer) -> tuple:
+    from .model import Model
+
+    if isinstance(model_layer, Model):
+        return shape  # already (None, ...)
+    return (None, *shape)
+
+
 def summary_text(model) -> str:
     """The summary as text, with box-drawing characters like Keras 3."""
-    widths = (33, 24, 15)
-    headers = ("Layer (type)", "Output Shape", "Param #")
+    rows = _rows(model)
+    connected = bool(rows) and len(rows[0]) == 4
+    widths = (33, 24, 15, 30) if connected else (33, 24, 15)
+    headers = ("Layer (type)", "Output Shape", "Param #", "Connected to")[:len(widths)]
+    align = ("<", "<", ">", "<")
 
     def row(cells, left="│", mid="│", right="│"):
-        a, b, c = cells
-        return (f"{left} {a:<{widths[0] - 2}} {mid} {b:<{widths[1] - 2}} {mid} "
-                f"{c:>{widths[2] - 2}} {right}")
+        parts = [f"{c:{a}{w - 2}}" for c, a, w in zip(cells, align, widths)]
+        return f"{left} " + f" {mid} ".join(parts) + f" {right}"
 
     def rule(left, mid, right, fill):
         return left + mid.join(fill * w for w in widths) + right
@@ -29,14 +73,13 @@ def summary_text(model) -> str:
              rule("┏", "┳", "┓", "━"),
              row(headers, "┃", "┃", "┃"),
              rule("┡", "╇", "┩", "━")]
-    for i, layer in enumerate(model.layers):
-        shape = "?" if layer.output_shape is None else str((None, *layer.output_shape))
-        params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        lines.append(row((f"{layer.name} ({type(layer).__name__})", shape, params)))
-        if i < len(model.layers) - 1:
+    for i, cells in enumerate(rows):
+        lines.append(row(cells))
+        if i < len(rows) - 1:
             lines.append(rule("├", "┼", "┤", "─"))
     lines.append(rule("└", "┴", "┘", "─"))
-    total = sum(layer.count_params() for layer in model.layers)
+    total = model.count_params() if model.built else sum(
+        layer.count_params() for layer in model.layers)
     trainable = sum(w.size for w in model.trainable_weights)
     itemsize = model.weights[0].itemsize if model.weights else 4
     lines += [f" Total params: {total:,} ({_size(total, itemsize)})",

@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 
 from . import backend
-from .data import as_array, as_inputs, check_same_length
+from . import data as data_module
 from .errors import InputError
 
 # Layers that pass the input's values through unchanged (only reshaped or masked).
@@ -94,8 +94,12 @@ def values(x: np.ndarray, what: str = "x") -> tuple[float, float]:
 
 
 def inputs(model, x, single_sample: bool = False, what: str = "x",
-           training: bool = False, cast: bool = True, check_values: bool = True) -> np.ndarray:
-    """``x`` as a float array shaped ``(batch, *model.input_shape_)``, or a clear error.
+           training: bool = False, cast: bool = True, check_values: bool = True,
+           expected: tuple | None = None, layers: list | None = None) -> np.ndarray:
+    """``x`` as a float array shaped ``(batch, *expected)``, or a clear error.
+
+    ``expected``: one sample's shape for this input (None: not known yet); ``layers``:
+    the layers the input goes through first, named in messages.
 
     ``single_sample`` (``predict``): accept one sample without the batch dimension.
     ``training`` (``fit``): also warn about unscaled 0-255 inputs.
@@ -104,32 +108,28 @@ def inputs(model, x, single_sample: bool = False, what: str = "x",
     ``check_values=False`` (``predict``): skip the NaN/inf check here; the caller runs
     ``values`` if its outputs are not finite (a NaN input always gives a NaN output).
     """
-    if not model.layers:
-        raise InputError("The model has no layers: add some first, e.g. "
-                         "model.add(glassnet.layers.Dense(10)).")
-    raw = as_array(x, what)
-    x = as_inputs(raw, what) if cast else raw
+    raw = data_module.as_array(x, what)
+    x = data_module.as_inputs(raw, what) if cast else raw
     lo_hi = None
     if raw.dtype.kind in "iub":  # integers are finite: min/max of the smaller original
         lo_hi = _minmax(raw) if training else None
     elif check_values or training:
         lo_hi = values(x, what)
     if training:
-        warn_if_unscaled(model, *lo_hi)
-    expected = model.input_shape_
+        warn_if_unscaled(model, layers, *lo_hi)
     if single_sample and expected is not None and x.shape == expected:
         return x[np.newaxis]  # one sample -> a batch of one
     if x.ndim == 1 and (expected is None or expected == (1,)):
         return x[:, np.newaxis]  # one feature per sample, as Keras reads a 1-D x
     if expected is None:
-        _check_unbuilt(model, x, what)
-    elif x.shape[1:] != expected:
-        raise _mismatch(model, x, expected, what)
+        _check_unbuilt(layers, x, what)
+    elif x.shape[1:] != tuple(expected):
+        raise _mismatch(layers, x, tuple(expected), what)
     return x
 
 
-def _check_unbuilt(model, x: np.ndarray, what: str) -> None:
-    first = model.layers[0]
+def _check_unbuilt(layers: list, x: np.ndarray, what: str) -> None:
+    first = layers[0]
     if type(first).__name__ == "Dense" and x.ndim > 2:
         sample = "x".join(map(str, x.shape[1:]))
         n = math.prod(x.shape[1:])
@@ -142,9 +142,10 @@ def _check_unbuilt(model, x: np.ndarray, what: str) -> None:
         )
 
 
-def _mismatch(model, x: np.ndarray, expected: tuple, what: str) -> InputError:
-    first = model.layers[0]
-    head = (f"Input 0 of layer {first.name!r} is incompatible with the data: the model was "
+def _mismatch(layers: list, x: np.ndarray, expected: tuple, what: str) -> InputError:
+    first = layers[0] if layers else None
+    name = "input" if first is None else first.name
+    head = (f"Input 0 of layer {name!r} is incompatible with the data: the model was "
             f"built for inputs of shape {_shape(expected)}")
     if x.shape == expected:
         return InputError(
@@ -178,21 +179,21 @@ def _mismatch(model, x: np.ndarray, expected: tuple, what: str) -> InputError:
     )
 
 
-def warn_if_unscaled(model, lo: float, hi: float) -> None:
+def warn_if_unscaled(model, layers: list, lo: float, hi: float) -> None:
     """Warn once per model when raw 0-255 pixel values reach the first ``Dense`` directly.
 
     Heuristic: every value (``lo`` to ``hi``) in ``[0, 255]``, the smallest below 1 (an
     image has dark background pixels) and the largest above 10. Features that merely lie
     in that range, such as values around 100, do not warn.
     """
-    if getattr(model, "_warned_unscaled", False):
+    if model.warned_unscaled:
         return
-    first = next((layer for layer in model.layers
+    first = next((layer for layer in layers
                   if type(layer).__name__ not in _PASS_THROUGH), None)
     if first is None or type(first).__name__ != "Dense":
         return
     if 0 <= lo < 1 and 10 < hi <= 255:
-        model._warned_unscaled = True
+        model.warned_unscaled = True
         warnings.warn(
             f"The inputs range from {lo:g} to {hi:g}, like raw pixel values, and go straight "
             f"into Dense layer {first.name!r}. Large inputs make the first steps huge and "
@@ -201,17 +202,17 @@ def warn_if_unscaled(model, lo: float, hi: float) -> None:
 
 
 # -- y ------------------------------------------------------------------------------
-def targets(model, y, x: np.ndarray, what: str = "y") -> np.ndarray:
-    """``y`` checked against ``x``, ``model.loss`` and the last layer, cast for the loss.
+def targets(y, x: np.ndarray, loss, last, out: tuple, what: str = "y") -> np.ndarray:
+    """``y`` checked against ``x``, the ``loss`` and the output it is compared with (made
+    by layer ``last``, one sample's shape ``out``), cast for the loss.
 
     Sparse labels become integers (``intp``), every other target floats (float32).
     """
-    arr = as_array(y, what)
+    arr = data_module.as_array(y, what)
     check_finite(arr, what)
-    check_same_length(x, arr)
-    last = model.layers[-1]
-    out = tuple(last.output_shape or ())
-    name = getattr(model.loss, "name", "")
+    data_module.check_same_length(x, arr)
+    out = tuple(out or ())
+    name = getattr(loss, "name", "")
     if name == "sparse_categorical_crossentropy":
         return _sparse(arr, last, out[-1] if out else None, what)
     if name == "categorical_crossentropy":
@@ -220,7 +221,7 @@ def targets(model, y, x: np.ndarray, what: str = "y") -> np.ndarray:
         _binary(arr, last, out, what)
     elif name in ("mean_squared_error", "mean_absolute_error"):
         _same_shape(arr, last, out, what, name)
-    if getattr(model.loss, "sparse", False):  # a user's own sparse loss
+    if getattr(loss, "sparse", False):  # a user's own sparse loss
         return arr.astype(np.intp, copy=False)
     return np.ascontiguousarray(arr, dtype=backend.floatx())
 

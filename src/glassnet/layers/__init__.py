@@ -7,12 +7,29 @@ from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
 from .input import Input, InputLayer
+from .merge import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from .normalization import BatchNormalization
 from .pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
 from .reshape import Reshape
 
 __all__ = [
-    "Activation", "AveragePooling2D", "BatchNormalization", "Conv2D", "Dense", "Dropout",
-    "Flatten", "GlobalAveragePooling2D", "Input", "InputLayer", "Layer", "MaxPooling2D",
-    "Reshape",
+    "Activation", "Add", "Average", "AveragePooling2D", "BatchNormalization", "Concatenate",
+    "Conv2D", "Dense", "Dropout", "Flatten", "GlobalAveragePooling2D", "Input", "InputLayer",
+    "Layer", "MaxPooling2D", "Maximum", "Minimum", "Multiply", "Reshape", "Subtract", "add",
+    "average", "concatenate", "maximum", "minimum", "multiply", "subtract",
 ]

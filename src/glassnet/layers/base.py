@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from .. import activations, backend, initializers
+from ..errors import InputError
+from ..graph import KerasTensor, Node, symbolic
 
 
 class Layer:
@@ -53,6 +55,7 @@ class Layer:
         self.declared_input_shape = _as_shape(input_shape) if input_shape is not None else None
         self.input_shape: tuple[int, ...] | None = None
         self.output_shape: tuple[int, ...] | None = None
+        self.inbound_nodes: list[Node] = []  # one per call on symbolic tensors
 
     # -- building -------------------------------------------------------------
     def build(self, input_shape: tuple[int, ...]) -> None:
@@ -82,11 +85,85 @@ class Layer:
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         raise NotImplementedError
 
-    def __call__(self, x, training: bool = False) -> np.ndarray:
+    def __call__(self, x, training: bool = False):
+        """``layer(x)``: on a symbolic tensor (from ``Input``), record the call and return
+        the symbolic output (the functional API); on arrays, compute it now."""
+        if symbolic(x):
+            return self.call_symbolic(x)
         x = np.asarray(x, dtype=backend.floatx())
         if not self.built:
             self.build(x.shape[1:])
         return self.forward(x, training=training)
+
+    def call_symbolic(self, inputs):
+        """Record ``self(inputs)`` in the graph: build for the inputs' shapes, return the
+        output ``KerasTensor`` (a list when the layer has several outputs)."""
+        list_call = isinstance(inputs, (list, tuple))
+        tensors = list(inputs) if list_call else [inputs]
+        for t in tensors:
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f"Layer {self.name!r} was called on a mix of symbolic tensors and "
+                                f"{type(t).__name__}; pass only tensors from Input(...) or "
+                                "from other layers.")
+        shapes = [tuple(t.shape[1:]) for t in tensors]
+        shape = shapes if list_call else shapes[0]
+        if not self.built:
+            self.build(shape)
+        node = Node(self, tensors, [(None, *s) for s in self.output_shapes(shape)], list_call)
+        self.inbound_nodes.append(node)
+        return node.outputs[0] if len(node.outputs) == 1 else node.outputs
+
+    def output_shapes(self, input_shape) -> list[tuple]:
+        """The shape of each output for ``input_shape`` (one output, except models)."""
+        if self.input_shape is not None and not isinstance(input_shape, list) and \
+                tuple(self.input_shape) != tuple(input_shape):
+            raise InputError(
+                f"Layer {self.name!r} was built for inputs of shape "
+                f"{(None, *self.input_shape)} and is now called on inputs of shape "
+                f"{(None, *input_shape)}. A layer called twice (shared) needs inputs of the "
+                "same shape; create a new layer for the other shape.")
+        return [tuple(self.compute_output_shape(input_shape))]
+
+    @property
+    def input(self):
+        """The symbolic input of this layer's first call (Keras's ``layer.input``)."""
+        node = self._first_node("input")
+        return node.inputs if node.list_call else node.inputs[0]
+
+    @property
+    def output(self):
+        """The symbolic output of this layer's first call (Keras's ``layer.output``)."""
+        outputs = self._first_node("output").outputs
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def _first_node(self, what: str) -> Node:
+        if not self.inbound_nodes:
+            raise AttributeError(
+                f"Layer {self.name!r} has no {what} yet: it has not been called on a symbolic "
+                "tensor. Build the model first (give it an Input, or call model.build(...)).")
+        return self.inbound_nodes[0]
+
+    # -- what the graph needs (models override these) --------------------------
+    def leaves(self) -> list[Layer]:
+        """The layers that own weights here: ``[self]``; a model lists its own layers'."""
+        return [self]
+
+    def leaf_grads(self) -> list[np.ndarray]:
+        """The gradient arrays of every weight, for summing over a shared layer's calls."""
+        return [g for leaf in self.leaves() for g in leaf.grads.values()]
+
+    @property
+    def has_trainable_weights(self) -> bool:
+        return any(leaf.trainable and leaf.params for leaf in self.leaves())
+
+    def save_call_state(self) -> Any:
+        """What ``forward`` kept for ``backward`` (``self.x``, ``self.z``, ...): a shallow
+        copy of the attributes, so the graph can run a shared layer several times."""
+        return [dict(leaf.__dict__) for leaf in self.leaves()]
+
+    def restore_call_state(self, state: Any) -> None:
+        for leaf, saved in zip(self.leaves(), state):
+            leaf.__dict__.update(saved)
 
     # -- weights --------------------------------------------------------------
     @property

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+from ..graph import KerasTensor, Node
 from .base import Layer, _as_shape
 
 
 class InputLayer(Layer):
-    """Marks the model's input shape, ``shape`` without the batch dimension.
+    """The entry of a graph: ``shape`` is one sample's shape, without the batch dimension.
 
-    ``Sequential([Input(shape=(28, 28)), Flatten(), Dense(10)])`` builds at once.
-    It does no computation and is not listed in ``model.layers``, as in Keras.
+    ``Input(shape=(784,))`` returns its output, a symbolic tensor of shape ``(None, 784)``
+    that layers are called on (the functional API). ``Sequential([Input(shape=(28, 28)),
+    Flatten(), Dense(10)])`` builds at once; there the input is not listed in
+    ``model.layers``, as in Keras.
     """
 
-    def __init__(self, shape=None, batch_size=None, name=None, input_shape=None, **kwargs):
+    def __init__(self, shape=None, batch_size=None, name=None, input_shape=None,
+                 dtype=None, batch_shape=None, **kwargs):
+        if batch_shape is not None:
+            batch_size, shape = batch_shape[0], tuple(batch_shape[1:])
         shape = shape if shape is not None else input_shape
         if shape is None:
             raise ValueError("Input needs a shape, e.g. Input(shape=(784,)).")
+        kwargs.pop("sparse", None)
+        kwargs.pop("ragged", None)
         super().__init__(name=name, input_shape=_as_shape(shape), **kwargs)
         self.batch_size = batch_size
+        self.dtype = str(dtype) if dtype is not None else "float32"
+        self.build(self.declared_input_shape)
+        node = Node(self, [], [self.shape], list_call=False)
+        node.outputs[0].dtype = self.dtype
+        self.inbound_nodes.append(node)
 
     @property
     def shape(self) -> tuple:
@@ -30,9 +43,12 @@ class InputLayer(Layer):
         return dy
 
     def get_config(self):
-        return {"name": self.name, "shape": list(self.declared_input_shape)}
+        return {"name": self.name, "shape": list(self.declared_input_shape),
+                "dtype": self.dtype}
 
 
-def Input(shape=None, batch_size=None, name=None, **kwargs) -> InputLayer:  # noqa: N802
-    """Keras's ``Input(shape=...)``: the shape of one sample, e.g. ``(28, 28)``."""
-    return InputLayer(shape=shape, batch_size=batch_size, name=name, **kwargs)
+def Input(shape=None, batch_size=None, name=None, dtype=None, **kwargs) -> KerasTensor:  # noqa: N802
+    """Keras's ``Input(shape=...)``: a symbolic tensor for samples of ``shape``, e.g.
+    ``(28, 28)``; call layers on it, then ``Model(inputs, outputs)``."""
+    return InputLayer(shape=shape, batch_size=batch_size, name=name, dtype=dtype,
+                      **kwargs).output

@@ -1,0 +1,290 @@
+"""A graph of layers: symbolic tensors, nodes, topological order, forward and backward.
+
+Keras's functional API builds models by calling layers on symbolic tensors::
+
+    inputs = Input(shape=(784,))              # a KerasTensor: shape (None, 784)
+    h = Dense(64, activation="relu")(inputs)  # records a Node: Dense(inputs) -> h
+    outputs = Dense(10)(h)
+    model = Model(inputs, outputs)            # the Graph between them
+
+A ``KerasTensor`` holds no numbers: only a shape, a dtype and the ``Node`` that made it.
+``Graph`` walks back from the outputs to the inputs, sorts the nodes so that every node
+comes after the nodes it reads from (topological order), and then runs:
+
+* ``forward``: each node's ``layer.forward`` in that order, every tensor computed once;
+* ``backward``: each node's ``layer.backward`` in reverse order. The chain rule for a
+  tensor read by several nodes (fan-out, a skip connection) adds up the gradients that
+  come back from each reader: ``dL/dh = Σ_readers dL/dh_reader``.
+
+``Sequential`` is the special case of a chain: one node per layer, each reading the
+previous one's output.
+
+A layer called more than once (a shared layer) keeps what ``backward`` needs on itself
+(``self.x``, ``self.z``), so the graph saves that state after each call's ``forward`` and
+puts it back before that call's ``backward``, and adds the weight gradients of the calls:
+``dL/dW = Σ_calls dL/dW_call``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+
+
+class KerasTensor:
+    """A symbolic tensor: the shape ``(None, ...)`` and dtype of the values a node will
+    compute, and the ``node`` that computes them (``index``: which of its outputs)."""
+
+    def __init__(self, shape: tuple, dtype: str = "float32", name: str | None = None,
+                 node: Node | None = None, index: int = 0) -> None:
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.name = name
+        self.node = node
+        self.index = index
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            f"{self!r} is a symbolic tensor (from Input or a layer called on one): it holds no "
+            "numbers. Build a model from it, model = glassnet.Model(inputs, outputs), and pass "
+            "NumPy arrays to model.fit / model.predict."
+        )
+
+    # x + y, x * y, ... between symbolic tensors make merge layers, as in Keras
+    def _merge(self, other, cls_name: str) -> KerasTensor:
+        from .layers import merge
+
+        return getattr(merge, cls_name)()([self, other])
+
+    def __add__(self, other):
+        return self._merge(other, "Add")
+
+    def __sub__(self, other):
+        return self._merge(other, "Subtract")
+
+    def __mul__(self, other):
+        return self._merge(other, "Multiply")
+
+    __hash__ = object.__hash__
+
+
+class Node:
+    """One call of a layer: ``outputs = layer(inputs)``.
+
+    ``list_call``: the layer was called on a list (merge layers), so its ``forward``
+    receives a list of arrays and its ``backward`` returns a list of gradients.
+    """
+
+    def __init__(self, layer, inputs: list[KerasTensor], output_shapes: list[tuple],
+                 list_call: bool) -> None:
+        self.layer = layer
+        self.inputs = inputs
+        self.list_call = list_call
+        self.outputs = [KerasTensor(shape, name=layer.name if len(output_shapes) == 1 else
+                                    f"{layer.name}_{i}", node=self, index=i)
+                        for i, shape in enumerate(output_shapes)]
+
+    @property
+    def parents(self) -> list[Node]:
+        return [t.node for t in self.inputs]
+
+    def __repr__(self) -> str:
+        return f"<Node {self.layer.name}({', '.join(t.name or '?' for t in self.inputs)})>"
+
+
+def symbolic(structure) -> bool:
+    """Whether ``structure`` (a tensor, or a list/tuple/dict of them) holds a KerasTensor."""
+    return any(isinstance(t, KerasTensor) for t in flatten(structure))
+
+
+def flatten(structure) -> list:
+    if isinstance(structure, dict):
+        return [v for k in structure for v in flatten(structure[k])]
+    if isinstance(structure, (list, tuple)):
+        return [v for item in structure for v in flatten(item)]
+    return [structure]
+
+
+class Graph:
+    """The nodes between ``inputs`` and ``outputs``, in topological order."""
+
+    def __init__(self, inputs: list[KerasTensor], outputs: list[KerasTensor]) -> None:
+        for t in [*inputs, *outputs]:
+            if not isinstance(t, KerasTensor):
+                raise TypeError(
+                    f"Model(inputs, outputs) takes symbolic tensors, from glassnet.Input(...) "
+                    f"and layers called on them; got {type(t).__name__} {t!r:.80}."
+                )
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        self.nodes = _topological_order(self.inputs, self.outputs)
+        seen: dict[int, Any] = {}
+        for t in self.inputs:
+            seen.setdefault(id(t.node.layer), t.node.layer)
+        for node in self.nodes:
+            seen.setdefault(id(node.layer), node.layer)
+        self.layers = list(seen.values())  # InputLayers first, then in order of first call
+        calls: dict[int, int] = {}
+        for node in self.nodes:
+            calls[id(node.layer)] = calls.get(id(node.layer), 0) + 1
+        self.shared = {i for i, n in calls.items() if n > 1}
+        readers: dict[int, int] = {}
+        for node in self.nodes:
+            for t in node.inputs:
+                readers[id(t)] = readers.get(id(t), 0) + 1
+        self.readers = readers  # how many nodes read each tensor
+        self.first_reader: dict[int, Node] = {}  # for error messages about an input
+        for node in reversed(self.nodes):
+            for t in node.inputs:
+                self.first_reader[id(t)] = node
+        self.plan(input_grads=True)
+
+    # -- which nodes backward must visit ----------------------------------------------
+    def plan(self, input_grads: bool) -> None:
+        """Mark the nodes that backpropagation visits (call before each ``backward`` run:
+        a layer may have been frozen or unfrozen, or be shared with another model).
+
+        A node needs ``backward`` if its layer has trainable weights or a node it reads
+        from does, or if ``input_grads`` (saliency maps need ``dL/dx``). Its layer skips
+        ``dx`` (``need_input_grad = False``) when nothing it reads from needs a gradient,
+        as the first ``Dense`` of a network does in ``fit``.
+        """
+        needs: dict[int, bool] = {id(t): input_grads for t in self.inputs}
+        self.backward_nodes = []
+        upstream_of = {}
+        for node in self.nodes:
+            upstream = any(needs.get(id(t), False) for t in node.inputs)
+            wanted = upstream or node.layer.has_trainable_weights
+            for t in node.outputs:
+                needs[id(t)] = wanted
+            if wanted:
+                self.backward_nodes.append(node)
+                upstream_of[id(node)] = upstream
+        for node in self.backward_nodes:
+            node.layer.need_input_grad = False
+        for node in self.backward_nodes:  # a shared layer needs dx if any call does
+            if upstream_of[id(node)]:
+                node.layer.need_input_grad = True
+
+    # -- forward and backward ------------------------------------------------------------
+    def forward(self, xs: list[np.ndarray], training: bool = False) -> list[np.ndarray]:
+        """Forward propagation: every node once, in topological order."""
+        values = {id(t): x for t, x in zip(self.inputs, xs)}
+        self.saved = {}
+        for node in self.nodes:
+            layer = node.layer
+            args = [values[id(t)] for t in node.inputs]
+            out = layer.forward(args if node.list_call else args[0], training=training)
+            if id(layer) in self.shared:  # keep this call's state for its backward
+                self.saved[id(node)] = layer.save_call_state()
+            if len(node.outputs) == 1:
+                values[id(node.outputs[0])] = out
+            else:
+                for t, a in zip(node.outputs, out):
+                    values[id(t)] = a
+        return [values[id(t)] for t in self.outputs]
+
+    def backward(self, douts: list[np.ndarray | None]) -> list[np.ndarray | None]:
+        """Backpropagation: ``dL/d(output)`` in, ``dL/d(input)`` out (None if not needed).
+
+        Gradients of a tensor read by several nodes are summed; so are the weight
+        gradients of a layer called several times.
+        """
+        grads: dict[int, np.ndarray] = {}
+        for t, d in zip(self.outputs, douts):
+            if d is not None:
+                _accumulate(grads, t, d)
+        totals: dict[int, list[np.ndarray]] = {}  # shared layers: Σ over calls
+        for node in reversed(self.backward_nodes):
+            layer = node.layer
+            dys = [grads.pop(id(t), None) for t in node.outputs]
+            if all(d is None for d in dys):
+                # no path from this node to the loss: its weights get a zero gradient
+                dys = None
+            else:
+                dys = [np.zeros((len(_any(dys)), *t.shape[1:]), _any(dys).dtype)
+                       if d is None else d for t, d in zip(node.outputs, dys)]
+            if dys is None:
+                for g in layer.leaf_grads():
+                    g[...] = 0
+                continue
+            if id(layer) in self.shared:
+                layer.restore_call_state(self.saved[id(node)])
+            dx = layer.backward(dys[0] if len(dys) == 1 else dys)
+            if id(layer) in self.shared:
+                own = list(layer.leaf_grads())
+                if id(layer) in totals:
+                    for total, g in zip(totals[id(layer)], own):
+                        total += g
+                else:
+                    totals[id(layer)] = [g.copy() for g in own]
+            if dx is None:
+                continue
+            for t, d in zip(node.inputs, dx if node.list_call else [dx]):
+                if d is not None:
+                    _accumulate(grads, t, d)
+        for i, total in totals.items():  # write Σ_calls dL/dW into the layer's gradients
+            layer = next(n.layer for n in self.nodes if id(n.layer) == i)
+            for g, s in zip(layer.leaf_grads(), total):
+                g[...] = s
+        return [grads.get(id(t)) for t in self.inputs]
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes)
+
+
+def _any(items):
+    return next(d for d in items if d is not None)
+
+
+def _accumulate(grads: dict, t: KerasTensor, d: np.ndarray) -> None:
+    if id(t) in grads:
+        grads[id(t)] = grads[id(t)] + d  # a new array: d may be a layer's own buffer
+    else:
+        grads[id(t)] = d
+
+
+def _topological_order(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:
+    """The nodes needed for ``outputs``, each after the nodes it reads from (depth-first
+    search from the outputs; Keras does the same). Raises on a cycle, or when an output
+    depends on an ``Input`` that is not in ``inputs``."""
+    given = {id(t) for t in inputs}
+    order: list[Node] = []
+    state: dict[int, str] = {}  # "open" while its parents are visited, then "done"
+
+    def visit(t: KerasTensor, path: list[str]) -> None:
+        if id(t) in given:
+            return
+        node = t.node
+        if node is None or not node.inputs:  # an Input that is not among the inputs
+            names = [i.name for i in inputs]
+            raise InputError(
+                f"Output {path[0]!r} is not connected to the model's inputs {names}: it depends "
+                f"on the input {t.name!r} (path: {' <- '.join(path + [t.name or '?'])}). Pass "
+                f"every Input the outputs depend on: Model(inputs=[...], outputs=...)."
+            )
+        if state.get(id(node)) == "done":
+            return
+        if state.get(id(node)) == "open":
+            raise InputError(f"The graph has a cycle through layer {node.layer.name!r}: a layer "
+                             "cannot read its own output. Models must be acyclic.")
+        state[id(node)] = "open"
+        for parent in node.inputs:
+            visit(parent, path + [node.layer.name])
+        state[id(node)] = "done"
+        order.append(node)
+
+    for t in outputs:
+        visit(t, [t.name or "output"])
+    return order

@@ -1,0 +1,230 @@
+"""Models as JSON-compatible configs, and back: the layers, and the calls that connect them.
+
+A graph model's config lists every layer with the calls made on it, as Keras does::
+
+    {"name": "functional", "layers": [
+        {"class_name": "InputLayer", "name": "input_layer", "config": {...},
+         "inbound_nodes": []},
+        {"class_name": "Dense", "name": "dense", "config": {...},
+         "inbound_nodes": [{"args": [["input_layer", 0, 0]], "list_call": false}]},
+        ...],
+     "input_layers": [["input_layer", 0, 0]], "output_layers": [["dense_1", 0, 0]]}
+
+``["dense", 1, 0]`` names a tensor: output 0 of the second call (node 1) of layer
+``dense``. Rebuilding replays the calls in order. Only classes in the registry are
+built, so a config never runs code: unknown names are an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import layers as layers_module
+from .graph import KerasTensor
+
+LAYERS: dict[str, type] = {
+    name: cls for name in layers_module.__all__
+    if isinstance(cls := getattr(layers_module, name), type)
+    and issubclass(cls, layers_module.Layer) and name != "Layer"}
+
+
+def register_layer(cls: type, name: str | None = None) -> type:
+    """Allow ``load_model`` to build a custom layer class, by name. Usable as a decorator.
+
+    ``name`` defaults to the class name; the model file stores this name.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, layers_module.Layer)):
+        raise TypeError(f"register_layer takes a subclass of glassnet.layers.Layer, got {cls!r}.")
+    LAYERS[name or cls.__name__] = cls
+    return cls
+
+
+def _registry(custom_objects: dict | None) -> dict[str, type]:
+    from .model import Model, Sequential
+
+    return {**LAYERS, "Sequential": Sequential, "Functional": Model, "Model": Model,
+            **(custom_objects or {})}
+
+
+def class_name(layer) -> str:
+    """The name a file stores for ``layer``'s class (a registered custom name if any)."""
+    from .model import Model, Sequential
+
+    for name, cls in LAYERS.items():
+        if type(layer) is cls:
+            return name
+    if type(layer) is Model:
+        return "Functional"
+    if type(layer) is Sequential:
+        return "Sequential"
+    return type(layer).__name__
+
+
+def layer_entry(layer) -> dict[str, Any]:
+    return {"class_name": class_name(layer), "config": layer.get_config()}
+
+
+# -- graph -> config ------------------------------------------------------------------
+def graph_config(model) -> dict[str, Any]:
+    graph = model.graph
+    index: dict[int, tuple[str, int]] = {}  # id(node) -> (layer name, node index here)
+    per_layer: dict[int, list] = {id(layer): [] for layer in graph.layers}
+    for t in graph.inputs:
+        index[id(t.node)] = (t.node.layer.name, 0)
+    for node in graph.nodes:
+        index[id(node)] = (node.layer.name, len(per_layer[id(node.layer)]))
+        per_layer[id(node.layer)].append(node)
+
+    def ref(t: KerasTensor) -> list:
+        name, i = index[id(t.node)]
+        return [name, i, t.index]
+
+    entries = []
+    for layer in graph.layers:
+        entry = layer_entry(layer)
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = [{"args": [ref(t) for t in node.inputs],
+                                   "list_call": node.list_call}
+                                  for node in per_layer[id(layer)]]
+        entries.append(entry)
+    config: dict[str, Any] = {
+        "name": model.name,
+        "trainable": model.trainable,
+        "layers": entries,
+        "input_layers": [ref(t) for t in graph.inputs],
+        "output_layers": [ref(t) for t in graph.outputs],
+    }
+    if model.input_keys is not None:
+        config["input_keys"] = list(model.input_keys)
+    if model.output_keys is not None:
+        config["output_keys"] = list(model.output_keys)
+    elif not model.single_output:
+        config["output_list"] = True
+    return config
+
+
+# -- config -> model ------------------------------------------------------------------
+def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
+    """One layer (or a nested model) from ``{"class_name", "config"}``.
+
+    ``on_layer(layer)`` is called on each new layer before it is built (the loader's
+    weight budget watches what it creates).
+    """
+    from .model import Model
+
+    if (not isinstance(entry, dict) or not isinstance(entry.get("config"), dict)
+            or not isinstance(entry.get("class_name"), str)):
+        raise ValueError(f"a layer entry is malformed: {str(entry)[:200]}")
+    registry = _registry(custom_objects)
+    name = entry["class_name"]
+    if name not in registry:
+        known = sorted(set(registry) - {"Functional", "Model", "Sequential"})
+        raise ValueError(f"unknown layer {name[:100]!r}. Known layers: {', '.join(known)}. For a "
+                         "custom layer, register its class first: "
+                         "glassnet.saving.register_layer(MyLayer), or pass "
+                         "custom_objects={'MyLayer': MyLayer} to load_model.")
+    cls = registry[name]
+    if isinstance(cls, type) and issubclass(cls, Model):
+        return cls.from_config(dict(entry["config"]), custom_objects, on_layer=on_layer)
+    try:
+        layer = cls.from_config(dict(entry["config"]))
+    except Exception as err:
+        raise ValueError(f"layer {name} cannot be built from its config "
+                         f"({type(err).__name__}: {err}).") from None
+    if on_layer is not None:
+        on_layer(layer)
+    return layer
+
+
+def sequential_from_config(config: dict, custom_objects: dict | None = None, on_layer=None):
+    from .model import Sequential
+
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise ValueError("the model description is missing or malformed.")
+    model = Sequential(name=str(config.get("name", "sequential"))[:200])
+    if config.get("input_shape") is not None:
+        from .layers.input import InputLayer
+
+        model.add(InputLayer(shape=tuple(config["input_shape"])))
+    for entry in config["layers"]:
+        layer = build_layer(entry, custom_objects, on_layer)
+        try:
+            model.add(layer)  # builds it when the input shape is known
+        except Exception as err:
+            raise ValueError(f"layer {entry['class_name']} ({layer.name!r}) cannot be built "
+                             f"({type(err).__name__}: {err}).") from None
+    if config.get("trainable") is False:
+        model.trainable = False
+    return model
+
+
+def model_from_config(config: dict, custom_objects: dict | None = None, on_layer=None):
+    """Rebuild a graph model: create its layers, then replay their calls in order."""
+    from .model import Model
+
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise ValueError("the model description is missing or malformed.")
+    if "input_layers" not in config:  # a Sequential saved under another class name
+        return sequential_from_config(config, custom_objects, on_layer)
+    created: dict[str, Any] = {}
+    pending: list[tuple[Any, list]] = []
+    for entry in config["layers"]:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or name in created:
+            raise ValueError(f"a layer entry has a missing or repeated name: {str(name)[:100]}")
+        layer = build_layer(entry, custom_objects, on_layer)
+        layer.name = name
+        created[name] = layer
+        nodes = entry.get("inbound_nodes") or []
+        if not isinstance(nodes, list):
+            raise ValueError(f"layer {name!r}: inbound_nodes is malformed.")
+        pending.append((layer, list(nodes)))
+    outputs: dict[str, list] = {}  # layer name -> outputs of each of its calls
+
+    def tensor(ref) -> KerasTensor:
+        if (not isinstance(ref, list) or len(ref) != 3 or not isinstance(ref[0], str)
+                or not all(isinstance(i, int) for i in ref[1:])):
+            raise ValueError(f"a tensor reference is malformed: {str(ref)[:100]}")
+        name, node, index = ref
+        if name in created and type(created[name]).__name__ == "InputLayer":
+            return created[name].output
+        calls = outputs.get(name, [])
+        if node >= len(calls):
+            raise LookupError(name)
+        out = calls[node]
+        return out[index] if isinstance(out, list) else out
+
+    progress = True
+    while progress and any(nodes for _, nodes in pending):
+        progress = False
+        for layer, nodes in pending:
+            while nodes:
+                node = nodes[0]
+                if not isinstance(node, dict) or not isinstance(node.get("args"), list):
+                    raise ValueError(f"layer {layer.name!r}: a call entry is malformed.")
+                try:
+                    args = [tensor(r) for r in node["args"]]
+                except LookupError:
+                    break  # its inputs are not computed yet
+                call = args if node.get("list_call") else args[0]
+                outputs.setdefault(layer.name, []).append(layer(call))
+                nodes.pop(0)
+                progress = True
+    if any(nodes for _, nodes in pending):
+        stuck = [layer.name for layer, nodes in pending if nodes]
+        raise ValueError(f"the calls of layers {stuck[:5]} read tensors that no layer makes "
+                         "(a broken or cyclic graph).")
+
+    def structure(refs, keys, as_list):
+        tensors = [tensor(r) for r in refs]
+        if keys is not None:
+            return dict(zip(keys, tensors))
+        return tensors if as_list or len(tensors) != 1 else tensors[0]
+
+    inputs = structure(config["input_layers"], config.get("input_keys"), False)
+    outs = structure(config["output_layers"], config.get("output_keys"),
+                     config.get("output_list", False))
+    model = Model(inputs, outs, name=str(config.get("name", "functional"))[:200])
+    if config.get("trainable") is False:
+        model.trainable = False
+    return model

@@ -1,0 +1,251 @@
+"""The batch loops of ``fit``, ``evaluate`` and ``predict``, and the callback list.
+
+Each loop is a skeleton, as in Keras::
+
+    for epoch in range(epochs):
+        for step in range(steps):
+            callbacks.on_train_batch_begin(step)
+            loss, outputs = model.train_step(x_batch, y_batch)   # the algorithm
+            callbacks.on_train_batch_end(step, logs)
+
+The data arrive checked (``data.prepare``), as one array per input and per output, in
+the user's own dtype: each batch is cast to float32 on its way in.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from . import backend, blas, validation
+from . import callbacks as callbacks_module
+from . import random as grandom
+from .faults import InterruptGuard, NonFiniteLoss, WeightSnapshot, interrupted, stop_on_nonfinite
+from .progress import Progbar
+
+# Keras 2's names for the train-batch hooks, still called (Keras calls both).
+_LEGACY = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+_HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+          "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+          "on_test_batch_begin", "on_test_batch_end", "on_predict_begin", "on_predict_end",
+          "on_predict_batch_begin", "on_predict_batch_end")
+
+
+class CallbackList:
+    """Every callback of one ``fit``/``evaluate``/``predict`` call behind one object.
+
+    ``callbacks.on_epoch_end(epoch, logs)`` calls the hook of each callback that defines
+    it (a per-batch hook nobody defines costs nothing) and always passes a ``logs`` dict.
+    """
+
+    def __init__(self, callbacks, model, params: dict) -> None:
+        self.callbacks = list(callbacks or [])
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+        self.hooks = {hook: [cb for cb in self.callbacks if _defines(cb, hook)]
+                      for hook in _HOOKS}
+
+    def wants(self, hook: str) -> bool:
+        return bool(self.hooks[hook])
+
+    def __getattr__(self, hook: str):
+        if hook not in _HOOKS:
+            raise AttributeError(hook)
+        targets = self.hooks[hook]
+
+        def call(*args):
+            args = list(args)
+            logs = args.pop() if args and isinstance(args[-1], dict) else {}
+            for cb in targets:
+                getattr(cb, hook)(*args, logs)
+        return call
+
+
+def _defines(cb, hook: str) -> bool:
+    if callbacks_module.overrides(cb, hook):
+        return True
+    legacy = _LEGACY.get(hook)
+    return legacy is not None and hasattr(cb, legacy) and \
+        getattr(type(cb), legacy, None) is not getattr(callbacks_module.Callback, legacy, None)
+
+
+def batches(model, xs: list[np.ndarray]):
+    """A function giving the batch ``idx`` of every input in the type its layers expect.
+
+    ``fit``, ``evaluate`` and ``predict`` keep the data in the user's own dtype and cast
+    each batch on its way in: for the tutorial's ``x_train / 255.0`` (float64) that saves
+    a float32 copy of the whole set, 188 MB for MNIST, for about 20 µs per batch. Inputs
+    declared as integers (``Input(shape=(20,), dtype="int32")``, for ``Embedding``) stay
+    integers.
+    """
+    floatx = backend.floatx()
+    cast = [not str(t.dtype).startswith(("int", "uint")) for t in model.inputs]
+
+    def take(idx) -> list[np.ndarray]:
+        return [x[idx].astype(floatx, copy=False) if c else x[idx] for x, c in zip(xs, cast)]
+    return take
+
+
+def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, shuffle: bool,
+        initial_epoch: int, terminate_on_nan: bool):
+    """The training loop of ``Model.fit`` (its arguments already checked)."""
+    model.bind()
+    model.graph.plan(input_grads=False)  # the first layers skip dL/dx
+    n = len(xs[0])
+    steps = math.ceil(n / batch_size)
+    verbose = 1 if verbose == "auto" else int(verbose)
+    history = callbacks_module.History()
+    cbs = ([callbacks_module.ProgbarLogger(verbose)] if verbose else []) + list(callbacks or [])
+    cbs.append(history)
+    cbs = CallbackList(cbs, model, {"epochs": epochs, "steps": steps, "verbose": verbose,
+                                    "batch_size": batch_size})
+    compiled = model.compiled
+    batch = batches(model, xs)
+    per_batch_logs = cbs.wants("on_train_batch_end")
+    # fit called from a callback of another fit: give the outer one its settings back
+    outer = (model.terminate_on_nan, model.history) if model.fitting else None
+    model.fitting = True
+    model.stop_training = False
+    model.history = history
+    model.terminate_on_nan = bool(terminate_on_nan)
+    snapshot = WeightSnapshot(model)  # the last finite weights, in case a loss is NaN
+    epoch, step, logs = initial_epoch, -1, {}
+    guard = InterruptGuard(model)  # Ctrl-C: stop after the current step
+    threads = blas.limit_threads(model, batch_size)  # 1 for small products (see blas.py)
+    try:
+        cbs.on_train_begin({})
+        for epoch in range(initial_epoch, epochs):
+            snapshot.take(epoch)
+            step = -1
+            cbs.on_epoch_begin(epoch, {})
+            order = grandom.rng().permutation(n) if shuffle else np.arange(n)
+            loss_sum, seen = 0.0, 0
+            compiled.reset()
+            for step in range(steps):
+                idx = order[step * batch_size:(step + 1) * batch_size]
+                xb = batch(idx)
+                yb = [y[idx] for y in ys]
+                cbs.on_train_batch_begin(step, {})
+                loss, out = model.train_step(xb, yb)
+                loss_sum += float(loss) * len(idx)
+                seen += len(idx)
+                compiled.accumulate(len(idx))
+                compiled.update_metrics(yb, out)
+                if per_batch_logs:
+                    cbs.on_train_batch_end(step, compiled.logs(loss_sum / seen, seen))
+                if model.stop_training:  # a callback or Ctrl-C: stop after this step
+                    break
+            guard.raise_if_requested()  # Ctrl-C: the unfinished epoch is not recorded
+            logs = compiled.logs(loss_sum / seen, seen)
+            if val is not None:
+                val_logs = _evaluate(model, *val, batch_size, None, cbs)
+                logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+        cbs.on_train_end(logs)
+        guard.raise_if_requested()
+    except NonFiniteLoss as err:
+        stop_on_nonfinite(model, err, epoch, step, epochs, steps, snapshot)
+        cbs.on_train_end({})
+    except KeyboardInterrupt:
+        raise interrupted(model, history, epoch, step, epochs, steps) from None
+    finally:
+        threads.restore()
+        guard.uninstall()
+        model.graph.plan(input_grads=True)
+        if outer is None:
+            model.terminate_on_nan, model.fitting = False, False
+        else:
+            model.terminate_on_nan, model.history = outer
+    return history
+
+
+def _evaluate(model, xs, ys, batch_size: int, progbar: Progbar | None, cbs) -> dict:
+    compiled = model.compiled
+    compiled.reset()
+    batch = batches(model, xs)
+    loss_sum, n = 0.0, len(xs[0])
+    cbs.on_test_begin({})
+    steps = math.ceil(n / batch_size)
+    for step in range(steps):
+        cbs.on_test_batch_begin(step, {})
+        sl = slice(step * batch_size, (step + 1) * batch_size)
+        xb = batch(sl)
+        yb = [y[sl] for y in ys]
+        out = model.graph.forward(xb)
+        loss_sum += float(compiled.loss_value(yb, out)) * len(xb[0])
+        seen = min(n, (step + 1) * batch_size)
+        compiled.accumulate(len(xb[0]))
+        compiled.update_metrics(yb, out)
+        if progbar is not None or cbs.wants("on_test_batch_end"):
+            logs = compiled.logs(loss_sum / seen, seen)
+            cbs.on_test_batch_end(step, logs)
+            if progbar is not None:
+                progbar.update(step + 1, logs)
+    logs = compiled.logs(loss_sum / n, n)
+    cbs.on_test_end(logs)
+    return logs
+
+
+def evaluate(model, xs, ys, batch_size: int, verbose, callbacks) -> dict:
+    """The loop of ``Model.evaluate``: the loss and metrics over all batches."""
+    verbose = 1 if verbose == "auto" else int(verbose)
+    steps = math.ceil(len(xs[0]) / batch_size)
+    bar = Progbar(steps, verbose) if verbose else None
+    cbs = CallbackList(callbacks, model, {"steps": steps, "verbose": verbose})
+    with blas.limit_threads(model, batch_size):
+        logs = _evaluate(model, xs, ys, batch_size, bar, cbs)
+    if bar is not None:
+        bar.update(steps, logs, finalize=True)
+    return logs
+
+
+def predict(model, xs, batch_size: int, verbose, callbacks) -> list[np.ndarray]:
+    """The loop of ``Model.predict``: the outputs for every sample, batch by batch."""
+    n = len(xs[0])
+    verbose = 1 if verbose == "auto" else int(verbose)
+    steps = math.ceil(n / batch_size)
+    bar = Progbar(steps, verbose) if verbose else None
+    cbs = CallbackList(callbacks, model, {"steps": steps, "verbose": verbose})
+    outs = None
+    batch = batches(model, xs)
+    cbs.on_predict_begin({})
+    # NumPy's warnings about NaN would come before the clear message below
+    with blas.limit_threads(model, batch_size), np.errstate(all="ignore"):
+        for step in range(steps):
+            cbs.on_predict_batch_begin(step, {})
+            sl = slice(step * batch_size, (step + 1) * batch_size)
+            values = model.graph.forward(batch(sl))
+            if outs is None:
+                outs = [np.empty((n, *a.shape[1:]), a.dtype) for a in values]
+            for out, a in zip(outs, values):
+                out[sl] = a
+            cbs.on_predict_batch_end(step, {"outputs": values[0] if len(values) == 1
+                                            else values})
+            if bar is not None:
+                bar.update(step + 1)
+    if bar is not None:
+        bar.update(steps, finalize=True)
+    cbs.on_predict_end({})
+    for out in outs:
+        if not np.isfinite(out).all():
+            _non_finite_outputs(xs, out)
+    return outs
+
+
+def _non_finite_outputs(xs: list[np.ndarray], out: np.ndarray) -> None:
+    """``predict`` gave NaN or inf: an error naming the bad values of ``x`` if there are
+    any, else a warning that the weights themselves have gone bad."""
+    for x in xs:
+        if x.dtype.kind in "fc":
+            validation.values(x)
+    bad = out.size - int(np.count_nonzero(np.isfinite(out)))
+    warnings.warn(
+        f"predict: {bad} of the {out.size} outputs are NaN or infinite, although x is finite. "
+        f"The model's weights are probably NaN or very large (training diverged: try a "
+        f"smaller learning rate); [np.isfinite(w).all() for w in model.get_weights()] "
+        f"shows which.", RuntimeWarning, stacklevel=4)
