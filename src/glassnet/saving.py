@@ -68,7 +68,8 @@ def register_layer(cls: type, name: str | None = None) -> type:
 
 def _npy_bytes(array: np.ndarray) -> bytes:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+    # reshape: ascontiguousarray makes a 0-d weight (Normalization's count) 1-d
+    np.save(buf, np.ascontiguousarray(array).reshape(np.shape(array)), allow_pickle=False)
     return buf.getvalue()
 
 
@@ -113,7 +114,8 @@ def save_model(model, path: str) -> None:
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``path``."""
     weights = model.get_weights()
     spec = model.get_config()
-    registered = {cls: name for name, cls in LAYERS.items()}  # a custom layer's own name
+    # a custom layer's registered name; a built-in class its own name, not an alias (MaxPool2D)
+    registered = {cls: name for name, cls in LAYERS.items() if LAYERS.get(cls.__name__) is not cls}
     for layer, entry in zip(model.layers, spec["layers"]):
         entry["class_name"] = registered.get(type(layer), entry["class_name"])
     config = {
