@@ -707,3 +707,113 @@ def test_every_new_layer_is_exported_and_loadable():
         assert name in layers.__all__
         assert saving.LAYERS[name] is getattr(layers, name)
     assert layers.__all__ == sorted(layers.__all__)
+
+
+# -- against real Keras, when it is installed (skipped otherwise) ----------------------------
+@pytest.fixture(scope="module")
+def keras():
+    """Keras 3 on its NumPy backend (the lightest; it needs jax and scipy installed)."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "numpy")
+    return pytest.importorskip("keras")
+
+
+def _both(name, *args, **kwargs):
+    return (lambda: getattr(layers, name)(*args, **kwargs),
+            lambda k: getattr(k.layers, name)(*args, **kwargs))
+
+
+KERAS_CASES = [
+    ("ReLU", *_both("ReLU", max_value=1.2, negative_slope=0.1, threshold=0.3), vector),
+    ("ReLU6", *_both("ReLU", max_value=6.0), vector),
+    ("LeakyReLU", *_both("LeakyReLU"), vector),
+    ("ELU", *_both("ELU", alpha=0.5), vector),
+    ("PReLU", *_both("PReLU", alpha_initializer="random_uniform", shared_axes=[1]), sequence),
+    ("Softmax", *_both("Softmax"), sequence),
+    ("Softmax_axis1", *_both("Softmax", axis=1), sequence),
+    ("Rescaling", *_both("Rescaling", 1 / 127.5, offset=-1.0), vector),
+    ("Permute", *_both("Permute", (2, 1)), sequence),
+    ("RepeatVector", *_both("RepeatVector", 3), vector),
+    ("Embedding", *_both("Embedding", 20, 3), None),
+    ("GlobalMaxPooling1D", *_both("GlobalMaxPooling1D"), sequence),
+    ("GlobalAveragePooling1D", *_both("GlobalAveragePooling1D", keepdims=True), sequence),
+    ("GlobalMaxPooling2D", *_both("GlobalMaxPooling2D"), image),
+    ("MaxPooling1D_same", *_both("MaxPooling1D", 4, 3, padding="same"), sequence),
+    ("AveragePooling1D_same", *_both("AveragePooling1D", 4, 3, padding="same"), sequence),
+    ("ZeroPadding2D", *_both("ZeroPadding2D", ((1, 2), (3, 0))), image),
+    ("Cropping2D", *_both("Cropping2D", ((1, 2), (0, 1))), image),
+    ("UpSampling2D", *_both("UpSampling2D", (2, 3)), image),
+    ("Conv1D_valid", *_both("Conv1D", 4, 3, strides=2, bias_initializer="random_normal"),
+     sequence),
+    ("Conv1D_same", *_both("Conv1D", 4, 4, padding="same", activation="relu"), sequence),
+    ("Conv1D_causal", *_both("Conv1D", 2, 3, padding="causal"), sequence),
+    ("Conv2DTranspose_valid", *_both("Conv2DTranspose", 3, 3, strides=2,
+                                     bias_initializer="random_normal"), image),
+    ("Conv2DTranspose_same", *_both("Conv2DTranspose", 3, (4, 3), strides=(2, 3),
+                                    padding="same"), image),
+    ("Conv2DTranspose_valid_s3_k2", *_both("Conv2DTranspose", 2, 2, strides=3), image),
+    ("Conv2DTranspose_output_padding", *_both("Conv2DTranspose", 2, 3, strides=2,
+                                              output_padding=1), image),
+    ("Conv2DTranspose_same_output_padding", *_both("Conv2DTranspose", 2, 3, strides=2,
+                                                   padding="same", output_padding=(1, 0)),
+     image),
+]
+
+
+@pytest.mark.parametrize("case", KERAS_CASES, ids=[c[0] for c in KERAS_CASES])
+def test_same_outputs_as_keras(case, keras):
+    _, ours, theirs, inputs = case
+    rng = np.random.default_rng(25)
+    glassnet.utils.set_random_seed(25)
+    if inputs is None:  # Embedding: integer ids
+        x = rng.integers(0, 20, (3, 5))
+    else:
+        x = inputs(rng).astype(np.float32)
+    layer, reference = ours(), theirs(keras)
+    y = layer(x)
+    reference.build((None, *x.shape[1:]))
+    reference.set_weights(layer.get_weights())
+    expected = np.asarray(reference(x))
+    assert y.shape == expected.shape
+    np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
+AUGMENT_CASES = [  # factors with a single value, so that both draw the same transform
+    ("rotation", *_both("RandomRotation", (0.1, 0.1))),
+    ("rotation_nearest_wrap", *_both("RandomRotation", (-0.3, -0.3), fill_mode="wrap",
+                                     interpolation="nearest")),
+    ("rotation_constant", *_both("RandomRotation", (0.05, 0.05), fill_mode="constant",
+                                 fill_value=0.25)),
+    ("translation", *_both("RandomTranslation", (0.2, 0.2), (-0.15, -0.15))),
+    ("translation_nearest", *_both("RandomTranslation", (-0.3, -0.3), (0.4, 0.4),
+                                   fill_mode="nearest")),
+    ("zoom_in", *_both("RandomZoom", (-0.3, -0.3))),
+    ("zoom_out_constant", *_both("RandomZoom", (0.4, 0.4), (0.2, 0.2), fill_mode="constant")),
+    ("contrast", *_both("RandomContrast", (-0.5, 0.5), value_range=(0, 1))),
+]
+
+
+@pytest.mark.parametrize("case", AUGMENT_CASES, ids=[c[0] for c in AUGMENT_CASES])
+def test_same_augmentation_as_keras(case, keras):
+    _, ours, theirs = case
+    x = np.random.default_rng(26).uniform(0, 1, (2, 7, 9, 3)).astype(np.float32)
+    expected = np.asarray(theirs(keras)(x, training=True))
+    np.testing.assert_allclose(ours()(x, training=True), expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(ours()(x), x)
+
+
+def test_same_normalization_as_keras(keras):
+    rng = np.random.default_rng(27)
+    data = rng.standard_normal((30, 4, 3)) * [1.0, 10.0, 0.0] + [0.0, -5.0, 2.0]
+    x = rng.standard_normal((5, 4, 3)).astype(np.float32)
+    for kwargs in ({}, {"axis": None}, {"axis": (1, 2)}, {"invert": True}):
+        ours, theirs = layers.Normalization(**kwargs), keras.layers.Normalization(**kwargs)
+        ours.adapt(data)
+        theirs.adapt(data)
+        np.testing.assert_allclose(ours(x), np.asarray(theirs(x)), rtol=1e-5, atol=1e-4)
+        for a, b in zip(ours.get_weights(), theirs.get_weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    given = {"mean": [1.0, 2.0, 3.0], "variance": [4.0, 0.0, 1.0]}
+    np.testing.assert_allclose(layers.Normalization(**given)(x),
+                               np.asarray(keras.layers.Normalization(**given)(x)), rtol=1e-5)

@@ -73,6 +73,9 @@ class ReLU(Activation):
     ``ReLU(max_value=6)`` is ReLU6 (MobileNet); ``ReLU()`` is the plain ``max(x, 0)``.
     """
 
+    formula = "y = clip(x·[x > threshold], 0, max_value) - negative_slope·max(threshold - x, 0)"
+    backward_formula = "dx = dy·[threshold < x < max_value] + negative_slope·dy·[x < threshold]"
+
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0,
                  threshold: float = 0.0, **kwargs) -> None:
         max_value = _non_negative(max_value, "max_value", "ReLU", allow_none=True)
@@ -100,6 +103,9 @@ class LeakyReLU(Activation):
     to ``[-5, -2.5, 0, 5, 10]``.
     """
 
+    formula = "y = x if x >= 0 else negative_slope·x"
+    backward_formula = "dx = dy if x > 0 else negative_slope·dy"
+
     def __init__(self, negative_slope: float = 0.3, **kwargs) -> None:
         global _warned_alpha
         if "alpha" in kwargs:
@@ -119,6 +125,9 @@ class LeakyReLU(Activation):
 
 class ELU(Activation):
     """``f(x) = x`` for ``x > 0``, ``alpha · (e^x - 1)`` below; ``f' = 1`` or ``f(x) + alpha``."""
+
+    formula = "y = x if x > 0 else alpha·(exp(x) - 1)"
+    backward_formula = "dx = dy if x > 0 else dy·(y + alpha)"
 
     def __init__(self, alpha: float = 1.0, **kwargs) -> None:
         super().__init__(activations.ELU(alpha), **kwargs)

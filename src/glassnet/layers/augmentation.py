@@ -28,17 +28,23 @@ from .base import Layer
 
 
 def _factor_range(factor, what: str, layer: str, low: float, high: float,
-                  low_open: bool = False) -> tuple[float, float]:
-    """Keras's ``factor``: a number ``f`` gives ``(-|f|, |f|)`` (clipped at ``low``), a pair
-    gives ``(min, max)``; every number must lie in ``[low, high]`` (``(low, high]``)."""
-    def ok(v):
-        return isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and \
-            (low < v if low_open else low <= v) and v <= high
+                  low_open: bool = False, each: bool = True) -> tuple[float, float]:
+    """Keras's ``factor``: a number ``f`` in ``[low, high]`` gives ``(max(-|f|, low), |f|)``;
+    a pair gives ``(min, max)``. With ``each`` (RandomTranslation, RandomZoom) both numbers
+    of a pair must lie in ``[low, high]`` (``(low, high]`` with ``low_open``); otherwise
+    (RandomRotation, RandomContrast: Keras's ``_set_factor``) only ``pair[0] <= high`` and
+    ``pair[1] >= low`` are required."""
+    def number(v):
+        return isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
 
-    if isinstance(factor, (list, tuple)) and len(factor) == 2 and all(ok(v) for v in factor):
-        lower, upper = sorted(float(v) for v in factor)
-        return lower, upper
-    if ok(factor):
+    def inside(v):
+        return (low < v if low_open else low <= v) and v <= high
+
+    if isinstance(factor, (list, tuple)) and len(factor) == 2 and all(map(number, factor)):
+        if all(map(inside, factor)) if each else (factor[0] <= high and factor[1] >= low):
+            lower, upper = sorted(float(v) for v in factor)
+            return lower, upper
+    elif number(factor) and inside(factor):
         f = abs(float(factor))
         return max(-f, low), f
     bracket = "(" if low_open else "["
@@ -178,7 +184,8 @@ class RandomRotation(_RandomAffine):
                  seed: int | None = None, fill_value: float = 0.0, **kwargs) -> None:
         super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
         self.factor = _listed(factor)
-        self.lower, self.upper = _factor_range(factor, "factor", "RandomRotation", -1, 1)
+        self.lower, self.upper = _factor_range(factor, "factor", "RandomRotation", -1, 1,
+                                                each=False)
 
     def matrices(self, n, H, W):
         angle = np.deg2rad(self.rng().uniform(self.lower * 360.0, self.upper * 360.0, n))
@@ -265,9 +272,10 @@ class RandomContrast(_RandomImageLayer):
     value_range``.
 
     ``(lower, upper)`` is Keras 3's reading of ``factor`` (``_set_factor`` with bounds
-    ``[0, 1]``): a pair is taken as is; a single number ``a`` gives ``(0, a)``, so ``f`` in
-    ``[1, 1 + a]``: Keras 3's code does this, although its docstring says ``[1 - a, 1 + a]``.
-    Pass ``factor=(a, a)`` for the symmetric range.
+    ``[0, 1]``): a pair is sorted and taken as is; a single number ``a`` gives ``(0, a)``,
+    so ``f`` in ``[1, 1 + a]``: Keras 3's code does this, although its docstring says
+    ``[1 - a, 1 + a]``. Pass ``factor=(a, a)`` for the symmetric range; ``(-a, a)`` gives
+    the fixed contrast ``f = 1 + a``.
 
     Backward, with ``m`` the mask of values inside ``value_range`` and ``P = H·W``:
     ``g = dy·m``, ``dx = f·g + (1 - f)/P · Σ_pixels g``.
@@ -280,7 +288,8 @@ class RandomContrast(_RandomImageLayer):
                  **kwargs) -> None:
         super().__init__(seed, **kwargs)
         self.factor = _listed(factor)
-        self.lower, self.upper = _factor_range(factor, "factor", "RandomContrast", 0, 1)
+        self.lower, self.upper = _factor_range(factor, "factor", "RandomContrast", 0, 1,
+                                                each=False)
         low, high = (float(v) for v in value_range)
         if not low < high:
             raise ValueError(f"RandomContrast value_range must be (low, high) with low < high, "
