@@ -92,6 +92,16 @@ CASES = [
      image, False),
     ("Conv2DTranspose_k1_s2_same", lambda: layers.Conv2DTranspose(2, 1, strides=2,
                                                                   padding="same"), image, False),
+    ("DepthwiseConv2D", lambda: layers.DepthwiseConv2D(3, depth_multiplier=2,
+                                                       bias_initializer="random_normal"),
+     image, False),
+    ("DepthwiseConv2D_same_stride2_tanh", lambda: layers.DepthwiseConv2D(
+        (2, 3), strides=2, padding="same", activation="tanh"), image, False),
+    ("SeparableConv2D", lambda: layers.SeparableConv2D(3, 3, depth_multiplier=2,
+                                                       bias_initializer="random_normal"),
+     image, False),
+    ("SeparableConv2D_same_stride2_tanh", lambda: layers.SeparableConv2D(
+        2, 2, strides=2, padding="same", activation="tanh", use_bias=False), image, False),
     ("Normalization", lambda: layers.Normalization(mean=[0.5, -1, 2, 0], variance=[4, 1, 9, 2]),
      vector, False),
     ("Normalization_invert", lambda: layers.Normalization(mean=1.0, variance=4.0, invert=True),
@@ -458,6 +468,31 @@ def test_conv2d_transpose_against_loops(kernel, strides, padding, expected):
                                rtol=1e-5, atol=1e-5)
 
 
+def test_depthwise_and_separable_hand_worked():
+    """DepthwiseConv2D's docstring example, and SeparableConv2D as depthwise then 1x1."""
+    depthwise = layers.DepthwiseConv2D((1, 2), use_bias=False)
+    depthwise.build((1, 3, 1))
+    depthwise.set_weights([np.array([1.0, -1.0]).reshape(1, 2, 1, 1)])
+    np.testing.assert_array_equal(depthwise(np.array([1.0, 2.0, 4.0]).reshape(1, 1, 3, 1))
+                                  .ravel(), [-1, -2])
+    rng = np.random.default_rng(28)
+    x = rng.standard_normal((2, 5, 5, 3))
+    separable = layers.SeparableConv2D(4, 3, depth_multiplier=2, padding="same")
+    separable(x)
+    D, P, b = separable.get_weights()
+    assert D.shape == (3, 3, 3, 2) and P.shape == (1, 1, 6, 4) and b.shape == (4,)
+    depthwise = layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same", use_bias=False)
+    depthwise.build((5, 5, 3))
+    depthwise.set_weights([D])
+    np.testing.assert_allclose(separable(x), depthwise(x) @ P[0, 0] + b, rtol=1e-5, atol=1e-6)
+    # channel c·M + m is channel c filtered by its m-th kernel (TensorFlow's order)
+    one = layers.DepthwiseConv2D(1, depth_multiplier=2, use_bias=False)
+    one.build((1, 1, 2))
+    one.set_weights([np.array([[[[1.0, 10.0], [100.0, 1000.0]]]])])
+    np.testing.assert_array_equal(one(np.array([1.0, 2.0]).reshape(1, 1, 1, 2)).ravel(),
+                                  [1, 10, 200, 2000])
+
+
 def test_conv2d_transpose_docstring_example_and_output_padding():
     layer = layers.Conv2DTranspose(1, (1, 2), strides=2, use_bias=False)
     layer.build((1, 2, 1))
@@ -702,8 +737,9 @@ def test_every_new_layer_is_exported_and_loadable():
                  "Permute", "RepeatVector", "Embedding", "GlobalMaxPooling1D",
                  "GlobalMaxPooling2D", "GlobalAveragePooling1D", "MaxPooling1D",
                  "AveragePooling1D", "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Conv1D",
-                 "Conv2DTranspose", "Normalization", "RandomFlip", "RandomRotation",
-                 "RandomTranslation", "RandomZoom", "RandomContrast"]:
+                 "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "Normalization",
+                 "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+                 "RandomContrast"]:
         assert name in layers.__all__
         assert saving.LAYERS[name] is getattr(layers, name)
     assert layers.__all__ == sorted(layers.__all__)
@@ -748,6 +784,14 @@ KERAS_CASES = [
      sequence),
     ("Conv1D_same", *_both("Conv1D", 4, 4, padding="same", activation="relu"), sequence),
     ("Conv1D_causal", *_both("Conv1D", 2, 3, padding="causal"), sequence),
+    ("DepthwiseConv2D", *_both("DepthwiseConv2D", 3, depth_multiplier=2,
+                               bias_initializer="random_normal"), image),
+    ("DepthwiseConv2D_same", *_both("DepthwiseConv2D", (2, 3), strides=2, padding="same"),
+     image),
+    ("SeparableConv2D", *_both("SeparableConv2D", 4, 3, depth_multiplier=2,
+                               bias_initializer="random_normal"), image),
+    ("SeparableConv2D_same", *_both("SeparableConv2D", 2, (3, 2), strides=(2, 1),
+                                    padding="same", activation="relu"), image),
     ("Conv2DTranspose_valid", *_both("Conv2DTranspose", 3, 3, strides=2,
                                      bias_initializer="random_normal"), image),
     ("Conv2DTranspose_same", *_both("Conv2DTranspose", 3, (4, 3), strides=(2, 3),

@@ -27,6 +27,7 @@ from .pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
 from .pooling1d import AveragePooling1D, MaxPooling1D
 from .rescaling import Rescaling
 from .reshape import Permute, RepeatVector, Reshape
+from .separable_conv import DepthwiseConv2D, SeparableConv2D
 from .upsampling import UpSampling2D
 
 # Keras's other names for the same classes
@@ -41,16 +42,18 @@ GlobalMaxPool1D = GlobalMaxPooling1D
 GlobalMaxPool2D = GlobalMaxPooling2D
 MaxPool1D = MaxPooling1D
 MaxPool2D = MaxPooling2D
+SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
     "Activation", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
     "BatchNormalization", "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D",
-    "Convolution2D", "Convolution2DTranspose", "Cropping2D", "Dense", "Dropout", "ELU",
-    "Embedding", "Flatten", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
-    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity", "Input", "InputLayer", "Layer",
-    "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Normalization",
-    "PReLU", "Permute", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
-    "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape", "Softmax", "UpSampling2D",
+    "Convolution2D", "Convolution2DTranspose", "Cropping2D", "Dense", "DepthwiseConv2D",
+    "Dropout", "ELU", "Embedding", "Flatten", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+    "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity", "Input",
+    "InputLayer", "Layer", "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D",
+    "MaxPooling2D", "Normalization", "PReLU", "Permute", "RandomContrast", "RandomFlip",
+    "RandomRotation", "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling",
+    "Reshape", "SeparableConv2D", "SeparableConvolution2D", "Softmax", "UpSampling2D",
     "ZeroPadding2D",
 ]
