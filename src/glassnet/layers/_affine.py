@@ -32,16 +32,23 @@ INTERPOLATIONS = ("nearest", "bilinear")
 
 def _fix(index: np.ndarray, n: int, fill_mode: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Integer pixel positions along an axis of ``n`` mapped inside ``[0, n)`` by ``fill_mode``;
-    for ``constant``, also the mask of those that were inside (the rest read ``fill_value``)."""
+    for ``constant``, also the mask of those that were inside (the rest read ``fill_value``).
+
+    The rule is applied once to each distinct position (``lo..hi``, a few dozen), then
+    looked up: integer ``mod`` on every pixel's position was most of a batch's time."""
+    lo = int(index.min())
+    positions = np.arange(lo, int(index.max()) + 1)
+    inside = None
     if fill_mode == "reflect":
-        m = np.mod(index, 2 * n)
-        return np.where(m >= n, 2 * n - 1 - m, m), None
-    if fill_mode == "wrap":
-        return np.mod(index, n), None
-    if fill_mode == "nearest":
-        return np.clip(index, 0, n - 1), None
-    inside = (index >= 0) & (index < n)
-    return np.clip(index, 0, n - 1), inside
+        m = np.mod(positions, 2 * n)
+        table = np.where(m >= n, 2 * n - 1 - m, m)
+    elif fill_mode == "wrap":
+        table = np.mod(positions, n)
+    else:  # nearest, and constant (whose outside positions are then masked)
+        table = np.clip(positions, 0, n - 1)
+        if fill_mode == "constant":
+            inside = ((positions >= 0) & (positions < n))[index - lo]
+    return table[index - lo], inside
 
 
 class Warp:
@@ -59,24 +66,26 @@ class Warp:
         a0, a1, a2, b0, b1, b2 = (m[:, k:k + 1] for k in range(6))
         x_in = a0 * cols + a1 * rows + a2  # (n, H·W)
         y_in = b0 * cols + b1 * rows + b2
-        if interpolation == "nearest":
-            corners = [(np.floor(y_in + 0.5), np.floor(x_in + 0.5), np.ones_like(x_in))]
-        else:
+        if interpolation == "nearest":  # the closest pixel, weight 1
+            ys, xs = [np.floor(y_in + 0.5)], [np.floor(x_in + 0.5)]
+            wys = wxs = [np.ones_like(x_in)]
+        else:  # the four pixels around (y_in, x_in), weighted by closeness
             y0, x0 = np.floor(y_in), np.floor(x_in)
             dy, dx = y_in - y0, x_in - x0
-            corners = [(y0, x0, (1 - dy) * (1 - dx)), (y0, x0 + 1, (1 - dy) * dx),
-                       (y0 + 1, x0, dy * (1 - dx)), (y0 + 1, x0 + 1, dy * dx)]
+            ys, xs, wys, wxs = [y0, y0 + 1], [x0, x0 + 1], [1 - dy, dy], [1 - dx, dx]
+        rows = [_fix(v.astype(np.intp), H, fill_mode) for v in ys]
+        cols = [_fix(v.astype(np.intp), W, fill_mode) for v in xs]
         index, weight = [], []
         self.outside = np.zeros_like(x_in) if fill_mode == "constant" else None
-        for r, c, w in corners:
-            r, inside_r = _fix(r.astype(np.intp), H, fill_mode)
-            c, inside_c = _fix(c.astype(np.intp), W, fill_mode)
-            if self.outside is not None:
-                inside = inside_r & inside_c
-                self.outside += w * ~inside
-                w = w * inside
-            index.append(r * W + c)
-            weight.append(w)
+        for (r, inside_r), wy in zip(rows, wys):
+            for (c, inside_c), wx in zip(cols, wxs):
+                w = wy * wx
+                if self.outside is not None:
+                    inside = inside_r & inside_c
+                    self.outside += w * ~inside
+                    w = w * inside
+                index.append(r * W + c)
+                weight.append(w)
         self.index = np.stack(index, axis=-1)  # (n, H·W, r)
         self.weight = np.stack(weight, axis=-1)
 
@@ -87,7 +96,7 @@ class Warp:
         r = self.index.shape[-1]
         gathered = np.take_along_axis(flat, self.index.reshape(n, -1, 1), axis=1)
         w = self.weight.astype(x.dtype)
-        y = np.einsum("npr,nprc->npc", w, gathered.reshape(n, H * W, r, C))
+        y = (w[..., None] * gathered.reshape(n, H * W, r, C)).sum(axis=2)
         if self.outside is not None and fill_value:
             y += (self.outside * fill_value).astype(x.dtype)[..., None]
         return y.reshape(x.shape)
