@@ -54,7 +54,8 @@ MAX_CONFIG_BYTES = 1 << 20
 MAX_NPY_HEADER_BYTES = 1 << 16  # np.save writes about 128 bytes
 def _npy_bytes(array: np.ndarray) -> bytes:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+    # reshape: ascontiguousarray makes a 0-d weight (Normalization's count) 1-d
+    np.save(buf, np.ascontiguousarray(array).reshape(np.shape(array)), allow_pickle=False)
     return buf.getvalue()
 
 

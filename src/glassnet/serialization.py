@@ -50,7 +50,10 @@ def class_name(layer) -> str:
     """The name a file stores for ``layer``'s class (a registered custom name if any)."""
     from .model import Model, Sequential
 
-    for name, cls in LAYERS.items():
+    own = type(layer).__name__
+    if LAYERS.get(own) is type(layer):  # a built-in class: its own name, not an alias
+        return own
+    for name, cls in LAYERS.items():  # a custom layer's registered name
         if type(layer) is cls:
             return name
     if type(layer) is Model:

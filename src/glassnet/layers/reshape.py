@@ -1,4 +1,5 @@
-"""``Reshape``: give each sample a new shape with the same number of values."""
+"""Rearranging the values of each sample, no arithmetic: ``Reshape`` (a new shape, same
+values), ``Permute`` (axes reordered) and ``RepeatVector`` (a vector repeated ``n`` times)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,86 @@ class Reshape(Layer):
 
     def get_config(self):
         return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+class Permute(Layer):
+    """Reorder the axes of each sample: ``Permute((2, 1))`` turns ``(batch, 10, 64)`` into
+    ``(batch, 64, 10)``.
+
+    ``dims`` numbers the sample's axes from 1 (the batch axis, 0, stays first), as in
+    Keras. Backward applies the inverse permutation to ``dy``.
+    """
+
+    formula = "y = x with its axes permuted by dims"
+    backward_formula = "dx = dy with the inverse permutation"
+
+    def __init__(self, dims: tuple[int, ...], **kwargs) -> None:
+        super().__init__(**kwargs)
+        try:
+            dims = tuple(int(d) for d in dims)
+        except (TypeError, ValueError):
+            dims = ()
+        if sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ValueError(
+                f"Permute dims must be a permutation of 1..n (the batch axis 0 is not "
+                f"included), such as (2, 1); got {dims!r}."
+            )
+        self.dims = dims
+        self._axes = (0, *dims)
+        self._inverse = tuple(int(i) for i in np.argsort(self._axes))
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != len(self.dims):
+            raise InputError(
+                f"Permute layer {self.name!r} with dims={self.dims} expects samples with "
+                f"{len(self.dims)} axes, got inputs of shape (batch, "
+                f"{', '.join(map(str, input_shape))})."
+            )
+        return tuple(input_shape[d - 1] for d in self.dims)
+
+    def forward(self, x, training=False):
+        return x.transpose(self._axes)
+
+    def backward(self, dy):
+        if not self.need_input_grad:
+            return None
+        return dy.transpose(self._inverse)
+
+    def get_config(self):
+        return {**super().get_config(), "dims": list(self.dims)}
+
+
+class RepeatVector(Layer):
+    """Repeat each sample's vector ``n`` times: ``(batch, features)`` ->
+    ``(batch, n, features)``, ``y[:, t] = x`` for every ``t``.
+
+    Backward: ``x`` was used ``n`` times, so its gradient is the sum, ``dx = Σ_t dy[:, t]``.
+    """
+
+    formula = "y[:, t, :] = x for t = 1..n"
+    backward_formula = "dx = Σ_t dy[:, t, :]"
+
+    def __init__(self, n: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"RepeatVector n must be a positive integer, got {n!r}.")
+        self.n = int(n)
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 1:
+            raise InputError(
+                f"RepeatVector layer {self.name!r} expects 2-D inputs (batch, features), got "
+                f"(batch, {', '.join(map(str, input_shape))}). Flatten them first."
+            )
+        return (self.n, input_shape[0])
+
+    def forward(self, x, training=False):
+        return np.repeat(x[:, np.newaxis, :], self.n, axis=1)
+
+    def backward(self, dy):
+        if not self.need_input_grad:
+            return None
+        return dy.sum(axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}

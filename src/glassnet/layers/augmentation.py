@@ -1,0 +1,316 @@
+"""Image augmentation: ``RandomFlip``, ``RandomRotation``, ``RandomTranslation``,
+``RandomZoom`` and ``RandomContrast``, with Keras 3's arguments and formulas.
+
+Each layer changes every training image by its own random amount, so the network sees a
+slightly different picture each epoch, and is the identity at inference (``predict``,
+``evaluate``, or a call with ``training=False``). Images are channels-last,
+``(batch, H, W, C)``. No weights.
+
+Randomness comes from ``glassnet.random`` (``set_seed`` makes a run repeatable), or from
+the layer's own generator when it is given ``seed=``.
+
+These layers usually come first in a model, where ``fit`` never calls their ``backward``
+(nothing below them has weights). Where one sits above a layer with weights, ``backward``
+sends ``dy`` back through the same transform (each is linear in the image for its drawn
+amounts), so training still works.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import random as grandom
+from ._affine import FILL_MODES, INTERPOLATIONS, Warp
+from ._spatial import check_data_format, check_image_shape
+from .base import Layer
+
+
+def _factor_range(factor, what: str, layer: str, low: float, high: float,
+                  low_open: bool = False, each: bool = True) -> tuple[float, float]:
+    """Keras's ``factor``: a number ``f`` in ``[low, high]`` gives ``(max(-|f|, low), |f|)``;
+    a pair gives ``(min, max)``. With ``each`` (RandomTranslation, RandomZoom) both numbers
+    of a pair must lie in ``[low, high]`` (``(low, high]`` with ``low_open``); otherwise
+    (RandomRotation, RandomContrast: Keras's ``_set_factor``) only ``pair[0] <= high`` and
+    ``pair[1] >= low`` are required."""
+    def number(v):
+        return isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+
+    def inside(v):
+        return (low < v if low_open else low <= v) and v <= high
+
+    if isinstance(factor, (list, tuple)) and len(factor) == 2 and all(map(number, factor)):
+        if all(map(inside, factor)) if each else (factor[0] <= high and factor[1] >= low):
+            lower, upper = sorted(float(v) for v in factor)
+            return lower, upper
+    elif number(factor) and inside(factor):
+        f = abs(float(factor))
+        return max(-f, low), f
+    bracket = "(" if low_open else "["
+    raise ValueError(f"{layer} {what} must be a number or a pair of numbers in "
+                     f"{bracket}{low:g}, {high:g}], got {factor!r}.")
+
+
+def _listed(value):
+    """A pair as a list (JSON has no tuples), so that ``get_config`` round-trips."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+class _RandomImageLayer(Layer):
+    """What the augmentation layers share: the generator, the image check, identity at
+    inference, and ``get_config``."""
+
+    def __init__(self, seed: int | None = None, data_format: str | None = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.seed = seed
+        self._rng = np.random.default_rng(seed) if seed is not None else None
+        self.data_format = check_data_format(data_format, f"{type(self).__name__} {self.name!r}")
+        self.active = False  # whether the last forward changed its input
+
+    def rng(self) -> np.random.Generator:
+        return self._rng or grandom.rng()
+
+    def build(self, input_shape):
+        check_image_shape(input_shape, self.name, type(self).__name__)
+        super().build(input_shape)
+
+    def forward(self, x, training=False):
+        self.active = bool(training)
+        return self.transform(x) if self.active else x
+
+    def backward(self, dy):
+        if not self.need_input_grad:
+            return None
+        return self.transform_backward(dy) if self.active else dy
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def transform_backward(self, dy: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+class RandomFlip(_RandomImageLayer):
+    """Mirror each image with probability 1/2: ``"horizontal"`` (left-right),
+    ``"vertical"`` (top-bottom) or ``"horizontal_and_vertical"`` (both, on one coin per
+    image, as Keras 3). Backward: the flip is its own inverse and adjoint, ``dx = flip(dy)``.
+    """
+
+    formula = "y = x mirrored (each image with probability 1/2)"
+    backward_formula = "dx = dy mirrored the same way"
+    MODES = ("horizontal", "vertical", "horizontal_and_vertical")
+
+    def __init__(self, mode: str = "horizontal_and_vertical", seed: int | None = None,
+                 **kwargs) -> None:
+        super().__init__(seed, **kwargs)
+        if mode not in self.MODES:
+            raise ValueError(f"RandomFlip mode must be one of {', '.join(map(repr, self.MODES))}, "
+                             f"got {mode!r}.")
+        self.mode = mode
+
+    def transform(self, x):
+        self.flips = self.rng().uniform(size=len(x)) <= 0.5  # Keras: uniform(0, 1) <= 0.5
+        return self._flip(x)
+
+    def _flip(self, x):
+        y = x.copy()
+        chosen = self.flips
+        if self.mode in ("horizontal", "horizontal_and_vertical"):
+            y[chosen] = y[chosen][:, :, ::-1]
+        if self.mode in ("vertical", "horizontal_and_vertical"):
+            y[chosen] = y[chosen][:, ::-1]
+        return y
+
+    transform_backward = _flip
+
+    def get_config(self):
+        return {**super().get_config(), "mode": self.mode}
+
+
+class _RandomAffine(_RandomImageLayer):
+    """Layers that warp each image by a random affine map (``_affine.Warp``)."""
+
+    def __init__(self, fill_mode: str = "reflect", interpolation: str = "bilinear",
+                 seed: int | None = None, fill_value: float = 0.0, **kwargs) -> None:
+        super().__init__(seed, **kwargs)
+        kind = f"{type(self).__name__} {self.name!r}"
+        if fill_mode not in FILL_MODES:
+            raise NotImplementedError(f"{kind}: unknown fill_mode {fill_mode!r}; expected one "
+                                      f"of {', '.join(map(repr, FILL_MODES))}.")
+        if interpolation not in INTERPOLATIONS:
+            raise NotImplementedError(f"{kind}: unknown interpolation {interpolation!r}; "
+                                      f"expected one of {', '.join(map(repr, INTERPOLATIONS))}.")
+        self.fill_mode = fill_mode
+        self.interpolation = interpolation
+        self.fill_value = float(fill_value)
+
+    def matrices(self, n: int, H: int, W: int) -> np.ndarray:
+        """``(n, 8)`` Keras transforms ``[a0, a1, a2, b0, b1, b2, 0, 0]``, one per image."""
+        raise NotImplementedError
+
+    def transform(self, x):
+        n, H, W, _ = x.shape
+        self.warp = Warp(self.matrices(n, H, W), H, W, self.interpolation, self.fill_mode)
+        return self.warp.apply(x, self.fill_value)
+
+    def transform_backward(self, dy):
+        return self.warp.adjoint(dy)
+
+    def get_config(self):
+        return {**super().get_config(), "fill_mode": self.fill_mode,
+                "interpolation": self.interpolation, "fill_value": self.fill_value}
+
+
+class RandomRotation(_RandomAffine):
+    """Rotate each image about its centre by a random angle ``θ`` drawn uniformly from
+    ``[lower·360°, upper·360°]`` (``factor=0.1``: up to ±36°; a pair sets the bounds).
+
+    Keras's map from output ``(x, y)`` to input, with the centre ``cx = (W-1)/2``,
+    ``cy = (H-1)/2``::
+
+        x_in = cos θ·x - sin θ·y + cx - cx·cos θ + cy·sin θ
+        y_in = sin θ·x + cos θ·y + cy - cx·sin θ - cy·cos θ
+    """
+
+    formula = "y = x rotated by a random angle about the image centre"
+    backward_formula = "dx = adjoint of the same warp applied to dy"
+
+    def __init__(self, factor, fill_mode: str = "reflect", interpolation: str = "bilinear",
+                 seed: int | None = None, fill_value: float = 0.0, **kwargs) -> None:
+        super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
+        self.factor = _listed(factor)
+        self.lower, self.upper = _factor_range(factor, "factor", "RandomRotation", -1, 1,
+                                                each=False)
+
+    def matrices(self, n, H, W):
+        angle = np.deg2rad(self.rng().uniform(self.lower * 360.0, self.upper * 360.0, n))
+        cx, cy = 0.5 * (W - 1), 0.5 * (H - 1)
+        cos, sin = np.cos(angle), np.sin(angle)
+        a0, a1 = cos, -sin
+        b0, b1 = sin, cos
+        zero = np.zeros(n)
+        return np.stack([a0, a1, cx - cx * a0 - cy * a1, b0, b1, cy - cx * b0 - cy * b1,
+                         zero, zero], axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+class RandomTranslation(_RandomAffine):
+    """Shift each image by ``dy = u·H`` rows and ``dx = v·W`` columns, ``u`` drawn from
+    ``height_factor``'s range and ``v`` from ``width_factor``'s (``0.1``: up to ±10%).
+    Output pixel ``(x, y)`` reads input ``(x - dx, y - dy)``.
+    """
+
+    formula = "y = x shifted by a random fraction of its height and width"
+    backward_formula = "dx = adjoint of the same warp applied to dy"
+
+    def __init__(self, height_factor, width_factor, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None,
+                 fill_value: float = 0.0, **kwargs) -> None:
+        super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
+        self.height_factor, self.width_factor = _listed(height_factor), _listed(width_factor)
+        self.height_range = _factor_range(height_factor, "height_factor", "RandomTranslation",
+                                          -1, 1)
+        self.width_range = _factor_range(width_factor, "width_factor", "RandomTranslation", -1, 1)
+
+    def matrices(self, n, H, W):
+        rng = self.rng()
+        shift_y = rng.uniform(*self.height_range, n) * H  # Keras draws the height first
+        shift_x = rng.uniform(*self.width_range, n) * W
+        one, zero = np.ones(n), np.zeros(n)
+        return np.stack([one, zero, -shift_x, zero, one, -shift_y, zero, zero], axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "height_factor": self.height_factor,
+                "width_factor": self.width_factor}
+
+
+class RandomZoom(_RandomAffine):
+    """Zoom each image about its centre: output ``(x, y)`` reads input
+    ``(zx·x + (W-1)/2·(1 - zx), zy·y + (H-1)/2·(1 - zy))``, with ``zy = 1 + u``, ``u`` drawn
+    from ``height_factor``'s range (``zx`` likewise from ``width_factor``, or ``zx = zy``
+    when it is None). A negative factor (``z < 1``) zooms in, a positive one zooms out,
+    as in Keras (``height_factor=0.2``: ``z`` in ``[0.8, 1.2]``).
+    """
+
+    formula = "y = x zoomed by a random factor about the image centre"
+    backward_formula = "dx = adjoint of the same warp applied to dy"
+
+    def __init__(self, height_factor, width_factor=None, fill_mode: str = "reflect",
+                 interpolation: str = "bilinear", seed: int | None = None,
+                 fill_value: float = 0.0, **kwargs) -> None:
+        super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
+        self.height_factor, self.width_factor = _listed(height_factor), _listed(width_factor)
+        self.height_range = _factor_range(height_factor, "height_factor", "RandomZoom", -1, 1,
+                                          low_open=True)
+        self.width_range = None if width_factor is None else _factor_range(
+            width_factor, "width_factor", "RandomZoom", -1, 1, low_open=True)
+
+    def matrices(self, n, H, W):
+        rng = self.rng()
+        zy = rng.uniform(1 + self.height_range[0], 1 + self.height_range[1], n)
+        zx = zy if self.width_range is None else \
+            rng.uniform(1 + self.width_range[0], 1 + self.width_range[1], n)
+        zero = np.zeros(n)
+        return np.stack([zx, zero, (W - 1) / 2 * (1 - zx), zero, zy, (H - 1) / 2 * (1 - zy),
+                         zero, zero], axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "height_factor": self.height_factor,
+                "width_factor": self.width_factor}
+
+
+class RandomContrast(_RandomImageLayer):
+    """``y = clip((x - μ)·f + μ, low, high)``, ``μ`` the mean of each image's channel over
+    its pixels, ``f`` drawn per image from ``[1 - lower, 1 + upper]`` and ``(low, high) =
+    value_range``.
+
+    ``(lower, upper)`` is Keras 3's reading of ``factor`` (``_set_factor`` with bounds
+    ``[0, 1]``): a pair is sorted and taken as is; a single number ``a`` gives ``(0, a)``,
+    so ``f`` in ``[1, 1 + a]``: Keras 3's code does this, although its docstring says
+    ``[1 - a, 1 + a]``. Pass ``factor=(a, a)`` for the symmetric range; ``(-a, a)`` gives
+    the fixed contrast ``f = 1 + a``.
+
+    Backward, with ``m`` the mask of values inside ``value_range`` and ``P = H·W``:
+    ``g = dy·m``, ``dx = f·g + (1 - f)/P · Σ_pixels g``.
+    """
+
+    formula = "y = clip((x - mean)·f + mean, value_range)"
+    backward_formula = "g = dy·[inside range];  dx = f·g + (1-f)·mean(g)"
+
+    def __init__(self, factor, value_range=(0, 255), seed: int | None = None,
+                 **kwargs) -> None:
+        super().__init__(seed, **kwargs)
+        self.factor = _listed(factor)
+        self.lower, self.upper = _factor_range(factor, "factor", "RandomContrast", 0, 1,
+                                                each=False)
+        low, high = (float(v) for v in value_range)
+        if not low < high:
+            raise ValueError(f"RandomContrast value_range must be (low, high) with low < high, "
+                             f"got {value_range!r}.")
+        self.value_range = (low, high)
+
+    def transform(self, x):
+        n = len(x)
+        f = self.rng().uniform(1 - self.lower, 1 + self.upper, n).astype(x.dtype)
+        self.f = f.reshape(n, 1, 1, 1)
+        mean = x.mean(axis=(1, 2), keepdims=True)
+        y = (x - mean) * self.f + mean
+        low, high = self.value_range
+        self.inside = (y >= low) & (y <= high)
+        return np.clip(y, low, high)
+
+    def transform_backward(self, dy):
+        g = dy * self.inside
+        P = math.prod(dy.shape[1:3])
+        return self.f * g + (1 - self.f) * g.sum(axis=(1, 2), keepdims=True) / dy.dtype.type(P)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor,
+                "value_range": list(self.value_range)}

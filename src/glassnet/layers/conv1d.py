@@ -1,0 +1,136 @@
+"""``Conv1D``: a filter slid along a sequence, as ``Conv2D`` over an image one pixel high."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations
+from ..errors import InputError
+from ._spatial import check_data_format, output_length
+from .base import KernelLayer
+from .conv import Conv2D
+from .pooling1d import _positive_int
+
+
+class Conv1D(KernelLayer):
+    """1-D convolution over ``(batch, steps, C)``: ``z = conv(x, W) + b``, ``a = f(z)``::
+
+        z[n, t, f] = b[f] + Σ_{p, c} x[n, t·s + p, c] · W[p, c, f]
+
+    Shapes: kernel ``W (k, C, F)`` (Keras's layout), ``b (F,)``, ``z, a (batch, T, F)``
+    with ``T`` from ``padding``: ``valid`` ``(steps - k) // s + 1``, ``same``
+    ``ceil(steps / s)``, ``causal`` (zeros added before the sequence only, so ``z[t]``
+    sees no step after ``t``) ``(steps - 1) // s + 1``.
+
+    A sequence is an image one pixel high, ``x (batch, 1, steps, C)``, and ``W`` is a
+    ``1 x k`` kernel ``(1, k, C, F)``: the layer runs ``Conv2D``'s im2col forward and its
+    backward (``dW = im2col(x)ᵀ·dz``, ``db = Σ dz``, ``dx = col2im(dz·Wᵀ)``) on that view,
+    without copying ``x`` or ``W``; see ``conv.py`` for the arithmetic.
+
+    Example: ``x = [1, 2, 3, 4]`` (one channel), ``W = [1, -1]`` (``k = 2``), ``b = 0``,
+    ``valid``: ``z = [1 - 2, 2 - 3, 3 - 4] = [-1, -1, -1]``.
+    """
+
+    formula = "z[t] = b + Σ_p x[t·s + p] · W[p],  a = f(z)"
+    backward_formula = "dz = da·f'(z);  dW = im2col(x)ᵀ·dz;  db = Σ dz;  dx = col2im(dz·Wᵀ)"
+    splits_batch = True  # Conv2D shares the batch between the cores (see _parallel.py)
+
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int,
+        strides: int = 1,
+        padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: int = 1,
+        groups: int = 1,
+        activation: str | activations.Activation | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str = "glorot_uniform",
+        bias_initializer: str = "zeros",
+        **kwargs,
+    ) -> None:
+        super().__init__(activation, use_bias, kernel_initializer, bias_initializer, **kwargs)
+        kind = f"Conv1D {self.name!r}"
+        self.filters = _positive_int(filters, "filters", kind)
+        self.kernel_size = _positive_int(kernel_size, "kernel_size", kind)
+        self.strides = _positive_int(strides, "strides", kind)
+        if not isinstance(padding, str) or padding.lower() not in ("valid", "same", "causal"):
+            raise ValueError(f"{kind} padding must be 'valid', 'same' or 'causal', "
+                             f"got {padding!r}.")
+        self.padding = padding.lower()
+        self.data_format = check_data_format(data_format, kind)
+        if _positive_int(dilation_rate, "dilation_rate", kind) != 1 or \
+                _positive_int(groups, "groups", kind) != 1:
+            raise ValueError(f"{kind}: dilation_rate and groups other than 1 are not "
+                             f"implemented, got {dilation_rate!r} and {groups!r}.")
+        # the 2-D convolution that does the work; its own weights are replaced in forward
+        # by views of this layer's (k, C, F) kernel as (1, k, C, F)
+        self.conv2d = Conv2D(self.filters, (1, self.kernel_size), (1, self.strides),
+                             "valid" if self.padding == "causal" else self.padding,
+                             activation=self.activation, use_bias=self.use_bias,
+                             kernel_initializer="zeros", name=f"{self.name}_2d")
+
+    @property
+    def _causal_pad(self) -> int:
+        return self.kernel_size - 1 if self.padding == "causal" else 0
+
+    def build(self, input_shape):
+        if len(input_shape) != 2:
+            raise InputError(
+                f"Conv1D layer {self.name!r} expects inputs of shape (batch, steps, channels), "
+                f"got (batch, {', '.join(map(str, input_shape))}). For one feature per step "
+                f"add the channel axis: x = x[..., np.newaxis]."
+            )
+        steps, C = input_shape
+        if steps + self._causal_pad < self.kernel_size and self.padding != "same":
+            raise InputError(
+                f"Conv1D layer {self.name!r}: its kernel of {self.kernel_size} steps does not "
+                f"fit in sequences of {steps} steps with padding='valid'. Use a smaller "
+                f"kernel_size or padding='same'."
+            )
+        self.add_kernel((self.kernel_size, C, self.filters))
+        self.conv2d.build((1, steps + self._causal_pad, C))
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        steps = input_shape[0] + self._causal_pad
+        padding = "valid" if self.padding == "causal" else self.padding
+        return (output_length(steps, self.kernel_size, self.strides, padding), self.filters)
+
+    def _link(self) -> None:
+        """Point the 2-D convolution at this layer's weights and gradients (views, no copies:
+        the model may have moved them into its flat vectors since the last call)."""
+        conv, shape = self.conv2d, (1, *self.W.shape)
+        conv.params["kernel"], conv.grads["kernel"] = self.W.reshape(shape), self.dW.reshape(shape)
+        if self.use_bias:
+            conv.params["bias"], conv.grads["bias"] = self.b, self.db
+        conv.need_input_grad = self.need_input_grad
+
+    def forward(self, x, training=False):
+        self._link()
+        n, steps, C = x.shape
+        if self._causal_pad:
+            x = np.concatenate([np.zeros((n, self._causal_pad, C), x.dtype), x], axis=1)
+        a = self.conv2d.forward(x.reshape(n, 1, -1, C), training)
+        self.z = self.conv2d.z.reshape(n, *self.output_shape)
+        self.a = a.reshape(n, *self.output_shape)
+        return self.a
+
+    def backward(self, da):
+        n = len(da)
+        self._link()
+        dx = self.conv2d.backward(da.reshape(n, 1, *da.shape[1:]))
+        if dx is None:
+            return None
+        return dx.reshape(n, -1, dx.shape[-1])[:, self._causal_pad:]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            **self.kernel_config(),
+        }
