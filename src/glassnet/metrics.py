@@ -371,7 +371,9 @@ class _Confusion(Metric):
         if thresholds is not None and not isinstance(thresholds, (int, float)):
             raise ValueError(f"{type(self).__name__} takes one threshold here, got "
                              f"thresholds={thresholds!r}; make one metric per threshold.")
-        self.thresholds = 0.5 if thresholds is None else float(thresholds)
+        # as Keras: with top_k and no threshold, every one of the k largest counts
+        default = 0.5 if top_k is None else -np.inf
+        self.thresholds = default if thresholds is None else float(thresholds)
         self.top_k, self.class_id = top_k, class_id
         super().__init__(name)
 
@@ -382,9 +384,11 @@ class _Confusion(Metric):
         y_pred = np.asarray(y_pred, dtype=np.float64)
         y = np.asarray(y).reshape(y_pred.shape) > 0.5
         predicted = y_pred > self.thresholds
-        if self.top_k is not None:
-            kth = np.sort(y_pred, axis=-1)[..., -self.top_k][..., None]
-            predicted &= y_pred >= kth
+        if self.top_k is not None:  # the k largest, the first ones among ties (as top_k)
+            top = np.argsort(-y_pred, axis=-1, kind="stable")[..., :self.top_k]
+            keep = np.zeros(y_pred.shape, bool)
+            np.put_along_axis(keep, top, True, axis=-1)
+            predicted &= keep
         if self.class_id is not None:
             y, predicted = y[..., self.class_id], predicted[..., self.class_id]
         w = _weights(sample_weight, y)
