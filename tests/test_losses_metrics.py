@@ -229,6 +229,23 @@ def test_metrics_get_names_keep_the_users_spelling():
     assert isinstance(metrics.get("Recall"), metrics.Recall)
     assert metrics.get(metrics.sparse_categorical_accuracy).name == \
         "sparse_categorical_accuracy"
-    assert metrics.get(metrics.AUC if hasattr(metrics, "AUC") else metrics.Mean).name
+    assert isinstance(metrics.get("auc"), metrics.AUC) and metrics.get("AUC").name == "AUC"
     with pytest.raises(UnknownNameError, match="precision"):
         metrics.get("precison")
+
+
+def test_auc_as_keras_documents_and_against_the_exact_area():
+    m = metrics.AUC(num_thresholds=3)
+    m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+    assert m.result() == pytest.approx(0.75)
+    m.reset_state()
+    m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9], sample_weight=[1, 0, 0, 1])
+    assert m.result() == pytest.approx(1.0)
+    # many thresholds: the exact area (share of positive-negative pairs ranked correctly)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    p = np.clip(0.3 * y + rng.uniform(0, 0.7, 300), 0, 1)
+    exact = np.mean(p[y == 1][:, None] > p[y == 0][None, :])
+    assert metrics.AUC(num_thresholds=2000)(y, p) == pytest.approx(exact, abs=2e-3)
+    with pytest.raises(NotImplementedError, match="ROC"):
+        metrics.AUC(curve="PR")

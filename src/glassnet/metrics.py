@@ -421,12 +421,72 @@ class Recall(_Confusion):
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
 
+class AUC(Metric):
+    """Area under the ROC curve, as Keras computes it: true and false positives counted at
+    ``num_thresholds`` thresholds evenly spaced in ``[0, 1]`` (plus ``-ε`` and ``1 + ε``),
+    then the curve of ``TPR = tp / (tp + fn)`` against ``FPR = fp / (fp + tn)`` summed by
+    trapezoids (``summation_method="interpolation"``). Keras's example: with 3 thresholds,
+    ``y = [0, 0, 1, 1]``, ``ŷ = [0, 0.5, 0.3, 0.9]`` gives 0.75.
+
+    Only ``curve="ROC"`` is implemented (not ``"PR"``).
+    """
+
+    name = "auc"
+
+    def __init__(self, num_thresholds: int = 200, curve: str = "ROC",
+                 summation_method: str = "interpolation", name: str | None = None,
+                 thresholds=None, multi_label: bool = False, num_labels=None,
+                 label_weights=None, from_logits: bool = False, dtype=None) -> None:
+        if curve != "ROC" or summation_method != "interpolation" or multi_label \
+                or label_weights is not None:
+            raise NotImplementedError(
+                "glassnet's AUC computes curve='ROC' with summation_method='interpolation' "
+                f"over all outputs; got curve={curve!r}, summation_method={summation_method!r}, "
+                f"multi_label={multi_label}.")
+        if thresholds is None:
+            inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        else:
+            inner = sorted(float(t) for t in thresholds)
+        self.thresholds = np.array([-1e-7, *inner, 1 + 1e-7])
+        self.num_thresholds, self.from_logits = len(self.thresholds), from_logits
+        super().__init__(name)
+
+    def reset_state(self) -> None:
+        n = getattr(self, "num_thresholds", 0)
+        self.tp, self.fp, self.tn, self.fn = (np.zeros(n) for _ in range(4))
+
+    def update_state(self, y, y_pred, sample_weight=None) -> None:
+        y_pred = np.asarray(y_pred, dtype=np.float64)
+        if self.from_logits:
+            y_pred = 1 / (1 + np.exp(-y_pred))
+        y = np.asarray(y).reshape(y_pred.shape) > 0.5
+        w = _weights(sample_weight, y)
+        w = np.ones(y.shape) if w is None else w
+        y, p, w = y.ravel(), y_pred.ravel(), w.ravel()
+        above = p[None, :] > self.thresholds[:, None]  # (thresholds, entries)
+        self.tp += (above & y) @ w
+        self.fp += (above & ~y) @ w
+        self.fn += (~above & y) @ w
+        self.tn += (~above & ~y) @ w
+
+    def result(self) -> float:
+        tpr = np.divide(self.tp, self.tp + self.fn, out=np.zeros_like(self.tp),
+                        where=(self.tp + self.fn) > 0)
+        fpr = np.divide(self.fp, self.fp + self.tn, out=np.zeros_like(self.fp),
+                        where=(self.fp + self.tn) > 0)
+        return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
+
+    def __call__(self, y, y_pred, sample_weight=None) -> float:
+        self.update_state(y, y_pred, sample_weight)
+        return self.result()
+
+
 _CLASS_LIST = (SparseCategoricalAccuracy, CategoricalAccuracy, BinaryAccuracy,
                TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
                MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
                RootMeanSquaredError, Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
                Poisson, LogCoshError, BinaryCrossentropy, CategoricalCrossentropy,
-               SparseCategoricalCrossentropy, Precision, Recall, Mean, Sum)
+               SparseCategoricalCrossentropy, Precision, Recall, AUC, Mean, Sum)
 _CLASSES = {cls.name: cls for cls in _CLASS_LIST}
 _ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
             "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
