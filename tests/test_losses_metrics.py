@@ -189,6 +189,11 @@ def test_mean_and_sum():
     s = metrics.Sum()
     s.update_state([1, 3, 5, 7])
     assert s.result() == 16.0
+    s.reset_states()  # Keras 2's name
+    assert s.result() == 0.0
+    train_loss = metrics.Mean(name="train_loss")  # a custom loop's running mean
+    train_loss(0.5)
+    assert train_loss(1.5) == 1.0 and train_loss.name == "train_loss"
 
 
 @pytest.mark.parametrize("metric, y, p, w, plain, weighted", [

@@ -137,6 +137,10 @@ class Metric:
     def reset_state(self) -> None:
         self.total, self.count = 0.0, 0
 
+    def reset_states(self) -> None:
+        """Keras 2's name of ``reset_state``."""
+        self.reset_state()
+
     def __call__(self, y, y_pred, sample_weight=None) -> float:
         """This batch alone (Keras's stateless ``metric(y, ŷ)`` call)."""
         v = np.asarray(self.values(np.asarray(y), np.asarray(y_pred)))
