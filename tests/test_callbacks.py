@@ -1,5 +1,6 @@
 """Callbacks, with Keras's semantics: EarlyStopping, ModelCheckpoint, LearningRateScheduler,
-ReduceLROnPlateau, TerminateOnNaN and plain Callback subclasses.
+ReduceLROnPlateau, TerminateOnNaN, CSVLogger, LambdaCallback, BackupAndRestore and plain
+Callback subclasses (with Keras 2's on_batch_* aliases).
 
 To test the monitoring logic exactly, a ``Script`` callback placed *before* the callback
 under test overwrites the monitored value with a scripted sequence, and a ``Recorder``
@@ -403,3 +404,159 @@ def test_batch_logs_are_running_means(data):
     np.testing.assert_allclose([b["loss"] for b in batches.logs], np.cumsum(losses) /
                                np.arange(1, 4), rtol=1e-6)
     assert batches.logs[-1]["loss"] == pytest.approx(history.history["loss"][0])
+
+
+# ------------------------------------------------------------------------ Keras 2 aliases
+def test_on_batch_end_alias_is_called_from_fit(data):
+    class Old(callbacks.Callback):  # a Keras 2 program's callback
+        def __init__(self):
+            super().__init__()
+            self.begins, self.ends = [], []
+
+        def on_batch_begin(self, batch, logs=None):
+            self.begins.append(batch)
+
+        def on_batch_end(self, batch, logs=None):
+            self.ends.append((batch, sorted(logs)))
+
+    old = Old()
+    assert callbacks.overrides(old, "on_train_batch_end")
+    make_model().fit(*data, epochs=1, batch_size=32, verbose=0, callbacks=[old])
+    assert old.begins == [0, 1, 2]
+    assert old.ends == [(b, ["accuracy", "loss"]) for b in range(3)]
+
+
+def test_lambda_callback_keras2_and_keras3_names(data):
+    seen = {"epochs": [], "batches": 0, "old_batches": 0}
+    cb = callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: seen["epochs"].append((epoch, round(logs["loss"], 6))),
+        on_train_batch_end=lambda batch, logs: seen.__setitem__("batches", seen["batches"] + 1))
+    old = callbacks.LambdaCallback(
+        on_batch_end=lambda batch, logs: seen.__setitem__("old_batches", seen["old_batches"] + 1))
+    history = make_model().fit(*data, epochs=2, batch_size=48, verbose=0, callbacks=[cb, old])
+    assert seen["epochs"] == [(e, round(history.history["loss"][e], 6)) for e in range(2)]
+    assert seen["batches"] == seen["old_batches"] == 4
+    ended = []
+    callbacks.LambdaCallback(on_train_end=lambda logs: ended.append(logs)).on_train_end({})
+    assert ended == [{}]
+    with pytest.raises(TypeError, match="not a callback hook"):
+        callbacks.LambdaCallback(on_epoch_finish=print)
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: callbacks.CSVLogger(str(p / "log.csv")), lambda p: callbacks.TerminateOnNaN(),
+    lambda p: callbacks.LambdaCallback(on_epoch_end=lambda e, logs: None),
+    lambda p: callbacks.ModelCheckpoint(str(p / "m-{epoch}.glassnet")),
+    lambda p: callbacks.BackupAndRestore(str(p / "backup")), lambda p: callbacks.History(),
+])
+def test_hooks_accept_logs_none(make, tmp_path):
+    cb = make(tmp_path)
+    cb.set_model(make_model())
+    cb.set_params({"epochs": 1, "steps": 1, "verbose": 0})
+    cb.on_train_begin(None)
+    cb.on_epoch_begin(0, None)
+    cb.on_train_batch_begin(0, None)
+    cb.on_train_batch_end(0, None)
+    cb.on_batch_end(0, None)
+    cb.on_epoch_end(0, None)
+    cb.on_train_end(None)
+
+
+# ------------------------------------------------------------------------ CSVLogger
+def test_csv_logger_rows_match_history(data, tmp_path):
+    path = tmp_path / "log.csv"
+    history = make_model().fit(*data, epochs=2, verbose=0, validation_split=0.25,
+                               callbacks=[callbacks.CSVLogger(str(path))])
+    text = path.read_bytes().decode()
+    assert text.startswith("epoch,accuracy,loss,val_accuracy,val_loss\r\n")
+    rows = [line.split(",") for line in text.split("\r\n")[1:] if line]
+    assert [int(r[0]) for r in rows] == [0, 1]
+    for i, key in enumerate(["accuracy", "loss", "val_accuracy", "val_loss"], start=1):
+        assert [float(r[i]) for r in rows] == pytest.approx(history.history[key], rel=1e-6)
+
+
+def test_csv_logger_append_separator_and_missing_val(data, tmp_path):
+    path = tmp_path / "log.tsv"
+    model = make_model()
+    model.fit(*data, epochs=1, verbose=0, callbacks=[callbacks.CSVLogger(str(path), "\t")])
+    model.fit(*data, epochs=1, verbose=0,
+              callbacks=[callbacks.CSVLogger(str(path), separator="\t", append=True)])
+    lines = path.read_text().splitlines()
+    assert lines[0] == "epoch\taccuracy\tloss\tval_accuracy\tval_loss"  # Keras 3: NA columns
+    assert len(lines) == 3 and lines[1].endswith("\tNA\tNA") and lines[2].startswith("0\t")
+
+
+# ------------------------------------------------------------------------ ModelCheckpoint
+def test_model_checkpoint_save_freq_in_batches_into_a_new_folder(data, tmp_path):
+    path = tmp_path / "ck" / "sub" / "m-{epoch:02d}-{batch}.glassnet"
+    make_model().fit(*data, epochs=2, batch_size=32, verbose=0,
+                     callbacks=[callbacks.ModelCheckpoint(str(path), save_freq=2)])
+    names = sorted(p.name for p in (tmp_path / "ck" / "sub").iterdir())
+    assert names == ["m-01-2.glassnet", "m-02-1.glassnet", "m-02-3.glassnet"]
+
+
+def test_model_checkpoint_creates_folder_weights_only_and_threshold(data, tmp_path):
+    path = tmp_path / "new" / "w-{epoch}-{loss:.3f}.glassnet"
+    history = make_model().fit(*data, epochs=2, verbose=0, callbacks=[callbacks.ModelCheckpoint(
+        path, monitor="loss", save_weights_only=True, save_best_only=True,
+        initial_value_threshold=-1.0)])
+    assert history.history["loss"] and not (tmp_path / "new").exists()  # never beat -1
+    make_model().fit(*data, epochs=1, verbose=0, callbacks=[callbacks.ModelCheckpoint(
+        path, monitor="loss", save_weights_only=True)])
+    assert len(list((tmp_path / "new").iterdir())) == 1
+
+
+def test_model_checkpoint_bad_settings_name_the_fix(data, tmp_path):
+    with pytest.raises(ValueError, match="save_freq"):
+        callbacks.ModelCheckpoint("m.glassnet", save_freq="batch")
+    cb = callbacks.ModelCheckpoint(str(tmp_path / "{val_loss:.2f}.glassnet"))
+    with pytest.raises(KeyError, match="val_loss.*validation_split"):
+        make_model().fit(*data, epochs=1, verbose=0, callbacks=[cb])
+
+
+# ------------------------------------------------------------------------ BackupAndRestore
+class Crash(callbacks.Callback):
+    def __init__(self, at_epoch):
+        super().__init__()
+        self.at_epoch = at_epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.at_epoch:
+            raise RuntimeError("power cut")
+
+
+def test_backup_and_restore_saves_each_epoch_and_restores(data, tmp_path):
+    backup = tmp_path / "backup"
+    recorder = Recorder()
+    model = make_model()
+    with pytest.raises(RuntimeError, match="power cut"):
+        model.fit(*data, epochs=5, verbose=0,
+                  callbacks=[callbacks.BackupAndRestore(str(backup)), recorder, Crash(2)])
+    assert sorted(p.name for p in backup.iterdir()) == ["latest.glassnet",
+                                                         "training_metadata.json"]
+    steps_done = model.optimizer.iterations
+
+    class AtStart(callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.weights = self.model.get_weights()
+            self.iterations = self.model.optimizer.iterations
+            raise RuntimeError("stop here")
+
+    fresh, at_start = make_model(seed=9), AtStart()
+    restore = callbacks.BackupAndRestore(str(backup))
+    with pytest.raises(RuntimeError, match="stop here"):
+        fresh.fit(*data, epochs=5, verbose=0, callbacks=[restore, at_start])
+    assert_weights_equal(at_start.weights, recorder.weights[1])  # the end of epoch 2 (of 5)
+    assert at_start.iterations == steps_done  # Adam's moments and step count came back
+    assert restore.initial_epoch == 2 and fresh.resume_epoch == 2
+
+
+def test_backup_is_deleted_after_a_complete_fit(data, tmp_path):
+    backup = tmp_path / "b"
+    make_model().fit(*data, epochs=2, verbose=0, callbacks=[callbacks.BackupAndRestore(backup)])
+    assert not backup.exists()
+    make_model().fit(*data, epochs=1, verbose=0, callbacks=[
+        callbacks.BackupAndRestore(backup, save_freq=1, delete_checkpoint=False)])
+    # saved after each batch: the last one says "in epoch 0, after 3 batches", as Keras 3
+    meta = (backup / "training_metadata.json").read_text()
+    assert meta == '{"epoch": 0, "batch": 3}'

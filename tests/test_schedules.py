@@ -137,3 +137,49 @@ def test_callbacks_that_set_the_rate_refuse_a_schedule(callback):
     with pytest.raises(TypeError, match="schedule"):
         m.fit(rng.random((16, 3)), rng.random((16, 2)), epochs=2, verbose=0,
               callbacks=[callback()])
+
+
+def test_inverse_time_decay_formula():
+    # Keras's docstring: initial / (1 + decay_rate * step / decay_steps)
+    s = schedules.InverseTimeDecay(0.1, decay_steps=1.0, decay_rate=0.5)
+    assert [s(t) for t in (0, 1, 2, 4)] == pytest.approx([0.1, 0.1 / 1.5, 0.05, 0.1 / 3])
+    s = schedules.InverseTimeDecay(0.001, decay_steps=1000, decay_rate=1, staircase=True)
+    assert [s(t) for t in (0, 999, 1000, 2500)] == pytest.approx([1e-3, 1e-3, 5e-4, 1e-3 / 3])
+
+
+def test_polynomial_decay_formula():
+    s = schedules.PolynomialDecay(0.1, decay_steps=10, end_learning_rate=0.01, power=2.0)
+    assert s(0) == pytest.approx(0.1) and s(10) == pytest.approx(0.01)
+    assert s(5) == pytest.approx(0.09 * 0.25 + 0.01) and s(50) == pytest.approx(0.01)
+    c = schedules.PolynomialDecay(0.1, decay_steps=10, end_learning_rate=0.0, cycle=True)
+    # cycling: at step 15 the decay runs over 20 steps
+    assert c(0) == pytest.approx(0.1) and c(15) == pytest.approx(0.1 * (1 - 15 / 20))
+
+
+def test_new_schedules_same_values_as_keras():
+    keras = pytest.importorskip("keras")
+    ks = keras.optimizers.schedules
+    pairs = [
+        (schedules.InverseTimeDecay(0.01, 30, 0.5), ks.InverseTimeDecay(0.01, 30, 0.5)),
+        (schedules.InverseTimeDecay(0.01, 30, 0.5, staircase=True),
+         ks.InverseTimeDecay(0.01, 30, 0.5, staircase=True)),
+        (schedules.PolynomialDecay(0.01, 100, 0.001, power=0.5),
+         ks.PolynomialDecay(0.01, 100, 0.001, power=0.5)),
+        (schedules.PolynomialDecay(0.01, 40, cycle=True), ks.PolynomialDecay(0.01, 40, cycle=True)),
+    ]
+    for mine, theirs in pairs:
+        for t in range(0, 150, 7):
+            assert mine(t) == pytest.approx(float(theirs(t)), rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("schedule", [schedules.InverseTimeDecay(0.05, 4, 0.5, staircase=True),
+                                      schedules.PolynomialDecay(0.05, 6, power=2.0)])
+def test_new_schedules_are_saved_with_the_model(schedule, tmp_path):
+    m = gn.Sequential([gn.layers.Dense(2, activation="softmax", input_shape=(3,))])
+    m.compile(optimizers.SGD(learning_rate=schedule), "sparse_categorical_crossentropy")
+    m.fit(np.ones((8, 3)), np.zeros(8, int), epochs=1, batch_size=4, verbose=0)
+    m.save(tmp_path / "m.glassnet")
+    c = gn.load_model(tmp_path / "m.glassnet")
+    assert type(c.optimizer.schedule) is type(schedule)
+    assert c.optimizer.schedule.get_config() == schedule.get_config()
+    assert c.optimizer.learning_rate == pytest.approx(schedule(2))

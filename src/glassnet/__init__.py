@@ -13,6 +13,7 @@ from . import (
     activations,
     backend,
     callbacks,
+    constraints,
     datasets,
     initializers,
     layers,
@@ -21,6 +22,7 @@ from . import (
     models,
     optimizers,
     random,
+    regularizers,
     utils,
 )
 from .errors import GlassnetError, InputError, ModelFileError
@@ -41,6 +43,7 @@ for _name, _module in list(sys.modules.items()):
 
 __all__ = [
     "GlassnetError", "Input", "InputError", "Model", "ModelFileError", "Sequential",
-    "activations", "backend", "callbacks", "datasets", "initializers", "keras", "layers",
-    "load_model", "losses", "metrics", "models", "optimizers", "random", "utils",
+    "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "keras",
+    "layers", "load_model", "losses", "metrics", "models", "optimizers", "random",
+    "regularizers", "utils",
 ]

@@ -1,4 +1,5 @@
-"""Global settings: the float type of weights and activations, and layer names.
+"""Global settings, with ``keras.backend``'s names: the float type, epsilon, the image
+layout, layer names, and ``get_value``/``set_value`` for Keras 2 programs.
 
 glassnet computes in float32, like Keras. Gradient checks switch to float64 with
 ``set_floatx("float64")`` so that finite differences are accurate.
@@ -11,6 +12,7 @@ import re
 import numpy as np
 
 _FLOATX = np.dtype("float32")
+_EPSILON = 1e-7
 _NAME_COUNTS: dict[str, int] = {}
 
 
@@ -43,3 +45,53 @@ def snake_case(name: str) -> str:
 def clear_session() -> None:
     """Reset automatic layer names, as ``keras.backend.clear_session()`` does."""
     _NAME_COUNTS.clear()
+
+
+def epsilon() -> float:
+    """The fuzz factor Keras uses to avoid dividing by zero: ``1e-7``. (glassnet's losses
+    use this value; changing it with ``set_epsilon`` changes only what this returns.)"""
+    return _EPSILON
+
+
+def set_epsilon(value: float) -> None:
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format() -> str:
+    """``"channels_last"``: images are ``(batch, height, width, channels)``, the only layout
+    glassnet's image layers take."""
+    return "channels_last"
+
+
+def set_image_data_format(data_format: str) -> None:
+    if data_format != "channels_last":
+        raise ValueError(f"glassnet supports image_data_format 'channels_last' only, got "
+                         f"{data_format!r}: put the channel axis last, e.g. "
+                         f"x = x.transpose(0, 2, 3, 1).")
+
+
+def get_value(x):
+    """The value of ``x`` as NumPy/Python (Keras 2's ``K.get_value(model.optimizer.lr)``).
+
+    ``x`` may be anything with ``numpy()`` (``optimizer.learning_rate``), an array or a number.
+    """
+    if hasattr(x, "numpy"):
+        return x.numpy()
+    return np.asarray(x) if isinstance(x, (list, tuple)) else x
+
+
+def set_value(x, value) -> None:
+    """Set ``x`` to ``value`` in place (Keras 2's ``K.set_value(model.optimizer.lr, 0.01)``).
+
+    ``x`` is something with ``assign`` (``optimizer.learning_rate``) or a weight array.
+    """
+    if hasattr(x, "assign"):
+        x.assign(value)
+    elif isinstance(x, np.ndarray):
+        x[...] = value
+    else:
+        raise TypeError(
+            f"set_value needs something it can change in place, such as "
+            f"model.optimizer.learning_rate or a weight array; got {type(x).__name__} {x!r}. "
+            f"For the learning rate, write model.optimizer.learning_rate = {value!r}.")

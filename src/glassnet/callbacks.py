@@ -1,13 +1,17 @@
 """Callbacks: code that ``fit`` runs at fixed points, with Keras's hook names.
 
 Hooks receive ``logs``, a dict of the current numbers (``loss``, ``accuracy``,
-``val_loss`` ...). Setting ``self.model.stop_training = True`` ends ``fit`` after
-the current epoch.
+``val_loss`` ...); every hook here also accepts ``logs=None``. Setting
+``self.model.stop_training = True`` ends ``fit`` after the current epoch.
 """
 
 from __future__ import annotations
 
+import csv
+import json
 import math
+import os
+import shutil
 import warnings
 
 import numpy as np
@@ -32,8 +36,18 @@ class Callback:
     def on_train_end(self, logs=None): ...
     def on_epoch_begin(self, epoch, logs=None): ...
     def on_epoch_end(self, epoch, logs=None): ...
-    def on_train_batch_begin(self, batch, logs=None): ...
-    def on_train_batch_end(self, batch, logs=None): ...
+
+    # Keras 2's names: a callback that overrides on_batch_end is called from
+    # on_train_batch_end (fit calls only the on_train_batch_* hooks, as Keras's does).
+    def on_batch_begin(self, batch, logs=None): ...
+    def on_batch_end(self, batch, logs=None): ...
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)
+
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
     def on_test_batch_begin(self, batch, logs=None): ...
@@ -44,9 +58,18 @@ class Callback:
     def on_predict_batch_end(self, batch, logs=None): ...
 
 
+_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
 def overrides(callback: Callback, hook: str) -> bool:
-    """Whether ``callback`` defines ``hook`` itself (so ``fit`` can skip empty per-batch calls)."""
-    return getattr(type(callback), hook) is not getattr(Callback, hook)
+    """Whether ``callback`` defines ``hook`` itself, in its class or as an attribute
+    (``LambdaCallback``), or its Keras 2 alias ``on_batch_begin``/``on_batch_end`` (so
+    ``fit`` can skip empty per-batch calls)."""
+    for name in (hook, _ALIASES.get(hook)):
+        if name is not None and (name in vars(callback)
+                                 or getattr(type(callback), name) is not getattr(Callback, name)):
+            return True
+    return False
 
 
 class History(Callback):
@@ -156,34 +179,258 @@ class EarlyStopping(_Monitor):
             self.model.set_weights(self.best_weights)
 
 
-class ModelCheckpoint(_Monitor):
-    """Save the model (or only its weights) after every epoch, or only when it improved.
+class _SaveFrequency:
+    """``save_freq``: ``"epoch"``, or an integer ``N`` to save every ``N`` batches (counted
+    across epochs, as Keras does)."""
 
-    ``filepath`` may hold ``{epoch}`` and log names, e.g. ``"model-{epoch:02d}.glassnet"``.
+    def __init__(self, save_freq) -> None:
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(
+                save_freq, (int, np.integer)) or save_freq < 1):
+            raise ValueError(f"save_freq must be 'epoch' or a positive number of batches, got "
+                             f"save_freq={save_freq!r}.")
+        self.save_freq = save_freq
+        self._batches_since_save = 0
+
+    def due_after_batch(self) -> bool:
+        """Count one batch; True when ``save_freq`` batches have passed since the last save."""
+        if self.save_freq == "epoch":
+            return False
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            return True
+        return False
+
+
+def _format_path(template: str, epoch: int, batch: int | None, logs: dict) -> str:
+    """``"m-{epoch:02d}-{val_loss:.2f}.glassnet"`` filled in; a missing name is an error
+    listing the names there are."""
+    fields = {**logs, "epoch": epoch + 1}
+    if batch is not None:
+        fields["batch"] = batch + 1
+    try:
+        return template.format(**fields)
+    except KeyError as err:
+        raise KeyError(
+            f"The checkpoint path {template!r} uses {{{err.args[0]}}}, which is not among the "
+            f"values at this point: {', '.join(fields)}. For val_ values pass validation_data "
+            "or validation_split to fit.") from None
+
+
+def _make_folder(path: str) -> None:
+    """Create the folder ``path`` goes into, as Keras does for checkpoints."""
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+
+
+class ModelCheckpoint(_Monitor):
+    """Save the model (or only its weights) after every epoch, every ``save_freq`` batches,
+    or only when ``monitor`` improved (``save_best_only``).
+
+    ``filepath`` may hold ``{epoch}`` (from 1), ``{batch}`` (with an integer ``save_freq``)
+    and log names, e.g. ``"ckpt/model-{epoch:02d}-{val_loss:.2f}.glassnet"``; a missing
+    folder is created. ``initial_value_threshold`` is the value to beat first.
     """
 
     def __init__(self, filepath: str, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False,
-                 mode: str = "auto") -> None:
+                 mode: str = "auto", save_freq="epoch",
+                 initial_value_threshold: float | None = None) -> None:
         super().__init__(monitor, mode, 0.0)
-        self.filepath, self.verbose = str(filepath), verbose
+        self.filepath, self.verbose = os.fspath(filepath), verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.frequency = _SaveFrequency(save_freq)
+        self.save_freq = save_freq
+        if initial_value_threshold is not None:
+            self.best = float(initial_value_threshold)
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.frequency.due_after_batch():
+            self._save(self._epoch, batch, logs or {})
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: dict) -> None:
+        path = _format_path(self.filepath, epoch, batch, logs)
         if self.save_best_only:
             current = self.current(logs)
-            if current is None or not self.improved(current, self.best):
+            if current is None:
+                return
+            if not self.improved(current, self.best):
+                if self.verbose > 0:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
+                          f"{self.best:.5f}")
                 return
             if self.verbose > 0:
                 print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} "
                       f"to {current:.5f}, saving model to {path}")
             self.best = current
+        elif self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        _make_folder(path)
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
             self.model.save(path)
+
+
+class BackupAndRestore(Callback):
+    """Back up the model at each epoch end (or every ``save_freq`` batches) into
+    ``backup_dir``, and resume from the backup when ``fit`` runs again after an interruption.
+
+    The backup is ``latest.glassnet`` (the whole model: weights and optimizer state, written
+    atomically by ``model.save``) and ``training_metadata.json`` (the epoch to resume at).
+    On ``on_train_begin`` an existing backup is loaded into the model and, as in Keras,
+    ``model.resume_epoch`` is set for the training loop to start from. After a ``fit``
+    that ends normally the folder is deleted (``delete_checkpoint=True``).
+    """
+
+    def __init__(self, backup_dir: str, save_freq="epoch", double_checkpoint: bool = False,
+                 delete_checkpoint: bool = True) -> None:
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("BackupAndRestore needs a backup_dir, e.g. '/tmp/backup'.")
+        self.backup_dir = os.fspath(backup_dir)
+        self.frequency = _SaveFrequency(save_freq)
+        self.save_freq, self.double_checkpoint = save_freq, double_checkpoint
+        self.delete_checkpoint = delete_checkpoint
+        self.model_path = os.path.join(self.backup_dir, "latest.glassnet")
+        self.metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._epoch = 0
+        self._batch = 0
+        #: the epoch training resumes at (0 without a backup), set by on_train_begin
+        self.initial_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self.initial_epoch = 0
+        if os.path.exists(self.model_path):
+            self._restore()
+
+    def _restore(self) -> None:
+        from .saving import load_model
+
+        saved = load_model(self.model_path)
+        self.model.set_weights(saved.get_weights())
+        if saved.optimizer is not None and type(saved.optimizer) is type(self.model.optimizer):
+            self.model.optimizer = saved.optimizer  # its moments and step count
+        if os.path.exists(self.metadata_path):
+            with open(self.metadata_path, encoding="utf-8") as f:
+                self.initial_epoch = int(json.load(f)["epoch"])
+        self.model.resume_epoch = self.initial_epoch  # read by the training loop
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batch = batch + 1
+        if self.frequency.due_after_batch():
+            self._save(self._epoch, self._batch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch + 1, 0)
+
+    def _save(self, epoch: int, batch: int) -> None:
+        os.makedirs(self.backup_dir, exist_ok=True)
+        if self.double_checkpoint:
+            for path in (self.model_path, self.metadata_path):
+                if os.path.exists(path):
+                    shutil.copyfile(path, path + ".bkp")
+        self.model.save(self.model_path)
+        tmp = self.metadata_path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({"epoch": epoch, "batch": batch}, f)
+        os.replace(tmp, self.metadata_path)  # atomic: never half-written
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and os.path.isdir(self.backup_dir):
+            shutil.rmtree(self.backup_dir)
+
+
+class CSVLogger(Callback):
+    """Write one row per epoch to a CSV file: ``epoch`` and the logs, sorted by name.
+
+    As Keras 3: without validation the ``val_`` columns are there too, holding ``NA``;
+    ``append=True`` adds rows to an existing file (no second header).
+    """
+
+    def __init__(self, filename: str, separator: str = ",", append: bool = False) -> None:
+        super().__init__()
+        self.filename, self.sep, self.append = os.fspath(filename), separator, append
+        self.keys: list[str] | None = None
+        self.writer = None
+        self.csv_file = None
+
+    def on_train_begin(self, logs=None):
+        header = True
+        if self.append and os.path.exists(self.filename):
+            with open(self.filename, encoding="utf-8") as f:
+                header = not f.readline()
+        self.write_header = header
+        self.csv_file = open(self.filename, "a" if self.append else "w", newline="",
+                             encoding="utf-8")
+        self.keys, self.writer = None, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.csv_file is None:  # fit called a hook before on_train_begin
+            self.on_train_begin()
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys += ["val_" + k for k in self.keys]
+        if self.writer is None:
+            dialect = type("Dialect", (csv.excel,), {"delimiter": self.sep})
+            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch", *self.keys],
+                                         dialect=dialect)
+            if self.write_header:
+                self.writer.writeheader()
+        row = {"epoch": epoch}
+        row.update((k, _csv_value(logs.get(k, "NA"))) for k in self.keys)
+        self.writer.writerow(row)
+        self.csv_file.flush()
+
+    def on_train_end(self, logs=None):
+        if self.csv_file is not None:
+            self.csv_file.close()
+        self.csv_file, self.writer = None, None
+
+
+def _csv_value(v):
+    if isinstance(v, str) or np.ndim(v) == 0:
+        return float(v) if isinstance(v, float) else v  # LearningRate -> its number
+    return f'"[{", ".join(map(str, np.ravel(v)))}]"'
+
+
+class LambdaCallback(Callback):
+    """A callback from functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
+
+    Takes Keras 3's ``on_epoch_begin``, ``on_epoch_end``, ``on_train_begin``,
+    ``on_train_end``, ``on_train_batch_begin``, ``on_train_batch_end`` and, as keyword
+    arguments, any other hook (Keras 2's ``on_batch_begin``/``on_batch_end`` among them).
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
+                 **kwargs) -> None:
+        super().__init__()
+        hooks = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
+                 "on_train_begin": on_train_begin, "on_train_end": on_train_end,
+                 "on_train_batch_begin": on_train_batch_begin,
+                 "on_train_batch_end": on_train_batch_end, **kwargs}
+        for name, fn in hooks.items():
+            if not hasattr(Callback, name):
+                raise TypeError(f"LambdaCallback got {name}=, which is not a callback hook; "
+                                f"the hooks are on_epoch_end, on_train_batch_end, ... .")
+            if fn is not None:
+                setattr(self, name, fn)
 
 
 def _set_learning_rate(optimizer, lr: float, who: str) -> None:
@@ -215,7 +462,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["learning_rate"] = self.model.optimizer.learning_rate
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
 
 
 class ReduceLROnPlateau(_Monitor):
@@ -238,7 +485,7 @@ class ReduceLROnPlateau(_Monitor):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        logs["learning_rate"] = self.model.optimizer.learning_rate
+        logs["learning_rate"] = float(self.model.optimizer.learning_rate)
         current = self.current(logs)
         if current is None:
             return
@@ -250,7 +497,7 @@ class ReduceLROnPlateau(_Monitor):
         elif self.cooldown_counter <= 0:
             self.wait += 1
             if self.wait >= self.patience:
-                old = self.model.optimizer.learning_rate
+                old = float(self.model.optimizer.learning_rate)
                 new = max(old * self.factor, self.min_lr)
                 if old > new:
                     _set_learning_rate(self.model.optimizer, new, "ReduceLROnPlateau")

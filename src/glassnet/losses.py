@@ -46,6 +46,17 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * np.tanh(0.5 * z) + 0.5
 
 
+def _options(loss: Loss, **defaults) -> dict:
+    """``get_config``: the name and each option that differs from its default (so a
+    model file stays readable by older glassnet versions when the defaults are used)."""
+    config = {"name": loss.name}
+    for key, default in defaults.items():
+        value = getattr(loss, key)
+        if key == "from_logits" or value != default:
+            config[key] = value
+    return config
+
+
 class Loss:
     """Base class: ``forward(y, ŷ)`` is the mean loss, ``backward(y, ŷ)`` is ``dL/dŷ``.
 
@@ -63,8 +74,13 @@ class Loss:
         y_true = np.asarray(y_true, dtype=np.int64 if self.sparse else np.float64)
         return float(self.forward(y_true, y_pred))
 
-    def forward(self, y: np.ndarray, y_pred: np.ndarray) -> float:
+    def call(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """One loss per sample, shape ``(batch,)`` (Keras's ``Loss.call``); ``forward`` is
+        their mean."""
         raise NotImplementedError
+
+    def forward(self, y: np.ndarray, y_pred: np.ndarray) -> float:
+        return np.mean(self.call(y, y_pred))
 
     def backward(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -81,6 +97,9 @@ class MeanSquaredError(Loss):
 
     name = "mean_squared_error"
 
+    def call(self, y, y_pred):
+        return np.mean(np.square(y_pred - _match(y, y_pred)), axis=-1)
+
     def forward(self, y, y_pred):
         y = _match(y, y_pred)
         return np.mean(np.square(y_pred - y))
@@ -94,6 +113,9 @@ class MeanAbsoluteError(Loss):
     """``L = mean(|ŷ - y|)``; ``dL/dŷ = sign(ŷ - y) / (n·k)``."""
 
     name = "mean_absolute_error"
+
+    def call(self, y, y_pred):
+        return np.mean(np.abs(y_pred - _match(y, y_pred)), axis=-1)
 
     def forward(self, y, y_pred):
         y = _match(y, y_pred)
@@ -116,34 +138,46 @@ class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
     fuses_with = "sigmoid"
 
-    def __init__(self, from_logits: bool = False) -> None:
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
         self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+
+    def _target(self, y, like):
+        """``y`` shaped like the output; with label smoothing ``s``: ``y (1 - s) + s / 2``."""
+        y = _match(y, like)
+        s = self.label_smoothing
+        return y * (1 - s) + 0.5 * s if s else y
+
+    def _elementwise(self, y, y_pred):
+        if self.from_logits:
+            z = y_pred
+            return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        p = np.clip(y_pred, EPSILON, 1 - EPSILON)
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+    def call(self, y, y_pred):
+        return np.mean(self._elementwise(self._target(y, y_pred), y_pred), axis=-1)
 
     def forward(self, y, y_pred):
-        if self.from_logits:
-            return self.forward_fused(y, y_pred)
-        y = _match(y, y_pred)
-        p = np.clip(y_pred, EPSILON, 1 - EPSILON)
-        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+        return np.mean(self._elementwise(self._target(y, y_pred), y_pred))
 
     def backward(self, y, y_pred):
         if self.from_logits:
             return self.backward_fused(y, _sigmoid(y_pred))
-        y = _match(y, y_pred)
+        y = self._target(y, y_pred)
         inside = (y_pred > EPSILON) & (y_pred < 1 - EPSILON)
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
         return inside * (p - y) / (p * (1 - p)) / y_pred.size
 
     def forward_fused(self, y, z):
-        y = _match(y, z)
+        y = self._target(y, z)
         return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
 
     def backward_fused(self, y, a):
-        y = _match(y, a)
-        return (a - y) / a.size
+        return (a - self._target(y, a)) / a.size
 
     def get_config(self):
-        return {"name": self.name, "from_logits": self.from_logits}
+        return _options(self, from_logits=False, label_smoothing=0.0)
 
 
 class CategoricalCrossentropy(Loss):
@@ -157,19 +191,26 @@ class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
     fuses_with = "softmax"
 
-    def __init__(self, from_logits: bool = False) -> None:
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
         self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
 
     def _onehot(self, y, like):
-        return y
+        """The target distribution; with label smoothing ``s``: ``y (1 - s) + s / k``."""
+        s = self.label_smoothing
+        return y * (1 - s) + s / like.shape[-1] if s else y
+
+    def call(self, y, y_pred):
+        y = self._onehot(y, y_pred)
+        if self.from_logits:
+            return -np.sum(y * _log_softmax(y_pred), axis=-1)
+        p = np.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
+        return -np.sum(y * np.log(p), axis=-1)
 
     def forward(self, y, y_pred):
         if self.from_logits:
             return self.forward_fused(y, y_pred)
-        y = self._onehot(y, y_pred)
-        s = y_pred.sum(axis=-1, keepdims=True)
-        p = np.clip(y_pred / s, EPSILON, 1 - EPSILON)
-        return -np.mean(np.sum(y * np.log(p), axis=-1))
+        return np.mean(self.call(y, y_pred))
 
     def backward(self, y, y_pred):
         if self.from_logits:
@@ -190,7 +231,7 @@ class CategoricalCrossentropy(Loss):
         return (a - self._onehot(y, a)) / a.shape[0]
 
     def get_config(self):
-        return {"name": self.name, "from_logits": self.from_logits}
+        return _options(self, from_logits=False, label_smoothing=0.0)
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
@@ -202,6 +243,9 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
     name = "sparse_categorical_crossentropy"
     sparse = True
+
+    def __init__(self, from_logits: bool = False) -> None:
+        super().__init__(from_logits)
 
     def _onehot(self, y, like):
         onehot = np.zeros(like.shape, like.dtype)
@@ -222,43 +266,331 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         return dz
 
 
-mse = mean_squared_error = MeanSquaredError()
-mae = mean_absolute_error = MeanAbsoluteError()
+class ElementwiseLoss(Loss):
+    """A loss that is a function ``ℓ(y, ŷ)`` of each output entry on its own.
 
-_CLASSES = {
-    "mean_squared_error": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError,
-    "binary_crossentropy": BinaryCrossentropy,
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    Per sample (``call``, Keras's function form) it is the mean of ``ℓ`` over the last
+    axis (``reduce = "mean"``) or its sum (``"sum"``, KL divergence); ``forward`` is the
+    mean over the samples, and ``backward`` is ``ℓ'(y, ŷ)`` times the matching ``1/(n·k)``
+    (or ``1/n``). Subclasses write ``elementwise`` (``ℓ``) and ``derivative`` (``dℓ/dŷ``)
+    next to each other.
+    """
+
+    reduce = "mean"
+
+    def elementwise(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _scale(self, y_pred) -> float:
+        """``forward = scale · mean(ℓ)``: 1 for a mean over entries, ``k`` for a sum."""
+        return 1.0 if self.reduce == "mean" else float(y_pred.shape[-1])
+
+    def call(self, y, y_pred):
+        values = self.elementwise(_match(y, y_pred), y_pred)
+        return values.mean(axis=-1) if self.reduce == "mean" else values.sum(axis=-1)
+
+    def forward(self, y, y_pred):
+        return self._scale(y_pred) * np.mean(self.elementwise(_match(y, y_pred), y_pred))
+
+    def backward(self, y, y_pred):
+        return self.derivative(_match(y, y_pred), y_pred) * (self._scale(y_pred) / y_pred.size)
+
+
+class MeanAbsolutePercentageError(ElementwiseLoss):
+    """``ℓ = 100 |y - ŷ| / max(|y|, ε)``; ``dℓ/dŷ = 100 sign(ŷ - y) / max(|y|, ε)``."""
+
+    name = "mean_absolute_percentage_error"
+
+    def elementwise(self, y, y_pred):
+        return 100.0 * np.abs(y - y_pred) / np.maximum(np.abs(y), EPSILON)
+
+    def derivative(self, y, y_pred):
+        return 100.0 * np.sign(y_pred - y) / np.maximum(np.abs(y), EPSILON)
+
+
+class MeanSquaredLogarithmicError(ElementwiseLoss):
+    """``ℓ = (log(1 + ŷ⁺) - log(1 + y⁺))²`` with ``v⁺ = max(v, ε)``;
+    ``dℓ/dŷ = 2 (log(1 + ŷ⁺) - log(1 + y⁺)) / (1 + ŷ)`` where ``ŷ > ε``, else 0."""
+
+    name = "mean_squared_logarithmic_error"
+
+    def _diff(self, y, y_pred):
+        return np.log1p(np.maximum(y_pred, EPSILON)) - np.log1p(np.maximum(y, EPSILON))
+
+    def elementwise(self, y, y_pred):
+        return np.square(self._diff(y, y_pred))
+
+    def derivative(self, y, y_pred):
+        return 2 * self._diff(y, y_pred) * (y_pred > EPSILON) / (1 + np.maximum(y_pred, EPSILON))
+
+
+class Huber(ElementwiseLoss):
+    """With ``e = ŷ - y``: ``ℓ = ½ e²`` where ``|e| ≤ δ``, else ``δ |e| - ½ δ²``
+    (squared error near the target, absolute error far from it: robust to outliers);
+    ``dℓ/dŷ = clip(e, -δ, δ)``.
+
+    Keras's example: ``y = [[0, 1], [0, 0]]``, ``ŷ = [[0.6, 0.4], [0.4, 0.6]]`` gives 0.155.
+    """
+
+    name = "huber_loss"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        self.delta = float(delta)
+
+    def elementwise(self, y, y_pred):
+        e = np.abs(y_pred - y)
+        d = self.delta
+        return np.where(e <= d, 0.5 * np.square(e), d * e - 0.5 * d * d)
+
+    def derivative(self, y, y_pred):
+        return np.clip(y_pred - y, -self.delta, self.delta)
+
+    def get_config(self):
+        return _options(self, delta=1.0)
+
+
+class LogCosh(ElementwiseLoss):
+    """``ℓ = log cosh(ŷ - y)``, computed as ``x + softplus(-2x) - log 2`` (no overflow);
+    ``dℓ/dŷ = tanh(ŷ - y)``. About ``x²/2`` near 0 and ``|x| - log 2`` far from it."""
+
+    name = "log_cosh"
+
+    def elementwise(self, y, y_pred):
+        x = y_pred - y
+        return x + np.logaddexp(0.0, -2.0 * x) - np.log(2.0)
+
+    def derivative(self, y, y_pred):
+        return np.tanh(y_pred - y)
+
+
+def _hinge_labels(y: np.ndarray) -> np.ndarray:
+    """Labels 0 and 1 become -1 and 1 (when all labels of the batch are 0 or 1, as Keras)."""
+    return 2.0 * y - 1.0 if np.all((y == 0) | (y == 1)) else y
+
+
+class Hinge(ElementwiseLoss):
+    """``ℓ = max(1 - y ŷ, 0)`` for labels ``y ∈ {-1, 1}`` (0/1 are converted);
+    ``dℓ/dŷ = -y`` where ``1 - y ŷ > 0``, else 0."""
+
+    name = "hinge"
+
+    def elementwise(self, y, y_pred):
+        return np.maximum(1.0 - _hinge_labels(y) * y_pred, 0.0)
+
+    def derivative(self, y, y_pred):
+        y = _hinge_labels(y)
+        return -y * (1.0 - y * y_pred > 0)
+
+
+class SquaredHinge(ElementwiseLoss):
+    """``ℓ = max(1 - y ŷ, 0)²``; ``dℓ/dŷ = -2 y max(1 - y ŷ, 0)``."""
+
+    name = "squared_hinge"
+
+    def elementwise(self, y, y_pred):
+        return np.square(np.maximum(1.0 - _hinge_labels(y) * y_pred, 0.0))
+
+    def derivative(self, y, y_pred):
+        y = _hinge_labels(y)
+        return -2.0 * y * np.maximum(1.0 - y * y_pred, 0.0)
+
+
+class Poisson(ElementwiseLoss):
+    """``ℓ = ŷ - y log(ŷ + ε)`` (for counts); ``dℓ/dŷ = 1 - y / (ŷ + ε)``."""
+
+    name = "poisson"
+
+    def elementwise(self, y, y_pred):
+        return y_pred - y * np.log(y_pred + EPSILON)
+
+    def derivative(self, y, y_pred):
+        return 1.0 - y / (y_pred + EPSILON)
+
+
+class KLDivergence(ElementwiseLoss):
+    """``L_i = Σ_classes y log(y / ŷ)``, both clipped to ``[ε, 1]``, summed over the last
+    axis; ``dℓ/dŷ = -y / ŷ`` inside the clip range, else 0."""
+
+    name = "kl_divergence"
+    reduce = "sum"
+
+    def elementwise(self, y, y_pred):
+        y = np.clip(y, EPSILON, 1)
+        return y * np.log(y / np.clip(y_pred, EPSILON, 1))
+
+    def derivative(self, y, y_pred):
+        inside = (y_pred >= EPSILON) & (y_pred <= 1)
+        return -np.clip(y, EPSILON, 1) / np.clip(y_pred, EPSILON, 1) * inside
+
+
+class CategoricalHinge(Loss):
+    """``L_i = max(neg - pos + 1, 0)`` with ``pos = Σ y ŷ`` and ``neg = max((1 - y) ŷ)``
+    (the best wrong class against the right one). Where ``L_i > 0``:
+    ``dL_i/dŷ = (1 - y) · onehot(argmax((1 - y) ŷ)) - y``."""
+
+    name = "categorical_hinge"
+
+    def call(self, y, y_pred):
+        y = _match(y, y_pred)
+        pos = np.sum(y * y_pred, axis=-1)
+        neg = np.max((1.0 - y) * y_pred, axis=-1)
+        return np.maximum(neg - pos + 1.0, 0.0)
+
+    def backward(self, y, y_pred):
+        y = _match(y, y_pred)
+        wrong = (1.0 - y) * y_pred
+        top = np.zeros_like(y_pred)
+        np.put_along_axis(top, wrong.argmax(axis=-1)[..., None], 1.0, axis=-1)
+        active = (self.call(y, y_pred) > 0)[..., None]
+        return active * ((1.0 - y) * top - y) / len(y_pred)
+
+
+# -- Keras's function forms: one loss per sample, shape (batch,) ----------------------------
+def _arrays(y_true, y_pred, sparse: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    y_pred = np.asarray(y_pred, dtype=np.float64 if np.asarray(y_pred).dtype == np.float64
+                        else np.float32)
+    y_true = np.asarray(y_true, dtype=np.int64 if sparse else y_pred.dtype)
+    return y_true, y_pred
+
+
+def mean_squared_error(y_true, y_pred) -> np.ndarray:
+    """``mean((y - ŷ)², axis=-1)``."""
+    return MeanSquaredError().call(*_arrays(y_true, y_pred))
+
+
+def mean_absolute_error(y_true, y_pred) -> np.ndarray:
+    """``mean(|y - ŷ|, axis=-1)``."""
+    return MeanAbsoluteError().call(*_arrays(y_true, y_pred))
+
+
+def mean_absolute_percentage_error(y_true, y_pred) -> np.ndarray:
+    """``100 · mean(|y - ŷ| / max(|y|, ε), axis=-1)``."""
+    return MeanAbsolutePercentageError().call(*_arrays(y_true, y_pred))
+
+
+def mean_squared_logarithmic_error(y_true, y_pred) -> np.ndarray:
+    """``mean((log(1 + ŷ) - log(1 + y))², axis=-1)``."""
+    return MeanSquaredLogarithmicError().call(*_arrays(y_true, y_pred))
+
+
+def huber(y_true, y_pred, delta: float = 1.0) -> np.ndarray:
+    """Huber loss per sample (see ``Huber``)."""
+    return Huber(delta).call(*_arrays(y_true, y_pred))
+
+
+def log_cosh(y_true, y_pred) -> np.ndarray:
+    """``mean(log cosh(ŷ - y), axis=-1)``."""
+    return LogCosh().call(*_arrays(y_true, y_pred))
+
+
+def hinge(y_true, y_pred) -> np.ndarray:
+    """``mean(max(1 - y ŷ, 0), axis=-1)``, labels 0/1 read as -1/1."""
+    return Hinge().call(*_arrays(y_true, y_pred))
+
+
+def squared_hinge(y_true, y_pred) -> np.ndarray:
+    """``mean(max(1 - y ŷ, 0)², axis=-1)``."""
+    return SquaredHinge().call(*_arrays(y_true, y_pred))
+
+
+def categorical_hinge(y_true, y_pred) -> np.ndarray:
+    """``max(max((1 - y) ŷ) - Σ y ŷ + 1, 0)``."""
+    return CategoricalHinge().call(*_arrays(y_true, y_pred))
+
+
+def poisson(y_true, y_pred) -> np.ndarray:
+    """``mean(ŷ - y log(ŷ + ε), axis=-1)``."""
+    return Poisson().call(*_arrays(y_true, y_pred))
+
+
+def kl_divergence(y_true, y_pred) -> np.ndarray:
+    """``Σ y log(y / ŷ)`` over the last axis, both clipped to ``[ε, 1]``."""
+    return KLDivergence().call(*_arrays(y_true, y_pred))
+
+
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
+                        label_smoothing: float = 0.0) -> np.ndarray:
+    """``mean(-(y log p + (1 - y) log(1 - p)), axis=-1)``."""
+    return BinaryCrossentropy(from_logits, label_smoothing).call(*_arrays(y_true, y_pred))
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                             label_smoothing: float = 0.0) -> np.ndarray:
+    """``-Σ y log p`` over the last axis (one-hot ``y``)."""
+    return CategoricalCrossentropy(from_logits, label_smoothing).call(*_arrays(y_true, y_pred))
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> np.ndarray:
+    """``-log p[y]`` for integer labels ``y``."""
+    return SparseCategoricalCrossentropy(from_logits).call(*_arrays(y_true, y_pred, True))
+
+
+# Keras 2's short names
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+
+_CLASS_LIST = (MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+               MeanSquaredLogarithmicError, Huber, LogCosh, Hinge, SquaredHinge,
+               CategoricalHinge, Poisson, KLDivergence, BinaryCrossentropy,
+               CategoricalCrossentropy, SparseCategoricalCrossentropy)
+_CLASSES = {cls.name: cls for cls in _CLASS_LIST}
+#: each function form -> the Loss class that has the same values and a written-out backward
+FUNCTIONS = {
+    mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
+    mean_absolute_percentage_error: MeanAbsolutePercentageError,
+    mean_squared_logarithmic_error: MeanSquaredLogarithmicError, huber: Huber,
+    log_cosh: LogCosh, hinge: Hinge, squared_hinge: SquaredHinge,
+    categorical_hinge: CategoricalHinge, poisson: Poisson, kl_divergence: KLDivergence,
+    binary_crossentropy: BinaryCrossentropy, categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
 }
 _ALIASES = {
-    "mse": "mean_squared_error",
-    "mae": "mean_absolute_error",
+    "mse": "mean_squared_error", "mae": "mean_absolute_error",
+    "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
+    "huber": "huber_loss", "logcosh": "log_cosh", "kld": "kl_divergence",
+    "kullback_leibler_divergence": "kl_divergence",
     **{cls.__name__.lower(): name for name, cls in _CLASSES.items()},
 }
 
 
-def get(identifier: str | Loss | type) -> Loss:
-    """Resolve a loss name (``"mse"``, ``"sparse_categorical_crossentropy"``, a class name),
-    a ``Loss`` object, or a ``Loss`` class."""
+def get(identifier: str | Loss | type | dict) -> Loss:
+    """Resolve a loss name (``"mse"``, ``"huber"``, ``"sparse_categorical_crossentropy"``, a
+    class name), a ``Loss`` object or class, a saved config dict, or one of the function
+    forms (``losses.mean_squared_error``): a function becomes its ``Loss`` class, which has
+    the written-out gradient and the fused softmax/sigmoid fast path."""
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     if isinstance(identifier, dict):  # from a model file: {"name": ..., "from_logits": ...}
         config = dict(identifier)
-        loss = get(config.pop("name", None))
-        for key, value in config.items():
-            if not hasattr(loss, key):
-                raise ValueError(f"Unknown option {key!r} for loss {loss.name!r}.")
-            setattr(loss, key, bool(value))
-        return loss
+        cls = type(get(config.pop("name", None)))
+        try:
+            return cls(**config)
+        except TypeError:
+            raise ValueError(f"Unknown option among {sorted(config)} for loss "
+                             f"{cls.name!r}.") from None
     if isinstance(identifier, str):
         key = identifier.lower()
         key = _ALIASES.get(key, key)
         if key in _CLASSES:
             return _CLASSES[key]()
-        raise unknown_name("loss", identifier, [*_CLASSES, "mse", "mae"])
+        short = [k for k in _ALIASES if "_" in k or len(k) <= 7]  # not "meansquarederror"
+        raise unknown_name("loss", identifier, [*_CLASSES, *short])
+    if callable(identifier) and identifier in FUNCTIONS:
+        return FUNCTIONS[identifier]()
+    if callable(identifier):
+        raise TypeError(
+            f"The loss {getattr(identifier, '__name__', identifier)!r} is a function of "
+            "your own; glassnet also needs its gradient. Subclass glassnet.losses.Loss and "
+            "write forward(y, y_pred) and backward(y, y_pred) = dL/dy_pred, or use a built-in "
+            "loss such as 'mse' or glassnet.losses.Huber().")
     raise TypeError(f"loss must be a name such as 'mse' or a glassnet.losses object, "
                     f"got {identifier!r}.")

@@ -1,8 +1,12 @@
 """Metrics: numbers reported during training that the optimizer does not minimise.
 
-A metric is a running mean over the samples seen so far in an epoch:
-``update_state(y, ŷ)`` adds a batch, ``result()`` reads the mean. ``"accuracy"``
-is resolved from the loss and output shape as Keras does.
+A metric accumulates over the batches of an epoch, with Keras's three methods:
+``update_state(y, ŷ, sample_weight=None)`` adds a batch, ``result()`` reads the value,
+``reset_state()`` starts again. Most are a (weighted) running mean of one value per
+sample, ``Σ wᵢ vᵢ / Σ wᵢ``; ``Precision``, ``Recall`` and ``AUC`` count true and false
+positives instead. ``"accuracy"`` is resolved from the loss and output shape as Keras
+does. The functions (``categorical_accuracy``, ``mean_squared_error``, ...) return one
+value per sample, as Keras's do, and can be passed to ``compile(metrics=[...])`` too.
 """
 
 from __future__ import annotations
@@ -11,9 +15,97 @@ import numpy as np
 
 from .errors import unknown_name
 
+# Keras's function forms, shared with the losses (keras.metrics.mean_squared_error etc.)
+from .losses import (  # noqa: F401  (re-exported)
+    KLD,
+    MAE,
+    MAPE,
+    MSE,
+    MSLE,
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    kld,
+    kullback_leibler_divergence,
+    log_cosh,
+    logcosh,
+    mae,
+    mape,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    mse,
+    msle,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+
+
+# -- per-sample functions -----------------------------------------------------------------
+def _labels(y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Integer labels of shape ``(batch,)`` (``(batch, 1)`` is accepted, as Keras)."""
+    return np.asarray(y).reshape(np.shape(y_pred)[:-1])
+
+
+def sparse_categorical_accuracy(y_true, y_pred) -> np.ndarray:
+    """``1.0`` where ``argmax ŷ == y`` (integer labels), else ``0.0``, per sample."""
+    y_pred = np.asarray(y_pred)
+    return (y_pred.argmax(axis=-1) == _labels(y_true, y_pred)).astype(np.float32)
+
+
+def categorical_accuracy(y_true, y_pred) -> np.ndarray:
+    """``1.0`` where ``argmax ŷ == argmax y`` (one-hot labels), per sample."""
+    return (np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)).astype(np.float32)
+
+
+def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> np.ndarray:
+    """Share of the entries of each sample where ``(ŷ > threshold) == y``."""
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true).reshape(y_pred.shape)
+    return np.mean((y_pred > threshold) == (y_true > 0.5), axis=-1, dtype=np.float32)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> np.ndarray:
+    """``1.0`` where the label is among the ``k`` largest outputs, per sample."""
+    y_pred = np.asarray(y_pred)
+    y = _labels(y_true, y_pred).astype(np.intp)
+    # the label's score beaten by fewer than k others (ties count for the label, as in_top_k)
+    own = np.take_along_axis(y_pred, y[..., None], axis=-1)
+    return ((y_pred > own).sum(axis=-1) < k).astype(np.float32)
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> np.ndarray:
+    """``1.0`` where ``argmax y`` is among the ``k`` largest outputs, per sample."""
+    return sparse_top_k_categorical_accuracy(np.argmax(y_true, axis=-1), y_pred, k)
+
+
+def accuracy(y_true, y_pred) -> np.ndarray:
+    """Share of the entries of each sample where ``ŷ == y`` exactly."""
+    y_pred = np.asarray(y_pred)
+    return np.mean(np.asarray(y_true).reshape(y_pred.shape) == y_pred, axis=-1,
+                   dtype=np.float32)
+
+
+# -- the running mean and its subclasses ---------------------------------------------------
+def _weights(sample_weight, values: np.ndarray) -> np.ndarray | None:
+    """``sample_weight`` (one per sample) broadcast to the shape of ``values``."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    while w.ndim > values.ndim and w.shape[-1] == 1:
+        w = w[..., 0]
+    w = w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+    return np.broadcast_to(w, values.shape)
+
 
 class Metric:
-    """Base class: subclasses define ``values(y, ŷ)``, one value per sample."""
+    """Base class: the weighted mean of ``values(y, ŷ)``, one value per sample
+    (Keras's ``MeanMetricWrapper``). Subclasses define ``values``."""
 
     name = "metric"
 
@@ -25,10 +117,19 @@ class Metric:
     def values(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def update_state(self, y, y_pred) -> None:
-        v = self.values(np.asarray(y), np.asarray(y_pred))
-        self.total += float(v.sum())
-        self.count += v.size
+    def update_state(self, y, y_pred, sample_weight=None) -> None:
+        self._add(self.values(np.asarray(y), np.asarray(y_pred)), sample_weight)
+
+    def _add(self, v: np.ndarray, sample_weight) -> None:
+        """``total += Σ w v``, ``count += Σ w`` (``w = 1`` without sample weights)."""
+        v = np.asarray(v)
+        w = _weights(sample_weight, v)
+        if w is None:
+            self.total += float(v.sum())
+            self.count += v.size
+        else:
+            self.total += float((v * w).sum())
+            self.count += float(w.sum())
 
     def result(self) -> float:
         return self.total / self.count if self.count else 0.0
@@ -36,75 +137,384 @@ class Metric:
     def reset_state(self) -> None:
         self.total, self.count = 0.0, 0
 
-    def __call__(self, y, y_pred) -> float:
-        return float(np.mean(self.values(np.asarray(y), np.asarray(y_pred))))
+    def reset_states(self) -> None:
+        """Keras 2's name of ``reset_state``."""
+        self.reset_state()
+
+    def __call__(self, y, y_pred, sample_weight=None) -> float:
+        """This batch alone (Keras's stateless ``metric(y, ŷ)`` call)."""
+        v = np.asarray(self.values(np.asarray(y), np.asarray(y_pred)))
+        w = _weights(sample_weight, v)
+        if w is None:
+            return float(np.mean(v))
+        return float((v * w).sum() / w.sum()) if w.sum() else 0.0
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"<metric {self.name}>"
 
 
-class SparseCategoricalAccuracy(Metric):
+class Mean(Metric):
+    """The weighted mean of the values given: ``update_state(values, sample_weight=None)``.
+
+    Keras's example: ``update_state([1, 3, 5, 7])`` gives 4.0; with
+    ``sample_weight=[1, 1, 0, 0]``, 2.0.
+    """
+
+    name = "mean"
+
+    def update_state(self, values, sample_weight=None) -> None:  # type: ignore[override]
+        self._add(np.asarray(values, dtype=np.float64), sample_weight)
+
+    def __call__(self, values, sample_weight=None) -> float:  # type: ignore[override]
+        self.update_state(values, sample_weight)
+        return self.result()
+
+
+class Sum(Mean):
+    """The weighted sum of the values given. Keras's example: ``[1, 3, 5, 7]`` gives 16."""
+
+    name = "sum"
+
+    def result(self) -> float:
+        return self.total
+
+
+class MeanMetricWrapper(Metric):
+    """The running mean of ``fn(y, ŷ, **kwargs)`` (a function with one value per sample);
+    how a function in ``compile(metrics=[...])`` is reported."""
+
+    def __init__(self, fn, name: str | None = None, **kwargs) -> None:
+        self.fn, self.kwargs = fn, kwargs
+        super().__init__(name or getattr(fn, "__name__", "metric"))
+
+    def values(self, y, y_pred):
+        return self.fn(y, y_pred, **self.kwargs)
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
     """Share of samples whose largest output is at the integer label: ``argmax ŷ == y``."""
 
     name = "sparse_categorical_accuracy"
 
-    def values(self, y, y_pred):
-        return y_pred.argmax(axis=-1) == y.reshape(y_pred.shape[:-1])
+    def __init__(self, name: str | None = None, dtype=None) -> None:
+        super().__init__(sparse_categorical_accuracy, name or self.name)
 
 
-class CategoricalAccuracy(Metric):
+class CategoricalAccuracy(MeanMetricWrapper):
     """``argmax ŷ == argmax y`` for one-hot labels."""
 
     name = "categorical_accuracy"
 
-    def values(self, y, y_pred):
-        return y_pred.argmax(axis=-1) == y.argmax(axis=-1)
+    def __init__(self, name: str | None = None, dtype=None) -> None:
+        super().__init__(categorical_accuracy, name or self.name)
 
 
-class BinaryAccuracy(Metric):
+class BinaryAccuracy(MeanMetricWrapper):
     """``(ŷ > threshold) == y`` element-wise, threshold 0.5."""
 
     name = "binary_accuracy"
 
-    def __init__(self, name: str | None = None, threshold: float = 0.5) -> None:
-        super().__init__(name)
+    def __init__(self, name: str | None = None, dtype=None, threshold: float = 0.5) -> None:
+        super().__init__(binary_accuracy, name or self.name, threshold=threshold)
         self.threshold = threshold
 
+
+class Accuracy(MeanMetricWrapper):
+    """``ŷ == y`` exactly (for integer outputs; ``"accuracy"`` in compile means one of the
+    accuracies above, chosen from the loss)."""
+
+    name = "accuracy"
+
+    def __init__(self, name: str | None = None, dtype=None) -> None:
+        super().__init__(accuracy, name or self.name)
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """Share of samples whose one-hot label is among the ``k`` largest outputs (k = 5)."""
+
+    name = "top_k_categorical_accuracy"
+
+    def __init__(self, k: int = 5, name: str | None = None, dtype=None) -> None:
+        super().__init__(top_k_categorical_accuracy, name or self.name, k=k)
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """Share of samples whose integer label is among the ``k`` largest outputs (k = 5)."""
+
+    name = "sparse_top_k_categorical_accuracy"
+
+    def __init__(self, k: int = 5, name: str | None = None, dtype=None) -> None:
+        super().__init__(sparse_top_k_categorical_accuracy, name or self.name, k=k)
+
+
+class _LossMetric(MeanMetricWrapper):
+    """A loss function reported as a metric (its running mean over the samples)."""
+
+    fn = staticmethod(mean_squared_error)
+
+    def __init__(self, name: str | None = None, dtype=None, **options) -> None:
+        super().__init__(type(self).fn, name or self.name, **options)
+
+
+class MeanSquaredError(_LossMetric):
+    """``mean((ŷ - y)², axis=-1)``, averaged over the samples."""
+
+    name, fn = "mean_squared_error", staticmethod(mean_squared_error)
+
+
+class MeanAbsoluteError(_LossMetric):
+    """``mean(|ŷ - y|, axis=-1)``, averaged over the samples."""
+
+    name, fn = "mean_absolute_error", staticmethod(mean_absolute_error)
+
+
+class MeanAbsolutePercentageError(_LossMetric):
+    """``100 · mean(|y - ŷ| / max(|y|, ε))``."""
+
+    name, fn = "mean_absolute_percentage_error", staticmethod(mean_absolute_percentage_error)
+
+
+class MeanSquaredLogarithmicError(_LossMetric):
+    """``mean((log(1 + ŷ) - log(1 + y))²)``."""
+
+    name, fn = "mean_squared_logarithmic_error", staticmethod(mean_squared_logarithmic_error)
+
+
+class Hinge(_LossMetric):
+    """``mean(max(1 - y ŷ, 0))``."""
+
+    name, fn = "hinge", staticmethod(hinge)
+
+
+class SquaredHinge(_LossMetric):
+    """``mean(max(1 - y ŷ, 0)²)``."""
+
+    name, fn = "squared_hinge", staticmethod(squared_hinge)
+
+
+class CategoricalHinge(_LossMetric):
+    """``max(max((1 - y) ŷ) - Σ y ŷ + 1, 0)``."""
+
+    name, fn = "categorical_hinge", staticmethod(categorical_hinge)
+
+
+class KLDivergence(_LossMetric):
+    """``Σ y log(y / ŷ)`` per sample."""
+
+    name, fn = "kl_divergence", staticmethod(kl_divergence)
+
+
+class Poisson(_LossMetric):
+    """``mean(ŷ - y log ŷ)``."""
+
+    name, fn = "poisson", staticmethod(poisson)
+
+
+class LogCoshError(_LossMetric):
+    """``mean(log cosh(ŷ - y))``."""
+
+    name, fn = "logcosh", staticmethod(log_cosh)
+
+
+class BinaryCrossentropy(_LossMetric):
+    """Binary cross-entropy per sample (``from_logits``, ``label_smoothing`` as the loss)."""
+
+    name, fn = "binary_crossentropy", staticmethod(binary_crossentropy)
+
+    def __init__(self, name: str | None = None, dtype=None, from_logits: bool = False,
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(name, from_logits=from_logits, label_smoothing=label_smoothing)
+
+
+class CategoricalCrossentropy(_LossMetric):
+    """Categorical cross-entropy per sample, for one-hot labels."""
+
+    name, fn = "categorical_crossentropy", staticmethod(categorical_crossentropy)
+
+    def __init__(self, name: str | None = None, dtype=None, from_logits: bool = False,
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(name, from_logits=from_logits, label_smoothing=label_smoothing)
+
+
+class SparseCategoricalCrossentropy(_LossMetric):
+    """Categorical cross-entropy per sample, for integer labels."""
+
+    name, fn = "sparse_categorical_crossentropy", staticmethod(sparse_categorical_crossentropy)
+
+    def __init__(self, name: str | None = None, dtype=None, from_logits: bool = False) -> None:
+        super().__init__(name, from_logits=from_logits)
+
+
+class RootMeanSquaredError(Metric):
+    """``√(mean of (ŷ - y)² over every entry seen)`` (the root of the running mean, not the
+    mean of per-batch roots)."""
+
+    name = "root_mean_squared_error"
+
     def values(self, y, y_pred):
-        return (y_pred > self.threshold) == (y.reshape(y_pred.shape) > 0.5)
+        return np.square(y_pred - y.reshape(y_pred.shape))
+
+    def result(self) -> float:
+        return float(np.sqrt(super().result()))
+
+    def __call__(self, y, y_pred, sample_weight=None) -> float:
+        return float(np.sqrt(super().__call__(y, y_pred, sample_weight)))
 
 
-class MeanSquaredError(Metric):
-    """``(ŷ - y)²`` averaged over all elements."""
+# -- counts of true and false positives ---------------------------------------------------
+class _Confusion(Metric):
+    """Counts ``tp``, ``fp``, ``fn`` over all entries (or one column, ``class_id``), with
+    ``ŷ > threshold`` read as a positive prediction and ``y > 0.5`` as a positive label;
+    with ``top_k`` only the ``k`` largest outputs of a sample can be positive."""
 
-    name = "mean_squared_error"
+    def __init__(self, thresholds: float | None = None, top_k: int | None = None,
+                 class_id: int | None = None, name: str | None = None, dtype=None) -> None:
+        if thresholds is not None and not isinstance(thresholds, (int, float)):
+            raise ValueError(f"{type(self).__name__} takes one threshold here, got "
+                             f"thresholds={thresholds!r}; make one metric per threshold.")
+        # as Keras: with top_k and no threshold, every one of the k largest counts
+        default = 0.5 if top_k is None else -np.inf
+        self.thresholds = default if thresholds is None else float(thresholds)
+        self.top_k, self.class_id = top_k, class_id
+        super().__init__(name)
 
-    def values(self, y, y_pred):
-        return np.square(y_pred - y.reshape(y_pred.shape)).mean(axis=-1)
+    def reset_state(self) -> None:
+        self.tp = self.fp = self.fn = 0.0
+
+    def update_state(self, y, y_pred, sample_weight=None) -> None:
+        y_pred = np.asarray(y_pred, dtype=np.float64)
+        y = np.asarray(y).reshape(y_pred.shape) > 0.5
+        predicted = y_pred > self.thresholds
+        if self.top_k is not None:  # the k largest, the first ones among ties (as top_k)
+            top = np.argsort(-y_pred, axis=-1, kind="stable")[..., :self.top_k]
+            keep = np.zeros(y_pred.shape, bool)
+            np.put_along_axis(keep, top, True, axis=-1)
+            predicted &= keep
+        if self.class_id is not None:
+            y, predicted = y[..., self.class_id], predicted[..., self.class_id]
+        w = _weights(sample_weight, y)
+        w = np.ones(y.shape) if w is None else w
+        self.tp += float((w * (predicted & y)).sum())
+        self.fp += float((w * (predicted & ~y)).sum())
+        self.fn += float((w * (~predicted & y)).sum())
+
+    def __call__(self, y, y_pred, sample_weight=None) -> float:
+        self.update_state(y, y_pred, sample_weight)
+        return self.result()
 
 
-class MeanAbsoluteError(Metric):
-    """``|ŷ - y|`` averaged over all elements."""
+class Precision(_Confusion):
+    """``tp / (tp + fp)``: of the predicted positives, the share that are positive
+    (0 when nothing was predicted positive)."""
 
-    name = "mean_absolute_error"
+    name = "precision"
 
-    def values(self, y, y_pred):
-        return np.abs(y_pred - y.reshape(y_pred.shape)).mean(axis=-1)
+    def result(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
 
 
-_CLASSES = {cls.name: cls for cls in (SparseCategoricalAccuracy, CategoricalAccuracy,
-                                      BinaryAccuracy, MeanSquaredError, MeanAbsoluteError)}
-_ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error"}
-NAMES = [*_CLASSES, *_ALIASES, "accuracy", "acc"]
+class Recall(_Confusion):
+    """``tp / (tp + fn)``: of the actual positives, the share predicted positive."""
+
+    name = "recall"
+
+    def result(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+
+class AUC(Metric):
+    """Area under the ROC curve, as Keras computes it: true and false positives counted at
+    ``num_thresholds`` thresholds evenly spaced in ``[0, 1]`` (plus ``-ε`` and ``1 + ε``),
+    then the curve of ``TPR = tp / (tp + fn)`` against ``FPR = fp / (fp + tn)`` summed by
+    trapezoids (``summation_method="interpolation"``). Keras's example: with 3 thresholds,
+    ``y = [0, 0, 1, 1]``, ``ŷ = [0, 0.5, 0.3, 0.9]`` gives 0.75.
+
+    Only ``curve="ROC"`` is implemented (not ``"PR"``).
+    """
+
+    name = "auc"
+
+    def __init__(self, num_thresholds: int = 200, curve: str = "ROC",
+                 summation_method: str = "interpolation", name: str | None = None,
+                 thresholds=None, multi_label: bool = False, num_labels=None,
+                 label_weights=None, from_logits: bool = False, dtype=None) -> None:
+        if curve != "ROC" or summation_method != "interpolation" or multi_label \
+                or label_weights is not None:
+            raise NotImplementedError(
+                "glassnet's AUC computes curve='ROC' with summation_method='interpolation' "
+                f"over all outputs; got curve={curve!r}, summation_method={summation_method!r}, "
+                f"multi_label={multi_label}.")
+        if thresholds is None:
+            inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        else:
+            inner = sorted(float(t) for t in thresholds)
+        self.thresholds = np.array([-1e-7, *inner, 1 + 1e-7])
+        self.num_thresholds, self.from_logits = len(self.thresholds), from_logits
+        super().__init__(name)
+
+    def reset_state(self) -> None:
+        n = getattr(self, "num_thresholds", 0)
+        self.tp, self.fp, self.tn, self.fn = (np.zeros(n) for _ in range(4))
+
+    def update_state(self, y, y_pred, sample_weight=None) -> None:
+        y_pred = np.asarray(y_pred, dtype=np.float64)
+        if self.from_logits:
+            y_pred = 1 / (1 + np.exp(-y_pred))
+        y = np.asarray(y).reshape(y_pred.shape) > 0.5
+        w = _weights(sample_weight, y)
+        w = np.ones(y.shape) if w is None else w
+        y, p, w = y.ravel(), y_pred.ravel(), w.ravel()
+        above = p[None, :] > self.thresholds[:, None]  # (thresholds, entries)
+        self.tp += (above & y) @ w
+        self.fp += (above & ~y) @ w
+        self.fn += (~above & y) @ w
+        self.tn += (~above & ~y) @ w
+
+    def result(self) -> float:
+        tpr = np.divide(self.tp, self.tp + self.fn, out=np.zeros_like(self.tp),
+                        where=(self.tp + self.fn) > 0)
+        fpr = np.divide(self.fp, self.fp + self.tn, out=np.zeros_like(self.fp),
+                        where=(self.fp + self.tn) > 0)
+        return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
+
+    def __call__(self, y, y_pred, sample_weight=None) -> float:
+        self.update_state(y, y_pred, sample_weight)
+        return self.result()
+
+
+_CLASS_LIST = (SparseCategoricalAccuracy, CategoricalAccuracy, BinaryAccuracy,
+               TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
+               MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+               RootMeanSquaredError, Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
+               Poisson, LogCoshError, BinaryCrossentropy, CategoricalCrossentropy,
+               SparseCategoricalCrossentropy, Precision, Recall, AUC, Mean, Sum)
+_CLASSES = {cls.name: cls for cls in _CLASS_LIST}
+_ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
+            "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
+            "rmse": "root_mean_squared_error", "kld": "kl_divergence", "log_cosh": "logcosh",
+            "kullback_leibler_divergence": "kl_divergence",
+            **{cls.__name__.lower(): cls.name for cls in _CLASS_LIST}}
+NAMES = [*_CLASSES, "mse", "mae", "mape", "msle", "kld", "accuracy", "acc"]
 
 
 def get(identifier, loss=None, output_units: int | None = None) -> Metric:
-    """Resolve a metric. ``"accuracy"`` becomes binary, sparse categorical or
-    categorical accuracy depending on the loss and the number of output units,
-    and keeps the name the user wrote (``accuracy`` or ``acc``) for History keys."""
+    """Resolve a metric: a ``Metric`` object or class, a name, or a function with one value
+    per sample (reported under the function's name). ``"accuracy"`` becomes binary, sparse
+    categorical or categorical accuracy depending on the loss and the number of output
+    units. A name keeps the spelling the user wrote (``"acc"``, ``"mae"``) as its History
+    key, as in Keras."""
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
+    if callable(identifier) and not isinstance(identifier, type):
+        return MeanMetricWrapper(identifier)
     if not isinstance(identifier, str):
-        raise TypeError(f"metric must be a name such as 'accuracy', got {identifier!r}.")
+        raise TypeError(f"metric must be a name such as 'accuracy', a glassnet.metrics object "
+                        f"or a function f(y_true, y_pred), got {identifier!r}.")
     key = identifier.lower()
     if key in ("accuracy", "acc"):
         loss_name = getattr(loss, "name", "")
@@ -113,8 +523,7 @@ def get(identifier, loss=None, output_units: int | None = None) -> Metric:
         if loss_name == "sparse_categorical_crossentropy":
             return SparseCategoricalAccuracy(name=identifier)
         return CategoricalAccuracy(name=identifier)
-    if key in _ALIASES:
-        return _CLASSES[_ALIASES[key]](name=identifier)
+    key = _ALIASES.get(key, key)
     if key in _CLASSES:
-        return _CLASSES[key]()
+        return _CLASSES[key](name=identifier)
     raise unknown_name("metric", identifier, NAMES)

@@ -56,6 +56,7 @@ class Model(Layer):
         self.stop_training = False
         self.terminate_on_nan = False  # set by fit: train_step raises before a NaN update
         self.fitting = False  # True while fit runs (fit may be called again by a callback)
+        self.resume_epoch: int | None = None  # set by BackupAndRestore: where fit goes on
         self.history: callbacks_module.History | None = None
         self.parameters = ParameterVector()
         self.training_columns: list | None = None  # a training DataFrame's columns, in order
@@ -216,6 +217,8 @@ class Model(Layer):
             self.parameters.bind(leaves)
             if self.optimizer is not None and self.optimizer.state:
                 self.optimizer.build(self.parameters.trainable)  # the layout changed
+        if self.optimizer is not None:
+            self.optimizer.variable_slices = self.parameters.trainable_slices
         return self.parameters
 
     # -- compiling --------------------------------------------------------------------
@@ -248,6 +251,12 @@ class Model(Layer):
         return self.compiled.loss_objects(self)
 
     @property
+    def losses(self) -> list[float]:
+        """The penalties of the layers' regularizers (Keras's ``model.losses``), added to
+        the loss that training minimises."""
+        return [p for leaf in self.leaves() for p in leaf.losses]
+
+    @property
     def metrics(self) -> list[metrics_module.Metric]:
         return [] if self.compiled is None else self.compiled.all_metrics()
 
@@ -265,6 +274,8 @@ class Model(Layer):
             raise NonFiniteLoss(loss)  # before the update: θ keeps its last finite values
         self.graph.backward(douts)                                  # 3. backpropagation
         self.optimizer.step(theta.trainable, theta.trainable_grad)  # 4. gradient descent
+        for layer in self.compiled.constrained:  # e.g. max_norm: W ← c(W) after the update
+            layer.apply_constraints()
         return loss, outs
 
     # -- fit / evaluate / predict ------------------------------------------------------
@@ -640,8 +651,7 @@ class _Compiled:
     each output, its weight, its metrics, and whether it fuses with the last activation."""
 
     def __init__(self, loss, metrics, loss_weights) -> None:
-        if isinstance(loss, dict) and isinstance(loss.get("name"), str) and \
-                set(loss) <= {"name", "from_logits"}:
+        if isinstance(loss, dict) and isinstance(loss.get("name"), str):
             loss = losses.get(loss)  # one loss's settings, from a model file
         # resolved once, so model.loss stays the same object however often the graph is
         # rebuilt (a Sequential's grows with add)
@@ -653,6 +663,8 @@ class _Compiled:
             loss = losses.get(loss)
         self.loss_spec, self.metric_spec, self.weight_spec = loss, metrics, loss_weights
         self.outputs: list[_Output] = []
+        self.penalized: list = []
+        self.constrained: list = []
         for m in _metric_identifiers(metrics):  # fail early on unknown names
             metrics_module.get(m, None)
 
@@ -678,8 +690,15 @@ class _Compiled:
                     metric.name = f"{name}_{metric.name}"
                 metrics.append(metric)
             out = _Output(name, t, loss, float(weights[i]), metrics, graph)
-            out.metric_ids = [m if isinstance(m, str) else m.name for m in metric_lists[i]]
+            out.metric_ids = [m.name for m in metrics] if n == 1 else [
+                m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", "metric"))
+                for m in metric_lists[i]]
             self.outputs.append(out)
+        leaves = model.leaves()
+        self.penalized = [leaf for leaf in leaves if any(
+            getattr(leaf, k, None) is not None
+            for k in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"))]
+        self.constrained = [leaf for leaf in leaves if getattr(leaf, "has_constraints", False)]
         if all(o.loss is None for o in self.outputs):
             raise ValueError(f"compile: no output has a loss. The outputs are {names}; give "
                              "loss a value for at least one, e.g. loss={"
@@ -699,7 +718,12 @@ class _Compiled:
                 value, d = o.weight * value, o.weight * d
             total += value
             douts.append(d)
-        return total, douts
+        return total + self.penalty(), douts
+
+    def penalty(self) -> float:
+        """``Σ R(W)``: the regularizers' penalties (their gradients are added by the layers'
+        own ``backward``)."""
+        return sum(p for leaf in self.penalized for p in leaf.losses) if self.penalized else 0.0
 
     def loss_value(self, ys, outs) -> float:
         total = 0.0
@@ -707,7 +731,7 @@ class _Compiled:
             if o.loss is not None:
                 o.last = o.value(y, a)
                 total += o.weight * o.last
-        return total
+        return total + self.penalty()
 
     def update_metrics(self, ys, outs) -> None:
         for o, y, a in zip(self.outputs, ys, outs):

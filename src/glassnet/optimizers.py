@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 import sys
+import types
+import warnings
 
 import numpy as np
 
@@ -29,22 +31,128 @@ from .errors import unknown_name
 sys.modules[__name__ + ".schedules"] = schedules  # Keras's keras.optimizers.schedules
 
 
+_WARNED: set[str] = set()
+
+
+def _warn_once(key: str, message: str) -> None:
+    """A Keras 2 spelling: accepted, with one warning per process naming the current one."""
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, UserWarning, stacklevel=4)
+
+
+class LearningRate(float):
+    """The learning rate as Keras 3 shows it, a variable: a number (arithmetic, ``float()``,
+    formatting) that also has ``assign(value)`` (sets the optimizer's rate) and ``numpy()``.
+    So ``opt.learning_rate * 0.5``, ``opt.learning_rate.assign(0.01)``,
+    ``backend.get_value(opt.lr)`` and ``backend.set_value(opt.lr, 0.01)`` all work."""
+
+    def __new__(cls, value: float, optimizer: Optimizer) -> LearningRate:
+        obj = super().__new__(cls, value)
+        obj.optimizer = optimizer
+        return obj
+
+    def assign(self, value: float) -> None:
+        self.optimizer.learning_rate = value
+
+    def numpy(self) -> float:
+        return float(self)
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+
 class Optimizer:
-    """Base class. Subclasses list their state vectors in ``slots`` and define ``update``."""
+    """Base class. Subclasses list their state vectors in ``slots`` and define ``update``.
+
+    Keras's common arguments, taken by every optimizer:
+
+    * ``clipvalue``: clip each gradient entry to ``[-v, v]``;
+    * ``global_clipnorm``: rescale ``g`` to norm ``c`` when ``‖g‖ > c``;
+    * ``clipnorm``: the same per weight array (kernel, bias, ...), which needs the model's
+      layout, ``variable_slices`` (set by the model); without it ``g`` is one array;
+    * ``weight_decay``: decoupled decay ``θ ← θ - η λ θ`` before each update;
+    * Keras 2's ``lr`` (for ``learning_rate``) and ``decay`` (``η / (1 + decay · t)``, now
+      ``schedules.InverseTimeDecay``), each with a warning naming the current spelling.
+    """
 
     name = "optimizer"
     slots: tuple[str, ...] = ()
     CHUNK = 131072  # weights updated together: 512 KB per float32 vector
+    weight_decay: float | None = None  # the settings below are None unless given
+    clipnorm: float | None = None
+    clipvalue: float | None = None
+    global_clipnorm: float | None = None
 
-    def __init__(self, learning_rate: float | schedules.LearningRateSchedule = 0.001) -> None:
+    def __init__(self, learning_rate: float | schedules.LearningRateSchedule = 0.001, *,
+                 weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None,
+                 name: str | None = None, **legacy) -> None:
+        learning_rate = self._legacy_arguments(learning_rate, legacy)
         if isinstance(learning_rate, dict):  # a schedule, as saved in a model file
             learning_rate = schedules.deserialize(learning_rate)
         #: a ``LearningRateSchedule`` sets ``learning_rate`` before every step (see schedules)
         self.schedule = (learning_rate if isinstance(learning_rate, schedules.LearningRateSchedule)
                          else None)
-        self.learning_rate = float(learning_rate(0) if self.schedule else learning_rate)
+        self._learning_rate = float(learning_rate(0) if self.schedule else learning_rate)
         self.iterations = 0
         self.state: dict[str, np.ndarray] = {}
+        if weight_decay is not None:
+            self.weight_decay = float(weight_decay)
+        clips = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
+        if sum(v is not None for v in clips.values()) > 1:
+            raise ValueError(f"Only one of clipnorm, clipvalue and global_clipnorm can be set, "
+                             f"got {', '.join(f'{k}={v}' for k, v in clips.items())}.")
+        for key, value in clips.items():
+            if value is not None:
+                if not value > 0:
+                    raise ValueError(f"{key} must be a positive number, got {value!r}.")
+                setattr(self, key, float(value))
+        #: slices of θ that are one weight array each, for ``clipnorm`` (set by the model)
+        self.variable_slices: list[slice] | None = None
+
+    def _legacy_arguments(self, learning_rate, legacy: dict):
+        """Keras 2's ``lr=`` and ``decay=``; anything else is an error naming the arguments."""
+        who = type(self).__name__
+        if "lr" in legacy:
+            _warn_once("lr=", f"{who}(lr=...) is Keras 2's spelling; use learning_rate=.")
+            learning_rate = legacy.pop("lr")
+        decay = legacy.pop("decay", None)
+        if decay:
+            _warn_once("decay=", f"{who}(decay={decay}) is Keras 2's argument (Keras 3 ignores "
+                       f"it); glassnet applies it as Keras 2 did, learning_rate / (1 + decay · "
+                       f"t). The current spelling: learning_rate=glassnet.optimizers.schedules."
+                       f"InverseTimeDecay(learning_rate, decay_steps=1, decay_rate={decay}).")
+            learning_rate = schedules.InverseTimeDecay(learning_rate, 1, decay)
+        if legacy:
+            raise TypeError(f"{who} got unknown arguments {sorted(legacy)}. It takes "
+                            f"learning_rate, its own settings, and Keras's weight_decay, "
+                            f"clipnorm, clipvalue, global_clipnorm and name.")
+        return learning_rate
+
+    @property
+    def learning_rate(self) -> LearningRate:
+        """``η``, as a number with Keras's ``assign``; assignable (``opt.learning_rate = 0.01``).
+        With a schedule, the next step sets it again from the schedule."""
+        return LearningRate(self._learning_rate, self)
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        if isinstance(value, schedules.LearningRateSchedule):
+            self.schedule = value
+            value = value(self.iterations)
+        self._learning_rate = float(value)
+
+    @property
+    def lr(self) -> LearningRate:
+        """Keras 2's name of ``learning_rate``."""
+        _warn_once("lr", "optimizer.lr is Keras 2's name; use optimizer.learning_rate.")
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value) -> None:
+        _warn_once("lr", "optimizer.lr is Keras 2's name; use optimizer.learning_rate.")
+        self.learning_rate = value
 
     def build(self, theta: np.ndarray) -> None:
         """Allocate the state vectors (zeros, like θ) and a scratch buffer."""
@@ -57,30 +165,57 @@ class Optimizer:
         if getattr(self, "_tmp", None) is None or self._tmp.shape != theta.shape:
             self.build(theta)
         if self.schedule is not None:
-            self.learning_rate = float(self.schedule(self.iterations))
+            self._learning_rate = float(self.schedule(self.iterations))
+        if self.clipping:
+            self.clip(g)
         self.iterations += 1
+        decay = 1 - self._learning_rate * self.weight_decay if self.weight_decay else None
         for start in range(0, len(theta), self.CHUNK):
             c = slice(start, start + self.CHUNK)
             state = {k: s[c] for k, s in self.state.items()}
+            if decay is not None:
+                theta[c] *= decay  # θ ← θ - ηλθ (decoupled weight decay)
             self.update(theta[c], g[c], state, self._tmp[c])
             if self.iterations % 16 == 0:
                 _flush_denormals(state)
 
+    @property
+    def clipping(self) -> bool:
+        return bool(self.clipnorm or self.clipvalue or self.global_clipnorm)
+
+    def clip(self, g: np.ndarray) -> None:
+        """Clip the gradient in place, as Keras does before the update (one rule is set)."""
+        if self.clipvalue:
+            np.clip(g, -self.clipvalue, self.clipvalue, out=g)
+            return
+        if self.global_clipnorm:
+            parts, limit = [slice(None)], self.global_clipnorm
+        else:
+            parts, limit = self.variable_slices or [slice(None)], self.clipnorm
+        for part in parts:
+            norm = float(np.sqrt(np.dot(g[part], g[part])))
+            if norm > limit:
+                g[part] *= limit / norm  # g ← g · c / ‖g‖
+
     def update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray],
                tmp: np.ndarray) -> None:
         """Apply the rule to ``θ`` in place, given ``g``, the ``state`` vectors by slot
-        name and a scratch vector ``tmp`` (all 1-D, of equal length)."""
+        name and a scratch vector ``tmp`` (all 1-D, of equal length).
+
+        ``η`` is ``self._learning_rate``, a plain float: NumPy computes a float32 array
+        times a float subclass (``learning_rate``'s ``LearningRate``) in float64."""
         raise NotImplementedError
 
     def get_config(self) -> dict:
-        config = {k: v for k, v in vars(self).items()
-                  if isinstance(v, (int, float, bool)) and k != "iterations"}
+        config = {"learning_rate": self._learning_rate}
+        config.update({k: v for k, v in vars(self).items() if not k.startswith("_")
+                       and isinstance(v, (int, float, bool)) and k != "iterations"})
         if self.schedule is not None:
             config["learning_rate"] = schedules.serialize(self.schedule)
         return {"name": self.name, **config}
 
     def __repr__(self) -> str:
-        return f"<optimizer {self.name} learning_rate={self.learning_rate}>"
+        return f"<optimizer {self.name} learning_rate={self._learning_rate}>"
 
 
 def _flush_denormals(state: dict[str, np.ndarray]) -> None:
@@ -108,8 +243,8 @@ class SGD(Optimizer):
     name = "sgd"
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
-                 nesterov: bool = False) -> None:
-        super().__init__(learning_rate)
+                 nesterov: bool = False, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
         if not 0 <= momentum <= 1:
             raise ValueError(f"momentum must be in [0, 1], got {momentum!r}.")
         self.momentum = float(momentum)
@@ -117,7 +252,7 @@ class SGD(Optimizer):
         self.slots = ("velocity",) if self.momentum else ()
 
     def update(self, theta, g, state, tmp):
-        lr, mu = self.learning_rate, self.momentum
+        lr, mu = self._learning_rate, self.momentum
         if not mu:
             np.multiply(g, lr, out=tmp)
             theta -= tmp
@@ -156,14 +291,14 @@ class Adam(Optimizer):
     slots = ("m", "v")
 
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9,
-                 beta_2: float = 0.999, epsilon: float = 1e-7) -> None:
-        super().__init__(learning_rate)
+                 beta_2: float = 0.999, epsilon: float = 1e-7, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
 
     def update(self, theta, g, state, tmp):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations
         m, v = state["m"], state["v"]
-        lr_t = self.learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
+        lr_t = self._learning_rate * math.sqrt(1 - b2**t) / (1 - b1**t)
         np.multiply(g, 1 - b1, out=tmp)
         m *= b1
         m += tmp  # m ← β₁m + (1-β₁)g
@@ -188,13 +323,11 @@ class AdamW(Adam):
     name = "adamw"
 
     def __init__(self, learning_rate: float = 0.001, weight_decay: float = 0.004,
-                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7) -> None:
-        super().__init__(learning_rate, beta_1, beta_2, epsilon)
-        self.weight_decay = float(weight_decay)
-
-    def update(self, theta, g, state, tmp):
-        theta *= 1 - self.learning_rate * self.weight_decay  # θ ← θ - ηλθ
-        super().update(theta, g, state, tmp)
+                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 **kwargs) -> None:
+        # θ ← θ - ηλθ happens in Optimizer.step, before the Adam update (as Keras 3)
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay=weight_decay,
+                         **kwargs)
 
 
 class RMSprop(Optimizer):
@@ -208,8 +341,8 @@ class RMSprop(Optimizer):
     name = "rmsprop"
 
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
-                 epsilon: float = 1e-7, centered: bool = False) -> None:
-        super().__init__(learning_rate)
+                 epsilon: float = 1e-7, centered: bool = False, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
         self.rho, self.momentum = float(rho), float(momentum)
         self.epsilon, self.centered = float(epsilon), bool(centered)
         self.slots = ("v",) + (("momentum",) if momentum else ())
@@ -232,7 +365,7 @@ class RMSprop(Optimizer):
         tmp += self.epsilon
         np.sqrt(tmp, out=tmp)
         np.divide(g, tmp, out=tmp)
-        tmp *= self.learning_rate  # Δ = ηg / √(v + ε)
+        tmp *= self._learning_rate  # Δ = ηg / √(v + ε)
         if self.momentum:
             s = state["momentum"]
             s *= self.momentum
@@ -253,8 +386,8 @@ class Adagrad(Optimizer):
     slots = ("accumulator",)
 
     def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1,
-                 epsilon: float = 1e-7) -> None:
-        super().__init__(learning_rate)
+                 epsilon: float = 1e-7, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
         self.initial_accumulator_value = float(initial_accumulator_value)
         self.epsilon = float(epsilon)
 
@@ -269,11 +402,17 @@ class Adagrad(Optimizer):
         np.add(G, self.epsilon, out=tmp)
         np.sqrt(tmp, out=tmp)
         np.divide(g, tmp, out=tmp)
-        tmp *= self.learning_rate
+        tmp *= self._learning_rate
         theta -= tmp  # θ ← θ - ηg / √(G + ε)
 
 
 ALL = {cls.name: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad)}
+
+# tf.keras 2.11+'s ``optimizers.legacy.Adam`` etc.: the same classes here
+legacy = types.ModuleType(__name__ + ".legacy", "Keras 2's legacy optimizers: the same classes.")
+for _cls in ALL.values():
+    setattr(legacy, _cls.__name__, _cls)
+sys.modules[legacy.__name__] = legacy
 
 
 def get(identifier: str | Optimizer | type | dict) -> Optimizer:

@@ -29,6 +29,7 @@ class ParameterVector:
         self.grad = np.empty(0, backend.floatx())
         self.n_trainable = 0
         self._views: list[tuple[dict, str, np.ndarray]] = []
+        self.trainable_slices: list[slice] = []
         self._trainable: list[bool] = []
 
     def bind(self, layers: list) -> None:
@@ -54,6 +55,10 @@ class ParameterVector:
             views.append((d, k, view))
             offset += n
         self.theta, self.grad, self.n_trainable = theta, grad, n_trainable
+        starts = np.cumsum([0] + [d[k].size for d, k in entries])
+        #: one slice of θ per trainable array (per-variable gradient clipping needs them)
+        self.trainable_slices = [slice(int(a), int(b)) for a, b in zip(starts, starts[1:])
+                                 if b <= n_trainable]
         self._views = views
         self._trainable = [layer.trainable for layer in layers]
         self._layers = list(layers)

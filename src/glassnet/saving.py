@@ -297,12 +297,18 @@ def _compile_settings(c, path) -> dict:
     return {"optimizer": opt, "loss": loss, "metrics": metrics, "loss_weights": weights}
 
 
+_LOSS_OPTIONS = {"name", "from_logits", "label_smoothing", "delta"}
+
+
 def _loss_ok(loss, path, allow_none: bool = False) -> None:
     if loss is None and allow_none:
         return
-    if isinstance(loss, dict):
-        if not set(loss) <= {"name", "from_logits"} or not isinstance(loss.get("name"), str) \
-                or not isinstance(loss.get("from_logits", False), bool):
+    if isinstance(loss, dict):  # a name, a flag and numbers (Huber's delta, label smoothing)
+        ok = isinstance(loss.get("name"), str) and set(loss) <= _LOSS_OPTIONS and all(
+            isinstance(v, bool) if k == "from_logits" else
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for k, v in loss.items() if k != "name")
+        if not ok:
             raise _bad(path, f"the loss settings {str(loss)[:100]} are not allowed.")
     elif not isinstance(loss, str):
         raise _bad(path, f"the loss {str(loss)[:50]!r} is not a name or settings.")

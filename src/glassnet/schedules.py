@@ -130,7 +130,62 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return self.values[-1]
 
 
-ALL = {cls.__name__: cls for cls in (ExponentialDecay, CosineDecay, PiecewiseConstantDecay)}
+class InverseTimeDecay(LearningRateSchedule):
+    """``η(t) = η₀ / (1 + rate · t / decay_steps)``; with ``staircase=True`` the ratio
+    ``t / decay_steps`` is rounded down.
+
+    Example: ``InverseTimeDecay(0.001, decay_steps=1000, decay_rate=1)`` halves the rate at
+    step 1,000 and thirds it at 2,000. With ``decay_steps=1`` it is Keras 2's ``decay=``
+    argument of the optimizers, ``η₀ / (1 + decay · t)``.
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool = False, name: str = "InverseTimeDecay") -> None:
+        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate")
+        self.decay_steps = _number(decay_steps, "decay_steps", positive=True)
+        self.decay_rate = _number(decay_rate, "decay_rate")
+        self.staircase = bool(staircase)
+        self.name = str(name)
+
+    def __call__(self, step: int) -> float:
+        p = step / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return self.initial_learning_rate / (1 + self.decay_rate * p)
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """From ``η₀`` to ``end_learning_rate`` over ``decay_steps`` steps along a power curve::
+
+        η(t) = (η₀ - η_end) · (1 - min(t, decay_steps) / decay_steps)^power + η_end
+
+    With ``cycle=True`` the decay restarts: ``decay_steps`` is stretched to the next
+    multiple of itself above ``t``. ``power=1`` (default) is a straight line.
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int,
+                 end_learning_rate: float = 0.0001, power: float = 1.0, cycle: bool = False,
+                 name: str = "PolynomialDecay") -> None:
+        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate")
+        self.decay_steps = _number(decay_steps, "decay_steps", positive=True)
+        self.end_learning_rate = _number(end_learning_rate, "end_learning_rate")
+        self.power = _number(power, "power")
+        self.cycle = bool(cycle)
+        self.name = str(name)
+
+    def __call__(self, step: int) -> float:
+        decay_steps = self.decay_steps
+        if self.cycle:
+            decay_steps *= max(1, math.ceil(step / decay_steps))
+        else:
+            step = min(step, decay_steps)
+        fraction = 1 - step / decay_steps
+        return ((self.initial_learning_rate - self.end_learning_rate) * fraction ** self.power
+                + self.end_learning_rate)
+
+
+ALL = {cls.__name__: cls for cls in (ExponentialDecay, CosineDecay, PiecewiseConstantDecay,
+                                     InverseTimeDecay, PolynomialDecay)}
 
 
 def serialize(schedule: LearningRateSchedule) -> dict:

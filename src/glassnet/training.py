@@ -116,7 +116,10 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
     guard = InterruptGuard(model)  # Ctrl-C: stop after the current step
     threads = blas.limit_threads(model, batch_size)  # 1 for small products (see blas.py)
     try:
+        model.resume_epoch = None
         cbs.on_train_begin({})
+        if model.resume_epoch is not None:  # BackupAndRestore found an interrupted run
+            initial_epoch = model.resume_epoch
         for epoch in range(initial_epoch, epochs):
             snapshot.take(epoch)
             step = -1

@@ -1,4 +1,4 @@
-"""Helpers with Keras's names: ``to_categorical`` and ``set_random_seed``."""
+"""Helpers with Keras's names: ``to_categorical``, ``normalize`` and ``set_random_seed``."""
 
 from __future__ import annotations
 
@@ -28,3 +28,12 @@ def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.nda
     out = np.zeros((*y.shape, num_classes), dtype)
     np.put_along_axis(out, y[..., None], 1, axis=-1)
     return out
+
+
+def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
+    """``x`` divided by its ``order``-norm along ``axis`` (rows of norm 0 left as they are),
+    as ``keras.utils.normalize``: ``normalize([[3, 4]])`` is ``[[0.6, 0.8]]``."""
+    x = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, backend, initializers
+from .. import activations, backend, constraints, initializers, regularizers
 from ..errors import InputError
 from ..graph import KerasTensor, Node, symbolic
 
@@ -204,6 +204,12 @@ class Layer:
     def count_params(self) -> int:
         return sum(int(w.size) for w in self.weights)
 
+    @property
+    def losses(self) -> list[float]:
+        """Penalties this layer adds to the loss (Keras's ``layer.losses``); none by default
+        (see ``KernelLayer.losses``)."""
+        return []
+
     # -- saving ---------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments as JSON-compatible values."""
@@ -226,21 +232,40 @@ class KernelLayer(Layer):
 
     ``W``/``kernel``, ``b``/``bias`` and their gradients ``dW``, ``db`` are the live
     arrays in ``params`` and ``grads`` (views into the model's flat vectors).
+
+    Regularizers add penalties to the loss (see ``regularizers``): ``R_W(W)``, ``R_b(b)``
+    and, on the output ``a``, ``R_a(a) / batch``. ``losses`` lists their current values,
+    ``add_regularization_grads`` adds ``dR_W/dW`` to ``dW`` and ``dR_b/db`` to ``db``, and
+    ``activity_gradient`` is ``dR_a/da / batch``, which ``backward`` adds to ``da``.
+    Constraints project ``W`` and ``b`` after each optimizer step (``apply_constraints``).
     """
 
     def __init__(
         self,
         activation: str | activations.Activation | None = None,
         use_bias: bool = True,
-        kernel_initializer: str = "glorot_uniform",
-        bias_initializer: str = "zeros",
+        kernel_initializer: str | initializers.Initializer = "glorot_uniform",
+        bias_initializer: str | initializers.Initializer = "zeros",
+        *,
+        kernel_regularizer: str | regularizers.Regularizer | None = None,
+        bias_regularizer: str | regularizers.Regularizer | None = None,
+        activity_regularizer: str | regularizers.Regularizer | None = None,
+        kernel_constraint: str | constraints.Constraint | None = None,
+        bias_constraint: str | constraints.Constraint | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
+        initializers.get(kernel_initializer)  # an unknown name fails here, not at build
+        initializers.get(bias_initializer)
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def add_kernel(self, shape: tuple[int, ...]) -> None:
         """Create ``kernel`` of ``shape`` and, with ``use_bias``, one bias per output
@@ -251,12 +276,65 @@ class KernelLayer(Layer):
 
     def kernel_config(self) -> dict[str, Any]:
         """The constructor arguments this class handles, for ``get_config``."""
-        return {
+        config = {
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": self.kernel_initializer,
-            "bias_initializer": self.bias_initializer,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
         }
+        # written only when set, so files of models without them stay as they were
+        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
+            if getattr(self, key) is not None:
+                config[key] = regularizers.serialize(getattr(self, key))
+        for key in ("kernel_constraint", "bias_constraint"):
+            if getattr(self, key) is not None:
+                config[key] = constraints.serialize(getattr(self, key))
+        return config
+
+    # -- regularization and constraints --------------------------------------
+    @property
+    def losses(self) -> list[float]:
+        """The current penalties (Keras's ``layer.losses``): ``R_W(W)``, ``R_b(b)`` and the
+        activity penalty ``R_a(a) / batch`` of the last forward pass, for those that are set.
+        The loss that training minimises is the model's loss plus their sum."""
+        out = []
+        if self.built and self.kernel_regularizer is not None:
+            out.append(float(self.kernel_regularizer(self.W)))
+        if self.built and self.use_bias and self.bias_regularizer is not None:
+            out.append(float(self.bias_regularizer(self.b)))
+        a = getattr(self, "a", None)
+        if self.activity_regularizer is not None and a is not None:
+            out.append(float(self.activity_regularizer(a)) / len(a))
+        return out
+
+    def add_regularization_grads(self) -> None:
+        """``dW += dR_W/dW`` and ``db += dR_b/db``: called by ``backward`` once ``dW`` and
+        ``db`` hold the loss's gradient, so they become the gradient of loss + penalties."""
+        if self.kernel_regularizer is not None:
+            np.add(self.dW, self.kernel_regularizer.gradient(self.W), out=self.dW)
+        if self.use_bias and self.bias_regularizer is not None:
+            np.add(self.db, self.bias_regularizer.gradient(self.b), out=self.db)
+
+    def activity_gradient(self) -> np.ndarray | None:
+        """``dR_a/da / batch`` at the output ``a`` of the last forward pass (None without an
+        activity regularizer). ``backward`` adds it to the incoming ``da``."""
+        if self.activity_regularizer is None:
+            return None
+        return self.activity_regularizer.gradient(self.a) / len(self.a)
+
+    @property
+    def has_constraints(self) -> bool:
+        return self.kernel_constraint is not None or (
+            self.use_bias and self.bias_constraint is not None)
+
+    def apply_constraints(self) -> None:
+        """``W ← c_W(W)``, ``b ← c_b(b)`` in place (the weights are views into the model's
+        θ). The model calls this after each optimizer step, as Keras applies constraints
+        after the update."""
+        if self.kernel_constraint is not None:
+            self.W[...] = self.kernel_constraint(self.W)
+        if self.use_bias and self.bias_constraint is not None:
+            self.b[...] = self.bias_constraint(self.b)
 
     @property
     def W(self) -> np.ndarray:

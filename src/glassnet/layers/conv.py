@@ -252,6 +252,9 @@ class Conv2D(KernelLayer):
             np.maximum(z, 0, out=z)  # in place, saving one image-sized array
 
     def backward(self, da):
+        dR = self.activity_gradient()  # an activity penalty's dR/da, or None
+        if dR is not None:
+            da = da + dR
         dxp = None
         if self.need_input_grad:
             (pt, pb), (pl, pr) = self.pads
@@ -266,6 +269,7 @@ class Conv2D(KernelLayer):
         self.dW.reshape(K, -1)[...] = dWb[:K]
         if self.use_bias:
             self.db[...] = dWb[K]
+        self.add_regularization_grads()  # + dR/dW, dR/db of weight penalties, if any
         if dxp is None:
             return None
         H, W = self.input_shape[:2]

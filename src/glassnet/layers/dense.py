@@ -21,6 +21,8 @@ class Dense(KernelLayer):
         db = Σ_batch dz
         dx = dz · Wᵀ             passed to the layer below
 
+    With regularizers, ``da += dR_a/da`` first and ``dW += dR_W/dW``, ``db += dR_b/db`` after.
+
     Example: one neuron with ``x = [1, 2]``, ``W = [[0.5], [-1]]``, ``b = [0.25]``
     gives ``z = 0.5 - 2 + 0.25 = -1.25``; with ReLU, ``a = 0`` and no gradient
     reaches ``W`` for this sample.
@@ -65,13 +67,15 @@ class Dense(KernelLayer):
         return self.a
 
     def backward(self, da):
-        if self.fused_activation:
-            dz = da  # the loss already returned dL/dz
+        dR = self.activity_gradient()  # an activity penalty's dR/da, or None
+        if self.fused_activation:  # the loss already returned dL/dz
+            dz = da if dR is None else da + self.activation.backward(self.z, self.a, dR)
         else:
-            dz = self.activation.backward(self.z, self.a, da)
+            dz = self.activation.backward(self.z, self.a, da if dR is None else da + dR)
         np.matmul(self.x.T, dz, out=self.dW)  # dL/dW = xᵀ · dL/dz
         if self.use_bias:
             dz.sum(axis=0, out=self.db)  # dL/db = Σ_batch dL/dz
+        self.add_regularization_grads()  # + dR/dW, dR/db of weight penalties, if any
         if not self.need_input_grad:
             return None
         return dz @ self.W.T  # dL/dx = dL/dz · Wᵀ
