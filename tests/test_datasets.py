@@ -590,3 +590,92 @@ def test_keras_names_reach_the_loaders():
     from glassnet.keras.datasets import imdb as aliased
 
     assert aliased is imdb and aliased.get_word_index is imdb.get_word_index
+
+
+# -- the same arrays as Keras ------------------------------------------------------------
+
+
+def test_same_arrays_as_keras(tmp_path, monkeypatch):
+    """Keras's own loaders and glassnet's, on the same small files, return equal arrays.
+
+    Runs where the ``keras`` package is installed (any backend); skipped otherwise.
+    CIFAR-10 is left out: Keras's loader hard-codes 10,000 images per batch.
+    """
+    pytest.importorskip("keras")
+    from keras.src.datasets import boston_housing as k_boston
+    from keras.src.datasets import california_housing as k_california
+    from keras.src.datasets import cifar100 as k_cifar100
+    from keras.src.datasets import fashion_mnist as k_fashion
+    from keras.src.datasets import imdb as k_imdb
+    from keras.src.datasets import reuters as k_reuters
+
+    from glassnet.datasets import cifar
+
+    rng = np.random.default_rng(7)
+
+    def seqs(n):
+        return object_array([rng.integers(1, 60, rng.integers(1, 30)).tolist()
+                             for _ in range(n)])
+
+    files = {"imdb.npz": npz(x_train=seqs(40), y_train=rng.integers(0, 2, 40),
+                             x_test=seqs(30), y_test=rng.integers(0, 2, 30)),
+             "reuters.npz": npz(x=seqs(57), y=rng.integers(0, 46, 57)),
+             "boston_housing.npz": npz(x=rng.random((53, 13)), y=rng.random(53) * 50),
+             "california_housing.npz": npz(x=rng.random((701, 8)).astype(np.float32),
+                                           y=rng.random(701).astype(np.float32)),
+             "train-labels-idx1-ubyte.gz": idx_gz(rng.integers(0, 10, 7)),
+             "train-images-idx3-ubyte.gz": idx_gz(rng.integers(0, 256, (7, 28, 28))),
+             "t10k-labels-idx1-ubyte.gz": idx_gz(rng.integers(0, 10, 4)),
+             "t10k-images-idx3-ubyte.gz": idx_gz(rng.integers(0, 256, (4, 28, 28)))}
+    for name, body in files.items():
+        (tmp_path / name).write_bytes(body)
+    x = rng.integers(0, 256, (13, 3, 32, 32)).astype(np.uint8)
+    for name, part in (("train", slice(0, 9)), ("test", slice(9, 13))):
+        n = len(x[part])
+        labels = {"fine_labels": rng.integers(0, 100, n).tolist(),
+                  "coarse_labels": rng.integers(0, 20, n).tolist()}
+        (tmp_path / "cifar-100-python").mkdir(exist_ok=True)
+        (tmp_path / "cifar-100-python" / name).write_bytes(cifar_batch(x[part], labels))
+
+    def fake_get_file(fname=None, origin=None, **kwargs):
+        return str(tmp_path) if "cifar" in origin else str(tmp_path / origin.split("/")[-1])
+
+    pairs = [(k_imdb, imdb), (k_reuters, reuters), (k_boston, boston_housing),
+             (k_california, california_housing), (k_fashion, fashion_mnist),
+             (k_cifar100, cifar)]
+    for theirs, ours in pairs:
+        monkeypatch.setattr(theirs, "get_file", fake_get_file)
+        monkeypatch.setattr(ours, "get_file", fake_get_file)
+
+    def same(a, b, what):
+        for u, v in zip(np.asarray(a, dtype=object).ravel(), np.asarray(b, dtype=object).ravel()):
+            assert (u.dtype, u.shape) == (v.dtype, v.shape), what
+            if u.dtype == object:
+                assert [list(map(int, s)) for s in u] == [list(map(int, s)) for s in v], what
+            else:
+                assert np.array_equal(u, v), what
+
+    def flat(result):
+        (a, b), (c, d) = result
+        return [a, b, c, d]
+
+    sequence_args = [{}, dict(num_words=20), dict(num_words=20, skip_top=5), dict(maxlen=15),
+                     dict(seed=1), dict(start_char=None), dict(start_char=None, index_from=0),
+                     dict(oov_char=None, num_words=30, skip_top=4),
+                     dict(index_from=10, start_char=7, oov_char=3, num_words=40)]
+    for kwargs in sequence_args:
+        for theirs, ours in ((k_imdb, imdb), (k_reuters, reuters)):
+            same(flat(theirs.load_data(**kwargs)), flat(ours.load_data(**kwargs)),
+                 (ours.__name__, kwargs))
+    same(flat(k_reuters.load_data(test_split=0.33)), flat(reuters.load_data(test_split=0.33)),
+         "reuters test_split")
+    for kwargs in ({}, dict(test_split=0.1, seed=3)):
+        same(flat(k_boston.load_data(**kwargs)), flat(boston_housing.load_data(**kwargs)),
+             ("boston", kwargs))
+    for kwargs in ({}, dict(version="small", test_split=0.3, seed=0)):
+        same(flat(k_california.load_data(**kwargs)),
+             flat(california_housing.load_data(**kwargs)), ("california", kwargs))
+    same(flat(k_fashion.load_data()), flat(fashion_mnist.load_data()), "fashion_mnist")
+    for mode in ("fine", "coarse"):
+        same(flat(k_cifar100.load_data(mode)), flat(cifar100.load_data(mode)), mode)
+    assert reuters.get_label_names() == tuple(k_reuters.get_label_names())
