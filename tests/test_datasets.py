@@ -50,6 +50,7 @@ class Server:
     def __init__(self):
         self.files: dict[str, bytes] = {}
         self.truncate: set[str] = set()
+        self.no_length: set[str] = set()
         self.requests: list[str] = []
         state = self
 
@@ -61,7 +62,8 @@ class Server:
                     self.send_error(404)
                     return
                 self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
+                if self.path not in state.no_length:  # else HTTP/1.0: the body ends at close
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if self.path in state.truncate:
                     self.wfile.write(body[:len(body) // 2])
@@ -253,6 +255,23 @@ def test_truncated_download_leaves_nothing(server, tmp_path):
         assert listing(cache(tmp_path)) == []
 
 
+def test_unknown_length_and_ctrl_c(server, tmp_path, monkeypatch, capsys):
+    body = os.urandom(300_000)
+    url = server.add("stream.bin", body)
+    server.no_length.add("/stream.bin")
+    assert Path(get_file(origin=url, file_hash=sha256(body))).read_bytes() == body
+    assert "300000/" not in capsys.readouterr().out  # no bar without a known size
+    url = server.add("big.bin", body)
+
+    def interrupt(self, current, logs=None, finalize=False):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(glassnet.progress.Progbar, "update", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        get_file(origin=url)  # Ctrl-C after the first chunk
+    assert listing(cache(tmp_path)) == ["stream.bin"]
+
+
 def test_server_down_names_url_and_cache_path(tmp_path):
     with socket.socket() as s:  # a free port with nobody listening
         s.bind(("127.0.0.1", 0))
@@ -341,6 +360,14 @@ def test_tar_path_traversal_is_refused(server, tmp_path, kind):
     assert [p for p in listing(cache(tmp_path)) if p != f"{kind}_archive"] == []
 
 
+def test_corrupted_archive_leaves_no_folder(server, tmp_path):
+    body = tar_gz({"a.bin": os.urandom(50_000), "b.bin": os.urandom(50_000)})
+    url = server.add("cut.tar.gz", body[:len(body) * 3 // 4])
+    with pytest.raises(DataFileError, match="truncated or corrupted"):
+        get_file("cut", origin=url, extract=True)
+    assert listing(cache(tmp_path)) == ["cut_archive"]
+
+
 def test_zip_path_traversal_is_refused(tmp_path):
     archive = tmp_path / "evil.zip"
     with zipfile.ZipFile(archive, "w") as z:
@@ -348,7 +375,20 @@ def test_zip_path_traversal_is_refused(tmp_path):
         z.writestr("../escaped.txt", "evil")
     with pytest.raises(DataFileError, match="escaped.txt"):
         downloads.extract_archive(archive, tmp_path / "out")
-    assert not (tmp_path / "out").exists() and not (tmp_path / "escaped.txt").exists()
+    assert listing(tmp_path / "out") == [] and not (tmp_path / "escaped.txt").exists()
+
+
+def test_extract_archive_joins_what_is_there(tmp_path):
+    """Like Keras's: members are added to the folder; nothing else in it is touched."""
+    (tmp_path / "a.tar.gz").write_bytes(tar_gz({"new.txt": b"new", "d/x.txt": b"x"}))
+    (tmp_path / "out" / "d").mkdir(parents=True)
+    (tmp_path / "out" / "mine.txt").write_text("mine")
+    (tmp_path / "out" / "new.txt").write_text("old")
+    assert downloads.extract_archive(tmp_path / "a.tar.gz", tmp_path / "out")
+    assert listing(tmp_path / "out") == ["d", "d/x.txt", "mine.txt", "new.txt"]
+    assert (tmp_path / "out" / "new.txt").read_text() == "new"
+    assert not downloads.extract_archive(tmp_path / "out" / "mine.txt", tmp_path / "out")
+    assert not downloads.extract_archive(tmp_path / "a.tar.gz", tmp_path / "out", "zip")
 
 
 # -- safe pickles ----------------------------------------------------------------------
@@ -450,8 +490,8 @@ def test_cifar10(server, tmp_path, monkeypatch):
 def test_cifar10_reuses_tf_keras_folder(server, tmp_path, monkeypatch):
     """tf.keras (Keras 2) unpacked CIFAR-10 into ~/.keras/datasets/cifar-10-batches-py."""
     body, x, y, xt, yt = cifar10_archive()
-    with tarfile.open(fileobj=io.BytesIO(body)) as tar:
-        tar.extractall(cache(tmp_path), filter="data")
+    (tmp_path / "cifar.tar.gz").write_bytes(body)
+    downloads.extract_archive(tmp_path / "cifar.tar.gz", cache(tmp_path))
     monkeypatch.setattr(cifar10, "ORIGIN", server.url + "/cifar-10-python.tar.gz")
     (x_train, y_train), _ = cifar10.load_data()
     assert server.requests == [] and y_train.ravel().tolist() == y

@@ -13,7 +13,8 @@ found by Keras later. The steps, as in ``keras.utils.get_file`` (Keras 3):
    and is hashed on the way. Only a complete file (as long as the server announced) with
    the right hash is renamed to the target, in one atomic step; anything else is deleted.
    So the cache never holds a half-written or corrupted file under the real name.
-4. Archives (tar, tar.gz, tar.bz2, zip) are unpacked into a temporary folder, then renamed.
+4. Archives (tar, tar.gz, tar.bz2, zip) are unpacked into a temporary folder, then renamed
+   to the extraction folder, so an extraction folder that exists is complete.
    Members with absolute paths, ``..`` or links leading out are refused, and tar archives
    are read with ``filter="data"`` where Python has it. (Keras unpacks again at every
    call; here a complete extraction folder is reused, since a partial one never exists.)
@@ -111,12 +112,7 @@ def _place_by_hand(origin: str, target: Path, file_hash: str | None, algorithm: 
 
 def _download(origin: str, target: Path, file_hash: str | None, algorithm: str) -> None:
     """Stream ``origin`` into ``target`` atomically, with a progress bar and a hash check."""
-    import http.client
     import tempfile
-    import urllib.error
-    import urllib.request
-
-    from .progress import Progbar
 
     print(f"Downloading data from {origin}")
     hasher = resolve_hasher(algorithm, file_hash) if file_hash else None
@@ -125,34 +121,11 @@ def _download(origin: str, target: Path, file_hash: str | None, algorithm: str) 
                                        suffix=".part", delete=False)
     try:
         with part:
-            try:
-                with urllib.request.urlopen(origin, timeout=TIMEOUT_S) as response:
-                    length = response.headers.get("Content-Length")
-                    total = int(length) if length and length.isdigit() else None
-                    bar = Progbar(total) if total else None
-                    received = 0
-                    while chunk := response.read(CHUNK_BYTES):
-                        part.write(chunk)
-                        if hasher is not None:
-                            hasher.update(chunk)
-                        received += len(chunk)
-                        if bar is not None:
-                            bar.update(received)
-            except urllib.error.HTTPError as e:
-                raise DownloadError(f"Could not download {origin}: the server answered HTTP "
-                                    f"{e.code} {e.reason}. {manual}") from e
-            except urllib.error.URLError as e:
-                raise DownloadError(f"Could not download {origin}: {e.reason} (offline, or "
-                                    f"the address cannot be reached). {manual}") from e
-            except (OSError, http.client.HTTPException) as e:
-                raise DownloadError(f"Could not download {origin}: the connection failed "
-                                    f"({type(e).__name__}: {e}). {manual}") from e
-            if total is not None and received != total:
-                raise DownloadError(f"Could not download {origin}: the connection closed "
-                                    f"after {received:,} of {total:,} bytes. Nothing was kept; "
-                                    f"try again. {manual}")
-            if bar is not None:
-                bar.update(received, finalize=True)
+            received, total = _stream(origin, part, hasher, manual)
+        if total is not None and received != total:
+            raise DownloadError(f"Could not download {origin}: the connection closed after "
+                                f"{received:,} of {total:,} bytes. Nothing was kept; try "
+                                f"again. {manual}")
         if hasher is not None and hasher.hexdigest() != file_hash.lower():
             raise DataFileError(
                 f"The file downloaded from {origin} is incomplete or corrupted: its "
@@ -162,6 +135,55 @@ def _download(origin: str, target: Path, file_hash: str | None, algorithm: str) 
     except BaseException:  # including Ctrl-C: never leave the temporary file behind
         Path(part.name).unlink(missing_ok=True)
         raise
+
+
+def _stream(origin: str, out, hasher, manual: str) -> tuple[int, int | None]:
+    """Copy the body at ``origin`` into the file ``out``, feeding ``hasher`` and a Progbar.
+
+    Returns the bytes received and the bytes the server announced (None if it did not).
+    Network failures become one :class:`DownloadError`; the file's own errors
+    (a full disk) pass through as they are.
+    """
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    from .progress import Progbar
+
+    try:
+        response = urllib.request.urlopen(origin, timeout=TIMEOUT_S)
+    except urllib.error.HTTPError as e:
+        raise DownloadError(f"Could not download {origin}: the server answered HTTP {e.code} "
+                            f"{e.reason}. {manual}") from e
+    except urllib.error.URLError as e:
+        raise DownloadError(f"Could not download {origin}: {e.reason} (offline, or the "
+                            f"address cannot be reached). {manual}") from e
+    except (OSError, http.client.HTTPException) as e:
+        raise DownloadError(f"Could not download {origin}: the connection failed "
+                            f"({type(e).__name__}: {e}). {manual}") from e
+    with response:
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
+        bar = Progbar(total) if total else None  # no bar when the size is unknown
+        received = 0
+        while True:
+            try:
+                chunk = response.read(CHUNK_BYTES)
+            except (OSError, http.client.HTTPException) as e:
+                raise DownloadError(f"Could not download {origin}: the connection failed "
+                                    f"after {received:,} bytes ({type(e).__name__}: {e}). "
+                                    f"Nothing was kept; try again. {manual}") from e
+            if not chunk:
+                break
+            out.write(chunk)
+            if hasher is not None:
+                hasher.update(chunk)
+            received += len(chunk)
+            if bar is not None:
+                bar.update(received)
+    if bar is not None and received == total:
+        bar.update(received, finalize=True)
+    return received, total
 
 
 def _check_member(name: str, archive: Path) -> None:
@@ -208,10 +230,35 @@ def extract_archive(file_path: str | os.PathLike, path: str | os.PathLike = ".",
     """Unpack a tar (``.tar``, ``.tar.gz``, ``.tar.bz2``) or zip archive into ``path``.
 
     ``archive_format``: ``"auto"`` (tar, then zip), ``"tar"``, ``"zip"``, a list of them,
-    or ``None``. Returns False if the file is none of them. The members go into a
-    temporary folder beside ``path``, renamed to ``path`` once all are out, so an
-    interrupted extraction leaves nothing under ``path``. Unsafe members are refused
+    or ``None``. Returns False if the file is none of them. As in Keras, the members join
+    what ``path`` already holds (same names are replaced). They are unpacked into a
+    hidden temporary folder inside ``path`` first and moved in only once all are out, so
+    an interrupted or failed extraction adds nothing. Unsafe members are refused
     (:class:`~glassnet.errors.DataFileError`) before anything is written.
+    """
+    import shutil
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    scratch = _unpack(file_path, path, archive_format)
+    if scratch is None:
+        return False
+    try:
+        for entry in scratch.iterdir():
+            destination = path / entry.name
+            if destination.is_dir() and not destination.is_symlink():
+                shutil.rmtree(destination)
+            os.replace(entry, destination)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return True
+
+
+def _unpack(file_path: str | os.PathLike, parent: Path,
+            archive_format: str | list[str] | None) -> Path | None:
+    """Unpack the archive into a new hidden folder in ``parent``; return it (None: no archive).
+
+    On any error (or Ctrl-C) the folder is removed before the error propagates.
     """
     import shutil
     import tarfile
@@ -219,10 +266,10 @@ def extract_archive(file_path: str | os.PathLike, path: str | os.PathLike = ".",
     import zipfile
 
     if not archive_format:
-        return False
+        return None
     formats = ["tar", "zip"] if archive_format == "auto" else (
         [archive_format] if isinstance(archive_format, str) else list(archive_format))
-    file_path, path = Path(file_path), Path(path)
+    file_path = Path(file_path)
     for fmt in formats:
         if fmt == "tar":
             is_match, extract = tarfile.is_tarfile, _extract_tar
@@ -233,22 +280,40 @@ def extract_archive(file_path: str | os.PathLike, path: str | os.PathLike = ".",
                              f"None, got {fmt!r}.")
         if not is_match(file_path):
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part"))
+        scratch = Path(tempfile.mkdtemp(dir=parent, prefix=".extracting-", suffix=".part"))
         try:
-            try:
-                extract(file_path, scratch)
-            except (tarfile.TarError, zipfile.BadZipFile, EOFError) as e:
+            extract(file_path, scratch)
+        except BaseException as e:
+            shutil.rmtree(scratch, ignore_errors=True)
+            if isinstance(e, (tarfile.TarError, zipfile.BadZipFile, EOFError)):
                 raise DataFileError(f"Could not extract {file_path}: {e}. The archive is "
                                     "truncated or corrupted; delete it and try again.") from e
-            if path.exists():
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
-            os.replace(scratch, path)
-        except BaseException:
-            shutil.rmtree(scratch, ignore_errors=True)
             raise
-        return True
-    return False
+        return scratch
+    return None
+
+
+def _extract_fresh(file_path: Path, folder: Path, archive_format) -> bool:
+    """Unpack into ``folder`` as a whole: a complete new folder replaces the old one at once.
+
+    ``get_file`` relies on this: an extraction folder that exists is a complete one.
+    """
+    import shutil
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = _unpack(file_path, folder.parent, archive_format)
+    if scratch is None:
+        return False
+    try:
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+        elif folder.exists() or folder.is_symlink():
+            folder.unlink()
+        os.replace(scratch, folder)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return True
 
 
 def get_file(fname: str | None = None, origin: str | None = None, untar: bool = False,
@@ -324,7 +389,7 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
     if not archive:
         return str(target)
     if download or not extraction_dir.exists():
-        if not extract_archive(target, extraction_dir, "tar" if untar else archive_format):
+        if not _extract_fresh(target, extraction_dir, "tar" if untar else archive_format):
             warnings.warn(f"Could not extract {target}: it is not a tar or zip archive "
                           f"(archive_format={archive_format!r}).", stacklevel=2)
     return str(extraction_dir)
