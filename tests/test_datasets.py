@@ -454,6 +454,14 @@ def test_fashion_mnist(server, tmp_path, monkeypatch):
     assert listing(cache(tmp_path) / "fashion-mnist") == sorted(arrays)
     fashion_mnist.load_data()
     assert len(server.requests) == 4  # cached
+    (cache(tmp_path) / "fashion-mnist" / "t10k-labels-idx1-ubyte.gz").unlink()
+    del server.files["/t10k-labels-idx1-ubyte.gz"]
+    with pytest.raises(DownloadError, match="HTTP 404.*all four files in that folder"):
+        fashion_mnist.load_data()
+    (cache(tmp_path) / "fashion-mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(
+        idx_gz(np.zeros(4)))  # 4 labels for 3 images
+    with pytest.raises(DataFileError, match=r"\(3, 28, 28\).*\(4,\)"):
+        fashion_mnist.load_data()
 
 
 def cifar10_archive() -> tuple[bytes, np.ndarray, list[int], np.ndarray, list[int]]:

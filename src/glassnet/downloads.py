@@ -84,7 +84,10 @@ def resolve_hasher(algorithm: str = "auto", file_hash: str | None = None):
 def hash_file(fpath: str | os.PathLike, algorithm: str = "sha256",
               chunk_size: int = CHUNK_BYTES) -> str:
     """The hex digest of a file (``"sha256"``, ``"md5"``, or ``"auto"``: SHA-256)."""
-    hasher = resolve_hasher(algorithm) if isinstance(algorithm, str) else algorithm
+    if isinstance(algorithm, str):  # "auto" has no hash to go by here: SHA-256
+        hasher = resolve_hasher("sha256" if algorithm == "auto" else algorithm)
+    else:
+        hasher = algorithm
     with open(fpath, "rb") as f:
         for chunk in iter(lambda: f.read(chunk_size), b""):
             hasher.update(chunk)

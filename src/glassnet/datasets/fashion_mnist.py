@@ -8,7 +8,7 @@ it is a drop-in replacement for MNIST.
 from __future__ import annotations
 
 from ..downloads import get_file
-from ..errors import DataFileError
+from ..errors import DataFileError, DownloadError
 from .idx import read_idx
 
 ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
@@ -30,10 +30,15 @@ def load_data():
     checked; instead each download must be as long as the server announced, and each
     file must be valid gzip and IDX, with as many labels as images.
     """
+    try:
+        paths = [get_file(name, origin=ORIGIN_FOLDER + name, cache_subdir=CACHE_SUBDIR)
+                 for name in FILES]
+    except DownloadError as e:
+        raise DownloadError(f"{e} Fashion-MNIST needs all four files in that folder: "
+                            f"{', '.join(FILES)}, each from {ORIGIN_FOLDER}.") from e
     y_train, x_train, y_test, x_test = (
-        read_idx(get_file(name, origin=ORIGIN_FOLDER + name, cache_subdir=CACHE_SUBDIR),
-                 fix=f"Delete it from {CACHE_SUBDIR} and load the data again.")
-        for name in FILES)
+        read_idx(path, fix=f"Delete it from ~/.keras/{CACHE_SUBDIR} and load the data again.")
+        for path in paths)
     for x, y in ((x_train, y_train), (x_test, y_test)):
         if x.shape[1:] != (28, 28) or len(x) != len(y) or y.ndim != 1:
             raise DataFileError(f"Fashion-MNIST's files hold images of shape {x.shape} and labels "
