@@ -416,13 +416,58 @@ def test_pickles_cannot_run_code(tmp_path, monkeypatch):
     assert not (tmp_path / "pwned").exists()
 
 
+_RECONSTRUCT = np.empty(0).__reduce__()[0]
+
+
+class Reduce:
+    """Pickles as ``f(*args)``, then ``__setstate__(state)``: a hand-made hostile pickle."""
+
+    def __init__(self, f, args, state=None):
+        self.reduced = (f, args) if state is None else (f, args, state)
+
+    def __reduce__(self):
+        return self.reduced
+
+
+def array_pickle(shape, dtype, data, fortran=False, args=(np.ndarray, (0,), b"b")) -> bytes:
+    return py2_pickle(Reduce(_RECONSTRUCT, args, (1, shape, dtype, fortran, data)))
+
+
+ATTACKS = {  # name: (pickle, words of the error)
+    # Keras's allow-list lets this one through: an object array of pointers the file chose
+    "ndarray on raw memory": (py2_pickle(Reduce(np.ndarray, ((2,), "O", b"A" * 16))),
+                              "raw memory"),
+    "structured dtype": (py2_pickle(np.dtype([("a", "O"), ("b", "i8")])), "V16"),
+    "dtype state with fields": (py2_pickle(Reduce(
+        np.dtype, ("u1", False, True),
+        (3, "|", None, ("a",), {"a": (np.dtype("O"), 0)}, -1, -1, 63))), "structured"),
+    "short data": (array_pickle((10,), np.dtype("u1"), b"abc"), "not 10 bytes"),
+    "short object list": (array_pickle((3,), np.dtype("O"), [1, 2]), "without 3 items"),
+    "odd _reconstruct": (array_pickle((5,), np.dtype("u1"), b"abcde",
+                                      args=(np.ndarray, (5,), b"b")), "unusual"),
+    "negative shape": (array_pickle((-1,), np.dtype("u1"), b""), "shape"),
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_pickles_can_only_build_checked_arrays(attack):
+    data, words = ATTACKS[attack]
+    with pytest.raises(DataFileError, match=words):
+        load_pickle(io.BytesIO(data))
+
+
 def test_load_npz_reads_what_np_load_reads(tmp_path):
     xs = object_array([[1, 2, 3], [4], [5, 6]])
-    (tmp_path / "a.npz").write_bytes(npz(x=xs, y=np.array([1, 0, 1]), z=np.eye(2)))
+    nested = object_array([np.arange(3.0), np.asfortranarray(np.arange(6, dtype="i4")
+                                                             .reshape(2, 3)), "s"])
+    (tmp_path / "a.npz").write_bytes(npz(x=xs, y=np.array([1, 0, 1]), z=np.eye(2), n=nested))
     ours, theirs = load_npz(tmp_path / "a.npz"), np.load(tmp_path / "a.npz", allow_pickle=True)
     assert sorted(ours) == sorted(theirs.files)
     for k in ours:
-        assert ours[k].dtype == theirs[k].dtype and ours[k].tolist() == theirs[k].tolist()
+        assert ours[k].dtype == theirs[k].dtype and ours[k].flags.writeable
+        assert str(ours[k].tolist()) == str(theirs[k].tolist())
+    assert ours["n"][1].dtype == np.int32 and ours["n"][1].flags.f_contiguous
+    assert np.array_equal(ours["n"][1], np.arange(6).reshape(2, 3))
 
 
 # -- the datasets ----------------------------------------------------------------------
