@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..downloads import get_file
-from .splits import check_test_split, shuffle_split
+from .splits import Split, check_test_split, shuffle_split
 
 ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 FILE_HASH = "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"  # SHA-256
 
 
-def load_data(path: str = "boston_housing.npz", test_split: float = 0.2, seed: int = 113):
+def load_data(path: str = "boston_housing.npz", test_split: float = 0.2, seed: int = 113) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``, as ``keras.datasets.boston_housing``.
 
     ``x``: float64 ``(n, 13)``; ``y``: float64 ``(n,)``, prices in thousands of dollars

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..downloads import get_file
-from .splits import check_test_split, shuffle_split
+from .splits import Split, check_test_split, shuffle_split
 
 ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 FILE_HASH = "1a2e3a52e0398de6463aebe6f4a8da34fb21fbb6b934cf88c3425e766f2a1a6f"  # SHA-256
@@ -18,7 +18,7 @@ SMALL = 600  # the "small" version: the first 600 districts, a stand-in for Bost
 
 
 def load_data(version: str = "large", path: str = "california_housing.npz",
-              test_split: float = 0.2, seed: int = 113):
+              test_split: float = 0.2, seed: int = 113) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``, as ``keras.datasets.california_housing``.
 
     ``version="large"``: all 20,640 samples (16,512 train, 4,128 test by default);

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cifar import batches_folder, channels_last, load_batch
+from .splits import Split
 
 ORIGIN = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 FILE_HASH = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"  # SHA-256
@@ -17,7 +18,7 @@ DIRNAME = "cifar-10-batches-py-target"
 TRAIN_BATCHES = [f"data_batch_{i}" for i in range(1, 6)]
 
 
-def load_data():
+def load_data() -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``, as ``keras.datasets.cifar10``.
 
     Shapes and dtypes: ``(50000, 32, 32, 3)`` uint8 (pixels 0-255, channels last),

@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from .cifar import batches_folder, channels_last, load_batch
+from .splits import Split
 
 ORIGIN = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
 FILE_HASH = "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"  # SHA-256
 DIRNAME = "cifar-100-python-target"
 
 
-def load_data(label_mode: str = "fine"):
+def load_data(label_mode: str = "fine") -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``, as ``keras.datasets.cifar100``.
 
     ``label_mode="fine"``: labels 0-99; ``"coarse"``: the 20 superclasses 0-19.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..downloads import get_file
 from ..errors import DataFileError, DownloadError
 from .idx import read_idx
+from .splits import Split
 
 ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 CACHE_SUBDIR = "datasets/fashion-mnist"
@@ -21,7 +22,7 @@ FILES = [  # Keras's order
 ]
 
 
-def load_data():
+def load_data() -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``, as ``keras.datasets.fashion_mnist``.
 
     Shapes: ``(60000, 28, 28)``, ``(60000,)``, ``(10000, 28, 28)``, ``(10000,)``, all

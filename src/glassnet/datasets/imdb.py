@@ -13,12 +13,13 @@ from ..downloads import get_file
 from .safe_pickle import load_npz
 from .sequences import (
     limit_vocabulary,
+    load_word_index,
     object_array,
     remove_long_sequences,
     renamed_num_words,
     shift_indices,
 )
-from .splits import shuffle_together
+from .splits import Split, shuffle_together
 
 ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 FILE_HASH = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"  # SHA-256
@@ -27,7 +28,7 @@ WORD_INDEX_HASH = "bfafd718b763782e994055a2d397834f"  # MD5, as Keras publishes 
 
 def load_data(path: str = "imdb.npz", num_words: int | None = None, skip_top: int = 0,
               maxlen: int | None = None, seed: int = 113, start_char: int | None = 1,
-              oov_char: int | None = 2, index_from: int = 3, **kwargs):
+              oov_char: int | None = 2, index_from: int = 3, **kwargs) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``, as ``keras.datasets.imdb``.
 
     ``x``: 1-D object arrays of 25,000 lists of word indices each (before ``maxlen``);
@@ -69,11 +70,6 @@ def load_data(path: str = "imdb.npz", num_words: int | None = None, skip_top: in
 
 
 def get_word_index(path: str = "imdb_word_index.json") -> dict[str, int]:
-    """The word ranks: ``{"the": 1, "and": 2, ...}``. Add ``index_from`` (3) to match
+    """The word ranks: ``{"the": 1, ...}``. Add ``index_from`` (3) to match
     ``load_data``'s indices. Downloaded once, checked against Keras's MD5."""
-    import json
-
-    file = get_file(fname=path, origin=ORIGIN_FOLDER + "imdb_word_index.json",
-                    file_hash=WORD_INDEX_HASH)
-    with open(file, encoding="utf-8") as f:
-        return json.load(f)
+    return load_word_index(path, ORIGIN_FOLDER + "imdb_word_index.json", WORD_INDEX_HASH)

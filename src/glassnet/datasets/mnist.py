@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from .idx import read_idx
+from .splits import Split
 
 DATA_DIR = Path(__file__).parent / "data" / "mnist"
 FILES = {
@@ -35,7 +36,7 @@ RAW_SHA256 = {  # the same files ungzipped, so that load_data(path=...) checks t
 }
 
 
-def load_data(path: str | os.PathLike | None = None):
+def load_data(path: str | os.PathLike | None = None) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)`` as uint8 arrays, like Keras.
 
     Shapes: ``(60000, 28, 28)``, ``(60000,)``, ``(10000, 28, 28)``, ``(10000,)``;

@@ -12,12 +12,13 @@ from ..downloads import get_file
 from .safe_pickle import load_npz
 from .sequences import (
     limit_vocabulary,
+    load_word_index,
     object_array,
     remove_long_sequences,
     renamed_num_words,
     shift_indices,
 )
-from .splits import shuffle_together, split_index
+from .splits import Split, shuffle_together, split_index
 
 ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 FILE_HASH = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"  # SHA-256
@@ -34,7 +35,7 @@ LABEL_NAMES = (
 def load_data(path: str = "reuters.npz", num_words: int | None = None, skip_top: int = 0,
               maxlen: int | None = None, test_split: float = 0.2, seed: int = 113,
               start_char: int | None = 1, oov_char: int | None = 2, index_from: int = 3,
-              **kwargs):
+              **kwargs) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)``, as ``keras.datasets.reuters``.
 
     ``x``: 1-D object arrays of lists of word indices (8,982 train and 2,246 test
@@ -62,14 +63,9 @@ def load_data(path: str = "reuters.npz", num_words: int | None = None, skip_top:
 
 
 def get_word_index(path: str = "reuters_word_index.json") -> dict[str, int]:
-    """The word ranks: ``{"the": 1, "of": 2, ...}``. Add ``index_from`` (3) to match
+    """The word ranks: ``{"the": 1, ...}``. Add ``index_from`` (3) to match
     ``load_data``'s indices. Downloaded once, checked against Keras's MD5."""
-    import json
-
-    file = get_file(fname=path, origin=ORIGIN_FOLDER + "reuters_word_index.json",
-                    file_hash=WORD_INDEX_HASH)
-    with open(file, encoding="utf-8") as f:
-        return json.load(f)
+    return load_word_index(path, ORIGIN_FOLDER + "reuters_word_index.json", WORD_INDEX_HASH)
 
 
 def get_label_names() -> tuple[str, ...]:

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from ..downloads import get_file
+
 
 def shift_indices(xs: Iterable[Sequence[int]], start_char: int | None, index_from: int
                   ) -> list[list[int]]:
@@ -67,3 +69,11 @@ def renamed_num_words(num_words: int | None, kwargs: dict) -> int | None:
     if kwargs:
         raise TypeError(f"load_data() got unknown arguments: {', '.join(kwargs)}.")
     return num_words
+
+
+def load_word_index(fname: str, origin: str, file_hash: str) -> dict[str, int]:
+    """A word index JSON file (``{"the": 1, ...}``), downloaded once and checked."""
+    import json
+
+    with open(get_file(fname=fname, origin=origin, file_hash=file_hash), encoding="utf-8") as f:
+        return json.load(f)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+"""What every ``load_data`` returns: ``(x_train, y_train), (x_test, y_test)``."""
+
 
 def check_test_split(test_split: float) -> None:
     if not 0 <= test_split < 1:
@@ -28,7 +31,7 @@ def split_index(n: int, test_split: float) -> int:
     return int(n * (1 - test_split))
 
 
-def shuffle_split(x: np.ndarray, y: np.ndarray, test_split: float, seed: int):
+def shuffle_split(x: np.ndarray, y: np.ndarray, test_split: float, seed: int) -> Split:
     """Shuffle with ``seed``, then split: ``(x_train, y_train), (x_test, y_test)``."""
     check_test_split(test_split)
     x, y = shuffle_together(np.random.RandomState(seed), x, y)
