@@ -160,7 +160,7 @@ def tar_gz(members: dict[str, bytes]) -> bytes:
 
 
 def images(n: int, start: int) -> np.ndarray:
-    """n distinct (3, 32, 32) uint8 images, each channel a different constant plus a ramp."""
+    """n distinct (3, 32, 32) uint8 images: a ramp 0, 1, 2, ... (mod 251) from `start`."""
     x = np.arange(n * 3 * 32 * 32).reshape(n, 3, 32, 32) + start
     return (x % 251).astype(np.uint8)
 
