@@ -29,6 +29,20 @@ class ModelFileError(GlassnetError, ValueError):
     """A model file that is truncated, corrupted, hostile or of an unknown format."""
 
 
+class DownloadError(GlassnetError, OSError):
+    """A file that could not be downloaded: offline, an HTTP error, or a download cut short.
+
+    The message names the URL and the exact cache path where the file can be placed by hand.
+    """
+
+
+class DataFileError(GlassnetError, OSError, ValueError):
+    """A data file that is corrupted, truncated, of the wrong format or unsafe to open.
+
+    An ``OSError`` like a bad file, and a ``ValueError`` like Keras's checksum error.
+    """
+
+
 class TrainingInterrupted(KeyboardInterrupt):
     """``fit`` stopped by Ctrl-C (or a ``KeyboardInterrupt`` from a callback), cleanly.
 

@@ -1,10 +1,14 @@
-"""Helpers with Keras's names: ``to_categorical``, ``normalize`` and ``set_random_seed``."""
+"""Helpers with Keras's names: ``to_categorical``, ``normalize``, ``set_random_seed`` and
+``get_file``."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from .downloads import get_file
 from .random import set_seed
+
+__all__ = ["get_file", "set_random_seed", "to_categorical"]
 
 
 def set_random_seed(seed: int) -> None:

@@ -1,5 +1,21 @@
-"""Data sets that ship with glassnet (no download needed)."""
+"""Keras's datasets: MNIST ships with glassnet; the others download once, as in Keras.
 
-from . import mnist
+``fashion_mnist``, ``cifar10``, ``cifar100``, ``imdb``, ``reuters``, ``boston_housing``
+and ``california_housing`` fetch the files Keras fetches, from the same addresses, into
+Keras's cache ``~/.keras/datasets`` (a file Keras downloaded before is reused), check
+them against the hashes Keras publishes, and return the same arrays, writable.
+"""
 
-__all__ = ["mnist"]
+from . import (
+    boston_housing,
+    california_housing,
+    cifar10,
+    cifar100,
+    fashion_mnist,
+    imdb,
+    mnist,
+    reuters,
+)
+
+__all__ = ["boston_housing", "california_housing", "cifar10", "cifar100", "fashion_mnist",
+           "imdb", "mnist", "reuters"]

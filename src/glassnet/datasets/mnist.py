@@ -4,17 +4,17 @@ MNIST is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0
 The four IDX files are gzip-compressed as published; each is checked against its
 SHA-256 before use.
 
-IDX layout: a big-endian header (magic number, then one uint32 per dimension),
-then the raw uint8 values. Images are ``(n, 28, 28)``, labels ``(n,)``.
+IDX layout: see ``idx.py``. Images are ``(n, 28, 28)``, labels ``(n,)``, both
+uint8 and writable, as Keras returns them (``np.random.shuffle(y_train)`` works).
 """
 
 from __future__ import annotations
 
-import gzip
 import os
 from pathlib import Path
 
-import numpy as np
+from .idx import read_idx
+from .splits import Split
 
 DATA_DIR = Path(__file__).parent / "data" / "mnist"
 FILES = {
@@ -27,6 +27,7 @@ FILES = {
     "t10k-labels-idx1-ubyte.gz":
         "b91679a0acfe4ba0e50a2437a903084cba1f5f92592b016a25a7dfd00455798b",
 }
+FIX = "Reinstall glassnet, or pass load_data(path=...) to a good copy."
 RAW_SHA256 = {  # the same files ungzipped, so that load_data(path=...) checks those too
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
     "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
@@ -35,25 +36,7 @@ RAW_SHA256 = {  # the same files ungzipped, so that load_data(path=...) checks t
 }
 
 
-def _read_idx(path: Path, expected_sha256: str | None) -> np.ndarray:
-    import hashlib  # here, not at the top: `import glassnet` stays fast
-
-    raw = path.read_bytes()
-    if expected_sha256 is not None and hashlib.sha256(raw).hexdigest() != expected_sha256:
-        raise OSError(f"{path} is corrupted: its SHA-256 does not match MNIST's. "
-                      "Reinstall glassnet, or pass load_data(path=...) to a good copy.")
-    data = gzip.decompress(raw) if path.suffix == ".gz" else raw
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise OSError(f"{path} is not an IDX file of unsigned bytes.")
-    ndim = data[3]
-    dims = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
-    body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
-    if body.size != int(np.prod(dims)):
-        raise OSError(f"{path} is truncated: header says {dims}, found {body.size} values.")
-    return body.reshape(dims)
-
-
-def load_data(path: str | os.PathLike | None = None):
+def load_data(path: str | os.PathLike | None = None) -> Split:
     """Return ``(x_train, y_train), (x_test, y_test)`` as uint8 arrays, like Keras.
 
     Shapes: ``(60000, 28, 28)``, ``(60000,)``, ``(10000, 28, 28)``, ``(10000,)``;
@@ -67,6 +50,7 @@ def load_data(path: str | os.PathLike | None = None):
         file = folder / name
         if path is not None and not file.exists() and (folder / name[:-3]).exists():
             file = folder / name[:-3]
-        arrays.append(_read_idx(file, sha if file.suffix == ".gz" else RAW_SHA256[file.name]))
+        arrays.append(read_idx(file, sha if file.suffix == ".gz" else RAW_SHA256[file.name],
+                               fix=FIX))
     x_train, y_train, x_test, y_test = arrays
     return (x_train, y_train), (x_test, y_test)
