@@ -33,7 +33,7 @@ class CommandError(Exception):
 def _load_model(path: str):
     from .saving import load_model
 
-    if not Path(path).is_file():
+    if not os.path.exists(path):  # a folder or a device is reported by load_model, as such
         raise CommandError(f"model file not found: {path} (train one with: glassnet train "
                            f"--out {path})")
     model = load_model(path)
@@ -196,7 +196,7 @@ def cmd_predict(args) -> None:
 
     model = _load_model(args.model)
     for path in args.images:
-        if not Path(path).is_file():
+        if not os.path.exists(path):
             raise CommandError(f"image not found: {path}")
     digits = []
     for path in args.images:

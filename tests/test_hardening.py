@@ -1,0 +1,285 @@
+"""Hostile inputs and unkind environments (issue 15): forged model files, files that are
+not files, saves that must not touch process-wide state or leave litter, signals."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import stat
+import struct
+import subprocess
+import sys
+import textwrap
+import time
+import tracemalloc
+import zipfile
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import layers, saving
+from glassnet.errors import ModelFileError
+
+ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+       "PYTHONPATH": os.pathsep.join([os.path.dirname(os.path.dirname(glassnet.__file__)),
+                                      os.environ.get("PYTHONPATH", "")])}
+
+
+def small_model():
+    glassnet.utils.set_random_seed(1)
+    model = glassnet.Sequential([layers.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def npy(array) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()
+
+
+# -- forged zip directories ----------------------------------------------------------------
+def forge_directory(data: bytes, copies: int, name: str,
+                    rename=lambda i, old: old) -> bytes:
+    """Repeat the central-directory record of member ``name`` ``copies`` more times
+    (each copy renamed by ``rename(i, old)``), as a hostile archive's directory can: every
+    copy points at the same data and claims its whole size."""
+    end = data.rindex(b"PK\x05\x06")
+    *_, cd_size, cd_offset, _ = struct.unpack("<4s4H2LH", data[end:end + 22])
+    records, pos = [], cd_offset
+    while pos < cd_offset + cd_size:
+        n, m, k = struct.unpack("<3H", data[pos + 28:pos + 34])
+        records.append(data[pos:pos + 46 + n + m + k])
+        pos += 46 + n + m + k
+    target = next(r for r in records if r[46:46 + struct.unpack("<H", r[28:30])[0]].decode()
+                  == name)
+    n = struct.unpack("<H", target[28:30])[0]
+    old = target[46:46 + n].decode()
+    for i in range(copies):
+        new = rename(i, old).encode()
+        records.append(target[:28] + struct.pack("<H", len(new)) + target[30:46] + new
+                       + target[46 + n:])
+    directory = b"".join(records)
+    tail = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(records), len(records),
+                       len(directory), cd_offset, 0)
+    return data[:cd_offset] + directory + tail
+
+
+def hostile_file(tmp_path, copies=1000, rename=lambda i, old: old):
+    """A 70 KB file whose forged directory lists weights/0.npy (16 KB) ``copies`` more
+    times, and whose config asks for a Dense layer of 7 million weights: summing the
+    claimed sizes, as the loader once did, gave a budget of 8 million numbers."""
+    config = {"format": "glassnet", "format_version": 1,
+              "model": {"name": "m", "input_shape": [1000],
+                        "layers": [{"class_name": "Dense", "config": {"units": 7000}}]},
+              "weights": [{"shape": [1000, 7000]}, {"shape": [7000]}]}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("config.json", json.dumps(config))
+        zf.writestr("weights/0.npy", npy(np.zeros(4000, np.float32)))
+    path = tmp_path / "hostile.glassnet"
+    path.write_bytes(forge_directory(buf.getvalue(), copies, "weights/0.npy", rename))
+    return path
+
+
+def load_bounded(path, limit_mb=20, seconds=1.0):
+    """Load ``path``; fail if it takes more than ``seconds`` or ``limit_mb`` of memory."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(ModelFileError) as info:
+            glassnet.models.load_model(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < seconds
+    assert peak < limit_mb << 20, f"loading took {peak >> 20} MB"
+    return str(info.value)
+
+
+def test_duplicate_directory_entries_cannot_inflate_the_weight_budget(tmp_path):
+    path = hostile_file(tmp_path)
+    assert path.stat().st_size < 100_000
+    assert "appears twice" in load_bounded(path)
+
+
+def test_distinct_names_sharing_one_members_bytes_are_refused(tmp_path):
+    path = hostile_file(tmp_path, rename=lambda i, old: f"weights/x{i:04d}.npy")
+    assert "more than the whole file" in load_bounded(path)
+
+
+@pytest.mark.parametrize("member", ["config.json", "weights/0.npy"])
+def test_a_member_named_twice_is_refused(tmp_path, member):
+    model = small_model()
+    path = tmp_path / "m.glassnet"
+    model.save(path)
+    with zipfile.ZipFile(path) as zf:
+        content = {n: zf.read(n) for n in zf.namelist()}
+    twice = tmp_path / "twice.glassnet"
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(twice, "w") as zf:
+        for name, data in content.items():
+            zf.writestr(name, data)
+        zf.writestr(member, content[member])  # a second copy: the last one would win
+    message = load_bounded(twice)
+    assert f"{member!r} appears twice" in message
+    with pytest.raises(ModelFileError, match="appears twice"):
+        model.load_weights(twice)
+
+
+# -- things that are not regular files -------------------------------------------------------
+NOT_FILES = textwrap.dedent("""
+    import json, os, sys, time
+    import glassnet
+    from glassnet import layers
+    model = glassnet.Sequential([layers.Input(shape=(2,)), layers.Dense(1)])
+    out = {}
+    for path in sys.argv[1:]:
+        for how in ("load_model", "load_weights"):
+            start = time.perf_counter()
+            try:
+                if how == "load_model":
+                    glassnet.models.load_model(path)
+                else:
+                    model.load_weights(path)
+                result = "loaded"
+            except Exception as err:
+                result = type(err).__name__ + ": " + str(err)
+            out[path + " " + how] = [result, time.perf_counter() - start]
+    print(json.dumps(out))
+""")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(os, "mkfifo"),
+                    reason="needs /dev/zero and FIFOs")
+def test_devices_fifos_and_folders_are_refused_at_once(tmp_path):
+    fifo = tmp_path / "pipe.glassnet"
+    os.mkfifo(fifo)
+    link = tmp_path / "model.glassnet"
+    link.symlink_to("/dev/zero")
+    folder = tmp_path / "folder.glassnet"
+    folder.mkdir()
+
+    def limit_memory():  # a loader that reads /dev/zero must not take the machine with it
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    try:
+        result = subprocess.run([sys.executable, "-c", NOT_FILES, "/dev/zero", str(link),
+                                 str(fifo), str(folder)], capture_output=True, text=True,
+                                env=ENV, timeout=15, preexec_fn=limit_memory)
+    except subprocess.TimeoutExpired:
+        pytest.fail("loading a device or a FIFO blocked")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    for key, (message, seconds) in out.items():
+        assert seconds < 1, key
+        if key.startswith(str(folder)):
+            assert message.startswith("IsADirectoryError") and "folder" in message, key
+        else:
+            assert message.startswith("ModelFileError"), (key, message)
+            kind = "named pipe" if key.startswith(str(fifo)) else "character device"
+            assert kind in message and "not a model file" in message, (key, message)
+
+
+def test_cli_messages_for_files_that_are_not_models(tmp_path, capsys):
+    from glassnet.cli import main
+
+    link = tmp_path / "model.glassnet"
+    link.symlink_to("/dev/zero")
+    folder = tmp_path / "folder.glassnet"
+    folder.mkdir()
+    for path, fragment in [(link, "character device"), (folder, "folder"),
+                           (tmp_path / "missing.glassnet", "model file not found")]:
+        assert main(["summary", str(path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert fragment in err and "\n" not in err, err
+        if fragment != "model file not found":
+            assert "not found" not in err, err
+
+
+# -- saving: no process-wide state, no litter --------------------------------------------------
+def test_save_never_calls_umask(tmp_path, monkeypatch):
+    model = small_model()
+    old = os.umask(0o027)
+    try:
+        def refuse(mask):
+            raise AssertionError("save changed the process umask")
+
+        monkeypatch.setattr(os, "umask", refuse)
+        model.save(tmp_path / "new.glassnet")
+        model.save_weights(tmp_path / "new.weights.glassnet")
+    finally:
+        monkeypatch.undo()
+        os.umask(old)
+    for name in ("new.glassnet", "new.weights.glassnet"):
+        assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o640
+
+
+def test_replacing_a_file_keeps_its_mode(tmp_path):
+    model = small_model()
+    path = tmp_path / "m.glassnet"
+    model.save(path)
+    os.chmod(path, 0o600)
+    model.save(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def temp_name(pid: int, host: str | None = None) -> str:
+    return f".tmp-glassnet-{host or saving._host_tag()}-{pid}-{'ab' * 8}.glassnet"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="stale temporary files are cleaned on POSIX")
+def test_the_next_save_removes_only_stale_temp_files_of_dead_writers(tmp_path):
+    old = time.time() - 3600
+    dead = dead_pid()
+    files = {
+        "stale": temp_name(dead),                             # dead writer, old: removed
+        "fresh": temp_name(dead).replace("abab", "cdcd"),     # dead writer, just written
+        "live": temp_name(os.getpid()),                       # a save in progress
+        "other host": temp_name(dead, host="00000000"),       # another machine's process
+        "user's": ".tmp-notes.glassnet",                      # not our naming pattern
+    }
+    for key, name in files.items():
+        (tmp_path / name).write_bytes(b"partial")
+        if key != "fresh":
+            os.utime(tmp_path / name, (old, old))
+    small_model().save(tmp_path / "m.glassnet")
+    left = set(os.listdir(tmp_path))
+    assert files["stale"] not in left
+    assert {files[k] for k in ("fresh", "live", "other host", "user's")} <= left
+    assert "m.glassnet" in left
+
+
+KILLED_SAVE = textwrap.dedent("""
+    import os, signal, sys, zipfile
+    import glassnet
+    from glassnet import layers
+    model = glassnet.Sequential([layers.Input(shape=(2,)), layers.Dense(1)])
+    def killed(self, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+    zipfile.ZipFile.writestr = killed
+    model.save(sys.argv[1])
+""")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kill -9 and stale-file cleaning are POSIX")
+def test_temp_file_of_a_save_killed_with_sigkill_is_removed_by_the_next_save(tmp_path):
+    path = tmp_path / "m.glassnet"
+    result = subprocess.run([sys.executable, "-c", KILLED_SAVE, str(path)], env=ENV,
+                            capture_output=True, timeout=30)
+    assert result.returncode == -signal.SIGKILL
+    litter = [n for n in os.listdir(tmp_path) if n.startswith(".tmp-glassnet-")]
+    assert len(litter) == 1 and not path.exists()
+    old = time.time() - saving.STALE_TEMP_SECONDS - 1
+    os.utime(tmp_path / litter[0], (old, old))
+    small_model().save(path)
+    assert os.listdir(tmp_path) == ["m.glassnet"]
