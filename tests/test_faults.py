@@ -218,3 +218,75 @@ def test_stop_training_from_a_callback_stops_after_that_batch():
                         callbacks=[AtBatch(0, 2, stop)])
     assert model.optimizer.iterations == 3
     assert history.epoch == [0]
+
+
+# -- Ctrl-C pressed again and again ----------------------------------------------------------
+def state_of(model) -> bytes:
+    """θ, the optimizer's state vectors and step count, as bytes to compare."""
+    opt = model.optimizer
+    return b"".join([model._theta.tobytes(), str(opt.iterations).encode()]
+                    + [opt.state[k].tobytes() for k in sorted(opt.state)])
+
+
+def big_step_model():
+    """160,802 weights (two of the optimizer's chunks) and tiny batches: most of a step's
+    time is the optimizer's update, where an interrupt would leave it half applied."""
+    glassnet.utils.set_random_seed(3)
+    model = glassnet.Sequential([layers.Input(shape=(400,)), layers.Dense(400, "relu"),
+                                 layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+BIG_X = np.random.default_rng(5).random((40, 400)).astype(np.float32)
+BIG_Y = np.arange(40) % 2
+
+
+class States(callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.after = {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.after[self.model.optimizer.iterations] = state_of(self.model)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name == "nt", reason="POSIX signals")
+def test_repeated_ctrl_c_leaves_the_state_of_a_whole_number_of_steps(monkeypatch):
+    import threading
+    import time
+
+    reference = States()
+    big_step_model().fit(BIG_X, BIG_Y, batch_size=4, epochs=12, verbose=0,
+                         callbacks=[reference])
+    stray = []  # Ctrl-Cs that arrive after fit has returned: counted, not raised
+
+    def after_fit(signum, frame):
+        stray.append(signum)
+
+    signal.signal(signal.SIGINT, after_fit)
+    monkeypatch.setattr(signal, "default_int_handler", after_fit)  # fit installs its guard
+    rng = np.random.default_rng(0)
+    outcomes = []
+    for _ in range(25):
+        model = big_step_model()
+        delays = [rng.uniform(0.004, 0.02)] + list(rng.uniform(0, 0.002, rng.integers(1, 4)))
+
+        def press(delays=delays):
+            for delay in delays:
+                time.sleep(delay)
+                os.kill(os.getpid(), signal.SIGINT)
+
+        sender = threading.Thread(target=press)
+        sender.start()
+        try:
+            model.fit(BIG_X, BIG_Y, batch_size=4, epochs=12, verbose=0)
+            outcomes.append("finished")
+        except TrainingInterrupted:
+            outcomes.append("interrupted")
+        except KeyboardInterrupt:  # a bare one overtook TrainingInterrupted
+            outcomes.append("bare KeyboardInterrupt")
+        sender.join()
+        steps = model.optimizer.iterations
+        assert state_of(model) == reference.after[steps], f"not the state after step {steps}"
+    assert outcomes == ["interrupted"] * 25
