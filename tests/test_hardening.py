@@ -283,3 +283,159 @@ def test_temp_file_of_a_save_killed_with_sigkill_is_removed_by_the_next_save(tmp
     os.utime(tmp_path / litter[0], (old, old))
     small_model().save(path)
     assert os.listdir(tmp_path) == ["m.glassnet"]
+
+
+# -- the command line: one line for every failure ----------------------------------------------
+def png_header_only(path, width, height, rows=0) -> None:
+    """A 1-bit grayscale PNG declaring ``width`` x ``height``, with ``rows`` white rows of
+    data (compressed as they are made: the file stays small and so does this test)."""
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    packer = zlib.compressobj(9)
+    row = b"\0" + b"\xff" * ((width + 7) // 8)
+    data = b"".join(packer.compress(row) for _ in range(rows)) + packer.flush()
+    path.write_bytes(b"\x89PNG\r\n\x1a\n"
+                     + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+                     + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def mnist_model(tmp_path):
+    from glassnet import architectures
+
+    model = architectures.mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    path = tmp_path / "mnist.glassnet"
+    model.save(path)
+    return path
+
+
+def one_line_error(capsys, argv, *fragments) -> str:
+    from glassnet.cli import main
+
+    assert main(list(map(str, argv))) == 2
+    out = capsys.readouterr()
+    err = out.err.strip()
+    assert err.startswith("glassnet: error: ") and "\n" not in err, out
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+def test_cli_png_declaring_a_huge_size(tmp_path, mnist_model, capsys):
+    pytest.importorskip("PIL")
+    bomb = tmp_path / "bomb.png"
+    png_header_only(bomb, 20000, 20000)
+    one_line_error(capsys, ["predict", mnist_model, bomb], "too large", "megapixels")
+    big = tmp_path / "big.png"
+    png_header_only(big, 9000, 9000)
+    one_line_error(capsys, ["predict", mnist_model, big], "9000x9000", "at most 16 megapixels")
+
+
+MEASURE_IMAGES = textwrap.dedent("""
+    import json, resource, sys
+    from glassnet.imaging import load_digit
+    from glassnet.errors import InputError
+    def peak():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    out = {}
+    for path in sys.argv[1:]:
+        before = peak()
+        try:
+            out[path] = [load_digit(path).shape[0]]
+        except InputError as err:
+            out[path] = [str(err)]
+        out[path].append(peak() - before)
+    print(json.dumps(out))
+""")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KiB is Linux's")
+def test_large_images_are_not_decoded_at_full_size(tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    from PIL import ImageDraw
+
+    big_png = tmp_path / "big.png"
+    png_header_only(big_png, 9000, 9000, rows=9000)  # 81 megapixels, a few KB
+    photo = Image.new("L", (4200, 4200), 255)  # 17.6 megapixels: read only at 1/8 scale
+    ImageDraw.Draw(photo).line([(2100, 800), (2100, 3400)], fill=0, width=100)
+    jpeg = tmp_path / "photo.jpg"
+    photo.save(jpeg, quality=80)
+    del photo
+    result = subprocess.run([sys.executable, "-c", MEASURE_IMAGES, str(big_png), str(jpeg)],
+                            env=ENV, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    message, grew = out[str(big_png)]
+    assert "9000x9000" in message and grew < 10 << 20, (message, grew >> 20)
+    size, grew = out[str(jpeg)]
+    assert size == 28 and grew < 15 << 20, grew >> 20
+
+
+def test_cli_hidden_layer_too_large_for_memory(capsys):
+    err = one_line_error(capsys, ["train", "--hidden", "1000000000", "--limit", "10"],
+                         "795,000,000,010 weights", "--hidden 128")
+    assert "TB of memory" in err
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("[1, 2]", "it holds a list"), ("3", "it holds a number"), ('"loss"', "a string"),
+    ('{"loss": 0.5}', "its 'loss' holds a number"),
+    ('{"loss": [0.5, null]}', "of other values"), ("{", "cannot read"),
+])
+def test_cli_report_history_that_is_not_a_history(tmp_path, mnist_model, capsys, content,
+                                                   fragment):
+    history = tmp_path / "history.json"
+    history.write_text(content)
+    one_line_error(capsys, ["report", mnist_model, tmp_path / "out", "--history", history],
+                   fragment)
+
+
+def test_cli_robustness_on_a_model_without_ten_classes(tmp_path, capsys):
+    from glassnet import architectures
+
+    model = architectures.mlp(classes=5)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.save(tmp_path / "five.glassnet")
+    err = one_line_error(capsys, ["robustness", tmp_path / "five.glassnet", "--limit", "20"],
+                         "valid range of [0, 5)")
+    assert "Fast gradient" not in err
+
+
+def hostile_model_files(tmp_path) -> dict[str, object]:
+    files = {"missing": tmp_path / "missing.glassnet"}
+    files["empty"] = tmp_path / "empty.glassnet"
+    files["empty"].write_bytes(b"")
+    files["text"] = tmp_path / "text.glassnet"
+    files["text"].write_text("hello")
+    files["folder"] = tmp_path / "folder.glassnet"
+    files["folder"].mkdir()
+    files["forged"] = hostile_file(tmp_path)
+    if os.path.exists("/dev/zero"):
+        files["device"] = tmp_path / "device.glassnet"
+        files["device"].symlink_to("/dev/zero")
+    if hasattr(os, "mkfifo"):
+        files["fifo"] = tmp_path / "fifo.glassnet"
+        os.mkfifo(files["fifo"])
+    return files
+
+
+def test_cli_sweep_of_hostile_model_files(tmp_path, capsys):
+    """Every subcommand that reads a model, over files that are not models: one line on
+    stderr and status 2 each time, within a second."""
+    png = tmp_path / "digit.png"
+    png_header_only(png, 8, 8, rows=8)
+    commands = [["evaluate"], ["summary"], ["report", None, tmp_path / "out"],
+                ["predict", None, png], ["robustness"], ["export", None, tmp_path / "m.onnx"]]
+    for kind, path in hostile_model_files(tmp_path).items():
+        for command in commands:
+            argv = [command[0], path, *command[2:]]
+            start = time.perf_counter()
+            err = one_line_error(capsys, argv)
+            assert time.perf_counter() - start < 1, (kind, command[0])
+            assert (kind == "missing") == ("not found" in err), err

@@ -99,6 +99,10 @@ def _loss_and_gradient(model, loss, y, a) -> tuple[float, np.ndarray, bool]:
 
 def _prepare(model, x, y, loss):
     x = model._prepare_x(x)
+    if loss is model.loss:  # evaluate's checks: labels within the outputs' range, ...
+        from .validation import targets
+
+        return x, targets(model, y, x)
     y = as_targets(y, loss.sparse)
     check_same_length(x, y)
     return x, y
