@@ -439,3 +439,97 @@ def test_cli_sweep_of_hostile_model_files(tmp_path, capsys):
             err = one_line_error(capsys, argv)
             assert time.perf_counter() - start < 1, (kind, command[0])
             assert (kind == "missing") == ("not found" in err), err
+
+
+# -- a fuzz test of the model file format -------------------------------------------------------
+def mutate_bytes(data: bytes, rng) -> bytes:
+    """One random corruption of an archive's bytes."""
+    data = bytearray(data)
+    kind = rng.integers(6)
+    at = int(rng.integers(len(data)))
+    if kind == 0:  # flip bits
+        for i in rng.integers(0, len(data), int(rng.integers(1, 8))):
+            data[i] ^= 1 << int(rng.integers(8))
+    elif kind == 1:  # a 32-bit field set to something large
+        data[at:at + 4] = struct.pack("<L", int(rng.choice([0xFFFFFFFF, 1 << 31, len(data) * 7,
+                                                            rng.integers(1 << 32)])))
+    elif kind == 2:  # truncated
+        del data[at:]
+    elif kind == 3:  # a slice repeated
+        data[at:at] = data[at:at + int(rng.integers(1, 200))] * int(rng.integers(1, 5))
+    elif kind == 4:  # a 16-bit field (counts, name lengths) changed
+        data[at:at + 2] = struct.pack("<H", int(rng.integers(1 << 16)))
+    else:  # a central-directory record repeated
+        try:
+            return forge_directory(bytes(data), int(rng.integers(1, 50)), "weights/0.npy")
+        except (ValueError, StopIteration, struct.error):
+            pass
+    return bytes(data)
+
+
+HOSTILE_VALUES = [10 ** 12, -1, 0, 2.5, "x" * 300, None, True, [], {}, [10 ** 9, 10 ** 9],
+                  {"class_name": "Dense"}, "__import__('os')", 1e308]
+
+
+def mutate_config(config: dict, rng) -> dict:
+    """Replace one value anywhere in ``config`` with a hostile one."""
+    config = json.loads(json.dumps(config))
+    holders = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            holders.extend((node, k) for k in node)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            holders.extend((node, i) for i in range(len(node)))
+            for v in node:
+                walk(v)
+
+    walk(config)
+    node, key = holders[int(rng.integers(len(holders)))]
+    node[key] = HOSTILE_VALUES[int(rng.integers(len(HOSTILE_VALUES)))]
+    return config
+
+
+@pytest.mark.parametrize("mutate", ["bytes", "config"])
+def test_fuzzed_model_files_load_or_raise_model_file_error_within_limits(tmp_path, mutate):
+    """50 seeded mutations each run; rerun with another seed for a longer search."""
+    model = small_model()
+    model.fit(np.ones((8, 4), np.float32), np.zeros(8, int), epochs=1, verbose=0)
+    path = tmp_path / "m.glassnet"
+    model.save(path)
+    original = path.read_bytes()
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    config = json.loads(members["config.json"])
+    rng = np.random.default_rng(2024 + (mutate == "config"))
+    target = tmp_path / "fuzzed.glassnet"
+    outcomes = {"loaded": 0, "refused": 0}
+    tracemalloc.start()
+    try:
+        for case in range(50):
+            if mutate == "bytes":
+                target.write_bytes(mutate_bytes(original, rng))
+            else:
+                with zipfile.ZipFile(target, "w") as zf:
+                    for name, data in members.items():
+                        zf.writestr(name, json.dumps(mutate_config(config, rng))
+                                    if name == "config.json" else data)
+            tracemalloc.reset_peak()
+            start = time.perf_counter()
+            try:
+                glassnet.models.load_model(target)
+                outcomes["loaded"] += 1
+            except ModelFileError:
+                outcomes["refused"] += 1
+            seconds = time.perf_counter() - start
+            peak = tracemalloc.get_traced_memory()[1]
+            assert seconds < 0.5 and peak < 8 << 20, (case, seconds, peak)
+            try:
+                model.load_weights(target)
+            except ModelFileError:
+                pass
+    finally:
+        tracemalloc.stop()
+    assert outcomes["refused"] > 15, outcomes
