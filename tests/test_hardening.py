@@ -533,3 +533,15 @@ def test_fuzzed_model_files_load_or_raise_model_file_error_within_limits(tmp_pat
     finally:
         tracemalloc.stop()
     assert outcomes["refused"] > 15, outcomes
+
+
+# -- scikit-learn estimators --------------------------------------------------------------------
+@pytest.mark.parametrize("y", [np.array(["a", 1, "b", 2], dtype=object),
+                               np.array([1.5, "x", 1.5, "x"], dtype=object)])
+def test_sklearn_classifier_labels_mixing_strings_and_numbers(y):
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import MLPClassifier
+
+    with pytest.raises(TypeError, match="mixes strings and numbers") as info:
+        MLPClassifier(epochs=1).fit(np.random.default_rng(0).random((4, 3)), y)
+    assert "astype(str)" in str(info.value)
