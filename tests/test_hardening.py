@@ -545,3 +545,18 @@ def test_sklearn_classifier_labels_mixing_strings_and_numbers(y):
     with pytest.raises(TypeError, match="mixes strings and numbers") as info:
         MLPClassifier(epochs=1).fit(np.random.default_rng(0).random((4, 3)), y)
     assert "astype(str)" in str(info.value)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_save_never_replaces_a_device_fifo_or_folder(tmp_path, capsys):
+    model = small_model()
+    fifo = tmp_path / "pipe.glassnet"
+    os.mkfifo(fifo)
+    with pytest.raises(FileExistsError, match="named pipe"):
+        model.save(fifo)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    with pytest.raises(IsADirectoryError):
+        model.save_weights(tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["pipe.glassnet"]
+    one_line_error(capsys, ["train", "--out", fifo, "--limit", "10"], "named pipe",
+                   "not a file to save")

@@ -160,8 +160,12 @@ def compile_model(model, args, n_fit: int) -> None:
 
 
 def cmd_train(args) -> None:
+    from .files import kind
     from .utils import set_random_seed
 
+    if os.path.exists(args.out) and not os.path.isfile(args.out):  # say so before training
+        raise CommandError(f"--out {args.out} is {kind(os.stat(args.out).st_mode)}, not a file "
+                           "to save the model to.")
     if args.seed is not None:
         set_random_seed(args.seed)
     if args.report is not None:

@@ -44,6 +44,7 @@ removes it once its writer is dead and it is 10 minutes old
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import os
@@ -56,7 +57,7 @@ import numpy as np
 from . import layers as layers_module
 from . import random as grandom
 from .errors import ModelFileError
-from .files import open_regular
+from .files import kind, open_regular
 
 FORMAT = "glassnet"
 FORMAT_VERSION = 1
@@ -170,11 +171,18 @@ def remove_stale_temp_files(folder: str, now: float | None = None) -> list[str]:
 def _write_atomic(path: str, members: dict[str, bytes]) -> None:
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    remove_stale_temp_files(folder)
     try:  # replacing a file keeps its mode; a new file gets 0666 minus the umask
-        mode = os.stat(path).st_mode & 0o777
-    except OSError:
+        info = os.stat(path)
+    except FileNotFoundError:
         mode = None
+    else:
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "a folder: give a file name to save to", path)
+        if not stat.S_ISREG(info.st_mode):  # os.replace would put a file in its place
+            raise FileExistsError(errno.EEXIST, f"{kind(info.st_mode)}, which saving would "
+                                  "replace with a file; give a regular file's name", path)
+        mode = stat.S_IMODE(info.st_mode)
+    remove_stale_temp_files(folder)
     fd, tmp = _create_temp(folder)
     try:
         with os.fdopen(fd, "wb") as f:
