@@ -560,3 +560,28 @@ def test_save_never_replaces_a_device_fifo_or_folder(tmp_path, capsys):
     assert sorted(os.listdir(tmp_path)) == ["pipe.glassnet"]
     one_line_error(capsys, ["train", "--out", fifo, "--limit", "10"], "named pipe",
                    "not a file to save")
+
+
+# -- optimizer state follows its weight -------------------------------------------------------
+@pytest.mark.parametrize("name", ["adam", "rmsprop", "adagrad", "sgd"])
+def test_optimizer_state_follows_its_weight_when_layers_are_frozen_and_unfrozen(name):
+    """Freeze layer A and unfreeze layer B of the same size: B must not inherit A's state;
+    unfreeze A again and it gets its own state back."""
+    opt = glassnet.optimizers.get({"sgd": glassnet.optimizers.SGD(momentum=0.9)}.get(name, name))
+    theta = np.zeros(3, np.float32)
+    for g in ([1, 2, 3], [3, 2, 1]):  # only A is trainable: θ[:3] is A
+        opt.step(theta, np.asarray(g, np.float32))
+    a_state = {k: v.copy() for k, v in opt.state.items()}
+    fresh = type(opt)(**{k: v for k, v in opt.get_config().items() if k != "name"})
+    fresh.build(np.zeros(3, np.float32))
+    opt.follow({"A": slice(0, 3)}, {"B": slice(0, 3)})  # A frozen, B unfrozen
+    for k, v in opt.state.items():
+        np.testing.assert_array_equal(v, fresh.state[k])  # B starts afresh
+    opt.step(theta, np.ones(3, np.float32))
+    b_state = {k: v.copy() for k, v in opt.state.items()}
+    opt.follow({"B": slice(0, 3)}, {"A": slice(0, 3), "B": slice(3, 6)})  # both trainable
+    for k, v in opt.state.items():
+        np.testing.assert_array_equal(v[:3], a_state[k])
+        np.testing.assert_array_equal(v[3:], b_state[k])
+    opt.step(np.zeros(6, np.float32), np.ones(6, np.float32))  # no rebuild: state kept
+    assert all(v.shape == (6,) for v in opt.state.values())
