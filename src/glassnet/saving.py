@@ -119,11 +119,14 @@ def _create_temp(folder: str) -> tuple[int, str]:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (``True`` when in doubt: then nothing is removed)."""
+    if pid <= 0:
+        return True
     try:
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
-    except OSError:  # PermissionError: it exists, and belongs to another user
+    except (OSError, OverflowError):  # PermissionError: another user's; a pid out of range
         return True
     return True
 
