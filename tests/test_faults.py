@@ -242,6 +242,15 @@ BIG_X = np.random.default_rng(5).random((40, 400)).astype(np.float32)
 BIG_Y = np.arange(40) % 2
 
 
+class Started(callbacks.Callback):
+    def __init__(self, event):
+        super().__init__()
+        self.event = event
+
+    def on_train_begin(self, logs=None):
+        self.event.set()
+
+
 class States(callbacks.Callback):
     def __init__(self):
         super().__init__()
@@ -270,9 +279,12 @@ def test_repeated_ctrl_c_leaves_the_state_of_a_whole_number_of_steps(monkeypatch
     outcomes = []
     for _ in range(25):
         model = big_step_model()
-        delays = [rng.uniform(0.004, 0.02)] + list(rng.uniform(0, 0.002, rng.integers(1, 4)))
+        delays = [rng.uniform(0, 0.02)] + list(rng.uniform(0, 0.002, rng.integers(1, 4)))
 
-        def press(delays=delays):
+        started = threading.Event()  # the guard is installed before on_train_begin
+
+        def press(delays=delays, started=started):
+            started.wait(10)
             for delay in delays:
                 time.sleep(delay)
                 os.kill(os.getpid(), signal.SIGINT)
@@ -280,7 +292,8 @@ def test_repeated_ctrl_c_leaves_the_state_of_a_whole_number_of_steps(monkeypatch
         sender = threading.Thread(target=press)
         sender.start()
         try:
-            model.fit(BIG_X, BIG_Y, batch_size=4, epochs=12, verbose=0)
+            model.fit(BIG_X, BIG_Y, batch_size=4, epochs=12, verbose=0,
+                      callbacks=[Started(started)])
             outcomes.append("finished")
         except TrainingInterrupted:
             outcomes.append("interrupted")
