@@ -587,3 +587,28 @@ def test_optimizer_state_follows_its_weight_when_layers_are_frozen_and_unfrozen(
         np.testing.assert_array_equal(v[3:], b_state[k])
     opt.step(np.zeros(6, np.float32), np.ones(6, np.float32))  # no rebuild: state kept
     assert all(v.shape == (6,) for v in opt.state.values())
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["train", "--learning-rate", "inf"], "--learning-rate: must be positive, got inf"),
+    (["train", "--learning-rate", "nan"], "--learning-rate: must be positive, got nan"),
+    (["train", "--seed", "-1"], "--seed: must be 0 or more, got -1"),
+    (["train", "--epochs", "2.5"], "--epochs: expected a number, got '2.5'"),
+    (["train", "--validation-split", "nan"], "must be in [0, 1), got nan"),
+    (["robustness", "m.glassnet", "--eps", "inf"], "epsilon must be in [0, 1], got inf"),
+])
+def test_cli_hostile_arguments_are_refused_before_anything_runs(capsys, argv, fragment):
+    from glassnet.cli import main
+
+    with pytest.raises(SystemExit) as info:  # argparse: usage, then one error line
+        main(argv)
+    assert info.value.code == 2
+    assert fragment in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_cli_predict_on_a_file_that_is_not_an_image_names_it(tmp_path, mnist_model, capsys):
+    pytest.importorskip("PIL")
+    notes = tmp_path / "notes.png"
+    notes.write_text("hello")
+    one_line_error(capsys, ["predict", mnist_model, notes], f"cannot identify image file "
+                                                            f"{str(notes)!r}")

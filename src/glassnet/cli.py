@@ -78,7 +78,7 @@ def _number(kind, ok, rule: str):
 
 
 def _positive(kind):
-    return _number(kind, lambda v: v > 0, "must be positive")
+    return _number(kind, lambda v: 0 < v < float("inf"), "must be positive")  # inf: no
 
 
 _fraction = _number(float, lambda v: 0 <= v < 1, "must be in [0, 1)")
@@ -355,7 +355,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-rate", type=_positive(float), default=None,
                    help="the optimizer's step size (its default: 0.001 for adam; with "
                         "--model cnn, 0.004 decaying to 0 along a cosine)")
-    p.add_argument("--seed", type=int, default=None, help="make the run repeatable")
+    p.add_argument("--seed", type=_number(int, lambda v: v >= 0, "must be 0 or more"),
+                   default=None, help="make the run repeatable")
     p.add_argument("--validation-split", type=_fraction, default=None, metavar="FRACTION",
                    help="hold out this fraction of the training images to validate on "
                         "(0, or 0.1 with --report)")

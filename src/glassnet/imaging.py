@@ -69,6 +69,8 @@ def load_digit(path: str | os.PathLike) -> np.ndarray:
             with warnings.catch_warnings():  # the size is checked below, with our message
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 img = Image.open(file)
+        except Image.UnidentifiedImageError:  # Pillow would name the descriptor, not the file
+            raise Image.UnidentifiedImageError(f"cannot identify image file {name!r}") from None
         except Image.DecompressionBombError as err:
             raise InputError(f"{name}: the image is far too large to be a digit ({err}). "
                              f"Shrink it to at most {MAX_PIXELS // 1_000_000} megapixels."
