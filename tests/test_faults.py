@@ -303,3 +303,54 @@ def test_repeated_ctrl_c_leaves_the_state_of_a_whole_number_of_steps(monkeypatch
         steps = model.optimizer.iterations
         assert state_of(model) == reference.after[steps], f"not the state after step {steps}"
     assert outcomes == ["interrupted"] * 25
+
+
+class PressedDuringUpdate(glassnet.optimizers.Adam):
+    """Adam that gets Ctrl-C twice half-way through its update of step ``at``."""
+
+    def __init__(self, at, **kwargs):
+        super().__init__(**kwargs)
+        self.at = at
+
+    def update(self, theta, g, state, tmp):
+        state["m"] *= self.beta_1  # half of the update done ...
+        if self.iterations == self.at:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+        state["m"] /= self.beta_1  # ... undone, then the real update
+        super().update(theta, g, state, tmp)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name == "nt", reason="POSIX signals")
+def test_two_ctrl_c_inside_the_optimizer_update_let_the_step_finish():
+    model = make_model(optimizer=PressedDuringUpdate(at=11))
+    recorder = Recorder()
+    with pytest.raises(TrainingInterrupted, match="last completed step") as info:
+        model.fit(X, Y, batch_size=8, epochs=3, verbose=0, callbacks=[recorder])
+    assert model.optimizer.iterations == 11 and (info.value.epoch, info.value.batch) == (1, 2)
+    reference = make_model()
+    reference.fit(X, Y, batch_size=8, epochs=3, verbose=0,
+                  callbacks=[AtBatch(1, 2, lambda m: setattr(m, "stop_training", True))])
+    assert reference.optimizer.iterations == 11
+    assert same(model.get_weights(), reference.get_weights())
+    assert same(model.get_weights(), recorder.after_batch[-1])
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name == "nt", reason="POSIX signals")
+def test_a_second_ctrl_c_outside_a_step_stops_at_once():
+    model = make_model()
+    recorder = Recorder()
+    seen = []
+
+    def slow_callback(model):  # e.g. a checkpoint that hangs: the second Ctrl-C ends it
+        os.kill(os.getpid(), signal.SIGINT)
+        seen.append("first")
+        os.kill(os.getpid(), signal.SIGINT)
+        seen.append("not reached")
+
+    with pytest.raises(TrainingInterrupted):
+        model.fit(X, Y, batch_size=8, epochs=3, verbose=0,
+                  callbacks=[recorder, AtBatch(0, 4, slow_callback)])
+    assert seen == ["first"]
+    assert model.optimizer.iterations == 5
+    assert same(model.get_weights(), recorder.after_batch[-1])
