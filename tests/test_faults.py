@@ -218,3 +218,139 @@ def test_stop_training_from_a_callback_stops_after_that_batch():
                         callbacks=[AtBatch(0, 2, stop)])
     assert model.optimizer.iterations == 3
     assert history.epoch == [0]
+
+
+# -- Ctrl-C pressed again and again ----------------------------------------------------------
+def state_of(model) -> bytes:
+    """θ, the optimizer's state vectors and step count, as bytes to compare."""
+    opt = model.optimizer
+    return b"".join([model.parameters.theta.tobytes(), str(opt.iterations).encode()]
+                    + [opt.state[k].tobytes() for k in sorted(opt.state)])
+
+
+def big_step_model():
+    """160,802 weights (two of the optimizer's chunks) and tiny batches: most of a step's
+    time is the optimizer's update, where an interrupt would leave it half applied."""
+    glassnet.utils.set_random_seed(3)
+    model = glassnet.Sequential([layers.Input(shape=(400,)), layers.Dense(400, "relu"),
+                                 layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+BIG_X = np.random.default_rng(5).random((40, 400)).astype(np.float32)
+BIG_Y = np.arange(40) % 2
+
+
+class Started(callbacks.Callback):
+    def __init__(self, event):
+        super().__init__()
+        self.event = event
+
+    def on_train_begin(self, logs=None):
+        self.event.set()
+
+
+class States(callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.after = {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.after[self.model.optimizer.iterations] = state_of(self.model)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name == "nt", reason="POSIX signals")
+def test_repeated_ctrl_c_leaves_the_state_of_a_whole_number_of_steps(monkeypatch):
+    import threading
+    import time
+
+    reference = States()
+    big_step_model().fit(BIG_X, BIG_Y, batch_size=4, epochs=12, verbose=0,
+                         callbacks=[reference])
+    stray = []  # Ctrl-Cs that arrive after fit has returned: counted, not raised
+
+    def after_fit(signum, frame):
+        stray.append(signum)
+
+    signal.signal(signal.SIGINT, after_fit)
+    monkeypatch.setattr(signal, "default_int_handler", after_fit)  # fit installs its guard
+    rng = np.random.default_rng(0)
+    outcomes = []
+    for _ in range(25):
+        model = big_step_model()
+        delays = [rng.uniform(0, 0.02)] + list(rng.uniform(0, 0.002, rng.integers(1, 4)))
+
+        started = threading.Event()  # the guard is installed before on_train_begin
+
+        def press(delays=delays, started=started):
+            started.wait(10)
+            for delay in delays:
+                time.sleep(delay)
+                os.kill(os.getpid(), signal.SIGINT)
+
+        sender = threading.Thread(target=press)
+        sender.start()
+        try:
+            model.fit(BIG_X, BIG_Y, batch_size=4, epochs=12, verbose=0,
+                      callbacks=[Started(started)])
+            outcomes.append("finished")
+        except TrainingInterrupted:
+            outcomes.append("interrupted")
+        except KeyboardInterrupt:  # a bare one overtook TrainingInterrupted
+            outcomes.append("bare KeyboardInterrupt")
+        sender.join()
+        steps = model.optimizer.iterations
+        assert state_of(model) == reference.after[steps], f"not the state after step {steps}"
+    assert outcomes == ["interrupted"] * 25
+
+
+class PressedDuringUpdate(glassnet.optimizers.Adam):
+    """Adam that gets Ctrl-C twice half-way through its update of step ``at``."""
+
+    def __init__(self, at, **kwargs):
+        super().__init__(**kwargs)
+        self.at = at
+
+    def update(self, theta, g, state, tmp):
+        state["m"] *= self.beta_1  # half of the update done ...
+        if self.iterations == self.at:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+        state["m"] /= self.beta_1  # ... undone, then the real update
+        super().update(theta, g, state, tmp)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name == "nt", reason="POSIX signals")
+def test_two_ctrl_c_inside_the_optimizer_update_let_the_step_finish():
+    model = make_model(optimizer=PressedDuringUpdate(at=11))
+    recorder = Recorder()
+    with pytest.raises(TrainingInterrupted, match="last completed step") as info:
+        model.fit(X, Y, batch_size=8, epochs=3, verbose=0, callbacks=[recorder])
+    assert model.optimizer.iterations == 11 and (info.value.epoch, info.value.batch) == (1, 2)
+    reference = make_model()
+    reference.fit(X, Y, batch_size=8, epochs=3, verbose=0,
+                  callbacks=[AtBatch(1, 2, lambda m: setattr(m, "stop_training", True))])
+    assert reference.optimizer.iterations == 11
+    assert same(model.get_weights(), reference.get_weights())
+    assert same(model.get_weights(), recorder.after_batch[-1])
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name == "nt", reason="POSIX signals")
+def test_a_second_ctrl_c_outside_a_step_stops_at_once():
+    model = make_model()
+    recorder = Recorder()
+    seen = []
+
+    def slow_callback(model):  # e.g. a checkpoint that hangs: the second Ctrl-C ends it
+        os.kill(os.getpid(), signal.SIGINT)
+        seen.append("first")
+        os.kill(os.getpid(), signal.SIGINT)
+        seen.append("not reached")
+
+    with pytest.raises(TrainingInterrupted):
+        model.fit(X, Y, batch_size=8, epochs=3, verbose=0,
+                  callbacks=[recorder, AtBatch(0, 4, slow_callback)])
+    assert seen == ["first"]
+    assert model.optimizer.iterations == 5
+    assert same(model.get_weights(), recorder.after_batch[-1])

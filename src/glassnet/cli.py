@@ -33,7 +33,7 @@ class CommandError(Exception):
 def _load_model(path: str):
     from .saving import load_model
 
-    if not Path(path).is_file():
+    if not os.path.exists(path):  # a folder or a device is reported by load_model, as such
         raise CommandError(f"model file not found: {path} (train one with: glassnet train "
                            f"--out {path})")
     model = load_model(path)
@@ -78,7 +78,7 @@ def _number(kind, ok, rule: str):
 
 
 def _positive(kind):
-    return _number(kind, lambda v: v > 0, "must be positive")
+    return _number(kind, lambda v: 0 < v < float("inf"), "must be positive")  # inf: no
 
 
 _fraction = _number(float, lambda v: 0 <= v < 1, "must be in [0, 1)")
@@ -91,6 +91,48 @@ def _accuracy(model, x, y) -> float:
     return float(np.mean(model.predict(x, verbose=0).argmax(axis=-1) == y))
 
 
+def _available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux's MemAvailable), if known."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _bytes(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    raise AssertionError  # not reached
+
+
+#: Training keeps about six float32 numbers per weight: θ, the gradient, Adam's m and v,
+#: the optimizer's scratch vector and the epoch's snapshot of θ (see faults.py).
+TRAINING_BYTES_PER_WEIGHT = 6 * 4
+
+
+def check_memory(args) -> None:
+    """Refuse ``--hidden`` sizes whose network cannot fit in memory, before allocating."""
+    if args.model != "mlp":
+        return
+    sizes = [28 * 28, *args.hidden, 10]
+    weights = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    need, available = weights * TRAINING_BYTES_PER_WEIGHT, _available_memory()
+    if available is not None and need > available:
+        raise CommandError(
+            f"--hidden {' '.join(map(str, args.hidden))} makes a network of {weights:,} "
+            f"weights, which needs about {_bytes(need)} of memory to train, but "
+            f"{_bytes(available)} is available. Use fewer units, e.g. --hidden 128.")
+
+
 # -- the commands -------------------------------------------------------------------------------
 def build_model(args):
     """The network ``glassnet train`` trains, not compiled yet."""
@@ -98,6 +140,7 @@ def build_model(args):
 
     if args.model == "cnn":
         return architectures.cnn()
+    check_memory(args)
     return architectures.mlp(hidden=args.hidden, activation=args.activation)
 
 
@@ -117,8 +160,12 @@ def compile_model(model, args, n_fit: int) -> None:
 
 
 def cmd_train(args) -> None:
+    from .files import kind
     from .utils import set_random_seed
 
+    if os.path.exists(args.out) and not os.path.isfile(args.out):  # say so before training
+        raise CommandError(f"--out {args.out} is {kind(os.stat(args.out).st_mode)}, not a file "
+                           "to save the model to.")
     if args.seed is not None:
         set_random_seed(args.seed)
     if args.report is not None:
@@ -173,12 +220,8 @@ def cmd_report(args) -> None:
     model = _load_model(args.model)
     history = None
     history_file = args.history or os.path.join(args.dir, "history.json")
-    if os.path.isfile(history_file):
-        try:
-            history = json.loads(Path(history_file).read_text())
-        except (OSError, ValueError) as err:
-            raise CommandError(f"cannot read the training history {history_file}: {err}") \
-                from None
+    if os.path.exists(history_file):
+        history = _read_history(history_file)
     elif args.history:
         raise CommandError(f"history file not found: {args.history}")
     x, y = _mnist(model, "test", args.limit)
@@ -189,6 +232,46 @@ def cmd_report(args) -> None:
     print(f"Report: {page}")
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _json_kind(value) -> str:
+    """A JSON value's type in JSON's words, for messages: "a list", "a number", ..."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return {dict: "an object", list: "a list", str: "a string"}.get(type(value), "a number")
+
+
+def _read_history(path: str) -> dict[str, list[float]]:
+    """A training history as ``glassnet train --report`` writes it: a JSON object of
+    lists of numbers, one per epoch (``{"loss": [...], "accuracy": [...]}``)."""
+    from .files import open_regular
+
+    try:
+        with open_regular(path, "a history file", CommandError) as f:
+            text = f.read(MAX_HISTORY_BYTES + 1)
+        if len(text) > MAX_HISTORY_BYTES:
+            raise ValueError(f"more than {MAX_HISTORY_BYTES} bytes")
+        history = json.loads(text.decode("utf-8"))
+    except (OSError, ValueError) as err:
+        raise CommandError(f"cannot read the training history {path}: {err}") from None
+    wanted = ('a JSON object of lists of numbers, one per epoch, e.g. {"loss": [0.3, 0.2], '
+              '"accuracy": [0.91, 0.94]}, as glassnet train --report writes it')
+    if not isinstance(history, dict):
+        raise CommandError(f"the training history {path} must be {wanted}; it holds "
+                           f"{_json_kind(history)}.")
+    for key, values in history.items():
+        if not isinstance(values, list) or not all(map(_is_number, values)):
+            raise CommandError(f"the training history {path} must be {wanted}; its "
+                               f"{key[:50]!r} holds {_json_kind(values)}"
+                               f"{'' if not isinstance(values, list) else ' of other values'}.")
+    return history
+
+
+MAX_HISTORY_BYTES = 1 << 24  # a history of a million epochs
+
+
 def cmd_predict(args) -> None:
     import numpy as np
 
@@ -196,7 +279,7 @@ def cmd_predict(args) -> None:
 
     model = _load_model(args.model)
     for path in args.images:
-        if not Path(path).is_file():
+        if not os.path.exists(path):
             raise CommandError(f"image not found: {path}")
     digits = []
     for path in args.images:
@@ -220,9 +303,12 @@ def cmd_predict(args) -> None:
 
 def cmd_robustness(args) -> None:
     from .inspect import fgsm
+    from .validation import targets
 
     model = _load_model(args.model)
     x, y = _mnist(model, "test", args.limit)
+    out = model.compiled_outputs()[0]  # evaluate's checks (10 classes, ...) before any output
+    targets(y, x, out.loss, out.layer, out.shape[1:])
     eps_values = [0.0] + sorted(e for e in set(args.eps) if e > 0)
     print(f"Fast gradient sign method on {len(y)} MNIST test images: each pixel moved by "
           "±epsilon to raise the loss")
@@ -270,7 +356,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-rate", type=_positive(float), default=None,
                    help="the optimizer's step size (its default: 0.001 for adam; with "
                         "--model cnn, 0.004 decaying to 0 along a cosine)")
-    p.add_argument("--seed", type=int, default=None, help="make the run repeatable")
+    p.add_argument("--seed", type=_number(int, lambda v: v >= 0, "must be 0 or more"),
+                   default=None, help="make the run repeatable")
     p.add_argument("--validation-split", type=_fraction, default=None, metavar="FRACTION",
                    help="hold out this fraction of the training images to validate on "
                         "(0, or 0.1 with --report)")
@@ -351,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
         return _error(str(err))
     except OSError as err:  # unreadable image (PIL.UnidentifiedImageError), permissions ...
         return _error(str(err))
+    except MemoryError as err:
+        return _error(f"out of memory ({err or 'MemoryError'}): try a smaller model, a smaller "
+                      "--batch-size or --limit")
     except KeyboardInterrupt:
         print("glassnet: interrupted", file=sys.stderr)
         return 130

@@ -18,8 +18,11 @@ Ctrl-C (``KeyboardInterrupt``).
     ``TrainingInterrupted`` (a ``KeyboardInterrupt``) naming the epoch and batch.
     The weights are those after that step; ``model.history`` holds the completed
     epochs; the interrupted epoch is not recorded and ``on_train_end`` is not run.
-    A second Ctrl-C interrupts at once. A ``KeyboardInterrupt`` raised by a
-    callback is reported the same way.
+    A second Ctrl-C interrupts at once (in a callback, validation, ...), except
+    during a training step: a step is always applied whole or not at all, however
+    many Ctrl-Cs arrive, so the weights and the optimizer's state always equal those
+    after some whole number of steps. A ``KeyboardInterrupt`` raised by a callback
+    is reported the same way.
 
 Both checks cost nothing per batch beyond one ``math.isfinite`` on the loss and
 one attribute test; the snapshot is one copy of the weights per epoch.
@@ -45,24 +48,60 @@ class NonFiniteLoss(Exception):
 
 
 class InterruptGuard:
-    """During ``fit``: the first Ctrl-C asks the loop to stop after the current step."""
+    """During ``fit``: the first Ctrl-C asks the loop to stop after the current step; a
+    second one stops at once, except that a training step in progress always finishes.
+
+    Python runs a signal handler between any two bytecodes of the main thread, so a
+    ``KeyboardInterrupt`` raised from it could land between two of the optimizer's
+    in-place updates (some weights at step ``t + 1``, the rest at ``t``, Adam's moments
+    at yet another mix). The handler therefore looks at the interrupted frames: inside a
+    ``train_step`` or the optimizer's ``step`` (or while weights are restored) it does not
+    raise; ``stop_training`` is already set, so ``fit`` stops right after that step.
+    Once a ``KeyboardInterrupt`` is on its way (raised here or by
+    ``raise_if_requested``), further Ctrl-Cs are ignored until ``fit`` has turned it into
+    ``TrainingInterrupted``, so no bare ``KeyboardInterrupt`` overtakes it.
+    """
 
     def __init__(self, model) -> None:
         self.model = model
-        self.requested = False
+        self.requested = False  # a Ctrl-C came: stop after the current step
+        self.raised = False  # a KeyboardInterrupt is on its way: ignore further Ctrl-Cs
         self._previous = None
         if (threading.current_thread() is threading.main_thread()
                 and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
             self._previous = signal.signal(signal.SIGINT, self._handler)
 
     def _handler(self, signum, frame) -> None:
-        if self.requested:  # second Ctrl-C: stop now
-            self.uninstall()
-            raise KeyboardInterrupt
-        self.requested = True
-        self.model.stop_training = True
-        print("\nCtrl-C: stopping after the current step (press Ctrl-C again to stop at once).",
-              flush=True)
+        # The state changes come first: this handler may itself be interrupted by the next
+        # Ctrl-C, whose handler call then sees them.
+        if self.raised:
+            return
+        if not self.requested:
+            self.requested = True
+            self.model.stop_training = True
+            print("\nCtrl-C: stopping after the current step (press Ctrl-C again to stop at "
+                  "once).", flush=True)
+            return
+        if self._in_step(frame):  # the step finishes; fit stops right after it
+            return
+        self.raised = True
+        raise KeyboardInterrupt
+
+    def _in_step(self, frame) -> bool:
+        """Whether ``frame`` or a caller is changing the weights: ``train_step``, the
+        optimizer's ``step`` or ``WeightSnapshot.restore``."""
+        protected = {WeightSnapshot.restore.__code__, stop_on_nonfinite.__code__}
+        for owner, name in ((self.model, "train_step"),
+                            (getattr(self.model, "optimizer", None), "step")):
+            function = getattr(type(owner), name, None)
+            code = getattr(function, "__code__", None)
+            if code is not None:
+                protected.add(code)
+        while frame is not None:
+            if frame.f_code in protected:
+                return True
+            frame = frame.f_back
+        return False
 
     def uninstall(self) -> None:
         if self._previous is not None:
@@ -71,6 +110,7 @@ class InterruptGuard:
 
     def raise_if_requested(self) -> None:
         if self.requested:
+            self.raised = True
             raise KeyboardInterrupt
 
 

@@ -32,6 +32,7 @@ from .errors import InputError
 BOX = 20  # the digit's longer side, in pixels
 SIZE = 28  # the field
 WORK = 256  # longest side processed before cropping (larger photos are reduced first)
+MAX_PIXELS = 16_000_000  # the largest image decoded (4000x4000); JPEGs count after draft
 
 
 def _pillow():
@@ -50,25 +51,63 @@ def load_digit(path: str | os.PathLike) -> np.ndarray:
 
     Returns a ``(28, 28)`` float32 array in ``[0, 1]``: white (1) digit on black (0),
     scaled into a 20x20 box and centred by its centre of mass.
+
+    Large images are never decoded at full size when the format allows less (JPEG
+    decodes at 1/2, 1/4 or 1/8 scale), and are reduced to about ``WORK`` pixels before
+    any conversion. An image of more than ``MAX_PIXELS`` pixels after that (judged from
+    its header, before decoding) raises ``InputError``, as does a file that is not a
+    regular file.
     """
+    import warnings
+
+    from .files import open_regular
+
     Image, ImageOps = _pillow()
-    with Image.open(path) as img:
-        img = ImageOps.exif_transpose(img)  # the orientation a phone recorded
-        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and
-                                                "transparency" in img.info):
-            rgba = img.convert("RGBA")
-            white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            img = Image.alpha_composite(white, rgba)
-        gray = img.convert("L")
-        if max(gray.size) > WORK:  # photos: reduce first (anti-aliased), it is faster
-            scale = WORK / max(gray.size)
-            size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
-            gray = gray.resize(size, Image.Resampling.BOX)
-        pixels = np.asarray(gray, dtype=np.float32) / 255.0
+    name = os.fspath(path)
+    with open_regular(path, "an image file", InputError) as file:
+        try:
+            with warnings.catch_warnings():  # the size is checked below, with our message
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                img = Image.open(file)
+        except Image.UnidentifiedImageError:  # Pillow would name the descriptor, not the file
+            raise Image.UnidentifiedImageError(f"cannot identify image file {name!r}") from None
+        except Image.DecompressionBombError as err:
+            raise InputError(f"{name}: the image is far too large to be a digit ({err}). "
+                             f"Shrink it to at most {MAX_PIXELS // 1_000_000} megapixels."
+                             ) from None
+        with img:
+            img.draft(None, (WORK, WORK))  # JPEG: decode at the smallest scale >= WORK
+            width, height = img.size
+            if width * height > MAX_PIXELS:
+                raise InputError(
+                    f"{name}: the image is {width}x{height} pixels ({width * height / 1e6:.0f} "
+                    f"megapixels); glassnet reads digit images of at most "
+                    f"{MAX_PIXELS // 1_000_000} megapixels. Shrink it first (a digit needs a "
+                    "few hundred pixels across at most).")
+            img = ImageOps.exif_transpose(img)  # the orientation a phone recorded
+            if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and
+                                                    "transparency" in img.info):
+                rgba = _reduce(img.convert("RGBA"))
+                white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                img = Image.alpha_composite(white, rgba)
+            gray = _reduce(img.convert("L"))
+            if max(gray.size) > WORK:  # photos: reduce first (anti-aliased), it is faster
+                scale = WORK / max(gray.size)
+                size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
+                gray = gray.resize(size, Image.Resampling.BOX)
+            pixels = np.asarray(gray, dtype=np.float32) / 255.0
     try:
         return prepare_digit(pixels)
     except InputError as err:
-        raise InputError(f"{os.fspath(path)}: {err}") from None
+        raise InputError(f"{name}: {err}") from None
+
+
+def _reduce(img):
+    """Shrink ``img`` by the whole factor that keeps its longer side at least ``WORK``
+    (Pillow's ``reduce``: box averaging, alpha premultiplied), so later steps work on
+    about ``WORK`` x ``WORK`` pixels whatever the photo's size."""
+    factor = max(img.size) // WORK
+    return img.reduce(factor) if factor >= 2 else img
 
 
 def prepare_digit(gray: np.ndarray) -> np.ndarray:

@@ -214,9 +214,10 @@ class Model(Layer):
         not there already (a layer frozen or added since, or a model nested in another)."""
         leaves = self.leaves()
         if not self.parameters.holds(leaves):
+            before = self.parameters.trainable_weights
             self.parameters.bind(leaves)
-            if self.optimizer is not None and self.optimizer.state:
-                self.optimizer.build(self.parameters.trainable)  # the layout changed
+            if self.optimizer is not None:  # each weight keeps its own Adam moments
+                self.optimizer.follow(before, self.parameters.trainable_weights)
         if self.optimizer is not None:
             self.optimizer.variable_slices = self.parameters.trainable_slices
         return self.parameters

@@ -153,12 +153,43 @@ class Optimizer:
     def lr(self, value) -> None:
         _warn_once("lr", "optimizer.lr is Keras 2's name; use optimizer.learning_rate.")
         self.learning_rate = value
+        self._parked: dict = {}  # the state of frozen weights, by key (see ``follow``)
 
     def build(self, theta: np.ndarray) -> None:
         """Allocate the state vectors (zeros, like θ) and a scratch buffer."""
         for slot in self.slots:
             self.state[slot] = np.zeros_like(theta)
         self._tmp = np.empty_like(theta)
+
+    def follow(self, old: dict, new: dict) -> None:
+        """Keep each weight's state with its weight when the layout of ``θ`` changes.
+
+        ``old`` and ``new`` map a key per trainable weight (the model passes
+        ``(layer, name)``) to its slice of ``θ[:n_trainable]`` before and after (a layer
+        frozen or unfrozen moves the others). The state lives in vectors aligned with
+        ``θ``, so without this a weight would inherit whatever state sat at its new
+        position: freeze one layer and unfreeze another of the same size, and the second
+        would take the first's moment estimates. Here a weight that stays trainable takes
+        its own state along; a frozen one parks its state, and gets it back when it is
+        unfrozen (as Keras keeps one optimizer variable per weight); a weight trainable
+        for the first time starts as ``build`` starts every weight. Does nothing before
+        the first ``step``.
+        """
+        before = self.state
+        if not before:
+            return
+        parked = self.__dict__.setdefault("_parked", {})  # also for subclasses' own __init__
+        for key, sl in old.items():
+            if key not in new:
+                parked[key] = {k: v[sl].copy() for k, v in before.items()}
+        n = sum(sl.stop - sl.start for sl in new.values())
+        self.state = {}
+        self.build(np.zeros(n, next(iter(before.values())).dtype))
+        for key, sl in new.items():
+            own = ({k: v[old[key]] for k, v in before.items()} if key in old
+                   else parked.pop(key, None))
+            for k, v in (own or {}).items():
+                self.state[k][sl] = v
 
     def step(self, theta: np.ndarray, g: np.ndarray) -> None:
         """One update of ``θ`` from gradient ``g`` (both 1-D and of equal length)."""

@@ -30,6 +30,7 @@ class ParameterVector:
         self.n_trainable = 0
         self._views: list[tuple[dict, str, np.ndarray]] = []
         self.trainable_slices: list[slice] = []
+        self.trainable_weights: dict = {}
         self._trainable: list[bool] = []
 
     def bind(self, layers: list) -> None:
@@ -59,6 +60,10 @@ class ParameterVector:
         #: one slice of θ per trainable array (per-variable gradient clipping needs them)
         self.trainable_slices = [slice(int(a), int(b)) for a, b in zip(starts, starts[1:])
                                  if b <= n_trainable]
+        owners = {id(layer.params): layer for layer in layers}
+        #: (layer, weight name) -> its slice of θ[:n_trainable], for the optimizer's state
+        self.trainable_weights = {(owners[id(d)], k): sl
+                                  for (d, k), sl in zip(entries, self.trainable_slices)}
         self._views = views
         self._trainable = [layer.trainable for layer in layers]
         self._layers = list(layers)

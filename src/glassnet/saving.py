@@ -15,30 +15,41 @@ Layout (format version 1; the full specification is docs/model-format.md)::
     └── optimizer/m.npy ...     optimizer state vectors (Adam's m and v, ...), each as
                                 long as the model's trainable weights laid end to end
 
-Safety. Arrays are ``.npy`` files whose header is parsed with NumPy's safe
+Safety. Only a regular file is opened (a device such as ``/dev/zero``, a FIFO or a
+socket, also behind a symlink, is refused before anything is read, without
+blocking). Arrays are ``.npy`` files whose header is parsed with NumPy's safe
 parser and checked (float dtype, exactly the shape the model expects) before any
 data is read; nothing is ever unpickled. The JSON names layers by class name, and
 only classes in ``LAYERS`` (the built-in layers and those added with
 ``register_layer``) or passed in ``custom_objects`` are built: opening a file never
-runs code from it. Sizes are checked before reading: members must be stored (so a
-member can be no larger than the file: no zip bombs), config.json is at most
+runs code from it. Sizes are checked before reading: each member name appears
+once, members must be stored (so a member can be no larger than the file: no zip
+bombs) and together no larger than the file, config.json is at most
 ``MAX_CONFIG_BYTES``, and while the layers are built every weight they create is
-counted against what the file's weight members can hold. Any problem with the
-file -- truncated, corrupted, hostile, wrong shapes, unknown layer names, a
-config naming a Python object -- raises ``ModelFileError`` and no other exception
-type (a missing file raises ``FileNotFoundError``).
+counted against what the file's weight members hold, so loading never allocates
+much more than the file's size. Any problem with the file -- truncated,
+corrupted, hostile, wrong shapes, unknown layer names, a config naming a Python
+object -- raises ``ModelFileError`` and no other exception type (a missing file
+raises ``FileNotFoundError``, a folder ``IsADirectoryError``).
 
-Atomic saving. The file is written to a temporary file beside the target,
-flushed to disk, then moved over it with ``os.replace``, so an interrupted save
-leaves the old file whole and no temporary file behind.
+Atomic saving. The file is written to a temporary file beside the target
+(``.tmp-glassnet-<host>-<pid>-<random>.glassnet``, created with mode 0666 so the
+kernel applies the umask: no process-wide state is changed), flushed to disk,
+then moved over it with ``os.replace``, so an interrupted save leaves the old file
+whole. An exception or Ctrl-C removes the temporary file; a process killed
+outright (``kill -9``, a power cut) cannot, and the next save into the same folder
+removes it once its writer is dead and it is 10 minutes old
+(``remove_stale_temp_files``).
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import os
-import tempfile
+import re
+import stat
 import zipfile
 
 import numpy as np
@@ -46,6 +57,7 @@ import numpy as np
 from . import random as grandom
 from . import serialization
 from .errors import ModelFileError
+from .files import kind, open_regular
 from .serialization import LAYERS, register_layer  # noqa: F401 - glassnet.saving's API
 
 FORMAT = "glassnet"
@@ -59,18 +71,121 @@ def _npy_bytes(array: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+#: A temporary file of a save: ``.tmp-glassnet-<host>-<pid>-<random>.glassnet`` beside the target.
+_TEMP_NAME = re.compile(r"\.tmp-glassnet-(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]+)-[0-9a-f]{16}"
+                        r"\.glassnet\Z")
+#: A temporary file this old whose writer is dead is left over from a killed save.
+STALE_TEMP_SECONDS = 600
+
+
+def _host_tag() -> str:
+    import platform
+    import zlib
+
+    return f"{zlib.crc32(platform.node().encode()) & 0xFFFFFFFF:08x}"
+
+
+def _create_temp(folder: str) -> tuple[int, str]:
+    """Create a new temporary file in ``folder``, named after this host and process.
+
+    It is opened with mode 0666 and ``O_EXCL``: the kernel applies the umask (and a
+    folder's default ACL) as it does for any new file, so nothing process-wide is read
+    or changed (``os.umask`` would set the mask of every thread for a moment).
+    """
+    import secrets
+
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+             | getattr(os, "O_NOFOLLOW", 0))
+    while True:
+        name = f".tmp-glassnet-{_host_tag()}-{os.getpid()}-{secrets.token_hex(8)}.glassnet"
+        tmp = os.path.join(folder, name)
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:  # 2**64 names: only by chance, try another
+            continue
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (``True`` when in doubt: then nothing is removed)."""
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # PermissionError: another user's; a pid out of range
+        return True
+    return True
+
+
+def remove_stale_temp_files(folder: str, now: float | None = None) -> list[str]:
+    """Remove temporary files that saves killed with ``kill -9`` (or a power cut) left in
+    ``folder``; returns their paths. ``save`` calls it before writing into a folder.
+
+    A file is removed only if all of these hold, so a save in progress never loses
+    its file, whichever process or thread runs it:
+    - its name is glassnet's own temporary name (``.tmp-glassnet-<host>-<pid>-...``),
+      written on this host (the tag is a hash of the host name: on a shared network
+      folder, another machine's process ids mean nothing here);
+    - the process ``pid`` that wrote it no longer exists (a live writer, or an
+      unrelated process that reused the id, keeps it);
+    - it is a regular file not modified for ``STALE_TEMP_SECONDS`` (10 minutes), which
+      also covers a process id namespace (container) sharing the folder and host name.
+    Only on POSIX systems; on Windows, leftovers stay (remove ``.tmp-glassnet-*`` by hand).
+    """
+    import time
+
+    if os.name != "posix":
+        return []
+    now = time.time() if now is None else now
+    host, removed = _host_tag(), []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    for name in names:
+        match = _TEMP_NAME.match(name)
+        if match is None or match["host"] != host or _alive(int(match["pid"])):
+            continue
+        tmp = os.path.join(folder, name)
+        try:
+            info = os.lstat(tmp)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(tmp)
+                removed.append(tmp)
+        except OSError:  # removed meanwhile by another save, or not ours to remove
+            pass
+    return removed
+
+
 def _write_atomic(path: str, members: dict[str, bytes]) -> None:
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".glassnet", dir=folder)
+    try:  # replacing a file keeps its mode; a new file gets 0666 minus the umask
+        info = os.stat(path)
+    except FileNotFoundError:
+        mode = None
+    else:
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "a folder: give a file name to save to", path)
+        if not stat.S_ISREG(info.st_mode):  # os.replace would put a file in its place
+            raise FileExistsError(errno.EEXIST, f"{kind(info.st_mode)}, which saving would "
+                                  "replace with a file; give a regular file's name", path)
+        mode = stat.S_IMODE(info.st_mode)
+    remove_stale_temp_files(folder)
+    fd, tmp = _create_temp(folder)
     try:
         with os.fdopen(fd, "wb") as f:
+            if mode is not None:
+                if hasattr(os, "fchmod"):
+                    os.fchmod(f.fileno(), mode)
+                else:
+                    os.chmod(tmp, mode)
             with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
                 for name, data in members.items():
                     zf.writestr(name, data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; a saved model is a normal file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -84,16 +199,6 @@ def _write_atomic(path: str, members: dict[str, bytes]) -> None:
             os.close(dir_fd)
     except OSError:
         pass
-
-
-def _file_mode(path: str) -> int:
-    """The mode of the file being replaced, or 0666 minus the umask for a new one."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def save_model(model, path: str) -> None:
@@ -142,33 +247,74 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a number a glassnet file may hold")
 
 
+class _Archive(zipfile.ZipFile):
+    """A zip archive read from a file descriptor that was checked to be a regular file;
+    closing the archive closes the file too."""
+
+    def __init__(self, file) -> None:
+        self._file = file
+        super().__init__(file)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._file.close()
+
+
+def _check_members(zf: zipfile.ZipFile, path, size: int) -> None:
+    """Every member stored, unencrypted, named once, and all of them together no larger
+    than the file: members of an honest archive occupy disjoint bytes, so the sizes the
+    zip's directory claims can be trusted once their sum fits in the file."""
+    seen: set[str] = set()
+    total = 0
+    for info in zf.infolist():
+        name = info.filename
+        if name in seen:
+            raise _bad(path, f"member {name[:100]!r} appears twice in the archive; a glassnet "
+                             "file names each member once: the file is corrupted or hostile.")
+        seen.add(name)
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _bad(path, f"member {name!r} is compressed; glassnet files store "
+                             "every member uncompressed.")
+        if info.flag_bits & 0x1:
+            raise _bad(path, f"member {name!r} is encrypted.")
+        if info.file_size != info.compress_size:
+            raise _bad(path, f"member {name!r} claims {info.file_size} bytes but stores "
+                             f"{info.compress_size}: the file is corrupted.")
+        if info.file_size > size:
+            raise _bad(path, f"member {name!r} claims {info.file_size} bytes, more "
+                             f"than the whole file ({size} bytes): the file is corrupted.")
+        total += info.file_size
+    if total > size:
+        raise _bad(path, f"the members claim {total} bytes together, more than the whole file "
+                         f"({size} bytes): the file is corrupted or hostile.")
+
+
 def _open(path) -> tuple[zipfile.ZipFile, dict]:
     """Open the archive and read config.json, checking every size before reading.
 
     A missing file (or a folder, or no permission) raises the usual ``OSError``;
-    anything wrong with the file's contents raises ``ModelFileError``.
+    anything that is not a regular file (a device such as ``/dev/zero``, a FIFO, a
+    socket, or a symlink to one), or anything wrong with the file's contents, raises
+    ``ModelFileError``.
     """
     import json
 
     path = os.fspath(path)
-    with open(path, "rb"):  # FileNotFoundError / IsADirectoryError / PermissionError as usual
-        pass
+    file = open_regular(path, "a model file", ModelFileError)
     try:
-        size = os.path.getsize(path)
-        zf = zipfile.ZipFile(path)
+        size = os.fstat(file.fileno()).st_size
+        zf = _Archive(file)
     except Exception as err:
+        file.close()
         raise ModelFileError(f"{path} is not a glassnet model file (not a readable zip archive: "
                              f"{err}). It may be truncated or corrupted.") from None
+    except BaseException:
+        file.close()
+        raise
     try:
-        for info in zf.infolist():
-            if info.compress_type != zipfile.ZIP_STORED:
-                raise _bad(path, f"member {info.filename!r} is compressed; glassnet files store "
-                                 "every member uncompressed.")
-            if info.flag_bits & 0x1:
-                raise _bad(path, f"member {info.filename!r} is encrypted.")
-            if info.file_size > size or info.compress_size > size:
-                raise _bad(path, f"member {info.filename!r} claims {info.file_size} bytes, more "
-                                 f"than the whole file ({size} bytes): the file is corrupted.")
+        _check_members(zf, path, size)
         try:
             info = zf.getinfo("config.json")
         except KeyError:
@@ -240,6 +386,9 @@ class _WeightBudget:
     All of them must be filled from the file, so together they cannot hold more
     numbers than the file's weight members have bytes (at 2 bytes per float16):
     a config asking for ``Dense(10**9)`` fails here before allocating anything.
+    ``_check_members`` has made sure that each member is counted once and that the
+    sizes add up to no more than the file, so the budget is at most half the file's
+    size in numbers, however the archive's directory is forged.
     """
 
     def __init__(self, zf: zipfile.ZipFile, path) -> None:

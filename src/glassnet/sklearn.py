@@ -225,6 +225,23 @@ class _GlassnetEstimator(BaseEstimator):
         super().__setstate__(state)
 
 
+def _one_kind_of_label(labels, name: str) -> None:
+    """``classes_`` is sorted, as in scikit-learn, and Python cannot order ``'a'`` and ``1``:
+    refuse labels that mix strings with numbers, naming one of each. (A list such as
+    ``['a', 1]`` becomes an array of strings, as in scikit-learn; an object array stays.)"""
+    values = np.asarray(labels)
+    if values.dtype != object:
+        return
+    values = values.ravel()
+    text = [isinstance(v, str) for v in values]
+    if any(text) and not all(text):
+        word = values[text.index(True)]
+        number = values[text.index(False)]
+        raise TypeError(f"{name} mixes strings and numbers as class labels ({word!r} and "
+                        f"{number!r}); classes_ is sorted and they cannot be ordered together. "
+                        f"Use one kind of label, e.g. {name} = np.asarray({name}).astype(str).")
+
+
 class _Classifier(ClassifierMixin, _GlassnetEstimator):
     """Labels ↔ class indices, ``predict_proba``, ``predict``."""
 
@@ -232,6 +249,9 @@ class _Classifier(ClassifierMixin, _GlassnetEstimator):
 
     def _encode_y(self, y, reset: bool, classes=None) -> np.ndarray:
         """``y`` as indices into ``classes_`` (``classes_`` is set when ``reset``)."""
+        _one_kind_of_label(y, "y")
+        if classes is not None:
+            _one_kind_of_label(classes, "classes")
         check_classification_targets(y)
         if reset:
             self.classes_ = np.unique(y) if classes is None else np.unique(np.asarray(classes))
