@@ -39,20 +39,6 @@ OPTIMIZERS = {
 }
 
 
-def _has_functional_api() -> bool:
-    """True once glassnet's layers can be called on a symbolic ``glassnet.Input``."""
-    try:
-        layers.Dense(1)(glassnet.Input(shape=(2,)))
-    except Exception:  # noqa: BLE001 - any failure means the API is not there yet
-        return False
-    return True
-
-
-needs_functional_api = pytest.mark.xfail(
-    not _has_functional_api(), strict=True,
-    reason="issue 11: glassnet's functional API (layers called on glassnet.Input) not merged yet")
-
-
 # -- the four graphs, as in make_functional_refs.py ----------------------------------------
 
 def residual():
@@ -202,7 +188,6 @@ def test_references_are_present_and_small():
     assert sum(f.stat().st_size for f in files) < 200_000
 
 
-@needs_functional_api
 @pytest.mark.parametrize("path", reference_files(), ids=lambda p: p.stem)
 def test_graph_model_matches_keras(path: Path):
     ref = Reference(path)
