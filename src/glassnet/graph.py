@@ -257,34 +257,37 @@ def _accumulate(grads: dict, t: KerasTensor, d: np.ndarray) -> None:
 
 def _topological_order(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:
     """The nodes needed for ``outputs``, each after the nodes it reads from (depth-first
-    search from the outputs; Keras does the same). Raises on a cycle, or when an output
-    depends on an ``Input`` that is not in ``inputs``."""
+    search from the outputs, as Keras does; with an explicit stack, so a chain of
+    thousands of layers is fine). Raises on a cycle, or when an output depends on an
+    ``Input`` that is not in ``inputs``."""
     given = {id(t) for t in inputs}
     order: list[Node] = []
     state: dict[int, str] = {}  # "open" while its parents are visited, then "done"
-
-    def visit(t: KerasTensor, path: list[str]) -> None:
-        if id(t) in given:
-            return
-        node = t.node
-        if node is None or not node.inputs:  # an Input that is not among the inputs
-            names = [i.name for i in inputs]
-            raise InputError(
-                f"Output {path[0]!r} is not connected to the model's inputs {names}: it depends "
-                f"on the input {t.name!r} (path: {' <- '.join(path + [t.name or '?'])}). Pass "
-                f"every Input the outputs depend on: Model(inputs=[...], outputs=...)."
-            )
-        if state.get(id(node)) == "done":
-            return
-        if state.get(id(node)) == "open":
-            raise InputError(f"The graph has a cycle through layer {node.layer.name!r}: a layer "
-                             "cannot read its own output. Models must be acyclic.")
-        state[id(node)] = "open"
-        for parent in node.inputs:
-            visit(parent, path + [node.layer.name])
-        state[id(node)] = "done"
-        order.append(node)
-
-    for t in outputs:
-        visit(t, [t.name or "output"])
+    for out in outputs:
+        stack = [(out, [out.name or "output"], False)]
+        while stack:
+            t, path, children_done = stack.pop()
+            if id(t) in given:
+                continue
+            node = t.node
+            if node is None or not node.inputs:  # an Input that is not among the inputs
+                names = [i.name for i in inputs]
+                raise InputError(
+                    f"Output {path[0]!r} is not connected to the model's inputs {names}: it "
+                    f"depends on the input {t.name!r} (path: {' <- '.join(path)}). Pass every "
+                    f"Input the outputs depend on: Model(inputs=[...], outputs=...).")
+            if children_done:
+                state[id(node)] = "done"
+                order.append(node)
+                continue
+            if state.get(id(node)) == "done":
+                continue
+            if state.get(id(node)) == "open":
+                raise InputError(f"The graph has a cycle through layer {node.layer.name!r}: a "
+                                 "layer cannot read its own output. Models must be acyclic.")
+            state[id(node)] = "open"
+            stack.append((t, path, True))
+            for parent in reversed(node.inputs):
+                stack.append((parent, path + [parent.name or "?"] if len(path) < 6 else path,
+                              False))
     return order
