@@ -73,7 +73,9 @@ TASKS = {
 def glassnet_gradients(model, x, y) -> tuple[float, list[np.ndarray]]:
     """Loss and dL/dθ from one real ``train_step``, with an optimizer that does not move θ."""
     model.optimizer = optimizers.SGD(learning_rate=0.0)
-    loss, _ = model.train_step(*model.prepare(x, y, training=True))
+    data = model.prepare(x, y, training=True)
+    model.bind()
+    loss, _ = model.train_step(*data)
     return float(loss), [layer.grads[k].copy() for layer in model.layers for k in layer.grads]
 
 

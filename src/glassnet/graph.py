@@ -139,11 +139,27 @@ class Graph:
         for node in self.nodes:
             calls[id(node.layer)] = calls.get(id(node.layer), 0) + 1
         self.shared = {i for i, n in calls.items() if n > 1}
+        for node in self.nodes:
+            node.shared = id(node.layer) in self.shared
+            # one array in, one out, one call: the fast path (every Sequential node)
+            node.simple = not node.shared and not node.list_call and len(node.outputs) == 1
         readers: dict[int, int] = {}
         for node in self.nodes:
             for t in node.inputs:
                 readers[id(t)] = readers.get(id(t), 0) + 1
         self.readers = readers  # how many nodes read each tensor
+        # every tensor gets a slot in a list, inputs first: forward and backward index
+        # lists instead of hashing tensors (a few µs per step on the tutorial's network)
+        slot = {id(t): i for i, t in enumerate(self.inputs)}
+        for node in self.nodes:
+            for t in node.outputs:
+                slot[id(t)] = len(slot)
+        self.n_slots = len(slot)
+        for node in self.nodes:
+            node.in_slots = [slot[id(t)] for t in node.inputs]
+            node.out_slots = [slot[id(t)] for t in node.outputs]
+            node.in_slot, node.out_slot = node.in_slots[0], node.out_slots[0]
+        self.output_slots = [slot[id(t)] for t in self.outputs]
         self.first_reader: dict[int, Node] = {}  # for error messages about an input
         for node in reversed(self.nodes):
             for t in node.inputs:
@@ -171,6 +187,7 @@ class Graph:
             if wanted:
                 self.backward_nodes.append(node)
                 upstream_of[id(node)] = upstream
+        self.backward_order = self.backward_nodes[::-1]
         for node in self.backward_nodes:
             node.layer.need_input_grad = False
         for node in self.backward_nodes:  # a shared layer needs dx if any call does
@@ -180,20 +197,25 @@ class Graph:
     # -- forward and backward ------------------------------------------------------------
     def forward(self, xs: list[np.ndarray], training: bool = False) -> list[np.ndarray]:
         """Forward propagation: every node once, in topological order."""
-        values = {id(t): x for t, x in zip(self.inputs, xs)}
-        self.saved = {}
+        values = [None] * self.n_slots
+        values[:len(xs)] = xs
         for node in self.nodes:
             layer = node.layer
-            args = [values[id(t)] for t in node.inputs]
-            out = layer.forward(args if node.list_call else args[0], training=training)
-            if id(layer) in self.shared:  # keep this call's state for its backward
-                self.saved[id(node)] = layer.save_call_state()
-            if len(node.outputs) == 1:
-                values[id(node.outputs[0])] = out
+            if node.simple:
+                values[node.out_slot] = layer.forward(values[node.in_slot], training=training)
+                continue
+            if node.list_call:
+                out = layer.forward([values[i] for i in node.in_slots], training=training)
             else:
-                for t, a in zip(node.outputs, out):
-                    values[id(t)] = a
-        return [values[id(t)] for t in self.outputs]
+                out = layer.forward(values[node.in_slots[0]], training=training)
+            if node.shared:  # keep this call's state for its backward
+                node.saved = layer.save_call_state()
+            if len(node.out_slots) == 1:
+                values[node.out_slots[0]] = out
+            else:
+                for i, a in zip(node.out_slots, out):
+                    values[i] = a
+        return [values[i] for i in self.output_slots]
 
     def backward(self, douts: list[np.ndarray | None]) -> list[np.ndarray | None]:
         """Backpropagation: ``dL/d(output)`` in, ``dL/d(input)`` out (None if not needed).
@@ -201,58 +223,57 @@ class Graph:
         Gradients of a tensor read by several nodes are summed; so are the weight
         gradients of a layer called several times.
         """
-        grads: dict[int, np.ndarray] = {}
-        for t, d in zip(self.outputs, douts):
+        grads: list = [None] * self.n_slots
+        for i, d in zip(self.output_slots, douts):
             if d is not None:
-                _accumulate(grads, t, d)
+                grads[i] = d if grads[i] is None else grads[i] + d
         totals: dict[int, list[np.ndarray]] = {}  # shared layers: Σ over calls
-        for node in reversed(self.backward_nodes):
+        for node in self.backward_order:
             layer = node.layer
-            dys = [grads.pop(id(t), None) for t in node.outputs]
-            if all(d is None for d in dys):
-                # no path from this node to the loss: its weights get a zero gradient
-                dys = None
-            else:
-                dys = [np.zeros((len(_any(dys)), *t.shape[1:]), _any(dys).dtype)
-                       if d is None else d for t, d in zip(node.outputs, dys)]
-            if dys is None:
-                for g in layer.leaf_grads():
-                    g[...] = 0
+            if node.simple and grads[node.out_slot] is not None:
+                dx = layer.backward(grads[node.out_slot])
+                if dx is not None:
+                    g = grads[node.in_slot]
+                    grads[node.in_slot] = dx if g is None else g + dx
                 continue
-            if id(layer) in self.shared:
-                layer.restore_call_state(self.saved[id(node)])
-            dx = layer.backward(dys[0] if len(dys) == 1 else dys)
-            if id(layer) in self.shared:
-                own = list(layer.leaf_grads())
+            if len(node.out_slots) == 1:
+                dy = grads[node.out_slots[0]]
+                if dy is None:  # no path from here to the loss: zero weight gradients
+                    for g in layer.leaf_grads():
+                        g[...] = 0
+                    continue
+            else:
+                dys = [grads[i] for i in node.out_slots]
+                if all(d is None for d in dys):
+                    for g in layer.leaf_grads():
+                        g[...] = 0
+                    continue
+                some = next(d for d in dys if d is not None)
+                dy = [np.zeros((len(some), *t.shape[1:]), some.dtype) if d is None else d
+                      for t, d in zip(node.outputs, dys)]
+            if node.shared:
+                layer.restore_call_state(node.saved)
+            dx = layer.backward(dy)
+            if node.shared:
                 if id(layer) in totals:
-                    for total, g in zip(totals[id(layer)], own):
+                    for total, g in zip(totals[id(layer)], layer.leaf_grads()):
                         total += g
                 else:
-                    totals[id(layer)] = [g.copy() for g in own]
+                    totals[id(layer)] = [g.copy() for g in layer.leaf_grads()]
             if dx is None:
                 continue
-            for t, d in zip(node.inputs, dx if node.list_call else [dx]):
-                if d is not None:
-                    _accumulate(grads, t, d)
-        for i, total in totals.items():  # write Σ_calls dL/dW into the layer's gradients
-            layer = next(n.layer for n in self.nodes if id(n.layer) == i)
-            for g, s in zip(layer.leaf_grads(), total):
-                g[...] = s
-        return [grads.get(id(t)) for t in self.inputs]
+            for i, d in zip(node.in_slots, dx if node.list_call else [dx]):
+                if d is not None:  # fan-out: dL/dh = Σ over the nodes that read h
+                    grads[i] = d if grads[i] is None else grads[i] + d
+        for node in self.nodes if totals else ():  # write Σ_calls dL/dW into shared layers
+            total = totals.pop(id(node.layer), None)
+            if total is not None:
+                for g, t in zip(node.layer.leaf_grads(), total):
+                    g[...] = t
+        return grads[:len(self.inputs)]
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes)
-
-
-def _any(items):
-    return next(d for d in items if d is not None)
-
-
-def _accumulate(grads: dict, t: KerasTensor, d: np.ndarray) -> None:
-    if id(t) in grads:
-        grads[id(t)] = grads[id(t)] + d  # a new array: d may be a layer's own buffer
-    else:
-        grads[id(t)] = d
 
 
 def _topological_order(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:

@@ -268,7 +268,7 @@ class Model(Layer):
     # -- the algorithm ----------------------------------------------------------------
     def train_step(self, xs: list[np.ndarray], ys: list[np.ndarray]):
         """One step of gradient descent on one batch. Returns the loss and the outputs."""
-        theta = self.bind()  # the weights as views of one vector θ (done once, then checked)
+        theta = self.parameters  # every weight, as views of one vector θ (see bind)
         outs = self.graph.forward(xs, training=True)                # 1. forward
         loss, douts = self.compiled.loss_and_gradients(ys, outs)    # 2. L and dL/da
         if self.terminate_on_nan and not math.isfinite(loss):
@@ -666,6 +666,7 @@ class _Compiled:
         self.outputs: list[_Output] = []
         self.penalized: list = []
         self.constrained: list = []
+        self.single: _Output | None = None
         for m in _metric_identifiers(metrics):  # fail early on unknown names
             metrics_module.get(m, None)
 
@@ -700,6 +701,9 @@ class _Compiled:
             getattr(leaf, k, None) is not None
             for k in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"))]
         self.constrained = [leaf for leaf in leaves if getattr(leaf, "has_constraints", False)]
+        only = self.outputs[0]
+        self.single = only if len(self.outputs) == 1 and only.weight == 1.0 and \
+            only.loss is not None else None
         if all(o.loss is None for o in self.outputs):
             raise ValueError(f"compile: no output has a loss. The outputs are {names}; give "
                              "loss a value for at least one, e.g. loss={"
@@ -708,6 +712,9 @@ class _Compiled:
     # the numbers of one step
     def loss_and_gradients(self, ys, outs) -> tuple[float, list]:
         """``L = Σ_i w_i L_i(y_i, a_i)`` and ``dL/da_i = w_i dL_i/da_i`` for each output."""
+        if self.single is not None:  # one output, weight 1: the tutorial's case
+            value, d = self.single.loss_and_gradient(ys[0], outs[0])
+            return (value + self.penalty() if self.penalized else value), [d]
         total, douts = 0.0, []
         for o, y, a in zip(self.outputs, ys, outs):
             if o.loss is None:
