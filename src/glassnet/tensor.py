@@ -127,7 +127,8 @@ class Tensor:
 
     def __repr__(self) -> str:
         value = np.array2string(self.array, separator=", ", prefix="numpy=array(")
-        value = repr(self.numpy()) if self.ndim == 0 else f"array({value}, dtype={self.dtype})"
+        if self.ndim:
+            value = f"array({value}, dtype={self.dtype})"
         return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype}, numpy={value}>"
 
     def __str__(self) -> str:
@@ -314,7 +315,9 @@ class Variable(Tensor):
         return value
 
     def __repr__(self) -> str:
-        value = repr(self.numpy())
+        value = np.array2string(self.array, separator=", ", prefix="numpy=array(")
+        if self.ndim:
+            value = f"array({value}, dtype={self.dtype})"
         return (f"<tf.Variable '{self.name}:0' shape={self.shape} dtype={self.dtype}, "
                 f"numpy={value}>")
 

@@ -81,9 +81,12 @@ floor_div = floordiv
 
 
 def mod(x, y, name=None) -> Tensor:
-    """``x mod y`` with the sign of ``y``, as Python's ``%`` (no gradient)."""
+    """``z = x - ⌊x/y⌋·y`` (the sign of ``y``, as Python's ``%``);  ``dz/dx = 1``,
+    ``dz/dy = -⌊x/y⌋`` (between the jumps)."""
     x, y = pair(x, y, "mod")
-    return Tensor(np.mod(x.array, y.array))
+    q = np.floor_divide(x.array, y.array)
+    return record(Tensor(np.mod(x.array, y.array)), [x, y],
+                  lambda dz: [unbroadcast(dz, x.shape), unbroadcast(-dz * q, y.shape)], "mod")
 
 
 floormod = mod

@@ -84,7 +84,14 @@ def apply_ufunc(ufunc, method, inputs, kwargs):
                   lambda *xs: getattr(ufunc, method)(*xs, **_arrays(kwargs)), inputs)
 
 
+#: Functions that only read shapes and types: harmless under a tape.
+METADATA = {np.ndim, np.shape, np.size, np.result_type, np.iscomplexobj, np.isrealobj,
+            np.shares_memory, np.may_share_memory}
+
+
 def apply_function(func, args, kwargs):
+    if func in METADATA:
+        return func(*_arrays(args), **_arrays(kwargs))
     op = FUNCTIONS.get(func)
     if op is not None:
         try:
