@@ -215,23 +215,24 @@ class GradientTape:
             if dy is None:
                 continue  # the target does not depend on this op
             for x, dx in zip(op.inputs, op.vjp(dy)):
-                if dx is not None and isinstance(x, Tensor) and _is_float(x):
+                if dx is not None and id(x) in self._watched and _is_float(x):
                     _accumulate(grads, x, dx)
-        if not self.persistent:
-            self._used = True
-            self._ops = []  # free the recorded arrays, as TensorFlow does
         zero = unconnected_gradients in (UnconnectedGradients.ZERO, "zero")
 
         def result(s):
             if not isinstance(s, Tensor):
                 raise TypeError(f"tape.gradient's sources must be tensors or variables, got "
                                 f"{type(s).__name__}.")
-            g = grads.get(id(s))
+            g = grads.get(id(s)) if id(s) in self._watched else None
             if g is None:
                 return Tensor(np.zeros(s.shape, s.dtype)) if zero else None
             return Tensor(g)
 
-        return map_structure(result, sources)
+        out = map_structure(result, sources)
+        if not self.persistent:
+            self._used = True
+            self._ops, self._watched = [], {}  # free the recorded arrays, as TensorFlow does
+        return out
 
 
 def _is_float(x: Tensor) -> bool:
