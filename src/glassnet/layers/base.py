@@ -139,6 +139,8 @@ class Layer:
             raise NotImplementedError(
                 f"{type(self).__name__} must define call(self, inputs) (made of glassnet "
                 f"ops), or forward(x, training) and backward(dy).")
+        if not self.built:
+            self.ensure_built(x.shape[1:])
         tape = GradientTape(persistent=True)
         with tape:
             x_t = Tensor(x)
