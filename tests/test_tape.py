@@ -174,6 +174,20 @@ def test_tape_through_dense_equals_dense_backward(activation, float64):
     np.testing.assert_allclose(g_ops[1], db, rtol=1e-10)
 
 
+def test_dense_fused_with_the_loss_in_fit_still_applies_its_activation_on_a_tape():
+    dense = layers.Dense(3, activation="softmax")
+    x = tf.constant(np.random.default_rng(2).standard_normal((4, 5)), tf.float32)
+    dense(x)
+    grads = []
+    for fused in (False, True):  # what the model sets on its last layer for fit
+        dense.fused_activation = fused
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(dense(x) * tf.constant([1.0, 2.0, 3.0]))
+        grads.append(tape.gradient(loss, dense.trainable_variables)[0].numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert dense.fused_activation  # the model's setting is kept
+
+
 def test_a_layer_called_twice_under_one_tape_differentiates_each_call(float64):
     """The second call overwrites the layer's x and z: the tape restores them per call."""
     rng = np.random.default_rng(1)

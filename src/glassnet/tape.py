@@ -296,7 +296,7 @@ def call_layer(layer, x: Tensor, training: bool = False, **kwargs) -> Tensor:
     saved = layer.call_state()
 
     def vjp(dy: np.ndarray) -> list[np.ndarray | None]:
-        current = layer.call_state()
+        current = dict(vars(layer))  # exactly as it is now, put back afterwards
         layer.restore_call_state(saved)
         try:
             dx = layer.backward(np.ascontiguousarray(dy, dtype=y.dtype))
