@@ -369,3 +369,26 @@ def test_tape_equals_pytorch_autograd(name, float64):
         expected = np.zeros(leaf.shape) if leaf.grad is None else leaf.grad.numpy()
         np.testing.assert_allclose(np.zeros(leaf.shape) if g is None else g.numpy(), expected,
                                    rtol=1e-9, atol=1e-12)
+
+
+# -- optimizer.apply_gradients: a GradientTape loop steps like fit ---------------------------
+@pytest.mark.parametrize("make", [lambda: tf.keras.optimizers.SGD(0.1, momentum=0.9),
+                                  lambda: tf.keras.optimizers.Adam(0.01)])
+def test_apply_gradients_steps_like_the_flat_vector_of_fit(make):
+    rng = np.random.default_rng(5)
+    W0, b0 = rng.standard_normal((3, 2)).astype(np.float32), np.zeros(2, np.float32)
+    W, b = tf.Variable(W0), tf.Variable(b0)
+    x = rng.standard_normal((8, 3)).astype(np.float32)
+    optimizer, reference = make(), make()
+    theta = np.concatenate([W0.ravel(), b0])
+    for _ in range(3):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(tf.matmul(x, W) + b - 1.0))
+        grads = tape.gradient(loss, [W, b])
+        optimizer.apply_gradients(zip(grads, [W, b]))
+        reference.step(theta, np.concatenate([g.numpy().ravel() for g in grads]))
+    np.testing.assert_allclose(W.numpy().ravel(), theta[:6], rtol=1e-6)
+    np.testing.assert_allclose(b.numpy(), theta[6:], rtol=1e-6)
+    assert optimizer.iterations == 3
+    with pytest.raises(ValueError, match="no gradients"):
+        optimizer.apply_gradients([(None, W)])
