@@ -140,6 +140,12 @@ def test_tape_lists_its_ops_with_shapes():
         tf.reduce_sum(tf.nn.relu(x @ tf.ones((3, 4))))
     assert [op.name for op in tape.ops] == ["matmul", "relu", "reduce_sum"]
     assert repr(tape.ops[0]) == "matmul((2, 3), (3, 4)) -> (2, 4)"
+    text = tape.describe()
+    assert "[0] matmul((2, 3), (3, 4)) -> (2, 4)" in text
+    assert "dL/dA = dC · Bᵀ" in text and "max(x, 0)" in text and "y = Σ x" in text
+    with tf.GradientTape() as tape:
+        layers.Dense(2)(x)
+    assert "vjp = Dense.backward (written by hand)" in tape.describe()
 
 
 # -- built-in layers on the tape: their hand-written backward is the vjp ------------------

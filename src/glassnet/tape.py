@@ -68,6 +68,20 @@ class Op:
         return f"{self.name}({shapes}) -> {self.output.shape}"
 
 
+def local_derivative(name: str) -> str:
+    """What the op called ``name`` computes and its derivative: the first paragraph of its
+    docstring (a built-in layer's op, ``"Dense:dense"``, applies the layer's ``backward``)."""
+    if ":" in name:
+        return f"vjp = {name.split(':')[0]}.backward (written by hand)"
+    from .ops import array, math, nn  # here: the ops import this module
+
+    for module in (math, nn, array):
+        doc = getattr(getattr(module, name, None), "__doc__", None)
+        if doc:
+            return " ".join(doc.split("\n\n")[0].split()).replace("``", "")
+    return ""
+
+
 def is_recording() -> bool:
     """True when some tape would record an op (cheap: ops call it before building a vjp)."""
     return any(t._recording for t in _active)
@@ -179,6 +193,14 @@ class GradientTape:
     def ops(self) -> list[Op]:
         """The recorded entries, in the order they ran (for ``glassnet.inspect``)."""
         return list(self._ops)
+
+    def describe(self) -> str:
+        """The recorded ops, one per line with their shapes, and under each the local
+        derivative its ``vjp`` applies (``tape.gradient`` applies them bottom-up)."""
+        lines = [f"GradientTape: {len(self._ops)} ops recorded"]
+        for i, op in enumerate(self._ops):
+            lines += [f"  [{i}] {op!r}", f"      {local_derivative(op.name)}"]
+        return "\n".join(lines)
 
     # -- the backward pass ----------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,

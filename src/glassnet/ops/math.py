@@ -402,10 +402,11 @@ def _swap(m: np.ndarray) -> np.ndarray:
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
-    """``C = A · B`` over the last two axes, with leading (batch) axes broadcast.
+    """``C = A · B``;  ``dL/dA = dC · Bᵀ``, ``dL/dB = Aᵀ · dC``.
 
-    ``dL/dA = dC · Bᵀ`` and ``dL/dB = Aᵀ · dC`` (summed over broadcast batch axes). A 1-D
-    operand is a row (for ``A``) or a column (for ``B``) vector, as in ``np.matmul``.
+    The product is over the last two axes; leading (batch) axes broadcast, and their
+    gradients are summed back (``unbroadcast``). A 1-D operand is a row (for ``A``) or a
+    column (for ``B``) vector, as in ``np.matmul``.
     """
     a, b = pair_matmul(a, b)
     A = a.array if a.ndim > 1 else a.array[None, :]
