@@ -398,3 +398,63 @@ def test_apply_gradients_steps_like_the_flat_vector_of_fit(make):
     assert optimizer.iterations == 3
     with pytest.raises(ValueError, match="no gradients"):
         optimizer.apply_gradients([(None, W)])
+
+
+# -- losses called as functions are ops too (their vjp is the hand-written backward) ----------
+@pytest.mark.parametrize("loss, make_y, make_pred", [
+    (tf.keras.losses.MeanSquaredError(), lambda r: r.standard_normal((4, 3)),
+     lambda r: r.standard_normal((4, 3))),
+    (tf.keras.losses.MeanAbsoluteError(), lambda r: r.standard_normal((4, 3)),
+     lambda r: r.standard_normal((4, 3))),
+    (tf.keras.losses.BinaryCrossentropy(), lambda r: r.integers(0, 2, (4, 1)),
+     lambda r: r.uniform(0.1, 0.9, (4, 1))),
+    (tf.keras.losses.BinaryCrossentropy(from_logits=True), lambda r: r.integers(0, 2, (4, 1)),
+     lambda r: r.standard_normal((4, 1))),
+    (tf.keras.losses.CategoricalCrossentropy(), lambda r: np.eye(3)[r.integers(0, 3, 4)],
+     lambda r: r.uniform(0.1, 0.9, (4, 3))),
+    (tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+     lambda r: r.integers(0, 3, 4), lambda r: r.standard_normal((4, 3))),
+], ids=lambda v: getattr(v, "name", "") + ("_logits" if getattr(v, "from_logits", 0) else ""))
+def test_a_loss_object_is_one_op_on_the_tape(loss, make_y, make_pred, float64):
+    from test_tensor import check_op
+
+    rng = np.random.default_rng(8)
+    y, pred = make_y(rng), make_pred(rng)
+    check_op(lambda p: loss(y, p), pred)
+    value = loss(y, tf.constant(pred))
+    assert isinstance(value, Tensor) and value.shape == () and f"{value:.3f}"
+
+
+def test_a_training_loop_as_in_the_tensorflow_quickstart_for_experts():
+    """GradientTape, a loss object, apply_gradients and a metric, on layers called directly;
+    the same layers trained by fit reach the same weights (same data order, plain SGD)."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((96, 4)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64) + (x[:, 2] > 1)
+    hidden, out = layers.Dense(16, activation="relu"), layers.Dense(3)
+    hidden(x[:1])
+    out(np.zeros((1, 16)))
+    start = hidden.get_weights() + out.get_weights()
+    loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    optimizer = tf.keras.optimizers.SGD(0.1)
+    accuracy = tf.keras.metrics.SparseCategoricalAccuracy()
+    variables = hidden.trainable_variables + out.trainable_variables
+    for _epoch in range(5):
+        accuracy.reset_state()
+        for i in range(0, 96, 32):
+            xb, yb = x[i:i + 32], y[i:i + 32]
+            with tf.GradientTape() as tape:
+                predictions = out(hidden(xb, training=True), training=True)
+                loss = loss_object(yb, predictions)
+            gradients = tape.gradient(loss, variables)
+            optimizer.apply_gradients(zip(gradients, variables))
+            accuracy.update_state(yb, predictions)
+    assert accuracy.result() > 0.7
+    by_tape = [v.numpy().copy() for v in variables]
+    hidden.set_weights(start[:2])
+    out.set_weights(start[2:])
+    model = tf.keras.Sequential([hidden, out])
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss=loss_object)
+    model.fit(x, y, epochs=5, batch_size=32, shuffle=False, verbose=0)
+    for a, b in zip(by_tape, model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

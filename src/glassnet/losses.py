@@ -20,6 +20,8 @@ import numpy as np
 
 from .activations import row_max
 from .errors import unknown_name
+from .tape import record
+from .tensor import Tensor, to_array
 
 EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [ε, 1 - ε]
 
@@ -58,10 +60,20 @@ class Loss:
     fuses_with: str | None = None
     sparse = False  # True when y holds class indices
 
-    def __call__(self, y_true, y_pred) -> float:
-        y_pred = np.asarray(y_pred, dtype=np.float64)
-        y_true = np.asarray(y_true, dtype=np.int64 if self.sparse else np.float64)
-        return float(self.forward(y_true, y_pred))
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        """The mean loss as a scalar tensor, as Keras gives (``loss_fn(y, pred).numpy()``).
+
+        Computed in float64 and returned in ``y_pred``'s float type. On a ``GradientTape``
+        it is one op whose derivative is ``backward``, the hand-written ``dL/dŷ``.
+        """
+        if sample_weight is not None:
+            raise NotImplementedError("glassnet losses do not take sample_weight yet.")
+        pred = y_pred if isinstance(y_pred, Tensor) else Tensor(to_array(y_pred))
+        a = pred.array.astype(np.float64)
+        y = np.asarray(y_true, dtype=np.int64 if self.sparse else np.float64)
+        dtype = pred.dtype if pred.dtype.kind == "f" else np.dtype(np.float64)
+        value = Tensor(np.asarray(self.forward(y, a), dtype))
+        return record(value, [pred], lambda dL: [dL * self.backward(y, a)], type(self).__name__)
 
     def forward(self, y: np.ndarray, y_pred: np.ndarray) -> float:
         raise NotImplementedError

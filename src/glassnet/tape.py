@@ -82,14 +82,10 @@ def local_derivative(name: str) -> str:
     return ""
 
 
-def is_recording() -> bool:
-    """True when some tape would record an op (cheap: ops call it before building a vjp)."""
-    return any(t._recording for t in _active)
-
-
 def record(output: Tensor, inputs: list[Tensor], vjp: VJP, name: str = "op") -> Tensor:
     """Write ``output = f(*inputs)`` with its ``vjp`` on every recording tape that watches
-    one of ``inputs``. Returns ``output``. Inputs that are not tensors are skipped."""
+    one of ``inputs`` (every op calls this once; with no tape active it does nothing).
+    Returns ``output``."""
     for tape in _active:
         if tape._recording:
             tape._record(Op(name, output, inputs, vjp))

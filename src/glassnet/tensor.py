@@ -123,6 +123,9 @@ class Tensor:
                             f"{self.shape}. Reduce it first (tf.reduce_sum, tf.reduce_any).")
         return self.array.reshape(())[()]
 
+    def __format__(self, spec: str) -> str:  # f"{loss:.4f}" for a scalar tensor
+        return format(self.numpy(), spec) if self.ndim == 0 else format(str(self), spec)
+
     __hash__ = object.__hash__  # by identity, as the tape does (TensorFlow refuses hashing)
 
     def __repr__(self) -> str:
