@@ -233,3 +233,29 @@ def test_numpy_code_in_call_is_an_error_that_names_the_fix():
 def test_a_layer_with_neither_call_nor_forward_says_what_to_define():
     with pytest.raises(NotImplementedError, match="must define call"):
         layers.Layer().forward(np.ones((1, 2)))
+
+
+def test_a_layer_with_two_inputs_and_its_own_output_shape():
+    class Mix(layers.Layer):
+        def build(self, input_shape):
+            self.seen = input_shape
+            self.w = self.add_weight(shape=(input_shape[1][-1], 2), initializer="ones")
+
+        def call(self, inputs):
+            a, b = inputs
+            return a + tf.matmul(b, self.w)
+
+        def compute_output_shape(self, input_shape):
+            return input_shape[0]
+
+    layer = Mix()
+    y = layer([np.zeros((3, 2)), np.ones((3, 4))])
+    assert layer.seen == [(None, 2), (None, 4)] and layer.output_shape == (2,)
+    np.testing.assert_array_equal(y, np.full((3, 2), 4.0))
+    tokens = tf.constant([[1, 2]])
+
+    class Lookup(layers.Layer):
+        def call(self, ids):
+            return tf.gather(tf.eye(3), ids)
+
+    assert Lookup()(tokens).shape == (1, 2, 3)  # integer inputs stay integers

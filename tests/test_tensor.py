@@ -316,3 +316,24 @@ def test_incompatible_shapes_name_both_shapes():
         tf.nn.sparse_softmax_cross_entropy_with_logits([0, 5], tf.ones((2, 3)))
     with pytest.raises(IndexError, match="index 3 is out of range for axis 0 of size 3"):
         tf.gather(tf.ones((3, 2)), [3])
+
+
+def test_keras_ops_crossentropies_match_the_loss_objects(float64):
+    rng = np.random.default_rng(11)
+    p = tf.nn.softmax(normal(4, 3)).numpy()
+    labels = rng.integers(0, 3, 4)
+    onehot = np.eye(3)[labels]
+    expected = float(tf.keras.losses.SparseCategoricalCrossentropy()(labels, p))
+    assert float(tf.reduce_mean(ops.sparse_categorical_crossentropy(labels, p))) == \
+        pytest.approx(expected, rel=1e-12)
+    assert float(tf.reduce_mean(ops.categorical_crossentropy(onehot, p))) == \
+        pytest.approx(expected, rel=1e-12)
+    z = normal(4, 1)
+    y = (normal(4, 1) > 0).astype(float)
+    np.testing.assert_allclose(ops.binary_crossentropy(y, tf.sigmoid(z)),
+                               ops.binary_crossentropy(y, z, from_logits=True), rtol=1e-9)
+    check_op(lambda t: ops.sparse_categorical_crossentropy(labels, t), p)
+    check_op(lambda t: ops.binary_crossentropy(y, t), tf.sigmoid(z).numpy())
+    assert ops.shape(np.ones((2, 3))) == (2, 3) and tf.shape(np.ones((2, 3))).numpy().tolist() \
+        == [2, 3]
+    assert isinstance(ops.convert_to_numpy(tf.ones(2)), np.ndarray)

@@ -35,7 +35,6 @@ from .array import (
     range,  # tf.range
     rank,
     reshape,
-    shape,
     size,
     squeeze,
     stack,
@@ -156,18 +155,57 @@ def argmin(x, axis=None, keepdims=False):
     return constant(np.argmin(convert_to_tensor(x).array, axis=axis, keepdims=keepdims))
 
 
+def shape(x) -> tuple[int, ...]:
+    """``keras.ops.shape``: the shape as a tuple (``tf.shape`` gives a tensor)."""
+    return convert_to_tensor(x).shape
+
+
+def convert_to_numpy(x) -> np.ndarray:
+    return np.asarray(convert_to_tensor(x).numpy())
+
+
+_EPSILON = 1e-7  # Keras's backend epsilon: probabilities are clipped to [ε, 1 - ε]
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Per sample ``-ln p[target]`` (``output`` probabilities, or logits)."""
+    if from_logits:
+        return nn.sparse_softmax_cross_entropy_with_logits(target, output)
+    p = clip_by_value(output, _EPSILON, 1 - _EPSILON)
+    depth = convert_to_tensor(output).shape[axis]
+    return negative(reduce_sum(one_hot(target, depth, dtype=p.dtype) * log(p), axis=axis))
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Per sample ``-Σ y ln p`` (``output`` probabilities, or logits)."""
+    if from_logits:
+        return nn.softmax_cross_entropy_with_logits(target, output, axis=axis)
+    p = clip_by_value(output, _EPSILON, 1 - _EPSILON)
+    return negative(reduce_sum(multiply(target, log(p)), axis=axis))
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise ``-(y ln p + (1 - y) ln(1 - p))``."""
+    if from_logits:
+        return nn.sigmoid_cross_entropy_with_logits(labels=target, logits=output)
+    p = clip_by_value(output, _EPSILON, 1 - _EPSILON)
+    return negative(add(multiply(target, log(p)), multiply(subtract(1.0, target),
+                                                           log(subtract(1.0, p)))))
+
+
 __all__ = [
-    "abs", "absolute", "add", "arange", "argmax", "argmin", "array", "cast", "ceil", "clip",
-    "clip_by_value", "concat", "concatenate", "constant", "convert_to_tensor", "cos", "divide",
-    "dot", "elu", "equal", "exp", "expand_dims", "eye", "fill", "floor", "floordiv", "full",
-    "gather", "getitem", "greater", "greater_equal", "identity", "leaky_relu", "less",
-    "less_equal", "linspace", "log", "log_softmax", "logical_and", "logical_not", "logical_or",
-    "logsumexp", "math", "matmul", "max", "maximum", "mean", "min", "minimum", "mod",
-    "multiply", "negative", "nn", "not_equal", "numpy_interop", "one_hot", "ones", "ones_like",
-    "pow", "power", "prod", "range", "rank", "reduce_all", "reduce_any", "reduce_logsumexp",
+    "abs", "absolute", "add", "arange", "argmax", "argmin", "array", "binary_crossentropy",
+    "cast", "categorical_crossentropy", "ceil", "clip", "clip_by_value", "concat",
+    "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "divide", "dot",
+    "elu", "equal", "exp", "expand_dims", "eye", "fill", "floor", "floordiv", "full", "gather",
+    "getitem", "greater", "greater_equal", "identity", "leaky_relu", "less", "less_equal",
+    "linspace", "log", "log_softmax", "logical_and", "logical_not", "logical_or", "logsumexp",
+    "math", "matmul", "max", "maximum", "mean", "min", "minimum", "mod", "multiply",
+    "negative", "nn", "not_equal", "numpy_interop", "one_hot", "ones", "ones_like", "pow",
+    "power", "prod", "range", "rank", "reduce_all", "reduce_any", "reduce_logsumexp",
     "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_std", "reduce_sum",
     "reduce_variance", "relu", "relu6", "reshape", "round", "shape", "sigmoid", "sign", "silu",
-    "sin", "size", "softmax", "softplus", "sqrt", "square", "squeeze", "stack", "std",
-    "stop_gradient", "subtract", "sum", "swish", "take", "tanh", "tile", "transpose",
-    "unstack", "var", "where", "zeros", "zeros_like",
+    "sin", "size", "softmax", "softplus", "sparse_categorical_crossentropy", "sqrt", "square",
+    "squeeze", "stack", "std", "stop_gradient", "subtract", "sum", "swish", "take", "tanh",
+    "tile", "transpose", "unstack", "var", "where", "zeros", "zeros_like",
 ]

@@ -67,7 +67,7 @@ SUGGEST = {
     "outer": "tf.matmul(tf.expand_dims(a, 1), tf.expand_dims(b, 0))",
     "cumsum": "a sum of tf.gather'ed slices", "std": "tf.math.reduce_std",
     "var": "tf.math.reduce_variance", "logaddexp": "tf.math.reduce_logsumexp",
-    "take": "tf.gather", "tile": "tf.tile", "maximum": "tf.maximum",
+    "take": "tf.gather", "tile": "tf.tile",
     "arctan": "tf.math.* ops", "sinh": "tf.math.* ops", "cosh": "tf.math.* ops",
 }
 
