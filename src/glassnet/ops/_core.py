@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import backend
+from ..tape import record
 from ..tensor import Tensor, to_array
 
 
@@ -73,3 +75,12 @@ def normalize_axis(axis: Any, ndim: int) -> tuple[int, ...]:
 def value(x: Any) -> Any:
     """A tensor's array, for arguments that are not differentiated (indices, shapes)."""
     return x.array if isinstance(x, Tensor) else x
+
+
+def elementwise(name: str, x, f, df) -> Tensor:
+    """``y = f(x)`` with ``dL/dx = dy · df(x, y)``."""
+    x = as_tensor(x)
+    if x.dtype.kind in "iub":  # integers become floatx() floats (TensorFlow refuses them)
+        x = Tensor(x.array.astype(backend.floatx()))
+    y = f(x.array)
+    return record(Tensor(y), [x], lambda dy: [dy * df(x.array, y)], name)

@@ -16,16 +16,7 @@ import numpy as np
 
 from ..tape import record
 from ..tensor import Tensor
-from ._core import as_tensor, normalize_axis, pair, unbroadcast
-
-
-def _unary(name: str, x, f, df) -> Tensor:
-    """``y = f(x)`` with ``dL/dx = dy · df(x, y)``."""
-    x = as_tensor(x)
-    if x.dtype.kind in "iub":  # TensorFlow's math functions want floats
-        x = Tensor(x.array.astype(np.result_type(x.dtype, np.float32)))
-    y = f(x.array)
-    return record(Tensor(y), [x], lambda dy: [dy * df(x.array, y)], name)
+from ._core import as_tensor, elementwise, normalize_axis, pair, unbroadcast
 
 
 def _no_grad(f, *args) -> Tensor:
@@ -150,52 +141,52 @@ def abs(x, name=None) -> Tensor:
 
 def square(x, name=None) -> Tensor:
     """``x²``;  ``dy/dx = 2x``."""
-    return _unary("square", x, np.square, lambda x, y: 2 * x)
+    return elementwise("square", x, np.square, lambda x, y: 2 * x)
 
 
 def sqrt(x, name=None) -> Tensor:
     """``√x``;  ``dy/dx = 1 / (2√x)``."""
-    return _unary("sqrt", x, np.sqrt, lambda x, y: 0.5 / y)
+    return elementwise("sqrt", x, np.sqrt, lambda x, y: 0.5 / y)
 
 
 def rsqrt(x, name=None) -> Tensor:
     """``1/√x``;  ``dy/dx = -y³/2``."""
-    return _unary("rsqrt", x, lambda x: 1 / np.sqrt(x), lambda x, y: -0.5 * y ** 3)
+    return elementwise("rsqrt", x, lambda x: 1 / np.sqrt(x), lambda x, y: -0.5 * y ** 3)
 
 
 def exp(x, name=None) -> Tensor:
     """``eˣ``;  ``dy/dx = eˣ = y``."""
-    return _unary("exp", x, np.exp, lambda x, y: y)
+    return elementwise("exp", x, np.exp, lambda x, y: y)
 
 
 def expm1(x, name=None) -> Tensor:
     """``eˣ - 1``;  ``dy/dx = eˣ``."""
-    return _unary("expm1", x, np.expm1, lambda x, y: y + 1)
+    return elementwise("expm1", x, np.expm1, lambda x, y: y + 1)
 
 
 def log(x, name=None) -> Tensor:
     """``ln x``;  ``dy/dx = 1/x``."""
-    return _unary("log", x, np.log, lambda x, y: 1 / x)
+    return elementwise("log", x, np.log, lambda x, y: 1 / x)
 
 
 def log1p(x, name=None) -> Tensor:
     """``ln(1 + x)``;  ``dy/dx = 1/(1 + x)``."""
-    return _unary("log1p", x, np.log1p, lambda x, y: 1 / (1 + x))
+    return elementwise("log1p", x, np.log1p, lambda x, y: 1 / (1 + x))
 
 
 def reciprocal(x, name=None) -> Tensor:
     """``1/x``;  ``dy/dx = -1/x²``."""
-    return _unary("reciprocal", x, lambda x: 1 / x, lambda x, y: -y * y)
+    return elementwise("reciprocal", x, lambda x: 1 / x, lambda x, y: -y * y)
 
 
 def sin(x, name=None) -> Tensor:
     """``sin x``;  ``dy/dx = cos x``."""
-    return _unary("sin", x, np.sin, lambda x, y: np.cos(x))
+    return elementwise("sin", x, np.sin, lambda x, y: np.cos(x))
 
 
 def cos(x, name=None) -> Tensor:
     """``cos x``;  ``dy/dx = -sin x``."""
-    return _unary("cos", x, np.cos, lambda x, y: -np.sin(x))
+    return elementwise("cos", x, np.cos, lambda x, y: -np.sin(x))
 
 
 def sigmoid(x, name=None) -> Tensor:
@@ -205,17 +196,17 @@ def sigmoid(x, name=None) -> Tensor:
         with np.errstate(over="ignore"):  # e⁻ˣ overflows to inf for x < -88: σ = 0, right
             return 1 / (1 + np.exp(-x))
 
-    return _unary("sigmoid", x, f, lambda x, y: y * (1 - y))
+    return elementwise("sigmoid", x, f, lambda x, y: y * (1 - y))
 
 
 def tanh(x, name=None) -> Tensor:
     """``tanh x``;  ``dy/dx = 1 - tanh² x``."""
-    return _unary("tanh", x, np.tanh, lambda x, y: 1 - y * y)
+    return elementwise("tanh", x, np.tanh, lambda x, y: 1 - y * y)
 
 
 def softplus(x, name=None) -> Tensor:
     """``ln(1 + eˣ)``, computed stably;  ``dy/dx = σ(x)``."""
-    return _unary("softplus", x, lambda x: np.logaddexp(0, x),
+    return elementwise("softplus", x, lambda x: np.logaddexp(0, x),
                   lambda x, y: 1 / (1 + np.exp(-x)))
 
 

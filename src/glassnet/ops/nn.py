@@ -6,8 +6,8 @@ import numpy as np
 
 from ..tape import record
 from ..tensor import Tensor
-from ._core import as_tensor, normalize_axis
-from .math import _unary, sigmoid, softplus, tanh
+from ._core import as_tensor, elementwise, normalize_axis
+from .math import sigmoid, softplus, tanh
 
 __all__ = ["elu", "l2_loss", "leaky_relu", "log_softmax", "relu", "relu6", "sigmoid",
            "sigmoid_cross_entropy_with_logits", "silu", "softmax",
@@ -17,23 +17,24 @@ __all__ = ["elu", "l2_loss", "leaky_relu", "log_softmax", "relu", "relu6", "sigm
 
 def relu(features, name=None) -> Tensor:
     """``max(x, 0)``;  ``dy/dx = 1`` where ``x > 0``, else 0."""
-    return _unary("relu", features, lambda x: np.maximum(x, 0), lambda x, y: x > 0)
+    return elementwise("relu", features, lambda x: np.maximum(x, 0), lambda x, y: x > 0)
 
 
 def relu6(features, name=None) -> Tensor:
     """``min(max(x, 0), 6)``;  ``dy/dx = 1`` on ``(0, 6)``."""
-    return _unary("relu6", features, lambda x: np.clip(x, 0, 6), lambda x, y: (x > 0) & (x < 6))
+    return elementwise("relu6", features, lambda x: np.clip(x, 0, 6),
+                       lambda x, y: (x > 0) & (x < 6))
 
 
 def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
     """``x`` for ``x > 0``, else ``αx``;  ``dy/dx = 1`` or ``α``."""
-    return _unary("leaky_relu", features, lambda x: np.where(x > 0, x, alpha * x),
+    return elementwise("leaky_relu", features, lambda x: np.where(x > 0, x, alpha * x),
                   lambda x, y: np.where(x > 0, 1, alpha).astype(x.dtype))
 
 
 def elu(features, name=None) -> Tensor:
     """``x`` for ``x > 0``, else ``eˣ - 1``;  ``dy/dx = 1`` or ``eˣ = y + 1``."""
-    return _unary("elu", features, lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
+    return elementwise("elu", features, lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
                   lambda x, y: np.where(x > 0, 1, y + 1).astype(x.dtype))
 
 
@@ -43,7 +44,7 @@ def silu(features, beta=1.0, name=None) -> Tensor:
     def s(x):
         return 1 / (1 + np.exp(-beta * x))
 
-    return _unary("silu", features, lambda x: x * s(x),
+    return elementwise("silu", features, lambda x: x * s(x),
                   lambda x, y: s(x) * (1 + beta * x * (1 - s(x))))
 
 
