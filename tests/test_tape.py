@@ -428,6 +428,7 @@ def test_a_loss_object_is_one_op_on_the_tape(loss, make_y, make_pred, float64):
 def test_a_training_loop_as_in_the_tensorflow_quickstart_for_experts():
     """GradientTape, a loss object, apply_gradients and a metric, on layers called directly;
     the same layers trained by fit reach the same weights (same data order, plain SGD)."""
+    tf.utils.set_random_seed(9)
     rng = np.random.default_rng(9)
     x = rng.standard_normal((96, 4)).astype(np.float32)
     y = (x[:, 0] + x[:, 1] > 0).astype(np.int64) + (x[:, 2] > 1)
@@ -439,7 +440,7 @@ def test_a_training_loop_as_in_the_tensorflow_quickstart_for_experts():
     optimizer = tf.keras.optimizers.SGD(0.1)
     accuracy = tf.keras.metrics.SparseCategoricalAccuracy()
     variables = hidden.trainable_variables + out.trainable_variables
-    for _epoch in range(5):
+    for _epoch in range(20):
         accuracy.reset_state()
         for i in range(0, 96, 32):
             xb, yb = x[i:i + 32], y[i:i + 32]
@@ -449,12 +450,12 @@ def test_a_training_loop_as_in_the_tensorflow_quickstart_for_experts():
             gradients = tape.gradient(loss, variables)
             optimizer.apply_gradients(zip(gradients, variables))
             accuracy.update_state(yb, predictions)
-    assert accuracy.result() > 0.7
+    assert accuracy.result() > 0.8, accuracy.result()
     by_tape = [v.numpy().copy() for v in variables]
     hidden.set_weights(start[:2])
     out.set_weights(start[2:])
     model = tf.keras.Sequential([hidden, out])
     model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss=loss_object)
-    model.fit(x, y, epochs=5, batch_size=32, shuffle=False, verbose=0)
+    model.fit(x, y, epochs=20, batch_size=32, shuffle=False, verbose=0)
     for a, b in zip(by_tape, model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
