@@ -416,7 +416,7 @@ def _as_input(x, keep_ints: bool) -> Tensor:
             return x
         return cast(x, backend.floatx())
     a = to_array(x) if keep_ints else np.asarray(x, backend.floatx())
-    return Tensor(a.astype(backend.floatx()) if a.dtype.kind == "f" else a)
+    return Tensor(a.astype(backend.floatx(), copy=False) if a.dtype.kind == "f" else a)
 
 
 def _with_batch(shape):
