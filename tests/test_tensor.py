@@ -284,6 +284,8 @@ def test_variable_assign_and_read():
     v.assign_sub(tf.constant([0.5, 0.5]))
     np.testing.assert_array_equal(v.numpy(), [3.5, 4.5])
     np.testing.assert_array_equal(frozen, [1.0, 2.0])  # value() does not follow later assigns
+    v.numpy()[...] = 0
+    assert float(tf.reduce_sum(v)) == 8.0  # numpy() is a copy
     assert "tf.Variable 'v:0' shape=(2,)" in repr(v)
     with pytest.raises(ValueError, match=r"shape \(2,\) cannot assign a value of shape \(3,\)"):
         v.assign([1.0, 2.0, 3.0])

@@ -286,6 +286,11 @@ class Variable(Tensor):
     def trainable(self, value: bool) -> None:
         self._trainable = bool(value)
 
+    def numpy(self) -> np.ndarray | np.generic:
+        """A copy of the current value (writing into it does not change the variable)."""
+        a = self.array.copy()
+        return a[()] if a.ndim == 0 else a
+
     def value(self) -> Tensor:
         """The current value, as a tensor that does not change with later assigns."""
         return _ops().identity(self)
