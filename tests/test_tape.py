@@ -459,3 +459,15 @@ def test_a_training_loop_as_in_the_tensorflow_quickstart_for_experts():
     model.fit(x, y, epochs=20, batch_size=32, shuffle=False, verbose=0)
     for a, b in zip(by_tape, model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_tf_function_runs_the_function_eagerly():
+    @tf.function
+    def double(x):
+        return x * 2
+
+    @tf.function(jit_compile=True)
+    def square(x):
+        return x * x
+
+    assert float(double(tf.constant(2.0))) == 4 and float(square(tf.constant(3.0))) == 9

@@ -72,9 +72,13 @@ from .ops.math import (  # noqa: E402
     add,
     argmax,
     argmin,
+    ceil,
+    cos,
     divide,
     equal,
     exp,
+    floor,
+    floordiv,
     greater,
     greater_equal,
     less,
@@ -103,6 +107,7 @@ from .ops.math import (  # noqa: E402
     round,
     sigmoid,
     sign,
+    sin,
     sqrt,
     square,
     subtract,
@@ -126,6 +131,13 @@ class linalg:  # noqa: N801  (tf.linalg.matmul)
     eye = staticmethod(eye)
 
 
+def function(func=None, **options):
+    """``@tf.function``: TensorFlow compiles the function into a graph; glassnet runs
+    everything eagerly, so the function is returned unchanged (``@tf.function`` and
+    ``@tf.function(jit_compile=True)`` both work)."""
+    return (lambda f: f) if func is None else func
+
+
 # `import glassnet as tf; tf.keras.Sequential` and `import glassnet as keras` both work.
 keras = sys.modules[__name__]
 sys.modules[__name__ + ".keras"] = keras
@@ -144,14 +156,15 @@ __all__ = [
 # issue 12: tensors and ops
 __all__ += [
     "GradientTape", "Tensor", "UnconnectedGradients", "Variable", "abs", "add", "argmax",
-    "argmin", "bool", "cast", "clip_by_value", "concat", "constant", "convert_to_tensor",
-    "divide", "equal", "exp", "expand_dims", "eye", "fill", "float16", "float32", "float64",
-    "gather", "greater", "greater_equal", "identity", "int16", "int32", "int64", "int8", "less",
-    "less_equal", "linalg", "linspace", "log", "logical_and", "logical_not", "logical_or",
-    "math", "matmul", "maximum", "minimum", "multiply", "negative", "newaxis", "nn",
-    "not_equal", "one_hot", "ones", "ones_like", "ops", "pow", "range", "rank", "reduce_all",
-    "reduce_any", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
-    "reduce_std", "reduce_sum", "reduce_variance", "reshape", "round", "shape", "sigmoid",
-    "sign", "size", "sqrt", "square", "squeeze", "stack", "stop_gradient", "subtract", "tanh",
-    "tile", "transpose", "uint8", "unstack", "version", "where", "zeros", "zeros_like",
+    "argmin", "bool", "cast", "ceil", "clip_by_value", "concat", "constant",
+    "convert_to_tensor", "cos", "divide", "equal", "exp", "expand_dims", "eye", "fill",
+    "float16", "float32", "float64", "floor", "floordiv", "function", "gather", "greater",
+    "greater_equal", "identity", "int16", "int32", "int64", "int8", "less", "less_equal",
+    "linalg", "linspace", "log", "logical_and", "logical_not", "logical_or", "math", "matmul",
+    "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "not_equal", "one_hot",
+    "ones", "ones_like", "ops", "pow", "range", "rank", "reduce_all", "reduce_any",
+    "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_std",
+    "reduce_sum", "reduce_variance", "reshape", "round", "shape", "sigmoid", "sign", "sin",
+    "size", "sqrt", "square", "squeeze", "stack", "stop_gradient", "subtract", "tanh", "tile",
+    "transpose", "uint8", "unstack", "version", "where", "zeros", "zeros_like",
 ]
