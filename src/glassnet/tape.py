@@ -234,6 +234,9 @@ class GradientTape:
                 continue  # the target does not depend on this op
             for x, dx in zip(op.inputs, op.vjp(dy)):
                 if dx is not None and id(x) in self._watched and _is_float(x):
+                    if np.shape(dx) != x.shape:  # a bug in the op, not in the user's code
+                        raise RuntimeError(f"{op.name} gave a gradient of shape "
+                                           f"{np.shape(dx)} for an input of shape {x.shape}.")
                     _accumulate(grads, x, dx)
         zero = unconnected_gradients in (UnconnectedGradients.ZERO, "zero")
 
@@ -258,10 +261,8 @@ def _is_float(x: Tensor) -> bool:
 
 
 def _accumulate(grads: dict[int, np.ndarray], x: Tensor, dx: np.ndarray) -> None:
-    """``grads[x] += dx``, in x's shape and dtype (a new array: vjps may return views)."""
+    """``grads[x] += dx``, in x's dtype (a new array: vjps may return views)."""
     dx = np.asarray(dx, dtype=x.dtype)
-    if dx.shape != x.shape:  # a vjp must hand back its input's shape; broadcast scalars
-        dx = np.broadcast_to(dx, x.shape)
     old = grads.get(id(x))
     grads[id(x)] = dx if old is None else old + dx
 
