@@ -63,6 +63,9 @@ ELEMENTWISE = {
     "relu6": (tf.nn.relu6, lambda *s: apart(*s) * 4), "leaky_relu": (tf.nn.leaky_relu, apart),
     "elu": (tf.nn.elu, apart), "silu": (tf.nn.silu, normal),
     "identity": (tf.identity, normal), "l2_loss": (tf.nn.l2_loss, normal),
+    "gelu": (tf.nn.gelu, normal), "erf": (tf.math.erf, normal),
+    "silu_beta": (lambda x: tf.nn.silu(x, beta=2.0), normal),
+    "norm": (tf.norm, normal), "norm_axis": (lambda x: tf.norm(x, axis=1), normal),
 }
 
 
@@ -81,8 +84,11 @@ BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((4, 1), (1, 3)), ((2, 3, 4),
                                tf.minimum, tf.pow, tf.math.mod], ids=lambda f: f.__name__)
 def test_binary_gradient_with_broadcasting(f, shapes, float64):
     a, b = positive(*shapes[0]), positive(*shapes[1])
-    if f in (tf.maximum, tf.minimum):  # a scalar in the middle of [0.5, 2]: both sides win
+    if f in (tf.maximum, tf.minimum) and 0 in (a.ndim, b.ndim):
+        # a scalar in the middle of [0.5, 2], and entries on both sides of it: both win
         a, b = (np.array(1.25) if x.ndim == 0 else x for x in (a, b))
+        other = b if a.ndim == 0 else a
+        other.flat[0], other.flat[-1] = 0.6, 1.9
     check_op(f, a, b)
 
 
@@ -153,6 +159,9 @@ SHAPE_OPS = {
     "clip_by_value": (lambda x: tf.clip_by_value(x, -1.0, 1.0), (4, 5)),
     "cast": (lambda x: tf.cast(x, tf.float64), (3,)),
     "unstack": (lambda x: tf.unstack(x, axis=1)[1] * 2, (3, 4)),
+    "split": (lambda x: tf.split(x, [1, 3], axis=1)[1] * tf.split(x, 2)[0][0, 0], (2, 4)),
+    "cumsum": (lambda x: tf.cumsum(x, axis=1), (3, 4)),
+    "cumsum_exclusive_reverse": (lambda x: tf.cumsum(x, exclusive=True, reverse=True), (3, 4)),
 }
 
 
@@ -162,6 +171,17 @@ def test_array_op_gradient(name, float64):
     x = apart(*shape) * (3 if name == "clip_by_value" else 1)
     x[np.abs(np.abs(x) - 1) < 0.05] = 0.5  # keep away from the clip bounds
     check_op(f, x)
+
+
+def test_cumsum_split_values():
+    x = np.arange(1.0, 5.0)
+    np.testing.assert_array_equal(tf.cumsum(x), [1, 3, 6, 10])
+    np.testing.assert_array_equal(tf.cumsum(x, exclusive=True), [0, 1, 3, 6])
+    np.testing.assert_array_equal(tf.cumsum(x, reverse=True), [10, 9, 7, 4])
+    np.testing.assert_array_equal(tf.cumsum(x, exclusive=True, reverse=True), [9, 7, 4, 0])
+    assert [p.shape for p in tf.split(tf.ones((2, 6)), 3, axis=1)] == [(2, 2)] * 3
+    with pytest.raises(ValueError, match="axis of size 6 into 4 equal parts"):
+        tf.split(tf.ones(6), 4)
 
 
 def test_concat_stack_where_gradients(float64):

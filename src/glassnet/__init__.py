@@ -57,6 +57,7 @@ from .ops.array import (  # noqa: E402
     reshape,
     shape,
     size,
+    split,
     squeeze,
     stack,
     stop_gradient,
@@ -74,6 +75,7 @@ from .ops.math import (  # noqa: E402
     argmin,
     ceil,
     cos,
+    cumsum,
     divide,
     equal,
     exp,
@@ -92,6 +94,7 @@ from .ops.math import (  # noqa: E402
     minimum,
     multiply,
     negative,
+    norm,
     not_equal,
     pow,
     reduce_all,
@@ -129,6 +132,7 @@ class version:  # noqa: N801  (tf.version.VERSION)
 class linalg:  # noqa: N801  (tf.linalg.matmul)
     matmul = staticmethod(matmul)
     eye = staticmethod(eye)
+    norm = staticmethod(norm)
 
 
 def function(func=None, **options):
@@ -157,14 +161,15 @@ __all__ = [
 __all__ += [
     "GradientTape", "Tensor", "UnconnectedGradients", "Variable", "abs", "add", "argmax",
     "argmin", "bool", "cast", "ceil", "clip_by_value", "concat", "constant",
-    "convert_to_tensor", "cos", "divide", "equal", "exp", "expand_dims", "eye", "fill",
-    "float16", "float32", "float64", "floor", "floordiv", "function", "gather", "greater",
-    "greater_equal", "identity", "int16", "int32", "int64", "int8", "less", "less_equal",
-    "linalg", "linspace", "log", "logical_and", "logical_not", "logical_or", "math", "matmul",
-    "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "not_equal", "one_hot",
-    "ones", "ones_like", "ops", "pow", "range", "rank", "reduce_all", "reduce_any",
-    "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_std",
-    "reduce_sum", "reduce_variance", "reshape", "round", "shape", "sigmoid", "sign", "sin",
-    "size", "sqrt", "square", "squeeze", "stack", "stop_gradient", "subtract", "tanh", "tile",
-    "transpose", "uint8", "unstack", "version", "where", "zeros", "zeros_like",
+    "convert_to_tensor", "cos", "cumsum", "divide", "equal", "exp", "expand_dims", "eye",
+    "fill", "float16", "float32", "float64", "floor", "floordiv", "function", "gather",
+    "greater", "greater_equal", "identity", "int16", "int32", "int64", "int8", "less",
+    "less_equal", "linalg", "linspace", "log", "logical_and", "logical_not", "logical_or",
+    "math", "matmul", "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "norm",
+    "not_equal", "one_hot", "ones", "ones_like", "ops", "pow", "range", "rank", "reduce_all",
+    "reduce_any", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
+    "reduce_std", "reduce_sum", "reduce_variance", "reshape", "round", "shape", "sigmoid",
+    "sign", "sin", "size", "split", "sqrt", "square", "squeeze", "stack", "stop_gradient",
+    "subtract", "tanh", "tile", "transpose", "uint8", "unstack", "version", "where", "zeros",
+    "zeros_like",
 ]

@@ -135,7 +135,7 @@ class Tensor:
         return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype}, numpy={value}>"
 
     def __str__(self) -> str:
-        return f"tf.Tensor({self.array}, shape={self.shape}, dtype={self.dtype})"
+        return f"tf.Tensor({np.array2string(self.array)}, shape={self.shape}, dtype={self.dtype})"
 
     # -- operators: each is a glassnet op, recorded on a tape -----------------
     def __add__(self, other):

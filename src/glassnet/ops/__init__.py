@@ -36,6 +36,7 @@ from .array import (
     rank,
     reshape,
     size,
+    split,
     squeeze,
     stack,
     stop_gradient,
@@ -51,6 +52,7 @@ from .math import (
     add,
     ceil,
     cos,
+    cumsum,
     divide,
     equal,
     exp,
@@ -70,6 +72,7 @@ from .math import (
     mod,
     multiply,
     negative,
+    norm,
     not_equal,
     pow,
     reduce_all,
@@ -91,7 +94,7 @@ from .math import (
     subtract,
     tanh,
 )
-from .nn import elu, leaky_relu, log_softmax, relu, relu6, silu, softmax, softplus
+from .nn import elu, gelu, leaky_relu, log_softmax, relu, relu6, silu, softmax, softplus
 
 # -- keras.ops: Keras 3's names (NumPy-like) for the same ops ------------------------
 absolute = abs
@@ -196,16 +199,17 @@ def binary_crossentropy(target, output, from_logits=False):
 __all__ = [
     "abs", "absolute", "add", "arange", "argmax", "argmin", "array", "binary_crossentropy",
     "cast", "categorical_crossentropy", "ceil", "clip", "clip_by_value", "concat",
-    "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "divide", "dot",
-    "elu", "equal", "exp", "expand_dims", "eye", "fill", "floor", "floordiv", "full", "gather",
-    "getitem", "greater", "greater_equal", "identity", "leaky_relu", "less", "less_equal",
-    "linspace", "log", "log_softmax", "logical_and", "logical_not", "logical_or", "logsumexp",
-    "math", "matmul", "max", "maximum", "mean", "min", "minimum", "mod", "multiply",
-    "negative", "nn", "not_equal", "numpy_interop", "one_hot", "ones", "ones_like", "pow",
-    "power", "prod", "range", "rank", "reduce_all", "reduce_any", "reduce_logsumexp",
-    "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_std", "reduce_sum",
-    "reduce_variance", "relu", "relu6", "reshape", "round", "shape", "sigmoid", "sign", "silu",
-    "sin", "size", "softmax", "softplus", "sparse_categorical_crossentropy", "sqrt", "square",
-    "squeeze", "stack", "std", "stop_gradient", "subtract", "sum", "swish", "take", "tanh",
-    "tile", "transpose", "unstack", "var", "where", "zeros", "zeros_like",
+    "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "cumsum",
+    "divide", "dot", "elu", "equal", "exp", "expand_dims", "eye", "fill", "floor", "floordiv",
+    "full", "gather", "gelu", "getitem", "greater", "greater_equal", "identity", "leaky_relu",
+    "less", "less_equal", "linspace", "log", "log_softmax", "logical_and", "logical_not",
+    "logical_or", "logsumexp", "math", "matmul", "max", "maximum", "mean", "min", "minimum",
+    "mod", "multiply", "negative", "nn", "norm", "not_equal", "numpy_interop", "one_hot",
+    "ones", "ones_like", "pow", "power", "prod", "range", "rank", "reduce_all", "reduce_any",
+    "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_std",
+    "reduce_sum", "reduce_variance", "relu", "relu6", "reshape", "round", "shape", "sigmoid",
+    "sign", "silu", "sin", "size", "softmax", "softplus", "sparse_categorical_crossentropy",
+    "split", "sqrt", "square", "squeeze", "stack", "std", "stop_gradient", "subtract", "sum",
+    "swish", "take", "tanh", "tile", "transpose", "unstack", "var", "where", "zeros",
+    "zeros_like",
 ]

@@ -84,3 +84,13 @@ def elementwise(name: str, x, f, df) -> Tensor:
         x = Tensor(x.array.astype(backend.floatx()))
     y = f(x.array)
     return record(Tensor(y), [x], lambda dy: [dy * df(x.array, y)], name)
+
+
+def activation(name: str, x, f) -> Tensor:
+    """``y = f(x)`` for an activation of ``activations.py``, whose hand-written
+    ``backward(z, a, da)`` is the op's derivative (the same code a ``Dense`` layer runs)."""
+    x = as_tensor(x)
+    if x.dtype.kind in "iub":
+        x = Tensor(x.array.astype(backend.floatx()))
+    y = f.forward(x.array)
+    return record(Tensor(y), [x], lambda dy: [f.backward(x.array, y, dy)], name)

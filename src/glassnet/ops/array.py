@@ -207,6 +207,28 @@ def unstack(value, num=None, axis=0, name=None) -> list[Tensor]:
             for i in builtins.range(x.shape[int(axis)])]
 
 
+def split(value, num_or_size_splits, axis=0, num=None, name=None) -> list[Tensor]:
+    """``value`` cut along ``axis`` into equal parts (an int) or parts of the given sizes;
+    each part is a slice, so its gradient goes back to its own entries."""
+    x = as_tensor(value)
+    axis = int(axis) % x.ndim
+    n = x.shape[axis]
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        k = int(num_or_size_splits)
+        if n % k:
+            raise ValueError(f"Cannot split an axis of size {n} into {k} equal parts; give "
+                             f"the sizes of the parts instead.")
+        sizes = [n // k] * k
+    else:
+        sizes = [int(s) for s in as_tensor(num_or_size_splits).array.ravel()]
+    if builtins.sum(sizes) != n:
+        raise ValueError(f"split sizes {sizes} add up to {builtins.sum(sizes)}, but the axis "
+                         f"has size {n}.")
+    ends = np.cumsum([0, *sizes])
+    lead = (slice(None),) * axis
+    return [getitem(x, (*lead, slice(int(a), int(b)))) for a, b in zip(ends[:-1], ends[1:])]
+
+
 def tile(input, multiples, name=None) -> Tensor:
     """Repeat ``input`` ``multiples[i]`` times along axis ``i``;  ``dx`` sums the copies."""
     x = as_tensor(input)

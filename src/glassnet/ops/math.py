@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import activations
 from ..tape import record
 from ..tensor import Tensor
-from ._core import as_tensor, elementwise, normalize_axis, pair, unbroadcast
+from ._core import activation, as_tensor, elementwise, normalize_axis, pair, unbroadcast
 
 
 def _no_grad(f, *args) -> Tensor:
@@ -190,24 +191,24 @@ def cos(x, name=None) -> Tensor:
 
 
 def sigmoid(x, name=None) -> Tensor:
-    """``σ(x) = 1/(1 + e⁻ˣ)``;  ``dσ/dx = σ(1 - σ)``."""
-
-    def f(x):
-        with np.errstate(over="ignore"):  # e⁻ˣ overflows to inf for x < -88: σ = 0, right
-            return 1 / (1 + np.exp(-x))
-
-    return elementwise("sigmoid", x, f, lambda x, y: y * (1 - y))
+    """``σ(x) = 1/(1 + e⁻ˣ)``;  ``dσ/dx = σ(1 - σ)`` (``activations.Sigmoid``)."""
+    return activation("sigmoid", x, activations.sigmoid)
 
 
 def tanh(x, name=None) -> Tensor:
-    """``tanh x``;  ``dy/dx = 1 - tanh² x``."""
-    return elementwise("tanh", x, np.tanh, lambda x, y: 1 - y * y)
+    """``tanh x``;  ``dy/dx = 1 - tanh² x`` (``activations.Tanh``)."""
+    return activation("tanh", x, activations.tanh)
 
 
 def softplus(x, name=None) -> Tensor:
-    """``ln(1 + eˣ)``, computed stably;  ``dy/dx = σ(x)``."""
-    return elementwise("softplus", x, lambda x: np.logaddexp(0, x),
-                  lambda x, y: 1 / (1 + np.exp(-x)))
+    """``ln(1 + eˣ)``;  ``dy/dx = σ(x)`` (``activations.Softplus``)."""
+    return activation("softplus", x, activations.softplus)
+
+
+def erf(x, name=None) -> Tensor:
+    """``erf x = 2/√π ∫₀ˣ e^(-t²) dt``;  ``dy/dx = 2/√π · e^(-x²)``."""
+    return elementwise("erf", x, lambda x: activations.erf(x).astype(x.dtype),
+                       lambda x, y: (2 / np.sqrt(np.pi)) * np.exp(-x * x))
 
 
 def sign(x, name=None) -> Tensor:
@@ -357,6 +358,32 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None) -> Tenso
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """``√variance``."""
     return sqrt(reduce_variance(input_tensor, axis, keepdims))
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None) -> Tensor:
+    """The Euclidean norm ``√Σ x²`` over ``axis`` (all entries by default), made of ops."""
+    if ord not in ("euclidean", "fro", 2):
+        raise NotImplementedError(f"glassnet's norm computes ord='euclidean' only, not {ord!r}.")
+    return sqrt(reduce_sum(square(tensor), axis, keepdims))
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running sums along ``axis``;  ``dL/dxᵢ = Σ_{j ≥ i} dL/dyⱼ``: the running sum of ``dy``
+    in the other direction."""
+    x = as_tensor(x)
+    axis = normalize_axis(axis, x.ndim)[0]
+
+    def run(a, backwards):
+        if backwards:
+            a = np.flip(a, axis)
+        c = np.cumsum(a, axis=axis)
+        if exclusive:  # shift by one: each sum leaves out its own entry
+            c = np.concatenate([np.zeros_like(np.take(c, [0], axis)),
+                                np.take(c, np.arange(c.shape[axis] - 1), axis)], axis)
+        return (np.flip(c, axis) if backwards else c).astype(a.dtype, copy=False)
+
+    return record(Tensor(run(x.array, reverse)), [x], lambda dy: [run(dy, not reverse)],
+                  "cumsum")
 
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:

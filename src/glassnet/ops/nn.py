@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import activations
 from ..tape import record
 from ..tensor import Tensor
-from ._core import as_tensor, elementwise, normalize_axis
-from .math import sigmoid, softplus, tanh
+from ._core import activation, as_tensor, elementwise, normalize_axis
+from .math import multiply, sigmoid, softplus, tanh
 
-__all__ = ["elu", "l2_loss", "leaky_relu", "log_softmax", "relu", "relu6", "sigmoid",
+__all__ = ["elu", "gelu", "l2_loss", "leaky_relu", "log_softmax", "relu", "relu6", "sigmoid",
            "sigmoid_cross_entropy_with_logits", "silu", "softmax",
            "softmax_cross_entropy_with_logits", "softplus",
            "sparse_softmax_cross_entropy_with_logits", "swish", "tanh"]
 
 
 def relu(features, name=None) -> Tensor:
-    """``max(x, 0)``;  ``dy/dx = 1`` where ``x > 0``, else 0."""
-    return elementwise("relu", features, lambda x: np.maximum(x, 0), lambda x, y: x > 0)
+    """``max(x, 0)``;  ``dy/dx = 1`` where ``x > 0``, else 0 (``activations.ReLU``)."""
+    return activation("relu", features, activations.relu)
 
 
 def relu6(features, name=None) -> Tensor:
@@ -27,25 +28,27 @@ def relu6(features, name=None) -> Tensor:
 
 
 def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
-    """``x`` for ``x > 0``, else ``αx``;  ``dy/dx = 1`` or ``α``."""
-    return elementwise("leaky_relu", features, lambda x: np.where(x > 0, x, alpha * x),
-                  lambda x, y: np.where(x > 0, 1, alpha).astype(x.dtype))
+    """``x`` for ``x > 0``, else ``αx``;  ``dy/dx = 1`` or ``α`` (``activations.LeakyReLU``)."""
+    return activation("leaky_relu", features, activations.LeakyReLU(alpha))
 
 
 def elu(features, name=None) -> Tensor:
-    """``x`` for ``x > 0``, else ``eˣ - 1``;  ``dy/dx = 1`` or ``eˣ = y + 1``."""
-    return elementwise("elu", features, lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
-                  lambda x, y: np.where(x > 0, 1, y + 1).astype(x.dtype))
+    """``x`` for ``x > 0``, else ``eˣ - 1``;  ``dy/dx = 1`` or ``y + 1`` (``activations.ELU``)."""
+    return activation("elu", features, activations.elu)
+
+
+def gelu(features, approximate=False, name=None) -> Tensor:
+    """``x Φ(x)``;  ``dy/dx = Φ(x) + x φ(x)`` (``activations.GELU``, exact form only)."""
+    if approximate:
+        raise NotImplementedError("glassnet's gelu is the exact form: use approximate=False.")
+    return activation("gelu", features, activations.gelu)
 
 
 def silu(features, beta=1.0, name=None) -> Tensor:
-    """``x · σ(βx)``;  ``dy/dx = σ(βx) (1 + βx (1 - σ(βx)))``."""
-
-    def s(x):
-        return 1 / (1 + np.exp(-beta * x))
-
-    return elementwise("silu", features, lambda x: x * s(x),
-                  lambda x, y: s(x) * (1 + beta * x * (1 - s(x))))
+    """``x · σ(x)``;  ``dy/dx = σ(x)(1 + x(1 - σ(x)))`` (``activations.Swish``; beta 1)."""
+    if beta != 1.0:
+        return multiply(features, sigmoid(multiply(features, beta)))
+    return activation("silu", features, activations.swish)
 
 
 swish = silu
