@@ -79,13 +79,15 @@ def test_add_weight_accepts_keras_2_and_keras_3_spellings():
     layer = layers.Layer()
     v = layer.add_weight((2, 3), "zeros")  # Keras 3 positional: shape, initializer
     k = layer.add_weight("k", (3,), "float64", "ones")  # Keras 2: name, shape, dtype, init
+    n = layer.add_weight("n", (2,), None, "ones", None, False)  # all six of Keras 2
+    assert not n.trainable and n.numpy().tolist() == [1, 1]
     u = layer.add_weight(shape=(4, 4))  # Keras's default: glorot_uniform
     frozen = layer.add_weight(shape=(2,), trainable=False, name="count")
     assert v.shape == (2, 3) and v.name.endswith("/variable") and float(tf.reduce_sum(v)) == 0
     assert k.dtype == np.float64 and k.numpy().tolist() == [1, 1, 1]
     assert 0 < float(tf.reduce_max(tf.abs(u))) <= np.sqrt(6 / 8)
     assert not frozen.trainable and "count" in layer.state
-    assert [w.shape for w in layer.weights] == [(2, 3), (3,), (4, 4), (2,)]
+    assert [w.shape for w in layer.weights] == [(2, 3), (3,), (4, 4), (2,), (2,)]
     with pytest.raises(ValueError, match="add_weight needs a shape"):
         layer.add_weight(name="nothing")
 

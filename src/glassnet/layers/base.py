@@ -87,11 +87,13 @@ class Layer:
         if args and isinstance(args[0], str):  # Keras 2 / built-in order: name, shape, init
             name, *args = args
             positional = ["shape", "initializer", "trainable"]
-            if len(args) > 1 and _is_dtype(args[1]):  # Keras 2: name, shape, dtype, init
-                positional = ["shape", "dtype", "initializer"]
+            if len(args) > 2 or len(args) > 1 and (args[1] is None or _is_dtype(args[1])):
+                # Keras 2: name, shape, dtype, initializer, regularizer, trainable
+                positional = ["shape", "dtype", "initializer", "regularizer", "trainable"]
         else:  # Keras 3 order
             positional = ["shape", "initializer", "dtype", "trainable"]
         given = dict(zip(positional, args))
+        regularizer = given.get("regularizer", regularizer)
         shape = given.get("shape", shape)
         initializer = given.get("initializer", initializer)
         dtype = given.get("dtype", dtype)
