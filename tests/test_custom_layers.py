@@ -3,6 +3,8 @@ backward pass that the tape gives them, so that ``fit`` trains them like built-i
 
 from __future__ import annotations
 
+import copy
+import pickle
 import warnings
 
 import numpy as np
@@ -143,6 +145,19 @@ def test_sub_layers_are_tracked_and_get_their_gradients(float64):
     for layer in block.flatten_layers():
         for k, p in layer.params.items():
             assert_grad_close(analytic[layer.name, k], numerical_grad(loss, p))
+
+
+def test_a_trained_custom_layer_can_be_copied_and_pickled():
+    block = Block()
+    x = np.ones((2, 5), np.float32)
+    block.forward(x)
+    block.backward(np.ones((2, 2), np.float32))
+    for twin in (copy.deepcopy(block), pickle.loads(pickle.dumps(block))):
+        np.testing.assert_array_equal(twin.forward(x), block.forward(x))
+        twin.inner.w.assign_add(np.ones((4, 4)))  # the twin's variables are its own ...
+        assert twin.inner.params["kernel"] is twin.inner.w.array  # ... backed by its params
+        assert not np.array_equal(twin.forward(x), block.forward(x))
+        assert twin.backward(np.ones((2, 2), np.float32)).shape == (2, 5)
 
 
 def test_training_argument_reaches_call():

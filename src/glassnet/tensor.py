@@ -226,11 +226,6 @@ class Tensor:
     def get_shape(self) -> tuple[int, ...]:
         return self.shape
 
-    def __copy__(self) -> Tensor:
-        return self
-
-    def __deepcopy__(self, memo) -> Tensor:
-        return Tensor(self.array.copy())
 
 
 class Variable(Tensor):

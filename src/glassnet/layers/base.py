@@ -203,6 +203,13 @@ class Layer:
     def restore_call_state(self, state: dict[str, Any]) -> None:
         vars(self).update(state)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For pickle and deepcopy: without the last call's tape (its closures cannot be
+        pickled, and a copy needs a forward pass before its backward anyway)."""
+        state = dict(vars(self))
+        state.pop("last_call", None)
+        return state
+
     def __call__(self, x, training: bool = False, **kwargs) -> Tensor:
         x = map_structure(lambda t: _as_input(t, self.uses_call), x)
         if not self.built:
