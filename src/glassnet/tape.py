@@ -281,7 +281,9 @@ def map_structure(fn, structure):
         return {k: map_structure(fn, v) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
         mapped = [map_structure(fn, item) for item in structure]
-        return mapped if isinstance(structure, list) else type(structure)(mapped)
+        if isinstance(structure, list):
+            return mapped
+        return type(structure)(*mapped) if hasattr(structure, "_fields") else tuple(mapped)
     return fn(structure)
 
 
