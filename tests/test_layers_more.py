@@ -364,14 +364,14 @@ def test_rescaling_identity_permute_repeat_values():
 
 def test_pooling_values():
     seq = np.array([1.0, 3, 2, 5, 4]).reshape(1, 5, 1)
-    np.testing.assert_array_equal(layers.MaxPooling1D()(seq).ravel(), [3, 5])
-    np.testing.assert_array_equal(layers.AveragePooling1D()(seq).ravel(), [2, 3.5])
+    np.testing.assert_array_equal(np.ravel(layers.MaxPooling1D()(seq)), [3, 5])
+    np.testing.assert_array_equal(np.ravel(layers.AveragePooling1D()(seq)), [2, 3.5])
     # same padding: windows [1 3], [2 5], [4]; the last one averages its one real step
-    np.testing.assert_array_equal(layers.AveragePooling1D(padding="same")(seq).ravel(),
+    np.testing.assert_array_equal(np.ravel(layers.AveragePooling1D(padding="same")(seq)),
                                   [2, 3.5, 4])
-    np.testing.assert_array_equal(layers.MaxPooling1D(2, 1)(seq).ravel(), [3, 3, 5, 5])
-    np.testing.assert_array_equal(layers.GlobalMaxPooling1D()(seq).ravel(), [5])
-    np.testing.assert_array_equal(layers.GlobalAveragePooling1D()(seq).ravel(), [3])
+    np.testing.assert_array_equal(np.ravel(layers.MaxPooling1D(2, 1)(seq)), [3, 3, 5, 5])
+    np.testing.assert_array_equal(np.ravel(layers.GlobalMaxPooling1D()(seq)), [5])
+    np.testing.assert_array_equal(np.ravel(layers.GlobalAveragePooling1D()(seq)), [3])
     img = np.arange(12.0).reshape(1, 2, 3, 2)  # channel 0: 0..10 even, channel 1: odd
     np.testing.assert_array_equal(layers.GlobalMaxPooling2D()(img), [[10, 11]])
     assert layers.GlobalMaxPooling2D(keepdims=True)(img).shape == (1, 1, 1, 2)
@@ -430,7 +430,7 @@ def test_conv1d_against_loops(padding, strides, pads):
     small = layers.Conv1D(1, 2, use_bias=False)
     small.build((4, 1))
     small.set_weights([np.array([1.0, -1.0]).reshape(2, 1, 1)])
-    np.testing.assert_array_equal(small(np.arange(1.0, 5.0).reshape(1, 4, 1)).ravel(),
+    np.testing.assert_array_equal(np.ravel(small(np.arange(1.0, 5.0).reshape(1, 4, 1))),
                                   [-1, -1, -1])
 
 
@@ -473,8 +473,8 @@ def test_depthwise_and_separable_hand_worked():
     depthwise = layers.DepthwiseConv2D((1, 2), use_bias=False)
     depthwise.build((1, 3, 1))
     depthwise.set_weights([np.array([1.0, -1.0]).reshape(1, 2, 1, 1)])
-    np.testing.assert_array_equal(depthwise(np.array([1.0, 2.0, 4.0]).reshape(1, 1, 3, 1))
-                                  .ravel(), [-1, -2])
+    np.testing.assert_array_equal(np.ravel(depthwise(np.array([1.0, 2.0, 4.0]).reshape(1, 1, 3, 1))
+                                  ), [-1, -2])
     rng = np.random.default_rng(28)
     x = rng.standard_normal((2, 5, 5, 3))
     separable = layers.SeparableConv2D(4, 3, depth_multiplier=2, padding="same")
@@ -489,7 +489,7 @@ def test_depthwise_and_separable_hand_worked():
     one = layers.DepthwiseConv2D(1, depth_multiplier=2, use_bias=False)
     one.build((1, 1, 2))
     one.set_weights([np.array([[[[1.0, 10.0], [100.0, 1000.0]]]])])
-    np.testing.assert_array_equal(one(np.array([1.0, 2.0]).reshape(1, 1, 1, 2)).ravel(),
+    np.testing.assert_array_equal(np.ravel(one(np.array([1.0, 2.0]).reshape(1, 1, 1, 2))),
                                   [1, 10, 200, 2000])
 
 
@@ -513,7 +513,7 @@ def test_conv2d_transpose_docstring_example_and_output_padding():
 def test_normalization_keras_doc_examples():
     layer = layers.Normalization(axis=None)
     layer.adapt(np.array([1.0, 2.0, 3.0, 4.0, 5.0], np.float32))
-    np.testing.assert_allclose(layer(np.array([[1.0], [2.0], [3.0]])).ravel(),
+    np.testing.assert_allclose(np.ravel(layer(np.array([[1.0], [2.0], [3.0]]))),
                                [-1.4142135, -0.70710677, 0.0], rtol=1e-6)
     data = np.array([[0.0, 7.0, 4.0], [2.0, 9.0, 6.0], [0.0, 7.0, 4.0], [2.0, 9.0, 6.0]])
     layer = layers.Normalization(axis=-1)
@@ -525,7 +525,7 @@ def test_normalization_keras_doc_examples():
     inverse.adapt(data)
     np.testing.assert_allclose(inverse(np.array([[1.0, 2.0, 3.0]])), [[2, 10, 8]], rtol=1e-6)
     given = layers.Normalization(mean=3.0, variance=2.0)
-    np.testing.assert_allclose(given(np.array([[1.0], [2.0], [3.0]])).ravel(),
+    np.testing.assert_allclose(np.ravel(given(np.array([[1.0], [2.0], [3.0]]))),
                                [-1.4142135, -0.70710677, 0.0], rtol=1e-6)
 
 

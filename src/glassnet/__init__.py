@@ -32,6 +32,118 @@ from .saving import load_model
 
 __version__ = "0.1.0"
 
+# -- tensors, the TensorFlow-named ops and GradientTape (issue 12) -----------------------
+# `tf.constant`, `tf.reduce_mean`, `tf.math.*`, `tf.nn.*`, `tf.keras.ops.*` (keras is this
+# module, so keras.ops is glassnet.ops), `tf.GradientTape`, `tf.Variable`, dtype names.
+import numpy as _np  # noqa: E402
+
+from . import ops  # noqa: E402
+from .ops import math, nn  # noqa: E402
+from .ops.array import (  # noqa: E402
+    cast,
+    clip_by_value,
+    concat,
+    constant,
+    convert_to_tensor,
+    expand_dims,
+    eye,
+    fill,
+    gather,
+    identity,
+    linspace,
+    one_hot,
+    ones,
+    ones_like,
+    range,
+    rank,
+    reshape,
+    shape,
+    size,
+    split,
+    squeeze,
+    stack,
+    stop_gradient,
+    tile,
+    transpose,
+    unstack,
+    where,
+    zeros,
+    zeros_like,
+)
+from .ops.math import (  # noqa: E402
+    abs,
+    add,
+    argmax,
+    argmin,
+    ceil,
+    cos,
+    cumsum,
+    divide,
+    equal,
+    exp,
+    floor,
+    floordiv,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    matmul,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    norm,
+    not_equal,
+    pow,
+    reduce_all,
+    reduce_any,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_sum,
+    reduce_variance,
+    round,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    subtract,
+    tanh,
+)
+from .tape import GradientTape, UnconnectedGradients  # noqa: E402
+from .tensor import Tensor, Variable  # noqa: E402
+
+float16, float32, float64 = _np.float16, _np.float32, _np.float64
+int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8
+bool = _np.bool_  # tf.bool
+newaxis = None
+
+
+class version:  # noqa: N801  (tf.version.VERSION)
+    VERSION = __version__
+
+
+class linalg:  # noqa: N801  (tf.linalg.matmul)
+    matmul = staticmethod(matmul)
+    eye = staticmethod(eye)
+    norm = staticmethod(norm)
+
+
+def function(func=None, **options):
+    """``@tf.function``: TensorFlow compiles the function into a graph; glassnet runs
+    everything eagerly, so the function is returned unchanged (``@tf.function`` and
+    ``@tf.function(jit_compile=True)`` both work)."""
+    return (lambda f: f) if func is None else func
+
+
 # `import glassnet as tf; tf.keras.Sequential` and `import glassnet as keras` both work.
 keras = sys.modules[__name__]
 sys.modules[__name__ + ".keras"] = keras
@@ -46,4 +158,21 @@ __all__ = [
     "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "keras",
     "layers", "load_model", "losses", "metrics", "models", "optimizers", "random",
     "regularizers", "utils",
+]
+
+# issue 12: tensors and ops
+__all__ += [
+    "GradientTape", "Tensor", "UnconnectedGradients", "Variable", "abs", "add", "argmax",
+    "argmin", "bool", "cast", "ceil", "clip_by_value", "concat", "constant",
+    "convert_to_tensor", "cos", "cumsum", "divide", "equal", "exp", "expand_dims", "eye",
+    "fill", "float16", "float32", "float64", "floor", "floordiv", "function", "gather",
+    "greater", "greater_equal", "identity", "int16", "int32", "int64", "int8", "less",
+    "less_equal", "linalg", "linspace", "log", "logical_and", "logical_not", "logical_or",
+    "math", "matmul", "maximum", "minimum", "multiply", "negative", "newaxis", "nn", "norm",
+    "not_equal", "one_hot", "ones", "ones_like", "ops", "pow", "range", "rank", "reduce_all",
+    "reduce_any", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
+    "reduce_std", "reduce_sum", "reduce_variance", "reshape", "round", "shape", "sigmoid",
+    "sign", "sin", "size", "split", "sqrt", "square", "squeeze", "stack", "stop_gradient",
+    "subtract", "tanh", "tile", "transpose", "uint8", "unstack", "version", "where", "zeros",
+    "zeros_like",
 ]

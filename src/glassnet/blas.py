@@ -41,8 +41,10 @@ def largest_product(model, batch_size: int) -> int:
     for layer in model.leaves():
         if getattr(layer, "splits_batch", False):
             continue  # it runs parts of its batch on one thread per core (layers/_parallel.py)
-        positions = math.prod(layer.output_shape[:-1]) if layer.output_shape else 1
-        work = max(work, batch_size * positions * layer.count_params())
+        shape = layer.output_shape if isinstance(layer.output_shape, tuple) else ()
+        positions = math.prod(d for d in shape[:-1] if isinstance(d, int))
+        own = sum(int(w.size) for w in (*layer.params.values(), *layer.state.values()))
+        work = max(work, batch_size * positions * own)
     return work
 
 

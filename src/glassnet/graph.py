@@ -209,7 +209,7 @@ class Graph:
             else:
                 out = layer.forward(values[node.in_slots[0]], training=training)
             if node.shared:  # keep this call's state for its backward
-                node.saved = layer.save_call_state()
+                node.saved = layer.call_state()
             if len(node.out_slots) == 1:
                 values[node.out_slots[0]] = out
             else:

@@ -20,6 +20,8 @@ import numpy as np
 
 from .activations import row_max
 from .errors import unknown_name
+from .tape import record
+from .tensor import Tensor, to_array
 
 EPSILON = 1e-7  # Keras's backend.epsilon(): probabilities are clipped to [ε, 1 - ε]
 
@@ -69,10 +71,20 @@ class Loss:
     fuses_with: str | None = None
     sparse = False  # True when y holds class indices
 
-    def __call__(self, y_true, y_pred) -> float:
-        y_pred = np.asarray(y_pred, dtype=np.float64)
-        y_true = np.asarray(y_true, dtype=np.int64 if self.sparse else np.float64)
-        return float(self.forward(y_true, y_pred))
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        """The mean loss as a scalar tensor, as Keras gives (``loss_fn(y, pred).numpy()``).
+
+        Computed in float64 and returned in ``y_pred``'s float type. On a ``GradientTape``
+        it is one op whose derivative is ``backward``, the hand-written ``dL/dŷ``.
+        """
+        if sample_weight is not None:
+            raise NotImplementedError("glassnet losses do not take sample_weight yet.")
+        pred = y_pred if isinstance(y_pred, Tensor) else Tensor(to_array(y_pred))
+        a = pred.array.astype(np.float64)
+        y = np.asarray(y_true, dtype=np.int64 if self.sparse else np.float64)
+        dtype = pred.dtype if pred.dtype.kind == "f" else np.dtype(np.float64)
+        value = Tensor(np.asarray(self.forward(y, a), dtype))
+        return record(value, [pred], lambda dL: [dL * self.backward(y, a)], type(self).__name__)
 
     def call(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """One loss per sample, shape ``(batch,)`` (Keras's ``Loss.call``); ``forward`` is
@@ -456,76 +468,92 @@ def _arrays(y_true, y_pred, sparse: bool = False) -> tuple[np.ndarray, np.ndarra
     return y_true, y_pred
 
 
+def _per_sample(loss: Loss, y_true, y_pred, sparse: bool = False):
+    """``loss`` per sample, ``L_i``; for a tensor ``ŷ`` (in a ``GradientTape`` loop) a
+    tensor recorded as one op. ``L_i`` depends on row ``i`` only, so its derivative is row
+    ``i`` of the batch-mean's gradient times the batch size: ``dŷ_i = n · dL/dŷ_i · g_i``."""
+    y, a = _arrays(y_true, y_pred, sparse)
+    values = loss.call(y, a)
+    if not isinstance(y_pred, Tensor):
+        return values
+    n = len(a)
+
+    def vjp(g):
+        g = np.asarray(g).reshape(n, *([1] * (a.ndim - 1)))
+        return [(n * loss.backward(y, a) * g).astype(a.dtype, copy=False)]
+    return record(Tensor(np.asarray(values, a.dtype)), [y_pred], vjp, name=loss.name)
+
+
 def mean_squared_error(y_true, y_pred) -> np.ndarray:
     """``mean((y - ŷ)², axis=-1)``."""
-    return MeanSquaredError().call(*_arrays(y_true, y_pred))
+    return _per_sample(MeanSquaredError(), y_true, y_pred)
 
 
 def mean_absolute_error(y_true, y_pred) -> np.ndarray:
     """``mean(|y - ŷ|, axis=-1)``."""
-    return MeanAbsoluteError().call(*_arrays(y_true, y_pred))
+    return _per_sample(MeanAbsoluteError(), y_true, y_pred)
 
 
 def mean_absolute_percentage_error(y_true, y_pred) -> np.ndarray:
     """``100 · mean(|y - ŷ| / max(|y|, ε), axis=-1)``."""
-    return MeanAbsolutePercentageError().call(*_arrays(y_true, y_pred))
+    return _per_sample(MeanAbsolutePercentageError(), y_true, y_pred)
 
 
 def mean_squared_logarithmic_error(y_true, y_pred) -> np.ndarray:
     """``mean((log(1 + ŷ) - log(1 + y))², axis=-1)``."""
-    return MeanSquaredLogarithmicError().call(*_arrays(y_true, y_pred))
+    return _per_sample(MeanSquaredLogarithmicError(), y_true, y_pred)
 
 
 def huber(y_true, y_pred, delta: float = 1.0) -> np.ndarray:
     """Huber loss per sample (see ``Huber``)."""
-    return Huber(delta).call(*_arrays(y_true, y_pred))
+    return _per_sample(Huber(delta), y_true, y_pred)
 
 
 def log_cosh(y_true, y_pred) -> np.ndarray:
     """``mean(log cosh(ŷ - y), axis=-1)``."""
-    return LogCosh().call(*_arrays(y_true, y_pred))
+    return _per_sample(LogCosh(), y_true, y_pred)
 
 
 def hinge(y_true, y_pred) -> np.ndarray:
     """``mean(max(1 - y ŷ, 0), axis=-1)``, labels 0/1 read as -1/1."""
-    return Hinge().call(*_arrays(y_true, y_pred))
+    return _per_sample(Hinge(), y_true, y_pred)
 
 
 def squared_hinge(y_true, y_pred) -> np.ndarray:
     """``mean(max(1 - y ŷ, 0)², axis=-1)``."""
-    return SquaredHinge().call(*_arrays(y_true, y_pred))
+    return _per_sample(SquaredHinge(), y_true, y_pred)
 
 
 def categorical_hinge(y_true, y_pred) -> np.ndarray:
     """``max(max((1 - y) ŷ) - Σ y ŷ + 1, 0)``."""
-    return CategoricalHinge().call(*_arrays(y_true, y_pred))
+    return _per_sample(CategoricalHinge(), y_true, y_pred)
 
 
 def poisson(y_true, y_pred) -> np.ndarray:
     """``mean(ŷ - y log(ŷ + ε), axis=-1)``."""
-    return Poisson().call(*_arrays(y_true, y_pred))
+    return _per_sample(Poisson(), y_true, y_pred)
 
 
 def kl_divergence(y_true, y_pred) -> np.ndarray:
     """``Σ y log(y / ŷ)`` over the last axis, both clipped to ``[ε, 1]``."""
-    return KLDivergence().call(*_arrays(y_true, y_pred))
+    return _per_sample(KLDivergence(), y_true, y_pred)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
                         label_smoothing: float = 0.0) -> np.ndarray:
     """``mean(-(y log p + (1 - y) log(1 - p)), axis=-1)``."""
-    return BinaryCrossentropy(from_logits, label_smoothing).call(*_arrays(y_true, y_pred))
+    return _per_sample(BinaryCrossentropy(from_logits, label_smoothing), y_true, y_pred)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
                              label_smoothing: float = 0.0) -> np.ndarray:
     """``-Σ y log p`` over the last axis (one-hot ``y``)."""
-    return CategoricalCrossentropy(from_logits, label_smoothing).call(*_arrays(y_true, y_pred))
+    return _per_sample(CategoricalCrossentropy(from_logits, label_smoothing), y_true, y_pred)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> np.ndarray:
     """``-log p[y]`` for integer labels ``y``."""
-    return SparseCategoricalCrossentropy(from_logits).call(*_arrays(y_true, y_pred, True))
+    return _per_sample(SparseCategoricalCrossentropy(from_logits), y_true, y_pred, sparse=True)
 
 
 # Keras 2's short names

@@ -142,12 +142,10 @@ class Metric:
         self.reset_state()
 
     def __call__(self, y, y_pred, sample_weight=None) -> float:
-        """This batch alone (Keras's stateless ``metric(y, ŷ)`` call)."""
-        v = np.asarray(self.values(np.asarray(y), np.asarray(y_pred)))
-        w = _weights(sample_weight, v)
-        if w is None:
-            return float(np.mean(v))
-        return float((v * w).sum() / w.sum()) if w.sum() else 0.0
+        """Keras's ``metric(y, ŷ)``: ``update_state`` with this batch, then ``result()``, the
+        running value over every batch since the last ``reset_state``."""
+        self.update_state(y, y_pred, sample_weight)
+        return self.result()
 
     def get_config(self) -> dict:
         return {"name": self.name}
@@ -360,9 +358,6 @@ class RootMeanSquaredError(Metric):
     def result(self) -> float:
         return float(np.sqrt(super().result()))
 
-    def __call__(self, y, y_pred, sample_weight=None) -> float:
-        return float(np.sqrt(super().__call__(y, y_pred, sample_weight)))
-
 
 # -- counts of true and false positives ---------------------------------------------------
 class _Confusion(Metric):
@@ -400,10 +395,6 @@ class _Confusion(Metric):
         self.tp += float((w * (predicted & y)).sum())
         self.fp += float((w * (predicted & ~y)).sum())
         self.fn += float((w * (~predicted & y)).sum())
-
-    def __call__(self, y, y_pred, sample_weight=None) -> float:
-        self.update_state(y, y_pred, sample_weight)
-        return self.result()
 
 
 class Precision(_Confusion):
@@ -479,10 +470,6 @@ class AUC(Metric):
         fpr = np.divide(self.fp, self.fp + self.tn, out=np.zeros_like(self.fp),
                         where=(self.fp + self.tn) > 0)
         return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
-
-    def __call__(self, y, y_pred, sample_weight=None) -> float:
-        self.update_state(y, y_pred, sample_weight)
-        return self.result()
 
 
 _CLASS_LIST = (SparseCategoricalAccuracy, CategoricalAccuracy, BinaryAccuracy,

@@ -33,6 +33,8 @@ from .graph import Graph, KerasTensor, flatten
 from .layers.base import Layer, _as_shape
 from .layers.input import InputLayer
 from .params import ParameterVector
+from .tape import record, watched
+from .tensor import Tensor, to_array
 
 
 class Model(Layer):
@@ -90,6 +92,8 @@ class Model(Layer):
 
     @property
     def layers(self) -> list[Layer]:
+        if self.uses_call:  # a subclassed model: the layers assigned to its attributes
+            return self.sublayers
         return list(self.graph.layers) if self._graph is not None else []
 
     @property
@@ -140,12 +144,22 @@ class Model(Layer):
 
     def leaves(self) -> list[Layer]:
         """Every layer that owns weights, nested models opened up, each once."""
+        if self.uses_call:
+            return Layer.leaves(self)
         seen: dict[int, Layer] = {}
         for layer in self.layers:
             if not isinstance(layer, InputLayer):
                 for leaf in layer.leaves():
                     seen.setdefault(id(leaf), leaf)
         return list(seen.values())
+
+    def call_state(self) -> list:
+        """What a forward pass left in every layer inside (a model used twice as a layer)."""
+        return [layer.call_state() for layer in self.layers]
+
+    def restore_call_state(self, state: list) -> None:
+        for layer, saved in zip(self.layers, state):
+            layer.restore_call_state(saved)
 
     @property
     def trainable(self) -> bool:
@@ -161,11 +175,30 @@ class Model(Layer):
 
     # -- a model used as a layer ------------------------------------------------------
     def build(self, input_shape=None) -> None:
-        if self._graph is None:
-            raise ValueError(f"Model {self.name!r} has no graph to build.")
-        self.built = True
+        """A subclassed model (with ``call``) becomes a one-node graph for inputs of
+        ``input_shape``: its ``forward`` runs ``call`` on a tape, its ``backward`` applies
+        it. A functional model is built when it is made."""
+        if self._graph is not None:
+            return
+        if not self.uses_call or input_shape is None:
+            raise ValueError(f"Model {self.name!r} does not know its input shape yet: call it "
+                             "on data, or model.build((None, features)).")
+        shape = tuple(input_shape)
+        shape = shape[1:] if shape and shape[0] is None else shape
+        self.built = True  # so the call below does not build again
+        inputs = InputLayer(shape=_as_shape(shape)).output
+        self._graph = Graph([inputs], [Layer.call_symbolic(self, inputs)])
+        if self.compiled is not None:
+            self.compiled.configure(self)
 
     def output_shapes(self, input_shape) -> list[tuple]:
+        if self.uses_call:
+            shape = self._call_output_shape(input_shape)
+            if shape is None:
+                raise ValueError(f"Model {self.name!r}: running call on a sample of shape "
+                                 f"{(None, *input_shape)} failed; call the model on real data "
+                                 "first to see the error.")
+            return [shape]
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         expected = [t.shape[1:] for t in self.graph.inputs]
         if [tuple(s) for s in shapes] != [tuple(s) for s in expected]:
@@ -191,22 +224,57 @@ class Model(Layer):
 
     def forward(self, x, training: bool = False):
         """Forward propagation through the graph (``x``: one array, or a list)."""
+        if self.uses_call:
+            return Layer.forward(self, x, training)
         outs = self.graph.forward(x if isinstance(x, list) else [x], training)
         return outs[0] if len(outs) == 1 else outs
 
     def backward(self, dy):
         """Backpropagation through the graph: ``dL/dx`` for each input."""
+        if self.uses_call:
+            return Layer.backward(self, dy)
         self.graph.plan(self.need_input_grad)
         dxs = self.graph.backward(dy if isinstance(dy, list) else [dy])
         return dxs[0] if len(dxs) == 1 else dxs
 
-    def __call__(self, x, training: bool = False):
+    def __call__(self, x, training: bool = False, **kwargs):
+        """``model(x)``: symbolic tensors give a node of a bigger graph; arrays or tensors
+        give the outputs as tensors, recorded on a ``GradientTape`` that watches ``x`` or
+        the model's weights (one op, whose derivative is the graph's ``backward``)."""
         if data_module.is_symbolic(x):
             return self.call_symbolic(x)
-        xs = self.prepare_inputs(x, single_sample=True, cast=True)
+        if self.uses_call:
+            return Layer.__call__(self, x, training, **kwargs)
+        given = data_module.as_list(x, self.input_names, "x", "input")
+        xs = self.prepare_inputs([to_array(t) for t in given], single_sample=True, cast=True)
         with blas.limit_threads(self, len(xs[0])):  # as fit and predict: see blas.py
-            outs = self.graph.forward(xs, training)
+            outs = [Tensor(a) for a in self.graph.forward(xs, training)]
+        sources = [t if isinstance(t, Tensor) else Tensor(a) for t, a in zip(given, xs)]
+        variables = self.trainable_variables
+        if watched([*sources, *variables]):
+            saved = self.call_state()
+            for i, y in enumerate(outs):
+                record(y, [*sources, *variables], self._vjp(saved, i, len(outs)),
+                       name=f"Model:{self.name}")
         return self._structure(outs)
+
+    def _vjp(self, saved, i: int, n: int):
+        """The derivative of output ``i`` of the call that left ``saved`` in the layers:
+        the graph's ``backward`` from ``dy`` on that output."""
+        def vjp(dy):
+            current = self.call_state()
+            self.restore_call_state(saved)
+            try:
+                self.graph.plan(input_grads=True)
+                douts = [None] * n
+                douts[i] = np.ascontiguousarray(dy, dtype=backend.floatx())
+                dxs = self.graph.backward(douts)
+                grads = [leaf.grads[k].copy() for leaf in self.leaves() if leaf.trainable
+                         for k in leaf.params]
+                return [*dxs, *grads]
+            finally:
+                self.restore_call_state(current)
+        return vjp
 
     # -- weights as one vector ------------------------------------------------------
     def bind(self) -> ParameterVector:
@@ -236,7 +304,7 @@ class Model(Layer):
                            "weighted_metrics", "auto_scale_loss"):
                 raise TypeError(f"compile() got an unexpected keyword argument {key!r}.")
         self.optimizer = optimizers.get(optimizer)
-        if loss is None:
+        if loss is None and not self.custom_train_step:
             raise ValueError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy' "
                              "for integer class labels or loss='mse' for regression.")
         self.compiled = _Compiled(loss, metrics, loss_weights)
@@ -259,7 +327,46 @@ class Model(Layer):
 
     @property
     def metrics(self) -> list[metrics_module.Metric]:
-        return [] if self.compiled is None else self.compiled.all_metrics()
+        """The compiled metrics; a custom ``train_step`` also sees Keras 3's loss tracker,
+        a ``Mean`` named ``loss``, first (as the keras.io guide's loop expects)."""
+        if self.compiled is None:
+            return []
+        own = self.compiled.all_metrics()
+        return [self.compiled.loss_tracker, *own] if self.custom_train_step else own
+
+    # -- for a train_step written by the user (keras.io: "Customizing what happens in fit")
+    @property
+    def custom_train_step(self) -> bool:
+        """True when a subclass overrides ``train_step(self, data)`` (Keras's signature)."""
+        return type(self).train_step is not Model.train_step
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Keras 3's ``compute_loss``: the compiled loss(es) of ``y_pred`` against ``y``, plus
+        the regularizers' penalties, as a scalar tensor that a ``GradientTape`` follows."""
+        if sample_weight is not None:
+            raise NotImplementedError("compute_loss(sample_weight=...) is not supported yet.")
+        outputs = self.compiled_outputs()
+        ys = data_module.as_list(y, [o.name for o in outputs], "y", "output")
+        preds = data_module.as_list(y_pred, [o.name for o in outputs], "y_pred", "output")
+        total = None
+        for o, target, pred in zip(outputs, ys, preds):
+            if o.loss is None:
+                continue
+            value = o.loss(target, pred) * o.weight if o.weight != 1.0 else o.loss(target, pred)
+            total = value if total is None else total + value
+        return total + self.compiled.penalty() if self.compiled.penalized else total
+
+    def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
+        """Keras 2's ``self.compiled_loss(y, y_pred)`` (Keras 3: ``compute_loss``); like
+        Keras 2's, it also feeds the ``loss`` metric that ``self.metrics`` reports."""
+        loss = self.compute_loss(y=y, y_pred=y_pred, sample_weight=sample_weight)
+        self.compiled.loss_tracker.update_state(np.asarray(loss))
+        return loss
+
+    @property
+    def compiled_metrics(self) -> _CompiledMetrics:
+        """Keras 2's ``self.compiled_metrics.update_state(y, y_pred)``."""
+        return _CompiledMetrics(self)
 
     @property
     def metrics_names(self) -> list[str]:
@@ -410,15 +517,17 @@ class Model(Layer):
     # -- weights ----------------------------------------------------------------------
     @property
     def weights(self) -> list[np.ndarray]:
-        return [w for leaf in self.leaves() for w in leaf.weights]
+        return self.trainable_weights + self.non_trainable_weights
 
     @property
     def trainable_weights(self) -> list[np.ndarray]:
-        return [w for leaf in self.leaves() for w in leaf.trainable_weights]
+        return [w for leaf in self.leaves() if leaf.trainable for w in leaf.params.values()]
 
     @property
     def non_trainable_weights(self) -> list[np.ndarray]:
-        return [w for leaf in self.leaves() for w in leaf.non_trainable_weights]
+        leaves = self.leaves()
+        return [w for leaf in leaves if not leaf.trainable for w in leaf.params.values()] + [
+            w for leaf in leaves for w in leaf.state.values()]
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (kernel, then bias, ...)."""
@@ -440,7 +549,7 @@ class Model(Layer):
             w[...] = v
 
     def count_params(self) -> int:
-        return sum(leaf.count_params() for leaf in self.leaves())
+        return sum(int(w.size) for w in self.weights)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         if index is not None:
@@ -647,6 +756,25 @@ def _layer_entry(layer: Layer) -> dict:
     return layer_entry(layer)
 
 
+class _CompiledMetrics:
+    """The compiled metrics as one object, for Keras 2's custom ``train_step``."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.metrics = model.compiled.all_metrics()
+
+    def update_state(self, y, y_pred, sample_weight=None) -> None:
+        names = [o.name for o in self.model.compiled_outputs()]
+        ys = data_module.as_list(y, names, "y", "output")
+        preds = data_module.as_list(y_pred, names, "y_pred", "output")
+        self.model.compiled.update_metrics([np.asarray(a) for a in ys],
+                                           [np.asarray(a) for a in preds])
+
+    def reset_state(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+
 class _Compiled:
     """What ``compile`` chose, resolved per output once the graph is known: the loss of
     each output, its weight, its metrics, and whether it fuses with the last activation."""
@@ -660,8 +788,9 @@ class _Compiled:
             loss = {k: None if v is None else losses.get(v) for k, v in loss.items()}
         elif isinstance(loss, (list, tuple)):
             loss = [None if v is None else losses.get(v) for v in loss]
-        else:
+        elif loss is not None:  # None: a custom train_step computes its own loss
             loss = losses.get(loss)
+        self.loss_tracker = metrics_module.Mean(name="loss")
         self.loss_spec, self.metric_spec, self.weight_spec = loss, metrics, loss_weights
         self.outputs: list[_Output] = []
         self.penalized: list = []
@@ -704,7 +833,7 @@ class _Compiled:
         only = self.outputs[0]
         self.single = only if len(self.outputs) == 1 and only.weight == 1.0 and \
             only.loss is not None else None
-        if all(o.loss is None for o in self.outputs):
+        if all(o.loss is None for o in self.outputs) and not model.custom_train_step:
             raise ValueError(f"compile: no output has a loss. The outputs are {names}; give "
                              "loss a value for at least one, e.g. loss={"
                              f"{names[0]!r}: 'mse'}}.")

@@ -237,6 +237,36 @@ class Optimizer:
         times a float subclass (``learning_rate``'s ``LearningRate``) in float64."""
         raise NotImplementedError
 
+    def apply_gradients(self, grads_and_vars) -> None:
+        """Keras's ``optimizer.apply_gradients(zip(grads, variables))``: one ``step`` on the
+        variables, for training loops written with ``GradientTape``.
+
+        The variables are copied into one flat vector ``θ`` (and the gradients into ``g``),
+        stepped with the same rule as ``fit``, and written back with ``assign``. The state
+        (``m``, ``v``...) belongs to this list of variables; a different list starts afresh.
+        Pairs whose gradient is None are skipped, as in Keras.
+        """
+        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
+        if not pairs:
+            raise ValueError("apply_gradients got no gradients (all None): the loss does not "
+                             "depend on these variables. Check the list given to "
+                             "tape.gradient and the code run inside the tape.")
+        variables = [v for _, v in pairs]
+        sizes = [np.asarray(v).size for v in variables]
+        if [id(v) for v in variables] != getattr(self, "_variable_ids", None):
+            self._variable_ids = [id(v) for v in variables]
+            dtype = np.asarray(variables[0]).dtype
+            self._theta, self._g = np.empty(sum(sizes), dtype), np.empty(sum(sizes), dtype)
+            self.build(self._theta)
+        ends = np.cumsum(sizes)[:-1]
+        thetas, gs = np.split(self._theta, ends), np.split(self._g, ends)
+        for theta, g, (grad, v) in zip(thetas, gs, pairs):
+            theta[...] = np.asarray(v).ravel()
+            g[...] = np.asarray(grad).ravel()
+        self.step(self._theta, self._g)
+        for theta, v in zip(thetas, variables):
+            v.assign(theta.reshape(np.asarray(v).shape))
+
     def get_config(self) -> dict:
         config = {"learning_rate": self._learning_rate}
         config.update({k: v for k, v in vars(self).items() if not k.startswith("_")

@@ -20,7 +20,7 @@ def _rows(model) -> list[tuple[str, ...]]:
     """One row per layer: name (type), output shape, parameters[, connected to]."""
     from .model import Sequential
 
-    if isinstance(model, Sequential) or not model.built:
+    if isinstance(model, Sequential) or model.uses_call or not model.built:
         rows = []
         for layer in model.layers:
             shape = "?" if not layer.built or layer.output_shape is None else \

@@ -105,6 +105,7 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
     compiled = model.compiled
     batch = batches(model, xs)
     per_batch_logs = cbs.wants("on_train_batch_end")
+    custom = model.custom_train_step  # the user's train_step(data) returns the logs
     # fit called from a callback of another fit: give the outer one its settings back
     outer = (model.terminate_on_nan, model.history) if model.fitting else None
     model.fitting = True
@@ -127,11 +128,19 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
             order = grandom.rng().permutation(n) if shuffle else np.arange(n)
             loss_sum, seen = 0.0, 0
             compiled.reset()
+            for m in model.metrics if custom else ():
+                m.reset_state()
             for step in range(steps):
                 idx = order[step * batch_size:(step + 1) * batch_size]
                 xb = batch(idx)
                 yb = [y[idx] for y in ys]
                 cbs.on_train_batch_begin(step, {})
+                if custom:
+                    logs = _custom_logs(model.train_step((_one(xb), _one(yb))))
+                    cbs.on_train_batch_end(step, logs)
+                    if model.stop_training:
+                        break
+                    continue
                 loss, out = model.train_step(xb, yb)
                 loss_sum += float(loss) * len(idx)
                 seen += len(idx)
@@ -142,7 +151,8 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
                 if model.stop_training:  # a callback or Ctrl-C: stop after this step
                     break
             guard.raise_if_requested()  # Ctrl-C: the unfinished epoch is not recorded
-            logs = compiled.logs(loss_sum / seen, seen)
+            if not custom:
+                logs = compiled.logs(loss_sum / seen, seen)
             if val is not None:
                 val_logs = _evaluate(model, *val, batch_size, None, cbs)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -165,6 +175,20 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
         else:
             model.terminate_on_nan, model.history = outer
     return history
+
+
+def _one(arrays: list):
+    """One array for a one-input (or one-output) model, else the list: Keras's ``data``."""
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
+def _custom_logs(logs) -> dict[str, float]:
+    """What a user's ``train_step`` returned, as numbers (Keras takes tensors too)."""
+    if not isinstance(logs, dict):
+        raise TypeError(f"train_step must return a dict of logs such as {{'loss': ...}}, got "
+                        f"{type(logs).__name__}. End it with: return {{m.name: m.result() for "
+                        "m in self.metrics}.")
+    return {k: float(np.asarray(v)) for k, v in logs.items()}
 
 
 def _evaluate(model, xs, ys, batch_size: int, progbar: Progbar | None, cbs) -> dict:

@@ -9,10 +9,17 @@ A layer is a function ``y = f(x; θ)`` with two methods:
 Shapes exclude the batch dimension: ``input_shape = (784,)`` means batches of
 shape ``(batch, 784)``. Weights are created lazily in ``build(input_shape)`` when
 the first batch (or ``input_shape=``) tells the layer its input size.
+
+A user's layer (Keras style) defines ``call(inputs)`` made of glassnet ops instead of
+``forward``/``backward``; ``Layer`` then gives it both: ``forward`` runs ``call`` on a
+private ``GradientTape``, and ``backward`` applies that tape. Its ``build`` receives the
+shape with the batch axis, ``(None, 784)``, as in Keras. Layers assigned as attributes
+(or in lists) are its sub-layers: their weights are its weights.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -21,6 +28,9 @@ import numpy as np
 from .. import activations, backend, constraints, initializers, regularizers
 from ..errors import InputError
 from ..graph import KerasTensor, Node, symbolic
+from ..ops.array import cast
+from ..tape import GradientTape, call_layer, map_structure, paused, warn_once
+from ..tensor import Tensor, Variable, to_array
 
 
 class Layer:
@@ -67,33 +77,181 @@ class Layer:
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(input_shape)
 
-    def add_weight(self, name: str, shape: tuple[int, ...], initializer="zeros",
-                   trainable: bool = True) -> np.ndarray:
-        """Create a weight (and its gradient buffer when trainable)."""
-        value = np.asarray(initializers.get(initializer)(tuple(shape), backend.floatx()))
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
+                   name=None, regularizer=None, constraint=None, **kwargs) -> Variable:
+        """Create a weight and return it as a ``Variable`` backed by ``params[name]``
+        (trainable, with a gradient buffer ``grads[name]``) or ``state[name]``.
+
+        Keras 3: ``add_weight(shape=(784, 128), initializer="glorot_uniform",
+        trainable=True, name="kernel")`` (``shape`` first when positional). Keras 2 and
+        glassnet's own layers: ``add_weight("kernel", (784, 128), "glorot_uniform")``.
+        The initializer defaults to ``glorot_uniform``, as in Keras.
+        """
+        if args and isinstance(args[0], str):  # Keras 2 / built-in order: name, shape, init
+            name, *args = args
+            positional = ["shape", "initializer", "trainable"]
+            if len(args) > 2 or len(args) > 1 and (args[1] is None or _is_dtype(args[1])):
+                # Keras 2: name, shape, dtype, initializer, regularizer, trainable
+                positional = ["shape", "dtype", "initializer", "regularizer", "trainable"]
+        else:  # Keras 3 order
+            positional = ["shape", "initializer", "dtype", "trainable"]
+        given = dict(zip(positional, args))
+        regularizer = given.get("regularizer", regularizer)
+        shape = given.get("shape", shape)
+        initializer = given.get("initializer", initializer)
+        dtype = given.get("dtype", dtype)
+        trainable = given.get("trainable", trainable)
+        if shape is None:
+            raise ValueError(f"Layer {self.name!r}: add_weight needs a shape, e.g. "
+                             f"self.add_weight(shape=(input_dim, units)).")
+        if regularizer is not None or constraint is not None:
+            warn_once(self, "add_weight's regularizer and constraint are not supported by "
+                            "glassnet yet and are ignored.")
+        shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(d) for d in shape)
+        key = name or "variable"
+        n = 1
+        while key in self.params or key in self.state:  # names are unique within a layer
+            key, n = f"{name or 'variable'}_{n}", n + 1
+        init = initializers.get("glorot_uniform" if initializer is None else initializer)
+        value = np.asarray(init(shape, np.dtype(dtype or backend.floatx())))
         if trainable:
-            self.params[name] = value
-            self.grads[name] = np.zeros_like(value)
+            self.params[key] = value
+            self.grads[key] = np.zeros_like(value)
         else:
-            self.state[name] = value
-        return value
+            self.state[key] = value
+        return self.variable(key)
+
+    def variable(self, key: str) -> Variable:
+        """The ``Variable`` of weight ``key`` (one object per weight, for the tape): it reads
+        ``params[key]`` (or ``state[key]``) live, so it follows the model's flat vector θ."""
+        variables = vars(self).setdefault("_variables", {})
+        if key not in variables:
+            trainable = key in self.params
+            store = self.params if trainable else self.state
+            if key not in store:
+                raise KeyError(f"Layer {self.name!r} has no weight {key!r}; it has "
+                               f"{[*self.params, *self.state]}.")
+            variables[key] = Variable.slot(store, key, name=f"{self.name}/{key}",
+                                           trainable=trainable)
+        return variables[key]
 
     # -- the two passes -------------------------------------------------------
+    # Built-in layers override forward and backward. For a layer with ``call`` these
+    # defaults differentiate the call with a tape: this is how fit trains a user's layer.
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        raise NotImplementedError
+        """``y = call(x)`` on tensors, recorded on a private tape kept for ``backward``."""
+        if not self.uses_call:
+            raise NotImplementedError(
+                f"{type(self).__name__} must define call(self, inputs) (made of glassnet "
+                f"ops), or forward(x, training) and backward(dy).")
+        if not self.built:
+            self.ensure_built(x.shape[1:])
+        tape = GradientTape(persistent=True)
+        with tape:
+            x_t = Tensor(x)
+            tape.watch(x_t)
+            y = self.run_call(x_t, training)
+        if not isinstance(y, Tensor):
+            raise TypeError(
+                f"Layer {self.name!r}: call returned {type(y).__name__}, not a tensor. Build "
+                f"the output with glassnet ops (tf.matmul, tf.nn.relu, ...) so that its "
+                f"gradient can be computed; NumPy code is invisible to the tape.")
+        self.last_call = (tape, x_t, y)
+        return y.array
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
-        raise NotImplementedError
+        """Apply the tape of the last ``forward``: fill ``grads`` (and the sub-layers'
+        ``grads``) with ``dL/dθ`` and return ``dL/dx``."""
+        if not self.uses_call:
+            raise NotImplementedError(f"{type(self).__name__} must define backward(dy).")
+        tape, x_t, y = self.last_call
+        slots = [(layer, k) for layer in self.leaves() if layer.trainable
+                 for k in layer.params]
+        grads = tape.gradient(y, [x_t, *(layer.variable(k) for layer, k in slots)],
+                              output_gradients=dy)
+        for (layer, k), g in zip(slots, grads[1:]):
+            if g is None:
+                warn_once(self, f"Layer {self.name!r}: weight {layer.name}/{k} received no "
+                                f"gradient, so training does not change it. Its call does not "
+                                f"use it, or uses it through NumPy code that the tape cannot "
+                                f"see: use glassnet ops (tf.matmul, tf.nn.relu, ...) on it.")
+                layer.grads[k][...] = 0
+            else:
+                layer.grads[k][...] = g.array
+        if not self.need_input_grad:
+            return None
+        return np.zeros_like(x_t.array) if grads[0] is None else grads[0].array
 
-    def __call__(self, x, training: bool = False):
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation on tensors (defined by a user's layer)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define call.")
+
+    @property
+    def uses_call(self) -> bool:
+        """True for a layer written Keras style, with ``call`` (its gradient from the tape)."""
+        return type(self).call is not Layer.call
+
+    def run_call(self, inputs, training=None, **kwargs):
+        """``call(inputs)``, passing ``training`` when ``call`` takes it (as Keras does)."""
+        if _takes_training(type(self)):
+            kwargs["training"] = training
+        return self.call(inputs, **kwargs)
+
+    def call_state(self) -> dict[str, Any]:
+        """What ``backward`` needs from the last ``forward``: a shallow copy of the layer's
+        attributes, so the tape can differentiate a layer called several times (see
+        ``tape.call_layer``). Override it when a layer reuses arrays between calls."""
+        return dict(vars(self))
+
+    def restore_call_state(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For pickle and deepcopy: without the last call's tape (its closures cannot be
+        pickled, and a copy needs a forward pass before its backward anyway)."""
+        state = dict(vars(self))
+        state.pop("last_call", None)
+        return state
+
+    def __call__(self, x, training: bool = False, **kwargs) -> Tensor:
         """``layer(x)``: on a symbolic tensor (from ``Input``), record the call and return
-        the symbolic output (the functional API); on arrays, compute it now."""
+        the symbolic output (the functional API); on arrays or tensors, compute it now
+        (recorded on a ``GradientTape`` if one is watching)."""
         if symbolic(x):
             return self.call_symbolic(x)
-        x = np.asarray(x, dtype=backend.floatx())
+        x = map_structure(lambda t: _as_input(t, self.uses_call), x)
         if not self.built:
-            self.build(x.shape[1:])
-        return self.forward(x, training=training)
+            self.ensure_built(map_structure(lambda t: t.shape[1:], x))
+        return call_layer(self, x, training, **kwargs)
+
+    def ensure_built(self, input_shape) -> None:
+        """Build for inputs of shape ``(batch,) + input_shape``, once.
+
+        Built-in layers get ``build(input_shape)``; a layer with ``call`` gets
+        ``build((None,) + input_shape)`` (Keras's convention), and its ``output_shape``
+        from ``compute_output_shape`` or else from running ``call`` on one sample of zeros.
+        """
+        if self.built:
+            return
+        if not self.uses_call:  # a merge layer's input_shape is a list of shapes
+            self.build(input_shape if isinstance(input_shape, list) else tuple(input_shape))
+            return
+        self.build(_with_batch(input_shape))
+        self.built = True
+        self.input_shape = input_shape
+        self.output_shape = self._call_output_shape(input_shape)
+
+    def _call_output_shape(self, input_shape):
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shape = self.compute_output_shape(_with_batch(input_shape))
+            return tuple(shape)[1:]
+        one = _zeros_like_shape(input_shape)
+        try:
+            with paused():
+                y = self.run_call(one, training=False)
+        except Exception:  # the real call will report it, with the user's own data
+            return None
+        return tuple(y.shape[1:]) if isinstance(y, Tensor) else None
 
     def call_symbolic(self, inputs):
         """Record ``self(inputs)`` in the graph: build for the inputs' shapes, return the
@@ -107,8 +265,7 @@ class Layer:
                                 "from other layers.")
         shapes = [tuple(t.shape[1:]) for t in tensors]
         shape = shapes if list_call else shapes[0]
-        if not self.built:
-            self.build(shape)
+        self.ensure_built(shape)
         node = Node(self, tensors, [(None, *s) for s in self.output_shapes(shape)], list_call)
         self.inbound_nodes.append(node)
         return node.outputs[0] if len(node.outputs) == 1 else node.outputs
@@ -122,6 +279,13 @@ class Layer:
                 f"{(None, *self.input_shape)} and is now called on inputs of shape "
                 f"{(None, *input_shape)}. A layer called twice (shared) needs inputs of the "
                 "same shape; create a new layer for the other shape.")
+        if self.uses_call:  # a user's layer: its compute_output_shape, or call on zeros
+            shape = self._call_output_shape(input_shape)
+            if shape is None:
+                raise ValueError(f"Layer {self.name!r}: call failed on a sample of shape "
+                                 f"{(None, *input_shape)}; call the layer on real data to "
+                                 "see the error, or define compute_output_shape.")
+            return [shape]
         return [tuple(self.compute_output_shape(input_shape))]
 
     @property
@@ -145,8 +309,15 @@ class Layer:
 
     # -- what the graph needs (models override these) --------------------------
     def leaves(self) -> list[Layer]:
-        """The layers that own weights here: ``[self]``; a model lists its own layers'."""
-        return [self]
+        """The layers whose weights this layer uses: ``[self]`` for a built-in layer (its
+        helpers' weights are views of its own); a layer written with ``call`` adds its
+        sub-layers', and a model its layers'."""
+        if not self.uses_call:
+            return [self]
+        out: list[Layer] = [self]
+        for sub in self.sublayers:
+            out += [leaf for leaf in sub.leaves() if not any(leaf is o for o in out)]
+        return out
 
     def leaf_grads(self) -> list[np.ndarray]:
         """The gradient arrays of every weight, for summing over a shared layer's calls."""
@@ -156,29 +327,55 @@ class Layer:
     def has_trainable_weights(self) -> bool:
         return any(leaf.trainable and leaf.params for leaf in self.leaves())
 
-    def save_call_state(self) -> Any:
-        """What ``forward`` kept for ``backward`` (``self.x``, ``self.z``, ...): a shallow
-        copy of the attributes, so the graph can run a shared layer several times."""
-        return [dict(leaf.__dict__) for leaf in self.leaves()]
+    @property
+    def sublayers(self) -> list[Layer]:
+        """The layers assigned to this layer's attributes (directly, or in a list, tuple or
+        dict), in the order they were assigned: Keras's tracking of nested layers."""
+        found: list[Layer] = []
+        for value in vars(self).values():
+            items = value.values() if isinstance(value, dict) else (
+                value if isinstance(value, (list, tuple)) else (value,))
+            found += [v for v in items if isinstance(v, Layer) and v is not self
+                      and not any(v is f for f in found)]
+        return found
 
-    def restore_call_state(self, state: Any) -> None:
-        for leaf, saved in zip(self.leaves(), state):
-            leaf.__dict__.update(saved)
-
-    # -- weights --------------------------------------------------------------
     @property
     def weights(self) -> list[np.ndarray]:
-        """All weights, trainable first, as live arrays."""
-        return [*self.params.values(), *self.state.values()]
+        """All weights (its own, then its sub-layers'), trainable first, as live arrays."""
+        return self.trainable_weights + self.non_trainable_weights
 
     @property
     def trainable_weights(self) -> list[np.ndarray]:
-        return list(self.params.values()) if self.trainable else []
+        return [p for layer in self.leaves() if layer.trainable
+                for p in layer.params.values()]
 
     @property
     def non_trainable_weights(self) -> list[np.ndarray]:
-        frozen = [] if self.trainable else list(self.params.values())
-        return frozen + list(self.state.values())
+        layers = self.leaves()
+        frozen = [p for layer in layers if not layer.trainable for p in layer.params.values()]
+        return frozen + [s for layer in layers for s in layer.state.values()]
+
+    @property
+    def trainable_variables(self) -> list[Variable]:
+        """The trainable weights as ``Variable``s, for ``tape.gradient`` and
+        ``optimizer.apply_gradients``."""
+        return [layer.variable(k) for layer in self.leaves() if layer.trainable
+                for k in layer.params]
+
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        layers = self.leaves()
+        return ([layer.variable(k) for layer in layers if not layer.trainable
+                 for k in layer.params]
+                + [layer.variable(k) for layer in layers for k in layer.state])
+
+    @property
+    def variables(self) -> list[Variable]:
+        return self.trainable_variables + self.non_trainable_variables
+
+    def own_variables(self) -> list[Variable]:
+        """This layer's own trainable variables (not its sub-layers')."""
+        return [self.variable(k) for k in self.params] if self.trainable else []
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all weights, in the order of ``weights``."""
@@ -366,6 +563,53 @@ def _as_shape(shape) -> tuple[int, ...]:
             f"such as (28, 28) or (784,); got {shape!r}."
         )
     return tuple(int(d) for d in shape)
+
+
+def _as_input(x, keep_ints: bool) -> Tensor:
+    """A layer's input as a tensor of ``floatx()`` (a tensor stays the same object, so the
+    tape follows it; a user's layer keeps integer inputs, e.g. token ids)."""
+    if isinstance(x, Tensor):
+        if x.dtype == backend.floatx() or (keep_ints and x.dtype.kind not in "fc"):
+            return x
+        return cast(x, backend.floatx())
+    a = to_array(x) if keep_ints else np.asarray(x, backend.floatx())
+    return Tensor(a.astype(backend.floatx(), copy=False) if a.dtype.kind == "f" else a)
+
+
+def _with_batch(shape):
+    """``(784,)`` -> ``(None, 784)``, for each shape of a structure of shapes."""
+    if isinstance(shape, tuple) and all(isinstance(d, (int, np.integer)) for d in shape):
+        return (None, *shape)
+    return [_with_batch(s) for s in shape]
+
+
+def _zeros_like_shape(shape):
+    if isinstance(shape, tuple) and all(isinstance(d, (int, np.integer)) for d in shape):
+        return Tensor(np.zeros((1, *shape), backend.floatx()))
+    return [_zeros_like_shape(s) for s in shape]
+
+
+_TAKES_TRAINING: dict[type, bool] = {}
+
+
+def _takes_training(cls: type) -> bool:
+    """Does ``cls.call`` accept ``training=`` (by name or through ``**kwargs``)?"""
+    if cls not in _TAKES_TRAINING:
+        params = inspect.signature(cls.call).parameters.values()
+        _TAKES_TRAINING[cls] = any(p.name == "training" or p.kind is p.VAR_KEYWORD
+                                   for p in params)
+    return _TAKES_TRAINING[cls]
+
+
+def _is_dtype(value) -> bool:
+    """True for ``"float32"``, ``np.float64``...: Keras 2's third ``add_weight`` argument."""
+    if value is None or callable(value) and not isinstance(value, type):
+        return False
+    try:
+        np.dtype(value)
+    except (TypeError, ValueError):  # an initializer's name, object or config dict
+        return False
+    return not (isinstance(value, str) and value.lower() in initializers.ALL)
 
 
 def flat_size(shape: tuple[int, ...]) -> int:

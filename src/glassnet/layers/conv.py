@@ -292,6 +292,11 @@ class Conv2D(KernelLayer):
             self._col2im(dz, Wt, dxp[part], slot)  # dL/dcols = dL/dz₂ · W₂ᵀ, added back
         return dWb
 
+    def call_state(self):
+        """As ``Layer.call_state``, without the kept patches: ``cols`` lives in a buffer that
+        the next call overwrites, so a tape's backward builds them again from ``x``."""
+        return {**super().call_state(), "cols": None}
+
     def get_config(self):
         return {
             **super().get_config(),

@@ -80,6 +80,11 @@ class Dense(KernelLayer):
             return None
         return dz @ self.W.T  # dL/dx = dL/dz · Wᵀ
 
+    def call_state(self):
+        """On a tape the loss is an op of its own, so backward must apply f'(z) itself:
+        the model's fusion of f with the loss (``fused_activation``) is not for the tape."""
+        return {**super().call_state(), "fused_activation": False}
+
     def get_config(self):
         return {
             **super().get_config(),

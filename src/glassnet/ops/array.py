@@ -1,0 +1,336 @@
+"""Making tensors and moving their entries around: ``tf.constant``, ``tf.zeros``,
+``tf.reshape``, ``tf.concat``, ``tf.gather``, ``tf.where``...
+
+Ops that only move entries have simple derivatives: the gradient moves back the same way
+(``reshape``: reshape ``dy`` back; ``transpose``: transpose it back; ``gather``: add
+each ``dy`` row into the row it was taken from).
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from .. import backend
+from ..tape import record
+from ..tensor import Tensor, to_array
+from ._core import as_tensor, normalize_axis, pair, unbroadcast, value
+
+
+def _dtype(dtype: Any) -> np.dtype:
+    return backend.floatx() if dtype is None else np.dtype(dtype)
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    shape = value(shape)
+    return (int(shape),) if np.ndim(shape) == 0 else tuple(int(d) for d in shape)
+
+
+# -- making tensors --------------------------------------------------------------------
+def constant(value: Any, dtype: Any = None, shape: Any = None, name=None) -> Tensor:
+    """A tensor holding ``value`` (floats become float32, ints int32, as in TensorFlow)."""
+    a = to_array(value, dtype)
+    if shape is not None:
+        a = np.broadcast_to(a, _shape(shape)) if a.size == 1 else a.reshape(_shape(shape))
+    return Tensor(np.array(a))
+
+
+def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, name=None):
+    """``value`` as a tensor; a tensor is returned as it is (so the tape still follows it)."""
+    if isinstance(value, Tensor):
+        return value if dtype is None else cast(value, dtype)
+    if dtype is None and dtype_hint is not None and not isinstance(value, np.ndarray):
+        dtype = dtype_hint
+    return Tensor(to_array(value, dtype))
+
+
+def zeros(shape, dtype=None, name=None) -> Tensor:
+    return Tensor(np.zeros(_shape(shape), _dtype(dtype)))
+
+
+def ones(shape, dtype=None, name=None) -> Tensor:
+    return Tensor(np.ones(_shape(shape), _dtype(dtype)))
+
+
+def zeros_like(input, dtype=None, name=None) -> Tensor:
+    x = as_tensor(input)
+    return Tensor(np.zeros(x.shape, x.dtype if dtype is None else dtype))
+
+
+def ones_like(input, dtype=None, name=None) -> Tensor:
+    x = as_tensor(input)
+    return Tensor(np.ones(x.shape, x.dtype if dtype is None else dtype))
+
+
+def fill(dims, value, name=None) -> Tensor:
+    """A tensor of shape ``dims`` filled with ``value``."""
+    v = to_array(value)
+    return Tensor(np.full(_shape(dims), v, v.dtype))
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=None, name=None) -> Tensor:
+    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns),
+               dtype=_dtype(dtype))
+    if batch_shape is not None:
+        m = np.broadcast_to(m, (*_shape(batch_shape), *m.shape)).copy()
+    return Tensor(m)
+
+
+def range(start, limit=None, delta=1, dtype=None, name=None) -> Tensor:
+    """``start, start + delta, ...`` below ``limit`` (``tf.range(5)``: 0..4, int32)."""
+    if limit is None:
+        start, limit = 0, start
+    start, limit, delta = value(start), value(limit), value(delta)
+    if dtype is None:
+        floats = any(isinstance(v, float) or np.asarray(v).dtype.kind == "f"
+                     for v in (start, limit, delta))
+        dtype = backend.floatx() if floats else np.int32
+    return Tensor(np.arange(start, limit, delta).astype(dtype))
+
+
+def linspace(start, stop, num, name=None, axis=0) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop``, both included."""
+    s = to_array(start)
+    dtype = s.dtype if s.dtype.kind == "f" else backend.floatx()
+    return Tensor(np.linspace(s, value(stop), int(value(num)), axis=axis).astype(dtype))
+
+
+def identity(input, name=None) -> Tensor:
+    """A new tensor with the same value;  ``dy/dx = 1``."""
+    x = as_tensor(input)
+    return record(Tensor(x.array.copy()), [x], lambda dy: [dy], "identity")
+
+
+def stop_gradient(input, name=None) -> Tensor:
+    """The same value, seen by the tape as a constant: no gradient flows through it."""
+    return Tensor(as_tensor(input).array)
+
+
+def cast(x, dtype, name=None) -> Tensor:
+    """``x`` converted to ``dtype``; the gradient is cast back (none through integers)."""
+    x = as_tensor(x)
+    dtype = np.dtype(dtype)
+    y = x.array.astype(dtype)
+    if dtype.kind != "f":
+        return Tensor(y)
+    return record(Tensor(y), [x], lambda dy: [dy.astype(x.dtype)], "cast")
+
+
+def shape(input, out_type=np.int32, name=None) -> Tensor:
+    return Tensor(np.asarray(as_tensor(input).shape, out_type))
+
+
+def size(input, out_type=np.int32, name=None) -> Tensor:
+    return Tensor(np.asarray(as_tensor(input).size, out_type))
+
+
+def rank(input, name=None) -> Tensor:
+    return Tensor(np.asarray(as_tensor(input).ndim, np.int32))
+
+
+# -- reshaping -----------------------------------------------------------------------
+def reshape(tensor, shape, name=None) -> Tensor:
+    """The same entries in a new shape (one ``-1`` is inferred);  ``dx = dy`` reshaped back."""
+    x = as_tensor(tensor)
+    new = _shape(shape)
+    try:
+        y = x.array.reshape(new)
+    except ValueError:
+        raise ValueError(f"Cannot reshape a tensor of shape {x.shape} ({x.size} entries) into "
+                         f"shape {new}: the number of entries must stay the same "
+                         f"(use -1 for one axis to have it computed).") from None
+    return record(Tensor(y), [x], lambda dy: [dy.reshape(x.shape)], "reshape")
+
+
+def transpose(a, perm=None, conjugate=False, name=None) -> Tensor:
+    """Axes in the order ``perm`` (reversed by default);  ``dx = dy`` transposed back."""
+    x = as_tensor(a)
+    if perm is None:
+        perm = tuple(builtins.range(x.ndim))[::-1]
+    perm = tuple(int(p) for p in value(perm))
+    back = tuple(np.argsort(perm))
+    return record(Tensor(np.transpose(x.array, perm)), [x],
+                  lambda dy: [np.transpose(dy, back)], "transpose")
+
+
+def expand_dims(input, axis, name=None) -> Tensor:
+    """A new axis of size 1 at ``axis``."""
+    x = as_tensor(input)
+    return record(Tensor(np.expand_dims(x.array, int(axis))), [x],
+                  lambda dy: [dy.reshape(x.shape)], "expand_dims")
+
+
+def squeeze(input, axis=None, name=None) -> Tensor:
+    """Remove axes of size 1 (all of them, or those in ``axis``)."""
+    x = as_tensor(input)
+    axes = None if axis is None else normalize_axis(axis, x.ndim)
+    if axes is not None:
+        bad = [a for a in axes if x.shape[a] != 1]
+        if bad:
+            raise ValueError(f"Cannot squeeze axis {bad[0]} of a tensor of shape {x.shape}: "
+                             f"it has size {x.shape[bad[0]]}, not 1.")
+    return record(Tensor(np.squeeze(x.array, axes)), [x],
+                  lambda dy: [dy.reshape(x.shape)], "squeeze")
+
+
+def concat(values, axis, name=None) -> Tensor:
+    """Join tensors along ``axis``;  each input gets its own slice of ``dy`` back."""
+    xs = [as_tensor(v) for v in values]
+    if xs and xs[0].dtype.kind == "f":
+        xs = [x if isinstance(v, Tensor) else as_tensor(v, xs[0].dtype)
+              for x, v in zip(xs, values)]
+    try:
+        y = np.concatenate([x.array for x in xs], axis=int(axis))
+    except ValueError:
+        raise ValueError(f"concat along axis {axis} needs the same shape on the other axes; "
+                         f"got shapes {[x.shape for x in xs]}.") from None
+    ends = np.cumsum([x.shape[int(axis)] for x in xs])[:-1]
+    return record(Tensor(y), xs, lambda dy: np.split(dy, ends, axis=int(axis)), "concat")
+
+
+def stack(values, axis=0, name=None) -> Tensor:
+    """Stack same-shape tensors along a new ``axis``;  input ``i`` gets ``dy``'s slice ``i``."""
+    xs = [as_tensor(v) for v in values]
+    shapes = {x.shape for x in xs}
+    if len(shapes) > 1:
+        raise ValueError(f"stack needs tensors of one shape; got shapes {[x.shape for x in xs]}.")
+    y = np.stack([x.array for x in xs], axis=int(axis))
+    return record(Tensor(y), xs, lambda dy: list(np.moveaxis(dy, int(axis), 0)), "stack")
+
+
+def unstack(value, num=None, axis=0, name=None) -> list[Tensor]:
+    """The slices of ``value`` along ``axis``, as a list."""
+    x = as_tensor(value)
+    return [getitem(x, (slice(None),) * (int(axis) % x.ndim) + (i,))
+            for i in builtins.range(x.shape[int(axis)])]
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name=None) -> list[Tensor]:
+    """``value`` cut along ``axis`` into equal parts (an int) or parts of the given sizes;
+    each part is a slice, so its gradient goes back to its own entries."""
+    x = as_tensor(value)
+    axis = int(axis) % x.ndim
+    n = x.shape[axis]
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        k = int(num_or_size_splits)
+        if n % k:
+            raise ValueError(f"Cannot split an axis of size {n} into {k} equal parts; give "
+                             f"the sizes of the parts instead.")
+        sizes = [n // k] * k
+    else:
+        sizes = [int(s) for s in as_tensor(num_or_size_splits).array.ravel()]
+    if builtins.sum(sizes) != n:
+        raise ValueError(f"split sizes {sizes} add up to {builtins.sum(sizes)}, but the axis "
+                         f"has size {n}.")
+    ends = np.cumsum([0, *sizes])
+    lead = (slice(None),) * axis
+    return [getitem(x, (*lead, slice(int(a), int(b)))) for a, b in zip(ends[:-1], ends[1:])]
+
+
+def tile(input, multiples, name=None) -> Tensor:
+    """Repeat ``input`` ``multiples[i]`` times along axis ``i``;  ``dx`` sums the copies."""
+    x = as_tensor(input)
+    reps = _shape(multiples)
+    y = np.tile(x.array, reps)
+
+    def vjp(dy):
+        split = dy.reshape([n for r, s in zip(reps, x.shape) for n in (r, s)])
+        return [split.sum(axis=tuple(builtins.range(0, 2 * x.ndim, 2)))]
+
+    return record(Tensor(y), [x], vjp, "tile")
+
+
+# -- picking entries -----------------------------------------------------------------
+def _index(index):
+    """An index with tensors replaced by their arrays."""
+    if isinstance(index, tuple):
+        return tuple(value(i) for i in index)
+    return value(index)
+
+
+def getitem(x, index) -> Tensor:
+    """``x[index]`` (NumPy indexing);  ``dx`` is zero except where entries were taken,
+    which receive ``dy`` (added up when an entry was taken twice)."""
+    x = as_tensor(x)
+    index = _index(index)
+    y = x.array[index]
+
+    def vjp(dy):
+        dx = np.zeros(x.shape, dy.dtype)
+        np.add.at(dx, index, dy) if _advanced(index) else dx.__setitem__(index, dy)
+        return [dx]
+
+    return record(Tensor(y), [x], vjp, "getitem")
+
+
+def _advanced(index) -> bool:
+    """True when NumPy would use advanced indexing (an entry may be taken twice)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, (list, np.ndarray)) for p in parts)
+
+
+def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
+    """Entries ``indices`` of ``params`` along ``axis`` (default 0), as ``tf.gather``;
+    ``dparams`` adds each ``dy`` slice into the slice it was taken from."""
+    p = as_tensor(params)
+    idx = np.asarray(value(indices))
+    axis = 0 if axis is None else int(axis) % p.ndim
+    n = p.shape[axis]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f"gather: index {int(bad)} is out of range for axis {axis} of size "
+                         f"{n} (shape {p.shape}): indices must be in [0, {n}).")
+    y = np.take(p.array, idx, axis=axis)
+
+    def vjp(dy):
+        dp = np.zeros(p.shape, dy.dtype)
+        dy_first = np.moveaxis(dy, tuple(builtins.range(axis, axis + idx.ndim)),
+                               tuple(builtins.range(idx.ndim)))
+        np.add.at(np.moveaxis(dp, axis, 0), idx, dy_first)
+        return [dp]
+
+    return record(Tensor(y), [p], vjp, "gather")
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """``indices`` as one-hot vectors of length ``depth`` (a -1 or out-of-range index gives
+    a row of zeros, as in TensorFlow)."""
+    idx = np.asarray(value(indices)).astype(np.int64)
+    dtype = np.dtype(np.float32 if dtype is None else dtype)
+    on = 1 if on_value is None else value(on_value)
+    off = 0 if off_value is None else value(off_value)
+    out = np.where(idx[..., None] == np.arange(int(depth)), on, off).astype(dtype)
+    if axis is not None and int(axis) != -1:
+        out = np.moveaxis(out, -1, int(axis))
+    return Tensor(out)
+
+
+def where(condition, x=None, y=None, name=None) -> Tensor:
+    """``x`` where ``condition`` holds, else ``y``;  ``dx = dz`` where it holds, ``dy`` the
+    rest. With only ``condition``: the indices of its true entries, ``(n, rank)``."""
+    c = np.asarray(value(condition)).astype(bool)
+    if x is None and y is None:
+        return Tensor(np.argwhere(c).astype(np.int64))
+    if x is None or y is None:
+        raise ValueError("tf.where needs both x and y, or neither.")
+    a, b = pair(x, y, "where")
+    try:
+        out = np.where(c, a.array, b.array)
+    except ValueError:
+        raise ValueError(f"Incompatible shapes for where: condition {c.shape}, x {a.shape}, "
+                         f"y {b.shape}.") from None
+    def vjp(dz):
+        return [unbroadcast(np.where(c, dz, 0), a.shape), unbroadcast(np.where(c, 0, dz), b.shape)]
+
+    return record(Tensor(out), [a, b], vjp, "where")
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
+    """``min(max(t, lo), hi)``;  ``dt = dy`` inside ``[lo, hi]``, 0 where clipped."""
+    x = as_tensor(t)
+    lo, hi = to_array(value(clip_value_min)), to_array(value(clip_value_max))
+    y = np.clip(x.array, lo, hi).astype(x.dtype)
+    inside = (x.array >= lo) & (x.array <= hi)
+    return record(Tensor(y), [x], lambda dy: [dy * inside], "clip_by_value")

@@ -1,0 +1,470 @@
+"""Element-wise math, reductions and the matrix product (``tf.math``), each op next to
+its local derivative.
+
+Every differentiable op computes ``y`` with NumPy, then records ``vjp``: given
+``dy = dL/dy`` it returns ``dL/dx`` for each input (the chain rule for one op)::
+
+    y = x²       vjp: dy ↦ 2x · dy
+    y = a · b    vjp: dy ↦ (b · dy, a · dy)      summed back to each shape (unbroadcast)
+
+Ops without a derivative (comparisons, argmax, rounding) are not recorded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations
+from ..tape import record
+from ..tensor import Tensor
+from ._core import activation, as_tensor, elementwise, normalize_axis, pair, unbroadcast
+
+
+def _no_grad(f, *args) -> Tensor:
+    return Tensor(f(*(as_tensor(a).array for a in args)))
+
+
+# -- arithmetic -------------------------------------------------------------------
+def add(x, y, name=None) -> Tensor:
+    """``z = x + y``;  ``dz/dx = 1``, ``dz/dy = 1``."""
+    x, y = pair(x, y, "add")
+    return record(Tensor(x.array + y.array), [x, y],
+                  lambda dz: [unbroadcast(dz, x.shape), unbroadcast(dz, y.shape)], "add")
+
+
+def subtract(x, y, name=None) -> Tensor:
+    """``z = x - y``;  ``dz/dx = 1``, ``dz/dy = -1``."""
+    x, y = pair(x, y, "subtract")
+    return record(Tensor(x.array - y.array), [x, y],
+                  lambda dz: [unbroadcast(dz, x.shape), unbroadcast(-dz, y.shape)], "subtract")
+
+
+def multiply(x, y, name=None) -> Tensor:
+    """``z = x · y``;  ``dz/dx = y``, ``dz/dy = x``."""
+    x, y = pair(x, y, "multiply")
+    a, b = x.array, y.array
+    return record(Tensor(a * b), [x, y],
+                  lambda dz: [unbroadcast(dz * b, x.shape), unbroadcast(dz * a, y.shape)],
+                  "multiply")
+
+
+def divide(x, y, name=None) -> Tensor:
+    """``z = x / y``;  ``dz/dx = 1/y``, ``dz/dy = -x/y²``. Integers divide to floats."""
+    x, y = pair(x, y, "divide")
+    a, b = x.array, y.array
+    z = np.true_divide(a, b)
+    if z.dtype == np.float64 and a.dtype.kind in "iu" and b.dtype.kind in "iu":
+        z = z.astype(np.float64)  # int32 / int32 is float64 in TensorFlow too
+    return record(Tensor(z), [x, y],
+                  lambda dz: [unbroadcast(dz / b, x.shape), unbroadcast(-dz * a / (b * b),
+                                                                        y.shape)], "divide")
+
+
+truediv = divide
+
+
+def floordiv(x, y, name=None) -> Tensor:
+    """``⌊x / y⌋`` (no gradient: piecewise constant)."""
+    x, y = pair(x, y, "floordiv")
+    return Tensor(np.floor_divide(x.array, y.array))
+
+
+floor_div = floordiv
+
+
+def mod(x, y, name=None) -> Tensor:
+    """``z = x - ⌊x/y⌋·y`` (the sign of ``y``, as Python's ``%``);  ``dz/dx = 1``,
+    ``dz/dy = -⌊x/y⌋`` (between the jumps)."""
+    x, y = pair(x, y, "mod")
+    q = np.floor_divide(x.array, y.array)
+    return record(Tensor(np.mod(x.array, y.array)), [x, y],
+                  lambda dz: [unbroadcast(dz, x.shape), unbroadcast(-dz * q, y.shape)], "mod")
+
+
+floormod = mod
+
+
+def negative(x, name=None) -> Tensor:
+    """``y = -x``;  ``dy/dx = -1``."""
+    x = as_tensor(x)
+    return record(Tensor(-x.array), [x], lambda dy: [-dy], "negative")
+
+
+neg = negative
+
+
+def pow(x, y, name=None) -> Tensor:
+    """``z = xʸ``;  ``dz/dx = y·xʸ⁻¹``, ``dz/dy = xʸ·ln x`` (0 where ``x ≤ 0``)."""
+    x, y = pair(x, y, "pow")
+    a, b = x.array, y.array
+    z = np.power(a, b)
+
+    def vjp(dz):
+        da = unbroadcast(dz * b * np.power(a, b - 1), x.shape)
+        if y.dtype.kind != "f":
+            return [da, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
+        return [da, unbroadcast(dz * z * log_a, y.shape)]
+
+    return record(Tensor(z), [x, y], vjp, "pow")
+
+
+def maximum(x, y, name=None) -> Tensor:
+    """``max(x, y)``; the gradient goes to ``x`` where ``x ≥ y``, else to ``y``."""
+    x, y = pair(x, y, "maximum")
+    take_x = x.array >= y.array
+    return record(Tensor(np.maximum(x.array, y.array)), [x, y],
+                  lambda dz: [unbroadcast(dz * take_x, x.shape),
+                              unbroadcast(dz * ~take_x, y.shape)], "maximum")
+
+
+def minimum(x, y, name=None) -> Tensor:
+    """``min(x, y)``; the gradient goes to ``x`` where ``x ≤ y``, else to ``y``."""
+    x, y = pair(x, y, "minimum")
+    take_x = x.array <= y.array
+    return record(Tensor(np.minimum(x.array, y.array)), [x, y],
+                  lambda dz: [unbroadcast(dz * take_x, x.shape),
+                              unbroadcast(dz * ~take_x, y.shape)], "minimum")
+
+
+def squared_difference(x, y, name=None) -> Tensor:
+    """``(x - y)²``."""
+    return square(subtract(x, y))
+
+
+# -- element-wise functions ---------------------------------------------------------
+def abs(x, name=None) -> Tensor:
+    """``|x|``;  ``d|x|/dx = sign(x)`` (0 at 0)."""
+    x = as_tensor(x)
+    return record(Tensor(np.abs(x.array)), [x], lambda dy: [dy * np.sign(x.array)], "abs")
+
+
+def square(x, name=None) -> Tensor:
+    """``x²``;  ``dy/dx = 2x``."""
+    return elementwise("square", x, np.square, lambda x, y: 2 * x)
+
+
+def sqrt(x, name=None) -> Tensor:
+    """``√x``;  ``dy/dx = 1 / (2√x)``."""
+    return elementwise("sqrt", x, np.sqrt, lambda x, y: 0.5 / y)
+
+
+def rsqrt(x, name=None) -> Tensor:
+    """``1/√x``;  ``dy/dx = -y³/2``."""
+    return elementwise("rsqrt", x, lambda x: 1 / np.sqrt(x), lambda x, y: -0.5 * y ** 3)
+
+
+def exp(x, name=None) -> Tensor:
+    """``eˣ``;  ``dy/dx = eˣ = y``."""
+    return elementwise("exp", x, np.exp, lambda x, y: y)
+
+
+def expm1(x, name=None) -> Tensor:
+    """``eˣ - 1``;  ``dy/dx = eˣ``."""
+    return elementwise("expm1", x, np.expm1, lambda x, y: y + 1)
+
+
+def log(x, name=None) -> Tensor:
+    """``ln x``;  ``dy/dx = 1/x``."""
+    return elementwise("log", x, np.log, lambda x, y: 1 / x)
+
+
+def log1p(x, name=None) -> Tensor:
+    """``ln(1 + x)``;  ``dy/dx = 1/(1 + x)``."""
+    return elementwise("log1p", x, np.log1p, lambda x, y: 1 / (1 + x))
+
+
+def reciprocal(x, name=None) -> Tensor:
+    """``1/x``;  ``dy/dx = -1/x²``."""
+    return elementwise("reciprocal", x, lambda x: 1 / x, lambda x, y: -y * y)
+
+
+def sin(x, name=None) -> Tensor:
+    """``sin x``;  ``dy/dx = cos x``."""
+    return elementwise("sin", x, np.sin, lambda x, y: np.cos(x))
+
+
+def cos(x, name=None) -> Tensor:
+    """``cos x``;  ``dy/dx = -sin x``."""
+    return elementwise("cos", x, np.cos, lambda x, y: -np.sin(x))
+
+
+def sigmoid(x, name=None) -> Tensor:
+    """``σ(x) = 1/(1 + e⁻ˣ)``;  ``dσ/dx = σ(1 - σ)`` (``activations.Sigmoid``)."""
+    return activation("sigmoid", x, activations.sigmoid)
+
+
+def tanh(x, name=None) -> Tensor:
+    """``tanh x``;  ``dy/dx = 1 - tanh² x`` (``activations.Tanh``)."""
+    return activation("tanh", x, activations.tanh)
+
+
+def softplus(x, name=None) -> Tensor:
+    """``ln(1 + eˣ)``;  ``dy/dx = σ(x)`` (``activations.Softplus``)."""
+    return activation("softplus", x, activations.softplus)
+
+
+def erf(x, name=None) -> Tensor:
+    """``erf x = 2/√π ∫₀ˣ e^(-t²) dt``;  ``dy/dx = 2/√π · e^(-x²)``."""
+    return elementwise("erf", x, lambda x: activations.erf(x).astype(x.dtype),
+                       lambda x, y: (2 / np.sqrt(np.pi)) * np.exp(-x * x))
+
+
+def sign(x, name=None) -> Tensor:
+    """-1, 0 or 1 (no gradient)."""
+    return _no_grad(np.sign, x)
+
+
+def round(x, name=None) -> Tensor:
+    """Round half to even, as TensorFlow (no gradient)."""
+    return _no_grad(np.round, x)
+
+
+def floor(x, name=None) -> Tensor:
+    return _no_grad(np.floor, x)
+
+
+def ceil(x, name=None) -> Tensor:
+    return _no_grad(np.ceil, x)
+
+
+def is_nan(x, name=None) -> Tensor:
+    return _no_grad(np.isnan, x)
+
+
+def is_finite(x, name=None) -> Tensor:
+    return _no_grad(np.isfinite, x)
+
+
+# -- comparisons and logic (no gradient) ------------------------------------------------
+def _compare(f, name):
+    def op(x, y, name=None) -> Tensor:
+        x, y = pair(x, y, name)
+        return Tensor(f(x.array, y.array))
+
+    op.__name__ = name
+    op.__doc__ = f"Element-wise ``{f.__name__}`` as a bool tensor (no gradient)."
+    return op
+
+
+equal = _compare(np.equal, "equal")
+not_equal = _compare(np.not_equal, "not_equal")
+less = _compare(np.less, "less")
+less_equal = _compare(np.less_equal, "less_equal")
+greater = _compare(np.greater, "greater")
+greater_equal = _compare(np.greater_equal, "greater_equal")
+logical_and = _compare(np.logical_and, "logical_and")
+logical_or = _compare(np.logical_or, "logical_or")
+
+
+def logical_not(x, name=None) -> Tensor:
+    return _no_grad(np.logical_not, x)
+
+
+# -- reductions ------------------------------------------------------------------------
+def _spread(dy: np.ndarray, x: Tensor, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
+    """Put the reduced axes back into ``dy`` (size 1), so it broadcasts against ``x``."""
+    return dy if keepdims else np.expand_dims(dy, axes)
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``y = Σ x`` over ``axis``;  ``dy/dx = 1``: each ``x`` gets the ``dy`` of its sum."""
+    x = as_tensor(input_tensor)
+    axes = normalize_axis(axis, x.ndim)
+    y = np.sum(x.array, axis=axes, keepdims=keepdims)
+    return record(Tensor(y), [x], lambda dy: [
+        np.broadcast_to(_spread(dy, x, axes, keepdims), x.shape)], "reduce_sum")
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``y = (1/n) Σ x`` over ``axis``;  ``dy/dx = 1/n``."""
+    x = as_tensor(input_tensor)
+    axes = normalize_axis(axis, x.ndim)
+    n = int(np.prod([x.shape[a] for a in axes]))
+    y = np.mean(x.array, axis=axes, keepdims=keepdims)
+    if x.dtype.kind in "iu":  # TensorFlow's integer mean stays an integer
+        y = (np.sum(x.array, axis=axes, keepdims=keepdims) // max(n, 1)).astype(x.dtype)
+    return record(Tensor(y), [x], lambda dy: [
+        np.broadcast_to(_spread(dy, x, axes, keepdims) / n, x.shape)], "reduce_mean")
+
+
+def _reduce_extreme(name, f, input_tensor, axis, keepdims) -> Tensor:
+    """``max``/``min``: the gradient goes to the entries equal to the result, shared
+    equally among ties (as TensorFlow does)."""
+    x = as_tensor(input_tensor)
+    axes = normalize_axis(axis, x.ndim)
+    y = f(x.array, axis=axes, keepdims=keepdims)
+
+    def vjp(dy):
+        hit = x.array == _spread(y, x, axes, keepdims)
+        share = _spread(dy, x, axes, keepdims) / hit.sum(axis=axes, keepdims=True)
+        return [hit * share]
+
+    return record(Tensor(y), [x], vjp, name)
+
+
+def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``y = max x`` over ``axis``;  ``dy/dx = 1`` at the maximum, 0 elsewhere."""
+    return _reduce_extreme("reduce_max", np.max, input_tensor, axis, keepdims)
+
+
+def reduce_min(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``y = min x`` over ``axis``;  ``dy/dx = 1`` at the minimum, 0 elsewhere."""
+    return _reduce_extreme("reduce_min", np.min, input_tensor, axis, keepdims)
+
+
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``y = Π x`` over ``axis``;  ``dy/dxᵢ = Π_{j≠i} xⱼ``, the product of the others
+    (computed without dividing by ``xᵢ``, so zeros are fine)."""
+    x = as_tensor(input_tensor)
+    axes = normalize_axis(axis, x.ndim)
+    y = np.prod(x.array, axis=axes, keepdims=keepdims)
+
+    def vjp(dy):
+        # move the reduced axes to the end, flatten them: (rest..., n)
+        rest = [a for a in range(x.ndim) if a not in axes]
+        moved = np.transpose(x.array, rest + list(axes))
+        flat = moved.reshape(*moved.shape[:len(rest)], -1)
+        ones = np.ones_like(flat[..., :1])
+        before = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+        after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+        others = (before * after).reshape(moved.shape)
+        others = np.transpose(others, np.argsort(rest + list(axes)))
+        return [others * _spread(dy, x, axes, keepdims)]
+
+    return record(Tensor(y), [x], vjp, "reduce_prod")
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``y = ln Σ eˣ``, stably (the maximum is taken out first);  ``dy/dx = softmax(x)``."""
+    x = as_tensor(input_tensor)
+    axes = normalize_axis(axis, x.ndim)
+    m = np.max(x.array, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    y_keep = np.log(np.sum(np.exp(x.array - m), axis=axes, keepdims=True)) + m
+    y = y_keep if keepdims else np.squeeze(y_keep, axes)
+    return record(Tensor(y), [x], lambda dy: [
+        np.exp(x.array - y_keep) * _spread(dy, x, axes, keepdims)], "reduce_logsumexp")
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``mean((x - mean x)²)``, made of ops (its gradient comes from theirs)."""
+    x = as_tensor(input_tensor)
+    centred = subtract(x, reduce_mean(x, axis, keepdims=True))
+    return reduce_mean(square(centred), axis, keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``√variance``."""
+    return sqrt(reduce_variance(input_tensor, axis, keepdims))
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None) -> Tensor:
+    """The Euclidean norm ``√Σ x²`` over ``axis`` (all entries by default), made of ops."""
+    if ord not in ("euclidean", "fro", 2):
+        raise NotImplementedError(f"glassnet's norm computes ord='euclidean' only, not {ord!r}.")
+    return sqrt(reduce_sum(square(tensor), axis, keepdims))
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running sums along ``axis``;  ``dL/dxᵢ = Σ_{j ≥ i} dL/dyⱼ``: the running sum of ``dy``
+    in the other direction."""
+    x = as_tensor(x)
+    axis = normalize_axis(axis, x.ndim)[0]
+
+    def run(a, backwards):
+        if backwards:
+            a = np.flip(a, axis)
+        c = np.cumsum(a, axis=axis)
+        if exclusive:  # shift by one: each sum leaves out its own entry
+            c = np.concatenate([np.zeros_like(np.take(c, [0], axis)),
+                                np.take(c, np.arange(c.shape[axis] - 1), axis)], axis)
+        return (np.flip(c, axis) if backwards else c).astype(a.dtype, copy=False)
+
+    return record(Tensor(run(x.array, reverse)), [x], lambda dy: [run(dy, not reverse)],
+                  "cumsum")
+
+
+def reduce_all(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    x = as_tensor(input_tensor)
+    return Tensor(np.all(x.array, axis=normalize_axis(axis, x.ndim), keepdims=keepdims))
+
+
+def reduce_any(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    x = as_tensor(input_tensor)
+    return Tensor(np.any(x.array, axis=normalize_axis(axis, x.ndim), keepdims=keepdims))
+
+
+def count_nonzero(input_tensor, axis=None, keepdims=False, dtype=np.int64, name=None):
+    x = as_tensor(input_tensor)
+    n = np.count_nonzero(x.array, axis=normalize_axis(axis, x.ndim), keepdims=keepdims)
+    return Tensor(np.asarray(n, dtype))
+
+
+def argmax(input, axis=None, output_type=np.int64, name=None) -> Tensor:
+    """Index of the largest entry along ``axis`` (TensorFlow's default: axis 0)."""
+    x = as_tensor(input)
+    return Tensor(np.argmax(x.array, axis=0 if axis is None else int(axis)).astype(output_type))
+
+
+def argmin(input, axis=None, output_type=np.int64, name=None) -> Tensor:
+    """Index of the smallest entry along ``axis`` (TensorFlow's default: axis 0)."""
+    x = as_tensor(input)
+    return Tensor(np.argmin(x.array, axis=0 if axis is None else int(axis)).astype(output_type))
+
+
+# -- the matrix product ------------------------------------------------------------
+def _swap(m: np.ndarray) -> np.ndarray:
+    return np.swapaxes(m, -1, -2)
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
+    """``C = A · B``;  ``dL/dA = dC · Bᵀ``, ``dL/dB = Aᵀ · dC``.
+
+    The product is over the last two axes; leading (batch) axes broadcast, and their
+    gradients are summed back (``unbroadcast``). A 1-D operand is a row (for ``A``) or a
+    column (for ``B``) vector, as in ``np.matmul``.
+    """
+    a, b = pair_matmul(a, b)
+    A = a.array if a.ndim > 1 else a.array[None, :]
+    B = b.array if b.ndim > 1 else b.array[:, None]
+    if transpose_a:
+        A = _swap(A)
+    if transpose_b:
+        B = _swap(B)
+    if A.shape[-1] != B.shape[-2]:
+        raise ValueError(
+            f"Matrix size-incompatible for matmul: {a.shape} @ {b.shape}"
+            f"{' (transposed)' if transpose_a or transpose_b else ''}: the last axis of the "
+            f"first ({A.shape[-1]}) must equal the second-to-last of the second "
+            f"({B.shape[-2]}). Transpose one of them (tf.transpose, transpose_b=True).")
+    C = A @ B
+    y = C[..., 0] if b.ndim == 1 else C  # drop the axes that 1-D operands did not have
+    if a.ndim == 1:
+        y = y[..., 0] if b.ndim == 1 else y[..., 0, :]
+
+    def vjp(dy):
+        dC = dy.reshape(C.shape)
+        dA = unbroadcast(dC @ _swap(B), A.shape)
+        dB = unbroadcast(_swap(A) @ dC, B.shape)
+        if transpose_a:
+            dA = _swap(dA)
+        if transpose_b:
+            dB = _swap(dB)
+        return [dA.reshape(a.shape), dB.reshape(b.shape)]
+
+    return record(Tensor(y), [a, b], vjp, "matmul")
+
+
+def pair_matmul(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands of ``matmul`` as tensors (a constant takes a float tensor's dtype)."""
+    if not isinstance(a, Tensor) and isinstance(b, Tensor) and b.dtype.kind == "f":
+        a = as_tensor(a, b.dtype)
+    if not isinstance(b, Tensor) and isinstance(a, Tensor) and a.dtype.kind == "f":
+        b = as_tensor(b, a.dtype)
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul needs tensors of rank >= 1, got shapes {a.shape} and "
+                         f"{b.shape}: use tf.multiply (or *) to scale by a number.")
+    return a, b
