@@ -67,6 +67,36 @@ def prepare(model, x, y, training: bool = False,
     return xs, ys
 
 
+def sample_weights(sample_weight, class_weight, ys: list[np.ndarray], n: int):
+    """One weight per sample (float32), from ``fit``'s ``sample_weight`` or ``class_weight``
+    (``{class: weight}``, read from integer labels or one-hot rows); None without either."""
+    if sample_weight is not None and class_weight is not None:
+        raise InputError("fit got both sample_weight and class_weight: give one of them.")
+    if sample_weight is not None:
+        w = as_array(sample_weight, "sample_weight").astype(backend.floatx())
+        if w.shape != (n,):
+            raise InputError(f"sample_weight has shape {w.shape}, but there are {n} samples: "
+                             f"give one weight per sample, shape ({n},).")
+        return w
+    if class_weight is None:
+        return None
+    if not isinstance(class_weight, dict) or len(ys) != 1:
+        raise InputError("class_weight must be a dict {class: weight}, for a model with one "
+                         "output, e.g. class_weight={0: 1.0, 1: 5.0}.")
+    y = ys[0]
+    labels = y.argmax(axis=-1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
+    labels = labels.astype(np.int64)
+    missing = sorted(set(np.unique(labels).tolist()) - set(int(k) for k in class_weight))
+    if missing:
+        raise InputError(f"class_weight has no weight for class(es) {missing}; give every "
+                         f"class that occurs in y a weight (got keys {sorted(class_weight)}).")
+    table = np.zeros(int(labels.max()) + 1, backend.floatx())
+    for k, v in class_weight.items():
+        if 0 <= int(k) < len(table):
+            table[int(k)] = float(v)
+    return table[labels]
+
+
 def as_list(data, names: list[str], what: str, kind: str, optional=frozenset()) -> list:
     """``data`` for ``len(names)`` inputs (or outputs) as a list in their order: from one
     array, a list or tuple, or a dict keyed by name."""

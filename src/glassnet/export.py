@@ -250,7 +250,7 @@ def to_onnx(model) -> Any:
     g = _Graph(onnx)
     g.names.update({"input", "output"})
     x, shape = "input", tuple(model.input_shape_)
-    for layer in model.layers:
+    for layer in model.chain_layers("ONNX export"):  # graphs that branch: not yet
         export = table.get(type(layer))
         if export is None:
             supported = ", ".join(sorted(cls.__name__ for cls in table))

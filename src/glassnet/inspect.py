@@ -50,16 +50,8 @@ def _graph(model, what: str):
 
 def _chain(model) -> list:
     """The layers of a model whose graph is a chain (``explain`` prints them in order)."""
-    graph = _graph(model, "explain")
-    previous = graph.inputs[0]
-    for node in graph.nodes:
-        if node.list_call or len(node.inputs) != 1 or node.inputs[0] is not previous:
-            raise InputError(
-                f"inspect.explain prints a chain of layers, but in model {model.name!r} layer "
-                f"{node.layer.name!r} reads {[t.name for t in node.inputs]}: the graph "
-                "branches. gradcheck, saliency and fgsm handle any one-input graph.")
-        previous = node.outputs[0]
-    return [node.layer for node in graph.nodes]
+    return model.chain_layers("inspect.explain (gradcheck, saliency and fgsm handle any "
+                              "one-input graph)")
 
 
 @contextmanager

@@ -373,11 +373,15 @@ class Model(Layer):
         return ["loss"] + ([] if self.compiled is None else self.compiled.metric_names())
 
     # -- the algorithm ----------------------------------------------------------------
-    def train_step(self, xs: list[np.ndarray], ys: list[np.ndarray]):
-        """One step of gradient descent on one batch. Returns the loss and the outputs."""
+    def train_step(self, xs: list[np.ndarray], ys: list[np.ndarray], sample_weight=None):
+        """One step of gradient descent on one batch. Returns the loss and the outputs.
+
+        ``sample_weight`` (one number per sample, from ``fit``'s ``sample_weight`` or
+        ``class_weight``) weighs each sample's loss: ``L = mean_i w_i L_i``.
+        """
         theta = self.parameters  # every weight, as views of one vector θ (see bind)
         outs = self.graph.forward(xs, training=True)                # 1. forward
-        loss, douts = self.compiled.loss_and_gradients(ys, outs)    # 2. L and dL/da
+        loss, douts = self.compiled.loss_and_gradients(ys, outs, sample_weight)  # 2. dL/da
         if self.terminate_on_nan and not math.isfinite(loss):
             raise NonFiniteLoss(loss)  # before the update: θ keeps its last finite values
         self.graph.backward(douts)                                  # 3. backpropagation
@@ -391,6 +395,9 @@ class Model(Layer):
             verbose: str | int = "auto", callbacks: list | None = None,
             validation_split: float = 0.0, validation_data: tuple | None = None,
             shuffle: bool = True, initial_epoch: int = 0, terminate_on_nan: bool = True,
+            class_weight: dict | None = None, sample_weight=None,
+            steps_per_epoch: int | None = None, validation_freq: int = 1,
+            validation_batch_size: int | None = None, validation_steps: int | None = None,
             **kwargs) -> callbacks_module.History:
         """Train for ``epochs`` passes over ``(x, y)`` in batches of ``batch_size`` (32).
 
@@ -402,12 +409,21 @@ class Model(Layer):
         ``NonFiniteLossWarning`` naming the epoch and batch (``terminate_on_nan``).
         Ctrl-C stops after the current step and raises ``TrainingInterrupted``; the
         completed epochs stay in ``model.history`` (see ``faults``).
+
+        ``sample_weight`` (one number per sample) or ``class_weight`` (``{class: weight}``)
+        weigh each sample's loss; ``steps_per_epoch`` sets the batches per epoch.
         """
         _unsupported(kwargs, "fit")
         if data_module.is_symbolic(x) or data_module.is_symbolic(y):
             raise InputError("fit got a symbolic tensor (from Input or a layer called on one), "
                              "which holds no numbers: pass NumPy arrays of your data.")
         xs, ys = self.prepare(x, y, training=True, cast=False)  # batches are cast one by one
+        weights = data_module.sample_weights(sample_weight, class_weight, ys, len(xs[0]))
+        for name, value in (("steps_per_epoch", steps_per_epoch),
+                            ("validation_freq", validation_freq)):
+            if value is not None and (isinstance(value, bool) or not isinstance(
+                    value, (int, np.integer)) or value < 1):
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split}.")
         if validation_data is not None:
@@ -421,10 +437,12 @@ class Model(Layer):
                                  f"no validation samples out of {n}.")
             val = [a[cut:] for a in xs], [a[cut:] for a in ys]
             xs, ys = [a[:cut] for a in xs], [a[:cut] for a in ys]
+            weights = None if weights is None else weights[:cut]
         else:
             val = None
         return training.fit(self, xs, ys, _batch_size(batch_size), epochs, verbose, callbacks,
-                            val, shuffle, initial_epoch, terminate_on_nan)
+                            val, shuffle, initial_epoch, terminate_on_nan, weights,
+                            steps_per_epoch and int(steps_per_epoch), int(validation_freq))
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None,
                  verbose: str | int = "auto", return_dict: bool = False,
@@ -494,6 +512,25 @@ class Model(Layer):
                 "metrics=['accuracy'])."
             )
         return data_module.prepare(self, x, y, training, cast)
+
+    def chain_layers(self, what: str) -> list[Layer]:
+        """The layers in order, if the graph is a chain (one input, each layer reading the
+        previous one's output), as ``inspect.explain`` and ONNX export need; else an error
+        naming where the graph branches."""
+        graph = self.graph
+        if len(graph.inputs) != 1 or len(graph.outputs) != 1:
+            raise InputError(
+                f"{what} handles models with one input and one output; model {self.name!r} "
+                f"has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs.")
+        previous = graph.inputs[0]
+        for node in graph.nodes:
+            if node.list_call or len(node.inputs) != 1 or node.inputs[0] is not previous:
+                raise InputError(
+                    f"{what} handles a chain of layers, but in model {self.name!r} layer "
+                    f"{node.layer.name!r} reads {[t.name for t in node.inputs]}: the graph "
+                    "branches there.")
+            previous = node.outputs[0]
+        return [node.layer for node in graph.nodes]
 
     def input_spec(self, i: int) -> tuple[tuple, list[Layer]]:
         """Input ``i``: one sample's shape and the layers it goes through first (for
@@ -839,9 +876,9 @@ class _Compiled:
                              f"{names[0]!r}: 'mse'}}.")
 
     # the numbers of one step
-    def loss_and_gradients(self, ys, outs) -> tuple[float, list]:
+    def loss_and_gradients(self, ys, outs, sample_weight=None) -> tuple[float, list]:
         """``L = Σ_i w_i L_i(y_i, a_i)`` and ``dL/da_i = w_i dL_i/da_i`` for each output."""
-        if self.single is not None:  # one output, weight 1: the tutorial's case
+        if self.single is not None and sample_weight is None:  # the tutorial's case
             value, d = self.single.loss_and_gradient(ys[0], outs[0])
             return (value + self.penalty() if self.penalized else value), [d]
         total, douts = 0.0, []
@@ -849,7 +886,7 @@ class _Compiled:
             if o.loss is None:
                 douts.append(None)
                 continue
-            value, d = o.loss_and_gradient(y, a)
+            value, d = o.loss_and_gradient(y, a, sample_weight)
             o.last = value
             if o.weight != 1.0:
                 value, d = o.weight * value, o.weight * d
@@ -957,11 +994,25 @@ class _Output:
         if hasattr(layer, "fused_activation"):
             layer.fused_activation = self.fused
 
-    def loss_and_gradient(self, y, a):
+    def loss_and_gradient(self, y, a, sample_weight=None):
+        if sample_weight is not None:
+            return self._weighted(y, a, sample_weight)
         if self.fused:
             z = self.layer.z
             return self.loss.forward_fused(y, z), self.loss.backward_fused(y, a)
         return self.loss.forward(y, a), self.loss.backward(y, a)
+
+    def _weighted(self, y, a, w):
+        """``mean_i w_i L_i`` (Keras's "sum over batch size") and its gradient: each
+        sample's row of ``dL/da`` times its weight (``L_i`` depends on row ``i`` only)."""
+        if self.fused:  # per-sample values from the logits, as stable as the fused loss
+            logits = copy.copy(self.loss)
+            logits.from_logits = True
+            per, d = logits.call(y, self.layer.z), self.loss.backward_fused(y, a)
+        else:
+            per, d = self.loss.call(y, a), self.loss.backward(y, a)
+        w = np.asarray(w, d.dtype)
+        return float(np.mean(per * w)), d * w.reshape(-1, *([1] * (d.ndim - 1)))
 
     def value(self, y, a) -> float:
         if self.fused:

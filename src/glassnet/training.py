@@ -90,12 +90,18 @@ def batches(model, xs: list[np.ndarray]):
 
 
 def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, shuffle: bool,
-        initial_epoch: int, terminate_on_nan: bool):
-    """The training loop of ``Model.fit`` (its arguments already checked)."""
+        initial_epoch: int, terminate_on_nan: bool, sample_weight=None,
+        steps_per_epoch: int | None = None, validation_freq: int = 1):
+    """The training loop of ``Model.fit`` (its arguments already checked).
+
+    ``sample_weight``: one weight per sample (``class_weight`` arrives converted).
+    ``steps_per_epoch``: batches per epoch; beyond one pass over the data it goes on with a
+    new shuffled pass, as a repeated dataset would.
+    """
     model.bind()
     model.graph.plan(input_grads=False)  # the first layers skip dL/dx
     n = len(xs[0])
-    steps = math.ceil(n / batch_size)
+    steps = steps_per_epoch or math.ceil(n / batch_size)
     verbose = 1 if verbose == "auto" else int(verbose)
     history = callbacks_module.History()
     cbs = ([callbacks_module.ProgbarLogger(verbose)] if verbose else []) + list(callbacks or [])
@@ -125,7 +131,7 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
             snapshot.take(epoch)
             step = -1
             cbs.on_epoch_begin(epoch, {})
-            order = grandom.rng().permutation(n) if shuffle else np.arange(n)
+            order = _order(n, steps * batch_size if steps_per_epoch else n, shuffle)
             loss_sum, seen = 0.0, 0
             compiled.reset()
             for m in model.metrics if custom else ():
@@ -141,9 +147,12 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
                     if model.stop_training:
                         break
                     continue
-                loss, out = model.train_step(xb, yb)
+                if sample_weight is None:
+                    loss, out = model.train_step(xb, yb)
+                else:
+                    loss, out = model.train_step(xb, yb, sample_weight[idx])
                 loss_sum += float(loss) * len(idx)
-                seen += len(idx)
+                seen += len(idx)  # (the last batch may be smaller)
                 compiled.accumulate(len(idx))
                 compiled.update_metrics(yb, out)
                 if per_batch_logs:
@@ -153,7 +162,7 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
             guard.raise_if_requested()  # Ctrl-C: the unfinished epoch is not recorded
             if not custom:
                 logs = compiled.logs(loss_sum / seen, seen)
-            if val is not None:
+            if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = _evaluate(model, *val, batch_size, None, cbs)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
@@ -175,6 +184,15 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
         else:
             model.terminate_on_nan, model.history = outer
     return history
+
+
+def _order(n: int, size: int, shuffle: bool) -> np.ndarray:
+    """Sample indices for one epoch: a permutation of ``range(n)`` (or ``range(n)`` itself),
+    with more passes appended while ``steps_per_epoch`` asks for more than ``n`` samples."""
+    passes = [grandom.rng().permutation(n) if shuffle else np.arange(n)]
+    while len(passes) * n < size:
+        passes.append(grandom.rng().permutation(n) if shuffle else np.arange(n))
+    return passes[0] if len(passes) == 1 else np.concatenate(passes)
 
 
 def _one(arrays: list):
