@@ -51,8 +51,9 @@ class Model(Layer):
 
     def __init__(self, inputs=None, outputs=None, name: str | None = None,
                  trainable: bool = True, **kwargs) -> None:
-        super().__init__(name=name or backend.unique_name(
-            "sequential" if isinstance(self, Sequential) else "functional"), trainable=trainable)
+        default = ("sequential" if isinstance(self, Sequential) else "functional"
+                   if type(self).call is Layer.call else backend.snake_case(type(self).__name__))
+        super().__init__(name=name or backend.unique_name(default), trainable=trainable)
         self.optimizer: optimizers.Optimizer | None = None
         self.compiled: _Compiled | None = None
         self.stop_training = False
