@@ -160,3 +160,62 @@ def test_tape_through_a_functional_model_matches_backward(float64):
         loss = tf.reduce_sum(model(xt))
     grads = tape.gradient(loss, model.trainable_variables)
     assert len(grads) == 6 and all(g is not None for g in grads)
+
+
+def test_loss_function_loss_subclass_metric_subclass_and_add_loss():
+    """keras.io "Training & evaluation with the built-in methods": custom losses, a Metric
+    with add_weight, and a layer that calls add_loss."""
+
+    def custom_mse(y_true, y_pred):
+        return tf.math.reduce_mean(tf.square(y_true - y_pred), axis=-1)
+
+    class CustomMSE(tf.keras.losses.Loss):
+        def __init__(self, factor=0.1, name="custom_mse"):
+            super().__init__(name=name)
+            self.factor = factor
+
+        def call(self, y_true, y_pred):
+            mse = tf.math.reduce_mean(tf.square(y_true - y_pred))
+            return mse + tf.math.reduce_mean(tf.square(0.5 - y_pred)) * self.factor
+
+    class TruePositives(tf.keras.metrics.Metric):
+        def __init__(self, name="tp", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.tp = self.add_weight(name="ctp", initializer="zeros")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            hit = tf.cast(tf.argmax(y_pred, axis=1) == tf.argmax(y_true, axis=1), "float32")
+            self.tp.assign_add(tf.reduce_sum(hit))
+
+        def result(self):
+            return self.tp
+
+        def reset_state(self):
+            self.tp.assign(0.0)
+
+    class Penalty(layers.Layer):
+        def call(self, inputs):
+            self.add_loss(tf.reduce_sum(inputs) * 0.1)
+            return inputs
+
+    x, labels = data()
+    y = np.eye(3)[labels]
+    for loss in (custom_mse, CustomMSE()):
+        model = tf.keras.Sequential([layers.Dense(3, activation="softmax", input_shape=(6,))])
+        model.compile("sgd", loss=loss, metrics=[TruePositives()])
+        h = model.fit(x, y, epochs=2, verbose=0).history
+        assert h["loss"][1] < h["loss"][0] and h["tp"][1] <= len(x)
+    # the gradient of a loss function of your own comes from the tape: check one entry
+    a = np.random.default_rng(0).uniform(size=(4, 3))
+    g = tf.losses.get(custom_mse).backward(y[:4], a)
+    np.testing.assert_allclose(g, 2 * (a - y[:4]) / 12, rtol=1e-5)
+    inputs = tf.keras.Input(shape=(6,))
+    h = Penalty()(layers.Dense(4, activation="relu")(inputs))
+    model = tf.keras.Model(inputs, layers.Dense(3)(h))
+    model.compile("sgd", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    plain = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(
+        labels, model.predict(x, verbose=0)).numpy()
+    reported = model.evaluate(x, labels, verbose=0, batch_size=len(x))
+    penalty = 0.1 * tf.keras.Model(inputs, h).predict(x, verbose=0).sum()
+    assert penalty > 0
+    assert reported == pytest.approx(plain + penalty, rel=1e-4)  # the add_loss term counts

@@ -125,6 +125,12 @@ float16, float32, float64 = _np.float16, _np.float32, _np.float64
 int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8
 bool = _np.bool_  # tf.bool
 newaxis = None
+# TensorFlow's own names for Keras's initializers: w_init = tf.random_normal_initializer()
+random_normal_initializer = initializers.RandomNormal
+random_uniform_initializer = initializers.RandomUniform
+zeros_initializer = initializers.Zeros
+ones_initializer = initializers.Ones
+constant_initializer = initializers.Constant
 
 
 class version:  # noqa: N801  (tf.version.VERSION)
@@ -174,5 +180,6 @@ __all__ += [
     "reduce_std", "reduce_sum", "reduce_variance", "reshape", "round", "shape", "sigmoid",
     "sign", "sin", "size", "split", "sqrt", "square", "squeeze", "stack", "stop_gradient",
     "subtract", "tanh", "tile", "transpose", "uint8", "unstack", "version", "where", "zeros",
-    "zeros_like",
+    "zeros_like", "random_normal_initializer", "random_uniform_initializer",
+    "zeros_initializer", "ones_initializer", "constant_initializer",
 ]

@@ -74,6 +74,8 @@ def sample_weights(sample_weight, class_weight, ys: list[np.ndarray], n: int):
         raise InputError("fit got both sample_weight and class_weight: give one of them.")
     if sample_weight is not None:
         w = as_array(sample_weight, "sample_weight").astype(backend.floatx())
+        if w.shape == (n, 1):  # a column, as the keras.io guides make it
+            w = w[:, 0]
         if w.shape != (n,):
             raise InputError(f"sample_weight has shape {w.shape}, but there are {n} samples: "
                              f"give one weight per sample, shape ({n},).")

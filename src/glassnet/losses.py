@@ -70,6 +70,16 @@ class Loss:
     name = "loss"
     fuses_with: str | None = None
     sparse = False  # True when y holds class indices
+    from_logits = False
+
+    def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size",
+                 dtype=None) -> None:
+        """For losses of your own, as Keras's ``super().__init__(name="custom_mse")``."""
+        if name is not None:
+            self.name = name
+        if reduction not in ("sum_over_batch_size", "auto"):
+            raise NotImplementedError(f"reduction={reduction!r}: glassnet averages the loss "
+                                      "over the batch (Keras's default) only.")
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         """The mean loss as a scalar tensor, as Keras gives (``loss_fn(y, pred).numpy()``).
@@ -95,7 +105,23 @@ class Loss:
         return np.mean(self.call(y, y_pred))
 
     def backward(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """``dL/dŷ`` of ``L = mean(call(y, ŷ))``. Built-in losses write it out; a loss of your
+        own whose ``call`` uses glassnet ops (``tf.square``, ``tf.reduce_mean``...) gets it
+        from a ``GradientTape``."""
+        from .tape import GradientTape
+
+        pred = Tensor(np.asarray(y_pred))
+        with GradientTape() as tape:
+            tape.watch(pred)
+            per_sample = self.call(y, pred)
+            if not isinstance(per_sample, Tensor):
+                raise TypeError(
+                    f"Loss {self.name!r}: call returned {type(per_sample).__name__}; compute it "
+                    "with glassnet ops (tf.square, tf.reduce_mean, ...) so that its gradient "
+                    "can be found, or write backward(y, y_pred) yourself.")
+            mean = _mean(per_sample)
+        grad = tape.gradient(mean, pred)
+        return np.zeros_like(pred.array) if grad is None else grad.array
 
     def get_config(self) -> dict:
         return {"name": self.name}
@@ -460,6 +486,34 @@ class CategoricalHinge(Loss):
         return active * ((1.0 - y) * top - y) / len(y_pred)
 
 
+def _mean(t: Tensor) -> Tensor:
+    from . import ops
+
+    return ops.reduce_mean(t)
+
+
+class FunctionLoss(Loss):
+    """A loss written as a function ``fn(y_true, y_pred)`` with glassnet ops (Keras accepts
+    any such function in ``compile``): its values are ``fn``'s, its gradient comes from a
+    ``GradientTape`` (``Loss.backward``)."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.name = getattr(fn, "__name__", "loss")
+
+    def call(self, y, y_pred):
+        return self.fn(Tensor(np.asarray(y)), y_pred if isinstance(y_pred, Tensor)
+                       else Tensor(np.asarray(y_pred)))
+
+    def forward(self, y, y_pred):
+        return float(np.mean(np.asarray(self.call(y, y_pred))))
+
+    def get_config(self) -> dict:
+        raise TypeError(f"The loss {self.name!r} is a function of your own: a model file "
+                        "cannot hold code. Save with model.save_weights, or compile again "
+                        "after load_model(..., compile=False).")
+
+
 # -- Keras's function forms: one loss per sample, shape (batch,) ----------------------------
 def _arrays(y_true, y_pred, sparse: bool = False) -> tuple[np.ndarray, np.ndarray]:
     y_pred = np.asarray(y_pred, dtype=np.float64 if np.asarray(y_pred).dtype == np.float64
@@ -615,10 +669,6 @@ def get(identifier: str | Loss | type | dict) -> Loss:
     if callable(identifier) and identifier in FUNCTIONS:
         return FUNCTIONS[identifier]()
     if callable(identifier):
-        raise TypeError(
-            f"The loss {getattr(identifier, '__name__', identifier)!r} is a function of "
-            "your own; glassnet also needs its gradient. Subclass glassnet.losses.Loss and "
-            "write forward(y, y_pred) and backward(y, y_pred) = dL/dy_pred, or use a built-in "
-            "loss such as 'mse' or glassnet.losses.Huber().")
+        return FunctionLoss(identifier)
     raise TypeError(f"loss must be a name such as 'mse' or a glassnet.losses object, "
                     f"got {identifier!r}.")

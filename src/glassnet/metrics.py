@@ -109,10 +109,25 @@ class Metric:
 
     name = "metric"
 
-    def __init__(self, name: str | None = None) -> None:
+    def __init__(self, name: str | None = None, dtype=None, **kwargs) -> None:
         if name:
             self.name = name
-        self.reset_state()
+        if type(self).__module__ == __name__:
+            self.reset_state()
+        else:  # a metric of your own: its weights come after this, in its __init__
+            Metric.reset_state(self)
+
+    def add_weight(self, name: str | None = None, shape=(), initializer="zeros", dtype=None,
+                   **kwargs):
+        """A state variable for a metric of your own (Keras's ``Metric.add_weight``):
+        change it with ``assign``/``assign_add``; ``reset_state`` puts it back."""
+        from . import initializers
+        from .tensor import Variable
+
+        start = np.asarray(initializers.get(initializer)(tuple(shape), np.float32))
+        variable = Variable(start.copy(), trainable=False, name=name)
+        vars(self).setdefault("_state_variables", []).append((variable, start))
+        return variable
 
     def values(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -136,6 +151,8 @@ class Metric:
 
     def reset_state(self) -> None:
         self.total, self.count = 0.0, 0
+        for variable, start in vars(self).get("_state_variables", []):
+            variable.assign(start)
 
     def reset_states(self) -> None:
         """Keras 2's name of ``reset_state``."""

@@ -246,7 +246,8 @@ class Model(Layer):
             return self.call_symbolic(x)
         if self.uses_call:
             return Layer.__call__(self, x, training, **kwargs)
-        given = data_module.as_list(x, self.input_names, "x", "input")
+        given = data_module.as_list(x, self.input_names if self.built else ["input"], "x",
+                                    "input")
         xs = self.prepare_inputs([to_array(t) for t in given], single_sample=True, cast=True)
         with blas.limit_threads(self, len(xs[0])):  # as fit and predict: see blas.py
             outs = [Tensor(a) for a in self.graph.forward(xs, training)]
@@ -324,7 +325,8 @@ class Model(Layer):
     def losses(self) -> list[float]:
         """The penalties of the layers' regularizers (Keras's ``model.losses``), added to
         the loss that training minimises."""
-        return [p for leaf in self.leaves() for p in leaf.losses]
+        own = Layer.losses.fget(self)  # a subclassed model's own add_loss calls
+        return own + [p for leaf in self.leaves() if leaf is not self for p in leaf.losses]
 
     @property
     def metrics(self) -> list[metrics_module.Metric]:
@@ -864,7 +866,7 @@ class _Compiled:
                 for m in metric_lists[i]]
             self.outputs.append(out)
         leaves = model.leaves()
-        self.penalized = [leaf for leaf in leaves if any(
+        self.penalized = [leaf for leaf in leaves if leaf.uses_call or any(
             getattr(leaf, k, None) is not None
             for k in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"))]
         self.constrained = [leaf for leaf in leaves if getattr(leaf, "has_constraints", False)]
@@ -898,7 +900,10 @@ class _Compiled:
     def penalty(self) -> float:
         """``Σ R(W)``: the regularizers' penalties (their gradients are added by the layers'
         own ``backward``)."""
-        return sum(p for leaf in self.penalized for p in leaf.losses) if self.penalized else 0.0
+        if not self.penalized:
+            return 0.0
+        return sum(p for leaf in self.penalized for p in (
+            Layer.losses.fget(leaf) if isinstance(leaf, Model) else leaf.losses))
 
     def loss_value(self, ys, outs) -> float:
         total = 0.0
@@ -934,7 +939,7 @@ class _Compiled:
             if multi and o.loss is not None:
                 logs[f"{o.name}_loss"] = o.loss_sum / seen
             for m in o.metrics:
-                logs[m.name] = m.result()
+                logs[m.name] = float(np.asarray(m.result()))  # a tensor, from your metric
         return dict(sorted(logs.items()))
 
     def all_metrics(self) -> list:

@@ -50,6 +50,7 @@ import math
 import os
 import re
 import stat
+import warnings
 import zipfile
 
 import numpy as np
@@ -214,9 +215,13 @@ def save_model(model, path: str) -> None:
         "optimizer_state": None,
     }
     members = {f"weights/{i}.npy": _npy_bytes(w) for i, w in enumerate(weights)}
-    if model.optimizer is not None:
-        config["compile"] = {"optimizer": model.optimizer.get_config(),
-                             **model.compiled.get_config(model)}
+    try:
+        compile_settings = None if model.optimizer is None else model.compiled.get_config(model)
+    except TypeError as err:  # a loss of your own: its code cannot go into the file
+        warnings.warn(f"{err} The file is saved without the compile settings.", stacklevel=3)
+        compile_settings = None
+    if compile_settings is not None:
+        config["compile"] = {"optimizer": model.optimizer.get_config(), **compile_settings}
         slots = sorted(model.optimizer.state)
         config["optimizer_state"] = {"iterations": model.optimizer.iterations, "slots": slots}
         for slot in slots:

@@ -147,6 +147,8 @@ class Layer:
         if not self.built:
             self.ensure_built(x.shape[1:])
         tape = GradientTape(persistent=True)
+        for layer in self.leaves():  # add_loss collects this call's extra losses
+            vars(layer)["_call_losses"] = []
         with tape:
             x_t = Tensor(x)
             tape.watch(x_t)
@@ -167,8 +169,10 @@ class Layer:
         tape, x_t, y = self.last_call
         slots = [(layer, k) for layer in self.leaves() if layer.trainable
                  for k in layer.params]
-        grads = tape.gradient(y, [x_t, *(layer.variable(k) for layer, k in slots)],
-                              output_gradients=dy)
+        added = [t for layer in self.leaves() for t in vars(layer).get("_call_losses", ())
+                 if isinstance(t, Tensor)]  # add_loss: their gradients join dy's
+        grads = tape.gradient([y, *added], [x_t, *(layer.variable(k) for layer, k in slots)],
+                              output_gradients=[dy, *(np.ones_like(t.array) for t in added)])
         for (layer, k), g in zip(slots, grads[1:]):
             if g is None:
                 warn_once(self, f"Layer {self.name!r}: weight {layer.name}/{k} received no "
@@ -403,9 +407,20 @@ class Layer:
 
     @property
     def losses(self) -> list[float]:
-        """Penalties this layer adds to the loss (Keras's ``layer.losses``); none by default
-        (see ``KernelLayer.losses``)."""
-        return []
+        """Penalties this layer adds to the loss (Keras's ``layer.losses``): those its
+        ``call`` gave to ``add_loss`` in the last forward pass (and see
+        ``KernelLayer.losses``)."""
+        return [float(np.asarray(t)) for t in vars(self).get("_call_losses", ())]
+
+    def add_metric(self, value, name: str | None = None, aggregation=None) -> None:
+        """Keras 2's ``add_metric`` (Keras 3 removed it): accepted, not reported."""
+        warn_once(self, "add_metric is Keras 2's and removed in Keras 3; glassnet does not "
+                        "report its value. Compute the number in a Metric or a callback.")
+
+    def add_loss(self, value) -> None:
+        """Keras's ``self.add_loss(tensor)`` inside ``call``: the value is added to the loss
+        that training minimises, and its gradient (from the tape) to the weights'."""
+        vars(self).setdefault("_call_losses", []).append(value)
 
     # -- saving ---------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
