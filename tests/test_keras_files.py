@@ -37,7 +37,7 @@ ARCHIVE = HERE / "data" / "keras_files" / "keras_files.tar.xz"
 CHECKER = HERE / "keras_reference" / "check_glassnet_files.py"
 KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")
 # models of the fixture archive (all layers glassnet has, between them)
-MODELS = ["dense", "conv", "embedding", "normalization", "functional", "zoo_image",
+MODELS = ["dense", "conv", "embedding", "normalization", "functional", "shared", "zoo_image",
           "zoo_sequence"]
 WITH_H5 = ["dense", "conv", "functional", "zoo_sequence"]
 
@@ -58,7 +58,10 @@ def expected(folder: Path, name: str):
 
 
 def predictions(model, x) -> list[np.ndarray]:
-    out = model.predict(x, verbose=0)
+    """As a list; several inputs come stacked in ``x`` and dict outputs sorted by key."""
+    out = model.predict(list(x) if len(model.inputs) > 1 else x, verbose=0)
+    if isinstance(out, dict):
+        return [out[k] for k in sorted(out)]
     return out if isinstance(out, list) else [out]
 
 
@@ -70,10 +73,13 @@ def assert_same(got, want) -> None:
 
 # -- Keras -> glassnet ---------------------------------------------------------------------
 @pytest.mark.parametrize("name", MODELS)
-def test_keras_file_predicts_as_keras(keras_dir, name):
+def test_keras_file_predicts_as_keras(keras_dir, name, tmp_path):
     model = glassnet.models.load_model(keras_dir / f"{name}.keras")
     x, want = expected(keras_dir, name)
     assert_same(predictions(model, x), want)
+    for again in ("again.keras", "again.h5", "again.glassnet"):  # and saves again
+        model.save(tmp_path / again)
+        assert_same(predictions(glassnet.models.load_model(tmp_path / again), x), want)
 
 
 @pytest.mark.parametrize("name", WITH_H5)
@@ -214,6 +220,15 @@ def _functional():
     return m
 
 
+def _shared():
+    left, right = L.Input((5,), name="left"), L.Input((5,), name="right")
+    encode = L.Dense(4, activation="tanh", name="encode")
+    a, b = encode(left), encode(right)
+    diff = L.Subtract()([a, b])
+    out = L.Dense(1, activation="sigmoid", name="same")(L.Concatenate()([diff, a * b]))
+    return glassnet.Model([left, right], {"same": out, "code": a}, name="siamese")
+
+
 def _zoo_image():
     inp = L.Input((8, 8, 2))
     x = L.Rescaling(0.5, offset=0.1)(inp)
@@ -243,7 +258,7 @@ def _zoo_sequence():
 
 BUILDERS = {"dense": _dense, "conv": _conv, "embedding": _embedding,
             "normalization": _normalization, "functional": _functional,
-            "zoo_image": _zoo_image, "zoo_sequence": _zoo_sequence}
+            "shared": _shared, "zoo_image": _zoo_image, "zoo_sequence": _zoo_sequence}
 
 
 def _inputs(name: str, x_like: np.ndarray) -> np.ndarray:

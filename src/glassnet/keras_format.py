@@ -675,6 +675,8 @@ _NEUTRAL: dict[str, Any] = {
     "virtual_batch_size": None, "adjustment": None, "unroll": (False,),
 }
 _REFUSED = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
+#: Keras operations on symbolic tensors (``x * y``) that are glassnet merge layers.
+_OPERATORS = {"Add", "Subtract", "Multiply"}
 
 
 def _accepted(cls) -> set[str] | None:
@@ -703,8 +705,18 @@ def _plain(value, kind: str, where: str):
     config = value.get("config") or {}
     if not isinstance(config, dict):
         raise ValueError(f"{where}: the {kind} {str(value)[:100]} is malformed.")
-    return {"class_name": value.get("class_name"),
-            "config": {k: v for k, v in config.items() if v is not None and k != "name"}}
+    plain = {"class_name": value.get("class_name"),
+             "config": {k: v for k, v in config.items() if v is not None and k != "name"}}
+    if kind == "initializer":
+        from . import initializers
+
+        try:  # checked here; a name when the settings are the defaults, as glassnet writes
+            given = initializers.get(plain)
+            if given.get_config() == type(given)().get_config():
+                return type(given).__name__
+        except (TypeError, ValueError, AttributeError) as err:
+            raise ValueError(f"{where}: {err}") from None
+    return plain
 
 
 def _shape(value) -> list:
@@ -729,6 +741,13 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
             "bytecode in the file, and glassnet never runs code from a file. Rebuild the model "
             "in code with the function written out (a custom layer), then call "
             "model.load_weights(path) on this file.")
+    if str(entry.get("module") or "").startswith("keras.src.ops"):
+        if cls_name not in _OPERATORS:  # keras.ops.* called on symbolic tensors
+            raise ValueError(
+                f"{name!r} is the Keras operation keras.ops.{snake_case(cls_name)}, which "
+                "glassnet's graphs do not have (only x + y, x - y and x * y, as Add, Subtract "
+                "and Multiply layers). Use a layer in the Keras model and save again.")
+        return {"class_name": cls_name, "config": {"name": name}}
     if cls_name == "Sequential":
         return {"class_name": "Sequential", "config": _glassnet_sequential(config, custom_objects)}
     if cls_name in ("Functional", "Model"):
@@ -803,10 +822,18 @@ def _ref(value) -> list:
     raise ValueError(f"a tensor reference is malformed: {str(value)[:100]}")
 
 
-def _node(node, layer: str) -> dict:
+def _node(node, layer: str, operator: bool = False) -> dict:
     if isinstance(node, dict):  # Keras 3: {"args": [x or [x, y]], "kwargs": {...}}
         args, kwargs = node.get("args") or [], node.get("kwargs") or {}
         extra = {k: v for k, v in kwargs.items() if v is not None and k != "training"}
+        if operator and not extra:  # x * y: keras.ops.multiply(x, y), two tensor arguments
+            refs = []
+            for t in args:
+                if not (isinstance(t, dict) and t.get("class_name") == "__keras_tensor__"):
+                    raise ValueError(f"{layer!r} combines a tensor with the constant "
+                                     f"{str(t)[:50]}; glassnet's graphs combine tensors only.")
+                refs.append(_ref(t))
+            return {"args": refs, "list_call": True}
         if len(args) != 1 or extra:
             raise ValueError(f"layer {layer!r} is called with arguments glassnet does not pass "
                              f"(args {str(args[1:])[:80]}, kwargs {str(extra)[:80]}).")
@@ -837,7 +864,8 @@ def _glassnet_functional(config: dict, custom_objects) -> dict:
     for entry in config.get("layers") or []:
         converted = glassnet_entry(entry, custom_objects)
         converted["name"] = entry.get("name") or entry["config"].get("name")
-        converted["inbound_nodes"] = [_node(n, converted["name"])
+        operator = str(entry.get("module") or "").startswith("keras.src.ops")
+        converted["inbound_nodes"] = [_node(n, converted["name"], operator)
                                       for n in entry.get("inbound_nodes") or []]
         layers.append(converted)
     inputs, input_keys, _ = _refs(config.get("input_layers"))

@@ -91,6 +91,18 @@ def functional():
     return m, rng.normal(size=(4, 10))
 
 
+def shared():
+    """Two inputs, a layer called twice (node indices 0 and 1), a dict of outputs."""
+    left, right = keras.Input((5,), name="left"), keras.Input((5,), name="right")
+    encode = L.Dense(4, activation="tanh", name="encode")
+    a, b = encode(left), encode(right)
+    diff = L.Subtract()([a, b])
+    out = L.Dense(1, activation="sigmoid", name="same")(L.Concatenate()([diff, a * b]))
+    m = keras.Model([left, right], {"same": out, "code": a}, name="siamese")
+    rng_x = rng.normal(size=(2, 3, 5)).astype("float32")
+    return m, rng_x
+
+
 def zoo_image():
     inp = keras.Input((8, 8, 2))
     x = L.Rescaling(0.5, offset=0.1)(inp)
@@ -140,7 +152,7 @@ def lambda_layer():
 
 MODELS = {"dense": dense, "conv": conv, "embedding": embedding,
           "normalization": normalization, "functional": functional,
-          "zoo_image": zoo_image, "zoo_sequence": zoo_sequence,
+          "shared": shared, "zoo_image": zoo_image, "zoo_sequence": zoo_sequence,
           "unknown_layer": unknown_layer, "lambda_layer": lambda_layer}
 WITH_H5 = {"dense", "conv", "functional", "zoo_sequence"}
 
@@ -173,7 +185,9 @@ def write_all(OUT: str) -> None:  # noqa: N803
         m, x = made[0], made[1]
         randomize(m)
         x = x if x.dtype.kind == "i" else x.astype("float32")
-        y = m.predict(x, verbose=0)
+        y = m.predict(list(x) if name == "shared" else x, verbose=0)  # x: the inputs stacked
+        if isinstance(y, dict):
+            y = [y[k] for k in sorted(y)]
         ys = {f"y{i}": np.asarray(v) for i, v in enumerate(y)} if isinstance(y, list) \
             else {"y0": np.asarray(y)}
         np.savez(os.path.join(OUT, f"{name}.npz"), x=x, **ys)
