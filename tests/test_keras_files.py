@@ -455,3 +455,94 @@ def test_missing_h5py_names_the_install(tmp_path, monkeypatch):
     with pytest.raises(ImportError, match="pip install h5py"):
         _dense().save(tmp_path / "m.keras")
     assert not os.listdir(tmp_path)
+
+
+# -- Keras 2 (tf.keras) legacy files ---------------------------------------------------------
+def _keras2_dense(name: str, units: int, activation: str) -> dict:
+    """A Dense entry as tf.keras 2.x writes it in model_config."""
+    return {"class_name": "Dense", "config": {
+        "name": name, "trainable": True, "dtype": "float32", "units": units,
+        "activation": activation, "use_bias": True,
+        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None,
+        "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None,
+        "bias_constraint": None}}
+
+
+def _write_keras2_h5(path, model_config: dict, weights: dict) -> None:
+    """The layout of tf.keras 2.x's model.save("m.h5"), written by hand with h5py (tf.keras
+    does not install here): weight names with ``:0``, configs without ``module``."""
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = b"2.15.0"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(model_config).encode()
+        f.attrs["training_config"] = json.dumps({
+            "loss": "sparse_categorical_crossentropy", "metrics": [["accuracy"]],
+            "optimizer_config": {"class_name": "Adam", "config": {
+                "name": "Adam", "learning_rate": 0.002, "decay": 0.0, "beta_1": 0.9,
+                "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}}}).encode()
+        group = f.create_group("model_weights")
+        group.attrs["layer_names"] = [n.encode() for n in weights]
+        for layer, arrays in weights.items():
+            g = group.create_group(layer)
+            g.attrs["weight_names"] = [f"{layer}/{k}:0".encode() for k in arrays]
+            for k, v in arrays.items():
+                g.create_dataset(f"{layer}/{k}:0", data=v)
+
+
+def test_keras2_sequential_h5(tmp_path):
+    rng = np.random.default_rng(5)
+    W1, b1, W2, b2 = (rng.normal(size=s).astype("float32") for s in [(4, 3), (3,), (3, 2), (2,)])
+    config = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4], "dtype": "float32",
+                                                "sparse": False, "ragged": False,
+                                                "name": "dense_input"}},
+        _keras2_dense("dense", 3, "relu"), _keras2_dense("dense_1", 2, "softmax")]}}
+    _write_keras2_h5(tmp_path / "k2.h5", config, {"dense": {"kernel": W1, "bias": b1},
+                                                  "dense_1": {"kernel": W2, "bias": b2}})
+    model = glassnet.models.load_model(tmp_path / "k2.h5")
+    x = rng.normal(size=(5, 4)).astype("float32")
+    z = np.maximum(x @ W1 + b1, 0) @ W2 + b2
+    want = np.exp(z - z.max(1, keepdims=True))
+    want /= want.sum(1, keepdims=True)
+    assert_same(predictions(model, x), [want])
+    assert model.optimizer.learning_rate == pytest.approx(0.002)
+
+
+def test_keras2_functional_h5(tmp_path):
+    """Keras 2's inbound_nodes: [[[layer, node, tensor, kwargs], ...]] per call."""
+    rng = np.random.default_rng(6)
+    Wa, ba, Wb, bb = (rng.normal(size=s).astype("float32") for s in [(4, 3), (3,), (4, 3), (3,)])
+    layer = [{"class_name": "InputLayer", "name": "input_1", "inbound_nodes": [],
+              "config": {"batch_input_shape": [None, 4], "dtype": "float32", "name": "input_1"}}]
+    for name in ("a", "b"):
+        layer.append({**_keras2_dense(name, 3, "linear"), "name": name,
+                      "inbound_nodes": [[["input_1", 0, 0, {}]]]})
+    layer.append({"class_name": "Add", "name": "add", "config": {"name": "add", "dtype": "float32",
+                                                                  "trainable": True},
+                  "inbound_nodes": [[["a", 0, 0, {}], ["b", 0, 0, {}]]]})
+    config = {"class_name": "Functional", "config": {
+        "name": "model", "layers": layer, "input_layers": [["input_1", 0, 0]],
+        "output_layers": [["add", 0, 0]]}}
+    _write_keras2_h5(tmp_path / "k2f.h5", config, {"a": {"kernel": Wa, "bias": ba},
+                                                   "b": {"kernel": Wb, "bias": bb}})
+    model = glassnet.models.load_model(tmp_path / "k2f.h5")
+    x = rng.normal(size=(3, 4)).astype("float32")
+    assert_same(predictions(model, x), [x @ Wa + ba + x @ Wb + bb])
+
+
+def test_custom_layer_round_trip(tmp_path):
+    class Double(L.Layer):
+        def forward(self, x, training=False):
+            return 2 * x
+
+        def backward(self, dy):
+            return 2 * dy
+
+    model = glassnet.Sequential([L.Input((3,)), L.Dense(2), Double()])
+    x = np.ones((1, 3), "float32")
+    model.save(tmp_path / "c.keras")
+    with pytest.raises(ModelFileError, match="Double.*custom_objects"):
+        glassnet.models.load_model(tmp_path / "c.keras")
+    again = glassnet.models.load_model(tmp_path / "c.keras", custom_objects={"Double": Double})
+    assert_same(predictions(again, x), predictions(model, x))

@@ -923,8 +923,15 @@ def _compile_from_keras(model, compile_config, path) -> None:
             if isinstance(m, dict):
                 return (m.get("config") or {}).get("name") or m.get("class_name")
             return m
-        if isinstance(metrics, list):
+        if isinstance(metrics, list) and metrics and all(isinstance(m, list) for m in metrics):
+            # Keras 2's training_config: one list per output
+            metrics = [[metric(m) for m in ms] for ms in metrics]
+            metrics = metrics[0] if len(metrics) == 1 else metrics
+        elif isinstance(metrics, list):
             metrics = [metric(m) for m in metrics]
+        elif isinstance(metrics, dict):
+            metrics = {k: [metric(m) for m in (v if isinstance(v, list) else [v])]
+                       for k, v in metrics.items()}
         model.compile(optimizer=opt, loss=keras_loss, metrics=metrics,
                       loss_weights=compile_config.get("loss_weights"))
     except Exception as err:
