@@ -40,6 +40,7 @@ KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")
 MODELS = ["dense", "conv", "embedding", "normalization", "functional", "shared", "zoo_image",
           "zoo_sequence"]
 WITH_H5 = ["dense", "conv", "functional", "zoo_sequence"]
+TRAINED = ["trained_adam", "trained_rmsprop"]  # saved after 3 epochs, with optimizer state
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,22 @@ def test_compile_settings_come_back(keras_dir):
     assert model.compiled.get_config(model)["loss"]["score"]["name"] == "mean_squared_error"
     assert glassnet.models.load_model(keras_dir / "embedding.keras").optimizer is None
     assert glassnet.models.load_model(keras_dir / "dense.keras", compile=False).optimizer is None
+
+
+@pytest.mark.parametrize("name", TRAINED)
+def test_training_resumes_from_keras_optimizer_state(keras_dir, name):
+    """Keras trained 3 epochs and saved; one more epoch in glassnet, from Adam's (RMSprop's)
+    moments and step count in the file, lands where Keras's next epoch landed."""
+    data = np.load(keras_dir / f"{name}.npz")
+    model = glassnet.models.load_model(keras_dir / f"{name}.keras")
+    assert model.optimizer.iterations == 6
+    model.fit(data["x"], data["fit_y"], epochs=1, batch_size=8, shuffle=False, verbose=0)
+    assert_same(predictions(model, data["x"]), [data["after"]])
+    fresh = glassnet.models.load_model(keras_dir / f"{name}.keras")
+    settings = {k: v for k, v in fresh.optimizer.get_config().items() if k != "name"}
+    fresh.compile(type(fresh.optimizer)(**settings), "sparse_categorical_crossentropy")
+    fresh.fit(data["x"], data["fit_y"], epochs=1, batch_size=8, shuffle=False, verbose=0)
+    assert np.abs(predictions(fresh, data["x"])[0] - data["after"]).max() > 1e-4  # it matters
 
 
 def test_loaded_model_trains(keras_dir):
@@ -286,6 +303,47 @@ def glassnet_files(keras_dir, tmp_path_factory) -> Path:
     return out
 
 
+def _trained(optimizer):
+    def build():
+        m = glassnet.Sequential([L.Input((4,)), L.Dense(5, activation="relu"),
+                                 L.BatchNormalization(), L.Dense(3, activation="softmax")])
+        m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+        return m
+    return build
+
+
+TRAINED_BUILDERS = {
+    "trained_adam": _trained(glassnet.optimizers.Adam(0.01)),
+    "trained_rmsprop": _trained(glassnet.optimizers.RMSprop(0.01, momentum=0.5, centered=True))}
+
+
+@pytest.fixture(scope="module")
+def glassnet_trained(glassnet_files, keras_dir):
+    """Models glassnet trained 3 epochs and saved as .keras, in the folder of
+    ``glassnet_files``, with the data and predictions after one more epoch (as
+    make_keras_files.py writes them), for Keras to resume from."""
+    for name, build in TRAINED_BUILDERS.items():
+        data = np.load(keras_dir / f"{name}.npz")
+        x, fit_y = data["x"], data["fit_y"]
+        model = build()
+        _randomize(model, seed=3)
+        model.fit(x, fit_y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+        y0 = predictions(model, x)[0]
+        model.save(glassnet_files / f"{name}.keras")
+        model.fit(x, fit_y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+        np.savez(glassnet_files / f"{name}.npz", x=x, y0=y0, fit_y=fit_y,
+                 after=predictions(model, x)[0])
+    return glassnet_files
+
+
+@pytest.mark.parametrize("name", TRAINED)
+def test_training_resumes_from_glassnet_keras_file(glassnet_trained, name):
+    data = np.load(glassnet_trained / f"{name}.npz")
+    model = glassnet.models.load_model(glassnet_trained / f"{name}.keras")
+    model.fit(data["x"], data["fit_y"], epochs=1, batch_size=8, shuffle=False, verbose=0)
+    np.testing.assert_array_equal(predictions(model, data["x"])[0], data["after"])
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_glassnet_keras_files_round_trip(glassnet_files, name):
     x, want = expected(glassnet_files, name)
@@ -333,10 +391,11 @@ def test_save_format_h5_keras2_spelling(tmp_path):
 def _check_in_keras(run, folder: Path) -> None:
     results = run(folder)
     failures = {k: v for k, v in results.items() if isinstance(v, str) or v > 2e-5}
-    assert len(results) == len(MODELS) * 4 and not failures, failures
+    assert len(results) == len(MODELS) * 4 + len(TRAINED) * 2 and not failures, failures
 
 
-def test_glassnet_files_load_in_keras(glassnet_files):
+def test_glassnet_files_load_in_keras(glassnet_trained):
+    glassnet_files = glassnet_trained
     pytest.importorskip("keras")
     sys.path.insert(0, str(CHECKER.parent))
     try:
@@ -348,7 +407,10 @@ def test_glassnet_files_load_in_keras(glassnet_files):
 
 @pytest.mark.skipif(not os.path.exists(KERAS_PYTHON),
                     reason=f"no Keras venv at {KERAS_PYTHON} (set GLASSNET_KERAS_PYTHON)")
-def test_glassnet_files_load_in_keras_venv(glassnet_files):
+def test_glassnet_files_load_in_keras_venv(glassnet_trained):
+    """Keras 3 loads every file, predicts the same, and resumes training where glassnet
+    stopped (the optimizer's state crosses over)."""
+    glassnet_files = glassnet_trained
     def run(folder):
         env = {**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "torch"),
                "OMP_NUM_THREADS": "1", "PYTHONPATH": ""}

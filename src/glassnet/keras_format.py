@@ -428,6 +428,71 @@ def _fill_keras_weights(model, f) -> None:
         for i, w in enumerate(layer.weights):
             group.create_dataset(str(i), data=np.asarray(w))
     f.require_group("vars").attrs["name"] = model.name
+    _fill_optimizer(model, f)
+
+
+# -- the optimizer's state ---------------------------------------------------------------
+#: How Keras lays out each optimizer's variables after ``iteration`` and ``learning_rate``
+#: (glassnet's slot names): a tuple of slots is interleaved per variable (Adam: each
+#: variable's momentum, then its velocity); successive tuples follow one another
+#: (RMSprop: every velocity, then every momentum, then every average gradient).
+KERAS_SLOTS = {"Adam": [("m", "v")], "AdamW": [("m", "v")], "SGD": [("velocity",)],
+               "RMSprop": [("v",), ("momentum",), ("g_mean",)],
+               "Adagrad": [("accumulator",)]}
+
+
+def _optimizer_layout(model) -> list[tuple[str, slice, tuple]]:
+    """``(glassnet slot, slice of θ, weight shape)`` in the order of Keras's optimizer
+    variables 2, 3, ...: per trainable weight in Keras's order (``weight_groups``)."""
+    opt = model.optimizer
+    groups = [tuple(k for k in group if k in opt.slots)
+              for group in KERAS_SLOTS.get(type(opt).__name__, [])]
+    slices = model.bind().trainable_weights
+    weights = [((leaf, name), leaf.params[name].shape) for _, leaf in weight_groups(model)
+               for name in leaf.params if (leaf, name) in slices]
+    return [(slot, slices[key], shape) for group in groups if group
+            for key, shape in weights for slot in group]
+
+
+def _fill_optimizer(model, f) -> None:
+    opt = getattr(model, "optimizer", None)
+    if opt is None or type(opt).__name__ not in KERAS_SLOTS:
+        return
+    group = f.create_group("optimizer/vars")
+    group.attrs["name"] = snake_case(type(opt).__name__)
+    group.create_dataset("0", data=np.int32(opt.iterations))
+    group.create_dataset("1", data=np.float32(opt.learning_rate))
+    if not all(k in opt.state for k in opt.slots):  # not trained yet: as Keras writes it
+        return
+    for i, (slot, sl, shape) in enumerate(_optimizer_layout(model), start=2):
+        group.create_dataset(str(i), data=opt.state[slot][sl].reshape(shape))
+
+
+def _read_optimizer(model, root, path) -> None:
+    """Keras's optimizer variables into glassnet's optimizer (Adam's moments, the step
+    count), when the file's layout is the one this model and optimizer have; otherwise
+    the optimizer starts afresh, with a warning, as Keras does."""
+    opt = model.optimizer
+    group = _group(root, "optimizer/vars", path)
+    if opt is None or group is None or not len(group):
+        return
+    layout = _optimizer_layout(model) if type(opt).__name__ in KERAS_SLOTS else None
+    if layout is None or len(group) not in (2, 2 + len(layout)) or not opt.slots:
+        if len(group) > 2:
+            import warnings
+
+            warnings.warn(f"{path}: the optimizer's state ({len(group)} variables) does not fit "
+                          f"glassnet's {type(opt).__name__} for this model; it starts afresh.",
+                          stacklevel=4)
+        return
+    iterations = int(_dataset(group, "0", (), path, "the optimizer's step count"))
+    arrays = [_dataset(group, str(i), shape, path, "the optimizer's state")
+              for i, (_, _, shape) in enumerate(layout, start=2)] if len(group) > 2 else []
+    if arrays:
+        opt.build(model.bind().trainable)
+        for (slot, sl, _), a in zip(layout, arrays):
+            opt.state[slot][sl] = a.ravel()
+    opt.iterations = max(iterations, 0)
 
 
 def _fill_legacy_weights(model, group) -> None:
@@ -632,8 +697,9 @@ def load_keras(path, custom_objects: dict | None = None, compile: bool = True):
                 _assign(_read_keras_weights(model, root, path))
                 return model
             model = _restoring_rng(lambda: _guard(path, load))
-    if compile and isinstance(config.get("compile_config"), dict):
-        compile_from_keras(model, config["compile_config"], path)
+            if compile and isinstance(config.get("compile_config"), dict):
+                compile_from_keras(model, config["compile_config"], path)
+                _guard(path, lambda: _read_optimizer(model, root, path))
     return model
 
 

@@ -4,7 +4,9 @@
 
 DIR holds, per model, <name>.keras, <name>.h5, <name>.weights.h5, <name>_legacy_weights
 (Keras 2's save_weights(..., save_format="h5") layout, no extension) and <name>.npz (the
-inputs ``x`` and glassnet's predictions ``y0``, ``y1``, ...). Prints one JSON line:
+inputs ``x`` and glassnet's predictions ``y0``, ``y1``, ...). A trained model has only
+<name>.keras, and its .npz also the labels ``fit_y`` and ``after``, glassnet's predictions
+after one more epoch: Keras trains that epoch from the saved optimizer state. Prints one JSON line:
 {"<name>.keras": largest |Keras - glassnet|, ...}, or an error message in place of a number.
 tests/test_keras_files.py runs it (or imports ``check`` when keras is importable).
 """
@@ -39,6 +41,15 @@ def check(folder) -> dict:
         data = np.load(npz)
         x, want = data["x"], [data[k] for k in sorted(data.files) if k.startswith("y")]
         base = os.path.join(str(folder), name)
+        if "fit_y" in data.files:  # trained: Keras resumes where glassnet stopped
+            try:
+                model = keras.models.load_model(base + ".keras")
+                results[name + ".keras"] = _diff(model, x, want)
+                model.fit(x, data["fit_y"], epochs=1, batch_size=8, shuffle=False, verbose=0)
+                results[name + ".keras resumed"] = _diff(model, x, [data["after"]])
+            except Exception as err:
+                results[name + ".keras"] = f"{type(err).__name__}: {err}"[:500]
+            continue
         for ext in (".keras", ".h5"):
             key = name + ext
             try:

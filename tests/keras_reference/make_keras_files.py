@@ -103,6 +103,27 @@ def shared():
     return m, rng_x
 
 
+def trained(optimizer):
+    """A model trained 3 epochs, saved with its optimizer's state; the .npz also holds the
+    training data (``fit_y``) and the predictions after one more epoch (``after``)."""
+    def make():
+        m = keras.Sequential([keras.Input((4,)), L.Dense(5, activation="relu"),
+                              L.BatchNormalization(), L.Dense(3, activation="softmax")])
+        m.compile(optimizer=optimizer(), loss="sparse_categorical_crossentropy")
+        return m, rng.normal(size=(16, 4))
+    return make
+
+
+def train(m, x, out: str, name: str) -> None:
+    fit_y = np.arange(len(x)) % 3
+    m.fit(x, fit_y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    y = m.predict(x, verbose=0)
+    m.save(os.path.join(out, f"{name}.keras"))
+    m.fit(x, fit_y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+    np.savez(os.path.join(out, f"{name}.npz"), x=x, y0=y, fit_y=fit_y,
+             after=m.predict(x, verbose=0))
+
+
 def zoo_image():
     inp = keras.Input((8, 8, 2))
     x = L.Rescaling(0.5, offset=0.1)(inp)
@@ -154,6 +175,9 @@ MODELS = {"dense": dense, "conv": conv, "embedding": embedding,
           "normalization": normalization, "functional": functional,
           "shared": shared, "zoo_image": zoo_image, "zoo_sequence": zoo_sequence,
           "unknown_layer": unknown_layer, "lambda_layer": lambda_layer}
+TRAINED = {"trained_adam": trained(lambda: keras.optimizers.Adam(0.01)),
+           "trained_rmsprop": trained(lambda: keras.optimizers.RMSprop(0.01, momentum=0.5,
+                                                                        centered=True))}
 WITH_H5 = {"dense", "conv", "functional", "zoo_sequence"}
 
 
@@ -199,6 +223,9 @@ def write_all(OUT: str) -> None:  # noqa: N803
 
             with h5py.File(os.path.join(OUT, f"{name}_legacy_weights.h5"), "w") as f:
                 legacy_h5_format.save_weights_to_hdf5_group(f, m)
+    for name, make in TRAINED.items():
+        m, x = make()
+        train(m, x.astype("float32"), OUT, name)
     with open(os.path.join(OUT, "VERSIONS.json"), "w") as f:
         json.dump({"keras": keras.__version__, "backend": keras.backend.backend(),
                    "python": sys.version.split()[0]}, f)
