@@ -608,3 +608,30 @@ def test_custom_layer_round_trip(tmp_path):
         glassnet.models.load_model(tmp_path / "c.keras")
     again = glassnet.models.load_model(tmp_path / "c.keras", custom_objects={"Double": Double})
     assert_same(predictions(again, x), predictions(model, x))
+
+
+def test_old_glassnet_archive_named_keras_still_loads(tmp_path):
+    """Before Keras files, model.save("m.keras") wrote glassnet's own archive: those files
+    are recognised by their contents and still load."""
+    model = _dense()
+    saving.save_model(model, tmp_path / "old.keras", save_format="glassnet")
+    again = glassnet.models.load_model(tmp_path / "old.keras")
+    x = np.ones((2, 6), "float32")
+    assert_same(predictions(again, x), predictions(model, x))
+
+
+@pytest.mark.parametrize("setting, value", [("data_format", "channels_first"),
+                                            ("dilation_rate", [2, 2]), ("groups", 2)])
+def test_keras_settings_glassnet_lacks_are_named(setting, value):
+    """A setting at its neutral value loads; another value is refused, naming it."""
+    from glassnet.keras_config import glassnet_entry
+    from glassnet.serialization import build_layer
+
+    entry = {"module": "keras.layers", "class_name": "Conv2D", "config": {
+        "name": "conv2d", "filters": 4, "kernel_size": [3, 3], "data_format": "channels_last",
+        "dilation_rate": [1, 1], "groups": 1, "dtype": {"class_name": "DTypePolicy",
+                                                       "config": {"name": "float32"}}}}
+    assert type(build_layer(glassnet_entry(entry))).__name__ == "Conv2D"
+    entry["config"][setting] = value
+    with pytest.raises(ValueError, match=setting):
+        build_layer(glassnet_entry(entry))
