@@ -40,7 +40,8 @@ KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")
 MODELS = ["dense", "conv", "embedding", "normalization", "functional", "shared", "zoo_image",
           "zoo_sequence"]
 WITH_H5 = ["dense", "conv", "functional", "zoo_sequence"]
-TRAINED = ["trained_adam", "trained_rmsprop"]  # saved after 3 epochs, with optimizer state
+# saved after 3 epochs, with the optimizer's state
+TRAINED = ["trained_adam", "trained_rmsprop", "trained_schedule"]
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +128,8 @@ def test_training_resumes_from_keras_optimizer_state(keras_dir, name):
     assert_same(predictions(model, data["x"]), [data["after"]])
     fresh = glassnet.models.load_model(keras_dir / f"{name}.keras")
     settings = {k: v for k, v in fresh.optimizer.get_config().items() if k != "name"}
+    if fresh.optimizer.schedule is not None:
+        settings["learning_rate"] = fresh.optimizer.schedule
     fresh.compile(type(fresh.optimizer)(**settings), "sparse_categorical_crossentropy")
     fresh.fit(data["x"], data["fit_y"], epochs=1, batch_size=8, shuffle=False, verbose=0)
     assert np.abs(predictions(fresh, data["x"])[0] - data["after"]).max() > 1e-4  # it matters
@@ -314,7 +317,9 @@ def _trained(optimizer):
 
 TRAINED_BUILDERS = {
     "trained_adam": _trained(glassnet.optimizers.Adam(0.01)),
-    "trained_rmsprop": _trained(glassnet.optimizers.RMSprop(0.01, momentum=0.5, centered=True))}
+    "trained_rmsprop": _trained(glassnet.optimizers.RMSprop(0.01, momentum=0.5, centered=True)),
+    "trained_schedule": _trained(glassnet.optimizers.Adam(
+        glassnet.optimizers.schedules.ExponentialDecay(0.02, decay_steps=2, decay_rate=0.5)))}
 
 
 @pytest.fixture(scope="module")

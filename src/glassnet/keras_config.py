@@ -103,22 +103,22 @@ def _keras_functional(model) -> dict:
     from .serialization import graph_config
 
     glassnet_config = graph_config(model)
-    shapes = {}  # [layer, node, index] -> the tensor's shape, for Keras's tensor entries
+    tensors = {}  # (layer, call, output) -> the KerasTensor, for Keras's tensor entries
     by_name = {la.name: la for la in model.layers}
 
     def tensor(ref) -> dict:
+        t = tensors[tuple(ref)]
         return {"class_name": "__keras_tensor__",
-                "config": {"shape": shapes.get(tuple(ref)), "dtype": "float32",
-                           "keras_history": list(ref)}}
+                "config": {"shape": list(t.shape), "dtype": t.dtype, "keras_history": list(ref)}}
 
     graph = model.graph
     calls: dict[str, int] = {}
     for t in graph.inputs:
-        shapes[(t.node.layer.name, 0, t.index)] = list(t.shape)
+        tensors[(t.node.layer.name, 0, t.index)] = t
     for node in graph.nodes:  # numbered as graph_config numbers them: calls in this model
         i = calls[node.layer.name] = calls.get(node.layer.name, -1) + 1
         for t in node.outputs:
-            shapes[(node.layer.name, i, t.index)] = list(t.shape)
+            tensors[(node.layer.name, i, t.index)] = t
     layers = []
     for entry in glassnet_config["layers"]:
         keras_entry = _keras_layer(by_name[entry["name"]])
@@ -143,8 +143,8 @@ def _keras_functional(model) -> dict:
 
 
 def keras_compile(model) -> dict | None:
-    """The compile settings as Keras's ``compile_config`` (the optimizer's moments are not
-    written: Keras starts them afresh)."""
+    """The compile settings as Keras's ``compile_config`` (the optimizer's state goes in
+    the weights file)."""
     if model.optimizer is None or model.compiled is None:
         return None
     from . import losses
@@ -164,6 +164,9 @@ def keras_compile(model) -> dict | None:
     keras_loss = ({k: loss(v) for k, v in raw.items()}
                   if isinstance(raw, dict) and "name" not in raw else loss(raw))
     opt = dict(model.optimizer.get_config())
+    if isinstance(opt.get("learning_rate"), dict):  # a schedule
+        opt["learning_rate"] = {"module": "keras.optimizers.schedules", **opt["learning_rate"],
+                                "registered_name": None}
     return {"optimizer": {"module": "keras.optimizers",
                           "class_name": type(model.optimizer).__name__,
                           "config": opt, "registered_name": None},
@@ -451,9 +454,14 @@ def compile_from_keras(model, compile_config, path) -> None:
                     settings[k] = v
                 elif v not in (None, False) and k not in ("name", "ema_momentum"):
                     raise ValueError(f"optimizer setting {k}={v!r} is not one glassnet has")
-            if isinstance(settings.get("learning_rate"), dict):
-                raise ValueError("the learning-rate schedule is not one glassnet reads from "
-                                 "Keras files")
+            rate = settings.get("learning_rate")
+            if isinstance(rate, dict):  # a schedule: one of glassnet's, with Keras's settings
+                from . import schedules
+
+                settings["learning_rate"] = schedules.deserialize(
+                    {"class_name": rate.get("class_name"),
+                     "config": {k: v for k, v in (rate.get("config") or {}).items()
+                                if k != "name"}})
             opt = cls(**settings)
 
         def loss(value):

@@ -461,11 +461,19 @@ def _fill_optimizer(model, f) -> None:
     group = f.create_group("optimizer/vars")
     group.attrs["name"] = snake_case(type(opt).__name__)
     group.create_dataset("0", data=np.int32(opt.iterations))
-    group.create_dataset("1", data=np.float32(opt.learning_rate))
+    first = _first_slot_var(opt)
+    if first == 2:  # a learning-rate schedule has no variable
+        group.create_dataset("1", data=np.float32(opt.learning_rate))
     if not all(k in opt.state for k in opt.slots):  # not trained yet: as Keras writes it
         return
-    for i, (slot, sl, shape) in enumerate(_optimizer_layout(model), start=2):
+    for i, (slot, sl, shape) in enumerate(_optimizer_layout(model), start=first):
         group.create_dataset(str(i), data=opt.state[slot][sl].reshape(shape))
+
+
+def _first_slot_var(opt) -> int:
+    """Keras's optimizer variables: ``iteration``, ``learning_rate`` unless it follows a
+    schedule, then the slots."""
+    return 1 if getattr(opt, "schedule", None) is not None else 2
 
 
 def _read_optimizer(model, root, path) -> None:
@@ -477,8 +485,9 @@ def _read_optimizer(model, root, path) -> None:
     if opt is None or group is None or not len(group):
         return
     layout = _optimizer_layout(model) if type(opt).__name__ in KERAS_SLOTS else None
-    if layout is None or len(group) not in (2, 2 + len(layout)) or not opt.slots:
-        if len(group) > 2:
+    first = _first_slot_var(opt)
+    if layout is None or len(group) not in (first, first + len(layout)) or not opt.slots:
+        if len(group) > first:
             import warnings
 
             warnings.warn(f"{path}: the optimizer's state ({len(group)} variables) does not fit "
@@ -487,12 +496,15 @@ def _read_optimizer(model, root, path) -> None:
         return
     iterations = int(_dataset(group, "0", (), path, "the optimizer's step count"))
     arrays = [_dataset(group, str(i), shape, path, "the optimizer's state")
-              for i, (_, _, shape) in enumerate(layout, start=2)] if len(group) > 2 else []
+              for i, (_, _, shape) in enumerate(layout, start=first)] if len(group) > first \
+        else []
     if arrays:
         opt.build(model.bind().trainable)
         for (slot, sl, _), a in zip(layout, arrays):
             opt.state[slot][sl] = a.ravel()
     opt.iterations = max(iterations, 0)
+    if opt.schedule is not None:  # the rate of the next step, as Keras reports it
+        opt.learning_rate = float(opt.schedule(opt.iterations))
 
 
 def _fill_legacy_weights(model, group) -> None:

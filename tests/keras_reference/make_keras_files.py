@@ -177,7 +177,10 @@ MODELS = {"dense": dense, "conv": conv, "embedding": embedding,
           "unknown_layer": unknown_layer, "lambda_layer": lambda_layer}
 TRAINED = {"trained_adam": trained(lambda: keras.optimizers.Adam(0.01)),
            "trained_rmsprop": trained(lambda: keras.optimizers.RMSprop(0.01, momentum=0.5,
-                                                                        centered=True))}
+                                                                        centered=True)),
+           "trained_schedule": trained(lambda: keras.optimizers.Adam(
+               keras.optimizers.schedules.ExponentialDecay(0.02, decay_steps=2,
+                                                           decay_rate=0.5)))}
 WITH_H5 = {"dense", "conv", "functional", "zoo_sequence"}
 
 
