@@ -640,3 +640,18 @@ def test_keras_settings_glassnet_lacks_are_named(setting, value):
     entry["config"][setting] = value
     with pytest.raises(ValueError, match=setting):
         build_layer(glassnet_entry(entry))
+
+
+def test_deflated_keras_archive_loads_and_zip_bomb_is_refused(keras_dir, tmp_path):
+    with zipfile.ZipFile(keras_dir / "dense.keras") as zf:
+        content = {n: zf.read(n) for n in zf.namelist()}
+    with zipfile.ZipFile(tmp_path / "deflated.keras", "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in content.items():
+            zf.writestr(n, data)
+    x, want = expected(keras_dir, "dense")
+    assert_same(predictions(glassnet.models.load_model(tmp_path / "deflated.keras"), x), want)
+    with zipfile.ZipFile(tmp_path / "bomb.keras", "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in content.items():
+            zf.writestr(n, data + bytes(5_000_000) if n == "model.weights.h5" else data)
+    with pytest.raises(ModelFileError, match="corrupted or hostile"):
+        glassnet.models.load_model(tmp_path / "bomb.keras")

@@ -362,10 +362,11 @@ def _read_legacy_weights(model, group, path) -> list[tuple[Any, list[np.ndarray]
                              f"layer {name!r} holds {len(stored)} ({stored[:4]}).")
         for (leaf, i, _), wname in zip(wanted, stored):
             arrays = values.setdefault(id(leaf), (leaf, [None] * len(leaf.weights)))[1]
-            ds_group = _group(g, os.path.dirname(wname), path) if "/" in wname else g
+            folder, _, key = wname.rpartition("/")  # "dense/kernel:0" in the layer's group
+            ds_group = _group(g, folder, path) if folder else g
             if ds_group is None:
                 raise _bad(path, f"layer {name!r}: the dataset {wname} is missing.")
-            arrays[i] = _dataset(ds_group, os.path.basename(wname), leaf.weights[i].shape, path,
+            arrays[i] = _dataset(ds_group, key, leaf.weights[i].shape, path,
                                  f"layer {layer.name!r} weight {wname!r}")
     return list(values.values())
 
@@ -627,9 +628,10 @@ class _KerasArchive:
                 if info.filename in infos:
                     raise _bad(path, f"member {info.filename[:100]!r} appears twice.")
                 infos[info.filename] = info
-                # stored (Keras's way) or deflated to at most 1000 times smaller
+                # stored (Keras's way) or deflated to at most 100 times smaller: a member
+                # never expands to more than 100 times the file (no zip bomb)
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or \
-                        info.file_size > 1000 * max(info.compress_size, 1) or \
+                        info.file_size > 100 * max(info.compress_size, 1) or \
                         info.compress_size > size:
                     raise _bad(path, f"member {info.filename[:100]!r} has an unusual "
                                      "compression or size: the file is corrupted or hostile.")
