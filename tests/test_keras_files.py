@@ -655,3 +655,22 @@ def test_deflated_keras_archive_loads_and_zip_bomb_is_refused(keras_dir, tmp_pat
             zf.writestr(n, data + bytes(5_000_000) if n == "model.weights.h5" else data)
     with pytest.raises(ModelFileError, match="corrupted or hostile"):
         glassnet.models.load_model(tmp_path / "bomb.keras")
+
+
+def test_interrupted_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
+    """Ctrl-C just before the new file would replace the old one: the old file stays, the
+    temporary file is removed (saving.write_atomic, shared with .glassnet files)."""
+    model = _dense()
+    for name in ("m.keras", "m.h5", "w.weights.h5", "w.h5"):
+        path = tmp_path / name
+        path.write_bytes(b"old")
+
+        def interrupt(*args):
+            raise KeyboardInterrupt
+        monkeypatch.setattr(saving.os, "replace", interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            (model.save_weights if name.startswith("w") else model.save)(path)
+        monkeypatch.undo()
+        assert path.read_bytes() == b"old"
+        assert sorted(os.listdir(tmp_path)) == sorted(
+            n for n in ("m.keras", "m.h5", "w.weights.h5", "w.h5") if (tmp_path / n).exists())
