@@ -35,6 +35,7 @@ from glassnet import keras_format  # noqa: E402 - after the skip: needs h5py
 HERE = Path(__file__).parent
 ARCHIVE = HERE / "data" / "keras_files" / "keras_files.tar.xz"
 CHECKER = HERE / "keras_reference" / "check_glassnet_files.py"
+# a Python with Keras 3 and h5py, run with KERAS_BACKEND (default torch; numpy also works)
 KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")
 # models of the fixture archive (all layers glassnet has, between them)
 MODELS = ["dense", "conv", "embedding", "normalization", "functional", "shared", "zoo_image",
@@ -396,7 +397,9 @@ def test_save_format_h5_keras2_spelling(tmp_path):
 def _check_in_keras(run, folder: Path) -> None:
     results = run(folder)
     failures = {k: v for k, v in results.items() if isinstance(v, str) or v > 2e-5}
-    assert len(results) == len(MODELS) * 4 + len(TRAINED) * 2 and not failures, failures
+    resumed = sum(k.endswith("resumed") for k in results)  # not on Keras's NumPy backend
+    assert len(results) - resumed == len(MODELS) * 4 + len(TRAINED), sorted(results)
+    assert resumed in (0, len(TRAINED)) and not failures, failures
 
 
 def test_glassnet_files_load_in_keras(glassnet_trained):
