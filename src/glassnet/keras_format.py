@@ -293,7 +293,7 @@ def _open_h5(path):
 
 
 class _OwningFile:
-    """An open HDF5 file and the Python file under it, closed together."""
+    """An open HDF5 file and the file (or buffer) under it, closed together."""
 
     def __init__(self, h5file, raw) -> None:
         self.h5, self.raw = h5file, raw
@@ -670,21 +670,11 @@ class _KerasArchive:
         h5 = h5py()
         data = self.read(_WEIGHTS)
         try:
-            return _Closing(h5.File(io.BytesIO(data), "r"))
+            buffer = io.BytesIO(data)
+            return _OwningFile(h5.File(buffer, "r"), buffer)
         except Exception as err:
             raise _bad(self.path, f"model.weights.h5 is not a readable HDF5 file "
                                   f"({type(err).__name__}: {err}).") from None
-
-
-class _Closing:
-    def __init__(self, f) -> None:
-        self.f = f
-
-    def __enter__(self):
-        return self.f
-
-    def __exit__(self, *exc) -> None:
-        self.f.close()
 
 
 def _restoring_rng(load):
