@@ -337,6 +337,9 @@ def serialize(initializer) -> str | dict:
     """A name stays a name; an object becomes ``{"class_name": ..., "config": ...}``."""
     if isinstance(initializer, str):
         return initializer
+    if isinstance(initializer, dict):  # already a config (from a Keras file): checked, kept
+        get(initializer)
+        return initializer
     if isinstance(initializer, Initializer) and type(initializer) in ALL.values():
         return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
     raise TypeError(f"The initializer {initializer!r} cannot be saved: use a name, one of "

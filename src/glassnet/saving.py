@@ -160,6 +160,17 @@ def remove_stale_temp_files(folder: str, now: float | None = None) -> list[str]:
 
 
 def _write_atomic(path: str, members: dict[str, bytes]) -> None:
+    def write(f) -> None:
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)
+    write_atomic(path, write)
+
+
+def write_atomic(path: str, write) -> None:
+    """Create or replace the file ``path`` with what ``write(f)`` writes into the binary
+    file ``f``: a temporary file beside it, flushed to disk, then moved over it (see the
+    module's docstring), so a failed or interrupted write leaves the old file whole."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     try:  # replacing a file keeps its mode; a new file gets 0666 minus the umask
@@ -182,9 +193,7 @@ def _write_atomic(path: str, members: dict[str, bytes]) -> None:
                     os.fchmod(f.fileno(), mode)
                 else:
                     os.chmod(tmp, mode)
-            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
-                for name, data in members.items():
-                    zf.writestr(name, data)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -202,8 +211,16 @@ def _write_atomic(path: str, members: dict[str, bytes]) -> None:
         pass
 
 
-def save_model(model, path: str) -> None:
-    """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``path``."""
+def save_model(model, path: str, save_format: str | None = None, **kwargs) -> None:
+    """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``path``.
+
+    ``.keras`` writes Keras 3's format and ``.h5`` (or ``save_format="h5"``) Keras's legacy
+    HDF5 format (``keras_format``, needs h5py); any other name a ``.glassnet`` archive.
+    """
+    fmt = _keras_format().file_format(path, save_format)
+    if fmt != "glassnet":
+        (_keras_format().save_keras if fmt == "keras" else _keras_format().save_h5)(model, path)
+        return
     weights = model.get_weights()
     spec = serialization.layer_entry(model)
     config = {
@@ -232,8 +249,13 @@ def save_model(model, path: str) -> None:
     _write_atomic(path, members)
 
 
-def save_weights(model, path: str) -> None:
-    """Write only the weights (a zip of ``weights/i.npy``)."""
+def save_weights(model, path: str, save_format: str | None = None, **kwargs) -> None:
+    """Write only the weights (a zip of ``weights/i.npy``); ``x.weights.h5`` in Keras 3's
+    layout, ``x.h5`` (or ``save_format="h5"``, Keras 2's spelling) in Keras's legacy one."""
+    fmt = _keras_format().file_format(path, save_format, weights=True)
+    if fmt != "glassnet":
+        _keras_format().save_weights(model, path, legacy=fmt == "h5")
+        return
     weights = model.get_weights()
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, "weights_only": True,
               "weights": [{"shape": list(w.shape), "dtype": str(w.dtype)} for w in weights]}
@@ -244,11 +266,30 @@ def save_weights(model, path: str) -> None:
     _write_atomic(path, members)
 
 
+def _keras_format():
+    from . import keras_format  # here, not at the top: `import glassnet` stays fast
+
+    return keras_format
+
+
+def _keras_file(path) -> str | None:
+    """``"keras"`` or ``"hdf5"`` for a file in one of Keras's formats (whatever its name),
+    None for anything else (a ``.glassnet`` archive, or a file too broken to tell, which
+    the ``.glassnet`` reader then describes)."""
+    kind = _keras_format().sniff(path)
+    name = os.fspath(path).lower()
+    if kind is None and name.endswith(".keras"):
+        return "keras"  # a truncated .keras: its reader names the problem
+    if kind is None and name.endswith((".h5", ".hdf5")):
+        return "hdf5"
+    return kind if kind in ("keras", "hdf5") else None
+
+
 def _bad(path, problem: str) -> ModelFileError:
     return ModelFileError(f"{path}: {problem}")
 
 
-def _reject_constant(name: str):
+def reject_constant(name: str):
     raise ValueError(f"{name} is not a number a glassnet file may hold")
 
 
@@ -329,7 +370,7 @@ def _open(path) -> tuple[zipfile.ZipFile, dict]:
                              f"{MAX_CONFIG_BYTES} a model description can need.")
         try:
             config = json.loads(zf.read("config.json").decode("utf-8"),
-                                parse_constant=_reject_constant)
+                                parse_constant=reject_constant)
         except Exception as err:  # bad CRC, bad JSON, bad UTF-8, NaN, deep nesting ...
             raise _bad(path, f"config.json cannot be read ({type(err).__name__}: {err}).") \
                 from None
@@ -385,20 +426,20 @@ def _read_array(zf: zipfile.ZipFile, name: str, path, shape: tuple) -> np.ndarra
     return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
 
 
-class _WeightBudget:
+class WeightBudget:
     """Counts the weights that layers create while a file is loaded.
 
     All of them must be filled from the file, so together they cannot hold more
-    numbers than the file's weight members have bytes (at 2 bytes per float16):
+    numbers than the file's weight members have bytes (at 2 bytes per float16; for a
+    Keras file, ``keras_format`` counts its HDF5 datasets the same way):
     a config asking for ``Dense(10**9)`` fails here before allocating anything.
     ``_check_members`` has made sure that each member is counted once and that the
     sizes add up to no more than the file, so the budget is at most half the file's
     size in numbers, however the archive's directory is forged.
     """
 
-    def __init__(self, zf: zipfile.ZipFile, path) -> None:
-        self.left = sum(i.file_size for i in zf.infolist()
-                        if i.filename.startswith("weights/")) // 2
+    def __init__(self, left: int, path) -> None:
+        self.left = left  # how many numbers the layers may still create
         self.path = path
 
     def watch(self, layer) -> None:
@@ -489,6 +530,10 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     where it stopped. Raises ``ModelFileError``, and no other exception, for a file
     that is truncated, corrupted or hostile.
     """
+    kind = _keras_file(path)
+    if kind is not None:
+        loader = _keras_format().load_keras if kind == "keras" else _keras_format().load_h5
+        return loader(path, custom_objects, compile)
     zf, config = _open(path)
     # Building the layers draws initial weights that the file then overwrites: put the
     # random generator back, so a seeded run that saves and reloads goes on identically.
@@ -514,7 +559,8 @@ def _load_model(zf, config, path, custom_objects, compile: bool):
         raise _bad(path, "the model description is missing or malformed.")
     if "class_name" not in spec:  # files from before graph models: a Sequential's config
         spec = {"class_name": "Sequential", "config": spec}
-    budget = _WeightBudget(zf, path)
+    budget = WeightBudget(sum(i.file_size for i in zf.infolist()
+                              if i.filename.startswith("weights/")) // 2, path)
     watched = []
 
     def on_layer(layer):
@@ -583,12 +629,16 @@ def _load_weight_arrays(model, zf, config, path) -> None:
     model.set_weights(_weight_arrays(model, zf, config, path))
 
 
-def load_weights(model, path) -> None:
-    """Read weights saved by ``save_weights`` or ``save`` into an already built model.
+def load_weights(model, path, **kwargs) -> None:
+    """Read weights saved by ``save_weights`` or ``save`` into an already built model
+    (also Keras's ``.weights.h5``, ``.h5`` and ``.keras`` files).
 
     Every array is read and checked before any weight is written, so a bad file
     leaves the model as it was.
     """
+    if model.built and _keras_file(path) is not None:
+        _keras_format().load_weights(model, path)
+        return
     if not model.built:
         raise ValueError("load_weights needs a built model: give the first layer input_shape=, "
                          "start with Input(shape=...), or call model.build(...) first.")

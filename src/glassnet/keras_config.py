@@ -1,0 +1,496 @@
+"""Keras 3 model configs <-> glassnet's, both ways, as ``keras_format`` reads and writes them.
+
+glassnet's layer configs already use Keras's argument names (``units``, ``kernel_size``,
+``padding``, ...), so the translation is mostly about the wrapping:
+
+* glassnet -> Keras: each layer becomes ``{"module": "keras.layers", "class_name",
+  "config", "registered_name"}``; initializers, regularizers and constraints get their
+  Keras ``module``; a Sequential starts with its ``InputLayer``; a functional model's calls
+  become ``{"args": [tensor or [tensors]], "kwargs": {}}`` where a tensor is
+  ``{"class_name": "__keras_tensor__", "config": {"shape", "dtype", "keras_history":
+  [layer, call, output]}}``; the compile settings become Keras's ``compile_config``.
+* Keras -> glassnet (Keras 3, and the legacy configs of tf.keras 2): the same, backwards.
+  A setting glassnet's layer lacks is dropped when its value changes nothing (``dtype``,
+  ``data_format="channels_last"``, ``dilation_rate=1``, a ``None``) and refused otherwise,
+  naming it. A class glassnet lacks is refused by name, with the fix; a ``Lambda`` layer
+  (Python bytecode) is refused: nothing from a file is ever run.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import warnings
+from typing import Any
+
+
+def snake_case(name: str) -> str:
+    """Keras's ``to_snake_case``: ``"BatchNormalization"`` -> ``"batch_normalization"``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def is_model(layer) -> bool:
+    from .model import Model
+
+    return isinstance(layer, Model)
+
+
+def is_sequential(layer) -> bool:
+    from .model import Sequential
+
+    return isinstance(layer, Sequential)
+
+
+# -- configs: glassnet -> Keras --------------------------------------------------------------
+_MODULES = {"initializer": "keras.initializers", "regularizer": "keras.regularizers",
+            "constraint": "keras.constraints"}
+
+
+def _keras_object(value, kind: str):
+    if isinstance(value, dict) and "class_name" in value:
+        return {"module": _MODULES[kind], "class_name": value["class_name"],
+                "config": value.get("config", {}), "registered_name": None}
+    return value
+
+
+def _keras_layer(layer) -> dict:
+    """One layer's entry in a Keras 3 config."""
+    from .serialization import LAYERS, class_name
+
+    if is_sequential(layer):
+        return _keras_sequential(layer)
+    if is_model(layer):
+        return {"module": "keras.src.models.functional", "class_name": "Functional",
+                "config": _keras_functional(layer), "registered_name": "Functional"}
+    name = class_name(layer)
+    if name == "InputLayer":
+        return _keras_input(layer.name, [None, *layer.declared_input_shape], layer.dtype)
+    config = dict(layer.get_config())
+    config.pop("input_shape", None)
+    for key, value in config.items():
+        kind = key.rsplit("_", 1)[-1]
+        if kind in _MODULES:
+            config[key] = _keras_object(value, kind)
+    builtin = LAYERS.get(name) is type(layer)
+    return {"module": "keras.layers" if builtin else None, "class_name": name,
+            "config": config, "registered_name": None if builtin else name}
+
+
+def _keras_input(name: str, batch_shape: list, dtype: str) -> dict:
+    return {"module": "keras.layers", "class_name": "InputLayer",
+            "config": {"batch_shape": batch_shape, "dtype": dtype, "sparse": False,
+                       "ragged": False, "name": name}, "registered_name": None}
+
+
+def _keras_sequential(model) -> dict:
+    layers = [_keras_layer(la) for la in model.layers]
+    config: dict[str, Any] = {"name": model.name, "trainable": model.trainable}
+    entry: dict[str, Any] = {"module": "keras", "class_name": "Sequential", "config": config,
+                             "registered_name": None}
+    if model.built:
+        shape = [None, *model.input_shape_]
+        first = model.inputs[0]
+        layers.insert(0, _keras_input(first.node.layer.name, shape, first.dtype))
+        config["build_input_shape"] = shape
+        entry["build_config"] = {"input_shape": shape}
+    config["layers"] = layers
+    return entry
+
+
+def _keras_functional(model) -> dict:
+    from .serialization import graph_config
+
+    glassnet_config = graph_config(model)
+    tensors = {}  # (layer, call, output) -> the KerasTensor, for Keras's tensor entries
+    by_name = {la.name: la for la in model.layers}
+
+    def tensor(ref) -> dict:
+        t = tensors[tuple(ref)]
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": list(t.shape), "dtype": t.dtype, "keras_history": list(ref)}}
+
+    graph = model.graph
+    calls: dict[str, int] = {}
+    for t in graph.inputs:
+        tensors[(t.node.layer.name, 0, t.index)] = t
+    for node in graph.nodes:  # numbered as graph_config numbers them: calls in this model
+        i = calls[node.layer.name] = calls.get(node.layer.name, -1) + 1
+        for t in node.outputs:
+            tensors[(node.layer.name, i, t.index)] = t
+    layers = []
+    for entry in glassnet_config["layers"]:
+        keras_entry = _keras_layer(by_name[entry["name"]])
+        keras_entry["name"] = entry["name"]
+        keras_entry["inbound_nodes"] = [
+            {"args": [[tensor(r) for r in node["args"]] if node["list_call"]
+                      else tensor(node["args"][0])], "kwargs": {}}
+            for node in entry["inbound_nodes"]]
+        layers.append(keras_entry)
+
+    def structure(refs, keys, as_list):
+        if keys is not None:
+            return dict(zip(keys, refs))
+        return refs if as_list or len(refs) != 1 else refs[0]
+
+    return {"name": model.name, "trainable": model.trainable, "layers": layers,
+            "input_layers": structure(glassnet_config["input_layers"],
+                                      glassnet_config.get("input_keys"), False),
+            "output_layers": structure(glassnet_config["output_layers"],
+                                       glassnet_config.get("output_keys"),
+                                       glassnet_config.get("output_list", False))}
+
+
+def keras_compile(model) -> dict | None:
+    """The compile settings as Keras's ``compile_config`` (the optimizer's state goes in
+    the weights file)."""
+    if model.optimizer is None or model.compiled is None:
+        return None
+    from . import losses
+
+    settings = model.compiled.get_config(model)
+
+    def loss(cfg):
+        if cfg is None or isinstance(cfg, str):
+            return cfg
+        options = {k: v for k, v in cfg.items() if k != "name"}
+        if not any(options.values()):
+            return cfg["name"]
+        return {"module": "keras.losses", "class_name": type(losses.get(cfg)).__name__,
+                "config": options, "registered_name": None}
+
+    raw = settings["loss"]
+    keras_loss = ({k: loss(v) for k, v in raw.items()}
+                  if isinstance(raw, dict) and "name" not in raw else loss(raw))
+    opt = dict(model.optimizer.get_config())
+    if isinstance(opt.get("learning_rate"), dict):  # a schedule
+        opt["learning_rate"] = {"module": "keras.optimizers.schedules", **opt["learning_rate"],
+                                "registered_name": None}
+    return {"optimizer": {"module": "keras.optimizers",
+                          "class_name": type(model.optimizer).__name__,
+                          "config": opt, "registered_name": None},
+            "loss": keras_loss, "loss_weights": settings.get("loss_weights"),
+            "metrics": settings.get("metrics") or None, "weighted_metrics": None,
+            "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+
+
+def keras_config(model) -> dict:
+    """The Keras 3 ``config.json`` of ``model``."""
+    entry = _keras_layer(model)
+    if not is_sequential(model):
+        entry["build_config"] = {"input_shape": None}
+    compile_config = keras_compile(model)
+    if compile_config is not None:
+        entry["compile_config"] = compile_config
+    return entry
+
+
+def legacy_config(model) -> dict:
+    """Keras's legacy ``model_config`` (the ``.h5`` attribute): the same config, without
+    the ``module`` keys on the layers."""
+    return _without_modules(_keras_layer(model))
+
+
+def _without_modules(entry):
+    if isinstance(entry, dict):
+        out = {k: _without_modules(v) for k, v in entry.items()}
+        if "inbound_nodes" in out or ("class_name" in out and "config" in out
+                                      and str(out.get("module")).startswith("keras.layers")):
+            out.pop("module", None)
+            out.pop("registered_name", None)
+        return out
+    if isinstance(entry, list):
+        return [_without_modules(v) for v in entry]
+    return entry
+
+
+def legacy_training_config(model) -> dict | None:
+    """Keras's legacy ``training_config``: the compile settings, ``optimizer_config`` for
+    the optimizer."""
+    c = keras_compile(model)
+    if c is None:
+        return None
+    return {"loss": c["loss"], "metrics": c["metrics"], "weighted_metrics": None,
+            "loss_weights": c["loss_weights"],
+            "optimizer_config": {"class_name": c["optimizer"]["class_name"],
+                                 "config": c["optimizer"]["config"]}}
+
+
+# -- configs: Keras -> glassnet --------------------------------------------------------------
+#: Settings a Keras layer has and glassnet's lacks, with the values that change nothing.
+_NEUTRAL: dict[str, Any] = {
+    "data_format": ("channels_last",), "dilation_rate": (1, [1], [1, 1], (1, 1)),
+    "groups": (1,), "renorm_momentum": None, "sparse": (False,), "ragged": (False,),
+    "optional": (False,), "input_length": None, "autocast": (True,), "batch_size": None,
+    "seed": None, "renorm": (False,), "synchronized": (False,), "fused": None,
+    "virtual_batch_size": None, "adjustment": None, "unroll": (False,),
+}
+_REFUSED = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
+#: Keras operations on symbolic tensors (``x * y``) that are glassnet merge layers.
+_OPERATORS = {"Add", "Subtract", "Multiply"}
+
+
+def _accepted(cls) -> set[str] | None:
+    """The keyword arguments ``cls`` takes (None: any)."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters.values()
+        names |= {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            return names - {"self"}
+    return names - {"self"}
+
+
+def _plain(value, kind: str, where: str):
+    """A Keras serialized object (``{"module", "class_name", "config"}``) as glassnet's
+    ``{"class_name", "config"}`` with settings left at None dropped."""
+    if not isinstance(value, dict):
+        return value
+    if kind == "activation":  # Keras 3 may write a function as {"class_name": "function", ...}
+        if isinstance(value.get("config"), str):
+            return value["config"]
+        raise ValueError(f"{where}: the activation {str(value)[:100]} is not one glassnet has.")
+    config = value.get("config") or {}
+    if not isinstance(config, dict):
+        raise ValueError(f"{where}: the {kind} {str(value)[:100]} is malformed.")
+    plain = {"class_name": value.get("class_name"),
+             "config": {k: v for k, v in config.items() if v is not None and k != "name"}}
+    if kind == "initializer":
+        from . import initializers
+
+        try:  # checked here; a name when the settings are the defaults, as glassnet writes
+            given = initializers.get(plain)
+            if given.get_config() == type(given)().get_config():
+                return type(given).__name__
+        except (TypeError, ValueError, AttributeError) as err:
+            raise ValueError(f"{where}: {err}") from None
+    return plain
+
+
+def _shape(value) -> list:
+    """A Keras batch shape ``[None, 28, 28]`` as glassnet's sample shape ``[28, 28]``."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"an input shape is malformed: {str(value)[:100]}")
+    return list(value[1:])
+
+
+def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
+    """A Keras layer entry (Keras 3, or Keras 2's legacy config) as glassnet's."""
+    from .serialization import LAYERS
+
+    if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str) \
+            or not isinstance(entry.get("config"), dict):
+        raise ValueError(f"a layer entry is malformed: {str(entry)[:200]}")
+    cls_name, config = entry["class_name"], entry["config"]
+    name = config.get("name", cls_name)
+    if cls_name in _REFUSED:
+        raise ValueError(
+            f"layer {name!r} is a {cls_name} layer: Keras stores its Python function as "
+            "bytecode in the file, and glassnet never runs code from a file. Rebuild the model "
+            "in code with the function written out (a custom layer), then call "
+            "model.load_weights(path) on this file.")
+    if str(entry.get("module") or "").startswith("keras.src.ops"):
+        if cls_name not in _OPERATORS:  # keras.ops.* called on symbolic tensors
+            raise ValueError(
+                f"{name!r} is the Keras operation keras.ops.{snake_case(cls_name)}, which "
+                "glassnet's graphs do not have (only x + y, x - y and x * y, as Add, Subtract "
+                "and Multiply layers). Use a layer in the Keras model and save again.")
+        return {"class_name": cls_name, "config": {"name": name}}
+    if cls_name == "Sequential":
+        return {"class_name": "Sequential", "config": _glassnet_sequential(config, custom_objects)}
+    if cls_name in ("Functional", "Model"):
+        return {"class_name": "Functional", "config": _glassnet_functional(config,
+                                                                            custom_objects)}
+    if cls_name == "InputLayer":
+        shape = (config.get("batch_shape") or config.get("batch_input_shape"))
+        return {"class_name": "InputLayer",
+                "config": {"name": name, "dtype": _dtype(config.get("dtype")),
+                           "shape": _shape(shape) if shape is not None else config.get("shape")}}
+    registry = {**LAYERS, **(custom_objects or {})}
+    keys = [cls_name, entry.get("registered_name")]
+    cls = next((registry[k] for k in keys if isinstance(k, str) and k in registry), None)
+    if cls is None:
+        raise ValueError(
+            f"layer {name!r} is a Keras {cls_name} layer, which glassnet does not have. "
+            f"glassnet has: {', '.join(sorted(LAYERS))}. Replace it in the Keras model with "
+            "layers glassnet has and save again, or write it as a glassnet layer and pass "
+            f"custom_objects={{{cls_name!r}: YourLayer}} to load_model.")
+    accepted = _accepted(cls)
+    out: dict[str, Any] = {}
+    where = f"layer {name!r} ({cls_name})"
+    for key, value in config.items():
+        if key == "dtype":
+            continue
+        if key == "batch_input_shape" and value is not None:  # Keras 2's first layer
+            out["input_shape"] = _shape(value)
+            continue
+        if cls_name == "LeakyReLU" and key == "alpha":  # Keras 2's name
+            key = "negative_slope"
+        if accepted is not None and key not in accepted:
+            if value is None or value == {} or value == [] or (
+                    key in _NEUTRAL and (_NEUTRAL[key] is None or value in _NEUTRAL[key])):
+                continue
+            raise ValueError(f"{where} has {key}={value!r}, a setting glassnet's {cls_name} "
+                             f"does not have (it takes {', '.join(sorted(accepted))}). Use the "
+                             "default in Keras and save again.")
+        kind = key.rsplit("_", 1)[-1] if key != "activation" else "activation"
+        out[key] = _plain(value, kind, where) if kind in (*_MODULES, "activation") else value
+    if cls.__name__ != cls_name and cls_name not in (custom_objects or {}):
+        cls_name = cls.__name__  # an alias (MaxPool2D)
+    return {"class_name": cls_name, "config": out}
+
+
+def _dtype(value) -> str:
+    if isinstance(value, dict):  # Keras 3's DTypePolicy
+        value = (value.get("config") or {}).get("name")
+    return value if value in ("float32", "float64", "float16", "int32", "int64", "uint8") \
+        else "float32"
+
+
+def _glassnet_sequential(config: dict, custom_objects) -> dict:
+    entries = list(config.get("layers") or [])
+    input_shape = config.get("build_input_shape")
+    if entries and isinstance(entries[0], dict) and entries[0].get("class_name") == "InputLayer":
+        first = glassnet_entry(entries.pop(0))
+        input_shape = [None, *first["config"]["shape"]]
+    out = {"name": config.get("name", "sequential"),
+           "layers": [glassnet_entry(e, custom_objects) for e in entries],
+           "trainable": config.get("trainable", True) is not False}
+    if input_shape is not None:
+        out["input_shape"] = _shape(input_shape)
+    return out
+
+
+def _ref(value) -> list:
+    """A tensor reference, from Keras 3's ``__keras_tensor__`` entry or Keras 2's list."""
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        value = (value.get("config") or {}).get("keras_history")
+    if isinstance(value, (list, tuple)) and len(value) >= 3:
+        return [value[0], value[1], value[2]]
+    raise ValueError(f"a tensor reference is malformed: {str(value)[:100]}")
+
+
+def _node(node, layer: str, operator: bool = False) -> dict:
+    if isinstance(node, dict):  # Keras 3: {"args": [x or [x, y]], "kwargs": {...}}
+        args, kwargs = node.get("args") or [], node.get("kwargs") or {}
+        extra = {k: v for k, v in kwargs.items() if v is not None and k != "training"}
+        if operator and not extra:  # x * y: keras.ops.multiply(x, y), two tensor arguments
+            refs = []
+            for t in args:
+                if not (isinstance(t, dict) and t.get("class_name") == "__keras_tensor__"):
+                    raise ValueError(f"{layer!r} combines a tensor with the constant "
+                                     f"{str(t)[:50]}; glassnet's graphs combine tensors only.")
+                refs.append(_ref(t))
+            return {"args": refs, "list_call": True}
+        if len(args) != 1 or extra:
+            raise ValueError(f"layer {layer!r} is called with arguments glassnet does not pass "
+                             f"(args {str(args[1:])[:80]}, kwargs {str(extra)[:80]}).")
+        first = args[0]
+        if isinstance(first, list):
+            return {"args": [_ref(t) for t in first], "list_call": True}
+        return {"args": [_ref(first)], "list_call": False}
+    if isinstance(node, list):  # Keras 2: [[name, node, index, kwargs], ...]
+        refs = [_ref(t) for t in node]
+        return {"args": refs, "list_call": len(refs) > 1}
+    raise ValueError(f"layer {layer!r}: a call entry is malformed: {str(node)[:100]}")
+
+
+def _refs(value) -> tuple[list, list | None, bool]:
+    """Keras's input_layers/output_layers: one reference, a list of them, or a dict."""
+    if isinstance(value, dict):
+        return [_ref(v) for v in value.values()], list(value), False
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        return [_ref(value)], None, False
+    if isinstance(value, list):
+        refs = [_ref(v) for v in value]
+        return refs, None, len(refs) > 1
+    raise ValueError(f"the model's inputs or outputs are malformed: {str(value)[:100]}")
+
+
+def _glassnet_functional(config: dict, custom_objects) -> dict:
+    layers = []
+    for entry in config.get("layers") or []:
+        converted = glassnet_entry(entry, custom_objects)
+        converted["name"] = entry.get("name") or entry["config"].get("name")
+        operator = str(entry.get("module") or "").startswith("keras.src.ops")
+        converted["inbound_nodes"] = [_node(n, converted["name"], operator)
+                                      for n in entry.get("inbound_nodes") or []]
+        layers.append(converted)
+    inputs, input_keys, _ = _refs(config.get("input_layers"))
+    outputs, output_keys, as_list = _refs(config.get("output_layers"))
+    out: dict[str, Any] = {"name": config.get("name", "functional"), "layers": layers,
+                           "input_layers": inputs, "output_layers": outputs,
+                           "trainable": config.get("trainable", True) is not False}
+    if input_keys is not None:
+        out["input_keys"] = input_keys
+    if output_keys is not None:
+        out["output_keys"] = output_keys
+    elif as_list:
+        out["output_list"] = True
+    return out
+
+
+def compile_from_keras(model, compile_config, path) -> None:
+    """Compile ``model`` as Keras's ``compile_config`` (or legacy ``training_config``)
+    says; settings glassnet lacks leave it uncompiled, with a warning (as Keras does)."""
+    from . import losses, optimizers
+
+    opt = compile_config.get("optimizer") or compile_config.get("optimizer_config")
+    if opt is None or compile_config.get("loss") is None:
+        return  # saved before compile (Keras writes an empty compile_config)
+    try:
+        if isinstance(opt, dict):
+            cls = optimizers.ALL.get(str(opt.get("class_name")).lower())
+            if cls is None:
+                raise ValueError(f"the optimizer {opt.get('class_name')!r} is not one glassnet has")
+            accepted = _accepted(cls) or set()
+            settings = {}
+            for k, v in (opt.get("config") or {}).items():
+                if k in accepted:
+                    settings[k] = v
+                elif v not in (None, False) and k not in ("name", "ema_momentum"):
+                    raise ValueError(f"optimizer setting {k}={v!r} is not one glassnet has")
+            rate = settings.get("learning_rate")
+            if isinstance(rate, dict):  # a schedule: one of glassnet's, with Keras's settings
+                from . import schedules
+
+                settings["learning_rate"] = schedules.deserialize(
+                    {"class_name": rate.get("class_name"),
+                     "config": {k: v for k, v in (rate.get("config") or {}).items()
+                                if k != "name"}})
+            opt = cls(**settings)
+
+        def loss(value):
+            if isinstance(value, dict) and "class_name" in value:
+                options = {k: v for k, v in (value.get("config") or {}).items()
+                           if k not in ("name", "reduction", "dtype") and v is not None}
+                return type(losses.get(value["class_name"]))(**options)
+            return value
+
+        raw = compile_config.get("loss")
+        keras_loss = ({k: loss(v) for k, v in raw.items()}
+                      if isinstance(raw, dict) and "class_name" not in raw else loss(raw))
+        metrics = compile_config.get("metrics")
+
+        def metric(m):
+            if isinstance(m, dict):
+                return (m.get("config") or {}).get("name") or m.get("class_name")
+            return m
+        if isinstance(metrics, list) and metrics and all(isinstance(m, list) for m in metrics):
+            # Keras 2's training_config: one list per output
+            metrics = [[metric(m) for m in ms] for ms in metrics]
+            metrics = metrics[0] if len(metrics) == 1 else metrics
+        elif isinstance(metrics, list):
+            metrics = [metric(m) for m in metrics]
+        elif isinstance(metrics, dict):
+            metrics = {k: [metric(m) for m in (v if isinstance(v, list) else [v])]
+                       for k, v in metrics.items()}
+        model.compile(optimizer=opt, loss=keras_loss, metrics=metrics,
+                      loss_weights=compile_config.get("loss_weights"))
+    except Exception as err:
+        warnings.warn(f"{path}: the model is loaded but not compiled ({type(err).__name__}: "
+                      f"{err}). Call model.compile(...) before fit or evaluate.", stacklevel=3)
