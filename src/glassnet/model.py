@@ -608,20 +608,21 @@ class Model(Layer):
 
     # -- saving -----------------------------------------------------------------------
     def save(self, filepath: str, **kwargs) -> None:
-        """Save architecture, weights and optimizer state to one ``.glassnet`` file."""
+        """Save architecture, weights and optimizer state to one file: ``.keras`` and
+        ``.h5`` in Keras's formats, anything else as a ``.glassnet`` file."""
         from .saving import save_model
 
-        save_model(self, filepath)
+        save_model(self, filepath, **kwargs)
 
     def save_weights(self, filepath: str, **kwargs) -> None:
         from .saving import save_weights
 
-        save_weights(self, filepath)
+        save_weights(self, filepath, **kwargs)
 
     def load_weights(self, filepath: str, **kwargs) -> None:
         from .saving import load_weights
 
-        load_weights(self, filepath)
+        load_weights(self, filepath, **kwargs)
 
     def export(self, filepath: str, format: str = "onnx") -> None:
         """Write the model as an ONNX file for onnxruntime, PyTorch, ... (needs ``onnx``).
