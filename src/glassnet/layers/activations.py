@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .. import activations
+from .. import activations, initializers
 from .activation import Activation
 from .base import Layer
 
@@ -198,7 +198,8 @@ class PReLU(Layer):
         return dy * np.where(x > 0, 1, alpha).astype(dy.dtype, copy=False)
 
     def get_config(self):
-        return {**super().get_config(), "alpha_initializer": self.alpha_initializer,
+        return {**super().get_config(),
+                "alpha_initializer": initializers.serialize(self.alpha_initializer),
                 "shared_axes": self.shared_axes}
 
 

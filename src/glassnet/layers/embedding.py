@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from .. import initializers
 from ..errors import InputError
 from .base import Layer
 
@@ -123,5 +124,5 @@ class Embedding(Layer):
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim,
-                "embeddings_initializer": self.embeddings_initializer,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "mask_zero": self.mask_zero}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import initializers
 from .base import Layer
 
 
@@ -146,8 +147,8 @@ class BatchNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": self.beta_initializer,
-            "gamma_initializer": self.gamma_initializer,
-            "moving_mean_initializer": self.moving_mean_initializer,
-            "moving_variance_initializer": self.moving_variance_initializer,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
         }

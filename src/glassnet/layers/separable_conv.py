@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations
+from .. import activations, initializers
 from ..errors import InputError
 from ._spatial import (
     as_pair,
@@ -167,8 +167,8 @@ class DepthwiseConv2D(Layer):
                 "strides": list(self.strides), "padding": self.padding,
                 "depth_multiplier": self.depth_multiplier,
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "depthwise_initializer": self.depthwise_initializer,
-                "bias_initializer": self.bias_initializer}
+                "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
 
 
 class SeparableConv2D(DepthwiseConv2D):
@@ -243,4 +243,4 @@ class SeparableConv2D(DepthwiseConv2D):
     def get_config(self):
         config = super().get_config()
         return {**config, "filters": self.filters,
-                "pointwise_initializer": self.pointwise_initializer}
+                "pointwise_initializer": initializers.serialize(self.pointwise_initializer)}
