@@ -329,3 +329,95 @@ def test_shared_layer_on_another_shape():
     dense(glassnet.Input(shape=(3,)))
     with pytest.raises(InputError, match="shared"):
         dense(glassnet.Input(shape=(4,)))
+
+
+# -- the model core under stress (issue 15) ----------------------------------------------------
+def test_predict_from_another_thread_during_fit_changes_nothing():
+    import threading
+
+    rng = np.random.default_rng(7)
+    x, y = rng.standard_normal((256, 20)).astype(np.float32), rng.integers(0, 3, 256)
+
+    def trained(disturb: bool):
+        glassnet.utils.set_random_seed(7)
+        model = glassnet.Sequential([layers.Dense(16, activation="relu", input_shape=(20,)),
+                                     layers.Dropout(0.2), layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        stop = threading.Event()
+
+        def hammer():
+            while not stop.is_set():
+                model.predict(x[:7], verbose=0)
+                model(x[:32])
+        worker = threading.Thread(target=hammer) if disturb else None
+        if worker:
+            worker.start()
+        try:
+            model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+        finally:
+            stop.set()
+            if worker:
+                worker.join()
+        return model.get_weights()
+
+    for a, b in zip(trained(False), trained(True)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_second_fit_in_another_thread_is_refused():
+    import threading
+
+    model = glassnet.Sequential([layers.Dense(2, input_shape=(3,))])
+    model.compile(loss="mse")
+    errors = []
+
+    class Second(glassnet.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            def other():
+                try:
+                    model.fit(np.zeros((4, 3)), np.zeros((4, 2)), verbose=0)
+                except RuntimeError as err:
+                    errors.append(str(err))
+            t = threading.Thread(target=other)
+            t.start()
+            t.join()
+
+    model.fit(np.zeros((4, 3)), np.zeros((4, 2)), verbose=0, callbacks=[Second()])
+    assert errors and "another thread" in errors[0]
+
+
+def test_a_refused_fit_leaves_an_unbuilt_model_unbuilt():
+    model = glassnet.Sequential([layers.Dense(4, activation="relu"),
+                                 layers.Dense(3, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy")
+    with pytest.raises(InputError, match="label value of 7"):
+        model.fit(np.zeros((5, 6)), np.array([0, 1, 2, 7, 1]), verbose=0)
+    assert not model.built
+    model.fit(np.zeros((5, 4)), np.array([0, 1, 2, 2, 1]), verbose=0)  # other features: fine
+    assert model.input_shape == (None, 4)
+
+
+def test_a_config_of_28000_layers_loads_in_linear_time(monkeypatch):
+    """Each add extends the chain by one node: no rebuild of the chain, no graph per add
+    (counted, not timed: that made 28,000 layers take minutes)."""
+    from glassnet import model as model_module
+
+    model = glassnet.Sequential([layers.Input(shape=(2,))] +
+                                [layers.Activation("linear") for _ in range(28000)])
+    config = model.get_config()
+    calls = {"rebuild": 0, "graph": 0}
+    rebuild, graph_init = model_module.Sequential._rebuild, model_module.Graph.__init__
+
+    def counted_rebuild(self):
+        calls["rebuild"] += 1
+        rebuild(self)
+
+    def counted_graph(self, *args):
+        calls["graph"] += 1
+        graph_init(self, *args)
+    monkeypatch.setattr(model_module.Sequential, "_rebuild", counted_rebuild)
+    monkeypatch.setattr(model_module.Graph, "__init__", counted_graph)
+    again = glassnet.Sequential.from_config(config)
+    assert calls == {"rebuild": 0, "graph": 0}
+    assert again.predict(np.ones((1, 2)), verbose=0).shape == (1, 2)
+    assert calls["graph"] == 1

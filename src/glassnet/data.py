@@ -53,7 +53,17 @@ def prepare(model, x, y, training: bool = False,
     per input and one per output (``y`` in the same forms as ``x``)."""
     if training:
         model.training_columns = column_names(x)
+    fresh = [] if model.built else [layer for layer in model.layers if not layer.built]
     xs = prepare_inputs(model, x, training=training, cast=cast)
+    try:
+        return xs, _targets(model, y, xs)
+    except Exception:
+        if fresh:  # built for this x just now: a refused fit leaves the model as it was
+            model.unbuild(fresh)
+        raise
+
+
+def _targets(model, y, xs: list[np.ndarray]) -> list[np.ndarray]:
     outputs = model.compiled_outputs()
     names = [o.name for o in outputs]
     optional = {o.name for o in outputs if o.loss is None}
@@ -64,7 +74,7 @@ def prepare(model, x, y, training: bool = False,
             ys.append(np.zeros(len(xs[0]), backend.floatx()))  # no loss reads it
             continue
         ys.append(validation.targets(raw, xs[0], o.loss, o.layer, o.shape[1:], what))
-    return xs, ys
+    return ys
 
 
 def sample_weights(sample_weight, class_weight, ys: list[np.ndarray], n: int):

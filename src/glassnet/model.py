@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,10 @@ class Model(Layer):
         self.stop_training = False
         self.terminate_on_nan = False  # set by fit: train_step raises before a NaN update
         self.fitting = False  # True while fit runs (fit may be called again by a callback)
+        self.fit_thread: int | None = None
+        #: held for each forward pass: layers keep per-call state for backward, so predict
+        #: in another thread waits between fit's steps instead of overwriting it
+        self.lock = threading.RLock()
         self.resume_epoch: int | None = None  # set by BackupAndRestore: where fit goes on
         self.history: callbacks_module.History | None = None
         self.parameters = ParameterVector()
@@ -153,6 +158,15 @@ class Model(Layer):
                 for leaf in layer.leaves():
                     seen.setdefault(id(leaf), leaf)
         return list(seen.values())
+
+    def __getstate__(self) -> dict[str, Any]:  # copy.deepcopy, pickle: a new lock
+        state = super().__getstate__()
+        state.pop("lock", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self.lock = threading.RLock()
 
     def call_state(self) -> list:
         """What a forward pass left in every layer inside (a model used twice as a layer)."""
@@ -249,7 +263,7 @@ class Model(Layer):
         given = data_module.as_list(x, self.input_names if self.built else ["input"], "x",
                                     "input")
         xs = self.prepare_inputs([to_array(t) for t in given], single_sample=True, cast=True)
-        with blas.limit_threads(self, len(xs[0])):  # as fit and predict: see blas.py
+        with blas.limit_threads(self, len(xs[0])), self.lock:  # see blas.py and self.lock
             outs = [Tensor(a) for a in self.graph.forward(xs, training)]
         sources = [t if isinstance(t, Tensor) else Tensor(a) for t, a in zip(given, xs)]
         variables = self.trainable_variables
@@ -725,6 +739,21 @@ class Sequential(Model):
             raise ValueError(f"Layer {layer.name!r} has {len(out)} outputs; in a Sequential "
                              "model every layer must have one. Use the functional API.")
         return out
+
+    def unbuild(self, layers: list[Layer]) -> None:
+        """Forget the input shape again, and the weights of ``layers`` (built for it just
+        now): ``fit`` refused the data it was built from, so the next data decides."""
+        chain = set() if self._last is None else {
+            id(node) for node in Graph([self._input], [self._last]).nodes}
+        for layer in layers:
+            layer.built = False
+            for store in (layer.params, layer.grads, layer.state):
+                store.clear()
+            vars(layer).pop("_variables", None)
+            layer.input_shape = layer.output_shape = None
+        for layer in self._layers:
+            layer.inbound_nodes = [n for n in layer.inbound_nodes if id(n) not in chain]
+        self._input = self._last = self._graph = None
 
     def _rebuild(self) -> None:
         self._last = self._input

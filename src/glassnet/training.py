@@ -15,6 +15,7 @@ the user's own dtype: each batch is cast to float32 on its way in.
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 
 import numpy as np
@@ -112,9 +113,12 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
     batch = batches(model, xs)
     per_batch_logs = cbs.wants("on_train_batch_end")
     custom = model.custom_train_step  # the user's train_step(data) returns the logs
+    if model.fitting and model.fit_thread != threading.get_ident():
+        raise RuntimeError(f"Model {model.name!r} is already training in another thread: one "
+                           "fit at a time per model. Wait for it, or train a copy.")
     # fit called from a callback of another fit: give the outer one its settings back
     outer = (model.terminate_on_nan, model.history) if model.fitting else None
-    model.fitting = True
+    model.fitting, model.fit_thread = True, threading.get_ident()
     model.stop_training = False
     model.history = history
     model.terminate_on_nan = bool(terminate_on_nan)
@@ -147,10 +151,11 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
                     if model.stop_training:
                         break
                     continue
-                if sample_weight is None:
-                    loss, out = model.train_step(xb, yb)
-                else:
-                    loss, out = model.train_step(xb, yb, sample_weight[idx])
+                with model.lock:  # predict from another thread waits for this step
+                    if sample_weight is None:
+                        loss, out = model.train_step(xb, yb)
+                    else:
+                        loss, out = model.train_step(xb, yb, sample_weight[idx])
                 loss_sum += float(loss) * len(idx)
                 seen += len(idx)  # (the last batch may be smaller)
                 compiled.accumulate(len(idx))
@@ -180,7 +185,7 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
         guard.uninstall()
         model.graph.plan(input_grads=True)
         if outer is None:
-            model.terminate_on_nan, model.fitting = False, False
+            model.terminate_on_nan, model.fitting, model.fit_thread = False, False, None
         else:
             model.terminate_on_nan, model.history = outer
     return history
@@ -221,7 +226,8 @@ def _evaluate(model, xs, ys, batch_size: int, progbar: Progbar | None, cbs) -> d
         sl = slice(step * batch_size, (step + 1) * batch_size)
         xb = batch(sl)
         yb = [y[sl] for y in ys]
-        out = model.graph.forward(xb)
+        with model.lock:
+            out = model.graph.forward(xb)
         loss_sum += float(compiled.loss_value(yb, out)) * len(xb[0])
         seen = min(n, (step + 1) * batch_size)
         compiled.accumulate(len(xb[0]))
@@ -273,7 +279,8 @@ def predict(model, xs, batch_size: int, verbose, callbacks) -> list[np.ndarray]:
         for step in range(math.ceil(n / chunk)):
             cbs.on_predict_batch_begin(step, {})
             sl = slice(step * chunk, (step + 1) * chunk)
-            values = model.graph.forward(batch(sl))
+            with model.lock:  # fit in another thread: between its steps, not inside one
+                values = model.graph.forward(batch(sl))
             if outs is None:
                 outs = [np.empty((n, *a.shape[1:]), a.dtype) for a in values]
             for out, a in zip(outs, values):
