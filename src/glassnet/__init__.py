@@ -21,6 +21,7 @@ from . import (
     metrics,
     models,
     optimizers,
+    preprocessing,
     random,
     regularizers,
     utils,
@@ -44,6 +45,6 @@ for _name, _module in list(sys.modules.items()):
 __all__ = [
     "GlassnetError", "Input", "InputError", "Model", "ModelFileError", "Sequential",
     "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "keras",
-    "layers", "load_model", "losses", "metrics", "models", "optimizers", "random",
-    "regularizers", "utils",
+    "layers", "load_model", "losses", "metrics", "models", "optimizers", "preprocessing",
+    "random", "regularizers", "utils",
 ]

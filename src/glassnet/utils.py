@@ -1,14 +1,19 @@
-"""Helpers with Keras's names: ``to_categorical``, ``normalize``, ``set_random_seed`` and
-``get_file``."""
+"""Helpers with Keras's names: ``to_categorical``, ``normalize``, ``set_random_seed``,
+``get_file``, ``pad_sequences``, and ``plot_model`` (which draws nothing, see
+``visualization``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .downloads import get_file
+from .legacy import LegacyModule, register
+from .preprocessing.sequence import pad_sequences
 from .random import set_seed
+from .visualization import model_to_dot, plot_model
 
-__all__ = ["get_file", "set_random_seed", "to_categorical"]
+__all__ = ["get_file", "model_to_dot", "normalize", "pad_sequences", "plot_model",
+           "set_random_seed", "to_categorical"]
 
 
 def set_random_seed(seed: int) -> None:
@@ -41,3 +46,10 @@ def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1
     return x / np.expand_dims(norm, axis)
+
+
+# Keras 2's keras.utils.np_utils (removed in Keras 3): the same functions, one warning each
+np_utils = register(LegacyModule(__name__ + ".np_utils", "keras.utils.np_utils", {
+    "to_categorical": (to_categorical, "keras.utils.to_categorical"),
+    "normalize": (normalize, "keras.utils.normalize"),
+}))

@@ -60,6 +60,8 @@ MaxPool1D = MaxPooling1D
 MaxPool2D = MaxPooling2D
 SeparableConvolution2D = SeparableConv2D
 
+from . import experimental  # noqa: E402, F401  (Keras 2's layers.experimental.preprocessing)
+
 __all__ = [
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
     "AvgPool2D", "BatchNormalization", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose",
