@@ -437,7 +437,86 @@ class Adagrad(Optimizer):
         theta -= tmp  # θ ← θ - ηg / √(G + ε)
 
 
-ALL = {cls.name: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad)}
+class Adadelta(Optimizer):
+    """Adadelta: a step whose size is a running RMS of past steps over a running RMS of
+    gradients, so it carries the weights' units (Zeiler, 2012; Keras's form).
+
+    ``G ← ρ G + (1 - ρ) g²``
+    ``Δ = √(D + ε) / √(G + ε) · g``          D: running mean of past Δ²
+    ``D ← ρ D + (1 - ρ) Δ²``
+    ``θ ← θ - η Δ``
+
+    Keras 3's default ``learning_rate`` is 0.001 (Keras 2.0's was 1.0: pass it to get the
+    original paper's behaviour).
+    """
+
+    name = "adadelta"
+    slots = ("accumulated_grad", "accumulated_delta")
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
+                 **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def build(self, theta):
+        super().build(theta)
+        # a second scratch vector, one chunk long (step updates one chunk at a time)
+        self._scratch = np.empty(min(len(theta), self.CHUNK), theta.dtype)
+
+    def update(self, theta, g, state, tmp):
+        rho, G, D = self.rho, state["accumulated_grad"], state["accumulated_delta"]
+        scratch = self._scratch[:len(g)]
+        G *= rho
+        np.square(g, out=tmp)
+        tmp *= 1 - rho
+        G += tmp  # G ← ρG + (1-ρ)g²
+        np.add(G, self.epsilon, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.divide(g, tmp, out=tmp)  # g / √(G + ε)
+        np.add(D, self.epsilon, out=scratch)
+        np.sqrt(scratch, out=scratch)
+        tmp *= scratch  # Δ = √(D + ε) / √(G + ε) · g
+        D *= rho
+        np.square(tmp, out=scratch)
+        scratch *= 1 - rho
+        D += scratch  # D ← ρD + (1-ρ)Δ²
+        tmp *= self._learning_rate
+        theta -= tmp  # θ ← θ - ηΔ
+
+
+class Adamax(Optimizer):
+    """Adamax: Adam with the infinity norm in place of the second moment (Kingma and Ba,
+    section 7.1; Keras's form).
+
+    ``m ← β₁ m + (1 - β₁) g``
+    ``u ← max(β₂ u, |g|)``
+    ``θ ← θ - η m / ((1 - β₁ᵗ)(u + ε))``
+    """
+
+    name = "adamax"
+    slots = ("m", "u")
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def update(self, theta, g, state, tmp):
+        b1, t = self.beta_1, self.iterations
+        m, u = state["m"], state["u"]
+        np.multiply(g, 1 - b1, out=tmp)
+        m *= b1
+        m += tmp  # m ← β₁m + (1-β₁)g
+        u *= self.beta_2
+        np.abs(g, out=tmp)
+        np.maximum(u, tmp, out=u)  # u ← max(β₂u, |g|)
+        np.add(u, self.epsilon, out=tmp)
+        np.divide(m, tmp, out=tmp)
+        tmp *= self._learning_rate / (1 - b1**t)
+        theta -= tmp  # θ ← θ - η m / ((1-β₁ᵗ)(u + ε))
+
+
+ALL = {cls.name: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax)}
 
 # tf.keras 2.11+'s ``optimizers.legacy.Adam`` etc.: the same classes here
 legacy = types.ModuleType(__name__ + ".legacy", "Keras 2's legacy optimizers: the same classes.")
