@@ -33,6 +33,21 @@ from .saving import load_model
 
 __version__ = "0.1.0"
 
+
+class _Version(str):
+    """glassnet's version as both spellings read it: ``tf.version.VERSION`` and
+    ``keras.version()``."""
+
+    @property
+    def VERSION(self) -> str:  # noqa: N802  (TensorFlow's name)
+        return str(self)
+
+    def __call__(self) -> str:
+        return str(self)
+
+
+version = _Version(__version__)
+
 # `import glassnet as tf; tf.keras.Sequential` and `import glassnet as keras` both work.
 keras = sys.modules[__name__]
 sys.modules[__name__ + ".keras"] = keras
@@ -46,5 +61,5 @@ __all__ = [
     "GlassnetError", "Input", "InputError", "Model", "ModelFileError", "Sequential",
     "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "keras",
     "layers", "load_model", "losses", "metrics", "models", "optimizers", "preprocessing",
-    "random", "regularizers", "utils",
+    "random", "regularizers", "utils", "version",
 ]

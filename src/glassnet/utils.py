@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from .custom_objects import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    register_keras_serializable,
+)
 from .downloads import get_file
 from .legacy import LegacyModule, register
 from .preprocessing.sequence import pad_sequences
 from .random import set_seed
 from .visualization import model_to_dot, plot_model
 
-__all__ = ["get_file", "model_to_dot", "normalize", "pad_sequences", "plot_model",
-           "set_random_seed", "to_categorical"]
+__all__ = ["CustomObjectScope", "custom_object_scope", "get_custom_objects", "get_file",
+           "model_to_dot", "normalize", "pad_sequences", "plot_model",
+           "register_keras_serializable", "set_random_seed", "to_categorical"]
 
 
 def set_random_seed(seed: int) -> None:
