@@ -94,3 +94,15 @@ def test_register_keras_serializable_decorator(monkeypatch):
     assert serialization.LAYERS["Halver"] is Halver
     restored = tf.keras.layers.deserialize({"class_name": "Halver", "config": {}})
     assert type(restored) is Halver
+
+
+def test_normalization_mean_and_variance_as_keras_shows_them():
+    layer = tf.keras.layers.Normalization(axis=-1)
+    assert layer.mean is None and layer.variance is None  # not adapted/built yet
+    layer.adapt(np.array([[1.0, 2.0], [3.0, 6.0]]))
+    # Keras 3.15.1: mean [[2. 4.]], variance [[1. 4.]]
+    np.testing.assert_array_equal(layer.mean, [[2.0, 4.0]])
+    np.testing.assert_array_equal(layer.variance, [[1.0, 4.0]])
+    given = tf.keras.layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 9.0])
+    given.build((2,))
+    np.testing.assert_array_equal(given.variance, [[4.0, 9.0]])
