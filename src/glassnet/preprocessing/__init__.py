@@ -1,6 +1,7 @@
-"""``keras.preprocessing``: ``sequence.pad_sequences`` (current in Keras 3) and Keras 2's
-``text.Tokenizer``."""
+"""``keras.preprocessing``: ``sequence.pad_sequences`` and ``image``'s ``load_img``,
+``img_to_array``, ... (current in Keras 3), and Keras 2's ``text.Tokenizer`` and
+``image.ImageDataGenerator``."""
 
-from . import sequence, text
+from . import image, sequence, text
 
-__all__ = ["sequence", "text"]
+__all__ = ["image", "sequence", "text"]
