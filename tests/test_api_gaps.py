@@ -106,3 +106,12 @@ def test_normalization_mean_and_variance_as_keras_shows_them():
     given = tf.keras.layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 9.0])
     given.build((2,))
     np.testing.assert_array_equal(given.variance, [[4.0, 9.0]])
+
+
+def test_unbuilt_kernel_is_an_attribute_error_naming_the_fix():
+    layer = tf.keras.layers.Dense(1)
+    with pytest.raises(AttributeError, match=r"no kernel yet.*Input\(shape="):
+        layer.kernel  # noqa: B018
+    assert not hasattr(layer, "kernel")  # as Keras before build
+    layer.build((3,))
+    assert layer.kernel.shape == (3, 1)

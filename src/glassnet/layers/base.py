@@ -338,6 +338,11 @@ class KernelLayer(Layer):
 
     @property
     def W(self) -> np.ndarray:
+        if "kernel" not in self.params:  # as Keras: no attribute until the layer is built
+            raise AttributeError(
+                f"Layer {self.name!r} has no kernel yet: weights are created when the layer "
+                f"is built, on its first call or in the first fit. Build the model first: "
+                f"start it with Input(shape=...), or call model.build((None, n_features)).")
         return self.params["kernel"]
 
     @property
