@@ -3,5 +3,7 @@
 ``image.ImageDataGenerator``."""
 
 from . import image, sequence, text
+from .from_directory import image_dataset_from_directory  # noqa: F401  (Keras 2.x path)
 
+# the submodules; image_dataset_from_directory is also keras.utils's
 __all__ = ["image", "sequence", "text"]
