@@ -1,4 +1,4 @@
-"""Adadelta and Adamax: the update rule written out on Python floats, and the values Keras
+"""Adadelta, Adamax and Nadam: the update rule written out on Python floats, and the values Keras
 3.15.1 computed (float64, torch backend) for the same weights and gradients."""
 
 from __future__ import annotations
@@ -36,6 +36,21 @@ def ref_adamax(lr, b1, b2, eps):
     return out
 
 
+def ref_nadam(lr, b1, b2, eps):
+    theta, m, v, out, U = list(THETA0), [0.0] * 4, [0.0] * 4, [], 1.0
+    for t, g in enumerate(GRADS, start=1):
+        u_t, u_next = b1 * (1 - 0.5 * 0.96**t), b1 * (1 - 0.5 * 0.96 ** (t + 1))
+        U *= u_t                                                         # U_t = u_1 ··· u_t
+        for i, gi in enumerate(g):
+            m[i] = b1 * m[i] + (1 - b1) * gi
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi
+            m_hat = u_next * m[i] / (1 - U * u_next) + (1 - u_t) * gi / (1 - U)
+            v_hat = v[i] / (1 - b2**t)
+            theta[i] -= lr * m_hat / (math.sqrt(v_hat) + eps)
+        out.append(list(theta))
+    return out
+
+
 KERAS = {  # keras.optimizers.X(...).apply_gradients, float64, one step per row
     "adadelta": [[0.49999858579209444, -0.9999985858090645, 1.9999985857870661, 0.0],
                  [0.49999818377939664, -1.0000001382171984, 2.000000200383807, 0.0],
@@ -53,6 +68,14 @@ KERAS = {  # keras.optimizers.X(...).apply_gradients, float64, one step per row
                  [0.34388330855331595, -0.918518552345665, 1.9222222277777774, 0.0],
                  [0.34388330855331595, -0.9364574986707976, 1.9209803003690653,
                   -0.0409795086065164]],
+    "nadam": [[0.49893721240924876, -0.9989372126218061, 1.9989372122675437, 0.0],
+              [0.4986660385732743, -0.9996760915707509, 1.999711443184173, 0.0],
+              [0.499253160079017, -0.9998282363172715, 1.9994446262534136,
+               -0.0010683700275794154]],
+    "nadam_c": [[0.3897067173055092, -0.8899264250399603, 1.889559757568408, 0.0],
+                [0.3570518473462233, -0.9684078856777415, 1.972247304051791, 0.0],
+                [0.4213152792323037, -0.9870725954968788, 1.9437276080127068,
+                 -0.04414915797704997]],
 }
 
 CASES = [
@@ -61,6 +84,9 @@ CASES = [
     ("adamax", lambda: optimizers.Adamax(), lambda: ref_adamax(1e-3, 0.9, 0.999, 1e-7)),
     ("adamax_c", lambda: optimizers.Adamax(0.1, beta_1=0.8, beta_2=0.99),
      lambda: ref_adamax(0.1, 0.8, 0.99, 1e-7)),
+    ("nadam", lambda: optimizers.Nadam(), lambda: ref_nadam(1e-3, 0.9, 0.999, 1e-7)),
+    ("nadam_c", lambda: optimizers.Nadam(0.1, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
+     lambda: ref_nadam(0.1, 0.8, 0.99, 1e-3)),
 ]
 
 
@@ -84,7 +110,8 @@ def test_float32_and_chunks(case, monkeypatch):
 
 
 @pytest.mark.parametrize("name, cls", [("adadelta", optimizers.Adadelta),
-                                       ("adamax", optimizers.Adamax)])
+                                       ("adamax", optimizers.Adamax),
+                                       ("nadam", optimizers.Nadam)])
 def test_by_name_config_and_compile(name, cls):
     assert type(optimizers.get(name)) is cls and optimizers.get(name).learning_rate == 1e-3
     again = optimizers.get(cls(0.5).get_config())
@@ -93,3 +120,21 @@ def test_by_name_config_and_compile(name, cls):
     model.compile(optimizer=cls(), loss="mse")
     model.fit(np.ones((4, 2)), np.ones(4), verbose=0)
     assert "θ ←" in cls.__doc__
+
+
+def test_nadam_momentum_product_survives_a_new_instance_at_step_t():
+    """U_t is kept between steps; an optimizer restored at step t recomputes it."""
+    a = optimizers.Nadam(0.1)
+    theta_a = np.array(THETA0)
+    for g in GRADS:
+        a.step(theta_a, np.array(g))
+    b = optimizers.Nadam(0.1)
+    theta_b = np.array(THETA0)
+    b.step(theta_b, np.array(GRADS[0]))
+    b.step(theta_b, np.array(GRADS[1]))
+    c = optimizers.Nadam(0.1)  # as loaded from a file: same state and step count, no _u
+    c.build(theta_b)
+    c.state = {k: v.copy() for k, v in b.state.items()}
+    c.iterations = b.iterations
+    c.step(theta_b, np.array(GRADS[2]))
+    np.testing.assert_allclose(theta_b, theta_a, rtol=1e-14)
