@@ -62,3 +62,23 @@ def test_dense_nd_trains_in_a_functional_model():
 def test_dense_on_one_number_per_sample_names_the_fix():
     with pytest.raises(ValueError, match=r"reshape\(-1, 1\)"):
         layers.Dense(2).build(())
+
+
+def test_dense_nd_exports_to_onnx(tmp_path):
+    """Gemm is 2-D only: on (batch, t, n) and on image features the exporter uses MatMul."""
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    tf.utils.set_random_seed(4)
+    rng = np.random.default_rng(4)
+    for model, shape in (
+        (tf.keras.Sequential([tf.keras.Input((4, 3)), layers.Dense(5, activation="softmax"),
+                              layers.Dense(2, use_bias=False)]), (6, 4, 3)),
+        (tf.keras.Sequential([tf.keras.Input((6, 6, 1)), layers.Conv2D(3, 3),
+                              layers.Dense(2, activation="tanh")]), (5, 6, 6, 1)),
+    ):
+        x = rng.standard_normal(shape).astype(np.float32)
+        model.export(str(tmp_path / "m.onnx"))
+        session = ort.InferenceSession(str(tmp_path / "m.onnx"),
+                                       providers=["CPUExecutionProvider"])
+        np.testing.assert_allclose(session.run(None, {"input": x})[0],
+                                   model.predict(x, verbose=0), atol=1e-5)
