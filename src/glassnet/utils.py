@@ -17,6 +17,7 @@ from .legacy import LegacyModule, register
 from .preprocessing.from_directory import image_dataset_from_directory
 from .preprocessing.image import array_to_img, img_to_array, load_img, save_img
 from .preprocessing.sequence import pad_sequences
+from .preprocessing.timeseries import timeseries_dataset_from_array
 from .random import set_seed
 from .visualization import model_to_dot, plot_model
 
@@ -24,7 +25,7 @@ __all__ = ["CustomObjectScope", "array_to_img", "custom_object_scope", "get_cust
            "get_file", "image_dataset_from_directory", "img_to_array", "load_img",
            "model_to_dot", "normalize", "pad_sequences",
            "plot_model", "register_keras_serializable", "save_img", "set_random_seed",
-           "to_categorical"]
+           "timeseries_dataset_from_array", "to_categorical"]
 
 
 def set_random_seed(seed: int) -> None:

@@ -4,6 +4,7 @@
 
 from . import image, sequence, text
 from .from_directory import image_dataset_from_directory  # noqa: F401  (Keras 2.x path)
+from .timeseries import timeseries_dataset_from_array  # noqa: F401  (Keras 2.x path)
 
 # the submodules; image_dataset_from_directory is also keras.utils's
 __all__ = ["image", "sequence", "text"]
