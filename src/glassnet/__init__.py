@@ -21,6 +21,7 @@ from . import (
     metrics,
     models,
     optimizers,
+    preprocessing,
     random,
     regularizers,
     utils,
@@ -133,10 +134,6 @@ ones_initializer = initializers.Ones
 constant_initializer = initializers.Constant
 
 
-class version:  # noqa: N801  (tf.version.VERSION)
-    VERSION = __version__
-
-
 class linalg:  # noqa: N801  (tf.linalg.matmul)
     matmul = staticmethod(matmul)
     eye = staticmethod(eye)
@@ -150,6 +147,20 @@ def function(func=None, **options):
     return (lambda f: f) if func is None else func
 
 
+class _Version(str):
+    """glassnet's version as both spellings read it: ``tf.version.VERSION`` and
+    ``keras.version()``."""
+
+    @property
+    def VERSION(self) -> str:  # noqa: N802  (TensorFlow's name)
+        return str(self)
+
+    def __call__(self) -> str:
+        return str(self)
+
+
+version = _Version(__version__)
+
 # `import glassnet as tf; tf.keras.Sequential` and `import glassnet as keras` both work.
 keras = sys.modules[__name__]
 sys.modules[__name__ + ".keras"] = keras
@@ -162,8 +173,8 @@ for _name, _module in list(sys.modules.items()):
 __all__ = [
     "GlassnetError", "Input", "InputError", "Model", "ModelFileError", "Sequential",
     "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "keras",
-    "layers", "load_model", "losses", "metrics", "models", "optimizers", "random",
-    "regularizers", "utils",
+    "layers", "load_model", "losses", "metrics", "models", "optimizers", "preprocessing",
+    "random", "regularizers", "utils", "version",
 ]
 
 # issue 12: tensors and ops

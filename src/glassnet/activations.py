@@ -225,6 +225,7 @@ elu = ELU()
 gelu = GELU()
 softplus = Softplus()
 swish = Swish()
+silu = swish  # Keras's other name for it
 
 ALL = {a.name: a for a in (linear, relu, sigmoid, tanh, softmax,
                            leaky_relu, elu, gelu, softplus, swish)}

@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from .progress import Progbar
+from .tensorboard import EventFileWriter
 
 
 class Callback:
@@ -515,3 +516,63 @@ class TerminateOnNaN(Callback):
         if loss is not None and not np.isfinite(loss):
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
+
+
+class TensorBoard(Callback):
+    """Log the losses and metrics for TensorBoard (``tensorboard --logdir logs``), as Keras:
+    ``<log_dir>/train`` gets ``epoch_loss``, ``epoch_accuracy``, ... at each epoch's end and
+    ``<log_dir>/validation`` the ``val_`` numbers under the same tags, so TensorBoard draws
+    training and validation on one chart. With ``update_freq="batch"`` (or every ``N``
+    batches) ``train`` also gets ``batch_loss``, ... by step.
+
+    glassnet writes these scalars only (see ``glassnet.tensorboard``, no TensorFlow
+    needed): ``histogram_freq``, ``write_graph``, ``write_images``, ``embeddings_freq`` and
+    ``profile_batch`` are accepted and write nothing.
+    """
+
+    def __init__(self, log_dir: str = "logs", histogram_freq: int = 0, write_graph: bool = True,
+                 write_images: bool = False, write_steps_per_second: bool = False,
+                 update_freq: str | int = "epoch", profile_batch: int = 0,
+                 embeddings_freq: int = 0, embeddings_metadata=None, **kwargs) -> None:
+        super().__init__()
+        if update_freq != "epoch" and update_freq != "batch" and not (
+                isinstance(update_freq, int) and update_freq > 0):
+            raise ValueError(f"TensorBoard update_freq must be 'epoch', 'batch' or a positive "
+                             f"number of batches, got {update_freq!r}.")
+        self.log_dir = os.fspath(log_dir)
+        self.update_freq = 1 if update_freq == "batch" else update_freq
+        self.histogram_freq = histogram_freq
+        self._writers: dict[str, EventFileWriter] = {}
+        self._step = 0
+
+    def _writer(self, which: str) -> EventFileWriter:
+        if which not in self._writers:
+            self._writers[which] = EventFileWriter(os.path.join(self.log_dir, which))
+        return self._writers[which]
+
+    def on_train_begin(self, logs=None):
+        self._close()
+        self._step = 0
+        self._writer("train")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        if self.update_freq != "epoch" and self._step % self.update_freq == 0 and logs:
+            self._writer("train").scalars(self._step, {
+                f"batch_{k}": v for k, v in logs.items() if np.ndim(v) == 0})
+
+    def on_epoch_end(self, epoch, logs=None):
+        numbers = {k: v for k, v in (logs or {}).items() if np.ndim(v) == 0}
+        train = {f"epoch_{k}": v for k, v in numbers.items() if not k.startswith("val_")}
+        val = {f"epoch_{k[4:]}": v for k, v in numbers.items() if k.startswith("val_")}
+        self._writer("train").scalars(epoch, train)
+        if val:
+            self._writer("validation").scalars(epoch, val)
+
+    def on_train_end(self, logs=None):
+        self._close()
+
+    def _close(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend, validation
+from .dataset import AUTOTUNE, Dataset, experimental  # noqa: F401  (tf.data.Dataset)
 from .errors import InputError, InputTypeError
 from .graph import symbolic
 

@@ -13,7 +13,8 @@ operators that compute its ``forward`` in inference mode:
 ================================  ====================================================
 glassnet                          ONNX
 ================================  ====================================================
-Dense(units, activation)          Gemm (``xW + b``; MatMul without bias), activation
+Dense(units, activation)          Gemm (``xW + b``; MatMul without bias), activation;
+                                  MatMul + Add on inputs with more than 2 axes
 Activation / activations          Relu, Sigmoid, Tanh, Softmax, LeakyRelu, Elu, Softplus;
                                   swish = ``x · Sigmoid(x)``; gelu (exact) =
                                   ``x · (1 + Erf(x/√2)) / 2``; linear = nothing
@@ -145,11 +146,16 @@ def _activation(g: _Graph, act: activations.Activation, x: str, rank: int, base:
 def _dense(g: _Graph, layer, x: str, shape) -> str:
     base = layer.name
     W = g.const(f"{base}/kernel", layer.W)
-    if layer.use_bias:
+    rank = len(shape) + 1
+    if rank > 2:  # on the last axis (Gemm takes 2-D only): MatMul broadcasts, then + b
+        z = g.op("MatMul", [g.to_layout(x, rank, "last", base), W], base)
+        if layer.use_bias:
+            z = g.op("Add", [z, g.const(f"{base}/bias", layer.b)], base)
+    elif layer.use_bias:
         z = g.op("Gemm", [x, W, g.const(f"{base}/bias", layer.b)], base)  # z = xW + b
     else:
         z = g.op("MatMul", [x, W], base)
-    return _activation(g, layer.activation, z, 2, base)
+    return _activation(g, layer.activation, z, rank, base)
 
 
 def _activation_layer(g: _Graph, layer, x: str, shape) -> str:

@@ -28,6 +28,7 @@ from . import backend, blas, losses, optimizers, training
 from . import callbacks as callbacks_module
 from . import data as data_module
 from . import metrics as metrics_module
+from .dataset import Dataset
 from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
 from .graph import Graph, KerasTensor, flatten
@@ -431,6 +432,9 @@ class Model(Layer):
         weigh each sample's loss; ``steps_per_epoch`` sets the batches per epoch.
         """
         _unsupported(kwargs, "fit")
+        x, y, batch_size, shuffle = _from_dataset(x, y, batch_size, shuffle, "fit")
+        if isinstance(validation_data, Dataset):
+            validation_data = _from_dataset(validation_data, None, None, False, "fit")[:2]
         if data_module.is_symbolic(x) or data_module.is_symbolic(y):
             raise InputError("fit got a symbolic tensor (from Input or a layer called on one), "
                              "which holds no numbers: pass NumPy arrays of your data.")
@@ -466,6 +470,7 @@ class Model(Layer):
                  callbacks: list | None = None, **kwargs):
         """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``."""
         _unsupported(kwargs, "evaluate")
+        x, y, batch_size, _ = _from_dataset(x, y, batch_size, False, "evaluate")
         xs, ys = self.prepare(x, y, cast=False)
         logs = training.evaluate(self, xs, ys, _batch_size(batch_size), verbose, callbacks)
         if return_dict:
@@ -483,6 +488,7 @@ class Model(Layer):
         is read as a batch of one: the result has shape ``(1, ...)``.
         """
         _unsupported(kwargs, "predict")
+        x, _, batch_size, _ = _from_dataset(x, None, batch_size, False, "predict")
         # NaN or inf in x would make the outputs NaN: x's values are checked only then
         xs = self.prepare_inputs(x, single_sample=True, check_values=False)
         outs = training.predict(self, xs, _batch_size(batch_size), verbose, callbacks)
@@ -661,6 +667,11 @@ class Model(Layer):
         from .serialization import model_from_config
 
         return model_from_config(config, custom_objects, on_layer)
+
+    def to_yaml(self, **kwargs):
+        raise RuntimeError("model.to_yaml() was removed from Keras (2.6+) because loading YAML "
+                           "could run arbitrary code; use model.to_json() and "
+                           "glassnet.models.model_from_json().")
 
     def to_json(self, **kwargs) -> str:
         import json
@@ -1100,6 +1111,21 @@ def _metric_identifiers(metrics) -> list:
         metrics = list(metrics.values())
     return [m for item in metrics for m in (item if isinstance(item, (list, tuple)) else
                                              [item]) if m is not None]
+
+
+def _from_dataset(x, y, batch_size, shuffle, where: str):
+    """A ``tf.data.Dataset`` of ``(x, y)`` batches as the arrays, batch size and shuffling
+    that ``fit``/``evaluate``/``predict`` take (the dataset's own batching wins, as in
+    Keras); anything else passes through."""
+    if not isinstance(x, Dataset):
+        return x, y, batch_size, shuffle
+    if y is not None:
+        raise InputError(f"{where} got a Dataset and y; the dataset holds (x, y) pairs: pass "
+                         "it alone.")
+    x, y, ds_batch, ds_shuffle = x.to_arrays()
+    if ds_batch is None:
+        raise InputError(f"{where} got a Dataset that is not batched: add .batch(32) to it.")
+    return x, y, ds_batch, ds_shuffle
 
 
 def _unsupported(kwargs: dict, where: str) -> None:

@@ -78,6 +78,7 @@ class Optimizer:
 
     name = "optimizer"
     slots: tuple[str, ...] = ()
+    two_scratch = False  # whether update needs a second scratch vector (see build)
     CHUNK = 131072  # weights updated together: 512 KB per float32 vector
     weight_decay: float | None = None  # the settings below are None unless given
     clipnorm: float | None = None
@@ -156,10 +157,18 @@ class Optimizer:
         self._parked: dict = {}  # the state of frozen weights, by key (see ``follow``)
 
     def build(self, theta: np.ndarray) -> None:
-        """Allocate the state vectors (zeros, like θ) and a scratch buffer."""
+        """Allocate the state vectors (zeros, like θ) and a scratch buffer (two for rules
+        that set ``two_scratch``; the second is one chunk long: ``scratch(g)`` gives it)."""
         for slot in self.slots:
             self.state[slot] = np.zeros_like(theta)
         self._tmp = np.empty_like(theta)
+        if self.two_scratch:
+            self._scratch = np.empty(min(len(theta), self.CHUNK), theta.dtype)
+
+    def scratch(self, g: np.ndarray) -> np.ndarray:
+        """A second scratch vector as long as this chunk's ``g`` (``step`` updates one chunk
+        at a time, so one chunk-long buffer serves them all)."""
+        return self._scratch[:len(g)]
 
     def follow(self, old: dict, new: dict) -> None:
         """Keep each weight's state with its weight when the layout of ``θ`` changes.
@@ -467,7 +476,140 @@ class Adagrad(Optimizer):
         theta -= tmp  # θ ← θ - ηg / √(G + ε)
 
 
-ALL = {cls.name: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad)}
+class Adadelta(Optimizer):
+    """Adadelta: a step whose size is a running RMS of past steps over a running RMS of
+    gradients, so it carries the weights' units (Zeiler, 2012; Keras's form).
+
+    ``G ← ρ G + (1 - ρ) g²``
+    ``Δ = √(D + ε) / √(G + ε) · g``          D: running mean of past Δ²
+    ``D ← ρ D + (1 - ρ) Δ²``
+    ``θ ← θ - η Δ``
+
+    Keras 3's default ``learning_rate`` is 0.001 (Keras 2.0's was 1.0: pass it to get the
+    original paper's behaviour).
+    """
+
+    name = "adadelta"
+    slots = ("accumulated_grad", "accumulated_delta")
+    two_scratch = True
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
+                 **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def update(self, theta, g, state, tmp):
+        rho, G, D = self.rho, state["accumulated_grad"], state["accumulated_delta"]
+        scratch = self.scratch(g)
+        G *= rho
+        np.square(g, out=tmp)
+        tmp *= 1 - rho
+        G += tmp  # G ← ρG + (1-ρ)g²
+        np.add(G, self.epsilon, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.divide(g, tmp, out=tmp)  # g / √(G + ε)
+        np.add(D, self.epsilon, out=scratch)
+        np.sqrt(scratch, out=scratch)
+        tmp *= scratch  # Δ = √(D + ε) / √(G + ε) · g
+        D *= rho
+        np.square(tmp, out=scratch)
+        scratch *= 1 - rho
+        D += scratch  # D ← ρD + (1-ρ)Δ²
+        tmp *= self._learning_rate
+        theta -= tmp  # θ ← θ - ηΔ
+
+
+class Adamax(Optimizer):
+    """Adamax: Adam with the infinity norm in place of the second moment (Kingma and Ba,
+    section 7.1; Keras's form).
+
+    ``m ← β₁ m + (1 - β₁) g``
+    ``u ← max(β₂ u, |g|)``
+    ``θ ← θ - η m / ((1 - β₁ᵗ)(u + ε))``
+    """
+
+    name = "adamax"
+    slots = ("m", "u")
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def update(self, theta, g, state, tmp):
+        b1, t = self.beta_1, self.iterations
+        m, u = state["m"], state["u"]
+        np.multiply(g, 1 - b1, out=tmp)
+        m *= b1
+        m += tmp  # m ← β₁m + (1-β₁)g
+        u *= self.beta_2
+        np.abs(g, out=tmp)
+        np.maximum(u, tmp, out=u)  # u ← max(β₂u, |g|)
+        np.add(u, self.epsilon, out=tmp)
+        np.divide(m, tmp, out=tmp)
+        tmp *= self._learning_rate / (1 - b1**t)
+        theta -= tmp  # θ ← θ - η m / ((1-β₁ᵗ)(u + ε))
+
+
+class Nadam(Optimizer):
+    """Nadam: Adam with Nesterov momentum (Dozat, 2016), in Keras 3's form.
+
+    With the momentum schedule ``u_t = β₁ (1 - ½ · 0.96ᵗ)`` and ``U_t = u_1 ··· u_t``:
+
+    ``m ← β₁ m + (1 - β₁) g``
+    ``v ← β₂ v + (1 - β₂) g²``
+    ``m̂ = u_{t+1} m / (1 - U_t u_{t+1}) + (1 - u_t) g / (1 - U_t)``
+    ``v̂ = v / (1 - β₂ᵗ)``
+    ``θ ← θ - η m̂ / (√v̂ + ε)``
+
+    (Keras 2 used ``0.96^(0.004 t)``; Keras 3, followed here, ``0.96ᵗ``.)
+    """
+
+    name = "nadam"
+    slots = ("m", "v")
+    two_scratch = True
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, **kwargs) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self._u = (0, 1.0)  # (t, U_t), advanced once per step
+
+    def _u_t(self, t: int) -> float:
+        return self.beta_1 * (1 - 0.5 * 0.96**t)
+
+    def _u_product(self, t: int) -> float:
+        """``U_t = u_1 ··· u_t``, kept from the last step (recomputed after a reload)."""
+        k, product = self._u if self._u[0] <= t else (0, 1.0)
+        for i in range(k + 1, t + 1):
+            product *= self._u_t(i)
+        self._u = (t, product)
+        return product
+
+    def update(self, theta, g, state, tmp):
+        b1, b2, t = self.beta_1, self.beta_2, self.iterations
+        m, v, s = state["m"], state["v"], self.scratch(g)
+        u_t, u_next, U_t = self._u_t(t), self._u_t(t + 1), self._u_product(t)
+        np.subtract(g, m, out=tmp)
+        tmp *= 1 - b1
+        m += tmp  # m ← β₁m + (1-β₁)g
+        np.square(g, out=tmp)
+        tmp -= v
+        tmp *= 1 - b2
+        v += tmp  # v ← β₂v + (1-β₂)g²
+        np.multiply(g, (1 - u_t) / (1 - U_t), out=s)
+        np.multiply(m, u_next / (1 - U_t * u_next), out=tmp)
+        s += tmp  # m̂
+        np.multiply(v, 1 / (1 - b2**t), out=tmp)
+        np.sqrt(tmp, out=tmp)
+        tmp += self.epsilon  # √v̂ + ε
+        s /= tmp
+        s *= self._learning_rate
+        theta -= s  # θ ← θ - η m̂ / (√v̂ + ε)
+
+
+ALL = {cls.name: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax,
+                                 Nadam)}
 
 # tf.keras 2.11+'s ``optimizers.legacy.Adam`` etc.: the same classes here
 legacy = types.ModuleType(__name__ + ".legacy", "Keras 2's legacy optimizers: the same classes.")

@@ -1,14 +1,31 @@
-"""Helpers with Keras's names: ``to_categorical``, ``normalize``, ``set_random_seed`` and
-``get_file``."""
+"""Helpers with Keras's names: ``to_categorical``, ``normalize``, ``set_random_seed``,
+``get_file``, ``pad_sequences``, and ``plot_model`` (which draws nothing, see
+``visualization``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from .custom_objects import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    register_keras_serializable,
+)
 from .downloads import get_file
+from .legacy import LegacyModule, register
+from .preprocessing.from_directory import image_dataset_from_directory
+from .preprocessing.image import array_to_img, img_to_array, load_img, save_img
+from .preprocessing.sequence import pad_sequences
+from .preprocessing.timeseries import timeseries_dataset_from_array
 from .random import set_seed
+from .visualization import model_to_dot, plot_model
 
-__all__ = ["get_file", "set_random_seed", "to_categorical"]
+__all__ = ["CustomObjectScope", "array_to_img", "custom_object_scope", "get_custom_objects",
+           "get_file", "image_dataset_from_directory", "img_to_array", "load_img",
+           "model_to_dot", "normalize", "pad_sequences",
+           "plot_model", "register_keras_serializable", "save_img", "set_random_seed",
+           "timeseries_dataset_from_array", "to_categorical"]
 
 
 def set_random_seed(seed: int) -> None:
@@ -41,3 +58,10 @@ def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1
     return x / np.expand_dims(norm, axis)
+
+
+# Keras 2's keras.utils.np_utils (removed in Keras 3): the same functions, one warning each
+np_utils = register(LegacyModule(__name__ + ".np_utils", "keras.utils.np_utils", {
+    "to_categorical": (to_categorical, "keras.utils.to_categorical"),
+    "normalize": (normalize, "keras.utils.normalize"),
+}))

@@ -134,8 +134,8 @@ def _check_unbuilt(layers: list, x: np.ndarray, what: str) -> None:
         sample = "x".join(map(str, x.shape[1:]))
         n = math.prod(x.shape[1:])
         raise InputError(
-            f"Dense layer {first.name!r} comes first and expects each sample as a flat vector, "
-            f"shape (batch, features), but {what} has shape {x.shape}: each sample is a "
+            f"Dense layer {first.name!r} comes first: it would act on the last axis of each "
+            f"sample only, but {what} has shape {x.shape}: each sample is a "
             f"{sample} grid. Add Flatten() before it, e.g. Sequential([Flatten(), "
             f"Dense(...), ...]), or start the model with Input(shape={x.shape[1:]}) followed by "
             f"Flatten(). Or reshape the data: {what} = {what}.reshape(len({what}), {n})."

@@ -60,6 +60,23 @@ MaxPool1D = MaxPooling1D
 MaxPool2D = MaxPooling2D
 SeparableConvolution2D = SeparableConv2D
 
+from . import experimental  # noqa: E402, F401  (Keras 2's layers.experimental.preprocessing)
+
+
+def serialize(layer: Layer) -> dict:
+    """``{"class_name": ..., "config": ...}``: what a model file stores for ``layer``."""
+    from ..serialization import layer_entry
+
+    return layer_entry(layer)
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
+    """A new layer (or model) from ``serialize``'s dict; only known or registered classes
+    are built, so this never runs code from the dict."""
+    from ..serialization import build_layer
+
+    return build_layer(config, custom_objects)
+
 __all__ = [
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
     "AvgPool2D", "BatchNormalization", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose",
@@ -71,6 +88,6 @@ __all__ = [
     "Maximum", "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomContrast",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector",
     "Rescaling", "Reshape", "SeparableConv2D", "SeparableConvolution2D", "Softmax", "Subtract",
-    "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate", "maximum", "minimum",
-    "multiply", "subtract",
+    "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum",
+    "minimum", "multiply", "serialize", "subtract",
 ]

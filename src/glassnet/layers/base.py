@@ -550,6 +550,11 @@ class KernelLayer(Layer):
 
     @property
     def W(self) -> np.ndarray:
+        if "kernel" not in self.params:  # as Keras: no attribute until the layer is built
+            raise AttributeError(
+                f"Layer {self.name!r} has no kernel yet: weights are created when the layer "
+                f"is built, on its first call or in the first fit. Build the model first: "
+                f"start it with Input(shape=...), or call model.build((None, n_features)).")
         return self.params["kernel"]
 
     @property
@@ -572,6 +577,8 @@ def _as_shape(shape) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     shape = tuple(shape)
+    if shape and None in shape:
+        raise InputError(_variable_length_message(shape))
     if not shape or not all(isinstance(d, (int, np.integer)) and d > 0 for d in shape):
         raise ValueError(
             f"input_shape must be a tuple of positive integers without the batch size, "
@@ -625,6 +632,23 @@ def _is_dtype(value) -> bool:
     except (TypeError, ValueError):  # an initializer's name, object or config dict
         return False
     return not (isinstance(value, str) and value.lower() in initializers.ALL)
+
+
+def _variable_length_message(shape: tuple) -> str:
+    """Why ``Input(shape=(None, ...))`` fails, and the fixed-length shape to use instead."""
+    fixed = tuple("T" if d is None else d for d in shape)
+    example = "(" + ", ".join(map(str, fixed)) + ("," if len(fixed) == 1 else "") + ")"
+    if len(shape) == 1:
+        fix = ("pad the sequences to one length T first, e.g. "
+               "x = glassnet.utils.pad_sequences(x, maxlen=200), and declare "
+               "Input(shape=(200,))")
+    elif len(shape) >= 3 and shape[:2].count(None):
+        fix = "resize the images to one size first and declare it, e.g. Input(shape=(64, 64, 3))"
+    else:
+        fix = (f"pad or cut every sample to one length T first (glassnet.utils.pad_sequences "
+               f"takes sequences of vectors too) and declare Input(shape={example})")
+    return (f"Input shape {shape!r} has a variable-length axis (None). glassnet needs every "
+            f"axis of a sample to have a fixed size: {fix}.")
 
 
 def flat_size(shape: tuple[int, ...]) -> int:

@@ -12,7 +12,10 @@ class Dense(KernelLayer):
     """Every input connected to every unit: ``z = xW + b``, ``a = f(z)``.
 
     Shapes: ``x (batch, n_in)``, ``W (n_in, units)``, ``b (units,)``,
-    ``z, a (batch, units)``.
+    ``z, a (batch, units)``. On inputs with more axes, ``(batch, ..., n_in)`` (a sequence
+    of vectors, say), the same ``W`` and ``b`` act on the last axis at every position, as in
+    Keras: ``z[n, t] = x[n, t] W + b``, ``z (batch, ..., units)``; for the gradients below,
+    the positions count as extra samples (``x`` seen as ``(batch·..., n_in)``).
 
     Backpropagation, given ``da = dL/da`` from the layer above::
 
@@ -45,14 +48,12 @@ class Dense(KernelLayer):
         self.fused_activation = False
 
     def build(self, input_shape):
-        if len(input_shape) != 1:
-            shape = "(batch, " + ", ".join(map(str, input_shape)) + ")"
+        if len(input_shape) == 0:
             raise ValueError(
-                f"Dense layer {self.name!r} expects 2-D input (batch, features), got inputs of "
-                f"shape {shape}. Flatten them first: add glassnet.layers.Flatten() before it, "
-                f"or reshape the data to (n, {int(np.prod(input_shape))})."
-            )
-        self.add_kernel((input_shape[0], self.units))
+                f"Dense layer {self.name!r} expects inputs of shape (batch, features), got one "
+                f"number per sample, shape (batch,). Give each sample a features axis: "
+                f"x.reshape(-1, 1).")
+        self.add_kernel((input_shape[-1], self.units))
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape):
@@ -72,9 +73,11 @@ class Dense(KernelLayer):
             dz = da if dR is None else da + self.activation.backward(self.z, self.a, dR)
         else:
             dz = self.activation.backward(self.z, self.a, da if dR is None else da + dR)
-        np.matmul(self.x.T, dz, out=self.dW)  # dL/dW = xᵀ · dL/dz
+        # (batch, ..., n) as (batch·..., n): a view, and the 2-D case unchanged
+        x2, dz2 = self.x.reshape(-1, self.x.shape[-1]), dz.reshape(-1, self.units)
+        np.matmul(x2.T, dz2, out=self.dW)  # dL/dW = xᵀ · dL/dz
         if self.use_bias:
-            dz.sum(axis=0, out=self.db)  # dL/db = Σ_batch dL/dz
+            dz2.sum(axis=0, out=self.db)  # dL/db = Σ_batch dL/dz
         self.add_regularization_grads()  # + dR/dW, dR/db of weight penalties, if any
         if not self.need_input_grad:
             return None

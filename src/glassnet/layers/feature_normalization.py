@@ -105,6 +105,22 @@ class Normalization(Layer):
         std = np.maximum(np.sqrt(variance), EPSILON)
         return mean.astype(dtype), std.astype(dtype)
 
+    @property
+    def mean(self) -> np.ndarray:
+        """The mean subtracted, shaped to broadcast against a batch as in Keras (``(1, 9)``
+        for 9 features): ``print(normalizer.mean)`` after ``adapt`` shows what it learnt."""
+        return self._statistics(np.float32)[0] if self.built else None
+
+    @property
+    def variance(self) -> np.ndarray:
+        """The variance, shaped like ``mean`` (before the ``ε`` floor of the formula)."""
+        if not self.built:
+            return None
+        kept = [self._bcast[d] for d in self._keep]
+        variance = (self.state["variance"] if self.input_variance is None
+                    else self.input_variance)
+        return np.broadcast_to(variance, kept).reshape(self._bcast).astype(np.float32)
+
     # -- adapt ----------------------------------------------------------------------
     def adapt(self, data, batch_size: int | None = None, steps: int | None = None) -> None:
         """Set ``mean`` and ``variance`` from ``data`` (an array, or an iterable of batches).

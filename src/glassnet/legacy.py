@@ -1,0 +1,51 @@
+"""Keras 2 module paths that Keras 3 removed, kept working with one warning each.
+
+``from keras.utils.np_utils import to_categorical`` (Keras 2) is ``from keras.utils import
+to_categorical`` in Keras 3; ``keras.layers.experimental.preprocessing.Rescaling`` is
+``keras.layers.Rescaling``. A ``LegacyModule`` hands out the current object under the old
+path and warns once per name, naming the current spelling.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import warnings
+from typing import Any
+
+_WARNED: set[str] = set()
+
+
+def warn_once(old: str, new: str) -> None:
+    """One ``UserWarning`` per process for the old spelling ``old``, naming ``new``."""
+    if old not in _WARNED:
+        _WARNED.add(old)
+        warnings.warn(f"{old} is Keras 2's spelling, removed in Keras 3; glassnet accepts it. "
+                      f"The current one is {new}.", UserWarning, stacklevel=3)
+
+
+class LegacyModule(types.ModuleType):
+    """A module under an old path: ``names`` maps each attribute to ``(object, current
+    spelling)``; reading one warns once and returns the object."""
+
+    def __init__(self, name: str, old_path: str, names: dict[str, tuple[Any, str]]) -> None:
+        super().__init__(name, f"Keras 2's {old_path} (removed in Keras 3).")
+        self._old_path = old_path
+        self._names = names
+
+    def __getattr__(self, attr: str) -> Any:
+        names = self.__dict__.get("_names", {})
+        if attr not in names:
+            raise AttributeError(f"module {self._old_path!r} has no attribute {attr!r}")
+        obj, current = names[attr]
+        warn_once(f"{self._old_path}.{attr}", current)
+        return obj
+
+    def __dir__(self) -> list[str]:
+        return sorted([*super().__dir__(), *self._names])
+
+
+def register(module: LegacyModule) -> LegacyModule:
+    """Make ``import``/``from ... import`` find ``module`` under its name."""
+    sys.modules[module.__name__] = module
+    return module
