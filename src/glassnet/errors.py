@@ -77,7 +77,9 @@ def unknown_name(kind: str, name: object, valid: Iterable[str]) -> UnknownNameEr
     key = str(name).lower()
     import difflib  # only on this error path: `import glassnet` stays fast
 
-    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(key, valid, n=3, cutoff=0.5)
+    # of the close names, the fewest typing slips away ("adma" is "adam", not "adamax")
+    close = sorted(close, key=lambda v: _edits(key, v))[:1]
     if not close and len(key) >= 3:  # a part of a long name: "sparse", "crossentropy"
         close = [v for v in valid if key in v][:3]
     hint = (f" Did you mean {close[0]!r}?" if len(close) == 1 else
@@ -85,3 +87,16 @@ def unknown_name(kind: str, name: object, valid: Iterable[str]) -> UnknownNameEr
     return UnknownNameError(
         f"Unknown {kind} {name!r}.{hint} Valid {kind} names: {', '.join(valid)}."
     )
+
+
+def _edits(a: str, b: str) -> int:
+    """Edits from ``a`` to ``b``: insertions, deletions, substitutions, and swaps of two
+    neighbouring letters (Damerau-Levenshtein, optimal string alignment)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]

@@ -492,7 +492,7 @@ def _mean(t: Tensor) -> Tensor:
     return ops.reduce_mean(t)
 
 
-class FunctionLoss(Loss):
+class LossFunctionWrapper(Loss):
     """A loss written as a function ``fn(y_true, y_pred)`` with glassnet ops (Keras accepts
     any such function in ``compile``): its values are ``fn``'s, its gradient comes from a
     ``GradientTape`` (``Loss.backward``)."""
@@ -669,6 +669,6 @@ def get(identifier: str | Loss | type | dict) -> Loss:
     if callable(identifier) and identifier in FUNCTIONS:
         return FUNCTIONS[identifier]()
     if callable(identifier):
-        return FunctionLoss(identifier)
+        return LossFunctionWrapper(identifier)
     raise TypeError(f"loss must be a name such as 'mse' or a glassnet.losses object, "
                     f"got {identifier!r}.")
