@@ -576,22 +576,27 @@ class Model(Layer):
 
     # -- weights ----------------------------------------------------------------------
     @property
-    def weights(self) -> list[np.ndarray]:
+    def weights(self) -> list:
+        """Every weight as a ``Variable`` (trainable first), as Keras lists them."""
         return self.trainable_weights + self.non_trainable_weights
 
     @property
-    def trainable_weights(self) -> list[np.ndarray]:
-        return [w for leaf in self.leaves() if leaf.trainable for w in leaf.params.values()]
+    def trainable_weights(self) -> list:
+        return [leaf.variable(k) for leaf in self.leaves() if leaf.trainable
+                for k in leaf.params]
 
     @property
-    def non_trainable_weights(self) -> list[np.ndarray]:
+    def non_trainable_weights(self) -> list:
         leaves = self.leaves()
-        return [w for leaf in leaves if not leaf.trainable for w in leaf.params.values()] + [
-            w for leaf in leaves for w in leaf.state.values()]
+        return [leaf.variable(k) for leaf in leaves if not leaf.trainable
+                for k in leaf.params] + [leaf.variable(k) for leaf in leaves for k in leaf.state]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (kernel, then bias, ...)."""
-        return [w.copy() for w in self.weights]
+        return [np.array(w) for w in self.weights]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Write weights in the order ``get_weights`` returns them: all are checked first,
@@ -606,7 +611,7 @@ class Model(Layer):
                 raise ValueError(f"Weight {i} of the model has shape {w.shape}, but set_weights "
                                  f"got shape {v.shape}. Nothing was changed.")
         for w, v in zip(own, new):
-            w[...] = v
+            w.array[...] = v
 
     def count_params(self) -> int:
         return sum(int(w.size) for w in self.weights)

@@ -344,20 +344,19 @@ class Layer:
         return found
 
     @property
-    def weights(self) -> list[np.ndarray]:
-        """All weights (its own, then its sub-layers'), trainable first, as live arrays."""
+    def weights(self) -> list[Variable]:
+        """All weights (its own, then its sub-layers'), trainable first, as ``Variable``s
+        (as in Keras: ``layer.weights == [layer.kernel, layer.bias]``); each reads and writes
+        the live array, ``np.asarray(w)`` gives it."""
         return self.trainable_weights + self.non_trainable_weights
 
     @property
-    def trainable_weights(self) -> list[np.ndarray]:
-        return [p for layer in self.leaves() if layer.trainable
-                for p in layer.params.values()]
+    def trainable_weights(self) -> list[Variable]:
+        return self.trainable_variables
 
     @property
-    def non_trainable_weights(self) -> list[np.ndarray]:
-        layers = self.leaves()
-        frozen = [p for layer in layers if not layer.trainable for p in layer.params.values()]
-        return frozen + [s for layer in layers for s in layer.state.values()]
+    def non_trainable_weights(self) -> list[Variable]:
+        return self.non_trainable_variables
 
     @property
     def trainable_variables(self) -> list[Variable]:
@@ -383,7 +382,7 @@ class Layer:
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all weights, in the order of ``weights``."""
-        return [w.copy() for w in self.weights]
+        return [np.array(w) for w in self.weights]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Write new values into the existing weight arrays (shapes must match)."""
@@ -400,7 +399,7 @@ class Layer:
                     f"but set_weights got shape {new.shape}."
                 )
         for w, new in zip(own, weights):
-            w[...] = new
+            w.array[...] = new
 
     def count_params(self) -> int:
         return sum(int(w.size) for w in self.weights)
