@@ -32,6 +32,7 @@ from .dataset import Dataset
 from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
 from .graph import Graph, KerasTensor, flatten
+from .i18n import _
 from .layers.base import Layer, _as_shape
 from .layers.input import InputLayer
 from .params import ParameterVector
@@ -92,9 +93,9 @@ class Model(Layer):
     @property
     def graph(self) -> Graph:
         if self._graph is None:
-            raise ValueError(f"Model {self.name!r} is not built yet: it does not know its input "
-                             "shape. Call fit or predict, or pass input_shape=... to the first "
-                             "layer, or start with Input(shape=...).")
+            raise ValueError(_("Model {name!r} is not built yet: it does not know its input "
+                               "shape. Call fit or predict, or pass input_shape=... to the first "
+                               "layer, or start with Input(shape=...).").format(name=self.name))
         return self._graph
 
     @property
@@ -322,8 +323,9 @@ class Model(Layer):
                 raise TypeError(f"compile() got an unexpected keyword argument {key!r}.")
         self.optimizer = optimizers.get(optimizer)
         if loss is None and not self.custom_train_step:
-            raise ValueError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy' "
-                             "for integer class labels or loss='mse' for regression.")
+            raise ValueError(_("compile needs a loss, e.g. "
+                               "loss='sparse_categorical_crossentropy' for integer class labels "
+                               "or loss='mse' for regression."))
         self.compiled = _Compiled(loss, metrics, loss_weights)
         self.compiled.optimizer = self.optimizer
         if self._graph is not None:
@@ -444,9 +446,11 @@ class Model(Layer):
                             ("validation_freq", validation_freq)):
             if value is not None and (isinstance(value, bool) or not isinstance(
                     value, (int, np.integer)) or value < 1):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+                raise ValueError(_("{name} must be a positive integer, got {value!r}.").format(
+                    name=name, value=value))
         if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}.")
+            raise ValueError(_("validation_split must be in [0, 1), got {value}.").format(
+                value=validation_split))
         if validation_data is not None:
             val = self.prepare(*validation_data[:2], cast=False)
         elif validation_split:
@@ -529,11 +533,11 @@ class Model(Layer):
     def prepare(self, x, y, training: bool = False, cast: bool = True):
         """``x`` and ``y`` checked against the model and its losses, as lists of arrays."""
         if self.compiled is None:
-            raise NotCompiledError(
+            raise NotCompiledError(_(
                 "You must call compile() before fit() or evaluate(), e.g. "
                 "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
                 "metrics=['accuracy'])."
-            )
+            ))
         return data_module.prepare(self, x, y, training, cast)
 
     def chain_layers(self, what: str) -> list[Layer]:
@@ -788,8 +792,9 @@ class Sequential(Model):
                 self._input = InputLayer(shape=shape).output
                 self._rebuild()
         if self._input is None:
-            raise ValueError("The model does not know its input shape yet: call fit, or pass "
-                             "input_shape=... to the first layer, or start with Input(shape=...).")
+            raise ValueError(_("The model does not know its input shape yet: call fit, or pass "
+                               "input_shape=... to the first layer, or start with "
+                               "Input(shape=...)."))
         self.built = True
         if self.compiled is not None:
             self.compiled.configure(self)
@@ -800,8 +805,8 @@ class Sequential(Model):
             if self._input is None:
                 return super().graph  # raises: not built
             if not self._layers:
-                raise InputError("The model has no layers: add some first, e.g. "
-                                 "model.add(glassnet.layers.Dense(10)).")
+                raise InputError(_("The model has no layers: add some first, e.g. "
+                                   "model.add(glassnet.layers.Dense(10))."))
             self._graph = Graph([self._input], [self._last])
             if self.compiled is not None:
                 self.compiled.configure(self)

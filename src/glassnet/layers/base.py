@@ -28,6 +28,7 @@ import numpy as np
 from .. import activations, backend, constraints, initializers, regularizers
 from ..errors import InputError
 from ..graph import KerasTensor, Node, symbolic
+from ..i18n import _
 from ..ops.array import cast
 from ..tape import GradientTape, call_layer, map_structure, paused, warn_once
 from ..tensor import Tensor, Variable, to_array
@@ -278,11 +279,12 @@ class Layer:
         """The shape of each output for ``input_shape`` (one output, except models)."""
         if self.input_shape is not None and not isinstance(input_shape, list) and \
                 tuple(self.input_shape) != tuple(input_shape):
-            raise InputError(
-                f"Layer {self.name!r} was built for inputs of shape "
-                f"{(None, *self.input_shape)} and is now called on inputs of shape "
-                f"{(None, *input_shape)}. A layer called twice (shared) needs inputs of the "
-                "same shape; create a new layer for the other shape.")
+            raise InputError(_(
+                "Layer {name!r} was built for inputs of shape "
+                "{built} and is now called on inputs of shape "
+                "{shape}. A layer called twice (shared) needs inputs of the "
+                "same shape; create a new layer for the other shape.").format(
+                name=self.name, built=(None, *self.input_shape), shape=(None, *input_shape)))
         if self.uses_call:  # a user's layer: its compute_output_shape, or call on zeros
             shape = self._call_output_shape(input_shape)
             if shape is None:
@@ -580,10 +582,10 @@ def _as_shape(shape) -> tuple[int, ...]:
     if shape and None in shape:
         raise InputError(_variable_length_message(shape))
     if not shape or not all(isinstance(d, (int, np.integer)) and d > 0 for d in shape):
-        raise ValueError(
-            f"input_shape must be a tuple of positive integers without the batch size, "
-            f"such as (28, 28) or (784,); got {shape!r}."
-        )
+        raise ValueError(_(
+            "input_shape must be a tuple of positive integers without the batch size, "
+            "such as (28, 28) or (784,); got {shape!r}."
+        ).format(shape=shape))
     return tuple(int(d) for d in shape)
 
 

@@ -1,0 +1,68 @@
+"""Messages in the learner's language: English, or Simplified Chinese.
+
+A message is written in English in the source, wrapped in ``_()``, and formatted with
+named placeholders after translation::
+
+    raise InputError(_("{what} is missing: pass an array.").format(what=what))
+
+(an f-string cannot be looked up: its text differs each time). The translations live in
+``locale/zh_CN/LC_MESSAGES/glassnet.po``, compiled to ``glassnet.mo`` next to it by
+``python tools/catalog.py``; both ship in the package, so users need no build step.
+
+The language, read on every message (so a test or a notebook can switch it):
+
+1. ``GLASSNET_LANG``, e.g. ``zh``, ``zh_CN``, ``en``;
+2. else the first of ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set, as
+   GNU gettext reads them (``LANGUAGE`` may list several, ``zh_CN:en``);
+3. else English. Any ``zh*`` value means Simplified Chinese; a language without a
+   catalogue falls back to English.
+
+``gettext`` is imported on the first message in Chinese, never by ``import glassnet``;
+an English message costs four dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+import os
+
+DOMAIN = "glassnet"
+LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")
+ENGLISH = "en"
+CHINESE = "zh_CN"
+_ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+_catalogs: dict[str, object] = {}  # language -> gettext.GNUTranslations, loaded once
+
+
+def language() -> str:
+    """``"zh_CN"`` or ``"en"``: the language messages are shown in now."""
+    requested = os.environ.get("GLASSNET_LANG")
+    if requested:
+        candidates = requested.split(":")
+    else:
+        value = next((os.environ[v] for v in _ENV if os.environ.get(v)), "")
+        candidates = value.split(":")
+    for candidate in candidates:
+        code = candidate.split(".")[0].split("@")[0].strip().lower()
+        if code.startswith("zh"):
+            return CHINESE
+        if code.startswith("en") or code in ("c", "posix"):
+            return ENGLISH
+    return ENGLISH
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (itself in English, or when untranslated)."""
+    lang = language()
+    if lang == ENGLISH:
+        return message
+    return _catalog(lang).gettext(message)
+
+
+def _catalog(lang: str):
+    catalog = _catalogs.get(lang)
+    if catalog is None:
+        import gettext  # on the first translated message: `import glassnet` stays fast
+
+        catalog = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+        _catalogs[lang] = catalog
+    return catalog
