@@ -84,27 +84,29 @@ def sample_weights(sample_weight, class_weight, ys: list[np.ndarray], n: int):
     """One weight per sample (float32), from ``fit``'s ``sample_weight`` or ``class_weight``
     (``{class: weight}``, read from integer labels or one-hot rows); None without either."""
     if sample_weight is not None and class_weight is not None:
-        raise InputError("fit got both sample_weight and class_weight: give one of them.")
+        raise InputError(_("fit got both sample_weight and class_weight: give one of them."))
     if sample_weight is not None:
         w = as_array(sample_weight, "sample_weight").astype(backend.floatx())
         if w.shape == (n, 1):  # a column, as the keras.io guides make it
             w = w[:, 0]
         if w.shape != (n,):
-            raise InputError(f"sample_weight has shape {w.shape}, but there are {n} samples: "
-                             f"give one weight per sample, shape ({n},).")
+            raise InputError(_("sample_weight has shape {shape}, but there are {n} samples: "
+                               "give one weight per sample, shape ({n},).").format(
+                shape=w.shape, n=n))
         return w
     if class_weight is None:
         return None
     if not isinstance(class_weight, dict) or len(ys) != 1:
-        raise InputError("class_weight must be a dict {class: weight}, for a model with one "
-                         "output, e.g. class_weight={0: 1.0, 1: 5.0}.")
+        raise InputError(_("class_weight must be a dict {{class: weight}}, for a model with "
+                           "one output, e.g. class_weight={{0: 1.0, 1: 5.0}}.").format())
     y = ys[0]
     labels = y.argmax(axis=-1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
     labels = labels.astype(np.int64)
     missing = sorted(set(np.unique(labels).tolist()) - set(int(k) for k in class_weight))
     if missing:
-        raise InputError(f"class_weight has no weight for class(es) {missing}; give every "
-                         f"class that occurs in y a weight (got keys {sorted(class_weight)}).")
+        raise InputError(_("class_weight has no weight for class(es) {missing}; give every "
+                           "class that occurs in y a weight (got keys {keys}).").format(
+            missing=missing, keys=sorted(class_weight)))
     table = np.zeros(int(labels.max()) + 1, backend.floatx())
     for k, v in class_weight.items():
         if 0 <= int(k) < len(table):
@@ -207,17 +209,17 @@ def pandas_to_numpy(data, what: str) -> np.ndarray:
         if bad:
             names = ", ".join(f"{col!r} ({dtype})" for col, dtype in bad)
             cols = [col for col, _ in bad]
-            raise InputTypeError(
-                f"{what} has non-numeric columns: {names}. Turn them into numbers first, "
-                f"e.g. pandas.get_dummies({what}, columns={cols!r}) for categories, or drop "
-                f"them with {what}.drop(columns={cols!r})."
-            )
+            raise InputTypeError(_(
+                "{what} has non-numeric columns: {names}. Turn them into numbers first, "
+                "e.g. pandas.get_dummies({what}, columns={cols!r}) for categories, or drop "
+                "them with {what}.drop(columns={cols!r})."
+            ).format(what=what, names=names, cols=cols))
     elif not (is_numeric_dtype(data.dtype) or is_bool_dtype(data.dtype)):  # Series
         label = f" (Series {data.name!r})" if data.name is not None else ""
-        raise InputTypeError(
-            f"{what}{label} holds {data.dtype} values, not numbers. Convert them first: for "
-            f"class names, {what}.astype('category').cat.codes gives integer labels."
-        )
+        raise InputTypeError(_(
+            "{what}{label} holds {dtype} values, not numbers. Convert them first: for "
+            "class names, {what}.astype('category').cat.codes gives integer labels."
+        ).format(what=what, label=label, dtype=data.dtype))
     arr = data.to_numpy()
     if arr.dtype == object:  # nullable dtypes (Int64, Float64, boolean): pd.NA becomes NaN
         arr = data.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -241,16 +243,16 @@ def check_columns(expected: list | None, data, what: str = "x") -> None:
     if expected is None or got is None or got == expected:
         return
     if sorted(map(str, got)) == sorted(map(str, expected)):
-        raise InputError(
-            f"{what} has the training columns in a different order: {got!r}, but the model "
-            f"was trained on {expected!r}. Reorder them: {what}[{expected!r}]."
-        )
+        raise InputError(_(
+            "{what} has the training columns in a different order: {got!r}, but the model "
+            "was trained on {expected!r}. Reorder them: {what}[{expected!r}]."
+        ).format(what=what, got=got, expected=expected))
     missing = [c for c in expected if c not in got]
     extra = [c for c in got if c not in expected]
-    raise InputError(
-        f"{what} has different columns from the training data: missing {missing!r}, "
-        f"unexpected {extra!r}. The model was trained on {expected!r}."
-    )
+    raise InputError(_(
+        "{what} has different columns from the training data: missing {missing!r}, "
+        "unexpected {extra!r}. The model was trained on {expected!r}."
+    ).format(what=what, missing=missing, extra=extra, expected=expected))
 
 
 def as_inputs(x, what: str = "x") -> np.ndarray:
@@ -265,10 +267,10 @@ def as_targets(y, sparse: bool, what: str = "y") -> np.ndarray:
     arr = as_array(y, what)
     if sparse:
         if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
-            raise InputError(
-                f"{what} must hold whole-number class labels for "
+            raise InputError(_(
+                "{what} must hold whole-number class labels for "
                 "sparse_categorical_crossentropy, but it has fractional or non-finite values."
-            )
+            ).format(what=what))
         return arr.astype(np.intp)
     return np.ascontiguousarray(arr, dtype=backend.floatx())
 

@@ -77,12 +77,13 @@ class Model(Layer):
         self.single_output = True
         if inputs is None and outputs is None:
             if type(self) is Model:
-                raise TypeError("Model needs inputs and outputs: Model(inputs=Input(shape=...), "
-                                "outputs=...). For a stack of layers use Sequential([...]).")
+                raise TypeError(_("Model needs inputs and outputs: "
+                                  "Model(inputs=Input(shape=...), outputs=...). For a stack of "
+                                  "layers use Sequential([...])."))
             return
         if inputs is None or outputs is None:
-            raise TypeError("Model(inputs, outputs) needs both: the Input tensors and the tensors "
-                            "computed from them.")
+            raise TypeError(_("Model(inputs, outputs) needs both: the Input tensors and the "
+                              "tensors computed from them."))
         self.input_keys = list(inputs) if isinstance(inputs, dict) else None
         self.output_keys = list(outputs) if isinstance(outputs, dict) else None
         self.single_output = isinstance(outputs, KerasTensor)
@@ -198,8 +199,9 @@ class Model(Layer):
         if self._graph is not None:
             return
         if not self.uses_call or input_shape is None:
-            raise ValueError(f"Model {self.name!r} does not know its input shape yet: call it "
-                             "on data, or model.build((None, features)).")
+            raise ValueError(_("Model {name!r} does not know its input shape yet: call it "
+                               "on data, or model.build((None, features)).").format(
+                name=self.name))
         shape = tuple(input_shape)
         shape = shape[1:] if shape and shape[0] is None else shape
         self.built = True  # so the call below does not build again
@@ -219,9 +221,10 @@ class Model(Layer):
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         expected = [t.shape[1:] for t in self.graph.inputs]
         if [tuple(s) for s in shapes] != [tuple(s) for s in expected]:
-            raise InputError(f"Model {self.name!r} takes inputs of shape "
-                             f"{[(None, *s) for s in expected]}, got "
-                             f"{[(None, *s) for s in shapes]}.")
+            raise InputError(_("Model {name!r} takes inputs of shape {expected}, got "
+                               "{shapes}.").format(name=self.name,
+                                                   expected=[(None, *s) for s in expected],
+                                                   shapes=[(None, *s) for s in shapes]))
         return [t.shape[1:] for t in self.graph.outputs]
 
     @property
@@ -320,7 +323,8 @@ class Model(Layer):
         for key in kwargs:  # Keras's execution options: glassnet always runs eagerly
             if key not in ("run_eagerly", "jit_compile", "steps_per_execution",
                            "weighted_metrics", "auto_scale_loss"):
-                raise TypeError(f"compile() got an unexpected keyword argument {key!r}.")
+                raise TypeError(_("compile() got an unexpected keyword argument "
+                                  "{key!r}.").format(key=key))
         self.optimizer = optimizers.get(optimizer)
         if loss is None and not self.custom_train_step:
             raise ValueError(_("compile needs a loss, e.g. "
@@ -438,8 +442,8 @@ class Model(Layer):
         if isinstance(validation_data, Dataset):
             validation_data = _from_dataset(validation_data, None, None, False, "fit")[:2]
         if data_module.is_symbolic(x) or data_module.is_symbolic(y):
-            raise InputError("fit got a symbolic tensor (from Input or a layer called on one), "
-                             "which holds no numbers: pass NumPy arrays of your data.")
+            raise InputError(_("fit got a symbolic tensor (from Input or a layer called on "
+                               "one), which holds no numbers: pass NumPy arrays of your data."))
         xs, ys = self.prepare(x, y, training=True, cast=False)  # batches are cast one by one
         weights = data_module.sample_weights(sample_weight, class_weight, ys, len(xs[0]))
         for name, value in (("steps_per_epoch", steps_per_epoch),
@@ -458,8 +462,9 @@ class Model(Layer):
             n = len(xs[0])
             cut = int(n * (1 - validation_split))
             if cut == 0 or cut == n:
-                raise InputError(f"validation_split={validation_split} leaves no training or "
-                                 f"no validation samples out of {n}.")
+                raise InputError(_("validation_split={split} leaves no training or "
+                                   "no validation samples out of {n}.").format(
+                    split=validation_split, n=n))
             val = [a[cut:] for a in xs], [a[cut:] for a in ys]
             xs, ys = [a[:cut] for a in xs], [a[:cut] for a in ys]
             weights = None if weights is None else weights[:cut]
@@ -602,13 +607,14 @@ class Model(Layer):
         so a wrong shape changes nothing."""
         own = self.weights
         if len(weights) != len(own):
-            raise ValueError(f"The model has {len(own)} weight arrays, but set_weights got "
-                             f"{len(weights)}.")
+            raise ValueError(_("The model has {n} weight arrays, but set_weights got "
+                               "{got}.").format(n=len(own), got=len(weights)))
         new = [np.asarray(w) for w in weights]
         for i, (w, v) in enumerate(zip(own, new)):
             if v.shape != w.shape:
-                raise ValueError(f"Weight {i} of the model has shape {w.shape}, but set_weights "
-                                 f"got shape {v.shape}. Nothing was changed.")
+                raise ValueError(_("Weight {i} of the model has shape {shape}, but set_weights "
+                                   "got shape {got}. Nothing was changed.").format(
+                    i=i, shape=w.shape, got=v.shape))
         for w, v in zip(own, new):
             w[...] = v
 
@@ -621,8 +627,8 @@ class Model(Layer):
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise ValueError(f"No layer named {name!r}; the layers are "
-                         f"{[layer.name for layer in self.layers]}.")
+        raise ValueError(_("No layer named {name!r}; the layers are {names}.").format(
+            name=name, names=[layer.name for layer in self.layers]))
 
     def summary(self, print_fn=print, **kwargs) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
@@ -741,7 +747,7 @@ class Sequential(Model):
     def pop(self) -> Layer:
         """Remove the last layer (Keras's ``Sequential.pop``)."""
         if not self._layers:
-            raise TypeError("There are no layers in the model.")
+            raise TypeError(_("There are no layers in the model."))
         layer = self._layers.pop()
         if self._input is not None:
             self._rebuild()
@@ -785,9 +791,9 @@ class Sequential(Model):
                 input_shape = input_shape[1:]
             shape = _as_shape(input_shape)
             if self._input is not None and self.input_shape_ != shape:
-                raise InputError(
-                    f"Model {self.name!r} was built for inputs of shape "
-                    f"{(None, *self.input_shape_)}, not {(None, *shape)}.")
+                raise InputError(_(
+                    "Model {name!r} was built for inputs of shape {built}, not {shape}.").format(
+                    name=self.name, built=(None, *self.input_shape_), shape=(None, *shape)))
             if self._input is None:
                 self._input = InputLayer(shape=shape).output
                 self._rebuild()
@@ -1078,14 +1084,16 @@ def _per_output(spec, names: list[str], what: str, default=None) -> list:
     if isinstance(spec, dict):
         unknown = [k for k in spec if k not in names]
         if unknown:
-            raise InputError(f"compile({what}=...) names {unknown}, which are not outputs of "
-                             f"the model. The outputs are {names}.")
+            raise InputError(_("compile({what}=...) names {unknown}, which are not outputs of "
+                               "the model. The outputs are {names}.").format(
+                what=what, unknown=unknown, names=names))
         return [spec.get(name, default) for name in names]
     if isinstance(spec, (list, tuple)):
         if len(spec) != n:
-            raise InputError(f"compile({what}=...) has {len(spec)} entries, but the model has "
-                             f"{n} output(s): {names}. Give one per output, or a dict keyed by "
-                             "output name.")
+            raise InputError(_("compile({what}=...) has {count} entries, but the model has "
+                               "{n} output(s): {names}. Give one per output, or a dict keyed by "
+                               "output name.").format(what=what, count=len(spec), n=n,
+                                                      names=names))
         return list(spec)
     return [default if spec is None else spec] * n
 
@@ -1125,17 +1133,19 @@ def _from_dataset(x, y, batch_size, shuffle, where: str):
     if not isinstance(x, Dataset):
         return x, y, batch_size, shuffle
     if y is not None:
-        raise InputError(f"{where} got a Dataset and y; the dataset holds (x, y) pairs: pass "
-                         "it alone.")
+        raise InputError(_("{where} got a Dataset and y; the dataset holds (x, y) pairs: pass "
+                           "it alone.").format(where=where))
     x, y, ds_batch, ds_shuffle = x.to_arrays()
     if ds_batch is None:
-        raise InputError(f"{where} got a Dataset that is not batched: add .batch(32) to it.")
+        raise InputError(_("{where} got a Dataset that is not batched: add .batch(32) to "
+                           "it.").format(where=where))
     return x, y, ds_batch, ds_shuffle
 
 
 def _unsupported(kwargs: dict, where: str) -> None:
     if kwargs:
-        raise TypeError(f"{where}() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        raise TypeError(_("{where}() got unexpected keyword argument(s) {names}.").format(
+            where=where, names=sorted(kwargs)))
 
 
 def _batch_size(batch_size) -> int:
@@ -1143,5 +1153,6 @@ def _batch_size(batch_size) -> int:
         return 32
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
             or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+        raise ValueError(_("batch_size must be a positive integer, got {value!r}.").format(
+            value=batch_size))
     return int(batch_size)

@@ -103,8 +103,9 @@ class Layer:
         dtype = given.get("dtype", dtype)
         trainable = given.get("trainable", trainable)
         if shape is None:
-            raise ValueError(f"Layer {self.name!r}: add_weight needs a shape, e.g. "
-                             f"self.add_weight(shape=(input_dim, units)).")
+            raise ValueError(_("Layer {name!r}: add_weight needs a shape, e.g. "
+                               "self.add_weight(shape=(input_dim, units)).").format(
+                name=self.name))
         if regularizer is not None or constraint is not None:
             warn_once(self, "add_weight's regularizer and constraint are not supported by "
                             "glassnet yet and are ignored.")
@@ -155,10 +156,11 @@ class Layer:
             tape.watch(x_t)
             y = self.run_call(x_t, training)
         if not isinstance(y, Tensor):
-            raise TypeError(
-                f"Layer {self.name!r}: call returned {type(y).__name__}, not a tensor. Build "
-                f"the output with glassnet ops (tf.matmul, tf.nn.relu, ...) so that its "
-                f"gradient can be computed; NumPy code is invisible to the tape.")
+            raise TypeError(_(
+                "Layer {name!r}: call returned {type}, not a tensor. Build "
+                "the output with glassnet ops (tf.matmul, tf.nn.relu, ...) so that its "
+                "gradient can be computed; NumPy code is invisible to the tape.").format(
+                name=self.name, type=type(y).__name__))
         self.last_call = (tape, x_t, y)
         return y.array
 
@@ -176,10 +178,11 @@ class Layer:
                               output_gradients=[dy, *(np.ones_like(t.array) for t in added)])
         for (layer, k), g in zip(slots, grads[1:]):
             if g is None:
-                warn_once(self, f"Layer {self.name!r}: weight {layer.name}/{k} received no "
-                                f"gradient, so training does not change it. Its call does not "
-                                f"use it, or uses it through NumPy code that the tape cannot "
-                                f"see: use glassnet ops (tf.matmul, tf.nn.relu, ...) on it.")
+                warn_once(self, _("Layer {name!r}: weight {weight} received no "
+                                  "gradient, so training does not change it. Its call does not "
+                                  "use it, or uses it through NumPy code that the tape cannot "
+                                  "see: use glassnet ops (tf.matmul, tf.nn.relu, ...) on "
+                                  "it.").format(name=self.name, weight=f"{layer.name}/{k}"))
                 layer.grads[k][...] = 0
             else:
                 layer.grads[k][...] = g.array
@@ -265,9 +268,10 @@ class Layer:
         tensors = list(inputs) if list_call else [inputs]
         for t in tensors:
             if not isinstance(t, KerasTensor):
-                raise TypeError(f"Layer {self.name!r} was called on a mix of symbolic tensors and "
-                                f"{type(t).__name__}; pass only tensors from Input(...) or "
-                                "from other layers.")
+                raise TypeError(_("Layer {name!r} was called on a mix of symbolic tensors and "
+                                  "{type}; pass only tensors from Input(...) or "
+                                  "from other layers.").format(name=self.name,
+                                                               type=type(t).__name__))
         shapes = [tuple(t.shape[1:]) for t in tensors]
         shape = shapes if list_call else shapes[0]
         self.ensure_built(shape)
@@ -391,16 +395,16 @@ class Layer:
         """Write new values into the existing weight arrays (shapes must match)."""
         own = self.weights
         if len(weights) != len(own):
-            raise ValueError(
-                f"Layer {self.name!r} has {len(own)} weights, but set_weights got {len(weights)}."
-            )
+            raise ValueError(_(
+                "Layer {name!r} has {n} weights, but set_weights got {got}."
+            ).format(name=self.name, n=len(own), got=len(weights)))
         for i, (w, new) in enumerate(zip(own, weights)):
             new = np.asarray(new)
             if new.shape != w.shape:
-                raise ValueError(
-                    f"Layer {self.name!r} weight {i} has shape {w.shape}, "
-                    f"but set_weights got shape {new.shape}."
-                )
+                raise ValueError(_(
+                    "Layer {name!r} weight {i} has shape {shape}, "
+                    "but set_weights got shape {got}."
+                ).format(name=self.name, i=i, shape=w.shape, got=new.shape))
         for w, new in zip(own, weights):
             w[...] = new
 
@@ -553,10 +557,11 @@ class KernelLayer(Layer):
     @property
     def W(self) -> np.ndarray:
         if "kernel" not in self.params:  # as Keras: no attribute until the layer is built
-            raise AttributeError(
-                f"Layer {self.name!r} has no kernel yet: weights are created when the layer "
-                f"is built, on its first call or in the first fit. Build the model first: "
-                f"start it with Input(shape=...), or call model.build((None, n_features)).")
+            raise AttributeError(_(
+                "Layer {name!r} has no kernel yet: weights are created when the layer "
+                "is built, on its first call or in the first fit. Build the model first: "
+                "start it with Input(shape=...), or call model.build((None, "
+                "n_features)).").format(name=self.name))
         return self.params["kernel"]
 
     @property
@@ -641,16 +646,18 @@ def _variable_length_message(shape: tuple) -> str:
     fixed = tuple("T" if d is None else d for d in shape)
     example = "(" + ", ".join(map(str, fixed)) + ("," if len(fixed) == 1 else "") + ")"
     if len(shape) == 1:
-        fix = ("pad the sequences to one length T first, e.g. "
-               "x = glassnet.utils.pad_sequences(x, maxlen=200), and declare "
-               "Input(shape=(200,))")
+        fix = _("pad the sequences to one length T first, e.g. "
+                "x = glassnet.utils.pad_sequences(x, maxlen=200), and declare "
+                "Input(shape=(200,))")
     elif len(shape) >= 3 and shape[:2].count(None):
-        fix = "resize the images to one size first and declare it, e.g. Input(shape=(64, 64, 3))"
+        fix = _("resize the images to one size first and declare it, e.g. "
+                "Input(shape=(64, 64, 3))")
     else:
-        fix = (f"pad or cut every sample to one length T first (glassnet.utils.pad_sequences "
-               f"takes sequences of vectors too) and declare Input(shape={example})")
-    return (f"Input shape {shape!r} has a variable-length axis (None). glassnet needs every "
-            f"axis of a sample to have a fixed size: {fix}.")
+        fix = _("pad or cut every sample to one length T first (glassnet.utils.pad_sequences "
+                "takes sequences of vectors too) and declare Input(shape={example})").format(
+            example=example)
+    return _("Input shape {shape!r} has a variable-length axis (None). glassnet needs every "
+             "axis of a sample to have a fixed size: {fix}.").format(shape=shape, fix=fix)
 
 
 def flat_size(shape: tuple[int, ...]) -> int:
