@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .i18n import _
 from .progress import Progbar
 from .tensorboard import EventFileWriter
 
@@ -112,7 +113,8 @@ class _Monitor(Callback):
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
         super().__init__()
         if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}.")
+            raise ValueError(_("mode must be 'auto', 'min' or 'max', got {mode!r}.").format(
+                mode=mode))
         if mode == "auto":
             mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
         self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
@@ -126,10 +128,12 @@ class _Monitor(Callback):
     def current(self, logs) -> float | None:
         value = (logs or {}).get(self.monitor)
         if value is None:
-            warnings.warn(
-                f"{type(self).__name__} is watching {self.monitor!r}, which is not in the logs "
-                f"(available: {', '.join(logs or {}) or 'none'}). Pass validation_data or "
-                "validation_split to fit for val_ metrics.", stacklevel=3)
+            warnings.warn(_(
+                "{callback} is watching {monitor!r}, which is not in the logs "
+                "(available: {available}). Pass validation_data or "
+                "validation_split to fit for val_ metrics.").format(
+                callback=type(self).__name__, monitor=self.monitor,
+                available=", ".join(logs or {}) or _("none")), stacklevel=3)
         return value
 
 
@@ -297,7 +301,7 @@ class BackupAndRestore(Callback):
                  delete_checkpoint: bool = True) -> None:
         super().__init__()
         if not backup_dir:
-            raise ValueError("BackupAndRestore needs a backup_dir, e.g. '/tmp/backup'.")
+            raise ValueError(_("BackupAndRestore needs a backup_dir, e.g. '/tmp/backup'."))
         self.backup_dir = os.fspath(backup_dir)
         self.frequency = _SaveFrequency(save_freq)
         self.save_freq, self.double_checkpoint = save_freq, double_checkpoint

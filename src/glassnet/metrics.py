@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import unknown_name
+from .i18n import _
 
 # Keras's function forms, shared with the losses (keras.metrics.mean_squared_error etc.)
 from .losses import (  # noqa: F401  (re-exported)
@@ -517,8 +518,9 @@ def get(identifier, loss=None, output_units: int | None = None) -> Metric:
     if callable(identifier) and not isinstance(identifier, type):
         return MeanMetricWrapper(identifier)
     if not isinstance(identifier, str):
-        raise TypeError(f"metric must be a name such as 'accuracy', a glassnet.metrics object "
-                        f"or a function f(y_true, y_pred), got {identifier!r}.")
+        raise TypeError(_("metric must be a name such as 'accuracy', a glassnet.metrics "
+                          "object or a function f(y_true, y_pred), got {value!r}.").format(
+            value=identifier))
     key = identifier.lower()
     if key in ("accuracy", "acc"):
         loss_name = getattr(loss, "name", "")
