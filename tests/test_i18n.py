@@ -7,6 +7,7 @@ error, warning or printed line must be Chinese and still carry the code of the f
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 import string
@@ -366,3 +367,43 @@ def test_the_catalogue_ships_in_the_package():
     for path in (PO, MO):
         relative = path.relative_to(PACKAGE)
         assert any(relative.match(p) for p in patterns), (relative, patterns)
+
+
+# Modules whose every error and warning message is wrapped in _(): a new message written
+# there without _() (or without a translation, see above) fails here.
+TRANSLATED_MODULES = [
+    "validation.py", "data.py", "errors.py", "faults.py", "model.py", "optimizers.py",
+    "losses.py", "activations.py", "metrics.py", "callbacks.py", "layers/base.py",
+    "layers/dense.py",
+]
+_WARNERS = {"warn", "warn_once", "_warn_once"}
+
+
+def _literal_text(node) -> bool:
+    """A message written in place: an f-string, a string with a space, or a sum with one."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and " " in node.value
+    if isinstance(node, ast.BinOp):
+        return _literal_text(node.left) or _literal_text(node.right)
+    return False
+
+
+def _unwrapped_messages(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        call = None
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            call = node.exc
+        elif isinstance(node, ast.Call) and getattr(
+                node.func, "attr", getattr(node.func, "id", None)) in _WARNERS:
+            call = node
+        if call is not None and any(_literal_text(arg) for arg in call.args):
+            found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("module", TRANSLATED_MODULES)
+def test_every_error_and_warning_of_a_translated_module_is_wrapped(module):
+    assert _unwrapped_messages(PACKAGE / module) == []

@@ -254,5 +254,6 @@ def get(identifier: str | Activation | None) -> Activation:
 def serialize(activation: Activation) -> str:
     """The name stored in a model file."""
     if activation.name not in ALL or type(activation) is not type(ALL[activation.name]):
-        raise ValueError(f"Cannot save the custom activation {activation!r} by name.")
+        raise ValueError(_("Cannot save the custom activation {activation!r} by name.").format(
+            activation=activation))
     return activation.name

@@ -512,9 +512,9 @@ class LossFunctionWrapper(Loss):
         return float(np.mean(np.asarray(self.call(y, y_pred))))
 
     def get_config(self) -> dict:
-        raise TypeError(f"The loss {self.name!r} is a function of your own: a model file "
-                        "cannot hold code. Save with model.save_weights, or compile again "
-                        "after load_model(..., compile=False).")
+        raise TypeError(_("The loss {name!r} is a function of your own: a model file "
+                          "cannot hold code. Save with model.save_weights, or compile again "
+                          "after load_model(..., compile=False).").format(name=self.name))
 
 
 # -- Keras's function forms: one loss per sample, shape (batch,) ----------------------------

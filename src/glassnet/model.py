@@ -214,9 +214,10 @@ class Model(Layer):
         if self.uses_call:
             shape = self._call_output_shape(input_shape)
             if shape is None:
-                raise ValueError(f"Model {self.name!r}: running call on a sample of shape "
-                                 f"{(None, *input_shape)} failed; call the model on real data "
-                                 "first to see the error.")
+                raise ValueError(_("Model {name!r}: running call on a sample of shape "
+                                   "{shape} failed; call the model on real data "
+                                   "first to see the error.").format(
+                    name=self.name, shape=(None, *input_shape)))
             return [shape]
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         expected = [t.shape[1:] for t in self.graph.inputs]
@@ -368,7 +369,8 @@ class Model(Layer):
         """Keras 3's ``compute_loss``: the compiled loss(es) of ``y_pred`` against ``y``, plus
         the regularizers' penalties, as a scalar tensor that a ``GradientTape`` follows."""
         if sample_weight is not None:
-            raise NotImplementedError("compute_loss(sample_weight=...) is not supported yet.")
+            raise NotImplementedError(_("compute_loss(sample_weight=...) is not supported "
+                                        "yet."))
         outputs = self.compiled_outputs()
         ys = data_module.as_list(y, [o.name for o in outputs], "y", "output")
         preds = data_module.as_list(y_pred, [o.name for o in outputs], "y_pred", "output")
@@ -551,16 +553,18 @@ class Model(Layer):
         naming where the graph branches."""
         graph = self.graph
         if len(graph.inputs) != 1 or len(graph.outputs) != 1:
-            raise InputError(
-                f"{what} handles models with one input and one output; model {self.name!r} "
-                f"has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs.")
+            raise InputError(_(
+                "{what} handles models with one input and one output; model {name!r} "
+                "has {inputs} inputs and {outputs} outputs.").format(
+                what=what, name=self.name, inputs=len(graph.inputs), outputs=len(graph.outputs)))
         previous = graph.inputs[0]
         for node in graph.nodes:
             if node.list_call or len(node.inputs) != 1 or node.inputs[0] is not previous:
-                raise InputError(
-                    f"{what} handles a chain of layers, but in model {self.name!r} layer "
-                    f"{node.layer.name!r} reads {[t.name for t in node.inputs]}: the graph "
-                    "branches there.")
+                raise InputError(_(
+                    "{what} handles a chain of layers, but in model {name!r} layer "
+                    "{layer!r} reads {reads}: the graph branches there.").format(
+                    what=what, name=self.name, layer=node.layer.name,
+                    reads=[t.name for t in node.inputs]))
             previous = node.outputs[0]
         return [node.layer for node in graph.nodes]
 
@@ -660,7 +664,8 @@ class Model(Layer):
         See ``glassnet.export`` for the layer-by-layer translation and docs/onnx.md.
         """
         if format != "onnx":
-            raise ValueError(f"export writes format='onnx' only, got format={format!r}.")
+            raise ValueError(_("export writes format='onnx' only, got format={format!r}.").format(
+                format=format))
         from .export import export_onnx
 
         export_onnx(self, filepath)
@@ -679,9 +684,9 @@ class Model(Layer):
         return model_from_config(config, custom_objects, on_layer)
 
     def to_yaml(self, **kwargs):
-        raise RuntimeError("model.to_yaml() was removed from Keras (2.6+) because loading YAML "
-                           "could run arbitrary code; use model.to_json() and "
-                           "glassnet.models.model_from_json().")
+        raise RuntimeError(_("model.to_yaml() was removed from Keras (2.6+) because loading "
+                             "YAML could run arbitrary code; use model.to_json() and "
+                             "glassnet.models.model_from_json()."))
 
     def to_json(self, **kwargs) -> str:
         import json
@@ -726,15 +731,15 @@ class Sequential(Model):
             layer = layer.node.layer
         if isinstance(layer, InputLayer):
             if self._layers:
-                raise ValueError("Input(...) must come before the first layer.")
+                raise ValueError(_("Input(...) must come before the first layer."))
             self._input = layer.output
             self._last = self._input
             return
         if not isinstance(layer, Layer):
-            raise TypeError(
-                f"Sequential takes glassnet layers, got {layer!r}. "
+            raise TypeError(_(
+                "Sequential takes glassnet layers, got {layer!r}. "
                 "Use e.g. glassnet.layers.Dense(10)."
-            )
+            ).format(layer=layer))
         if not self._layers and self._input is None and layer.declared_input_shape:
             self._input = InputLayer(shape=layer.declared_input_shape).output
             self._last = self._input
@@ -757,8 +762,9 @@ class Sequential(Model):
     def _call_symbolic_checked(layer: Layer, x: KerasTensor) -> KerasTensor:
         out = layer.call_symbolic(x)
         if isinstance(out, list):
-            raise ValueError(f"Layer {layer.name!r} has {len(out)} outputs; in a Sequential "
-                             "model every layer must have one. Use the functional API.")
+            raise ValueError(_("Layer {name!r} has {n} outputs; in a Sequential "
+                               "model every layer must have one. Use the functional "
+                               "API.").format(name=layer.name, n=len(out)))
         return out
 
     def unbuild(self, layers: list[Layer]) -> None:
@@ -926,9 +932,9 @@ class _Compiled:
         self.single = only if len(self.outputs) == 1 and only.weight == 1.0 and \
             only.loss is not None else None
         if all(o.loss is None for o in self.outputs) and not model.custom_train_step:
-            raise ValueError(f"compile: no output has a loss. The outputs are {names}; give "
-                             "loss a value for at least one, e.g. loss={"
-                             f"{names[0]!r}: 'mse'}}.")
+            raise ValueError(_("compile: no output has a loss. The outputs are {names}; give "
+                               "loss a value for at least one, e.g. loss={{{first!r}: "
+                               "'mse'}}.").format(names=names, first=names[0]))
 
     # the numbers of one step
     def loss_and_gradients(self, ys, outs, sample_weight=None) -> tuple[float, list]:

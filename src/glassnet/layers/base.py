@@ -107,8 +107,8 @@ class Layer:
                                "self.add_weight(shape=(input_dim, units)).").format(
                 name=self.name))
         if regularizer is not None or constraint is not None:
-            warn_once(self, "add_weight's regularizer and constraint are not supported by "
-                            "glassnet yet and are ignored.")
+            warn_once(self, _("add_weight's regularizer and constraint are not supported by "
+                              "glassnet yet and are ignored."))
         shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(d) for d in shape)
         key = name or "variable"
         n = 1
@@ -131,8 +131,9 @@ class Layer:
             trainable = key in self.params
             store = self.params if trainable else self.state
             if key not in store:
-                raise KeyError(f"Layer {self.name!r} has no weight {key!r}; it has "
-                               f"{[*self.params, *self.state]}.")
+                raise KeyError(_("Layer {name!r} has no weight {key!r}; it has "
+                                 "{weights}.").format(name=self.name, key=key,
+                                                      weights=[*self.params, *self.state]))
             variables[key] = Variable.slot(store, key, name=f"{self.name}/{key}",
                                            trainable=trainable)
         return variables[key]
@@ -143,9 +144,10 @@ class Layer:
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """``y = call(x)`` on tensors, recorded on a private tape kept for ``backward``."""
         if not self.uses_call:
-            raise NotImplementedError(
-                f"{type(self).__name__} must define call(self, inputs) (made of glassnet "
-                f"ops), or forward(x, training) and backward(dy).")
+            raise NotImplementedError(_(
+                "{cls} must define call(self, inputs) (made of glassnet "
+                "ops), or forward(x, training) and backward(dy).").format(
+                cls=type(self).__name__))
         if not self.built:
             self.ensure_built(x.shape[1:])
         tape = GradientTape(persistent=True)
@@ -168,7 +170,8 @@ class Layer:
         """Apply the tape of the last ``forward``: fill ``grads`` (and the sub-layers'
         ``grads``) with ``dL/dθ`` and return ``dL/dx``."""
         if not self.uses_call:
-            raise NotImplementedError(f"{type(self).__name__} must define backward(dy).")
+            raise NotImplementedError(_("{cls} must define backward(dy).").format(
+                cls=type(self).__name__))
         tape, x_t, y = self.last_call
         slots = [(layer, k) for layer in self.leaves() if layer.trainable
                  for k in layer.params]
@@ -192,7 +195,8 @@ class Layer:
 
     def call(self, inputs, *args, **kwargs):
         """The layer's computation on tensors (defined by a user's layer)."""
-        raise NotImplementedError(f"{type(self).__name__} does not define call.")
+        raise NotImplementedError(_("{cls} does not define call.").format(
+            cls=type(self).__name__))
 
     @property
     def uses_call(self) -> bool:
@@ -292,9 +296,10 @@ class Layer:
         if self.uses_call:  # a user's layer: its compute_output_shape, or call on zeros
             shape = self._call_output_shape(input_shape)
             if shape is None:
-                raise ValueError(f"Layer {self.name!r}: call failed on a sample of shape "
-                                 f"{(None, *input_shape)}; call the layer on real data to "
-                                 "see the error, or define compute_output_shape.")
+                raise ValueError(_("Layer {name!r}: call failed on a sample of shape "
+                                   "{shape}; call the layer on real data to "
+                                   "see the error, or define compute_output_shape.").format(
+                    name=self.name, shape=(None, *input_shape)))
             return [shape]
         return [tuple(self.compute_output_shape(input_shape))]
 
@@ -312,9 +317,10 @@ class Layer:
 
     def _first_node(self, what: str) -> Node:
         if not self.inbound_nodes:
-            raise AttributeError(
-                f"Layer {self.name!r} has no {what} yet: it has not been called on a symbolic "
-                "tensor. Build the model first (give it an Input, or call model.build(...)).")
+            raise AttributeError(_(
+                "Layer {name!r} has no {what} yet: it has not been called on a symbolic "
+                "tensor. Build the model first (give it an Input, or call "
+                "model.build(...)).").format(name=self.name, what=what))
         return self.inbound_nodes[0]
 
     # -- what the graph needs (models override these) --------------------------
@@ -420,8 +426,8 @@ class Layer:
 
     def add_metric(self, value, name: str | None = None, aggregation=None) -> None:
         """Keras 2's ``add_metric`` (Keras 3 removed it): accepted, not reported."""
-        warn_once(self, "add_metric is Keras 2's and removed in Keras 3; glassnet does not "
-                        "report its value. Compute the number in a Metric or a callback.")
+        warn_once(self, _("add_metric is Keras 2's and removed in Keras 3; glassnet does not "
+                          "report its value. Compute the number in a Metric or a callback."))
 
     def add_loss(self, value) -> None:
         """Keras's ``self.add_loss(tensor)`` inside ``call``: the value is added to the loss
