@@ -299,6 +299,21 @@ def test_the_language_comes_from_glassnet_lang_then_the_locale(env, expected, mo
     assert i18n.language() == expected
 
 
+def test_windows_without_lang_uses_the_user_locale(monkeypatch):
+    for var in ("GLASSNET_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(i18n, "system_locale", lambda: "zh-CN")
+    assert i18n.language() == "zh_CN"
+    monkeypatch.setenv("LANG", "en_US.UTF-8")  # a variable that is set wins
+    assert i18n.language() == "en"
+
+
+def test_the_system_locale_is_read_on_windows_only():
+    import sys
+
+    assert (i18n.system_locale() == "") == (sys.platform != "win32")
+
+
 def test_english_is_the_message_itself(lang):
     lang("en")
     text = "{what} is missing: pass an array."

@@ -13,7 +13,8 @@ The language, read on every message (so a test or a notebook can switch it):
 
 1. ``GLASSNET_LANG``, e.g. ``zh``, ``zh_CN``, ``en``;
 2. else the first of ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set, as
-   GNU gettext reads them (``LANGUAGE`` may list several, ``zh_CN:en``);
+   GNU gettext reads them (``LANGUAGE`` may list several, ``zh_CN:en``); on Windows, where
+   none is usually set, the user's locale (``zh-CN``);
 3. else English. Any ``zh*`` value means Simplified Chinese; a language without a
    catalogue falls back to English.
 
@@ -24,6 +25,7 @@ an English message costs four dictionary look-ups.
 from __future__ import annotations
 
 import os
+import sys
 
 DOMAIN = "glassnet"
 LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")
@@ -31,6 +33,7 @@ ENGLISH = "en"
 CHINESE = "zh_CN"
 _ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 _catalogs: dict[str, object] = {}  # language -> gettext.GNUTranslations, loaded once
+_system: list[str] = []  # the Windows user locale, read once
 
 
 def language() -> str:
@@ -40,7 +43,7 @@ def language() -> str:
         candidates = requested.split(":")
     else:
         value = next((os.environ[v] for v in _ENV if os.environ.get(v)), "")
-        candidates = value.split(":")
+        candidates = (value or system_locale()).split(":")
     for candidate in candidates:
         code = candidate.split(".")[0].split("@")[0].strip().lower()
         if code.startswith("zh"):
@@ -48,6 +51,19 @@ def language() -> str:
         if code.startswith("en") or code in ("c", "posix"):
             return ENGLISH
     return ENGLISH
+
+
+def system_locale() -> str:
+    """The user's locale on Windows (``"zh-CN"``), which sets no ``LANG``; else ``""``."""
+    if sys.platform != "win32":
+        return ""
+    if not _system:
+        import ctypes  # Windows only, on the first message
+
+        buffer = ctypes.create_unicode_buffer(85)  # LOCALE_NAME_MAX_LENGTH
+        ok = ctypes.windll.kernel32.GetUserDefaultLocaleName(buffer, len(buffer))
+        _system.append(buffer.value if ok else "")
+    return _system[0]
 
 
 def _(message: str) -> str:
