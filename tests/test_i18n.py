@@ -362,6 +362,10 @@ def _fields(text: str) -> set[tuple]:
             if field is not None}
 
 
+def _percent_fields(text: str) -> list[str]:
+    return sorted(re.findall(r"%\(\w+\)[sr]|%[sr]", text))
+
+
 def test_translations_are_chinese_and_keep_the_placeholders():
     tool = catalog_tool()
     for msgid, msgstr in tool.read_po(PO).items():
@@ -369,6 +373,7 @@ def test_translations_are_chinese_and_keep_the_placeholders():
             continue
         assert CJK.search(msgstr), msgid
         assert _fields(msgstr) == _fields(msgid), (msgid, msgstr)
+        assert _percent_fields(msgstr) == _percent_fields(msgid), (msgid, msgstr)  # argparse's
         # the code a message quotes is kept: every `name(` and `name=` of the English
         # (not the plural "(s)" of "value(s)", "class(es)")
         for code in set(re.findall(r"[A-Za-z_][\w.]*\((?!e?s\))|[a-z_]+=", msgid)):
@@ -422,3 +427,24 @@ def _unwrapped_messages(path: Path) -> list[str]:
 @pytest.mark.parametrize("module", TRANSLATED_MODULES)
 def test_every_error_and_warning_of_a_translated_module_is_wrapped(module):
     assert _unwrapped_messages(PACKAGE / module) == []
+
+
+def test_argparse_speaks_the_language_of_the_messages(lang, capsys):
+    import argparse
+
+    def build():
+        parser = argparse.ArgumentParser(prog="glassnet")
+        parser.add_argument("command", choices=["train", "evaluate"])
+        return parser
+
+    lang("zh")
+    with i18n.ArgparseLanguage():  # section titles are set when the parser is made
+        parser = build()
+        parser.print_help()
+        with pytest.raises(SystemExit):
+            parser.parse_args(["命令"])
+    out, err = capsys.readouterr()
+    assert "用法：" in out and "位置参数" in out and "显示这条帮助信息并退出" in out, out
+    assert "无效的选择：'命令'" in err and "'train', 'evaluate'" in err, err
+    build().print_help()  # after the block: argparse's own words again
+    assert "usage: glassnet" in capsys.readouterr().out

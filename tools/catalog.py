@@ -26,13 +26,14 @@ HEADER = ("Project-Id-Version: glassnet\nLanguage: zh_CN\nMIME-Version: 1.0\n"
 
 
 def extract(package: Path = PACKAGE) -> dict[str, list[str]]:
-    """Every ``_("literal")`` in the package: message -> ``["file.py:line", ...]``."""
+    """Every ``_("literal")`` and ``N_("literal")`` (marked, translated elsewhere) in the
+    package: message -> ``["file.py:line", ...]``."""
     found: dict[str, list[str]] = {}
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id == "_" and node.args
+                    and node.func.id in ("_", "N_") and node.args
                     and isinstance(node.args[0], ast.Constant)
                     and isinstance(node.args[0].value, str)):
                 where = f"{path.relative_to(package).as_posix()}:{node.lineno}"

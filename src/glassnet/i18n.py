@@ -20,6 +20,9 @@ The language, read on every message (so a test or a notebook can switch it):
 
 ``gettext`` is imported on the first message in Chinese, never by ``import glassnet``;
 an English message costs four dictionary look-ups.
+
+``ArgparseLanguage`` makes the words ``argparse`` writes itself (``usage:``, ``options``,
+``invalid choice: ...``) follow the same language, for the ``glassnet`` command.
 """
 
 from __future__ import annotations
@@ -82,3 +85,44 @@ def _catalog(lang: str):
         catalog = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
         _catalogs[lang] = catalog
     return catalog
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it here (it is translated
+    where it is used, by someone else's ``gettext``)."""
+    return message
+
+
+# The words argparse writes itself that a user of the glassnet command meets (Python 3.10-3.13).
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"),
+    N_("show this help message and exit"), N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("invalid %(type)s value: %(value)r"), N_("expected one argument"),
+    N_("expected at least one argument"), N_("expected at most one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"), N_("one of the arguments %s is required"),
+    N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+class ArgparseLanguage:
+    """``with ArgparseLanguage(): parser = make_parser(); parser.parse_args()``: argparse's
+    own words in the current language for the duration. Make the parser inside the block:
+    its section titles are fixed when it is made. argparse looks up its module-level ``_``
+    on every call; the previous one is put back on exit, so other users of argparse in the
+    process are not affected afterwards."""
+
+    def __enter__(self) -> ArgparseLanguage:
+        import argparse
+
+        self._previous = argparse._
+        argparse._ = _
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import argparse
+
+        argparse._ = self._previous
