@@ -448,3 +448,37 @@ def test_argparse_speaks_the_language_of_the_messages(lang, capsys):
     assert "无效的选择：'命令'" in err and "'train', 'evaluate'" in err, err
     build().print_help()  # after the block: argparse's own words again
     assert "usage: glassnet" in capsys.readouterr().out
+
+
+def _shadowing(tree: ast.AST) -> list[str]:
+    """Functions that both assign the name ``_`` (``x, _ = ...``) and call ``_()``: there
+    the call would find the assigned value, not the translation."""
+    found = []
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        stores = calls = 0
+        todo = list(ast.iter_child_nodes(fn))
+        while todo:
+            node = todo.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                 ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp,
+                                 ast.GeneratorExp)):
+                continue  # their own scopes (a comprehension's `for _ in` is harmless)
+            if isinstance(node, ast.Name) and node.id == "_":
+                stores += isinstance(node.ctx, ast.Store)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id == "_":
+                calls += 1
+            todo.extend(ast.iter_child_nodes(node))
+        if stores and calls:
+            found.append(f"{fn.name}:{fn.lineno}")
+    return found
+
+
+def test_no_function_hides_the_translation_function_behind_a_variable():
+    assert _shadowing(ast.parse("def f():\n    a, _ = g()\n    return _('x')\n")) == ["f:1"]
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "import _" in text:
+            assert _shadowing(ast.parse(text)) == [], path
