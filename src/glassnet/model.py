@@ -93,10 +93,21 @@ class Model(Layer):
     # -- the graph ------------------------------------------------------------------
     @property
     def graph(self) -> Graph:
+        if self._graph is None and self.uses_call and self.built:
+            raise InputError(_(
+                "Model {name!r} takes several inputs in its call: fit, evaluate and predict "
+                "handle subclassed models with one input only so far. Train it with a "
+                "GradientTape loop, or build it with the functional API: "
+                "keras.Model(inputs, outputs).").format(name=self.name))
         if self._graph is None:
             raise ValueError(_("Model {name!r} is not built yet: it does not know its input "
                                "shape. Call fit or predict, or pass input_shape=... to the first "
                                "layer, or start with Input(shape=...).").format(name=self.name))
+        return self._graph
+
+    @property
+    def graph_or_none(self) -> Graph | None:
+        """The graph if the model has one yet (a subclassed model: after its first call)."""
         return self._graph
 
     @property
@@ -202,6 +213,9 @@ class Model(Layer):
             raise ValueError(_("Model {name!r} does not know its input shape yet: call it "
                                "on data, or model.build((None, features)).").format(
                 name=self.name))
+        if isinstance(input_shape, (dict, list)):  # several inputs: called eagerly only
+            self.built = True
+            return
         shape = tuple(input_shape)
         shape = shape[1:] if shape and shape[0] is None else shape
         self.built = True  # so the call below does not build again

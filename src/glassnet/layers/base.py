@@ -614,12 +614,16 @@ def _with_batch(shape):
     """``(784,)`` -> ``(None, 784)``, for each shape of a structure of shapes."""
     if isinstance(shape, tuple) and all(isinstance(d, (int, np.integer)) for d in shape):
         return (None, *shape)
+    if isinstance(shape, dict):
+        return {k: _with_batch(v) for k, v in shape.items()}
     return [_with_batch(s) for s in shape]
 
 
 def _zeros_like_shape(shape):
     if isinstance(shape, tuple) and all(isinstance(d, (int, np.integer)) for d in shape):
         return Tensor(np.zeros((1, *shape), backend.floatx()))
+    if isinstance(shape, dict):
+        return {k: _zeros_like_shape(v) for k, v in shape.items()}
     return [_zeros_like_shape(s) for s in shape]
 
 
