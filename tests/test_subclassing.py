@@ -251,3 +251,16 @@ def test_subclassed_model_saves_and_loads_with_custom_objects(tmp_path):
                                         custom_objects={"CustomModel": CustomModel})
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-6)
+
+
+def test_inspect_prints_a_tape(capsys):
+    import glassnet.inspect
+
+    w = tf.Variable([[0.5], [-1.0]])
+    x = tf.constant([[1.0, 2.0]])
+    with tf.GradientTape(persistent=True) as t:
+        loss = tf.reduce_sum(tf.square(tf.matmul(x, w)))
+    text = glassnet.inspect.tape(t)
+    assert "ops recorded" in text and "matmul" in text.lower() and "square" in text.lower()
+    assert text in capsys.readouterr().out
+    np.testing.assert_allclose(t.gradient(loss, w).numpy(), [[-3.0], [-6.0]])
