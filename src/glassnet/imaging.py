@@ -96,10 +96,19 @@ def load_digit(path: str | os.PathLike) -> np.ndarray:
                 size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
                 gray = gray.resize(size, Image.Resampling.BOX)
             pixels = np.asarray(gray, dtype=np.float32) / 255.0
-    try:
-        return prepare_digit(pixels)
-    except InputError as err:
-        raise InputError(f"{name}: {err}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DigitImageWarning)
+        try:
+            digit = prepare_digit(pixels)
+        except InputError as err:
+            raise InputError(f"{name}: {err}") from None
+    for warning in caught:  # again, with the file's name
+        if issubclass(warning.category, DigitImageWarning):
+            warnings.warn(f"{name}: {warning.message}", DigitImageWarning, stacklevel=2)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
+    return digit
 
 
 def _reduce(img):
@@ -285,6 +294,8 @@ def _remove_lines(ink: np.ndarray) -> np.ndarray:
     lines = np.zeros_like(ink)
     for along, across in ((1, 0), (0, 1)):
         n = ink.shape[along]
+        if max(40, n // 3) > 0.6 * n:  # a small image holds no page of lines
+            continue
         t = max(2, round(ink.shape[across] / 80))
         long = _close(ink, max(3, n // 25) | 1, along)  # dashes and crossings bridged
         long = _slide(long, 3, across, np.maximum)  # a line tilted by a degree still fits
