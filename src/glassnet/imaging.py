@@ -213,7 +213,8 @@ def _find_paper(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """A light sheet of paper on a darker surround: returns ``gray`` with the surround
     painted in the paper's level, and the surround's mask (``None`` when there is none).
 
-    The sheet is the largest light component (Otsu's threshold) when the image's border
+    The sheet is the largest light component (Otsu's threshold), grown into its shadows
+    (``_grow``), when the image's border
     is mostly dark (after a closing that fills thin dark lines, which would cut the sheet
     into strips), and with its enclosed marks (the ink) it is large (a fifth of the
     image at least), nearly rectangular (4/5 of its bounding box) and mostly light (3/4):
@@ -232,7 +233,7 @@ def _find_paper(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         return gray, None
     labels = _components(light)
     ids, counts = np.unique(labels[light], return_counts=True)
-    paper = labels == ids[np.argmax(counts)]
+    paper = _grow(gray, labels == ids[np.argmax(counts)])
     rest = _components(~paper)
     edge = np.unique(np.concatenate([rest[0], rest[-1], rest[:, 0], rest[:, -1]]))
     outside = np.isin(rest, edge[edge >= 0])
@@ -245,6 +246,22 @@ def _find_paper(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     # the sheet's rim (its shadowed, blurred edge) counts as surround too
     outside = _slide(_slide(outside.astype(float), 5, 0, np.maximum), 5, 1, np.maximum) > 0
     return _extend(gray, ~outside), outside
+
+
+def _grow(gray: np.ndarray, region: np.ndarray, step: float = 0.05) -> np.ndarray:
+    """Grow ``region`` into neighbours at most ``step`` darker than their brightest
+    neighbour in it: across a shadow (light fading a little per pixel), the sheet goes
+    on; at the sheet's edge or a stroke's (a drop of many steps within a pixel or two),
+    it stops."""
+    region = region.copy()
+    for _ in range(max(gray.shape)):
+        near = _slide(_slide(np.where(region, gray, -np.inf), 3, 0, np.maximum),
+                      3, 1, np.maximum)
+        new = ~region & (near > -np.inf) & (gray >= near - step)
+        if not new.any():
+            break
+        region |= new
+    return region
 
 
 def _extend(gray: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -266,7 +283,8 @@ def _ink(gray: np.ndarray) -> np.ndarray:
     """Ink in ``[0, 1]`` on a background near 0, with shadows and uneven light removed.
 
     A light border means dark ink on paper. The paper's local brightness is the closing
-    ``B`` of ``gray`` with a window ``k`` (a sixth of the image, wider than strokes),
+    ``B`` of ``gray`` with a window ``k`` (a sixth of the image, or three times the
+    strokes' width when that is wider),
     and the ink is the relative darkness ``1 − gray / B``: a stroke in a shadow is as
     dark, relative to its paper, as one in the light. Light ink on a dark background
     (MNIST's own polarity) is the white top-hat ``gray − opening(gray)``.
@@ -275,8 +293,18 @@ def _ink(gray: np.ndarray) -> np.ndarray:
     m = max(1, min(h, w) // 20)  # the border, where the background is
     border = np.concatenate([gray[:m].ravel(), gray[-m:].ravel(),
                              gray[:, :m].ravel(), gray[:, -m:].ravel()])
+    light = np.median(border) > 0.5  # dark ink on light paper: MNIST has light ink on black
     k = max(9, min(h, w) // 6) | 1
-    if np.median(border) > 0.5:  # dark ink on light paper: MNIST has light ink on black
+    ink = _ink_with(gray, k, light)
+    # a marker's strokes may be wider than k / 3: then the window grows to 3 strokes
+    width = _stroke_width(ink > 0.5 * max(float(ink.max()), 1e-6))
+    if 3 * width > k:
+        ink = _ink_with(gray, min(int(3 * width), min(h, w)) | 1, light)
+    return ink
+
+
+def _ink_with(gray: np.ndarray, k: int, light: bool) -> np.ndarray:
+    if light:
         paper = 1.0 - _open(1.0 - gray, k)  # the closing, by duality
         return np.clip(1.0 - gray / np.maximum(paper, 1e-3), 0.0, 1.0)
     return gray - _open(gray, k)
@@ -329,28 +357,42 @@ def _components(mask: np.ndarray) -> np.ndarray:
     """Label 8-connected components of ``mask``: ``labels[i, j]`` is the smallest flat
     index of a pixel in the same component, or -1 off the mask.
 
-    Each round takes the minimum label among neighbours, then jumps pointers
-    (``label ← label[label]``), which spreads a label along a stroke in a few rounds.
+    Each row's runs of pixels are the nodes; a run touches a run of the next row when
+    their columns overlap or meet at a corner. Labels (run numbers, which follow the
+    flat order) then flow along these edges: each round every edge takes the smaller
+    of its two ends' labels, and pointers jump (``label ← label[label]``).
     """
     h, w = mask.shape
-    big = h * w
-    labels = np.where(mask, np.arange(big).reshape(h, w), big)
-    padded = np.full((h + 2, w + 2), big)
+    padded = np.zeros((h, w + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    change = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(change == 1)  # nonzero goes row by row: runs in flat order
+    ends = np.nonzero(change == -1)[1] - 1  # inclusive
+    stride = w + 2
+    start_key, end_key = rows * stride + starts, rows * stride + ends
+    # runs b of the next row with b.end >= a.start - 1 and b.start <= a.end + 1
+    lo = np.searchsorted(end_key, (rows + 1) * stride + starts - 1, side="left")
+    hi = np.searchsorted(start_key, (rows + 1) * stride + ends + 1, side="right")
+    count = np.maximum(hi - lo, 0)
+    a = np.repeat(np.arange(len(rows)), count)
+    b = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())
+    labels = np.arange(len(rows))
     while True:
-        padded[1:-1, 1:-1] = labels
+        m = np.minimum(labels[a], labels[b])
         new = labels.copy()
-        for di in (0, 1, 2):
-            for dj in (0, 1, 2):
-                np.minimum(new, padded[di:di + h, dj:dj + w], out=new)
-        new[~mask] = big
-        flat = new.ravel()  # a view: a label is the flat index of a pixel of the component
-        for _ in range(4):
-            on = flat < big
-            flat[on] = flat[flat[on]]
+        np.minimum.at(new, a, m)
+        np.minimum.at(new, b, m)
+        new = new[new]
+        new = new[new]
         if np.array_equal(new, labels):
             break
         labels = new
-    return np.where(mask, labels, -1)
+    out = np.full(h * w, -1)
+    lengths = ends - starts + 1
+    first_pixel = rows * w + starts
+    flat = np.repeat(first_pixel - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    out[flat] = np.repeat(first_pixel[labels], lengths)
+    return out.reshape(h, w)
 
 
 def _keep_digit(ink: np.ndarray, outside: np.ndarray | None = None) -> np.ndarray:
