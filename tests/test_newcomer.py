@@ -105,6 +105,14 @@ def test_files_are_diagnosed_by_what_they_are(tmp_path):
     missing = describe(tmp_path / "modle.glassnet", "a glassnet model")
     assert missing.startswith("no such file") and missing.endswith("model.glassnet?")
     assert describe(tmp_path / "model.glassnet", "a glassnet model") is None
+    assert describe(tmp_path / "keras.h5", "a glassnet model", images_only=True) is None
+
+
+def test_a_keras_h5_file_is_named_when_it_cannot_be_read(tmp_path, capsys):
+    (tmp_path / "keras.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))
+    assert cli.main(["evaluate", str(tmp_path / "keras.h5")]) == 2
+    assert "keras.h5 is a Keras HDF5 file (.h5), not a glassnet model" \
+        in capsys.readouterr().err
 
 
 def test_swapped_predict_arguments_are_named(tmp_path, capsys):

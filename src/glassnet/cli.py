@@ -31,15 +31,22 @@ class CommandError(Exception):
 
 # -- shared helpers -----------------------------------------------------------------------------
 def _load_model(path: str):
+    from .errors import ModelFileError
     from .filetype import describe
     from .saving import load_model
 
-    problem = describe(path, "a glassnet model")
+    problem = describe(path, "a glassnet model", images_only=True)
     if problem is not None:
         if problem.startswith("no such file"):
             problem += f" (train one with: glassnet train --out {path})"
         raise CommandError(problem)
-    model = load_model(path)
+    try:
+        model = load_model(path)
+    except ModelFileError as err:
+        problem = describe(path, "a glassnet model")  # a Keras HDF5 file it cannot read
+        if problem is None:
+            raise
+        raise CommandError(f"{problem} ({err})") from None
     if model.loss is None:  # saved without compile settings: an MNIST classifier is assumed
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])

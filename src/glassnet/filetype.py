@@ -13,7 +13,7 @@ import stat
 
 #: (magic bytes at offset 0, what the file is, a hint)
 MAGIC = [
-    (b"\x89HDF\r\n\x1a\n", "a Keras HDF5 file (.h5)", "glassnet reads its own .glassnet files"),
+    (b"\x89HDF\r\n\x1a\n", "a Keras HDF5 file (.h5)", "save the model as .glassnet"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image", "did you swap the arguments?"),
     (b"\xff\xd8\xff", "a JPEG image", "did you swap the arguments?"),
     (b"GIF8", "a GIF image", "did you swap the arguments?"),
@@ -38,11 +38,14 @@ def sniff(path: str | os.PathLike) -> str | None:
     return None
 
 
-def describe(path: str | os.PathLike, wanted: str, suffix: str = ".glassnet") -> str | None:
+def describe(path: str | os.PathLike, wanted: str, suffix: str = ".glassnet",
+             images_only: bool = False) -> str | None:
     """Why ``path`` is not ``wanted``, naming what it is, or ``None`` if it may be.
 
     A missing file gets the nearest existing name with ``suffix`` in the same folder
-    ("did you mean model.glassnet?").
+    ("did you mean model.glassnet?"). With ``images_only``, of the files that exist only
+    images are named: a Keras HDF5 file may be readable, so say what it is after a
+    failed load.
     """
     name = os.fspath(path)
     try:
@@ -63,6 +66,6 @@ def describe(path: str | os.PathLike, wanted: str, suffix: str = ".glassnet") ->
         return f"{name} is a folder, not {wanted}; give the file inside it"
     what = sniff(name)
     for _, kind, hint in MAGIC:
-        if what == kind:
+        if what == kind and (not images_only or kind.endswith("image")):
             return f"{name} is {kind}, not {wanted} — {hint}"
     return None
