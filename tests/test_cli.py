@@ -240,7 +240,7 @@ def test_cnn_trains_with_its_learning_rate_schedule(tmp_path):
 # -- errors: one clear line, exit status 2 -------------------------------------------------------
 def test_missing_and_broken_model_files(tmp_path):
     assert_clean_error(glassnet("evaluate", tmp_path / "nope.glassnet", check=False),
-                       "no such file", "nope.glassnet")
+                       "model file not found", "nope.glassnet")
     bad = tmp_path / "bad.glassnet"
     bad.write_bytes(b"not a zip file")
     for command in ("evaluate", "summary", "robustness"):

@@ -158,3 +158,14 @@ def test_lazy_modules_keep_the_same_objects():
 
     assert gn.inspect is ginspect
     assert np.asarray(0).ndim == 0
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="POSIX named pipes")
+def test_describing_a_named_pipe_does_not_block(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.glassnet")
+    assert describe(tmp_path / "pipe.glassnet", "a glassnet model") is None
+    from glassnet.filetype import sniff
+
+    assert sniff(tmp_path / "pipe.glassnet") is None

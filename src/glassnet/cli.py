@@ -32,13 +32,14 @@ class CommandError(Exception):
 # -- shared helpers -----------------------------------------------------------------------------
 def _load_model(path: str):
     from .errors import ModelFileError
-    from .filetype import describe
+    from .filetype import describe, suggest
     from .saving import load_model
 
+    if not os.path.exists(path):  # a dangling link too
+        raise CommandError(f"model file not found: {path}{suggest(path)} (train one with: "
+                           f"glassnet train --out {path})")
     problem = describe(path, "a glassnet model", images_only=True)
     if problem is not None:
-        if problem.startswith("no such file"):
-            problem += f" (train one with: glassnet train --out {path})"
         raise CommandError(problem)
     try:
         model = load_model(path)
@@ -169,7 +170,8 @@ def compile_model(model, args, n_fit: int) -> None:
                   metrics=["accuracy"])
 
 
-def _check_output(path: str, option: str, folder: bool = False) -> None:
+def _check_output(path: str, option: str, folder: bool = False, saved: str = "the file"
+                  ) -> None:
     """Refuse, before any work, an output path that cannot be written: ``option path``
     names the user's own path in the message."""
     from .files import kind
@@ -181,7 +183,7 @@ def _check_output(path: str, option: str, folder: bool = False) -> None:
         if folder and not os.path.isdir(path):
             raise CommandError(f"{option} {path} is {what}, not a folder for the report.")
         if not folder and not os.path.isfile(path):
-            raise CommandError(f"{option} {path} is {what}, not a file to write to.")
+            raise CommandError(f"{option} {path} is {what}, not a file to save {saved} to.")
     parent = os.path.dirname(os.path.abspath(path))
     while not os.path.exists(parent):  # created when written, like Keras's model.save
         parent = os.path.dirname(parent)
@@ -196,7 +198,7 @@ def cmd_train(args) -> None:
 
     if args.out is None:
         args.out = f"{args.model if args.model == 'cnn' else 'model'}.glassnet"
-    _check_output(args.out, "--out")
+    _check_output(args.out, "--out", saved="the model")
     if os.path.exists(args.out) and not args.overwrite:
         raise CommandError(f"--out {args.out} already holds a model (from an earlier run?); "
                            "give another --out name, or --overwrite to replace it.")
@@ -335,7 +337,7 @@ def cmd_predict(args) -> None:
     from .imaging import load_digit, save_image, to_model_input
 
     if args.show:
-        _check_output(args.show, "--show")
+        _check_output(args.show, "--show", saved="the image")
     model = _load_model(args.model)
     for path in args.images:
         if not os.path.exists(path):

@@ -22,12 +22,20 @@ MAGIC = [
 
 
 def sniff(path: str | os.PathLike) -> str | None:
-    """A short description of what ``path`` holds, from its first bytes, or ``None``."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(64)
+    """A short description of what the regular file ``path`` holds, from its first
+    bytes, or ``None``."""
+    try:  # never blocks on a named pipe or a device: only a regular file is read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        head = os.read(fd, 64)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     for magic, what, _ in MAGIC:
         if head.startswith(magic):
             return what
@@ -36,6 +44,22 @@ def sniff(path: str | os.PathLike) -> str | None:
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "a WebP image"
     return None
+
+
+def suggest(path: str | os.PathLike, suffix: str = ".glassnet") -> str:
+    """`` — did you mean FOLDER/NAME?`` for the existing ``*suffix`` file in ``path``'s
+    folder whose name is nearest to ``path``'s (a typo: ``modle`` for ``model``), else ``""``.
+    """
+    name = os.fspath(path)
+    folder = os.path.dirname(name)
+    try:
+        candidates = [f[:-len(suffix)] for f in os.listdir(folder or ".") if f.endswith(suffix)]
+    except OSError:
+        return ""
+    stem = os.path.basename(name)
+    stem = stem[:-len(suffix)] if stem.endswith(suffix) else stem
+    close = difflib.get_close_matches(stem, candidates, n=1, cutoff=0.6)
+    return f" — did you mean {os.path.join(folder, close[0] + suffix)}?" if close else ""
 
 
 def describe(path: str | os.PathLike, wanted: str, suffix: str = ".glassnet",
@@ -51,15 +75,7 @@ def describe(path: str | os.PathLike, wanted: str, suffix: str = ".glassnet",
     try:
         info = os.stat(name)
     except FileNotFoundError:
-        folder = os.path.dirname(name) or "."
-        try:
-            candidates = [f for f in os.listdir(folder) if f.endswith(suffix)]
-        except OSError:
-            candidates = []
-        close = difflib.get_close_matches(os.path.basename(name), candidates, n=1, cutoff=0.6)
-        hint = f" — did you mean {os.path.join(os.path.dirname(name), close[0])}?" if close \
-            else ""
-        return f"no such file: {name}{hint}"
+        return f"no such file: {name}{suggest(name, suffix)}"
     except OSError:
         return None
     if stat.S_ISDIR(info.st_mode):

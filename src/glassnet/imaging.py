@@ -206,6 +206,8 @@ def _otsu(gray: np.ndarray) -> float:
     mu = np.cumsum(p * (edges[:-1] + edges[1:]) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         between = (mu[-1] * w - mu) ** 2 / (w * (1 - w))
+    if np.isnan(between).all():  # one level only
+        return float(gray.mean())
     return float(edges[1:][np.nanargmax(between)])
 
 
