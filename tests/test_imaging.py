@@ -141,7 +141,7 @@ def test_to_model_input_reshapes_for_the_model():
 
 def test_missing_pillow_names_the_package(monkeypatch, tmp_path):
     monkeypatch.setitem(__import__("sys").modules, "PIL", None)
-    with pytest.raises(ImportError, match=r"pip install glassnet\[image\]"):
+    with pytest.raises(ImportError, match=r"pip install pillow .*pip install \"\.\[image\]\""):
         imaging.load_digit(tmp_path / "any.png")
 
 

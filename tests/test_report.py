@@ -103,7 +103,7 @@ def test_missing_matplotlib_says_what_to_install(mlp_and_history, monkeypatch, t
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(ImportError, match=r"pip install glassnet\[plot\]"):
+    with pytest.raises(ImportError, match=r"pip install matplotlib .*pip install \"\.\[plot\]\""):
         write_report(model, tmp_path / "r")
     assert not (tmp_path / "r").exists()
 

@@ -17,8 +17,9 @@ A model trained on MNIST only works on a new image prepared the same way.
 * specks that are much smaller than the digit ignored when cropping;
 * thin strokes (a pen on a large photo) thickened to MNIST's 2-3 pixels.
 
-Pillow is needed to read files (``pip install glassnet[image]``); ``prepare_digit``
-works on a NumPy array alone.
+Pillow is needed to read files (``pip install pillow``, or ``pip install ".[image]"`` in
+the glassnet folder: glassnet is not on PyPI, so ``glassnet[image]`` is not found);
+``prepare_digit`` works on a NumPy array alone.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def _pillow():
     except ImportError:
         raise ImportError(
             "Reading image files needs Pillow, which is not installed. "
-            "Install it with: pip install glassnet[image]   (or: pip install pillow)"
+            "Install it with: pip install pillow   (or, in the glassnet folder: "
+            "pip install \".[image]\")"
         ) from None
     return Image, ImageOps
 

@@ -14,7 +14,8 @@ external assets: it opens offline) and these PNG files:
   (``glassnet.inspect.saliency(..., method="gradient_x_input")``);
 * ``adversarial.png``: clean images, their FGSM twins and both predictions.
 
-Drawing needs matplotlib (``pip install glassnet[plot]``). Only matplotlib's
+Drawing needs matplotlib (``pip install matplotlib``, or ``pip install ".[plot]"`` in the
+glassnet folder). Only matplotlib's
 object-oriented API is used (no ``pyplot``), so a notebook's backend is left alone.
 """
 
@@ -31,7 +32,7 @@ import numpy as np
 from . import inspect as ginspect
 from .layers.dense import Dense
 
-PLOT_HINT = "pip install glassnet[plot]"
+PLOT_HINT = 'pip install matplotlib   (or, in the glassnet folder: pip install ".[plot]")'
 
 
 def _matplotlib():
@@ -41,7 +42,7 @@ def _matplotlib():
     except ImportError:
         raise ImportError(
             "The report draws its pictures with matplotlib, which is not installed. "
-            f"Install it with: {PLOT_HINT}   (or: pip install matplotlib)"
+            f"Install it with: {PLOT_HINT}"
         ) from None
     return Figure, FigureCanvasAgg
 
