@@ -169,3 +169,18 @@ def test_describing_a_named_pipe_does_not_block(tmp_path):
     from glassnet.filetype import sniff
 
     assert sniff(tmp_path / "pipe.glassnet") is None
+
+
+def test_the_example_photo_is_read_as_a_3():
+    pytest.importorskip("PIL")
+    from pathlib import Path
+
+    from glassnet import imaging
+    from glassnet.datasets import mnist
+
+    photo = Path(__file__).resolve().parents[1] / "examples" / "photo_of_a_3.jpg"
+    seen = imaging.load_digit(photo)
+    _, (xt, yt) = mnist.load_data()
+    likeness = [np.corrcoef(seen.ravel(), imaging.prepare_digit(
+        xt[yt == d][:50].mean(axis=0) / 255.0).ravel())[0, 1] for d in range(10)]
+    assert np.argmax(likeness) == 3, likeness  # most like the average MNIST 3
