@@ -287,3 +287,16 @@ def test_components_agree_with_a_flood_fill():
                             seen[a, b] = name
                             stack.append((a, b))
         np.testing.assert_array_equal(labels, seen)
+
+
+def test_a_shadow_across_the_sheet_is_not_ink(digits):
+    """A phone's soft shadow darkens the left part of a sheet on a dark desk to below the
+    desk/paper threshold: the sheet still counts as paper, the shadow as background."""
+    x, _ = digits
+    for digit in x[:4]:
+        img = np.asarray(_scene(digit, desk=(20, 25, 180, 175), at=(70, 50)), dtype=np.float64)
+        cols = np.arange(img.shape[1])
+        img = img * (1 - 0.7 * np.clip((130 - cols) / 40, 0, 1))[None, :]  # soft edge
+        seen = imaging.prepare_digit(img / 255)
+        clean = imaging.prepare_digit(digit / 255.0)
+        assert np.corrcoef(seen.ravel(), clean.ravel())[0, 1] > 0.75
