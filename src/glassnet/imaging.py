@@ -11,11 +11,17 @@ A model trained on MNIST only works on a new image prepared the same way.
 ``load_digit`` does these steps, after making the picture look like MNIST's ink:
 
 * EXIF orientation applied (phone photos), transparency composited onto white;
-* grayscale, inverted when the background is light (a dark pen on paper);
+* a sheet of paper on a darker desk found, and the desk painted as paper;
+* grayscale, inverted when the background is light (a dark pen on paper), measured
+  against the local paper brightness so that shadows are not ink;
+* printed ruling, graph-paper and 田字格 lines removed;
 * contrast stretched from the background level (0) to the ink level (1), with
-  everything below a quarter of the way treated as background (shadows, paper grain);
-* specks that are much smaller than the digit ignored when cropping;
+  everything below a quarter of the way treated as background (paper grain, JPEG noise);
+* specks much smaller than the digit, and marks far from it, ignored when cropping,
+  with a ``DigitImageWarning`` for a digit cut off by the edge or for several digits;
 * thin strokes (a pen on a large photo) thickened to MNIST's 2-3 pixels.
+
+``prepare_digit``'s docstring gives each step's method.
 
 Pillow is needed to read files (``pip install pillow``, or ``pip install ".[image]"`` in
 the glassnet folder: glassnet is not on PyPI, so ``glassnet[image]`` is not found);
