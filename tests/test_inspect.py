@@ -394,3 +394,37 @@ def test_gradcheck_copies_custom_layers_without_a_faithful_config(seed):
     result = _check(model, seed.normal(size=(4, 3)), [0, 1, 1, 0])
     assert (model.layers[0].name, "s") in {(r.layer, r.param) for r in result.rows}
     assert model.layers[0].params["s"].dtype == np.float32  # the original is untouched
+
+
+def _on_strokes(maps, x) -> float:
+    """The share of the maps' total on pixels with ink (x > 0.1)."""
+    return float((maps * (x > 0.1)).sum() / maps.sum())
+
+
+def test_gradient_x_input_lies_on_the_strokes(trained, mnist_small):
+    _, (xt, _) = mnist_small
+    x = xt[:32]
+    gradient = gi.saliency(trained, x)
+    gxi = gi.saliency(trained, x, method="gradient_x_input")
+    np.testing.assert_allclose(gxi, gradient * x, rtol=1e-6)  # |x ⊙ g| = x |g| for x >= 0
+    # the plain gradient of a dense network is no more on the strokes than the ink's
+    # share of the image (about 16%); gradient x input is there by construction
+    assert _on_strokes(gradient, x) < 0.4
+    assert _on_strokes(gxi, x) > 0.95
+
+
+def test_smoothgrad_averages_gradients_of_noisy_copies(trained, mnist_small):
+    _, (xt, _) = mnist_small
+    x = xt[:3]
+    np.testing.assert_allclose(gi.saliency(trained, x, method="smoothgrad", samples=1,
+                                           noise=0.0), gi.saliency(trained, x), rtol=1e-6)
+    c = trained.predict(x, verbose=0).argmax(axis=1)
+    rng = np.random.default_rng(7)
+    total = np.zeros_like(x)
+    for _ in range(4):  # the signed gradients of noisy copies, for the clean prediction
+        noisy = x + rng.normal(0, 0.2, x.shape).astype(x.dtype)
+        total += gi._class_gradient(trained, noisy, c, False, 256)[0]
+    smooth = gi.saliency(trained, x, method="smoothgrad", samples=4, noise=0.2, seed=7)
+    np.testing.assert_allclose(smooth, np.abs(total / 4), rtol=1e-5, atol=1e-9)
+    with pytest.raises(ValueError, match="'gradient_x_input'"):
+        gi.saliency(trained, x, method="gradcam")

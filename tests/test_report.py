@@ -103,6 +103,29 @@ def test_missing_matplotlib_says_what_to_install(mlp_and_history, monkeypatch, t
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(ImportError, match=r"pip install glassnet\[plot\]"):
+    with pytest.raises(ImportError, match=r"pip install matplotlib .*pip install \"\.\[plot\]\""):
         write_report(model, tmp_path / "r")
     assert not (tmp_path / "r").exists()
+
+
+def test_fgsm_number_is_on_all_the_reports_images_as_robustness_does(mlp_and_history,
+                                                                    tmp_path, monkeypatch):
+    """The FGSM accuracy covers every test image the report got (1,200 here), as
+    ``glassnet robustness`` does, and the saliency maps are gradient x input."""
+    import matplotlib.pyplot as plt
+
+    from glassnet import report
+    from glassnet.inspect import fgsm
+
+    monkeypatch.setattr(report, "_save", lambda fig, path: plt.close(fig))  # numbers only
+
+    model, _ = mlp_and_history
+    _, (xt, yt) = mnist.load_data()
+    x, y = xt[:1200] / np.float32(255), yt[:1200]
+    page = write_report(model, tmp_path / "r", x_test=x, y_test=y).read_text(encoding="utf-8")
+    eps, shown = re.search(r"accuracy under FGSM, eps=([\d.]+) \(1200 test images\)"
+                           r"</th><td>([\d.]+)<", page).groups()
+    attacked = model.predict(fgsm(model, x, y, float(eps)), verbose=0).argmax(axis=1)
+    assert float(shown) == pytest.approx(np.mean(attacked == y), abs=6e-5)
+    assert "On all 1200 test images of this report" in page
+    assert "|x ⊙ ∂ŷ_c/∂x|" in page and "lies on the strokes" in page

@@ -31,12 +31,23 @@ class CommandError(Exception):
 
 # -- shared helpers -----------------------------------------------------------------------------
 def _load_model(path: str):
+    from .errors import ModelFileError
+    from .filetype import describe, suggest
     from .saving import load_model
 
-    if not os.path.exists(path):  # a folder or a device is reported by load_model, as such
-        raise CommandError(f"model file not found: {path} (train one with: glassnet train "
-                           f"--out {path})")
-    model = load_model(path)
+    if not os.path.exists(path):  # a dangling link too
+        raise CommandError(f"model file not found: {path}{suggest(path)} (train one with: "
+                           f"glassnet train --out {path})")
+    problem = describe(path, "a glassnet model", images_only=True)
+    if problem is not None:
+        raise CommandError(problem)
+    try:
+        model = load_model(path)
+    except ModelFileError as err:
+        problem = describe(path, "a glassnet model")  # a Keras HDF5 file it cannot read
+        if problem is None:
+            raise
+        raise CommandError(f"{problem} ({err})") from None
     if model.loss is None:  # saved without compile settings: an MNIST classifier is assumed
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
@@ -159,13 +170,40 @@ def compile_model(model, args, n_fit: int) -> None:
                   metrics=["accuracy"])
 
 
-def cmd_train(args) -> None:
+def _check_output(path: str, option: str, folder: bool = False, saved: str = "the file"
+                  ) -> None:
+    """Refuse, before any work, an output path that cannot be written: ``option path``
+    names the user's own path in the message."""
     from .files import kind
+
+    if os.path.exists(path):
+        mode = os.stat(path).st_mode
+        what = "a folder" if os.path.isdir(path) else "a file" if os.path.isfile(path) \
+            else kind(mode)
+        if folder and not os.path.isdir(path):
+            raise CommandError(f"{option} {path} is {what}, not a folder for the report.")
+        if not folder and not os.path.isfile(path):
+            raise CommandError(f"{option} {path} is {what}, not a file to save {saved} to.")
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):  # created when written, like Keras's model.save
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise CommandError(f"{option} {path}: {parent} is a file, not a folder.")
+    if not os.access(parent, os.W_OK):
+        raise CommandError(f"{option} {path}: cannot write in the folder {parent}.")
+
+
+def cmd_train(args) -> None:
     from .utils import set_random_seed
 
-    if os.path.exists(args.out) and not os.path.isfile(args.out):  # say so before training
-        raise CommandError(f"--out {args.out} is {kind(os.stat(args.out).st_mode)}, not a file "
-                           "to save the model to.")
+    if args.out is None:
+        args.out = f"{args.model if args.model == 'cnn' else 'model'}.glassnet"
+    _check_output(args.out, "--out", saved="the model")
+    if os.path.exists(args.out) and not args.overwrite:
+        raise CommandError(f"--out {args.out} already holds a model (from an earlier run?); "
+                           "give another --out name, or --overwrite to replace it.")
+    if args.report is not None:
+        _check_output(args.report, "--report", folder=True)
     if args.seed is not None:
         set_random_seed(args.seed)
     if args.report is not None:
@@ -198,7 +236,20 @@ def cmd_train(args) -> None:
         from .report import write_report
 
         page = write_report(model, args.report, history=history, x_test=x_test, y_test=y_test)
+        Path(args.report, HISTORY_OWNER).write_text(_fingerprint(args.out) + "\n")
         print(f"Report: {page}")
+
+
+#: Beside DIR/history.json: the SHA-256 of the model file that history trained, so that
+#: ``glassnet report`` never draws one model's curves beside another model's weights.
+HISTORY_OWNER = "history.json.model-sha256"
+
+
+def _fingerprint(path: str) -> str:
+    import hashlib
+
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def cmd_evaluate(args) -> None:
@@ -220,7 +271,12 @@ def cmd_report(args) -> None:
     model = _load_model(args.model)
     history = None
     history_file = args.history or os.path.join(args.dir, "history.json")
-    if os.path.exists(history_file):
+    owner = Path(args.dir, HISTORY_OWNER)
+    if not args.history and os.path.exists(history_file) and (
+            not owner.is_file() or owner.read_text().strip() != _fingerprint(args.model)):
+        print(f"{history_file} was recorded while training another model: not used "
+              "(give --history FILE to use it anyway).")
+    elif os.path.exists(history_file):
         history = _read_history(history_file)
     elif args.history:
         raise CommandError(f"history file not found: {args.history}")
@@ -273,20 +329,36 @@ MAX_HISTORY_BYTES = 1 << 24  # a history of a million epochs
 
 
 def cmd_predict(args) -> None:
+    import warnings
+
     import numpy as np
 
+    from .filetype import sniff
     from .imaging import load_digit, save_image, to_model_input
 
+    if args.show:
+        _check_output(args.show, "--show", saved="the image")
     model = _load_model(args.model)
     for path in args.images:
         if not os.path.exists(path):
             raise CommandError(f"image not found: {path}")
+        if os.path.isdir(path):
+            raise CommandError(f"{path} is a folder, not an image file")
     digits = []
     for path in args.images:
         try:
-            digits.append(load_digit(path))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                digits.append(load_digit(path))
         except OSError as err:  # PIL.UnidentifiedImageError and unreadable files
-            raise CommandError(f"{path} is not an image file Pillow can read ({err})") from None
+            what = sniff(path)
+            hint = (f"it is {what}" + (" — did you swap the arguments?"
+                                       if what in ("a zip file", "a Keras HDF5 file (.h5)")
+                                       else "")) if what else str(err)
+            raise CommandError(f"{path} is not an image file Pillow can read ({hint})"
+                               ) from None
+        for warning in caught:
+            print(f"glassnet: warning: {warning.message}", file=sys.stderr)
     digits = np.stack(digits)
     probs = model.predict(to_model_input(model, digits), verbose=0)
     k = min(args.top, probs.shape[-1])
@@ -361,7 +433,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--validation-split", type=_fraction, default=None, metavar="FRACTION",
                    help="hold out this fraction of the training images to validate on "
                         "(0, or 0.1 with --report)")
-    p.add_argument("--out", default="model.glassnet", help="model file (model.glassnet)")
+    p.add_argument("--out", default=None,
+                   help="model file (model.glassnet; cnn.glassnet with --model cnn)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out if it exists (by default an existing file is kept "
+                        "and nothing is trained)")
     p.add_argument("--report", metavar="DIR", default=None,
                    help="also write an HTML report to DIR (needs matplotlib)")
     p.add_argument("--model", choices=("mlp", "cnn"), default="mlp",

@@ -11,14 +11,21 @@ A model trained on MNIST only works on a new image prepared the same way.
 ``load_digit`` does these steps, after making the picture look like MNIST's ink:
 
 * EXIF orientation applied (phone photos), transparency composited onto white;
-* grayscale, inverted when the background is light (a dark pen on paper);
+* a sheet of paper on a darker desk found, and the desk painted as paper;
+* grayscale, inverted when the background is light (a dark pen on paper), measured
+  against the local paper brightness so that shadows are not ink;
+* printed ruling, graph-paper and 田字格 lines removed;
 * contrast stretched from the background level (0) to the ink level (1), with
-  everything below a quarter of the way treated as background (shadows, paper grain);
-* specks that are much smaller than the digit ignored when cropping;
+  everything below a quarter of the way treated as background (paper grain, JPEG noise);
+* specks much smaller than the digit, and marks far from it, ignored when cropping,
+  with a ``DigitImageWarning`` for a digit cut off by the edge or for several digits;
 * thin strokes (a pen on a large photo) thickened to MNIST's 2-3 pixels.
 
-Pillow is needed to read files (``pip install glassnet[image]``); ``prepare_digit``
-works on a NumPy array alone.
+``prepare_digit``'s docstring gives each step's method.
+
+Pillow is needed to read files (``pip install pillow``, or ``pip install ".[image]"`` in
+the glassnet folder: glassnet is not on PyPI, so ``glassnet[image]`` is not found);
+``prepare_digit`` works on a NumPy array alone.
 """
 
 from __future__ import annotations
@@ -41,7 +48,8 @@ def _pillow():
     except ImportError:
         raise ImportError(
             "Reading image files needs Pillow, which is not installed. "
-            "Install it with: pip install glassnet[image]   (or: pip install pillow)"
+            "Install it with: pip install pillow   (or, in the glassnet folder: "
+            "pip install \".[image]\")"
         ) from None
     return Image, ImageOps
 
@@ -96,10 +104,19 @@ def load_digit(path: str | os.PathLike) -> np.ndarray:
                 size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
                 gray = gray.resize(size, Image.Resampling.BOX)
             pixels = np.asarray(gray, dtype=np.float32) / 255.0
-    try:
-        return prepare_digit(pixels)
-    except InputError as err:
-        raise InputError(f"{name}: {err}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DigitImageWarning)
+        try:
+            digit = prepare_digit(pixels)
+        except InputError as err:
+            raise InputError(f"{name}: {err}") from None
+    for warning in caught:  # again, with the file's name
+        if issubclass(warning.category, DigitImageWarning):
+            warnings.warn(f"{name}: {warning.message}", DigitImageWarning, stacklevel=2)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
+    return digit
 
 
 def _reduce(img):
@@ -110,18 +127,38 @@ def _reduce(img):
     return img.reduce(factor) if factor >= 2 else img
 
 
+class DigitImageWarning(UserWarning):
+    """A photo that was read, but whose digit may be misread: cut off by the image's
+    edge, or one of several digits."""
+
+
 def prepare_digit(gray: np.ndarray) -> np.ndarray:
     """MNIST preprocessing of a grayscale image ``gray`` (2-D, values in ``[0, 1]``).
 
     Either polarity works: dark on light is inverted. Returns ``(28, 28)`` float32.
+
+    The steps, each for a way real photos differ from MNIST:
+
+    1. ``_find_paper``: a light sheet on a darker desk is found (the largest light
+       region, nearly rectangular and mostly light); the desk around it becomes paper,
+       so the background is judged from the page, not from the image's border;
+    2-3. ``_ink``: the background is the border's median: light means dark ink, which
+       is measured relative to the local paper brightness, so shadows do not count;
+    4. ``_remove_lines``: printed ruling, graph-paper and 田字格 lines (thin, long,
+       straight, horizontal or vertical) are subtracted;
+    5. contrast stretched, specks and far-away marks dropped (``_keep_digit``), which
+       warns (``DigitImageWarning``) when the digit touches the image's or the paper's
+       edge, or when the image holds another mark as large as a digit;
+    6. cropped, scaled into 20x20 and centred by its centre of mass, as MNIST was.
     """
     gray = np.asarray(gray, dtype=np.float64)
     if gray.ndim != 2 or min(gray.shape) < 2:
         raise InputError(f"prepare_digit needs a 2-D grayscale image, got shape {gray.shape}.")
     if gray.max() > 1.0:
         gray = gray / 255.0
-    ink = _normalize(gray)
-    ink = _remove_specks(ink)
+    gray, outside = _find_paper(gray)
+    ink = _normalize(_remove_lines(_ink(gray)))
+    ink = _keep_digit(ink, outside)
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
@@ -132,69 +169,286 @@ def prepare_digit(gray: np.ndarray) -> np.ndarray:
     return _centre(digit)
 
 
-def _normalize(gray: np.ndarray) -> np.ndarray:
-    """Ink in ``[0, 1]`` from grayscale: invert a light background, stretch contrast."""
+def _slide(a: np.ndarray, k: int, axis: int, op) -> np.ndarray:
+    """``op`` (``np.minimum`` or ``np.maximum``) over a centred window of ``k`` pixels
+    along ``axis``; outside the image the window is ignored.
+
+    Doubling: ``m_2p[i] = op(m_p[i], m_p[i + p])`` covers ``2p`` pixels in one pass, and
+    two overlapping windows of ``p`` cover ``k``: ``log2(k) + 1`` passes, not ``k``.
+    """
+    if k <= 1:
+        return a
+    a = np.moveaxis(a, axis, 0)
+    n = a.shape[0]
+    fill = np.inf if op is np.minimum else -np.inf
+    before = (k - 1) // 2
+    m = np.concatenate([np.full((before, *a.shape[1:]), fill), a,
+                        np.full((k - 1 - before, *a.shape[1:]), fill)])
+    p = 1
+    while 2 * p <= k:
+        m = op(m[:-p], m[p:])
+        p *= 2
+    return np.moveaxis(op(m[:n], m[k - p:k - p + n]), 0, axis)
+
+
+def _open(a: np.ndarray, k: int, axes=(0, 1)) -> np.ndarray:
+    """Grey opening (erode, then dilate) with a ``k``-pixel segment along each of ``axes``:
+    it removes bright structures narrower than ``k`` and keeps the rest."""
+    for axis in axes:
+        a = _slide(a, k, axis, np.minimum)
+    for axis in axes:
+        a = _slide(a, k, axis, np.maximum)
+    return a
+
+
+def _close(a: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Grey closing along ``axis``: fills dark gaps shorter than ``k`` (dashes, crossings)."""
+    return _slide(_slide(a, k, axis, np.maximum), k, axis, np.minimum)
+
+
+def _otsu(gray: np.ndarray) -> float:
+    """Otsu's threshold: the level that maximises the between-class variance."""
+    hist, edges = np.histogram(gray, bins=64, range=(0.0, 1.0))
+    p = hist / hist.sum()
+    w = np.cumsum(p)
+    mu = np.cumsum(p * (edges[:-1] + edges[1:]) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mu[-1] * w - mu) ** 2 / (w * (1 - w))
+    if np.isnan(between).all():  # one level only
+        return float(gray.mean())
+    return float(edges[1:][np.nanargmax(between)])
+
+
+def _find_paper(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """A light sheet of paper on a darker surround: returns ``gray`` with the surround
+    painted in the paper's level, and the surround's mask (``None`` when there is none).
+
+    The sheet is the largest light component (Otsu's threshold), grown into its shadows
+    (``_grow``), when the image's border
+    is mostly dark (after a closing that fills thin dark lines, which would cut the sheet
+    into strips), and with its enclosed marks (the ink) it is large (a fifth of the
+    image at least), nearly rectangular (4/5 of its bounding box) and mostly light (3/4):
+    a white digit on black fails the last two.
+    """
+    h, w = gray.shape
+    if gray.max() - gray.min() < 0.1:  # blank
+        return gray, None
+    k = max(3, min(h, w) // 40) | 1
+    closed = _slide(_slide(gray, k, 0, np.maximum), k, 1, np.maximum)  # printed lines and
+    closed = _slide(_slide(closed, k, 0, np.minimum), k, 1, np.minimum)  # thin ink: paper
+    level = _otsu(closed)
+    light = closed > level
+    border = np.concatenate([light[0], light[-1], light[:, 0], light[:, -1]])
+    if border.mean() > 0.5 or not light.any():
+        return gray, None
+    labels = _components(light)
+    ids, counts = np.unique(labels[light], return_counts=True)
+    paper = _grow(gray, labels == ids[np.argmax(counts)])
+    rest = _components(~paper)
+    edge = np.unique(np.concatenate([rest[0], rest[-1], rest[:, 0], rest[:, -1]]))
+    outside = np.isin(rest, edge[edge >= 0])
+    sheet = ~outside
+    rows, cols = np.flatnonzero(sheet.any(axis=1)), np.flatnonzero(sheet.any(axis=0))
+    box = (rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1)
+    area = sheet.sum()
+    if area < 0.2 * h * w or area < 0.8 * box or paper.sum() < 0.75 * area:
+        return gray, None
+    # the sheet's rim (its shadowed, blurred edge) counts as surround too
+    outside = _slide(_slide(outside.astype(float), 5, 0, np.maximum), 5, 1, np.maximum) > 0
+    return _extend(gray, ~outside), outside
+
+
+def _grow(gray: np.ndarray, region: np.ndarray, step: float = 0.05) -> np.ndarray:
+    """Grow ``region`` into neighbours at most ``step`` darker than their brightest
+    neighbour in it: across a shadow (light fading a little per pixel), the sheet goes
+    on; at the sheet's edge or a stroke's (a drop of many steps within a pixel or two),
+    it stops."""
+    region = region.copy()
+    for _ in range(max(gray.shape)):
+        near = _slide(_slide(np.where(region, gray, -np.inf), 3, 0, np.maximum),
+                      3, 1, np.maximum)
+        new = ~region & (near > -np.inf) & (gray >= near - step)
+        if not new.any():
+            break
+        region |= new
+    return region
+
+
+def _extend(gray: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """``gray`` with its unknown pixels (``~known``) painted with the nearest known ones'
+    level (grey dilation from the known region, a few pixels per round), so a shadow
+    across the sheet runs on beyond it instead of ending at a step."""
+    values = np.where(known, gray, -np.inf)
+    while not known.all():
+        grown = _slide(_slide(values, 5, 0, np.maximum), 5, 1, np.maximum)
+        new = ~known & (grown > -np.inf)
+        if not new.any():
+            break
+        values[new] = grown[new]
+        known = known | new
+    return values
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    """Ink in ``[0, 1]`` on a background near 0, with shadows and uneven light removed.
+
+    A light border means dark ink on paper. The paper's local brightness is the closing
+    ``B`` of ``gray`` with a window ``k`` (a sixth of the image, or three times the
+    strokes' width when that is wider),
+    and the ink is the relative darkness ``1 − gray / B``: a stroke in a shadow is as
+    dark, relative to its paper, as one in the light. Light ink on a dark background
+    (MNIST's own polarity) is the white top-hat ``gray − opening(gray)``.
+    """
     h, w = gray.shape
     m = max(1, min(h, w) // 20)  # the border, where the background is
     border = np.concatenate([gray[:m].ravel(), gray[-m:].ravel(),
                              gray[:, :m].ravel(), gray[:, -m:].ravel()])
-    background = float(np.median(border))
-    if background > 0.5:  # dark ink on light paper: MNIST has light ink on black
-        gray = 1.0 - gray
-        background = 1.0 - background
-    peak = float(np.percentile(gray, 99.9))
-    if gray.max() - background < 0.1:  # nothing stands out of the background
-        return np.zeros_like(gray)
-    peak = max(peak, background + 0.5 * (gray.max() - background))
+    light = np.median(border) > 0.5  # dark ink on light paper: MNIST has light ink on black
+    k = max(9, min(h, w) // 6) | 1
+    ink = _ink_with(gray, k, light)
+    # a marker's strokes may be wider than k / 3: then the window grows to 3 strokes
+    width = _stroke_width(ink > 0.5 * max(float(ink.max()), 1e-6))
+    if 3 * width > k:
+        ink = _ink_with(gray, min(int(3 * width), min(h, w)) | 1, light)
+    return ink
+
+
+def _ink_with(gray: np.ndarray, k: int, light: bool) -> np.ndarray:
+    if light:
+        paper = 1.0 - _open(1.0 - gray, k)  # the closing, by duality
+        return np.clip(1.0 - gray / np.maximum(paper, 1e-3), 0.0, 1.0)
+    return gray - _open(gray, k)
+
+
+def _remove_lines(ink: np.ndarray) -> np.ndarray:
+    """Subtract printed lines: ruled, graph-paper and 田字格 lines.
+
+    A line is a structure at least a third of the image (and 40 pixels) long (after closing gaps of
+    dashes and crossing strokes), horizontal or vertical within about a degree, and
+    thin: at most ``t`` pixels across (1/80 of the image, at least 2), where a pen's
+    strokes in a photo of one digit are wider. Its level, the minimum along it, is
+    subtracted, so where a stroke crosses a fainter line the stroke keeps its excess.
+    """
+    lines = np.zeros_like(ink)
+    for along, across in ((1, 0), (0, 1)):
+        n = ink.shape[along]
+        if max(40, n // 3) > 0.6 * n:  # a small image holds no page of lines
+            continue
+        t = max(2, round(ink.shape[across] / 80))
+        long = _close(ink, max(3, n // 25) | 1, along)  # dashes and crossings bridged
+        long = _slide(long, 3, across, np.maximum)  # a line tilted by a degree still fits
+        long = _open(long, max(40, n // 3), axes=(along,))
+        thin = long - _open(long, t + 3, axes=(across,))  # bars wider than t are strokes
+        np.maximum(lines, thin, out=lines)
+    clean = ink - np.minimum(ink, lines)
+    # a stroke crossing a line as dark as itself: bridge the gap from both sides
+    for across, t in ((0, max(2, round(ink.shape[1] / 80))), (1, max(2, round(ink.shape[0] / 80)))):
+        d = t + 1
+        before = np.roll(clean, d, axis=across)
+        after = np.roll(clean, -d, axis=across)
+        np.maximum(clean, np.where(lines > 0, np.minimum(before, after), 0), out=clean)
+    return clean
+
+
+def _normalize(ink: np.ndarray) -> np.ndarray:
+    """Stretch contrast: ``ink`` (background near 0) to ``[0, 1]``."""
+    background = float(np.median(ink))
+    peak = float(np.percentile(ink, 99.9))
+    if ink.max() - background < 0.1:  # nothing stands out of the background
+        return np.zeros_like(ink)
+    peak = max(peak, background + 0.5 * (ink.max() - background))
     # Values less than a quarter of the way from background to ink are paper, shadow or
     # JPEG noise; above it, a linear ramp keeps the anti-aliased edges of strokes.
     low = background + 0.25 * (peak - background)
-    return np.clip((gray - low) / (peak - low), 0.0, 1.0)
+    return np.clip((ink - low) / (peak - low), 0.0, 1.0)
 
 
 def _components(mask: np.ndarray) -> np.ndarray:
     """Label 8-connected components of ``mask``: ``labels[i, j]`` is the smallest flat
     index of a pixel in the same component, or -1 off the mask.
 
-    Each round takes the minimum label among neighbours, then jumps pointers
-    (``label ← label[label]``), which spreads a label along a stroke in a few rounds.
+    Each row's runs of pixels are the nodes; a run touches a run of the next row when
+    their columns overlap or meet at a corner. Labels (run numbers, which follow the
+    flat order) then flow along these edges: each round every edge takes the smaller
+    of its two ends' labels, and pointers jump (``label ← label[label]``).
     """
     h, w = mask.shape
-    big = h * w
-    labels = np.where(mask, np.arange(big).reshape(h, w), big)
-    padded = np.full((h + 2, w + 2), big)
+    padded = np.zeros((h, w + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    change = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(change == 1)  # nonzero goes row by row: runs in flat order
+    ends = np.nonzero(change == -1)[1] - 1  # inclusive
+    stride = w + 2
+    start_key, end_key = rows * stride + starts, rows * stride + ends
+    # runs b of the next row with b.end >= a.start - 1 and b.start <= a.end + 1
+    lo = np.searchsorted(end_key, (rows + 1) * stride + starts - 1, side="left")
+    hi = np.searchsorted(start_key, (rows + 1) * stride + ends + 1, side="right")
+    count = np.maximum(hi - lo, 0)
+    a = np.repeat(np.arange(len(rows)), count)
+    b = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())
+    labels = np.arange(len(rows))
     while True:
-        padded[1:-1, 1:-1] = labels
+        m = np.minimum(labels[a], labels[b])
         new = labels.copy()
-        for di in (0, 1, 2):
-            for dj in (0, 1, 2):
-                np.minimum(new, padded[di:di + h, dj:dj + w], out=new)
-        new[~mask] = big
-        flat = new.ravel()  # a view: a label is the flat index of a pixel of the component
-        for _ in range(4):
-            on = flat < big
-            flat[on] = flat[flat[on]]
+        np.minimum.at(new, a, m)
+        np.minimum.at(new, b, m)
+        new = new[new]
+        new = new[new]
         if np.array_equal(new, labels):
             break
         labels = new
-    return np.where(mask, labels, -1)
+    out = np.full(h * w, -1)
+    lengths = ends - starts + 1
+    first_pixel = rows * w + starts
+    flat = np.repeat(first_pixel - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    out[flat] = np.repeat(first_pixel[labels], lengths)
+    return out.reshape(h, w)
 
 
-def _remove_specks(ink: np.ndarray) -> np.ndarray:
-    """Zero out blobs of ink much smaller than the largest one (dust, noise, dots)."""
+def _keep_digit(ink: np.ndarray, outside: np.ndarray | None = None) -> np.ndarray:
+    """Keep the digit: the component of largest ink mass, and the components near it
+    (a digit's strokes may come apart: the bar of a 5, a 4 drawn in two strokes) that
+    are not specks (8% of its mass at least). Marks farther than a quarter of the
+    digit's size are dropped; a large one means several digits, and a warning says so,
+    as does a digit that touches the image's edge or the paper's (``outside``).
+    """
+    import warnings
+
     mask = ink > 0
     if not mask.any():
         return ink
     labels = _components(mask)
     ids, inverse = np.unique(labels[mask], return_inverse=True)
     mass = np.bincount(inverse, weights=ink[mask])
-    # a digit's strokes may come apart (the bar of a 5, a 4 drawn in two strokes);
-    # noise is tiny next to them
-    keep = mass >= 0.08 * mass.max()
-    if keep.all():
-        return ink
+    rows, cols = np.nonzero(mask)
+    top, left = np.full(len(ids), rows.max()), np.full(len(ids), cols.max())
+    bottom, right = np.zeros(len(ids), int), np.zeros(len(ids), int)
+    np.minimum.at(top, inverse, rows)
+    np.minimum.at(left, inverse, cols)
+    np.maximum.at(bottom, inverse, rows)
+    np.maximum.at(right, inverse, cols)
+    main = int(np.argmax(mass))
+    size = max(bottom[main] - top[main], right[main] - left[main]) + 1
+    gap = np.maximum(np.maximum(top - bottom[main], top[main] - bottom),
+                     np.maximum(left - right[main], left[main] - right))
+    keep = (mass >= 0.08 * mass[main]) & (gap <= 0.25 * size)
+    if ((mass >= 0.3 * mass[main]) & ~keep).any():
+        warnings.warn("the image seems to hold more than one digit (or another large mark); "
+                      "only the largest is read. Crop the photo to one digit.",
+                      DigitImageWarning, stacklevel=3)
     kept = np.zeros_like(mask)
     kept[mask] = keep[inverse]
+    touching = kept & (ink > 0.25)
+    frame = np.zeros_like(mask)
+    frame[[0, -1], :] = frame[:, [0, -1]] = True
+    rim = np.zeros_like(mask) if outside is None else \
+        _slide(_slide(outside.astype(float), 3, 0, np.maximum), 3, 1, np.maximum) > 0
+    for edge, where in ((frame, "the image"), (rim, "the paper")):
+        if (touching & edge).sum() >= 2:
+            warnings.warn(f"the digit touches the edge of {where}, so part of it may be cut "
+                          "off and misread. Take the photo with a margin around the digit.",
+                          DigitImageWarning, stacklevel=3)
+            break
     return np.where(kept, ink, 0.0)
 
 

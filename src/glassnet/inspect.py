@@ -636,17 +636,57 @@ def fgsm(model, x, y, eps: float, loss=None, batch_size: int = 256) -> np.ndarra
     return np.clip(adversarial, 0, 1, out=adversarial)
 
 
-def saliency(model, x, class_index=None, logits: bool = False,
-             batch_size: int = 256) -> np.ndarray:
-    """Saliency map ``|∂ŷ_c/∂x|`` (Simonyan et al., 2014), one per sample.
+SALIENCY_METHODS = ("gradient", "gradient_x_input", "smoothgrad")
+
+
+def saliency(model, x, class_index=None, logits: bool = False, batch_size: int = 256,
+             method: str = "gradient", samples: int = 25, noise: float = 0.15,
+             seed: int = 0) -> np.ndarray:
+    """Saliency map, one per sample: how much each input pixel matters for class ``c``.
 
     ``c`` is the predicted class, or ``class_index`` (an int, or one per sample).
     ``ŷ_c`` is the output probability, backpropagated through the softmax; with
     ``logits=True`` it is the score ``z_c`` before the softmax, whose gradient does
-    not fade when the model is very sure. Returns an array shaped like ``x``.
+    not fade when the model is very sure. ``method``:
+
+    * ``"gradient"`` (Simonyan et al., 2014): ``|∂ŷ_c/∂x|``, which pixels' change would
+      move the answer most. Off the strokes it is often as bright as on them: a pixel
+      of background that gained ink would change the answer too.
+    * ``"gradient_x_input"`` (Shrikumar et al., 2016): ``|x ⊙ ∂ŷ_c/∂x|``, each pixel's
+      ink times its gradient, the first-order share of ``ŷ_c`` that the pixel's ink
+      contributes. Background pixels (``x = 0``) are 0: the map lies on the strokes
+      and says which of them count most.
+    * ``"smoothgrad"`` (Smilkov et al., 2017): ``|mean_k ∂ŷ_c/∂x (x + ε_k)|``, the
+      gradient averaged over ``samples`` copies with Gaussian noise of standard
+      deviation ``noise`` (pixels in ``[0, 1]``; drawn with ``seed``), which averages
+      away the gradient's pixel-to-pixel noise. ``c`` is chosen on the clean ``x``.
+
+    Returns an array shaped like ``x``.
     """
+    if method not in SALIENCY_METHODS:
+        raise ValueError(f"saliency method={method!r} is not one of "
+                         f"{', '.join(map(repr, SALIENCY_METHODS))}.")
     x = _inputs(model, x)
+    if method == "smoothgrad":
+        if class_index is None:
+            class_index = _class_gradient(model, x, None, logits, batch_size)[1]
+        rng = np.random.default_rng(seed)
+        out = np.zeros_like(x)
+        for _ in range(samples):
+            noisy = x + rng.normal(0.0, noise, x.shape).astype(x.dtype)
+            out += _class_gradient(model, noisy, class_index, logits, batch_size)[0]
+        out /= samples
+    else:
+        out = _class_gradient(model, x, class_index, logits, batch_size)[0]
+        if method == "gradient_x_input":
+            out *= x
+    return np.abs(out, out=out)
+
+
+def _class_gradient(model, x, class_index, logits: bool, batch_size: int):
+    """``∂ŷ_c/∂x`` (signed) and the classes ``c`` (the predicted ones when ``None``)."""
     out = np.empty_like(x)
+    classes = np.empty(len(x), dtype=np.int64)
     with _all_input_grads(model), _last_layer_fused(model, logits), \
             blas.limit_threads(model, batch_size):
         for start in range(0, len(x), batch_size):
@@ -657,10 +697,11 @@ def saliency(model, x, class_index=None, logits: bool = False,
             else:
                 c = np.broadcast_to(np.asarray(class_index)[sl] if np.ndim(class_index)
                                     else class_index, (len(a),))
+            classes[sl] = c
             seed = np.zeros_like(a)
             seed[np.arange(len(a)), c] = 1  # dŷ_c/dŷ = onehot(c)
             out[sl] = _backward(model, seed)
-    return np.abs(out, out=out)
+    return out, classes
 
 
 def tape(recorded, file: TextIO | None = None, verbose: bool = True) -> str:

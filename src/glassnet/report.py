@@ -10,10 +10,12 @@ external assets: it opens offline) and these PNG files:
 * ``confusion.png``: the confusion matrix on the test set;
 * ``wrong.png``: the test images the model gets most confidently wrong, with its
   probabilities;
-* ``saliency.png``: ``|∂ŷ_c/∂x|`` for a few test images (``glassnet.inspect.saliency``);
+* ``saliency.png``: gradient × input ``|x ⊙ ∂ŷ_c/∂x|`` for a few test images
+  (``glassnet.inspect.saliency(..., method="gradient_x_input")``);
 * ``adversarial.png``: clean images, their FGSM twins and both predictions.
 
-Drawing needs matplotlib (``pip install glassnet[plot]``). Only matplotlib's
+Drawing needs matplotlib (``pip install matplotlib``, or ``pip install ".[plot]"`` in the
+glassnet folder). Only matplotlib's
 object-oriented API is used (no ``pyplot``), so a notebook's backend is left alone.
 """
 
@@ -30,7 +32,7 @@ import numpy as np
 from . import inspect as ginspect
 from .layers.dense import Dense
 
-PLOT_HINT = "pip install glassnet[plot]"
+PLOT_HINT = 'pip install matplotlib   (or, in the glassnet folder: pip install ".[plot]")'
 
 
 def _matplotlib():
@@ -40,7 +42,7 @@ def _matplotlib():
     except ImportError:
         raise ImportError(
             "The report draws its pictures with matplotlib, which is not installed. "
-            f"Install it with: {PLOT_HINT}   (or: pip install matplotlib)"
+            f"Install it with: {PLOT_HINT}"
         ) from None
     return Figure, FigureCanvasAgg
 
@@ -166,7 +168,8 @@ def plot_wrong(images: np.ndarray, y_true: np.ndarray, probs: np.ndarray, path: 
 
 def plot_saliency(images: np.ndarray, maps: np.ndarray, predicted: np.ndarray,
                   path: Path) -> None:
-    """Top: the images; bottom: ``|∂ŷ_c/∂x|``, brighter where a pixel matters more."""
+    """Top: the images; bottom: gradient × input ``|x ⊙ ∂ŷ_c/∂x|``, brighter where a
+    pixel's ink counts more for the answer."""
     n = len(images)
     fig = _figure(n * 1.6, 3.6)
     for i in range(n):
@@ -177,7 +180,7 @@ def plot_saliency(images: np.ndarray, maps: np.ndarray, predicted: np.ndarray,
         ax = fig.add_subplot(2, n, n + i + 1)
         ax.imshow(maps[i], cmap="hot")
         ax.set_axis_off()
-    fig.suptitle("Saliency: which pixels change the predicted probability most", fontsize=10)
+    fig.suptitle("Gradient × input: which strokes count most for the answer", fontsize=10)
     _save(fig, path)
 
 
@@ -398,14 +401,18 @@ def write_report(model, out_dir: str | os.PathLike, history=None, x_test=None, y
     # 5. saliency
     if images is not None:
         pick = np.arange(min(8, len(x_test)))
-        maps = ginspect.saliency(model, x_test[pick])
+        maps = ginspect.saliency(model, x_test[pick], method="gradient_x_input")
         plot_saliency(images[pick], maps.reshape(len(pick), 28, 28), predicted[pick],
                       out / "saliency.png")
         sections.append(_section(
             "Saliency maps",
-            "The gradient of the predicted class's probability with respect to each input "
-            "pixel, <code>|∂ŷ_c/∂x|</code> (<code>glassnet.inspect.saliency</code>): bright "
-            "pixels are those whose change would move the answer most. This is one answer to "
+            "Gradient × input, <code>|x ⊙ ∂ŷ_c/∂x|</code> (<code>glassnet.inspect.saliency("
+            "model, x, method=\"gradient_x_input\")</code>): each pixel's ink times the "
+            "gradient of the predicted class's probability, its first-order share of the "
+            "answer. Blank pixels are 0, so the map lies on the strokes and shows which of "
+            "them count most. The plain gradient <code>|∂ŷ_c/∂x|</code> (the default method) "
+            "says which pixels' change would move the answer most, and for a dense network "
+            "it is spread over the whole image, background included. This is one answer to "
             "the question <em>why did the model say that?</em>", "saliency.png"))
 
     # 6. adversarial examples
@@ -415,15 +422,17 @@ def write_report(model, out_dir: str | os.PathLike, history=None, x_test=None, y
             eps, idx, x_adv, p_adv, fooled = found
             plot_adversarial(images[idx], _as_images(x_adv), probs[idx], p_adv, y_test[idx],
                              eps, out / "adversarial.png")
-            facts[f"accuracy under FGSM, eps={eps:g}"] = f"{fooled:.4f}"
+            facts[f"accuracy under FGSM, eps={eps:g} ({len(y_test)} test images)"] = \
+                f"{fooled:.4f}"
             sections.append(_section(
                 "Adversarial examples",
                 f"Each pixel moved by at most {eps:g} in the direction that raises the loss "
                 "(the fast gradient sign method, <code>glassnet.inspect.fgsm</code>). To a "
-                "person the digit is unchanged; the model changes its answer. On the first "
-                f"{min(len(x_test), 1000)} test images, accuracy falls to {fooled:.2%} at this "
-                "eps: security is one of deep learning's open problems "
-                "(<code>glassnet robustness MODEL</code> measures it).", "adversarial.png"))
+                "person the digit is unchanged; the model changes its answer. On all "
+                f"{len(y_test)} test images of this report, accuracy falls to {fooled:.2%} "
+                "at this eps (the same images and number as <code>glassnet robustness MODEL "
+                f"--eps {eps:g}</code>): security is one of deep learning's open problems.",
+                "adversarial.png"))
 
     if history:
         (out / "history.json").write_text(json.dumps(history, indent=1))
@@ -441,7 +450,8 @@ def _feature_maps(model, conv, x: np.ndarray) -> np.ndarray | None:
 
 
 def _adversarial_examples(model, x, y, predicted, show: int = 4):
-    """The smallest eps in a short list that fools the model on ``show`` right answers."""
+    """The smallest eps in a short list that fools the model on ``show`` right answers
+    among the first 1,000 images, and the accuracy under it on all of ``x``."""
     n = min(len(x), 1000)
     right = np.flatnonzero(predicted[:n] == y[:n])
     if len(right) == 0:
@@ -452,7 +462,12 @@ def _adversarial_examples(model, x, y, predicted, show: int = 4):
         fooled = np.flatnonzero(p_adv.argmax(-1)[right] != y[right])
         if len(fooled) >= show or eps == 0.3:
             idx = right[fooled[:show]] if len(fooled) else right[:show]
-            accuracy = float(np.mean(p_adv.argmax(-1) == y[:n]))
+            if n < len(x):  # the rest, as glassnet robustness attacks them
+                rest = ginspect.fgsm(model, x[n:], y[n:], eps)
+                right_rest = np.sum(model.predict(rest, verbose=0).argmax(-1) == y[n:])
+            else:
+                right_rest = 0
+            accuracy = float((np.sum(p_adv.argmax(-1) == y[:n]) + right_rest) / len(x))
             return eps, idx, x_adv[idx], p_adv[idx], accuracy
     return None
 

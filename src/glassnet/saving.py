@@ -184,6 +184,7 @@ def write_atomic(path: str, write) -> None:
             raise FileExistsError(errno.EEXIST, f"{kind(info.st_mode)}, which saving would "
                                   "replace with a file; give a regular file's name", path)
         mode = stat.S_IMODE(info.st_mode)
+    os.makedirs(folder, exist_ok=True)  # as Keras's model.save does
     remove_stale_temp_files(folder)
     fd, tmp = _create_temp(folder)
     try:

@@ -1,0 +1,87 @@
+"""What a file really is, for error messages: "this is a PNG image", "this is a folder".
+
+``describe(path, wanted)`` sniffs the first bytes of ``path`` (magic numbers) and returns a
+sentence for a user who gave it where ``wanted`` (e.g. "a glassnet model") was expected,
+or ``None`` when the file looks like what was wanted (or cannot be told apart).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+
+#: (magic bytes at offset 0, what the file is, a hint)
+MAGIC = [
+    (b"\x89HDF\r\n\x1a\n", "a Keras HDF5 file (.h5)", "save the model as .glassnet"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", "did you swap the arguments?"),
+    (b"\xff\xd8\xff", "a JPEG image", "did you swap the arguments?"),
+    (b"GIF8", "a GIF image", "did you swap the arguments?"),
+    (b"BM", "a BMP image", "did you swap the arguments?"),
+]
+
+
+def sniff(path: str | os.PathLike) -> str | None:
+    """A short description of what the regular file ``path`` holds, from its first
+    bytes, or ``None``."""
+    try:  # never blocks on a named pipe or a device: only a regular file is read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        head = os.read(fd, 64)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    for magic, what, _ in MAGIC:
+        if head.startswith(magic):
+            return what
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip file"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "a WebP image"
+    return None
+
+
+def suggest(path: str | os.PathLike, suffix: str = ".glassnet") -> str:
+    """`` — did you mean FOLDER/NAME?`` for the existing ``*suffix`` file in ``path``'s
+    folder whose name is nearest to ``path``'s (a typo: ``modle`` for ``model``), else ``""``.
+    """
+    name = os.fspath(path)
+    folder = os.path.dirname(name)
+    try:
+        candidates = [f[:-len(suffix)] for f in os.listdir(folder or ".") if f.endswith(suffix)]
+    except OSError:
+        return ""
+    stem = os.path.basename(name)
+    stem = stem[:-len(suffix)] if stem.endswith(suffix) else stem
+    close = difflib.get_close_matches(stem, candidates, n=1, cutoff=0.6)
+    return f" — did you mean {os.path.join(folder, close[0] + suffix)}?" if close else ""
+
+
+def describe(path: str | os.PathLike, wanted: str, suffix: str = ".glassnet",
+             images_only: bool = False) -> str | None:
+    """Why ``path`` is not ``wanted``, naming what it is, or ``None`` if it may be.
+
+    A missing file gets the nearest existing name with ``suffix`` in the same folder
+    ("did you mean model.glassnet?"). With ``images_only``, of the files that exist only
+    images are named: a Keras HDF5 file may be readable, so say what it is after a
+    failed load.
+    """
+    name = os.fspath(path)
+    try:
+        info = os.stat(name)
+    except FileNotFoundError:
+        return f"no such file: {name}{suggest(name, suffix)}"
+    except OSError:
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        return f"{name} is a folder, not {wanted}; give the file inside it"
+    what = sniff(name)
+    for _, kind, hint in MAGIC:
+        if what == kind and (not images_only or kind.endswith("image")):
+            return f"{name} is {kind}, not {wanted} — {hint}"
+    return None
