@@ -17,7 +17,7 @@ from glassnet.playground import data
 from glassnet.playground.server import MAX_BODY, PlaygroundServer
 from glassnet.playground.settings import Settings, SettingsError, build_model, program
 
-XOR = {"dataset": "xor", "optimizer": "adam", "learning_rate": 0.03, "hidden": [6, 4],
+XOR = {"dataset": "xor", "optimizer": "adam", "learning_rate": 0.03, "hidden": [8, 4],
        "batch_size": 10}
 
 
@@ -142,7 +142,7 @@ def test_xor_trains_and_the_test_loss_falls(server):
     assert history[0, 0] == 1 and np.all(np.diff(history[:, 0]) == 1)  # every epoch, once
     assert history[-1, 2] < 0.5 * history[0, 2]  # the test loss at least halved
     assert after["boundary"] != boundary0
-    assert "Dense(6" in after["program"] and f"epochs={after['epoch']}" in after["program"]
+    assert "Dense(8" in after["program"] and f"epochs={after['epoch']}" in after["program"]
 
 
 def test_pause_holds_and_step_trains_exactly_one_epoch(server):
@@ -189,7 +189,7 @@ def test_model_download_is_a_loadable_glassnet_file(server, tmp_path):
     path = tmp_path / "playground.glassnet"
     path.write_bytes(body)
     model = tf.keras.models.load_model(str(path))
-    assert [w.shape for w in model.get_weights()] == [(2, 6), (6,), (6, 4), (4,), (4, 1), (1,)]
+    assert [w.shape for w in model.get_weights()] == [(2, 8), (8,), (8, 4), (4,), (4, 1), (1,)]
     points, _ = data.make("xor", 500, 0.0)
     p = model.predict(data.features(points[:5], ["x1", "x2"]), verbose=0)
     assert p.shape == (5, 1) and np.all((p > 0) & (p < 1))

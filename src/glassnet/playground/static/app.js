@@ -95,6 +95,7 @@ function connect() {
   events.addEventListener("update", (e) => onUpdate(JSON.parse(e.data)));
   events.onerror = () => { if (events.readyState === EventSource.CLOSED) showError(t("disconnected")); };
   window.glassnetEvents = events;
+  window.glassnetState = state;  // for tests and the curious: what the page knows
 }
 
 function showError(message) {
@@ -155,7 +156,7 @@ function drawBoundary() {
     for (const [x1, x2, label] of points) {
       const c = label > 0.5 ? BLUE : ORANGE;
       ctx.beginPath();
-      ctx.arc(toPx(x1), W - toPx(x2), 3, 0, 2 * Math.PI);
+      ctx.arc(toPx(x1), W - toPx(x2), 4, 0, 2 * Math.PI);
       ctx.fillStyle = `rgb(${c})`;
       ctx.fill();
       ctx.strokeStyle = stroke;
@@ -195,8 +196,11 @@ function drawLossChart() {
 function drawNetwork() {
   const u = state.update, s = state.start;
   if (!u || !s) return;
-  const canvas = $("network"), ctx = canvas.getContext("2d");
-  const W = canvas.width, H = canvas.height, size = 30;
+  const canvas = $("network"), ctx = canvas.getContext("2d"), size = 30;
+  const tallest = Math.max(s.features.length, ...u.neurons.map((layer) => layer.length));
+  const height = Math.max(160, tallest * (size + 12) + 30);
+  if (canvas.height !== height) canvas.height = height;
+  const W = canvas.width, H = canvas.height;
   ctx.clearRect(0, 0, W, H);
   const inputs = s.features.map(([name]) => state.featureMaps[name]);
   const hidden = u.neurons.map((layer) => layer.map((b64) => heatImage(fromBytes(b64), s.neuron_grid)));
@@ -241,7 +245,7 @@ function renderControls() {
   }
   for (const id of ["train_percent", "noise", "batch_size"]) {
     $(id).value = s[id];
-    $(id + "_value").textContent = id === "noise" ? s[id] : s[id];
+    $(id + "_value").textContent = s[id];
   }
   for (const b of document.querySelectorAll("[data-dataset]"))
     b.classList.toggle("active", b.dataset.dataset === s.dataset);
