@@ -277,3 +277,67 @@ def test_command_serves_until_interrupted():
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+# -- the MNIST page -----------------------------------------------------------------------------
+def drawing(image28: np.ndarray, size: int = 112) -> dict:
+    """A 28×28 MNIST image as the page sends a drawing: ``size²`` gray bytes, base64."""
+    import base64
+
+    big = np.kron(image28, np.ones((size // 28, size // 28)))
+    return {"width": size, "height": size,
+            "pixels": base64.b64encode(big.astype(np.uint8).tobytes()).decode()}
+
+
+def test_mnist_trains_live_and_classifies_drawings(server):
+    import glassnet as tf
+    from glassnet.playground.mnist import _mnist
+
+    tf.keras.utils.set_random_seed(0)
+    status, _, body = request(server, "POST", "/api/mnist/settings",
+                              {"hidden": 32, "epochs": 1, "limit": 3000, "batch_size": 32})
+    assert status == 200, body
+    assert request(server, "POST", "/api/mnist/control", {"action": "train"})[0] == 200
+
+    def done():
+        s = json.loads(request(server, "GET", "/api/mnist/state")[2])["update"]
+        return not s["training"] and s["history"]
+
+    assert wait_for(done, 10)
+    update = json.loads(request(server, "GET", "/api/mnist/state")[2])["update"]
+    assert update["error"] is None
+    epoch, loss, accuracy, val_loss, val_accuracy = update["history"][0]
+    assert epoch == 1 and val_accuracy > 0.8
+    confusion = np.array(update["confusion"])
+    assert confusion.shape == (10, 10) and confusion.sum() == 10000
+    assert np.trace(confusion) / 10000 == pytest.approx(val_accuracy, abs=1e-3)
+    assert update["weights"]["units"] == 32 and len(update["weights"]["images"]) == 32
+    assert "Dense(32" in update["program"] and "x_train[:3000]" in update["program"]
+
+    (_, _), (x_test, y_test) = _mnist()
+    right = 0
+    for i in range(10):
+        status, _, body = request(server, "POST", "/api/mnist/predict",
+                                  drawing(x_test[i] * 255))
+        assert status == 200, body
+        reply = json.loads(body)
+        p = np.array(reply["probabilities"])
+        assert p.shape == (10,) and p.sum() == pytest.approx(1, abs=1e-3)
+        right += int(p.argmax() == y_test[i])
+        assert len(reply["seen"]) == len(reply["saliency"]) == len(reply["adversarial"]) == 1048
+        assert len(reply["adversarial_probabilities"]) == 10
+    assert right >= 8
+    status, _, body = request(server, "GET", "/api/mnist/model.glassnet")
+    assert status == 200 and body[:2] == b"PK"
+
+
+def test_mnist_refuses_bad_drawings_and_settings(server):
+    blank = drawing(np.zeros((28, 28)))
+    status, _, body = request(server, "POST", "/api/mnist/predict", blank)
+    assert status == 400 and b"blank" in body
+    bad = dict(blank, width=112000)
+    assert request(server, "POST", "/api/mnist/predict", bad)[0] == 400
+    assert request(server, "POST", "/api/mnist/predict", dict(blank, pixels="!!"))[0] == 400
+    assert request(server, "POST", "/api/mnist/settings", {"hidden": 100000})[0] == 400
+    assert request(server, "POST", "/api/mnist/control", {"action": "explode"})[0] == 400
+    assert request(server, "GET", "/mnist.html")[0] == 200

@@ -188,3 +188,48 @@ def test_browser_cannot_reach_other_files(page):
     b.wait("document.body && document.body.dataset.epoch === '0'")
     for path in ("/../pyproject.toml", "/%2e%2e/server.py", "/static/../session.py"):
         assert b.js(f"fetch({path!r}).then(r => r.status)") == 404
+
+
+def draw(b: Browser, strokes) -> None:
+    """Mouse strokes on the drawing canvas: each a list of (x, y) in its 280×280 pixels."""
+    left, top = b.js("(() => { const r = document.getElementById('digit-canvas')"
+                     ".getBoundingClientRect(); return [r.x, r.y]; })()")
+    for stroke in strokes:
+        (x0, y0), rest = stroke[0], stroke[1:]
+        b.send("Input.dispatchMouseEvent", type="mousePressed", x=left + x0, y=top + y0,
+               button="left", buttons=1, clickCount=1)
+        for (xa, ya), (xb, yb) in zip(stroke, rest):
+            for k in range(1, 9):  # a stroke as a user moves: many small steps
+                x, y = xa + (xb - xa) * k / 8, ya + (yb - ya) * k / 8
+                b.send("Input.dispatchMouseEvent", type="mouseMoved", x=left + x, y=top + y,
+                       button="left", buttons=1)
+        xe, ye = stroke[-1]
+        b.send("Input.dispatchMouseEvent", type="mouseReleased", x=left + xe, y=top + ye,
+               button="left", buttons=0, clickCount=1)
+
+
+def test_browser_mnist_trains_and_reads_a_drawn_1_and_7(page, tmp_path):
+    srv, b = page
+    b.send("Page.navigate", url=srv.url + "mnist.html")
+    b.wait("window.glassnetState && window.glassnetState.mnistUpdate")
+    for select, value in (("limit", "10000"), ("epochs", "2")):
+        b.js(f"(() => {{ const s = document.getElementById('{select}'); s.value = '{value}';"
+             " s.dispatchEvent(new Event('change')); })()")
+        b.wait(f"String(window.glassnetState.mnistStart.settings.{select}) === '{value}'")
+    b.click("#train")
+    b.wait("document.body.dataset.epochsDone === '2' && document.body.dataset.training === "
+           "'false'", timeout=40)
+    assert float(b.js("document.body.dataset.testAccuracy")) > 0.9
+    timings = {}
+    for digit, strokes in ((1, [[(150, 40), (140, 240)]]),
+                           (7, [[(70, 60), (210, 60), (120, 245)]])):
+        b.click("#clear")
+        b.js("delete document.body.dataset.prediction")
+        draw(b, strokes)
+        assert b.wait("document.body.dataset.prediction") == str(digit), digit
+        timings[digit] = b.js("window.glassnetState.lastPredictionMs")
+    b.screenshot(shots_dir(tmp_path) / "playground-mnist.png")
+    b.click("#lang-zh")
+    assert b.js("document.querySelector('[data-i18n=draw]').textContent") == "写一个数字"
+    (shots_dir(tmp_path) / "playground-mnist-timings.json").write_text(json.dumps(
+        {"stroke_to_prediction_ms": timings}))

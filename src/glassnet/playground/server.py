@@ -26,8 +26,9 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
+from .mnist import MAX_DRAWING, MnistSettings, PlaygroundMNIST
 from .session import Playground2D
-from .settings import SettingsError
+from .settings import Settings, SettingsError
 
 HOST = "127.0.0.1"
 MAX_BODY = 64 * 1024
@@ -39,6 +40,7 @@ STATIC = {
     "/index.html": ("index.html", "text/html; charset=utf-8"),
     "/app.js": ("app.js", "text/javascript; charset=utf-8"),
     "/style.css": ("style.css", "text/css; charset=utf-8"),
+    "/mnist.html": ("mnist.html", "text/html; charset=utf-8"),
 }
 
 SECURITY_HEADERS = {
@@ -67,6 +69,7 @@ class PlaygroundServer(ThreadingHTTPServer):
         self.allowed_origins = {f"http://{h}" for h in self.allowed_hosts}
         self.closing = threading.Event()
         self.playground = Playground2D()
+        self.mnist = PlaygroundMNIST()
 
     @property
     def url(self) -> str:
@@ -77,6 +80,7 @@ class PlaygroundServer(ThreadingHTTPServer):
         than ``serve_forever``'s, or after it returned)."""
         self.closing.set()
         self.playground.close()
+        self.mnist.close()
         self.server_close()
 
 
@@ -159,10 +163,21 @@ class Handler(BaseHTTPRequestHandler):
                                  "update": playground.update_message(),
                                  "lang": default_language()})
         elif path == "/api/events":
-            self._events()
+            self._events(playground)
         elif path == "/api/model.glassnet":
             self._send(HTTPStatus.OK, playground.model_file(), "application/octet-stream",
                        Content_Disposition='attachment; filename="playground.glassnet"')
+        elif path == "/api/mnist/state":
+            mnist = self.server.mnist
+            with mnist.cond:
+                self._send_json({"start": mnist.start_message(),
+                                 "update": mnist.update_message(), "lang": default_language()})
+        elif path == "/api/mnist/events":
+            self._events(self.server.mnist)
+        elif path == "/api/mnist/model.glassnet":
+            self._send(HTTPStatus.OK, self.server.mnist.model_file(),
+                       "application/octet-stream",
+                       Content_Disposition='attachment; filename="mnist.glassnet"')
         else:
             self._send_error(HTTPStatus.NOT_FOUND, f"no such page: {path[:80]}")
 
@@ -172,36 +187,40 @@ class Handler(BaseHTTPRequestHandler):
         body = self._read_json()
         if body is None:
             return
-        playground = self.server.playground
+        playground, mnist = self.server.playground, self.server.mnist
         try:
             if self.path == "/api/settings":
-                from .settings import Settings
-
                 playground.reset(Settings.from_json(body))
             elif self.path == "/api/control":
-                action = body.get("action") if isinstance(body, dict) else None
-                if not isinstance(action, str):
-                    raise ValueError('send {"action": "play"} (or pause, step, reset)')
-                playground.control(action)
+                playground.control(_action(body))
+            elif self.path == "/api/mnist/settings":
+                mnist.reset(MnistSettings.from_json(body))
+            elif self.path == "/api/mnist/control":
+                action = _action(body)
+                if action not in ("train", "stop", "reset"):
+                    raise ValueError(f"unknown action {action[:20]!r}: train, stop or reset")
+                {"train": mnist.train, "stop": mnist.stop, "reset": mnist.reset}[action]()
+            elif self.path == "/api/mnist/predict":
+                self._send_json(mnist.predict(*_drawing(body)))
+                return
             else:
                 self._send_error(HTTPStatus.NOT_FOUND, f"no such action: {self.path[:80]}")
                 return
-        except (SettingsError, ValueError, TypeError) as err:
+        except (SettingsError, ValueError, TypeError) as err:  # InputError is a ValueError
             self._send_error(HTTPStatus.BAD_REQUEST, str(err))
             return
-        with playground.cond:
-            self._send_json({"generation": playground.generation, "epoch": playground.epoch,
-                             "playing": playground.playing})
+        self._send_json({"ok": True})
 
-    def _events(self) -> None:
-        """Server-Sent Events: ``start`` after each reset, ``update`` per new snapshot."""
+    def _events(self, playground) -> None:
+        """Server-Sent Events from ``playground`` (the 2-D or the MNIST page's): ``start``
+        after each reset, ``update`` per new snapshot."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         for name, value in SECURITY_HEADERS.items():
             self.send_header(name, value)
         self.end_headers()
-        playground, closing = self.server.playground, self.server.closing
+        closing = self.server.closing
         generation, seen = None, 0
         try:
             while not closing.is_set():
@@ -226,6 +245,34 @@ class Handler(BaseHTTPRequestHandler):
     def _event(self, name: str, obj) -> None:
         self.wfile.write(f"event: {name}\ndata: {json.dumps(obj)}\n\n".encode())
         self.wfile.flush()
+
+
+def _action(body) -> str:
+    action = body.get("action") if isinstance(body, dict) else None
+    if not isinstance(action, str):
+        raise ValueError('send {"action": NAME}')
+    return action
+
+
+def _drawing(body) -> tuple[bytes, int, int]:
+    """``(pixels, width, height)`` of a drawing the page sent as
+    ``{"width": w, "height": h, "pixels": base64 of w*h gray bytes}``, checked."""
+    import base64
+    import binascii
+
+    if not isinstance(body, dict) or set(body) != {"width", "height", "pixels"}:
+        raise ValueError('send {"width": w, "height": h, "pixels": base64 gray bytes}')
+    w, h, data = body["width"], body["height"], body["pixels"]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 8 <= v <= MAX_DRAWING
+               for v in (w, h)):
+        raise ValueError(f"width and height must be from 8 to {MAX_DRAWING} pixels")
+    try:
+        pixels = base64.b64decode(data, validate=True) if isinstance(data, str) else b""
+    except binascii.Error:
+        pixels = b""
+    if len(pixels) != w * h:
+        raise ValueError(f"pixels must be base64 of {w}x{h} = {w * h} bytes")
+    return pixels, w, h
 
 
 def serve(port: int = 0, open_browser: bool = True) -> None:

@@ -19,6 +19,16 @@ const STRINGS = {
     show_test: "Show test data", program: "The Keras program for these settings",
     copy: "Copy", copied: "Copied", download: "Download the trained model (.glassnet)",
     layer: "layer", disconnected: "Lost the connection to glassnet playground; is it running?",
+    nav_2d: "2-D data", mnist_tagline: "The tutorial's network learns handwritten digits.",
+    train: "Train / stop", hidden_units: "Hidden neurons", epochs: "Epochs",
+    limit: "Training images", progress: "Progress", confusion: "Confusion matrix (test images)",
+    first_layer: "First layer's weights",
+    first_layer_hint: "Each square is one hidden neuron's 784 weights as a 28×28 image: " +
+      "blue positive, orange negative.",
+    draw: "Draw a digit", clear: "Clear", seen: "What the model sees (28×28)",
+    saliency: "Saliency", adversarial: "FGSM adversarial", untrained: "not trained yet",
+    true_digit: "true", predicted: "predicted", accuracy: "accuracy", loss: "loss",
+    adv_result: "With every pixel moved by ±{eps}, the model says {digit} ({p}).",
   },
   zh: {
     playground: "游乐场", tagline: "一个真正的 glassnet 神经网络，在你眼前学习。",
@@ -35,6 +45,15 @@ const STRINGS = {
     show_test: "显示测试数据", program: "这些设置对应的 Keras 程序",
     copy: "复制", copied: "已复制", download: "下载训练好的模型（.glassnet）",
     layer: "层", disconnected: "与 glassnet playground 的连接已断开；它还在运行吗？",
+    nav_2d: "二维数据", mnist_tagline: "教程里的网络学习识别手写数字。",
+    train: "训练 / 停止", hidden_units: "隐藏神经元数", epochs: "训练轮数",
+    limit: "训练图片数", progress: "进度", confusion: "混淆矩阵（测试图片）",
+    first_layer: "第一层的权重",
+    first_layer_hint: "每个小方块是一个隐藏神经元的 784 个权重，排成 28×28 的图：蓝色为正，橙色为负。",
+    draw: "写一个数字", clear: "清除", seen: "模型看到的图（28×28）",
+    saliency: "显著图", adversarial: "FGSM 对抗样本", untrained: "还没有训练",
+    true_digit: "真实", predicted: "预测", accuracy: "准确率", loss: "损失",
+    adv_result: "每个像素只改动 ±{eps}，模型就说是 {digit}（{p}）。",
   },
 };
 
@@ -61,7 +80,9 @@ function setLanguage(lang) {
   for (const b of document.querySelectorAll(".lang button"))
     b.classList.toggle("active", b.dataset.lang === state.lang);
   try { localStorage.setItem("glassnet-lang", state.lang); } catch (e) { /* private mode */ }
-  if (state.settings) renderUnits();
+  if (state.settings && $("units")) renderUnits();
+  if (state.mnistUpdate) onMnistUpdate(state.mnistUpdate);
+  if (state.prediction) showPrediction(state.prediction);
 }
 
 function initialLanguage(serverDefault) {
@@ -95,7 +116,6 @@ function connect() {
   events.addEventListener("update", (e) => onUpdate(JSON.parse(e.data)));
   events.onerror = () => { if (events.readyState === EventSource.CLOSED) showError(t("disconnected")); };
   window.glassnetEvents = events;
-  window.glassnetState = state;  // for tests and the curious: what the page knows
 }
 
 function showError(message) {
@@ -350,15 +370,223 @@ function wire() {
     $("copy").textContent = t("copied");
     setTimeout(() => { $("copy").textContent = t("copy"); }, 1500);
   };
-  for (const b of document.querySelectorAll(".lang button")) b.onclick = () => setLanguage(b.dataset.lang);
 }
 
 async function main() {
-  wire();
-  const r = await fetch("/api/state");
+  window.glassnetState = state;
+  const mnist = Boolean($("digit-canvas"));
+  for (const b of document.querySelectorAll(".lang button")) b.onclick = () => setLanguage(b.dataset.lang);
+  if (mnist) wireMnist(); else wire();
+  const r = await fetch(mnist ? "/api/mnist/state" : "/api/state");
   const first = await r.json();
   setLanguage(initialLanguage(first.lang));
-  connect();
+  if (mnist) connectMnist(); else connect();
+}
+
+// == the MNIST page ===========================================================================
+function wireMnist() {
+  const settings = () => Object.fromEntries(["hidden", "epochs", "batch_size", "learning_rate",
+    "limit"].map((id) => [id, Number($(id).value)]));
+  for (const id of ["hidden", "epochs", "batch_size", "learning_rate", "limit"])
+    $(id).onchange = () => post("/api/mnist/settings", settings());
+  $("train").onclick = () => post("/api/mnist/control",
+    { action: state.mnistUpdate && state.mnistUpdate.training ? "stop" : "train" });
+  $("reset").onclick = () => post("/api/mnist/control", { action: "reset" });
+  $("copy").onclick = () => navigator.clipboard.writeText($("program").textContent).catch(() => {});
+  wireDrawing();
+}
+
+function connectMnist() {
+  const events = new EventSource("/api/mnist/events");
+  events.addEventListener("start", (e) => {
+    const start = JSON.parse(e.data);
+    state.mnistStart = start;
+    state.history = [];
+    for (const [k, v] of Object.entries(start.settings)) {
+      const el = $(k), value = String(v);
+      if (![...el.options].some((o) => o.value === value)) el.add(new Option(value, value));
+      el.value = value;
+    }
+  });
+  events.addEventListener("update", (e) => {
+    const u = JSON.parse(e.data);
+    if (!state.mnistStart || u.generation !== state.mnistStart.generation) return;
+    state.history.push(...u.history);
+    state.updates += 1;
+    onMnistUpdate(u);
+  });
+  events.onerror = () => { if (events.readyState === EventSource.CLOSED) showError(t("disconnected")); };
+  window.glassnetEvents = events;
+}
+
+function onMnistUpdate(u) {
+  state.mnistUpdate = u;
+  $("train").textContent = u.training ? "❚❚" : "▶";
+  const p = u.progress || {}, h = state.history, last = h[h.length - 1];
+  let text = p.epoch ? `${t("epoch")} ${p.epoch}/${p.epochs}  ${p.step}/${p.steps}` +
+    (p.loss !== undefined ? `  ${t("loss")}: ${p.loss.toFixed(4)}  ${t("accuracy")}: ` +
+      `${(p.accuracy || 0).toFixed(4)}` : "") : t("untrained");
+  if (last) text += `\n${t("test_loss")}: ${last[3].toFixed(4)}  ` +
+    `${t("accuracy")}: ${(100 * last[4]).toFixed(2)}%`;
+  $("progress").textContent = text;
+  $("program").textContent = u.program;
+  showError(u.error);
+  document.body.dataset.training = u.training;
+  document.body.dataset.epochsDone = h.length;
+  if (last) document.body.dataset.testAccuracy = last[4];
+  drawWeights(u.weights);
+  drawConfusion(u.confusion);
+  drawMnistChart();
+}
+
+function drawWeights(w) {
+  const canvas = $("weights"), ctx = canvas.getContext("2d");
+  const cols = Math.ceil(Math.sqrt(w.units)), cell = Math.floor(canvas.width / cols);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.imageSmoothingEnabled = false;
+  w.images.forEach((b64, j) => {
+    const img = heatImage(fromBytes(b64), 28);
+    ctx.drawImage(img, (j % cols) * cell + 1, Math.floor(j / cols) * cell + 1, cell - 2, cell - 2);
+  });
+}
+
+function drawConfusion(m) {
+  const table = $("confusion");
+  table.textContent = "";
+  if (!m) return;
+  const head = table.insertRow();
+  head.insertCell().textContent = `${t("true_digit")} \\ ${t("predicted")}`;
+  for (let c = 0; c < 10; c++) head.insertCell().textContent = c;
+  m.forEach((row, r) => {
+    const tr = table.insertRow(), total = row.reduce((a, b) => a + b, 0) || 1;
+    tr.insertCell().textContent = r;
+    row.forEach((n, c) => {
+      const cell = tr.insertCell(), f = n / total;
+      cell.textContent = n;
+      const tint = r === c ? BLUE : ORANGE;
+      cell.style.background = `rgba(${tint},${r === c ? f : Math.min(1, 5 * f)})`;
+      if (f > 0.5) cell.style.color = "#fff";
+    });
+  });
+}
+
+function drawMnistChart() {
+  const canvas = $("mnist-chart"), ctx = canvas.getContext("2d"), h = state.history;
+  const W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  if (!h.length) return;
+  const line = (k, style) => {
+    ctx.beginPath();
+    h.forEach((r, i) => {
+      const x = h.length === 1 ? W / 2 : 4 + i * (W - 8) / (h.length - 1);
+      const y = H - 4 - r[k] * (H - 8);
+      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+      ctx.fillStyle = style;
+      ctx.fillRect(x - 2, y - 2, 4, 4);
+    });
+    ctx.strokeStyle = style;
+    ctx.stroke();
+  };
+  line(2, "#999");  // training accuracy
+  line(4, "#222");  // test accuracy
+}
+
+// -- the drawing canvas --------------------------------------------------------------------------
+const DRAW_SIZE = 112;  // the drawing is sent as DRAW_SIZE² gray bytes
+
+function wireDrawing() {
+  const canvas = $("digit-canvas"), ctx = canvas.getContext("2d");
+  const clear = () => {
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+  };
+  clear();
+  let drawing = false, last = null, pending = null;
+  const at = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height];
+  };
+  canvas.addEventListener("pointerdown", (e) => {
+    drawing = true;
+    last = at(e);
+    canvas.setPointerCapture && canvas.setPointerCapture(e.pointerId);
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!drawing) return;
+    const p = at(e);
+    ctx.strokeStyle = "#fff";
+    ctx.lineWidth = 20;
+    ctx.lineCap = ctx.lineJoin = "round";
+    ctx.beginPath();
+    ctx.moveTo(...last);
+    ctx.lineTo(...p);
+    ctx.stroke();
+    last = p;
+    if (!pending) pending = setTimeout(() => { pending = null; classify(); }, 200);
+  });
+  const end = () => { if (drawing) { drawing = false; state.strokeEnd = performance.now(); classify(); } };
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointerleave", end);
+  $("clear").onclick = () => {
+    clear();
+    state.prediction = null;
+    $("top3").textContent = "";
+    $("adv-result").textContent = "";
+    for (const id of ["seen", "saliency", "adversarial"])
+      $(id).getContext("2d").clearRect(0, 0, 112, 112);
+  };
+}
+
+async function classify() {
+  const small = document.createElement("canvas");
+  small.width = small.height = DRAW_SIZE;
+  const sctx = small.getContext("2d");
+  sctx.drawImage($("digit-canvas"), 0, 0, DRAW_SIZE, DRAW_SIZE);
+  const rgba = sctx.getImageData(0, 0, DRAW_SIZE, DRAW_SIZE).data;
+  let bin = "";
+  for (let i = 0; i < rgba.length; i += 4) bin += String.fromCharCode(rgba[i]);
+  const r = await fetch("/api/mnist/predict", { method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ width: DRAW_SIZE, height: DRAW_SIZE, pixels: btoa(bin) }) });
+  const reply = await r.json();
+  if (!r.ok) { showError(reply.error); return; }
+  showError(null);
+  if (state.strokeEnd) state.lastPredictionMs = performance.now() - state.strokeEnd;
+  state.prediction = reply;
+  showPrediction(reply);
+}
+
+function grayImage(b64, canvas) {
+  const v = bytes(b64), ctx = canvas.getContext("2d"), img = ctx.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) img.data.set([v[i], v[i], v[i], 255], 4 * i);
+  const tmp = document.createElement("canvas");
+  tmp.width = tmp.height = 28;
+  tmp.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
+}
+
+function topk(p, k) { return p.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]).slice(0, k); }
+
+function showPrediction(pred) {
+  grayImage(pred.seen, $("seen"));
+  grayImage(pred.saliency, $("saliency"));
+  grayImage(pred.adversarial, $("adversarial"));
+  const list = $("top3");
+  list.textContent = "";
+  for (const [p, digit] of topk(pred.probabilities, 3)) {
+    const li = document.createElement("li"), bar = document.createElement("span");
+    li.dataset.digit = digit;
+    bar.className = "bar";
+    bar.style.width = `${Math.round(120 * p)}px`;
+    li.append(`${digit}  ${(100 * p).toFixed(1)}%`, bar);
+    list.append(li);
+  }
+  const [[pa, da]] = topk(pred.adversarial_probabilities, 1);
+  $("adv-result").textContent = t("adv_result").replace("{eps}", pred.eps)
+    .replace("{digit}", da).replace("{p}", `${(100 * pa).toFixed(1)}%`);
+  document.body.dataset.prediction = topk(pred.probabilities, 1)[0][1];
 }
 
 document.addEventListener("DOMContentLoaded", main);
