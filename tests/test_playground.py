@@ -123,6 +123,8 @@ def test_bodies_are_bounded_and_checked(server):
     status, _, body = request(server, "POST", "/api/settings", {"dataset": "moons"})
     assert status == 400 and b"circle, xor, gauss, spiral" in body
     assert request(server, "POST", "/api/control", {"action": "explode"})[0] == 400
+    assert request(server, "HEAD", "/api/events")[0] == 405
+    assert request(server, "PUT", "/api/control", {"action": "play"})[0] == 501
 
 
 # -- training through the page's endpoints ------------------------------------------------------

@@ -146,7 +146,10 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- routes ---------------------------------------------------------------------------
     def do_HEAD(self) -> None:
-        self.do_GET()
+        if self.path.split("?", 1)[0] in STATIC:
+            self.do_GET()  # _send writes no body for HEAD
+        elif self._allowed():
+            self._send_error(HTTPStatus.METHOD_NOT_ALLOWED, "HEAD only for the page's files")
 
     def do_GET(self) -> None:
         if not self._allowed():
