@@ -259,6 +259,13 @@ def test_cli_registers_playground():
         make_parser().parse_args(["playground", "--port", "70000"])
 
 
+def test_command_says_when_the_port_is_taken(server, capsys):
+    from glassnet.cli import main
+
+    assert main(["playground", "--no-browser", "--port", str(server.port)]) == 2
+    assert "already in use" in capsys.readouterr().err
+
+
 def test_command_serves_until_interrupted():
     """``glassnet playground --no-browser`` prints its URL, serves, and Ctrl-C stops it."""
     import signal

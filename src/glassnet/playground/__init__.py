@@ -35,6 +35,16 @@ def _port(text: str) -> int:
 
 
 def _run(args) -> None:
+    import errno
+
+    from ..cli import CommandError
     from .server import serve
 
-    serve(args.port, open_browser=not args.no_browser)
+    try:
+        serve(args.port, open_browser=not args.no_browser)
+    except OSError as err:
+        if err.errno != errno.EADDRINUSE:
+            raise
+        raise CommandError(f"port {args.port} is already in use (another glassnet playground?)"
+                           "; pick another with --port, or leave --port out for a free one"
+                           ) from None

@@ -24,7 +24,7 @@ from .settings import Settings, build_model, program
 GRID = 50  # the decision boundary's heat map: GRID × GRID points of [-6, 6]²
 NEURON_GRID = 25  # each neuron's small map: every other point of that grid
 MAX_UPDATES_PER_SECOND = 25
-MAX_EPOCHS = 10**6  # "forever": a learner presses pause long before
+MAX_EPOCHS = 100_000  # "forever": a learner presses pause long before
 
 
 class _Stopped(Exception):
