@@ -232,6 +232,10 @@ def test_the_program_shown_builds_the_same_model(tmp_path, monkeypatch, capsys):
     np.testing.assert_array_equal(namespace["x"], data.features(points, s.features))
     np.testing.assert_array_equal(namespace["labels"], labels)
     assert (tmp_path / "playground.glassnet").exists()
+    built.fit(namespace["x_train"], namespace["y_train"], batch_size=s.batch_size, epochs=1,
+              verbose=0)
+    for a, b in zip(shown.get_weights(), built.get_weights()):  # the same start and batches
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("dataset", data.DATASETS)
@@ -350,3 +354,38 @@ def test_mnist_refuses_bad_drawings_and_settings(server):
     assert request(server, "POST", "/api/mnist/settings", {"hidden": 100000})[0] == 400
     assert request(server, "POST", "/api/mnist/control", {"action": "explode"})[0] == 400
     assert request(server, "GET", "/mnist.html")[0] == 200
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_mnist_program_builds_the_same_model(model, monkeypatch, tmp_path, capsys):
+    import glassnet as tf
+    from glassnet.playground import mnist
+
+    tiny = lambda: ((np.zeros((64, 28, 28), np.uint8), np.arange(64) % 10),  # noqa: E731
+                    (np.zeros((16, 28, 28), np.uint8), np.arange(16) % 10))
+    monkeypatch.setattr(tf.keras.datasets.mnist, "load_data", tiny)
+    monkeypatch.chdir(tmp_path)
+    s = mnist.MnistSettings.from_json({"model": model, "hidden": 32, "epochs": 1,
+                                       "limit": 1000, "learning_rate": 0.003})
+    namespace: dict = {}
+    exec(mnist.program(s), namespace)
+    capsys.readouterr()
+    assert unnamed(namespace["model"].get_config()) == unnamed(mnist.build_model(s).get_config())
+    page = mnist.PlaygroundMNIST()
+    page.reset(s)
+    weights = page.update_message()["weights"]
+    assert (weights["units"], weights["size"]) == ((32, 3) if model == "cnn" else (32, 28))
+    page.close()
+
+
+def test_mnist_test_loss_is_what_evaluate_says(server):
+    import glassnet as tf
+    from glassnet.playground.mnist import _mnist
+
+    tf.keras.utils.set_random_seed(1)
+    request(server, "POST", "/api/mnist/settings", {"hidden": 16, "epochs": 1, "limit": 500})
+    request(server, "POST", "/api/mnist/control", {"action": "train"})
+    assert wait_for(lambda: not server.mnist.training and server.mnist.history, 10)
+    (_, _), (x_test, y_test) = _mnist()
+    loss, accuracy = server.mnist.model.evaluate(x_test, y_test, verbose=0)
+    assert server.mnist.history[0][3:] == pytest.approx([loss, accuracy], rel=1e-4)

@@ -162,7 +162,13 @@ def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
     before = b.js("document.getElementById('boundary').toDataURL()")
     updates0, t1 = b.js("window.glassnetState.updates"), time.monotonic()
     b.click("#play")
-    b.wait("Number(document.body.dataset.testLoss) < 0.1", timeout=30)
+    try:
+        b.wait("Number(document.body.dataset.testLoss) < 0.1", timeout=30)
+    except AssertionError:
+        raise AssertionError(b.js(
+            "JSON.stringify({epoch: document.body.dataset.epoch, loss: document.body.dataset"
+            ".testLoss, playing: window.glassnetState.playing, error: document.getElementById("
+            "'error').textContent, settings: window.glassnetState.start.settings})")) from None
     updates_per_second = (b.js("window.glassnetState.updates") - updates0) / (
         time.monotonic() - t1)
     b.click("#play")  # pause

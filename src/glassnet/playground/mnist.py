@@ -57,10 +57,15 @@ def _signed_bytes(w: np.ndarray) -> str:
     return _b64(np.rint(np.clip(w / scale, -1, 1) * 127.5 + 127.5))
 
 
+MODELS = ("mlp", "cnn")
+
+
 @dataclass
 class MnistSettings:
-    """The tutorial's run: 784-128-10, Adam at 0.001, batch 32, 5 epochs, all 60,000 images."""
+    """The tutorial's run: 784-128-10, Adam at 0.001, batch 32, 5 epochs, all 60,000 images.
+    ``model="cnn"``: Keras's small MNIST convnet instead (``hidden`` is then not used)."""
 
+    model: str = "mlp"
     hidden: int = 128
     epochs: int = 5
     batch_size: int = 32
@@ -81,6 +86,8 @@ class MnistSettings:
             if name != "learning_rate" and v != int(v):
                 raise SettingsError(f"{name} must be an integer, got {v!r}")
             setattr(s, name, type(getattr(cls(), name))(v))
+        if s.model not in MODELS:
+            raise SettingsError(f"model must be one of {', '.join(MODELS)}, got {s.model!r:.40}")
         if s.hidden not in HIDDEN_CHOICES:
             raise SettingsError(f"hidden must be one of {HIDDEN_CHOICES}, got {s.hidden!r}")
         return s
@@ -90,12 +97,25 @@ def build_model(s: MnistSettings):
     """The model of ``program(s)``, compiled."""
     import glassnet as tf
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(28, 28)),
-        tf.keras.layers.Flatten(),
-        tf.keras.layers.Dense(s.hidden, activation="relu"),
-        tf.keras.layers.Dense(10, activation="softmax"),
-    ])
+    if s.model == "cnn":
+        model = tf.keras.Sequential([
+            tf.keras.Input(shape=(28, 28)),
+            tf.keras.layers.Reshape((28, 28, 1)),
+            tf.keras.layers.Conv2D(32, 3, activation="relu"),
+            tf.keras.layers.MaxPooling2D(),
+            tf.keras.layers.Conv2D(64, 3, activation="relu"),
+            tf.keras.layers.MaxPooling2D(),
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dropout(0.5),
+            tf.keras.layers.Dense(10, activation="softmax"),
+        ])
+    else:
+        model = tf.keras.Sequential([
+            tf.keras.Input(shape=(28, 28)),
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dense(s.hidden, activation="relu"),
+            tf.keras.layers.Dense(10, activation="softmax"),
+        ])
     model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=s.learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
@@ -113,8 +133,9 @@ def program(s: MnistSettings) -> str:
         *limit,
         "model = tf.keras.Sequential([",
         "    tf.keras.Input(shape=(28, 28)),",
-        "    tf.keras.layers.Flatten(),",
-        f'    tf.keras.layers.Dense({s.hidden}, activation="relu"),',
+        *(_CNN_LAYERS if s.model == "cnn" else [
+            "    tf.keras.layers.Flatten(),",
+            f'    tf.keras.layers.Dense({s.hidden}, activation="relu"),']),
         '    tf.keras.layers.Dense(10, activation="softmax"),',
         "])",
         f"model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate={s.learning_rate:g}),",
@@ -124,6 +145,17 @@ def program(s: MnistSettings) -> str:
         'model.save("mnist.glassnet")',
         "",
     ])
+
+
+_CNN_LAYERS = [
+    "    tf.keras.layers.Reshape((28, 28, 1)),  # convolutions need a channel axis",
+    '    tf.keras.layers.Conv2D(32, 3, activation="relu"),',
+    "    tf.keras.layers.MaxPooling2D(),",
+    '    tf.keras.layers.Conv2D(64, 3, activation="relu"),',
+    "    tf.keras.layers.MaxPooling2D(),",
+    "    tf.keras.layers.Flatten(),",
+    "    tf.keras.layers.Dropout(0.5),",
+]
 
 
 class PlaygroundMNIST:
@@ -218,8 +250,7 @@ class PlaygroundMNIST:
 
     # -- what the page is shown -----------------------------------------------------------
     def start_message(self) -> dict:
-        return {"generation": self.generation, "settings": asdict(self.settings),
-                "hidden_choices": list(HIDDEN_CHOICES)}
+        return {"generation": self.generation, "settings": asdict(self.settings)}
 
     def update_message(self, since: int = 0) -> dict:
         return {"generation": self.generation, "training": self.training,
@@ -249,9 +280,10 @@ class PlaygroundMNIST:
             model, s = self.model, self.settings
         error = None
         try:
+            # The program's validation_data=(x_test, y_test), computed by _Progress from
+            # the one pass over the test images that also gives the confusion matrix.
             model.fit(x[:s.limit], y[:s.limit], epochs=s.epochs, batch_size=s.batch_size,
-                      verbose=0, validation_data=(x_test, y_test),
-                      callbacks=[_Progress(self, generation, x_test, y_test)])
+                      verbose=0, callbacks=[_Progress(self, generation, x_test, y_test)])
         except Exception as err:  # shown on the page
             error = f"{type(err).__name__}: {err}"
         with self.cond:
@@ -263,9 +295,16 @@ class PlaygroundMNIST:
                 self.cond.notify_all()
 
     def _weights(self) -> dict:
-        """The first Dense layer's first units, each as a 28×28 image of its weights."""
-        W = self.model.layers[1].get_weights()[0][:, :MAX_SHOWN_UNITS]  # (784, units)
-        return {"units": int(W.shape[1]),
+        """The first layer's first units, each as an image of its weights: a Dense unit's
+        784 weights as 28×28, a convolution's 3×3 kernel as 3×3."""
+        layer = next(layer for layer in self.model.layers if layer.get_weights())
+        W = layer.get_weights()[0]
+        if W.ndim == 4:  # Conv2D: (kh, kw, 1, filters)
+            side, W = W.shape[0], W.reshape(-1, W.shape[-1])
+        else:  # Dense: (784, units)
+            side = 28
+        W = W[:, :MAX_SHOWN_UNITS]
+        return {"units": int(W.shape[1]), "size": int(side),
                 "images": [_signed_bytes(W[:, j]) for j in range(W.shape[1])]}
 
 
@@ -304,8 +343,14 @@ class _Progress(Callback):
             page.cond.notify_all()
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        predicted = self.model.predict(self.x_test, verbose=0, batch_size=1000).argmax(axis=1)
+        """The test loss and accuracy (what ``validation_data`` reports, Keras's
+        ``-mean log p[y]`` with p clipped at 1e-7) and the confusion matrix, from one pass."""
+        logs = dict(logs or {})
+        p = self.model.predict(self.x_test, verbose=0, batch_size=1000)
+        predicted = p.argmax(axis=1)
+        p_true = p[np.arange(len(p)), self.y_test]
+        logs["val_loss"] = float(-np.mean(np.log(np.clip(p_true, 1e-7, 1.0))))
+        logs["val_accuracy"] = float(np.mean(predicted == self.y_test))
         confusion = np.zeros((10, 10), np.int64)
         np.add.at(confusion, (self.y_test, predicted), 1)
         weights = self.page._weights()

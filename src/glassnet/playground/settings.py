@@ -111,9 +111,12 @@ def regularizer(s: Settings):
 
 def build_model(s: Settings):
     """The compiled model of ``program(s)``: Dense layers of ``s.hidden`` units, then one
-    sigmoid unit, the probability of the blue class, trained on binary cross-entropy."""
+    sigmoid unit, the probability of the blue class, trained on binary cross-entropy.
+    Seeds glassnet's random numbers with ``s.seed`` first, as the program does, so the
+    program trains exactly as the page did."""
     import glassnet as tf
 
+    tf.keras.utils.set_random_seed(s.seed)  # the program's start: same weights, same batches
     reg = regularizer(s)
     model = tf.keras.Sequential(
         [tf.keras.Input(shape=(len(s.features),))]
@@ -156,6 +159,7 @@ def program(s: Settings, epochs: int = 100) -> str:
         "x_train, y_train = x[:n_train], labels[:n_train]",
         "x_test, y_test = x[n_train:], labels[n_train:]",
         "",
+        f"tf.keras.utils.set_random_seed({s.seed})  # the page's start: the same first weights",
         *reg_line,
         "model = tf.keras.Sequential([",
         *layers,

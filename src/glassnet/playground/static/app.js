@@ -19,6 +19,7 @@ const STRINGS = {
     show_test: "Show test data", program: "The Keras program for these settings",
     copy: "Copy", copied: "Copied", download: "Download the trained model (.glassnet)",
     layer: "layer", disconnected: "Lost the connection to glassnet playground; is it running?",
+    network: "Network", mlp: "Dense (the tutorial's)", cnn: "Convolutional",
     nav_2d: "2-D data", mnist_tagline: "The tutorial's network learns handwritten digits.",
     train: "Train / stop", hidden_units: "Hidden neurons", epochs: "Epochs",
     limit: "Training images", progress: "Progress", confusion: "Confusion matrix (test images)",
@@ -45,6 +46,7 @@ const STRINGS = {
     show_test: "显示测试数据", program: "这些设置对应的 Keras 程序",
     copy: "复制", copied: "已复制", download: "下载训练好的模型（.glassnet）",
     layer: "层", disconnected: "与 glassnet playground 的连接已断开；它还在运行吗？",
+    network: "网络", mlp: "全连接（教程里的）", cnn: "卷积网络",
     nav_2d: "二维数据", mnist_tagline: "教程里的网络学习识别手写数字。",
     train: "训练 / 停止", hidden_units: "隐藏神经元数", epochs: "训练轮数",
     limit: "训练图片数", progress: "进度", confusion: "混淆矩阵（测试图片）",
@@ -385,9 +387,9 @@ async function main() {
 
 // == the MNIST page ===========================================================================
 function wireMnist() {
-  const settings = () => Object.fromEntries(["hidden", "epochs", "batch_size", "learning_rate",
-    "limit"].map((id) => [id, Number($(id).value)]));
-  for (const id of ["hidden", "epochs", "batch_size", "learning_rate", "limit"])
+  const settings = () => Object.assign({ model: $("model").value }, Object.fromEntries(
+    ["hidden", "epochs", "batch_size", "learning_rate", "limit"].map((id) => [id, Number($(id).value)])));
+  for (const id of ["model", "hidden", "epochs", "batch_size", "learning_rate", "limit"])
     $(id).onchange = () => post("/api/mnist/settings", settings());
   $("train").onclick = () => post("/api/mnist/control",
     { action: state.mnistUpdate && state.mnistUpdate.training ? "stop" : "train" });
@@ -407,6 +409,7 @@ function connectMnist() {
       if (![...el.options].some((o) => o.value === value)) el.add(new Option(value, value));
       el.value = value;
     }
+    $("hidden").disabled = start.settings.model === "cnn";
   });
   events.addEventListener("update", (e) => {
     const u = JSON.parse(e.data);
@@ -446,7 +449,7 @@ function drawWeights(w) {
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.imageSmoothingEnabled = false;
   w.images.forEach((b64, j) => {
-    const img = heatImage(fromBytes(b64), 28);
+    const img = heatImage(fromBytes(b64), w.size);
     ctx.drawImage(img, (j % cols) * cell + 1, Math.floor(j / cols) * cell + 1, cell - 2, cell - 2);
   });
 }
