@@ -271,7 +271,8 @@ def test_command_says_when_the_port_is_taken(server, capsys):
 
 
 def test_command_serves_until_interrupted():
-    """``glassnet playground --no-browser`` prints its URL, serves, and Ctrl-C stops it."""
+    """``glassnet playground --no-browser`` prints its URL, serves, and Ctrl-C stops it and
+    both pages' training threads."""
     import signal
 
     proc = subprocess.Popen([sys.executable, "-m", "glassnet", "playground", "--no-browser"],
@@ -280,12 +281,24 @@ def test_command_serves_until_interrupted():
         line = proc.stdout.readline()
         assert "http://127.0.0.1:" in line
         port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        conn.request("POST", "/api/control", body=b'{"action": "play"}',
-                     headers={"Content-Type": "application/json"})
-        assert conn.getresponse().status == 200
+        for path, body in (("/api/control", b'{"action": "play"}'),
+                           ("/api/mnist/settings", b'{"epochs": 50}'),
+                           ("/api/mnist/control", b'{"action": "train"}')):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+            assert conn.getresponse().status == 200
+            conn.close()
+
+        def mnist_training():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/mnist/state")
+            return json.loads(conn.getresponse().read())["update"]["progress"]
+
+        assert wait_for(mnist_training, 10)  # both trainings under way
+        t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(10) == 0
+        assert time.monotonic() - t0 < 2  # the training threads stopped, not finished
         assert "stopped" in proc.stdout.read()
     finally:
         if proc.poll() is None:
@@ -389,3 +402,26 @@ def test_mnist_test_loss_is_what_evaluate_says(server):
     (_, _), (x_test, y_test) = _mnist()
     loss, accuracy = server.mnist.model.evaluate(x_test, y_test, verbose=0)
     assert server.mnist.history[0][3:] == pytest.approx([loss, accuracy], rel=1e-4)
+
+
+def test_the_program_trains_exactly_as_the_page_did(tmp_path, monkeypatch, capsys):
+    from glassnet.playground.session import Playground2D
+
+    s = Settings.from_json({"dataset": "gauss", "noise": 20, "hidden": [4], "seed": 7,
+                            "learning_rate": 0.1})
+    page = Playground2D(s)
+    try:
+        for _ in range(3):
+            page.control("step")
+        assert wait_for(lambda: page.epoch == 3)
+        time.sleep(0.05)
+        with page.cond:
+            weights = page.model.get_weights()
+    finally:
+        page.close()
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(program(s, epochs=3), namespace)
+    capsys.readouterr()
+    for a, b in zip(namespace["model"].get_weights(), weights):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -317,8 +317,14 @@ class _Progress(Callback):
         self.x_test, self.y_test = x_test, y_test
         self.epoch, self.last, self.last_weights = 0, 0.0, 0.0
 
+    def on_train_begin(self, logs=None):  # reset or closed while the data was loading
+        with self.page.cond:
+            if self.generation != self.page.generation or self.page.closing:
+                self.model.stop_training = True
+
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
+        self.on_train_begin()
 
     def on_train_batch_end(self, batch, logs=None):
         now = time.monotonic()
