@@ -113,8 +113,10 @@ def test_local_names_and_own_origin_are_accepted(server):
 
 
 def test_bodies_are_bounded_and_checked(server):
-    big = b"{" + b" " * MAX_BODY + b"}"
-    assert request(server, "POST", "/api/settings", raw=big)[0] == 413
+    for size in (MAX_BODY + 1, 3 * MAX_BODY + 7):
+        big = b"{" + b" " * (size - 2) + b"}"
+        status, _, body = request(server, "POST", "/api/settings", raw=big)
+        assert status == 413 and str(MAX_BODY).encode() in body
     assert request(server, "POST", "/api/control", raw=b"not json")[0] == 400
     assert request(server, "POST", "/api/control", raw=b'{"action": "play"}',
                    headers={"Content-Type": "text/plain"})[0] == 415

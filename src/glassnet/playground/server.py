@@ -32,6 +32,7 @@ from .settings import Settings, SettingsError
 
 HOST = "127.0.0.1"
 MAX_BODY = 64 * 1024
+MAX_DRAIN = 1 << 20  # a larger body is not read at all: the connection is closed
 KEEPALIVE_SECONDS = 15.0
 
 #: URL path -> (file in static/, content type). Nothing else is served from disk.
@@ -110,6 +111,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send_error(HTTPStatus.LENGTH_REQUIRED, "a body needs a Content-Length")
             return None
         if length < 0 or length > MAX_BODY:
+            if 0 < length <= MAX_DRAIN:  # read it away, so that the client sees the answer
+                left = length
+                while left > 0:
+                    chunk = self.rfile.read(min(1 << 16, left))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
             self._send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                              f"a request body may have at most {MAX_BODY} bytes, got {length}")
             self.close_connection = True

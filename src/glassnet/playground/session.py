@@ -33,7 +33,8 @@ class _Stopped(Exception):
 
 def _bytes64(values: np.ndarray, lo: float, hi: float) -> str:
     """``values`` mapped from ``[lo, hi]`` to bytes 0..255, base64: a compact heat map."""
-    scaled = np.clip((np.asarray(values, np.float64) - lo) / (hi - lo), 0, 1) * 255
+    values = np.nan_to_num(np.asarray(values, np.float64), nan=(lo + hi) / 2, posinf=hi, neginf=lo)
+    scaled = np.clip((values - lo) / (hi - lo), 0, 1) * 255
     return base64.b64encode(np.rint(scaled).astype(np.uint8).tobytes()).decode("ascii")
 
 
@@ -193,10 +194,10 @@ class Playground2D:
             if generation != self.generation:
                 raise _Stopped
             self.epoch = epoch + 1
-            self.history.append([self.epoch, float(logs.get("loss", np.nan)),
-                                 float(logs.get("val_loss", np.nan)),
-                                 float(logs.get("accuracy", np.nan)),
-                                 float(logs.get("val_accuracy", np.nan))])
+            values = [float(logs.get(k, np.nan))
+                      for k in ("loss", "val_loss", "accuracy", "val_accuracy")]
+            # JSON has no NaN or infinity: a value that is not a number is sent as null
+            self.history.append([self.epoch] + [v if np.isfinite(v) else None for v in values])
             due = time.monotonic() - self._last_publish >= 1 / MAX_UPDATES_PER_SECOND
             if due or not self.playing:
                 self._publish()

@@ -202,11 +202,11 @@ function drawLossChart() {
     const step = Math.max(1, Math.floor(h.length / W));
     for (let i = 0; i < h.length; i += step) {
       const x = h.length === 1 ? W : (i / (h.length - 1)) * W;
-      const y = H - (Math.min(h[i][k], top) / top) * (H - 4) - 2;
+      const y = H - (Math.min(h[i][k] ?? top, top) / top) * (H - 4) - 2;
       if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
     }
     const last = h[h.length - 1];
-    ctx.lineTo(W, H - (Math.min(last[k], top) / top) * (H - 4) - 2);
+    ctx.lineTo(W, H - (Math.min(last[k] ?? top, top) / top) * (H - 4) - 2);
     ctx.strokeStyle = style;
     ctx.lineWidth = 1.5;
     ctx.stroke();
@@ -328,8 +328,9 @@ function onUpdate(update) {
   $("epoch").textContent = String(update.epoch).padStart(3, "0");
   $("play").textContent = update.playing ? "❚❚" : "▶";
   const last = state.history[state.history.length - 1];
-  $("train-loss").textContent = last ? last[1].toFixed(3) : "–";
-  $("test-loss").textContent = last ? last[2].toFixed(3) : "–";
+  const fmt = (v) => (typeof v === "number" ? v.toFixed(3) : "–");  // null: not a number
+  $("train-loss").textContent = last ? fmt(last[1]) : "–";
+  $("test-loss").textContent = last ? fmt(last[2]) : "–";
   $("program").textContent = update.program;
   showError(update.error);
   document.body.dataset.epoch = update.epoch;
