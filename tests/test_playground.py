@@ -427,3 +427,15 @@ def test_the_program_trains_exactly_as_the_page_did(tmp_path, monkeypatch, capsy
     capsys.readouterr()
     for a, b in zip(namespace["model"].get_weights(), weights):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_every_static_file_is_served_and_packaged():
+    from importlib import resources
+    from pathlib import Path
+
+    from glassnet.playground.server import STATIC
+
+    shipped = {p.name for p in resources.files("glassnet.playground").joinpath("static").iterdir()}
+    assert shipped == {name for name, _ in STATIC.values()}
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    assert '"playground/static/*"' in pyproject

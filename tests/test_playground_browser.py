@@ -117,17 +117,26 @@ class Browser:
         os.close(self._from_browser)
 
 
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield b
+    finally:
+        b.close()
+
+
 @pytest.fixture
-def page(tmp_path):
+def page(browser):
+    """A fresh playground server, and the browser (one for all tests: it starts in ~1 s)."""
     srv = PlaygroundServer(0)
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
-    browser = Browser(tmp_path / "profile")
     try:
         yield srv, browser
     finally:
-        browser.close()
+        browser.send("Page.navigate", url="about:blank")  # closes the page's event stream
         srv.shutdown()
         srv.close()
         thread.join(5)
