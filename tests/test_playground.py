@@ -274,7 +274,7 @@ def test_command_says_when_the_port_is_taken(server, capsys):
 
 def test_command_serves_until_interrupted():
     """``glassnet playground --no-browser`` prints its URL, serves, and Ctrl-C stops it and
-    both pages' training threads."""
+    the training thread."""
     import signal
 
     proc = subprocess.Popen([sys.executable, "-m", "glassnet", "playground", "--no-browser"],
@@ -283,24 +283,22 @@ def test_command_serves_until_interrupted():
         line = proc.stdout.readline()
         assert "http://127.0.0.1:" in line
         port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
-        for path, body in (("/api/control", b'{"action": "play"}'),
-                           ("/api/mnist/settings", b'{"epochs": 50}'),
-                           ("/api/mnist/control", b'{"action": "train"}')):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
-            assert conn.getresponse().status == 200
-            conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("POST", "/api/control", body=b'{"action": "play"}',
+                     headers={"Content-Type": "application/json"})
+        assert conn.getresponse().status == 200
+        conn.close()
 
-        def mnist_training():
+        def epochs():
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/api/mnist/state")
-            return json.loads(conn.getresponse().read())["update"]["progress"]
+            conn.request("GET", "/api/state")
+            return json.loads(conn.getresponse().read())["update"]["epoch"]
 
-        assert wait_for(mnist_training, 10)  # both trainings under way
+        assert wait_for(lambda: epochs() > 2, 10)  # training
         t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(10) == 0
-        assert time.monotonic() - t0 < 2  # the training threads stopped, not finished
+        assert time.monotonic() - t0 < 2  # the training thread stopped
         assert "stopped" in proc.stdout.read()
     finally:
         if proc.poll() is None:
@@ -357,6 +355,16 @@ def test_mnist_trains_live_and_classifies_drawings(server):
     assert right >= 8
     status, _, body = request(server, "GET", "/api/mnist/model.glassnet")
     assert status == 200 and body[:2] == b"PK"
+
+
+def test_mnist_training_stops_when_the_server_closes(server):
+    request(server, "POST", "/api/mnist/settings", {"epochs": 50})
+    request(server, "POST", "/api/mnist/control", {"action": "train"})
+    assert wait_for(lambda: server.mnist.progress, 10)  # under way
+    t0 = time.monotonic()
+    server.mnist.close()  # what Ctrl-C calls
+    assert time.monotonic() - t0 < 2 and server.mnist._thread is None
+    assert server.mnist.history == []  # stopped within the first of 50 epochs
 
 
 def test_mnist_refuses_bad_drawings_and_settings(server):
