@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
 import glassnet
+
+# Messages in English whatever the machine's locale (tests/test_i18n.py switches it per test).
+os.environ["GLASSNET_LANG"] = "en"
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .errors import unknown_name
+from .i18n import _
 
 _erf_ufunc = None
 
@@ -243,15 +244,16 @@ def get(identifier: str | Activation | None) -> Activation:
         if key in ALL:
             return ALL[key]
         raise unknown_name("activation", identifier, ALL)
-    raise TypeError(
-        f"activation must be a name such as 'relu' or a glassnet.activations object, "
-        f"got {identifier!r}. A plain Python function has no derivative for backpropagation; "
+    raise TypeError(_(
+        "activation must be a name such as 'relu' or a glassnet.activations object, "
+        "got {value!r}. A plain Python function has no derivative for backpropagation; "
         "subclass glassnet.activations.Activation and write forward and backward."
-    )
+    ).format(value=identifier))
 
 
 def serialize(activation: Activation) -> str:
     """The name stored in a model file."""
     if activation.name not in ALL or type(activation) is not type(ALL[activation.name]):
-        raise ValueError(f"Cannot save the custom activation {activation!r} by name.")
+        raise ValueError(_("Cannot save the custom activation {activation!r} by name.").format(
+            activation=activation))
     return activation.name

@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .i18n import _
 from .progress import Progbar
 from .tensorboard import EventFileWriter
 
@@ -112,7 +113,8 @@ class _Monitor(Callback):
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
         super().__init__()
         if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}.")
+            raise ValueError(_("mode must be 'auto', 'min' or 'max', got {mode!r}.").format(
+                mode=mode))
         if mode == "auto":
             mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
         self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
@@ -126,10 +128,12 @@ class _Monitor(Callback):
     def current(self, logs) -> float | None:
         value = (logs or {}).get(self.monitor)
         if value is None:
-            warnings.warn(
-                f"{type(self).__name__} is watching {self.monitor!r}, which is not in the logs "
-                f"(available: {', '.join(logs or {}) or 'none'}). Pass validation_data or "
-                "validation_split to fit for val_ metrics.", stacklevel=3)
+            warnings.warn(_(
+                "{callback} is watching {monitor!r}, which is not in the logs "
+                "(available: {available}). Pass validation_data or "
+                "validation_split to fit for val_ metrics.").format(
+                callback=type(self).__name__, monitor=self.monitor,
+                available=", ".join(logs or {}) or _("none")), stacklevel=3)
         return value
 
 
@@ -187,8 +191,8 @@ class _SaveFrequency:
     def __init__(self, save_freq) -> None:
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(
                 save_freq, (int, np.integer)) or save_freq < 1):
-            raise ValueError(f"save_freq must be 'epoch' or a positive number of batches, got "
-                             f"save_freq={save_freq!r}.")
+            raise ValueError(_("save_freq must be 'epoch' or a positive number of batches, "
+                               "got save_freq={value!r}.").format(value=save_freq))
         self.save_freq = save_freq
         self._batches_since_save = 0
 
@@ -212,10 +216,11 @@ def _format_path(template: str, epoch: int, batch: int | None, logs: dict) -> st
     try:
         return template.format(**fields)
     except KeyError as err:
-        raise KeyError(
-            f"The checkpoint path {template!r} uses {{{err.args[0]}}}, which is not among the "
-            f"values at this point: {', '.join(fields)}. For val_ values pass validation_data "
-            "or validation_split to fit.") from None
+        raise KeyError(_(
+            "The checkpoint path {template!r} uses {{{field}}}, which is not among the "
+            "values at this point: {fields}. For val_ values pass validation_data "
+            "or validation_split to fit.").format(template=template, field=err.args[0],
+                                                 fields=", ".join(fields))) from None
 
 
 def _make_folder(path: str) -> None:
@@ -297,7 +302,7 @@ class BackupAndRestore(Callback):
                  delete_checkpoint: bool = True) -> None:
         super().__init__()
         if not backup_dir:
-            raise ValueError("BackupAndRestore needs a backup_dir, e.g. '/tmp/backup'.")
+            raise ValueError(_("BackupAndRestore needs a backup_dir, e.g. '/tmp/backup'."))
         self.backup_dir = os.fspath(backup_dir)
         self.frequency = _SaveFrequency(save_freq)
         self.save_freq, self.double_checkpoint = save_freq, double_checkpoint
@@ -428,8 +433,9 @@ class LambdaCallback(Callback):
                  "on_train_batch_end": on_train_batch_end, **kwargs}
         for name, fn in hooks.items():
             if not hasattr(Callback, name):
-                raise TypeError(f"LambdaCallback got {name}=, which is not a callback hook; "
-                                f"the hooks are on_epoch_end, on_train_batch_end, ... .")
+                raise TypeError(_("LambdaCallback got {name}=, which is not a callback hook; "
+                                  "the hooks are on_epoch_end, on_train_batch_end, ... .").format(
+                    name=name))
             if fn is not None:
                 setattr(self, name, fn)
 
@@ -437,12 +443,12 @@ class LambdaCallback(Callback):
 def _set_learning_rate(optimizer, lr: float, who: str) -> None:
     """Set ``optimizer.learning_rate``, unless a schedule already sets it at every step."""
     if getattr(optimizer, "schedule", None) is not None:
-        raise TypeError(
-            f"{who} cannot change the learning rate: the optimizer was given a "
-            f"{type(optimizer.schedule).__name__} schedule, which sets it before every step. "
-            f"Use one or the other: a plain number as the optimizer's learning_rate with "
-            f"{who}, or the schedule alone."
-        )
+        raise TypeError(_(
+            "{who} cannot change the learning rate: the optimizer was given a "
+            "{schedule} schedule, which sets it before every step. "
+            "Use one or the other: a plain number as the optimizer's learning_rate with "
+            "{who}, or the schedule alone."
+        ).format(who=who, schedule=type(optimizer.schedule).__name__))
     optimizer.learning_rate = lr
 
 
@@ -456,7 +462,8 @@ class LearningRateScheduler(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         lr = float(self.schedule(epoch, self.model.optimizer.learning_rate))
         if not math.isfinite(lr):
-            raise ValueError(f"The schedule returned a learning rate of {lr} at epoch {epoch}.")
+            raise ValueError(_("The schedule returned a learning rate of {lr} at epoch "
+                               "{epoch}.").format(lr=lr, epoch=epoch))
         _set_learning_rate(self.model.optimizer, lr, "LearningRateScheduler")
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
@@ -474,7 +481,8 @@ class ReduceLROnPlateau(_Monitor):
                  cooldown: int = 0, min_lr: float = 0.0) -> None:
         super().__init__(monitor, mode, min_delta)
         if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau needs factor < 1, got {factor}.")
+            raise ValueError(_("ReduceLROnPlateau needs factor < 1, got {factor}.").format(
+                factor=factor))
         self.factor, self.patience, self.verbose = factor, patience, verbose
         self.cooldown, self.min_lr = cooldown, min_lr
         self.wait = self.cooldown_counter = 0
@@ -537,8 +545,9 @@ class TensorBoard(Callback):
         super().__init__()
         if update_freq != "epoch" and update_freq != "batch" and not (
                 isinstance(update_freq, int) and update_freq > 0):
-            raise ValueError(f"TensorBoard update_freq must be 'epoch', 'batch' or a positive "
-                             f"number of batches, got {update_freq!r}.")
+            raise ValueError(_("TensorBoard update_freq must be 'epoch', 'batch' or a "
+                               "positive number of batches, got {value!r}.").format(
+                value=update_freq))
         self.log_dir = os.fspath(log_dir)
         self.update_freq = 1 if update_freq == "batch" else update_freq
         self.histogram_freq = histogram_freq

@@ -12,6 +12,7 @@ from . import backend, validation
 from .dataset import AUTOTUNE, Dataset, experimental  # noqa: F401  (tf.data.Dataset)
 from .errors import InputError, InputTypeError
 from .graph import symbolic
+from .i18n import _
 
 
 def is_symbolic(data) -> bool:
@@ -28,8 +29,8 @@ def prepare_inputs(model, x, single_sample: bool = False, training: bool = False
     name. An unbuilt ``Sequential`` is built from the shape of ``x``.
     """
     if not model.layers:
-        raise InputError("The model has no layers: add some first, e.g. "
-                         "model.add(glassnet.layers.Dense(10)).")
+        raise InputError(_("The model has no layers: add some first, e.g. "
+                           "model.add(glassnet.layers.Dense(10))."))
     check_columns(model.training_columns, x)  # a DataFrame: same columns, same order
     names = model.input_names if model.built else ["input"]
     xs = []
@@ -42,9 +43,10 @@ def prepare_inputs(model, x, single_sample: bool = False, training: bool = False
         model.build(xs[0].shape[1:])
     for name, arr in zip(names[1:], xs[1:]):
         if len(arr) != len(xs[0]):
-            raise InputError(f"The inputs have different numbers of samples: "
-                             f"{names[0]!r} has {len(xs[0])}, {name!r} has {len(arr)}. Give "
-                             "every input one entry per sample.")
+            raise InputError(_("The inputs have different numbers of samples: "
+                               "{first!r} has {n_first}, {name!r} has {n}. Give "
+                               "every input one entry per sample.").format(
+                first=names[0], n_first=len(xs[0]), name=name, n=len(arr)))
     return xs
 
 
@@ -82,27 +84,29 @@ def sample_weights(sample_weight, class_weight, ys: list[np.ndarray], n: int):
     """One weight per sample (float32), from ``fit``'s ``sample_weight`` or ``class_weight``
     (``{class: weight}``, read from integer labels or one-hot rows); None without either."""
     if sample_weight is not None and class_weight is not None:
-        raise InputError("fit got both sample_weight and class_weight: give one of them.")
+        raise InputError(_("fit got both sample_weight and class_weight: give one of them."))
     if sample_weight is not None:
         w = as_array(sample_weight, "sample_weight").astype(backend.floatx())
         if w.shape == (n, 1):  # a column, as the keras.io guides make it
             w = w[:, 0]
         if w.shape != (n,):
-            raise InputError(f"sample_weight has shape {w.shape}, but there are {n} samples: "
-                             f"give one weight per sample, shape ({n},).")
+            raise InputError(_("sample_weight has shape {shape}, but there are {n} samples: "
+                               "give one weight per sample, shape ({n},).").format(
+                shape=w.shape, n=n))
         return w
     if class_weight is None:
         return None
     if not isinstance(class_weight, dict) or len(ys) != 1:
-        raise InputError("class_weight must be a dict {class: weight}, for a model with one "
-                         "output, e.g. class_weight={0: 1.0, 1: 5.0}.")
+        raise InputError(_("class_weight must be a dict {{class: weight}}, for a model with "
+                           "one output, e.g. class_weight={{0: 1.0, 1: 5.0}}.").format())
     y = ys[0]
     labels = y.argmax(axis=-1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
     labels = labels.astype(np.int64)
     missing = sorted(set(np.unique(labels).tolist()) - set(int(k) for k in class_weight))
     if missing:
-        raise InputError(f"class_weight has no weight for class(es) {missing}; give every "
-                         f"class that occurs in y a weight (got keys {sorted(class_weight)}).")
+        raise InputError(_("class_weight has no weight for class(es) {missing}; give every "
+                           "class that occurs in y a weight (got keys {keys}).").format(
+            missing=missing, keys=sorted(class_weight)))
     table = np.zeros(int(labels.max()) + 1, backend.floatx())
     for k, v in class_weight.items():
         if 0 <= int(k) < len(table):
@@ -117,13 +121,15 @@ def as_list(data, names: list[str], what: str, kind: str, optional=frozenset()) 
     if isinstance(data, dict):
         unknown = [k for k in data if k not in names]
         if unknown:
-            raise InputError(
-                f"{what} is a dict whose key(s) {unknown} name no {kind} of the model. The "
-                f"model's {kind}s are {names}: use those names as keys (model.{kind}_names).")
+            raise InputError(_(
+                "{what} is a dict whose key(s) {unknown} name no {kind} of the model. The "
+                "model's {kind}s are {names}: use those names as keys (model.{kind}_names)."
+            ).format(what=what, unknown=unknown, kind=kind, names=names))
         missing = [k for k in names if k not in data and k not in optional]
         if missing:
-            raise InputError(f"{what} is a dict without the {kind}(s) {missing}. The model's "
-                             f"{kind}s are {names}: give an array for each.")
+            raise InputError(_("{what} is a dict without the {kind}(s) {missing}. The model's "
+                               "{kind}s are {names}: give an array for each.").format(
+                what=what, kind=kind, missing=missing, names=names))
         return [data.get(k) for k in names]
     if n == 1:
         if isinstance(data, (list, tuple)) and len(data) == 1 and hasattr(data[0], "shape"):
@@ -132,44 +138,48 @@ def as_list(data, names: list[str], what: str, kind: str, optional=frozenset()) 
     if isinstance(data, (list, tuple)) and len(data) == n and all(
             hasattr(d, "__len__") for d in data):
         return list(data)
-    got = (f"a list of {len(data)}" if isinstance(data, (list, tuple))
-           else f"one {type(data).__name__}")
-    raise InputError(
-        f"The model has {n} {kind}s {names}, so {what} must be a list of {n} arrays in that "
-        f"order, or a dict {{name: array}}; got {got}.")
+    got = (_("a list of {n}").format(n=len(data)) if isinstance(data, (list, tuple))
+           else _("one {type}").format(type=type(data).__name__))
+    raise InputError(_(
+        "The model has {n} {kind}s {names}, so {what} must be a list of {n} arrays in that "
+        "order, or a dict {{name: array}}; got {got}.").format(
+        n=n, kind=kind, names=names, what=what, got=got))
 
 
 def as_array(data, what: str) -> np.ndarray:
     """``data`` as a NumPy array of numbers, or a clear error saying why not."""
     if data is None:
-        raise InputError(f"{what} is missing: pass an array.")
+        raise InputError(_("{what} is missing: pass an array.").format(what=what))
     if hasattr(data, "to_numpy") and hasattr(data, "dtypes"):  # pandas DataFrame or Series
         data = pandas_to_numpy(data, what)
     try:
         arr = np.asarray(data)
     except ValueError as err:  # ragged nested lists
-        raise InputTypeError(
-            f"{what} could not be turned into an array ({err}).{_ragged(data)} Every sample "
+        raise InputTypeError(_(
+            "{what} could not be turned into an array ({err}).{ragged} Every sample "
             "must have the same shape: pad or crop ragged lists first."
-        ) from None
+        ).format(what=what, err=err, ragged=_ragged(data))) from None
     if arr.dtype == object:
-        raise InputTypeError(
-            f"{what} is an object array (mixed types or ragged rows), shape {arr.shape}. "
+        raise InputTypeError(_(
+            "{what} is an object array (mixed types or ragged rows), shape {shape}. "
             "Pass numbers only, every sample with the same shape."
-        )
+        ).format(what=what, shape=arr.shape))
     if np.iscomplexobj(arr):
-        raise InputTypeError(f"{what} holds complex numbers ({arr.dtype}); pass real numbers, "
-                             f"e.g. np.abs({what}) or {what}.real.")
+        raise InputTypeError(_("{what} holds complex numbers ({dtype}); pass real numbers, "
+                               "e.g. np.abs({what}) or {what}.real.").format(
+            what=what, dtype=arr.dtype))
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise InputTypeError(
-            f"{what} holds {arr.dtype} values, not numbers. Convert them to numbers first "
+        raise InputTypeError(_(
+            "{what} holds {dtype} values, not numbers. Convert them to numbers first "
             "(for class names, map each name to an integer label)."
-        )
+        ).format(what=what, dtype=arr.dtype))
     if arr.ndim == 0:
-        raise InputError(f"{what} is a single number ({arr.item()!r}), not an array of samples. "
-                         f"Pass one entry per sample, e.g. np.array([{arr.item()!r}]).")
+        raise InputError(_("{what} is a single number ({value!r}), not an array of samples. "
+                           "Pass one entry per sample, e.g. np.array([{value!r}]).").format(
+            what=what, value=arr.item()))
     if arr.size == 0:
-        raise InputError(f"{what} is empty (shape {arr.shape}): there is nothing to compute on.")
+        raise InputError(_("{what} is empty (shape {shape}): there is nothing to compute "
+                           "on.").format(what=what, shape=arr.shape))
     return arr
 
 
@@ -182,7 +192,7 @@ def _ragged(data) -> str:
     if len(lengths) < 2:
         return ""
     shown = ", ".join(map(str, lengths[:5])) + (", ..." if len(lengths) > 5 else "")
-    return f" Its rows have different lengths: {shown}."
+    return _(" Its rows have different lengths: {shown}.").format(shown=shown)
 
 
 def pandas_to_numpy(data, what: str) -> np.ndarray:
@@ -199,17 +209,17 @@ def pandas_to_numpy(data, what: str) -> np.ndarray:
         if bad:
             names = ", ".join(f"{col!r} ({dtype})" for col, dtype in bad)
             cols = [col for col, _ in bad]
-            raise InputTypeError(
-                f"{what} has non-numeric columns: {names}. Turn them into numbers first, "
-                f"e.g. pandas.get_dummies({what}, columns={cols!r}) for categories, or drop "
-                f"them with {what}.drop(columns={cols!r})."
-            )
+            raise InputTypeError(_(
+                "{what} has non-numeric columns: {names}. Turn them into numbers first, "
+                "e.g. pandas.get_dummies({what}, columns={cols!r}) for categories, or drop "
+                "them with {what}.drop(columns={cols!r})."
+            ).format(what=what, names=names, cols=cols))
     elif not (is_numeric_dtype(data.dtype) or is_bool_dtype(data.dtype)):  # Series
         label = f" (Series {data.name!r})" if data.name is not None else ""
-        raise InputTypeError(
-            f"{what}{label} holds {data.dtype} values, not numbers. Convert them first: for "
-            f"class names, {what}.astype('category').cat.codes gives integer labels."
-        )
+        raise InputTypeError(_(
+            "{what}{label} holds {dtype} values, not numbers. Convert them first: for "
+            "class names, {what}.astype('category').cat.codes gives integer labels."
+        ).format(what=what, label=label, dtype=data.dtype))
     arr = data.to_numpy()
     if arr.dtype == object:  # nullable dtypes (Int64, Float64, boolean): pd.NA becomes NaN
         arr = data.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -233,16 +243,16 @@ def check_columns(expected: list | None, data, what: str = "x") -> None:
     if expected is None or got is None or got == expected:
         return
     if sorted(map(str, got)) == sorted(map(str, expected)):
-        raise InputError(
-            f"{what} has the training columns in a different order: {got!r}, but the model "
-            f"was trained on {expected!r}. Reorder them: {what}[{expected!r}]."
-        )
+        raise InputError(_(
+            "{what} has the training columns in a different order: {got!r}, but the model "
+            "was trained on {expected!r}. Reorder them: {what}[{expected!r}]."
+        ).format(what=what, got=got, expected=expected))
     missing = [c for c in expected if c not in got]
     extra = [c for c in got if c not in expected]
-    raise InputError(
-        f"{what} has different columns from the training data: missing {missing!r}, "
-        f"unexpected {extra!r}. The model was trained on {expected!r}."
-    )
+    raise InputError(_(
+        "{what} has different columns from the training data: missing {missing!r}, "
+        "unexpected {extra!r}. The model was trained on {expected!r}."
+    ).format(what=what, missing=missing, extra=extra, expected=expected))
 
 
 def as_inputs(x, what: str = "x") -> np.ndarray:
@@ -257,17 +267,17 @@ def as_targets(y, sparse: bool, what: str = "y") -> np.ndarray:
     arr = as_array(y, what)
     if sparse:
         if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
-            raise InputError(
-                f"{what} must hold whole-number class labels for "
+            raise InputError(_(
+                "{what} must hold whole-number class labels for "
                 "sparse_categorical_crossentropy, but it has fractional or non-finite values."
-            )
+            ).format(what=what))
         return arr.astype(np.intp)
     return np.ascontiguousarray(arr, dtype=backend.floatx())
 
 
 def check_same_length(x: np.ndarray, y: np.ndarray) -> None:
     if len(x) != len(y):
-        raise InputError(
-            f"x and y have different numbers of samples: x has {len(x)} (shape {x.shape}) and "
-            f"y has {len(y)} (shape {y.shape}). Give one label per sample."
-        )
+        raise InputError(_(
+            "x and y have different numbers of samples: x has {n_x} (shape {x_shape}) and "
+            "y has {n_y} (shape {y_shape}). Give one label per sample."
+        ).format(n_x=len(x), x_shape=x.shape, n_y=len(y), y_shape=y.shape))

@@ -82,11 +82,14 @@ def unknown_name(kind: str, name: object, valid: Iterable[str]) -> UnknownNameEr
     close = sorted(close, key=lambda v: _edits(key, v))[:1]
     if not close and len(key) >= 3:  # a part of a long name: "sparse", "crossentropy"
         close = [v for v in valid if key in v][:3]
-    hint = (f" Did you mean {close[0]!r}?" if len(close) == 1 else
-            f" Did you mean one of {', '.join(map(repr, close))}?" if close else "")
-    return UnknownNameError(
-        f"Unknown {kind} {name!r}.{hint} Valid {kind} names: {', '.join(valid)}."
-    )
+    from .i18n import _
+
+    hint = (_(" Did you mean {name!r}?").format(name=close[0]) if len(close) == 1 else
+            _(" Did you mean one of {names}?").format(names=", ".join(map(repr, close)))
+            if close else "")
+    return UnknownNameError(_(
+        "Unknown {kind} {name!r}.{hint} Valid {kind} names: {valid}."
+    ).format(kind=kind, name=name, hint=hint, valid=", ".join(valid)))
 
 
 def _edits(a: str, b: str) -> int:

@@ -37,6 +37,7 @@ import warnings
 import numpy as np
 
 from .errors import NonFiniteLossWarning, TrainingInterrupted
+from .i18n import _
 
 
 class NonFiniteLoss(Exception):
@@ -79,8 +80,8 @@ class InterruptGuard:
         if not self.requested:
             self.requested = True
             self.model.stop_training = True
-            print("\nCtrl-C: stopping after the current step (press Ctrl-C again to stop at "
-                  "once).", flush=True)
+            print("\n" + _("Ctrl-C: stopping after the current step (press Ctrl-C again to "
+                           "stop at once)."), flush=True)
             return
         if self._in_step(frame):  # the step finishes; fit stops right after it
             return
@@ -154,21 +155,24 @@ class WeightSnapshot:
 def stop_on_nonfinite(model, err: NonFiniteLoss, epoch: int, step: int, epochs: int,
                       steps: int, snapshot: WeightSnapshot) -> None:
     """Keep finite weights and warn where training stopped (1-based, as Keras prints)."""
-    where = f"epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}"
+    where = _("epoch {epoch}/{epochs}, batch {batch}/{steps}").format(
+        epoch=epoch + 1, epochs=epochs, batch=step + 1, steps=steps)
     if np.isfinite(model.parameters.theta).all():
-        kept = ("The weights are those before this batch, the last finite ones: the bad "
-                "update was not applied.")
+        kept = _("The weights are those before this batch, the last finite ones: the bad "
+                 "update was not applied.")
     elif snapshot.restore():
-        kept = (f"The weights were already not finite (changed outside the optimizer step, e.g. "
-                f"by a callback), so the weights from the start of epoch {snapshot.epoch + 1}, "
-                "the last ones known to be finite, were restored.")
+        kept = _("The weights were already not finite (changed outside the optimizer step, "
+                 "e.g. by a callback), so the weights from the start of epoch {epoch}, "
+                 "the last ones known to be finite, were restored.").format(
+            epoch=snapshot.epoch + 1)
     else:
-        kept = "The weights were already not finite when fit started; nothing to restore."
-    warnings.warn(
-        f"Training stopped: the loss became {err.loss} in {where}. {kept} To fix it, lower the "
+        kept = _("The weights were already not finite when fit started; nothing to restore.")
+    warnings.warn(_(
+        "Training stopped: the loss became {loss} in {where}. {kept} To fix it, lower the "
         "learning rate (e.g. optimizer=glassnet.optimizers.Adam(learning_rate=1e-4)), scale the "
         "inputs to [0, 1], and check x and y for extreme values. fit(..., "
-        "terminate_on_nan=False) trains on regardless.",
+        "terminate_on_nan=False) trains on regardless.").format(
+        loss=err.loss, where=where, kept=kept),
         NonFiniteLossWarning, stacklevel=3)
 
 
@@ -176,12 +180,15 @@ def interrupted(model, history, epoch: int, step: int, epochs: int,
                 steps: int) -> TrainingInterrupted:
     """The error ``fit`` raises after a Ctrl-C, saying what the model now holds."""
     done = len(history.epoch)
-    where = (f"in epoch {epoch + 1}/{epochs} after batch {step + 1}/{steps}" if step >= 0
-             else f"at the start of epoch {epoch + 1}/{epochs}")
-    return TrainingInterrupted(
-        f"Training interrupted (KeyboardInterrupt) {where}. The model keeps the weights of its "
-        f"last completed step; model.history holds the {done} completed epoch(s). Continue "
-        f"with model.fit(..., initial_epoch={epoch}).",
+    where = (_("in epoch {epoch}/{epochs} after batch {batch}/{steps}").format(
+        epoch=epoch + 1, epochs=epochs, batch=step + 1, steps=steps) if step >= 0
+             else _("at the start of epoch {epoch}/{epochs}").format(
+        epoch=epoch + 1, epochs=epochs))
+    return TrainingInterrupted(_(
+        "Training interrupted (KeyboardInterrupt) {where}. The model keeps the weights of its "
+        "last completed step; model.history holds the {done} completed epoch(s). Continue "
+        "with model.fit(..., initial_epoch={initial}).").format(
+        where=where, done=done, initial=epoch),
         history=history, epoch=epoch, batch=step,
     )
 

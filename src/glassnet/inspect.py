@@ -32,7 +32,8 @@ from . import random as grandom
 from .errors import InputError, NotCompiledError
 from .layers.dense import Dense
 
-__all__ = ["Explanation", "GradcheckResult", "explain", "fgsm", "gradcheck", "saliency"]
+__all__ = ["Explanation", "GradcheckResult", "explain", "fgsm", "gradcheck", "saliency",
+           "tape"]
 
 
 # -- running the passes by hand -------------------------------------------------------------
@@ -660,3 +661,18 @@ def saliency(model, x, class_index=None, logits: bool = False,
             seed[np.arange(len(a)), c] = 1  # dŷ_c/dŷ = onehot(c)
             out[sl] = _backward(model, seed)
     return np.abs(out, out=out)
+
+
+def tape(recorded, file: TextIO | None = None, verbose: bool = True) -> str:
+    """Print what a ``GradientTape`` recorded: each op with its shapes, and under it the
+    local derivative that ``tape.gradient`` applies to it, bottom-up (the chain rule that
+    ``explain`` shows for built-in layers, found automatically)::
+
+        with tf.GradientTape(persistent=True) as t:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        glassnet.inspect.tape(t)
+    """
+    text = recorded.describe()
+    if verbose:
+        print(text, file=file or sys.stdout)
+    return text

@@ -20,6 +20,7 @@ import numpy as np
 
 from .activations import row_max
 from .errors import unknown_name
+from .i18n import _
 from .tape import record
 from .tensor import Tensor, to_array
 
@@ -78,8 +79,9 @@ class Loss:
         if name is not None:
             self.name = name
         if reduction not in ("sum_over_batch_size", "auto"):
-            raise NotImplementedError(f"reduction={reduction!r}: glassnet averages the loss "
-                                      "over the batch (Keras's default) only.")
+            raise NotImplementedError(_("reduction={reduction!r}: glassnet averages the loss "
+                                        "over the batch (Keras's default) only.").format(
+                reduction=reduction))
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         """The mean loss as a scalar tensor, as Keras gives (``loss_fn(y, pred).numpy()``).
@@ -88,7 +90,7 @@ class Loss:
         it is one op whose derivative is ``backward``, the hand-written ``dL/dŷ``.
         """
         if sample_weight is not None:
-            raise NotImplementedError("glassnet losses do not take sample_weight yet.")
+            raise NotImplementedError(_("glassnet losses do not take sample_weight yet."))
         pred = y_pred if isinstance(y_pred, Tensor) else Tensor(to_array(y_pred))
         a = pred.array.astype(np.float64)
         y = np.asarray(y_true, dtype=np.int64 if self.sparse else np.float64)
@@ -115,10 +117,11 @@ class Loss:
             tape.watch(pred)
             per_sample = self.call(y, pred)
             if not isinstance(per_sample, Tensor):
-                raise TypeError(
-                    f"Loss {self.name!r}: call returned {type(per_sample).__name__}; compute it "
+                raise TypeError(_(
+                    "Loss {name!r}: call returned {type}; compute it "
                     "with glassnet ops (tf.square, tf.reduce_mean, ...) so that its gradient "
-                    "can be found, or write backward(y, y_pred) yourself.")
+                    "can be found, or write backward(y, y_pred) yourself.").format(
+                    name=self.name, type=type(per_sample).__name__))
             mean = _mean(per_sample)
         grad = tape.gradient(mean, pred)
         return np.zeros_like(pred.array) if grad is None else grad.array
@@ -509,9 +512,9 @@ class LossFunctionWrapper(Loss):
         return float(np.mean(np.asarray(self.call(y, y_pred))))
 
     def get_config(self) -> dict:
-        raise TypeError(f"The loss {self.name!r} is a function of your own: a model file "
-                        "cannot hold code. Save with model.save_weights, or compile again "
-                        "after load_model(..., compile=False).")
+        raise TypeError(_("The loss {name!r} is a function of your own: a model file "
+                          "cannot hold code. Save with model.save_weights, or compile again "
+                          "after load_model(..., compile=False).").format(name=self.name))
 
 
 # -- Keras's function forms: one loss per sample, shape (batch,) ----------------------------
@@ -657,8 +660,8 @@ def get(identifier: str | Loss | type | dict) -> Loss:
         try:
             return cls(**config)
         except TypeError:
-            raise ValueError(f"Unknown option among {sorted(config)} for loss "
-                             f"{cls.name!r}.") from None
+            raise ValueError(_("Unknown option among {options} for loss {name!r}.").format(
+                options=sorted(config), name=cls.name)) from None
     if isinstance(identifier, str):
         key = identifier.lower()
         key = _ALIASES.get(key, key)
@@ -670,5 +673,5 @@ def get(identifier: str | Loss | type | dict) -> Loss:
         return FUNCTIONS[identifier]()
     if callable(identifier):
         return LossFunctionWrapper(identifier)
-    raise TypeError(f"loss must be a name such as 'mse' or a glassnet.losses object, "
-                    f"got {identifier!r}.")
+    raise TypeError(_("loss must be a name such as 'mse' or a glassnet.losses object, "
+                      "got {value!r}.").format(value=identifier))

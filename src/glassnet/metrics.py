@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import unknown_name
+from .i18n import _
 
 # Keras's function forms, shared with the losses (keras.metrics.mean_squared_error etc.)
 from .losses import (  # noqa: F401  (re-exported)
@@ -385,8 +386,10 @@ class _Confusion(Metric):
     def __init__(self, thresholds: float | None = None, top_k: int | None = None,
                  class_id: int | None = None, name: str | None = None, dtype=None) -> None:
         if thresholds is not None and not isinstance(thresholds, (int, float)):
-            raise ValueError(f"{type(self).__name__} takes one threshold here, got "
-                             f"thresholds={thresholds!r}; make one metric per threshold.")
+            raise ValueError(_("{cls} takes one threshold here, got "
+                               "thresholds={thresholds!r}; make one metric per "
+                               "threshold.").format(cls=type(self).__name__,
+                                                    thresholds=thresholds))
         # as Keras: with top_k and no threshold, every one of the k largest counts
         default = 0.5 if top_k is None else -np.inf
         self.thresholds = default if thresholds is None else float(thresholds)
@@ -451,10 +454,11 @@ class AUC(Metric):
                  label_weights=None, from_logits: bool = False, dtype=None) -> None:
         if curve != "ROC" or summation_method != "interpolation" or multi_label \
                 or label_weights is not None:
-            raise NotImplementedError(
+            raise NotImplementedError(_(
                 "glassnet's AUC computes curve='ROC' with summation_method='interpolation' "
-                f"over all outputs; got curve={curve!r}, summation_method={summation_method!r}, "
-                f"multi_label={multi_label}.")
+                "over all outputs; got curve={curve!r}, summation_method={method!r}, "
+                "multi_label={multi_label}.").format(curve=curve, method=summation_method,
+                                                     multi_label=multi_label))
         if thresholds is None:
             inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
         else:
@@ -517,8 +521,9 @@ def get(identifier, loss=None, output_units: int | None = None) -> Metric:
     if callable(identifier) and not isinstance(identifier, type):
         return MeanMetricWrapper(identifier)
     if not isinstance(identifier, str):
-        raise TypeError(f"metric must be a name such as 'accuracy', a glassnet.metrics object "
-                        f"or a function f(y_true, y_pred), got {identifier!r}.")
+        raise TypeError(_("metric must be a name such as 'accuracy', a glassnet.metrics "
+                          "object or a function f(y_true, y_pred), got {value!r}.").format(
+            value=identifier))
     key = identifier.lower()
     if key in ("accuracy", "acc"):
         loss_name = getattr(loss, "name", "")

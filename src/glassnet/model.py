@@ -32,6 +32,7 @@ from .dataset import Dataset
 from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
 from .graph import Graph, KerasTensor, flatten
+from .i18n import _
 from .layers.base import Layer, _as_shape
 from .layers.input import InputLayer
 from .params import ParameterVector
@@ -76,12 +77,13 @@ class Model(Layer):
         self.single_output = True
         if inputs is None and outputs is None:
             if type(self) is Model:
-                raise TypeError("Model needs inputs and outputs: Model(inputs=Input(shape=...), "
-                                "outputs=...). For a stack of layers use Sequential([...]).")
+                raise TypeError(_("Model needs inputs and outputs: "
+                                  "Model(inputs=Input(shape=...), outputs=...). For a stack of "
+                                  "layers use Sequential([...])."))
             return
         if inputs is None or outputs is None:
-            raise TypeError("Model(inputs, outputs) needs both: the Input tensors and the tensors "
-                            "computed from them.")
+            raise TypeError(_("Model(inputs, outputs) needs both: the Input tensors and the "
+                              "tensors computed from them."))
         self.input_keys = list(inputs) if isinstance(inputs, dict) else None
         self.output_keys = list(outputs) if isinstance(outputs, dict) else None
         self.single_output = isinstance(outputs, KerasTensor)
@@ -91,10 +93,21 @@ class Model(Layer):
     # -- the graph ------------------------------------------------------------------
     @property
     def graph(self) -> Graph:
+        if self._graph is None and self.uses_call and self.built:
+            raise InputError(_(
+                "Model {name!r} takes several inputs in its call: fit, evaluate and predict "
+                "handle subclassed models with one input only so far. Train it with a "
+                "GradientTape loop, or build it with the functional API: "
+                "keras.Model(inputs, outputs).").format(name=self.name))
         if self._graph is None:
-            raise ValueError(f"Model {self.name!r} is not built yet: it does not know its input "
-                             "shape. Call fit or predict, or pass input_shape=... to the first "
-                             "layer, or start with Input(shape=...).")
+            raise ValueError(_("Model {name!r} is not built yet: it does not know its input "
+                               "shape. Call fit or predict, or pass input_shape=... to the first "
+                               "layer, or start with Input(shape=...).").format(name=self.name))
+        return self._graph
+
+    @property
+    def graph_or_none(self) -> Graph | None:
+        """The graph if the model has one yet (a subclassed model: after its first call)."""
         return self._graph
 
     @property
@@ -197,8 +210,12 @@ class Model(Layer):
         if self._graph is not None:
             return
         if not self.uses_call or input_shape is None:
-            raise ValueError(f"Model {self.name!r} does not know its input shape yet: call it "
-                             "on data, or model.build((None, features)).")
+            raise ValueError(_("Model {name!r} does not know its input shape yet: call it "
+                               "on data, or model.build((None, features)).").format(
+                name=self.name))
+        if isinstance(input_shape, (dict, list)):  # several inputs: called eagerly only
+            self.built = True
+            return
         shape = tuple(input_shape)
         shape = shape[1:] if shape and shape[0] is None else shape
         self.built = True  # so the call below does not build again
@@ -211,16 +228,18 @@ class Model(Layer):
         if self.uses_call:
             shape = self._call_output_shape(input_shape)
             if shape is None:
-                raise ValueError(f"Model {self.name!r}: running call on a sample of shape "
-                                 f"{(None, *input_shape)} failed; call the model on real data "
-                                 "first to see the error.")
+                raise ValueError(_("Model {name!r}: running call on a sample of shape "
+                                   "{shape} failed; call the model on real data "
+                                   "first to see the error.").format(
+                    name=self.name, shape=(None, *input_shape)))
             return [shape]
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         expected = [t.shape[1:] for t in self.graph.inputs]
         if [tuple(s) for s in shapes] != [tuple(s) for s in expected]:
-            raise InputError(f"Model {self.name!r} takes inputs of shape "
-                             f"{[(None, *s) for s in expected]}, got "
-                             f"{[(None, *s) for s in shapes]}.")
+            raise InputError(_("Model {name!r} takes inputs of shape {expected}, got "
+                               "{shapes}.").format(name=self.name,
+                                                   expected=[(None, *s) for s in expected],
+                                                   shapes=[(None, *s) for s in shapes]))
         return [t.shape[1:] for t in self.graph.outputs]
 
     @property
@@ -319,11 +338,13 @@ class Model(Layer):
         for key in kwargs:  # Keras's execution options: glassnet always runs eagerly
             if key not in ("run_eagerly", "jit_compile", "steps_per_execution",
                            "weighted_metrics", "auto_scale_loss"):
-                raise TypeError(f"compile() got an unexpected keyword argument {key!r}.")
+                raise TypeError(_("compile() got an unexpected keyword argument "
+                                  "{key!r}.").format(key=key))
         self.optimizer = optimizers.get(optimizer)
         if loss is None and not self.custom_train_step:
-            raise ValueError("compile needs a loss, e.g. loss='sparse_categorical_crossentropy' "
-                             "for integer class labels or loss='mse' for regression.")
+            raise ValueError(_("compile needs a loss, e.g. "
+                               "loss='sparse_categorical_crossentropy' for integer class labels "
+                               "or loss='mse' for regression."))
         self.compiled = _Compiled(loss, metrics, loss_weights)
         self.compiled.optimizer = self.optimizer
         if self._graph is not None:
@@ -362,7 +383,8 @@ class Model(Layer):
         """Keras 3's ``compute_loss``: the compiled loss(es) of ``y_pred`` against ``y``, plus
         the regularizers' penalties, as a scalar tensor that a ``GradientTape`` follows."""
         if sample_weight is not None:
-            raise NotImplementedError("compute_loss(sample_weight=...) is not supported yet.")
+            raise NotImplementedError(_("compute_loss(sample_weight=...) is not supported "
+                                        "yet."))
         outputs = self.compiled_outputs()
         ys = data_module.as_list(y, [o.name for o in outputs], "y", "output")
         preds = data_module.as_list(y_pred, [o.name for o in outputs], "y_pred", "output")
@@ -436,17 +458,19 @@ class Model(Layer):
         if isinstance(validation_data, Dataset):
             validation_data = _from_dataset(validation_data, None, None, False, "fit")[:2]
         if data_module.is_symbolic(x) or data_module.is_symbolic(y):
-            raise InputError("fit got a symbolic tensor (from Input or a layer called on one), "
-                             "which holds no numbers: pass NumPy arrays of your data.")
+            raise InputError(_("fit got a symbolic tensor (from Input or a layer called on "
+                               "one), which holds no numbers: pass NumPy arrays of your data."))
         xs, ys = self.prepare(x, y, training=True, cast=False)  # batches are cast one by one
         weights = data_module.sample_weights(sample_weight, class_weight, ys, len(xs[0]))
         for name, value in (("steps_per_epoch", steps_per_epoch),
                             ("validation_freq", validation_freq)):
             if value is not None and (isinstance(value, bool) or not isinstance(
                     value, (int, np.integer)) or value < 1):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+                raise ValueError(_("{name} must be a positive integer, got {value!r}.").format(
+                    name=name, value=value))
         if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}.")
+            raise ValueError(_("validation_split must be in [0, 1), got {value}.").format(
+                value=validation_split))
         if validation_data is not None:
             val = self.prepare(*validation_data[:2], cast=False)
         elif validation_split:
@@ -454,8 +478,9 @@ class Model(Layer):
             n = len(xs[0])
             cut = int(n * (1 - validation_split))
             if cut == 0 or cut == n:
-                raise InputError(f"validation_split={validation_split} leaves no training or "
-                                 f"no validation samples out of {n}.")
+                raise InputError(_("validation_split={split} leaves no training or "
+                                   "no validation samples out of {n}.").format(
+                    split=validation_split, n=n))
             val = [a[cut:] for a in xs], [a[cut:] for a in ys]
             xs, ys = [a[:cut] for a in xs], [a[:cut] for a in ys]
             weights = None if weights is None else weights[:cut]
@@ -529,11 +554,11 @@ class Model(Layer):
     def prepare(self, x, y, training: bool = False, cast: bool = True):
         """``x`` and ``y`` checked against the model and its losses, as lists of arrays."""
         if self.compiled is None:
-            raise NotCompiledError(
+            raise NotCompiledError(_(
                 "You must call compile() before fit() or evaluate(), e.g. "
                 "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
                 "metrics=['accuracy'])."
-            )
+            ))
         return data_module.prepare(self, x, y, training, cast)
 
     def chain_layers(self, what: str) -> list[Layer]:
@@ -542,16 +567,18 @@ class Model(Layer):
         naming where the graph branches."""
         graph = self.graph
         if len(graph.inputs) != 1 or len(graph.outputs) != 1:
-            raise InputError(
-                f"{what} handles models with one input and one output; model {self.name!r} "
-                f"has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs.")
+            raise InputError(_(
+                "{what} handles models with one input and one output; model {name!r} "
+                "has {inputs} inputs and {outputs} outputs.").format(
+                what=what, name=self.name, inputs=len(graph.inputs), outputs=len(graph.outputs)))
         previous = graph.inputs[0]
         for node in graph.nodes:
             if node.list_call or len(node.inputs) != 1 or node.inputs[0] is not previous:
-                raise InputError(
-                    f"{what} handles a chain of layers, but in model {self.name!r} layer "
-                    f"{node.layer.name!r} reads {[t.name for t in node.inputs]}: the graph "
-                    "branches there.")
+                raise InputError(_(
+                    "{what} handles a chain of layers, but in model {name!r} layer "
+                    "{layer!r} reads {reads}: the graph branches there.").format(
+                    what=what, name=self.name, layer=node.layer.name,
+                    reads=[t.name for t in node.inputs]))
             previous = node.outputs[0]
         return [node.layer for node in graph.nodes]
 
@@ -576,37 +603,43 @@ class Model(Layer):
 
     # -- weights ----------------------------------------------------------------------
     @property
-    def weights(self) -> list[np.ndarray]:
+    def weights(self) -> list:
+        """Every weight as a ``Variable`` (trainable first), as Keras lists them."""
         return self.trainable_weights + self.non_trainable_weights
 
     @property
-    def trainable_weights(self) -> list[np.ndarray]:
-        return [w for leaf in self.leaves() if leaf.trainable for w in leaf.params.values()]
+    def trainable_weights(self) -> list:
+        return [leaf.variable(k) for leaf in self.leaves() if leaf.trainable
+                for k in leaf.params]
 
     @property
-    def non_trainable_weights(self) -> list[np.ndarray]:
+    def non_trainable_weights(self) -> list:
         leaves = self.leaves()
-        return [w for leaf in leaves if not leaf.trainable for w in leaf.params.values()] + [
-            w for leaf in leaves for w in leaf.state.values()]
+        return [leaf.variable(k) for leaf in leaves if not leaf.trainable
+                for k in leaf.params] + [leaf.variable(k) for leaf in leaves for k in leaf.state]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer (kernel, then bias, ...)."""
-        return [w.copy() for w in self.weights]
+        return [np.array(w) for w in self.weights]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Write weights in the order ``get_weights`` returns them: all are checked first,
         so a wrong shape changes nothing."""
         own = self.weights
         if len(weights) != len(own):
-            raise ValueError(f"The model has {len(own)} weight arrays, but set_weights got "
-                             f"{len(weights)}.")
+            raise ValueError(_("The model has {n} weight arrays, but set_weights got "
+                               "{got}.").format(n=len(own), got=len(weights)))
         new = [np.asarray(w) for w in weights]
         for i, (w, v) in enumerate(zip(own, new)):
             if v.shape != w.shape:
-                raise ValueError(f"Weight {i} of the model has shape {w.shape}, but set_weights "
-                                 f"got shape {v.shape}. Nothing was changed.")
+                raise ValueError(_("Weight {i} of the model has shape {shape}, but set_weights "
+                                   "got shape {got}. Nothing was changed.").format(
+                    i=i, shape=w.shape, got=v.shape))
         for w, v in zip(own, new):
-            w[...] = v
+            w.array[...] = v
 
     def count_params(self) -> int:
         return sum(int(w.size) for w in self.weights)
@@ -617,8 +650,8 @@ class Model(Layer):
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise ValueError(f"No layer named {name!r}; the layers are "
-                         f"{[layer.name for layer in self.layers]}.")
+        raise ValueError(_("No layer named {name!r}; the layers are {names}.").format(
+            name=name, names=[layer.name for layer in self.layers]))
 
     def summary(self, print_fn=print, **kwargs) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
@@ -650,7 +683,8 @@ class Model(Layer):
         See ``glassnet.export`` for the layer-by-layer translation and docs/onnx.md.
         """
         if format != "onnx":
-            raise ValueError(f"export writes format='onnx' only, got format={format!r}.")
+            raise ValueError(_("export writes format='onnx' only, got format={format!r}.").format(
+                format=format))
         from .export import export_onnx
 
         export_onnx(self, filepath)
@@ -669,9 +703,9 @@ class Model(Layer):
         return model_from_config(config, custom_objects, on_layer)
 
     def to_yaml(self, **kwargs):
-        raise RuntimeError("model.to_yaml() was removed from Keras (2.6+) because loading YAML "
-                           "could run arbitrary code; use model.to_json() and "
-                           "glassnet.models.model_from_json().")
+        raise RuntimeError(_("model.to_yaml() was removed from Keras (2.6+) because loading "
+                             "YAML could run arbitrary code; use model.to_json() and "
+                             "glassnet.models.model_from_json()."))
 
     def to_json(self, **kwargs) -> str:
         import json
@@ -716,15 +750,15 @@ class Sequential(Model):
             layer = layer.node.layer
         if isinstance(layer, InputLayer):
             if self._layers:
-                raise ValueError("Input(...) must come before the first layer.")
+                raise ValueError(_("Input(...) must come before the first layer."))
             self._input = layer.output
             self._last = self._input
             return
         if not isinstance(layer, Layer):
-            raise TypeError(
-                f"Sequential takes glassnet layers, got {layer!r}. "
+            raise TypeError(_(
+                "Sequential takes glassnet layers, got {layer!r}. "
                 "Use e.g. glassnet.layers.Dense(10)."
-            )
+            ).format(layer=layer))
         if not self._layers and self._input is None and layer.declared_input_shape:
             self._input = InputLayer(shape=layer.declared_input_shape).output
             self._last = self._input
@@ -737,7 +771,7 @@ class Sequential(Model):
     def pop(self) -> Layer:
         """Remove the last layer (Keras's ``Sequential.pop``)."""
         if not self._layers:
-            raise TypeError("There are no layers in the model.")
+            raise TypeError(_("There are no layers in the model."))
         layer = self._layers.pop()
         if self._input is not None:
             self._rebuild()
@@ -747,8 +781,9 @@ class Sequential(Model):
     def _call_symbolic_checked(layer: Layer, x: KerasTensor) -> KerasTensor:
         out = layer.call_symbolic(x)
         if isinstance(out, list):
-            raise ValueError(f"Layer {layer.name!r} has {len(out)} outputs; in a Sequential "
-                             "model every layer must have one. Use the functional API.")
+            raise ValueError(_("Layer {name!r} has {n} outputs; in a Sequential "
+                               "model every layer must have one. Use the functional "
+                               "API.").format(name=layer.name, n=len(out)))
         return out
 
     def unbuild(self, layers: list[Layer]) -> None:
@@ -781,15 +816,16 @@ class Sequential(Model):
                 input_shape = input_shape[1:]
             shape = _as_shape(input_shape)
             if self._input is not None and self.input_shape_ != shape:
-                raise InputError(
-                    f"Model {self.name!r} was built for inputs of shape "
-                    f"{(None, *self.input_shape_)}, not {(None, *shape)}.")
+                raise InputError(_(
+                    "Model {name!r} was built for inputs of shape {built}, not {shape}.").format(
+                    name=self.name, built=(None, *self.input_shape_), shape=(None, *shape)))
             if self._input is None:
                 self._input = InputLayer(shape=shape).output
                 self._rebuild()
         if self._input is None:
-            raise ValueError("The model does not know its input shape yet: call fit, or pass "
-                             "input_shape=... to the first layer, or start with Input(shape=...).")
+            raise ValueError(_("The model does not know its input shape yet: call fit, or pass "
+                               "input_shape=... to the first layer, or start with "
+                               "Input(shape=...)."))
         self.built = True
         if self.compiled is not None:
             self.compiled.configure(self)
@@ -800,8 +836,8 @@ class Sequential(Model):
             if self._input is None:
                 return super().graph  # raises: not built
             if not self._layers:
-                raise InputError("The model has no layers: add some first, e.g. "
-                                 "model.add(glassnet.layers.Dense(10)).")
+                raise InputError(_("The model has no layers: add some first, e.g. "
+                                   "model.add(glassnet.layers.Dense(10))."))
             self._graph = Graph([self._input], [self._last])
             if self.compiled is not None:
                 self.compiled.configure(self)
@@ -915,9 +951,9 @@ class _Compiled:
         self.single = only if len(self.outputs) == 1 and only.weight == 1.0 and \
             only.loss is not None else None
         if all(o.loss is None for o in self.outputs) and not model.custom_train_step:
-            raise ValueError(f"compile: no output has a loss. The outputs are {names}; give "
-                             "loss a value for at least one, e.g. loss={"
-                             f"{names[0]!r}: 'mse'}}.")
+            raise ValueError(_("compile: no output has a loss. The outputs are {names}; give "
+                               "loss a value for at least one, e.g. loss={{{first!r}: "
+                               "'mse'}}.").format(names=names, first=names[0]))
 
     # the numbers of one step
     def loss_and_gradients(self, ys, outs, sample_weight=None) -> tuple[float, list]:
@@ -1073,14 +1109,16 @@ def _per_output(spec, names: list[str], what: str, default=None) -> list:
     if isinstance(spec, dict):
         unknown = [k for k in spec if k not in names]
         if unknown:
-            raise InputError(f"compile({what}=...) names {unknown}, which are not outputs of "
-                             f"the model. The outputs are {names}.")
+            raise InputError(_("compile({what}=...) names {unknown}, which are not outputs of "
+                               "the model. The outputs are {names}.").format(
+                what=what, unknown=unknown, names=names))
         return [spec.get(name, default) for name in names]
     if isinstance(spec, (list, tuple)):
         if len(spec) != n:
-            raise InputError(f"compile({what}=...) has {len(spec)} entries, but the model has "
-                             f"{n} output(s): {names}. Give one per output, or a dict keyed by "
-                             "output name.")
+            raise InputError(_("compile({what}=...) has {count} entries, but the model has "
+                               "{n} output(s): {names}. Give one per output, or a dict keyed by "
+                               "output name.").format(what=what, count=len(spec), n=n,
+                                                      names=names))
         return list(spec)
     return [default if spec is None else spec] * n
 
@@ -1120,17 +1158,19 @@ def _from_dataset(x, y, batch_size, shuffle, where: str):
     if not isinstance(x, Dataset):
         return x, y, batch_size, shuffle
     if y is not None:
-        raise InputError(f"{where} got a Dataset and y; the dataset holds (x, y) pairs: pass "
-                         "it alone.")
+        raise InputError(_("{where} got a Dataset and y; the dataset holds (x, y) pairs: pass "
+                           "it alone.").format(where=where))
     x, y, ds_batch, ds_shuffle = x.to_arrays()
     if ds_batch is None:
-        raise InputError(f"{where} got a Dataset that is not batched: add .batch(32) to it.")
+        raise InputError(_("{where} got a Dataset that is not batched: add .batch(32) to "
+                           "it.").format(where=where))
     return x, y, ds_batch, ds_shuffle
 
 
 def _unsupported(kwargs: dict, where: str) -> None:
     if kwargs:
-        raise TypeError(f"{where}() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        raise TypeError(_("{where}() got unexpected keyword argument(s) {names}.").format(
+            where=where, names=sorted(kwargs)))
 
 
 def _batch_size(batch_size) -> int:
@@ -1138,5 +1178,6 @@ def _batch_size(batch_size) -> int:
         return 32
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
             or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+        raise ValueError(_("batch_size must be a positive integer, got {value!r}.").format(
+            value=batch_size))
     return int(batch_size)

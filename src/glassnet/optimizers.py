@@ -27,6 +27,7 @@ import numpy as np
 
 from . import schedules
 from .errors import unknown_name
+from .i18n import _
 
 sys.modules[__name__ + ".schedules"] = schedules  # Keras's keras.optimizers.schedules
 
@@ -102,12 +103,14 @@ class Optimizer:
             self.weight_decay = float(weight_decay)
         clips = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
         if sum(v is not None for v in clips.values()) > 1:
-            raise ValueError(f"Only one of clipnorm, clipvalue and global_clipnorm can be set, "
-                             f"got {', '.join(f'{k}={v}' for k, v in clips.items())}.")
+            raise ValueError(_("Only one of clipnorm, clipvalue and global_clipnorm can be "
+                               "set, got {given}.").format(
+                given=", ".join(f"{k}={v}" for k, v in clips.items())))
         for key, value in clips.items():
             if value is not None:
                 if not value > 0:
-                    raise ValueError(f"{key} must be a positive number, got {value!r}.")
+                    raise ValueError(_("{key} must be a positive number, got "
+                                       "{value!r}.").format(key=key, value=value))
                 setattr(self, key, float(value))
         #: slices of θ that are one weight array each, for ``clipnorm`` (set by the model)
         self.variable_slices: list[slice] | None = None
@@ -116,19 +119,23 @@ class Optimizer:
         """Keras 2's ``lr=`` and ``decay=``; anything else is an error naming the arguments."""
         who = type(self).__name__
         if "lr" in legacy:
-            _warn_once("lr=", f"{who}(lr=...) is Keras 2's spelling; use learning_rate=.")
+            _warn_once("lr=", _("{who}(lr=...) is Keras 2's spelling; use "
+                                "learning_rate=.").format(who=who))
             learning_rate = legacy.pop("lr")
         decay = legacy.pop("decay", None)
         if decay:
-            _warn_once("decay=", f"{who}(decay={decay}) is Keras 2's argument (Keras 3 ignores "
-                       f"it); glassnet applies it as Keras 2 did, learning_rate / (1 + decay · "
-                       f"t). The current spelling: learning_rate=glassnet.optimizers.schedules."
-                       f"InverseTimeDecay(learning_rate, decay_steps=1, decay_rate={decay}).")
+            _warn_once("decay=", _(
+                "{who}(decay={decay}) is Keras 2's argument (Keras 3 ignores "
+                "it); glassnet applies it as Keras 2 did, learning_rate / (1 + decay · "
+                "t). The current spelling: learning_rate=glassnet.optimizers.schedules."
+                "InverseTimeDecay(learning_rate, decay_steps=1, decay_rate={decay}).").format(
+                who=who, decay=decay))
             learning_rate = schedules.InverseTimeDecay(learning_rate, 1, decay)
         if legacy:
-            raise TypeError(f"{who} got unknown arguments {sorted(legacy)}. It takes "
-                            f"learning_rate, its own settings, and Keras's weight_decay, "
-                            f"clipnorm, clipvalue, global_clipnorm and name.")
+            raise TypeError(_("{who} got unknown arguments {names}. It takes "
+                              "learning_rate, its own settings, and Keras's weight_decay, "
+                              "clipnorm, clipvalue, global_clipnorm and name.").format(
+                who=who, names=sorted(legacy)))
         return learning_rate
 
     @property
@@ -147,12 +154,12 @@ class Optimizer:
     @property
     def lr(self) -> LearningRate:
         """Keras 2's name of ``learning_rate``."""
-        _warn_once("lr", "optimizer.lr is Keras 2's name; use optimizer.learning_rate.")
+        _warn_once("lr", _("optimizer.lr is Keras 2's name; use optimizer.learning_rate."))
         return self.learning_rate
 
     @lr.setter
     def lr(self, value) -> None:
-        _warn_once("lr", "optimizer.lr is Keras 2's name; use optimizer.learning_rate.")
+        _warn_once("lr", _("optimizer.lr is Keras 2's name; use optimizer.learning_rate."))
         self.learning_rate = value
         self._parked: dict = {}  # the state of frozen weights, by key (see ``follow``)
 
@@ -257,9 +264,9 @@ class Optimizer:
         """
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]
         if not pairs:
-            raise ValueError("apply_gradients got no gradients (all None): the loss does not "
-                             "depend on these variables. Check the list given to "
-                             "tape.gradient and the code run inside the tape.")
+            raise ValueError(_("apply_gradients got no gradients (all None): the loss does "
+                               "not depend on these variables. Check the list given to "
+                               "tape.gradient and the code run inside the tape."))
         variables = [v for _, v in pairs]
         sizes = [np.asarray(v).size for v in variables]
         if [id(v) for v in variables] != getattr(self, "_variable_ids", None):
@@ -316,7 +323,8 @@ class SGD(Optimizer):
                  nesterov: bool = False, **kwargs) -> None:
         super().__init__(learning_rate, **kwargs)
         if not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}.")
+            raise ValueError(_("momentum must be in [0, 1], got {value!r}.").format(
+                value=momentum))
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.slots = ("velocity",) if self.momentum else ()
@@ -635,5 +643,5 @@ def get(identifier: str | Optimizer | type | dict) -> Optimizer:
         if key in ALL:
             return ALL[key]()
         raise unknown_name("optimizer", identifier, ALL)
-    raise TypeError(f"optimizer must be a name such as 'adam' or a glassnet.optimizers object, "
-                    f"got {identifier!r}.")
+    raise TypeError(_("optimizer must be a name such as 'adam' or a glassnet.optimizers "
+                      "object, got {value!r}.").format(value=identifier))

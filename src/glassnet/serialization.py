@@ -64,7 +64,11 @@ def class_name(layer) -> str:
 
 
 def layer_entry(layer) -> dict[str, Any]:
-    return {"class_name": class_name(layer), "config": layer.get_config()}
+    entry = {"class_name": class_name(layer), "config": layer.get_config()}
+    if getattr(layer, "uses_call", False) and getattr(layer, "input_shape_", None):
+        # a subclassed model builds its weights on its first call: say for what shape
+        entry["build_config"] = {"input_shape": list(layer.input_shape_)}
+    return entry
 
 
 # -- graph -> config ------------------------------------------------------------------
@@ -113,7 +117,7 @@ def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
     ``on_layer(layer)`` is called on each new layer before it is built (the loader's
     weight budget watches what it creates).
     """
-    from .model import Model
+    from .model import Model, Sequential
 
     if (not isinstance(entry, dict) or not isinstance(entry.get("config"), dict)
             or not isinstance(entry.get("class_name"), str)):
@@ -127,7 +131,9 @@ def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
                          "glassnet.saving.register_layer(MyLayer), or pass "
                          "custom_objects={'MyLayer': MyLayer} to load_model.")
     cls = registry[name]
-    if isinstance(cls, type) and issubclass(cls, Model):
+    if isinstance(cls, type) and issubclass(cls, Model) and \
+            cls.from_config.__func__ in (Model.from_config.__func__,
+                                         Sequential.from_config.__func__):
         return cls.from_config(dict(entry["config"]), custom_objects, on_layer=on_layer)
     try:
         layer = cls.from_config(dict(entry["config"]))
@@ -136,6 +142,12 @@ def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
                          f"({type(err).__name__}: {err}).") from None
     if on_layer is not None:
         on_layer(layer)
+    shape = (entry.get("build_config") or {}).get("input_shape")
+    if shape is not None and isinstance(layer, Model) and layer.graph_or_none is None:
+        if not (isinstance(shape, list) and all(isinstance(d, int) and 0 < d < 1 << 31
+                                                for d in shape)):
+            raise ValueError(f"layer {name}: build_config {str(shape)[:100]} is malformed.")
+        layer.build((None, *shape))
     return layer
 
 

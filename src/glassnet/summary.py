@@ -81,7 +81,7 @@ def summary_text(model) -> str:
     total = model.count_params() if model.built else sum(
         layer.count_params() for layer in model.layers)
     trainable = sum(w.size for w in model.trainable_weights)
-    itemsize = model.weights[0].itemsize if model.weights else 4
+    itemsize = model.weights[0].dtype.itemsize if model.weights else 4
     lines += [f" Total params: {total:,} ({_size(total, itemsize)})",
               f" Trainable params: {trainable:,} ({_size(trainable, itemsize)})",
               f" Non-trainable params: {total - trainable:,} "

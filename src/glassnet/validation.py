@@ -35,6 +35,7 @@ import numpy as np
 from . import backend
 from . import data as data_module
 from .errors import InputError
+from .i18n import _
 
 # Layers that pass the input's values through unchanged (only reshaped or masked).
 _PASS_THROUGH = ("Flatten", "Reshape", "Dropout", "InputLayer")
@@ -65,14 +66,15 @@ def check_finite(arr: np.ndarray, what: str, lo_hi: tuple[float, float] | None =
                        for i in bad[:_MAX_LISTED])
     rows = np.unique(bad[:, 0])
     shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
-    hint = (" Values beyond ±3.4e38 become inf in float32."
+    hint = (_(" Values beyond ±3.4e38 become inf in float32.")
             if arr.dtype == np.float32 and np.isinf(arr[tuple(bad[0])]) else "")
-    raise InputError(
-        f"{what} holds {len(bad)} NaN or infinite value(s), in {len(rows)} sample(s) at index "
-        f"{shown} (first: {listed}).{hint} Training on them would turn every weight into NaN. "
-        f"Drop those samples (keep = np.isfinite({what}).reshape(len({what}), -1).all(axis=1); "
-        f"{what}[keep]) or fill the gaps (np.nan_to_num({what}))."
-    )
+    raise InputError(_(
+        "{what} holds {count} NaN or infinite value(s), in {samples} sample(s) at index "
+        "{shown} (first: {listed}).{hint} Training on them would turn every weight into NaN. "
+        "Drop those samples (keep = np.isfinite({what}).reshape(len({what}), -1).all(axis=1); "
+        "{what}[keep]) or fill the gaps (np.nan_to_num({what}))."
+    ).format(what=what, count=len(bad), samples=len(rows), shown=shown, listed=listed,
+             hint=hint))
 
 
 def check_fits_floatx(arr: np.ndarray, what: str, lo_hi: tuple[float, float]) -> None:
@@ -133,50 +135,53 @@ def _check_unbuilt(layers: list, x: np.ndarray, what: str) -> None:
     if type(first).__name__ == "Dense" and x.ndim > 2:
         sample = "x".join(map(str, x.shape[1:]))
         n = math.prod(x.shape[1:])
-        raise InputError(
-            f"Dense layer {first.name!r} comes first: it would act on the last axis of each "
-            f"sample only, but {what} has shape {x.shape}: each sample is a "
-            f"{sample} grid. Add Flatten() before it, e.g. Sequential([Flatten(), "
-            f"Dense(...), ...]), or start the model with Input(shape={x.shape[1:]}) followed by "
-            f"Flatten(). Or reshape the data: {what} = {what}.reshape(len({what}), {n})."
-        )
+        raise InputError(_(
+            "Dense layer {name!r} comes first: it would act on the last axis of each "
+            "sample only, but {what} has shape {shape}: each sample is a "
+            "{sample} grid. Add Flatten() before it, e.g. Sequential([Flatten(), "
+            "Dense(...), ...]), or start the model with Input(shape={sample_shape}) followed by "
+            "Flatten(). Or reshape the data: {what} = {what}.reshape(len({what}), {n})."
+        ).format(name=first.name, what=what, shape=x.shape, sample=sample,
+                 sample_shape=x.shape[1:], n=n))
 
 
 def _mismatch(layers: list, x: np.ndarray, expected: tuple, what: str) -> InputError:
     first = layers[0] if layers else None
     name = "input" if first is None else first.name
-    head = (f"Input 0 of layer {name!r} is incompatible with the data: the model was "
-            f"built for inputs of shape {_shape(expected)}")
+    head = _("Input 0 of layer {name!r} is incompatible with the data: the model was "
+             "built for inputs of shape {expected}").format(name=name, expected=_shape(expected))
+    dims = ", ".join(map(str, expected))
     if x.shape == expected:
-        return InputError(
-            f"{head}, and {what} has shape {x.shape}, the shape of one sample without the batch "
-            f"dimension. Add it: {what}.reshape(1, {', '.join(map(str, expected))}) or "
-            f"{what}[np.newaxis]."
-        )
+        return InputError(_(
+            "{head}, and {what} has shape {shape}, the shape of one sample without the batch "
+            "dimension. Add it: {what}.reshape(1, {dims}) or {what}[np.newaxis]."
+        ).format(head=head, what=what, shape=x.shape, dims=dims))
     if x.ndim == 1:
-        return InputError(
-            f"{head}, but {what} has shape {x.shape}: one number per sample. Give each sample "
-            f"{math.prod(expected)} values, shape (n, {', '.join(map(str, expected))})."
-        )
+        return InputError(_(
+            "{head}, but {what} has shape {shape}: one number per sample. Give each sample "
+            "{size} values, shape (n, {dims})."
+        ).format(head=head, what=what, shape=x.shape, size=math.prod(expected), dims=dims))
     got = x.shape[1:]
     if math.prod(got) == math.prod(expected):
-        fix = (f"The sizes agree ({'x'.join(map(str, got))} = {'x'.join(map(str, expected))} "
-               f"= {math.prod(expected)} values per sample): reshape the data with "
-               f"{what} = {what}.reshape(len({what}), {', '.join(map(str, expected))})")
+        fix = _("The sizes agree ({got} = {expected} = {size} values per sample): reshape the "
+                "data with {what} = {what}.reshape(len({what}), {dims})").format(
+            got="x".join(map(str, got)), expected="x".join(map(str, expected)),
+            size=math.prod(expected), what=what, dims=dims)
         if len(expected) == 1:
-            fix += (f", or build the model for {got} samples: Input(shape={got}) then "
-                    "Flatten()")
-        return InputError(f"{head}, but {what} has shape {x.shape}. {fix}.")
+            fix += _(", or build the model for {got} samples: Input(shape={got}) then "
+                     "Flatten()").format(got=got)
+        return InputError(_("{head}, but {what} has shape {shape}. {fix}.").format(
+            head=head, what=what, shape=x.shape, fix=fix))
     if len(got) == len(expected) == 1:
-        return InputError(
-            f"{head}: {expected[0]} features per sample, but {what} has {got[0]} features "
-            f"(shape {x.shape}). Pass data with {expected[0]} features, or build a new model "
-            f"for {got[0]} (a model keeps the input size of its first fit or its input_shape=)."
-        )
-    return InputError(
-        f"{head}, but {what} has shape {x.shape}, i.e. samples of shape {got}. Pass samples "
-        f"of shape {expected}, or build a new model for {got}."
-    )
+        return InputError(_(
+            "{head}: {expected} features per sample, but {what} has {got} features "
+            "(shape {shape}). Pass data with {expected} features, or build a new model "
+            "for {got} (a model keeps the input size of its first fit or its input_shape=)."
+        ).format(head=head, expected=expected[0], what=what, got=got[0], shape=x.shape))
+    return InputError(_(
+        "{head}, but {what} has shape {shape}, i.e. samples of shape {got}. Pass samples "
+        "of shape {expected}, or build a new model for {got}."
+    ).format(head=head, what=what, shape=x.shape, got=got, expected=expected))
 
 
 def warn_if_unscaled(model, layers: list, lo: float, hi: float) -> None:
@@ -194,11 +199,12 @@ def warn_if_unscaled(model, layers: list, lo: float, hi: float) -> None:
         return
     if 0 <= lo < 1 and 10 < hi <= 255:
         model.warned_unscaled = True
-        warnings.warn(
-            f"The inputs range from {lo:g} to {hi:g}, like raw pixel values, and go straight "
-            f"into Dense layer {first.name!r}. Large inputs make the first steps huge and "
+        warnings.warn(_(
+            "The inputs range from {lo:g} to {hi:g}, like raw pixel values, and go straight "
+            "into Dense layer {name!r}. Large inputs make the first steps huge and "
             "training slow or unstable: scale them to [0, 1] first, e.g. x = x / 255.0 "
-            "(and the same for the test data).", UserWarning, stacklevel=6)
+            "(and the same for the test data).").format(lo=lo, hi=hi, name=first.name),
+            UserWarning, stacklevel=6)
 
 
 # -- y ------------------------------------------------------------------------------
@@ -228,48 +234,50 @@ def targets(y, x: np.ndarray, loss, last, out: tuple, what: str = "y") -> np.nda
 
 def _sparse(y: np.ndarray, last, units, what: str) -> np.ndarray:
     if y.ndim == 2 and y.shape[1] > 1:
-        looks = "looks one-hot" if y.shape[1] == units else "has several columns"
-        raise InputError(
-            f"{what} has shape {y.shape} and {looks}, but loss 'sparse_categorical_crossentropy' "
-            f"wants one integer class label per sample, shape ({len(y)},). Either use "
-            f"loss='categorical_crossentropy' with one-hot labels, or turn them into integers: "
-            f"{what} = {what}.argmax(axis=1)."
-        )
+        looks = _("looks one-hot") if y.shape[1] == units else _("has several columns")
+        raise InputError(_(
+            "{what} has shape {shape} and {looks}, but loss 'sparse_categorical_crossentropy' "
+            "wants one integer class label per sample, shape ({n},). Either use "
+            "loss='categorical_crossentropy' with one-hot labels, or turn them into integers: "
+            "{what} = {what}.argmax(axis=1)."
+        ).format(what=what, shape=y.shape, looks=looks, n=len(y)))
     if y.ndim > 2:
-        raise InputError(f"{what} has shape {y.shape}; sparse_categorical_crossentropy wants one "
-                         f"integer label per sample, shape ({len(y)},).")
+        raise InputError(_("{what} has shape {shape}; sparse_categorical_crossentropy wants one "
+                           "integer label per sample, shape ({n},).").format(
+            what=what, shape=y.shape, n=len(y)))
     if y.dtype.kind == "f":
         frac = np.flatnonzero(y.reshape(-1) != np.round(y.reshape(-1)))
         if frac.size:
             i = int(frac[0])
-            raise InputError(
-                f"{what} must hold whole-number class labels for "
-                f"sparse_categorical_crossentropy, but {what}[{i}] = {y.reshape(-1)[i]} "
-                f"({frac.size} such value(s)). For probabilities or one-hot rows use "
+            raise InputError(_(
+                "{what} must hold whole-number class labels for "
+                "sparse_categorical_crossentropy, but {what}[{i}] = {value} "
+                "({count} such value(s)). For probabilities or one-hot rows use "
                 "loss='categorical_crossentropy'; for regression use loss='mse'."
-            )
+            ).format(what=what, i=i, value=y.reshape(-1)[i], count=frac.size))
     lo, hi = _minmax(y)
     if units is not None and units == 1:
-        raise InputError(
-            f"The last layer {last.name!r} has 1 unit, but sparse_categorical_crossentropy needs "
-            f"one unit per class. For two classes use Dense(1, activation='sigmoid') with "
-            f"loss='binary_crossentropy', or Dense(2, activation='softmax'); for k classes "
-            f"Dense(k, activation='softmax')."
-        )
+        raise InputError(_(
+            "The last layer {name!r} has 1 unit, but sparse_categorical_crossentropy needs "
+            "one unit per class. For two classes use Dense(1, activation='sigmoid') with "
+            "loss='binary_crossentropy', or Dense(2, activation='softmax'); for k classes "
+            "Dense(k, activation='softmax')."
+        ).format(name=last.name))
     if units is not None and (lo < 0 or hi >= units):
         bad = int(hi) if hi >= units else int(lo)
         i = int(np.flatnonzero(y.reshape(-1) == bad)[0])
-        msg = (f"Received a label value of {bad} (at {what}[{i}]) which is outside the valid "
-               f"range of [0, {units}): the last layer {last.name!r} has {units} units, one "
-               f"per class, and labels must be 0 to {units - 1}.")
+        msg = _("Received a label value of {bad} (at {what}[{i}]) which is outside the valid "
+                "range of [0, {units}): the last layer {name!r} has {units} units, one "
+                "per class, and labels must be 0 to {top}.").format(
+            bad=bad, what=what, i=i, units=units, name=last.name, top=units - 1)
         if lo == 1 and hi == units:
-            msg += (f" Your labels run from 1 to {units}: they start at 1. Subtract 1: "
-                    f"{what} = {what} - 1.")
+            msg += _(" Your labels run from 1 to {units}: they start at 1. Subtract 1: "
+                     "{what} = {what} - 1.").format(units=units, what=what)
         elif hi >= units:
-            msg += (f" If there are {int(hi) + 1} classes, give the last layer "
-                    f"{int(hi) + 1} units: Dense({int(hi) + 1}, activation='softmax').")
+            msg += _(" If there are {k} classes, give the last layer "
+                     "{k} units: Dense({k}, activation='softmax').").format(k=int(hi) + 1)
         else:
-            msg += " Class labels cannot be negative: map them to 0, 1, 2, ..."
+            msg += _(" Class labels cannot be negative: map them to 0, 1, 2, ...")
         raise InputError(msg)
     return y.astype(np.intp, copy=False)
 
@@ -277,19 +285,20 @@ def _sparse(y: np.ndarray, last, units, what: str) -> np.ndarray:
 def _categorical(y: np.ndarray, last, out: tuple, what: str) -> None:
     units = out[-1] if out else None
     if units is not None and units > 1 and (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)):
-        raise InputError(
-            f"Shapes {_shape(y.shape[1:] or (1,))} and {_shape(out)} are incompatible: {what} "
-            f"has shape {y.shape}, one integer class label per sample, but loss "
-            f"'categorical_crossentropy' wants one-hot rows of shape ({len(y)}, {units}). Use "
-            f"loss='sparse_categorical_crossentropy' (integer labels as they are), or convert: "
-            f"{what} = glassnet.utils.to_categorical({what}, {units})."
-        )
+        raise InputError(_(
+            "Shapes {got} and {out} are incompatible: {what} "
+            "has shape {shape}, one integer class label per sample, but loss "
+            "'categorical_crossentropy' wants one-hot rows of shape ({n}, {units}). Use "
+            "loss='sparse_categorical_crossentropy' (integer labels as they are), or convert: "
+            "{what} = glassnet.utils.to_categorical({what}, {units})."
+        ).format(got=_shape(y.shape[1:] or (1,)), out=_shape(out), what=what, shape=y.shape,
+                 n=len(y), units=units))
     _same_shape(y, last, out, what, "categorical_crossentropy")
-    lo, _ = _minmax(y)
+    lo = _minmax(y)[0]
     if lo < 0:
-        raise InputError(f"{what} holds negative values (smallest {lo:g}), but "
-                         "categorical_crossentropy needs one-hot rows or probabilities in "
-                         "[0, 1].")
+        raise InputError(_("{what} holds negative values (smallest {lo:g}), but "
+                           "categorical_crossentropy needs one-hot rows or probabilities in "
+                           "[0, 1].").format(what=what, lo=lo))
 
 
 def _binary(y: np.ndarray, last, out: tuple, what: str) -> None:
@@ -297,19 +306,21 @@ def _binary(y: np.ndarray, last, out: tuple, what: str) -> None:
     if lo < 0 or hi > 1:
         values = np.unique(y)
         shown = ", ".join(f"{v:g}" for v in values[:6]) + (", ..." if values.size > 6 else "")
-        msg = (f"loss 'binary_crossentropy' needs labels 0 and 1 (or probabilities between), "
-               f"but {what} holds {shown}.")
+        msg = _("loss 'binary_crossentropy' needs labels 0 and 1 (or probabilities between), "
+                "but {what} holds {shown}.").format(what=what, shown=shown)
         if values.size == 2 and (values == [1, 2]).all():
-            fix = f" The labels start at 1: use {what} = {what} - 1."
+            fix = _(" The labels start at 1: use {what} = {what} - 1.").format(what=what)
         elif values.size == 2 and (values == [-1, 1]).all():
-            fix = f" Map -1/1 to 0/1: {what} = ({what} + 1) / 2."
+            fix = _(" Map -1/1 to 0/1: {what} = ({what} + 1) / 2.").format(what=what)
         elif values.size == 2:
-            fix = f" Map them to 0 and 1, e.g. {what} = ({what} == {values[1]:g})."
+            fix = _(" Map them to 0 and 1, e.g. {what} = ({what} == {one:g}).").format(
+                what=what, one=values[1])
         elif np.all(values == np.round(values)):
-            fix = (f" That looks like {values.size} classes: use Dense({int(hi) + 1}, "
-                   "activation='softmax') with loss='sparse_categorical_crossentropy'.")
+            fix = _(" That looks like {count} classes: use Dense({k}, "
+                    "activation='softmax') with loss='sparse_categorical_crossentropy'.").format(
+                count=values.size, k=int(hi) + 1)
         else:
-            fix = " For numbers to predict (regression) use loss='mse'."
+            fix = _(" For numbers to predict (regression) use loss='mse'.")
         raise InputError(msg + fix)
     _same_shape(y, last, out, what, "binary_crossentropy")
 
@@ -320,13 +331,15 @@ def _same_shape(y: np.ndarray, last, out: tuple, what: str, loss: str) -> None:
         return
     units = out[-1]
     if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1):
-        hint = (" For integer class labels use loss='sparse_categorical_crossentropy'; for one "
-                "number per sample use a last layer of 1 unit.")
+        hint = _(" For integer class labels use loss='sparse_categorical_crossentropy'; for "
+                 "one number per sample use a last layer of 1 unit.")
     else:
-        hint = (f" Give the last layer {y.shape[-1]} units, or make {what} match "
-                f"({len(y)}, {', '.join(map(str, out))}).")
-    raise InputError(
-        f"Shapes {_shape(y.shape[1:] or (1,))} and {_shape(out)} are incompatible: {what} has "
-        f"shape {y.shape}, but the last layer {last.name!r} outputs {units} value(s) per sample "
-        f"(shape {_shape(out)}) and loss {loss!r} compares them one to one.{hint}"
-    )
+        hint = _(" Give the last layer {k} units, or make {what} match "
+                 "({n}, {dims}).").format(k=y.shape[-1], what=what, n=len(y),
+                                          dims=", ".join(map(str, out)))
+    raise InputError(_(
+        "Shapes {got} and {out} are incompatible: {what} has "
+        "shape {shape}, but the last layer {name!r} outputs {units} value(s) per sample "
+        "(shape {out}) and loss {loss!r} compares them one to one.{hint}"
+    ).format(got=_shape(y.shape[1:] or (1,)), out=_shape(out), what=what, shape=y.shape,
+             name=last.name, units=units, loss=loss, hint=hint))

@@ -28,6 +28,7 @@ import numpy as np
 from .. import activations, backend, constraints, initializers, regularizers
 from ..errors import InputError
 from ..graph import KerasTensor, Node, symbolic
+from ..i18n import _
 from ..ops.array import cast
 from ..tape import GradientTape, call_layer, map_structure, paused, warn_once
 from ..tensor import Tensor, Variable, to_array
@@ -102,11 +103,12 @@ class Layer:
         dtype = given.get("dtype", dtype)
         trainable = given.get("trainable", trainable)
         if shape is None:
-            raise ValueError(f"Layer {self.name!r}: add_weight needs a shape, e.g. "
-                             f"self.add_weight(shape=(input_dim, units)).")
+            raise ValueError(_("Layer {name!r}: add_weight needs a shape, e.g. "
+                               "self.add_weight(shape=(input_dim, units)).").format(
+                name=self.name))
         if regularizer is not None or constraint is not None:
-            warn_once(self, "add_weight's regularizer and constraint are not supported by "
-                            "glassnet yet and are ignored.")
+            warn_once(self, _("add_weight's regularizer and constraint are not supported by "
+                              "glassnet yet and are ignored."))
         shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(d) for d in shape)
         key = name or "variable"
         n = 1
@@ -129,8 +131,9 @@ class Layer:
             trainable = key in self.params
             store = self.params if trainable else self.state
             if key not in store:
-                raise KeyError(f"Layer {self.name!r} has no weight {key!r}; it has "
-                               f"{[*self.params, *self.state]}.")
+                raise KeyError(_("Layer {name!r} has no weight {key!r}; it has "
+                                 "{weights}.").format(name=self.name, key=key,
+                                                      weights=[*self.params, *self.state]))
             variables[key] = Variable.slot(store, key, name=f"{self.name}/{key}",
                                            trainable=trainable)
         return variables[key]
@@ -141,9 +144,10 @@ class Layer:
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """``y = call(x)`` on tensors, recorded on a private tape kept for ``backward``."""
         if not self.uses_call:
-            raise NotImplementedError(
-                f"{type(self).__name__} must define call(self, inputs) (made of glassnet "
-                f"ops), or forward(x, training) and backward(dy).")
+            raise NotImplementedError(_(
+                "{cls} must define call(self, inputs) (made of glassnet "
+                "ops), or forward(x, training) and backward(dy).").format(
+                cls=type(self).__name__))
         if not self.built:
             self.ensure_built(x.shape[1:])
         tape = GradientTape(persistent=True)
@@ -154,10 +158,11 @@ class Layer:
             tape.watch(x_t)
             y = self.run_call(x_t, training)
         if not isinstance(y, Tensor):
-            raise TypeError(
-                f"Layer {self.name!r}: call returned {type(y).__name__}, not a tensor. Build "
-                f"the output with glassnet ops (tf.matmul, tf.nn.relu, ...) so that its "
-                f"gradient can be computed; NumPy code is invisible to the tape.")
+            raise TypeError(_(
+                "Layer {name!r}: call returned {type}, not a tensor. Build "
+                "the output with glassnet ops (tf.matmul, tf.nn.relu, ...) so that its "
+                "gradient can be computed; NumPy code is invisible to the tape.").format(
+                name=self.name, type=type(y).__name__))
         self.last_call = (tape, x_t, y)
         return y.array
 
@@ -165,7 +170,8 @@ class Layer:
         """Apply the tape of the last ``forward``: fill ``grads`` (and the sub-layers'
         ``grads``) with ``dL/dθ`` and return ``dL/dx``."""
         if not self.uses_call:
-            raise NotImplementedError(f"{type(self).__name__} must define backward(dy).")
+            raise NotImplementedError(_("{cls} must define backward(dy).").format(
+                cls=type(self).__name__))
         tape, x_t, y = self.last_call
         slots = [(layer, k) for layer in self.leaves() if layer.trainable
                  for k in layer.params]
@@ -175,10 +181,11 @@ class Layer:
                               output_gradients=[dy, *(np.ones_like(t.array) for t in added)])
         for (layer, k), g in zip(slots, grads[1:]):
             if g is None:
-                warn_once(self, f"Layer {self.name!r}: weight {layer.name}/{k} received no "
-                                f"gradient, so training does not change it. Its call does not "
-                                f"use it, or uses it through NumPy code that the tape cannot "
-                                f"see: use glassnet ops (tf.matmul, tf.nn.relu, ...) on it.")
+                warn_once(self, _("Layer {name!r}: weight {weight} received no "
+                                  "gradient, so training does not change it. Its call does not "
+                                  "use it, or uses it through NumPy code that the tape cannot "
+                                  "see: use glassnet ops (tf.matmul, tf.nn.relu, ...) on "
+                                  "it.").format(name=self.name, weight=f"{layer.name}/{k}"))
                 layer.grads[k][...] = 0
             else:
                 layer.grads[k][...] = g.array
@@ -188,7 +195,8 @@ class Layer:
 
     def call(self, inputs, *args, **kwargs):
         """The layer's computation on tensors (defined by a user's layer)."""
-        raise NotImplementedError(f"{type(self).__name__} does not define call.")
+        raise NotImplementedError(_("{cls} does not define call.").format(
+            cls=type(self).__name__))
 
     @property
     def uses_call(self) -> bool:
@@ -264,9 +272,10 @@ class Layer:
         tensors = list(inputs) if list_call else [inputs]
         for t in tensors:
             if not isinstance(t, KerasTensor):
-                raise TypeError(f"Layer {self.name!r} was called on a mix of symbolic tensors and "
-                                f"{type(t).__name__}; pass only tensors from Input(...) or "
-                                "from other layers.")
+                raise TypeError(_("Layer {name!r} was called on a mix of symbolic tensors and "
+                                  "{type}; pass only tensors from Input(...) or "
+                                  "from other layers.").format(name=self.name,
+                                                               type=type(t).__name__))
         shapes = [tuple(t.shape[1:]) for t in tensors]
         shape = shapes if list_call else shapes[0]
         self.ensure_built(shape)
@@ -278,17 +287,19 @@ class Layer:
         """The shape of each output for ``input_shape`` (one output, except models)."""
         if self.input_shape is not None and not isinstance(input_shape, list) and \
                 tuple(self.input_shape) != tuple(input_shape):
-            raise InputError(
-                f"Layer {self.name!r} was built for inputs of shape "
-                f"{(None, *self.input_shape)} and is now called on inputs of shape "
-                f"{(None, *input_shape)}. A layer called twice (shared) needs inputs of the "
-                "same shape; create a new layer for the other shape.")
+            raise InputError(_(
+                "Layer {name!r} was built for inputs of shape "
+                "{built} and is now called on inputs of shape "
+                "{shape}. A layer called twice (shared) needs inputs of the "
+                "same shape; create a new layer for the other shape.").format(
+                name=self.name, built=(None, *self.input_shape), shape=(None, *input_shape)))
         if self.uses_call:  # a user's layer: its compute_output_shape, or call on zeros
             shape = self._call_output_shape(input_shape)
             if shape is None:
-                raise ValueError(f"Layer {self.name!r}: call failed on a sample of shape "
-                                 f"{(None, *input_shape)}; call the layer on real data to "
-                                 "see the error, or define compute_output_shape.")
+                raise ValueError(_("Layer {name!r}: call failed on a sample of shape "
+                                   "{shape}; call the layer on real data to "
+                                   "see the error, or define compute_output_shape.").format(
+                    name=self.name, shape=(None, *input_shape)))
             return [shape]
         return [tuple(self.compute_output_shape(input_shape))]
 
@@ -306,9 +317,10 @@ class Layer:
 
     def _first_node(self, what: str) -> Node:
         if not self.inbound_nodes:
-            raise AttributeError(
-                f"Layer {self.name!r} has no {what} yet: it has not been called on a symbolic "
-                "tensor. Build the model first (give it an Input, or call model.build(...)).")
+            raise AttributeError(_(
+                "Layer {name!r} has no {what} yet: it has not been called on a symbolic "
+                "tensor. Build the model first (give it an Input, or call "
+                "model.build(...)).").format(name=self.name, what=what))
         return self.inbound_nodes[0]
 
     # -- what the graph needs (models override these) --------------------------
@@ -344,20 +356,19 @@ class Layer:
         return found
 
     @property
-    def weights(self) -> list[np.ndarray]:
-        """All weights (its own, then its sub-layers'), trainable first, as live arrays."""
+    def weights(self) -> list[Variable]:
+        """All weights (its own, then its sub-layers'), trainable first, as ``Variable``s
+        (as in Keras: ``layer.weights == [layer.kernel, layer.bias]``); each reads and writes
+        the live array, ``np.asarray(w)`` gives it."""
         return self.trainable_weights + self.non_trainable_weights
 
     @property
-    def trainable_weights(self) -> list[np.ndarray]:
-        return [p for layer in self.leaves() if layer.trainable
-                for p in layer.params.values()]
+    def trainable_weights(self) -> list[Variable]:
+        return self.trainable_variables
 
     @property
-    def non_trainable_weights(self) -> list[np.ndarray]:
-        layers = self.leaves()
-        frozen = [p for layer in layers if not layer.trainable for p in layer.params.values()]
-        return frozen + [s for layer in layers for s in layer.state.values()]
+    def non_trainable_weights(self) -> list[Variable]:
+        return self.non_trainable_variables
 
     @property
     def trainable_variables(self) -> list[Variable]:
@@ -383,24 +394,24 @@ class Layer:
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all weights, in the order of ``weights``."""
-        return [w.copy() for w in self.weights]
+        return [np.array(w) for w in self.weights]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         """Write new values into the existing weight arrays (shapes must match)."""
         own = self.weights
         if len(weights) != len(own):
-            raise ValueError(
-                f"Layer {self.name!r} has {len(own)} weights, but set_weights got {len(weights)}."
-            )
+            raise ValueError(_(
+                "Layer {name!r} has {n} weights, but set_weights got {got}."
+            ).format(name=self.name, n=len(own), got=len(weights)))
         for i, (w, new) in enumerate(zip(own, weights)):
             new = np.asarray(new)
             if new.shape != w.shape:
-                raise ValueError(
-                    f"Layer {self.name!r} weight {i} has shape {w.shape}, "
-                    f"but set_weights got shape {new.shape}."
-                )
+                raise ValueError(_(
+                    "Layer {name!r} weight {i} has shape {shape}, "
+                    "but set_weights got shape {got}."
+                ).format(name=self.name, i=i, shape=w.shape, got=new.shape))
         for w, new in zip(own, weights):
-            w[...] = new
+            w.array[...] = new
 
     def count_params(self) -> int:
         return sum(int(w.size) for w in self.weights)
@@ -414,8 +425,8 @@ class Layer:
 
     def add_metric(self, value, name: str | None = None, aggregation=None) -> None:
         """Keras 2's ``add_metric`` (Keras 3 removed it): accepted, not reported."""
-        warn_once(self, "add_metric is Keras 2's and removed in Keras 3; glassnet does not "
-                        "report its value. Compute the number in a Metric or a callback.")
+        warn_once(self, _("add_metric is Keras 2's and removed in Keras 3; glassnet does not "
+                          "report its value. Compute the number in a Metric or a callback."))
 
     def add_loss(self, value) -> None:
         """Keras's ``self.add_loss(tensor)`` inside ``call``: the value is added to the loss
@@ -551,10 +562,11 @@ class KernelLayer(Layer):
     @property
     def W(self) -> np.ndarray:
         if "kernel" not in self.params:  # as Keras: no attribute until the layer is built
-            raise AttributeError(
-                f"Layer {self.name!r} has no kernel yet: weights are created when the layer "
-                f"is built, on its first call or in the first fit. Build the model first: "
-                f"start it with Input(shape=...), or call model.build((None, n_features)).")
+            raise AttributeError(_(
+                "Layer {name!r} has no kernel yet: weights are created when the layer "
+                "is built, on its first call or in the first fit. Build the model first: "
+                "start it with Input(shape=...), or call model.build((None, "
+                "n_features)).").format(name=self.name))
         return self.params["kernel"]
 
     @property
@@ -580,10 +592,10 @@ def _as_shape(shape) -> tuple[int, ...]:
     if shape and None in shape:
         raise InputError(_variable_length_message(shape))
     if not shape or not all(isinstance(d, (int, np.integer)) and d > 0 for d in shape):
-        raise ValueError(
-            f"input_shape must be a tuple of positive integers without the batch size, "
-            f"such as (28, 28) or (784,); got {shape!r}."
-        )
+        raise ValueError(_(
+            "input_shape must be a tuple of positive integers without the batch size, "
+            "such as (28, 28) or (784,); got {shape!r}."
+        ).format(shape=shape))
     return tuple(int(d) for d in shape)
 
 
@@ -602,12 +614,16 @@ def _with_batch(shape):
     """``(784,)`` -> ``(None, 784)``, for each shape of a structure of shapes."""
     if isinstance(shape, tuple) and all(isinstance(d, (int, np.integer)) for d in shape):
         return (None, *shape)
+    if isinstance(shape, dict):
+        return {k: _with_batch(v) for k, v in shape.items()}
     return [_with_batch(s) for s in shape]
 
 
 def _zeros_like_shape(shape):
     if isinstance(shape, tuple) and all(isinstance(d, (int, np.integer)) for d in shape):
         return Tensor(np.zeros((1, *shape), backend.floatx()))
+    if isinstance(shape, dict):
+        return {k: _zeros_like_shape(v) for k, v in shape.items()}
     return [_zeros_like_shape(s) for s in shape]
 
 
@@ -639,16 +655,18 @@ def _variable_length_message(shape: tuple) -> str:
     fixed = tuple("T" if d is None else d for d in shape)
     example = "(" + ", ".join(map(str, fixed)) + ("," if len(fixed) == 1 else "") + ")"
     if len(shape) == 1:
-        fix = ("pad the sequences to one length T first, e.g. "
-               "x = glassnet.utils.pad_sequences(x, maxlen=200), and declare "
-               "Input(shape=(200,))")
+        fix = _("pad the sequences to one length T first, e.g. "
+                "x = glassnet.utils.pad_sequences(x, maxlen=200), and declare "
+                "Input(shape=(200,))")
     elif len(shape) >= 3 and shape[:2].count(None):
-        fix = "resize the images to one size first and declare it, e.g. Input(shape=(64, 64, 3))"
+        fix = _("resize the images to one size first and declare it, e.g. "
+                "Input(shape=(64, 64, 3))")
     else:
-        fix = (f"pad or cut every sample to one length T first (glassnet.utils.pad_sequences "
-               f"takes sequences of vectors too) and declare Input(shape={example})")
-    return (f"Input shape {shape!r} has a variable-length axis (None). glassnet needs every "
-            f"axis of a sample to have a fixed size: {fix}.")
+        fix = _("pad or cut every sample to one length T first (glassnet.utils.pad_sequences "
+                "takes sequences of vectors too) and declare Input(shape={example})").format(
+            example=example)
+    return _("Input shape {shape!r} has a variable-length axis (None). glassnet needs every "
+             "axis of a sample to have a fixed size: {fix}.").format(shape=shape, fix=fix)
 
 
 def flat_size(shape: tuple[int, ...]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
+from ..i18n import _
 from .base import KernelLayer
 
 
@@ -42,17 +43,18 @@ class Dense(KernelLayer):
     ) -> None:
         super().__init__(activation, use_bias, kernel_initializer, bias_initializer, **kwargs)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"Dense units must be a positive integer, got {units!r}.")
+            raise ValueError(_("Dense units must be a positive integer, got {units!r}.").format(
+                units=units))
         self.units = int(units)
         # set by the model when the loss takes over f'(z) (softmax/sigmoid + cross-entropy)
         self.fused_activation = False
 
     def build(self, input_shape):
         if len(input_shape) == 0:
-            raise ValueError(
-                f"Dense layer {self.name!r} expects inputs of shape (batch, features), got one "
-                f"number per sample, shape (batch,). Give each sample a features axis: "
-                f"x.reshape(-1, 1).")
+            raise ValueError(_(
+                "Dense layer {name!r} expects inputs of shape (batch, features), got one "
+                "number per sample, shape (batch,). Give each sample a features axis: "
+                "x.reshape(-1, 1).").format(name=self.name))
         self.add_kernel((input_shape[-1], self.units))
         super().build(input_shape)
 
