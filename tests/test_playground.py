@@ -203,8 +203,16 @@ def test_chinese_strings_and_language_default(server, monkeypatch):
     js = request(server, "GET", "/app.js")[2].decode("utf-8")
     for zh in ("游乐场", "学习率", "激活函数", "测试损失", "异或", "螺旋", "下载训练好的模型"):
         assert zh in js
-    assert state(server)["lang"] in ("", "en", "zh")
+    for var in ("GLASSNET_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert state(server)["lang"] == ""  # the browser's language decides
     monkeypatch.setenv("GLASSNET_LANG", "zh_CN.UTF-8")
+    assert state(server)["lang"] == "zh"
+    monkeypatch.setenv("GLASSNET_LANG", "en")
+    assert state(server)["lang"] == "en"
+    monkeypatch.delenv("GLASSNET_LANG")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     assert state(server)["lang"] == "zh"
 
 

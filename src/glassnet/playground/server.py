@@ -53,9 +53,14 @@ SECURITY_HEADERS = {
 
 
 def default_language() -> str:
-    """``zh`` or ``en`` from ``GLASSNET_LANG``; empty: the page follows the browser."""
-    lang = os.environ.get("GLASSNET_LANG", "").lower()
-    return "zh" if lang.startswith("zh") else "en" if lang.startswith("en") else ""
+    """The page's first language: ``zh`` when glassnet speaks Chinese (``GLASSNET_LANG``,
+    else the locale: ``glassnet.i18n.language``), ``en`` when ``GLASSNET_LANG`` asks for
+    English, else empty: the page follows the browser's language."""
+    from ..i18n import CHINESE, language
+
+    if language() == CHINESE:
+        return "zh"
+    return "en" if os.environ.get("GLASSNET_LANG") else ""
 
 
 class PlaygroundServer(ThreadingHTTPServer):
