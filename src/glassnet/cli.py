@@ -8,6 +8,7 @@
     glassnet predict model.glassnet my_digit.png --show seen.png
     glassnet robustness model.glassnet --eps 0.05 0.1 0.2
     glassnet export model.glassnet model.onnx
+    glassnet playground                    watch a network learn, live in your browser
 
 Also ``python -m glassnet ...``. Errors print one line to stderr and exit with status 2.
 Heavy imports (matplotlib, Pillow, onnx) happen only in the commands that need them.
@@ -488,6 +489,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="a .glassnet file")
     p.add_argument("out", metavar="OUT.onnx", help="the ONNX file to write")
     p.set_defaults(func=cmd_export)
+
+    from .playground import add_command as add_playground
+
+    add_playground(sub)
     return parser
 
 

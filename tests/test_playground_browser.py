@@ -1,0 +1,250 @@
+"""The playground in a real headless browser: Debian's ``chromium``, driven through the
+Chrome DevTools Protocol over ``--remote-debugging-pipe`` (standard library only, no
+Playwright or Selenium). Skipped when chromium is not installed (``apt-get install
+chromium``). Screenshots go to ``$GLASSNET_PLAYGROUND_SHOTS`` when set (CI artifacts)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from glassnet.playground.server import PlaygroundServer
+
+CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser",
+                                                 "google-chrome"))), None)
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs chromium (apt-get install "
+                                                         "chromium)")
+
+
+class Browser:
+    """A headless chromium and one page, over the DevTools protocol's pipe (fds 3 and 4:
+    JSON messages, each ended by a NUL byte)."""
+
+    def __init__(self, profile: Path, width: int = 1280, height: int = 1100) -> None:
+        to_browser_r, self._to_browser = os.pipe()
+        self._from_browser, from_browser_w = os.pipe()
+
+        def pipes():  # in the child: its fd 3 reads our commands, fd 4 writes the replies
+            os.dup2(to_browser_r, 3)
+            os.dup2(from_browser_w, 4)
+
+        self.proc = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-extensions", "--remote-debugging-pipe", f"--user-data-dir={profile}",
+             f"--window-size={width},{height}", "about:blank"],
+            preexec_fn=pipes, close_fds=False,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self._buffer, self._id, self.session = b"", 0, None
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.send("Target.attachToTarget", targetId=target,
+                                 flatten=True)["sessionId"]
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+
+    def send(self, method: str, timeout: float = 20.0, **params):
+        self._id += 1
+        msg = {"id": self._id, "method": method, "params": params}
+        if self.session and not method.startswith("Target."):
+            msg["sessionId"] = self.session
+        os.write(self._to_browser, json.dumps(msg).encode() + b"\0")
+        end = time.monotonic() + timeout
+        while True:
+            while b"\0" not in self._buffer:
+                if time.monotonic() > end:
+                    raise TimeoutError(method)
+                chunk = os.read(self._from_browser, 1 << 16)
+                if not chunk:
+                    raise RuntimeError("chromium closed the DevTools pipe")
+                self._buffer += chunk
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            reply = json.loads(raw)
+            if reply.get("id") == self._id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+
+    def js(self, expression: str):
+        """The value of a JavaScript expression in the page (promises awaited)."""
+        result = self.send("Runtime.evaluate", expression=expression, awaitPromise=True,
+                           returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait(self, expression: str, timeout: float = 10.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            value = self.js(expression)
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError(f"waited {timeout} s for: {expression}")
+
+    def click(self, selector: str) -> None:
+        """A real mouse click (press and release) at the middle of ``selector``."""
+        box = self.js(f"(() => {{ const r = document.querySelector({selector!r})"
+                      ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2];"
+                      " })()")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1],
+                      button="left", clickCount=1)
+
+    def screenshot(self, path: Path) -> None:
+        path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot",
+                                                    format="png")["data"]))
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close", timeout=5)
+        except (RuntimeError, TimeoutError, OSError):
+            pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh playground server, and the browser (one for all tests: it starts in ~1 s)."""
+    srv = PlaygroundServer(0)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield srv, browser
+    finally:
+        browser.send("Page.navigate", url="about:blank")  # closes the page's event stream
+        srv.shutdown()
+        srv.close()
+        thread.join(5)
+
+
+def shots_dir(tmp_path: Path) -> Path:
+    out = Path(os.environ.get("GLASSNET_PLAYGROUND_SHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
+    srv, b = page
+    t0 = time.monotonic()
+    b.send("Page.navigate", url=srv.url)
+    b.wait("document.body && document.body.dataset.epoch === '0'")
+    load_seconds = time.monotonic() - t0
+    b.click('[data-dataset="xor"]')
+    b.wait("window.glassnetState.start.settings.dataset === 'xor' && "
+           "document.body.dataset.epoch === '0' && "
+           "document.querySelector('[data-dataset=xor]').classList.contains('active')")
+    for select, value in (("optimizer", "adam"), ("learning_rate", "0.03")):
+        b.js(f"(() => {{ const s = document.getElementById('{select}'); s.value = '{value}';"
+             " s.dispatchEvent(new Event('change')); })()")
+    b.wait("window.glassnetState.settings.optimizer === 'adam' && "
+           "window.glassnetState.start.settings.optimizer === 'adam'")
+    for layer, units in ((1, 8), (2, 4)):  # 8 and 4 neurons: 4-2 gets stuck on XOR 1 in 4
+        while b.js(f"window.glassnetState.start.settings.hidden[{layer - 1}]") < units:
+            n = b.js(f"window.glassnetState.start.settings.hidden[{layer - 1}]")
+            b.click(f"#units span:nth-child({layer}) button:last-child")
+            b.wait(f"window.glassnetState.start.settings.hidden[{layer - 1}] === {n + 1}")
+    before = b.js("document.getElementById('boundary').toDataURL()")
+    updates0, t1 = b.js("window.glassnetState.updates"), time.monotonic()
+    b.click("#play")
+    try:
+        b.wait("Number(document.body.dataset.testLoss) < 0.1", timeout=30)
+    except AssertionError:
+        raise AssertionError(b.js(
+            "JSON.stringify({epoch: document.body.dataset.epoch, loss: document.body.dataset"
+            ".testLoss, playing: window.glassnetState.playing, error: document.getElementById("
+            "'error').textContent, settings: window.glassnetState.start.settings})")) from None
+    updates_per_second = (b.js("window.glassnetState.updates") - updates0) / (
+        time.monotonic() - t1)
+    b.click("#play")  # pause
+    b.wait("!window.glassnetState.playing")
+    assert b.js("document.getElementById('boundary').toDataURL()") != before
+    assert "Dense(" in b.js("document.getElementById('program').textContent")
+    shots = shots_dir(tmp_path)
+    b.screenshot(shots / "playground-2d.png")
+
+    b.click("#lang-zh")
+    assert b.js("document.querySelector('[data-i18n=data]').textContent") == "数据"
+    assert b.js("document.querySelector('[data-i18n=test_loss]').textContent") == "测试损失"
+    assert b.js("document.documentElement.lang") == "zh-CN"
+    b.screenshot(shots / "playground-2d-zh.png")
+    (shots / "playground-timings.json").write_text(json.dumps(
+        {"page_load_seconds": round(load_seconds, 3),
+         "updates_per_second_while_training": round(updates_per_second, 1)}))
+
+
+def test_browser_cannot_reach_other_files(page):
+    srv, b = page
+    b.send("Page.navigate", url=srv.url)
+    b.wait("document.body && document.body.dataset.epoch === '0'")
+    for path in ("/../pyproject.toml", "/%2e%2e/server.py", "/static/../session.py"):
+        assert b.js(f"fetch({path!r}).then(r => r.status)") == 404
+
+
+def draw(b: Browser, strokes) -> None:
+    """Mouse strokes on the drawing canvas: each a list of (x, y) in its 280×280 pixels."""
+    left, top = b.js("(() => { const r = document.getElementById('digit-canvas')"
+                     ".getBoundingClientRect(); return [r.x, r.y]; })()")
+    for stroke in strokes:
+        (x0, y0), rest = stroke[0], stroke[1:]
+        b.send("Input.dispatchMouseEvent", type="mousePressed", x=left + x0, y=top + y0,
+               button="left", buttons=1, clickCount=1)
+        for (xa, ya), (xb, yb) in zip(stroke, rest):
+            for k in range(1, 9):  # a stroke as a user moves: many small steps
+                x, y = xa + (xb - xa) * k / 8, ya + (yb - ya) * k / 8
+                b.send("Input.dispatchMouseEvent", type="mouseMoved", x=left + x, y=top + y,
+                       button="left", buttons=1)
+        xe, ye = stroke[-1]
+        b.send("Input.dispatchMouseEvent", type="mouseReleased", x=left + xe, y=top + ye,
+               button="left", buttons=0, clickCount=1)
+
+
+def test_browser_mnist_trains_and_reads_a_drawn_1_and_7(page, tmp_path):
+    srv, b = page
+    b.send("Page.navigate", url=srv.url + "mnist.html")
+    b.wait("window.glassnetState && window.glassnetState.mnistUpdate")
+    for select, value in (("limit", "10000"), ("epochs", "2")):
+        b.js(f"(() => {{ const s = document.getElementById('{select}'); s.value = '{value}';"
+             " s.dispatchEvent(new Event('change')); })()")
+        b.wait(f"String(window.glassnetState.mnistStart.settings.{select}) === '{value}'")
+    b.click("#train")
+    b.wait("document.body.dataset.epochsDone === '2' && document.body.dataset.training === "
+           "'false'", timeout=40)
+    assert float(b.js("document.body.dataset.testAccuracy")) > 0.9
+    timings = {}
+    for digit, strokes in ((1, [[(150, 40), (140, 240)]]),
+                           (7, [[(70, 60), (210, 60), (120, 245)]])):
+        b.click("#clear")
+        b.js("delete document.body.dataset.prediction")
+        draw(b, strokes)
+        assert b.wait("document.body.dataset.prediction") == str(digit), digit
+        timings[digit] = b.js("window.glassnetState.lastPredictionMs")
+    b.screenshot(shots_dir(tmp_path) / "playground-mnist.png")
+    b.click("#lang-zh")
+    assert b.js("document.querySelector('[data-i18n=draw]').textContent") == "写一个数字"
+    (shots_dir(tmp_path) / "playground-mnist-timings.json").write_text(json.dumps(
+        {"stroke_to_prediction_ms": timings}))
