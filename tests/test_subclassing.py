@@ -264,3 +264,30 @@ def test_inspect_prints_a_tape(capsys):
     assert "ops recorded" in text and "matmul" in text.lower() and "square" in text.lower()
     assert text in capsys.readouterr().out
     np.testing.assert_allclose(t.gradient(loss, w).numpy(), [[-3.0], [-6.0]])
+
+
+def test_variables_assigned_as_attributes_are_weights_and_train():
+    """keras.io "Making new layers and models via subclassing", first example."""
+
+    class Linear(layers.Layer):
+        def __init__(self, units=4, input_dim=2):
+            super().__init__()
+            w_init = tf.random_normal_initializer()
+            self.w = tf.Variable(initial_value=w_init(shape=(input_dim, units),
+                                                      dtype="float32"), trainable=True)
+            self.b = tf.Variable(initial_value=tf.zeros_initializer()(shape=(units,),
+                                                                      dtype="float32"),
+                                 trainable=True)
+
+        def call(self, inputs):
+            return tf.matmul(inputs, self.w) + self.b
+
+    layer = Linear(4, 2)
+    assert layer.weights == [layer.w, layer.b]
+    y = layer(tf.ones((2, 2)))
+    np.testing.assert_allclose(y.numpy(), np.ones((2, 2)) @ layer.w.numpy(), rtol=1e-6)
+    model = tf.keras.Sequential([tf.keras.Input(shape=(2,)), layer])
+    model.compile("sgd", "mse")
+    before = layer.w.numpy().copy()
+    model.fit(np.ones((8, 2)), np.zeros((8, 4)), verbose=0)
+    assert not np.array_equal(before, layer.w.numpy())  # the tape's gradient reached it

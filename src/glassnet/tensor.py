@@ -269,6 +269,12 @@ class Variable(Tensor):
         self._name = name
         self._trainable = bool(trainable)
 
+    def attach(self, store: dict, key: str) -> None:
+        """Move this variable's value into ``store[key]`` and read it from there from now on
+        (a layer adopting a ``tf.Variable`` assigned to one of its attributes)."""
+        store[key] = self._store[self._key]
+        self._store, self._key = store, key
+
     @property
     def array(self) -> np.ndarray:
         return self._store[self._key]

@@ -138,6 +138,18 @@ class Layer:
                                            trainable=trainable)
         return variables[key]
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """``self.w = tf.Variable(...)`` in a layer of your own makes ``w`` one of its
+        weights, as Keras tracks it (trainable ones in ``params``, with a gradient)."""
+        if isinstance(value, Variable) and "params" in vars(self) and not any(
+                value is v for v in vars(self).get("_variables", {}).values()):
+            store = self.params if value.trainable else self.state
+            value.attach(store, name)
+            if value.trainable:
+                self.grads[name] = np.zeros_like(store[name])
+            vars(self).setdefault("_variables", {})[name] = value
+        object.__setattr__(self, name, value)
+
     # -- the two passes -------------------------------------------------------
     # Built-in layers override forward and backward. For a layer with ``call`` these
     # defaults differentiate the call with a tape: this is how fit trains a user's layer.
@@ -231,6 +243,9 @@ class Layer:
         (recorded on a ``GradientTape`` if one is watching)."""
         if symbolic(x):
             return self.call_symbolic(x)
+        if self.uses_call:  # layer.losses holds what this call adds (add_loss)
+            for leaf in self.leaves():
+                vars(leaf)["_call_losses"] = []
         x = map_structure(lambda t: _as_input(t, self.uses_call), x)
         if not self.built:
             self.ensure_built(map_structure(lambda t: t.shape[1:], x))
