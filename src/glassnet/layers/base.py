@@ -138,18 +138,6 @@ class Layer:
                                            trainable=trainable)
         return variables[key]
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        """``self.w = tf.Variable(...)`` in a layer of your own makes ``w`` one of its
-        weights, as Keras tracks it (trainable ones in ``params``, with a gradient)."""
-        if isinstance(value, Variable) and "params" in vars(self) and not any(
-                value is v for v in vars(self).get("_variables", {}).values()):
-            store = self.params if value.trainable else self.state
-            value.attach(store, name)
-            if value.trainable:
-                self.grads[name] = np.zeros_like(store[name])
-            vars(self).setdefault("_variables", {})[name] = value
-        object.__setattr__(self, name, value)
-
     # -- the two passes -------------------------------------------------------
     # Built-in layers override forward and backward. For a layer with ``call`` these
     # defaults differentiate the call with a tape: this is how fit trains a user's layer.
@@ -345,10 +333,24 @@ class Layer:
         sub-layers', and a model its layers'."""
         if not self.uses_call:
             return [self]
+        self.adopt_variables()
         out: list[Layer] = [self]
         for sub in self.sublayers:
             out += [leaf for leaf in sub.leaves() if not any(leaf is o for o in out)]
         return out
+
+    def adopt_variables(self) -> None:
+        """``self.w = tf.Variable(...)`` in a layer of your own makes ``w`` one of its
+        weights, as Keras tracks it: the value moves into ``params`` (trainable, with a
+        gradient buffer) or ``state``, and the variable reads it from there."""
+        own = vars(self).setdefault("_variables", {})
+        for name, value in list(vars(self).items()):
+            if isinstance(value, Variable) and not any(value is v for v in own.values()):
+                store = self.params if value.trainable else self.state
+                value.attach(store, name)
+                if value.trainable:
+                    self.grads[name] = np.zeros_like(store[name])
+                own[name] = value
 
     def leaf_grads(self) -> list[np.ndarray]:
         """The gradient arrays of every weight, for summing over a shared layer's calls."""
