@@ -56,6 +56,24 @@ def check_data_format(data_format, layer: str) -> str:
     return "channels_last"
 
 
+def positive_int(value, what: str) -> int:
+    """``value`` as an ``int`` if it is a positive integer, else an error naming ``what``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def window_args(layer: str, kernel_size, strides, padding, data_format,
+                dilation_rate) -> tuple[tuple[int, int], tuple[int, int], str, str]:
+    """The window arguments every 2-D convolution takes, checked: ``kernel_size``,
+    ``strides``, ``padding`` and ``data_format`` (dilation other than 1 is refused)."""
+    if as_pair(dilation_rate, "dilation_rate", layer) != (1, 1):
+        raise ValueError(f"{layer}: dilation_rate other than 1 is not implemented, "
+                         f"got {dilation_rate!r}.")
+    return (as_pair(kernel_size, "kernel_size", layer), as_pair(strides, "strides", layer),
+            check_padding(padding, layer), check_data_format(data_format, layer))
+
+
 def output_length(n: int, k: int, s: int, padding: str) -> int:
     """Number of window positions along an axis of ``n`` pixels (see the module docstring)."""
     if padding == "same":

@@ -10,12 +10,11 @@ from ..errors import InputError
 from . import _parallel
 from ._parallel import run, split, workers
 from ._spatial import (
-    as_pair,
-    check_data_format,
     check_image_shape,
-    check_padding,
     output_length,
     pad_amounts,
+    positive_int,
+    window_args,
     window_slice,
 )
 from .base import KernelLayer
@@ -91,16 +90,9 @@ class Conv2D(KernelLayer):
     ) -> None:
         super().__init__(activation, use_bias, kernel_initializer, bias_initializer, **kwargs)
         kind = f"Conv2D {self.name!r}"
-        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
-            raise ValueError(f"{kind} filters must be a positive integer, got {filters!r}.")
-        self.filters = int(filters)
-        self.kernel_size = as_pair(kernel_size, "kernel_size", kind)
-        self.strides = as_pair(strides, "strides", kind)
-        self.padding = check_padding(padding, kind)
-        self.data_format = check_data_format(data_format, kind)
-        if as_pair(dilation_rate, "dilation_rate", kind) != (1, 1):
-            raise ValueError(f"{kind}: dilation_rate other than 1 is not implemented, "
-                             f"got {dilation_rate!r}.")
+        self.filters = positive_int(filters, f"{kind} filters")
+        self.kernel_size, self.strides, self.padding, self.data_format = window_args(
+            kind, kernel_size, strides, padding, data_format, dilation_rate)
         self._buffers: dict[tuple, np.ndarray] = {}
 
     def build(self, input_shape):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
-from ._spatial import as_pair, check_data_format, check_image_shape, check_padding, window_slice
+from ._spatial import check_image_shape, positive_int, window_args, window_slice
 from .base import KernelLayer
 
 
@@ -77,16 +77,9 @@ class Conv2DTranspose(KernelLayer):
     ) -> None:
         super().__init__(activation, use_bias, kernel_initializer, bias_initializer, **kwargs)
         kind = f"Conv2DTranspose {self.name!r}"
-        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
-            raise ValueError(f"{kind} filters must be a positive integer, got {filters!r}.")
-        self.filters = int(filters)
-        self.kernel_size = as_pair(kernel_size, "kernel_size", kind)
-        self.strides = as_pair(strides, "strides", kind)
-        self.padding = check_padding(padding, kind)
-        self.data_format = check_data_format(data_format, kind)
-        if as_pair(dilation_rate, "dilation_rate", kind) != (1, 1):
-            raise ValueError(f"{kind}: dilation_rate other than 1 is not implemented, "
-                             f"got {dilation_rate!r}.")
+        self.filters = positive_int(filters, f"{kind} filters")
+        self.kernel_size, self.strides, self.padding, self.data_format = window_args(
+            kind, kernel_size, strides, padding, data_format, dilation_rate)
         if output_padding is not None:
             pair = (output_padding, output_padding) if isinstance(output_padding, int) \
                 else tuple(output_padding)

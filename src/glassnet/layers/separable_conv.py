@@ -8,12 +8,11 @@ import numpy as np
 from .. import activations, initializers
 from ..errors import InputError
 from ._spatial import (
-    as_pair,
-    check_data_format,
     check_image_shape,
-    check_padding,
     output_length,
     pad_amounts,
+    positive_int,
+    window_args,
     window_slice,
 )
 from .base import Layer
@@ -61,19 +60,9 @@ class DepthwiseConv2D(Layer):
     ) -> None:
         super().__init__(**kwargs)
         kind = f"{type(self).__name__} {self.name!r}"
-        self.kernel_size = as_pair(kernel_size, "kernel_size", kind)
-        self.strides = as_pair(strides, "strides", kind)
-        self.padding = check_padding(padding, kind)
-        self.data_format = check_data_format(data_format, kind)
-        if as_pair(dilation_rate, "dilation_rate", kind) != (1, 1):
-            raise ValueError(f"{kind}: dilation_rate other than 1 is not implemented, "
-                             f"got {dilation_rate!r}.")
-        if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier,
-                                                                (int, np.integer)) \
-                or depth_multiplier < 1:
-            raise ValueError(f"{kind} depth_multiplier must be a positive integer, "
-                             f"got {depth_multiplier!r}.")
-        self.depth_multiplier = int(depth_multiplier)
+        self.kernel_size, self.strides, self.padding, self.data_format = window_args(
+            kind, kernel_size, strides, padding, data_format, dilation_rate)
+        self.depth_multiplier = positive_int(depth_multiplier, f"{kind} depth_multiplier")
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.depthwise_initializer = depthwise_initializer
@@ -208,10 +197,7 @@ class SeparableConv2D(DepthwiseConv2D):
         super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
                          dilation_rate, activation, use_bias, depthwise_initializer,
                          bias_initializer, **kwargs)
-        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
-            raise ValueError(f"SeparableConv2D filters must be a positive integer, "
-                             f"got {filters!r}.")
-        self.filters = int(filters)
+        self.filters = positive_int(filters, "SeparableConv2D filters")
         self.pointwise_initializer = pointwise_initializer
 
     def build_rest(self, channels: int) -> None:
