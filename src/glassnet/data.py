@@ -11,13 +11,7 @@ import numpy as np
 from . import backend, validation
 from .dataset import AUTOTUNE, Dataset, experimental  # noqa: F401  (tf.data.Dataset)
 from .errors import InputError, InputTypeError
-from .graph import symbolic
 from .i18n import _
-
-
-def is_symbolic(data) -> bool:
-    """Whether ``data`` is (or holds) a symbolic tensor rather than numbers."""
-    return data is not None and symbolic(data)
 
 
 # -- the one door: fit, evaluate, predict and inspect all come through here ----------

@@ -27,7 +27,6 @@ puts it back before that call's ``backward``, and adds the weight gradients of t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -94,10 +93,6 @@ class Node:
         self.outputs = [KerasTensor(shape, name=layer.name if len(output_shapes) == 1 else
                                     f"{layer.name}_{i}", node=self, index=i)
                         for i, shape in enumerate(output_shapes)]
-
-    @property
-    def parents(self) -> list[Node]:
-        return [t.node for t in self.inputs]
 
     def __repr__(self) -> str:
         return f"<Node {self.layer.name}({', '.join(t.name or '?' for t in self.inputs)})>"
@@ -271,9 +266,6 @@ class Graph:
                 for g, t in zip(node.layer.leaf_grads(), total):
                     g[...] = t
         return grads[:len(self.inputs)]
-
-    def __iter__(self) -> Iterator[Node]:
-        return iter(self.nodes)
 
 
 def _topological_order(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:

@@ -31,7 +31,7 @@ from . import metrics as metrics_module
 from .dataset import Dataset
 from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
-from .graph import Graph, KerasTensor, flatten
+from .graph import Graph, KerasTensor, flatten, symbolic
 from .i18n import _
 from .layers.base import Layer, _as_shape
 from .layers.input import InputLayer
@@ -276,7 +276,7 @@ class Model(Layer):
         """``model(x)``: symbolic tensors give a node of a bigger graph; arrays or tensors
         give the outputs as tensors, recorded on a ``GradientTape`` that watches ``x`` or
         the model's weights (one op, whose derivative is the graph's ``backward``)."""
-        if data_module.is_symbolic(x):
+        if symbolic(x):
             return self.call_symbolic(x)
         if self.uses_call:
             return Layer.__call__(self, x, training, **kwargs)
@@ -457,7 +457,7 @@ class Model(Layer):
         x, y, batch_size, shuffle = _from_dataset(x, y, batch_size, shuffle, "fit")
         if isinstance(validation_data, Dataset):
             validation_data = _from_dataset(validation_data, None, None, False, "fit")[:2]
-        if data_module.is_symbolic(x) or data_module.is_symbolic(y):
+        if symbolic(x) or symbolic(y):
             raise InputError(_("fit got a symbolic tensor (from Input or a layer called on "
                                "one), which holds no numbers: pass NumPy arrays of your data."))
         xs, ys = self.prepare(x, y, training=True, cast=False)  # batches are cast one by one

@@ -88,10 +88,6 @@ class ParameterVector:
     def trainable_grad(self) -> np.ndarray:
         return self.grad[:self.n_trainable]
 
-    def snapshot(self) -> np.ndarray:
-        """A copy of ``θ``."""
-        return self.theta.copy()
-
     def restore(self, copy: np.ndarray) -> None:
-        """Write a ``snapshot`` back into ``θ`` (so every layer sees it at once)."""
+        """Write a copy of ``θ`` back into it (so every layer sees it at once)."""
         self.theta[...] = copy
