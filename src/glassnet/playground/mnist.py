@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import os
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -22,6 +20,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..callbacks import Callback
+from .live import LiveSession
 from .settings import SettingsError
 
 MAX_UPDATES_PER_SECOND = 10
@@ -158,15 +157,13 @@ _CNN_LAYERS = [
 ]
 
 
-class PlaygroundMNIST:
+class PlaygroundMNIST(LiveSession):
     """The MNIST page's model, its training thread and what the page sees."""
 
+    stop_mid_epoch = True  # an MNIST epoch is long: stop after the current step
+
     def __init__(self) -> None:
-        self.cond = threading.Condition()
-        self.closing = False
-        self.generation = 0
-        self.version = 0
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self.reset(MnistSettings())
 
     # -- what the page asks ---------------------------------------------------------------
@@ -204,12 +201,6 @@ class PlaygroundMNIST:
         with self.cond:
             self.model.stop_training = True
 
-    def close(self, timeout: float = 5.0) -> None:
-        with self.cond:
-            self.closing = True
-            self.cond.notify_all()
-        self._stop_thread(timeout)
-
     def predict(self, pixels: bytes, width: int, height: int) -> dict:
         """Classify a drawing (``width × height`` gray bytes, either polarity): the 28×28
         image the model sees, the ten probabilities, the saliency map, and the FGSM image
@@ -235,19 +226,6 @@ class PlaygroundMNIST:
                 "adversarial_probabilities": np.round(p_adv, 4).tolist(),
                 "seconds": round(seconds, 4)}
 
-    def model_file(self) -> bytes:
-        with self.cond:
-            model = self.model
-        fd, path = tempfile.mkstemp(suffix=".glassnet")
-        os.close(fd)
-        try:
-            with model.lock:
-                model.save(path)
-            with open(path, "rb") as f:
-                return f.read()
-        finally:
-            os.unlink(path)
-
     # -- what the page is shown -----------------------------------------------------------
     def start_message(self) -> dict:
         return {"generation": self.generation, "settings": asdict(self.settings)}
@@ -258,22 +236,7 @@ class PlaygroundMNIST:
                 "confusion": self.confusion, "error": self.error,
                 "weights": self.weights, "program": program(self.settings)}
 
-    def wait(self, version: int, timeout: float) -> int:
-        with self.cond:
-            self.cond.wait_for(lambda: self.version != version or self.closing, timeout)
-            return self.version
-
     # -- the worker thread ----------------------------------------------------------------
-    def _stop_thread(self, timeout: float = 5.0) -> None:
-        thread = self._thread
-        if thread is not None:
-            with self.cond:
-                self.generation += 1
-                self.model.stop_training = True
-                self.cond.notify_all()
-            thread.join(timeout)
-            self._thread = None
-
     def _train(self, generation: int) -> None:
         (x, y), (x_test, y_test) = _mnist()
         with self.cond:

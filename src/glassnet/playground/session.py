@@ -10,8 +10,6 @@ condition variable for a newer ``version``; they never touch the model while it 
 from __future__ import annotations
 
 import base64
-import os
-import tempfile
 import threading
 import time
 
@@ -19,6 +17,7 @@ import numpy as np
 
 from ..callbacks import Callback
 from . import data
+from .live import LiveSession
 from .settings import Settings, build_model, program
 
 GRID = 50  # the decision boundary's heat map: GRID × GRID points of [-6, 6]²
@@ -42,15 +41,11 @@ def _rounded(a: np.ndarray, digits: int = 4) -> list:
     return np.round(np.asarray(a, np.float64), digits).tolist()
 
 
-class Playground2D:
+class Playground2D(LiveSession):
     """One 2-D playground: settings, data, model, training thread and what the page sees."""
 
     def __init__(self, settings: Settings | None = None) -> None:
-        self.cond = threading.Condition()
-        self.closing = False
-        self.generation = 0
-        self.version = 0
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self.reset(settings or Settings())
 
     # -- what the page asks ---------------------------------------------------------------
@@ -101,27 +96,6 @@ class Playground2D:
             self.version += 1
             self.cond.notify_all()
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop training for good (Ctrl-C): the worker leaves ``fit`` before its next epoch."""
-        with self.cond:
-            self.closing = True
-            self.cond.notify_all()
-        self._stop_thread(timeout)
-
-    def model_file(self) -> bytes:
-        """The model as it is now, as the bytes of a ``.glassnet`` file."""
-        with self.cond:
-            model = self.model
-        fd, path = tempfile.mkstemp(suffix=".glassnet")
-        os.close(fd)
-        try:
-            with model.lock:  # not between a step's weight updates
-                model.save(path)
-            with open(path, "rb") as f:
-                return f.read()
-        finally:
-            os.unlink(path)
-
     # -- what the page is shown -----------------------------------------------------------
     def start_message(self) -> dict:
         """Everything that changes only on reset: settings, points, the feature names."""
@@ -138,22 +112,7 @@ class Playground2D:
                 "error": self.error, "history": self.history[since:],
                 "program": program(self.settings, self.epoch or 100), **self.snapshot}
 
-    def wait(self, version: int, timeout: float) -> int:
-        """Block until ``self.version`` differs from ``version`` (or closing, or timeout)."""
-        with self.cond:
-            self.cond.wait_for(lambda: self.version != version or self.closing, timeout)
-            return self.version
-
     # -- the worker thread ----------------------------------------------------------------
-    def _stop_thread(self, timeout: float = 5.0) -> None:
-        thread = self._thread
-        if thread is not None:
-            with self.cond:
-                self.generation += 1  # the old run's callback sees it and stops
-                self.cond.notify_all()
-            thread.join(timeout)
-            self._thread = None
-
     def _train(self, generation: int) -> None:
         with self.cond:
             model, s = self.model, self.settings
