@@ -9,11 +9,13 @@ as they are. With ``GLASSNET_LANG=en`` the text is the English it always was.
 from __future__ import annotations
 
 import argparse
+import ast
 import io
 import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -327,3 +329,54 @@ def test_wrap_breaks_between_chinese_characters_but_not_inside_options():
         assert any("--batch-size" in line for line in lines)
         assert not any(line[0] in "，。）；" or line[-1] == "（" for line in lines), lines
     assert textwidth.wrap("one two three", 7) == ["one two", "three"]
+
+
+# -- nothing left in English -----------------------------------------------------------------
+PACKAGE = Path(glassnet.__file__).parent
+#: Modules whose printed lines, errors and --help texts are all wrapped in _() (the
+#: playground server's errors are answers to its web page, which has its own languages).
+WRAPPED = ["cli.py", "playground/__init__.py", "progress.py", "summary.py", "callbacks.py"]
+
+
+def _has_words(node) -> bool:
+    """An expression that writes English in place: a string literal, f-string part, sum or
+    ``"...".format(...)`` with a word of two letters or more (``_("...")`` is not)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(re.search(r"[A-Za-z]{2,}", node.value))
+    if isinstance(node, ast.JoinedStr):
+        return any(_has_words(part) for part in node.values if isinstance(part, ast.Constant))
+    if isinstance(node, ast.BinOp):
+        return _has_words(node.left) or _has_words(node.right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and node.func.attr == "format":
+        return _has_words(node.func.value)
+    return False
+
+
+def unwrapped_text(source: str) -> list[int]:
+    """Lines of ``print(...)``, ``raise Error(...)`` and argparse's ``help=``/``description=``
+    whose text is written in place instead of through ``_()``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+        texts = []
+        if name == "print" or name.endswith(("Error", "Exception")):
+            texts = node.args
+        texts += [k.value for k in node.keywords if k.arg in ("help", "description")]
+        if any(_has_words(text) for text in texts):
+            found.append(node.lineno)
+    return found
+
+
+def test_the_unwrapped_text_check_can_fail():
+    source = ("print(f'Saved to {path}')\nprint(_('Saved to {path}').format(path=p))\n"
+              "raise CommandError('no such file: ' + path)\n"
+              "p.add_argument('--x', help='a help text')\nprint(f'{path}: ')\n")
+    assert unwrapped_text(source) == [1, 3, 4]
+
+
+@pytest.mark.parametrize("module", WRAPPED)
+def test_every_printed_line_error_and_help_text_is_wrapped(module):
+    assert unwrapped_text((PACKAGE / module).read_text(encoding="utf-8")) == []

@@ -52,7 +52,8 @@ def _load_model(path: str):
         problem = describe(path, "a glassnet model")  # a Keras HDF5 file it cannot read
         if problem is None:
             raise
-        raise CommandError(f"{problem} ({err})") from None
+        message = f"{problem} ({err})"  # both parts already in the user's language
+        raise CommandError(message) from None
     if model.loss is None:  # saved without compile settings: an MNIST classifier is assumed
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
