@@ -334,6 +334,7 @@ def _read_history(path: str) -> dict[str, list[float]]:
     except (OSError, ValueError) as err:
         raise CommandError(_("cannot read the training history {path}: {error}").format(
             path=path, error=err)) from None
+    # {{ }}: the braces of the example, written as a format string like every message
     wanted = _('a JSON object of lists of numbers, one per epoch, e.g. {{"loss": [0.3, 0.2], '
                '"accuracy": [0.91, 0.94]}}, as glassnet train --report writes it').format()
     if not isinstance(history, dict):
