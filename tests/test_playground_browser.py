@@ -23,6 +23,8 @@ CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser",
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs chromium (apt-get install "
                                                          "chromium)")
 
+REBOUND_HOST = "rebound.example"
+
 
 class Browser:
     """A headless chromium and one page, over the DevTools protocol's pipe (fds 3 and 4:
@@ -39,6 +41,8 @@ class Browser:
         self.proc = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-extensions", "--remote-debugging-pipe", f"--user-data-dir={profile}",
+             # a name of another site that resolves to this machine, as DNS rebinding does
+             f"--host-resolver-rules=MAP {REBOUND_HOST} 127.0.0.1",
              f"--window-size={width},{height}", "about:blank"],
             preexec_fn=pipes, close_fds=False,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -197,12 +201,23 @@ def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
          "updates_per_second_while_training": round(updates_per_second, 1)}))
 
 
-def test_browser_cannot_reach_other_files(page):
+def test_browser_cannot_reach_other_files_or_come_from_another_host(page):
     srv, b = page
     b.send("Page.navigate", url=srv.url)
     b.wait("document.body && document.body.dataset.epoch === '0'")
     for path in ("/../pyproject.toml", "/%2e%2e/server.py", "/static/../session.py"):
         assert b.js(f"fetch({path!r}).then(r => r.status)") == 404
+    # DNS rebinding: another site's name now leads to 127.0.0.1; its pages (and their
+    # same-origin requests, Host: rebound.example:PORT) must get nothing.
+    b.send("Page.navigate", url=f"http://{REBOUND_HOST}:{srv.port}/")
+    b.wait(f"location.hostname === {REBOUND_HOST!r} && document.readyState === 'complete'")
+    assert "this server answers only" in b.js("document.body.innerText")
+    for path in ("/", "/api/state", "/app.js"):
+        assert b.js(f"fetch({path!r}).then(r => r.status)") == 403, path
+    assert b.js("fetch('/api/control', {method: 'POST', headers: {'Content-Type': "
+                "'application/json'}, body: '{\"action\": \"play\"}'}).then(r => r.status)"
+                ) == 403
+    assert not srv.playground.playing
 
 
 def draw(b: Browser, strokes) -> None:
@@ -235,16 +250,20 @@ def test_browser_mnist_trains_and_reads_a_drawn_1_and_7(page, tmp_path):
     b.wait("document.body.dataset.epochsDone === '2' && document.body.dataset.training === "
            "'false'", timeout=40)
     assert float(b.js("document.body.dataset.testAccuracy")) > 0.9
-    timings = {}
+    timings, probabilities = {}, {}
     for digit, strokes in ((1, [[(150, 40), (140, 240)]]),
                            (7, [[(70, 60), (210, 60), (120, 245)]])):
         b.click("#clear")
-        b.js("delete document.body.dataset.prediction")
+        b.wait("!document.body.dataset.prediction")
         draw(b, strokes)
-        assert b.wait("document.body.dataset.prediction") == str(digit), digit
-        timings[digit] = b.js("window.glassnetState.lastPredictionMs")
+        # the prediction of the finished drawing, not a late reply for a half-drawn one
+        b.wait("document.body.dataset.predictionFor === "
+               "String(window.glassnetState.canvasVersion)")
+        probabilities[digit] = b.js("window.glassnetState.prediction.probabilities")
+        assert b.js("document.body.dataset.prediction") == str(digit), (digit, probabilities)
+        timings[digit] = b.wait("window.glassnetState.lastPredictionMs")
     b.screenshot(shots_dir(tmp_path) / "playground-mnist.png")
     b.click("#lang-zh")
     assert b.js("document.querySelector('[data-i18n=draw]').textContent") == "写一个数字"
     (shots_dir(tmp_path) / "playground-mnist-timings.json").write_text(json.dumps(
-        {"stroke_to_prediction_ms": timings}))
+        {"stroke_to_prediction_ms": timings, "probabilities": probabilities}))

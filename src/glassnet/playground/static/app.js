@@ -68,7 +68,8 @@ const FEATURE_FN = {
 };
 
 const state = { lang: "en", settings: null, start: null, update: null, history: [],
-  playing: false, updates: 0 };
+  playing: false, updates: 0, canvasVersion: 0, clearedVersion: 0,
+  asked: 0, shown: 0 };
 const $ = (id) => document.getElementById(id);
 
 // -- language ---------------------------------------------------------------------------
@@ -407,6 +408,7 @@ function connectMnist() {
     state.history = [];
     for (const [k, v] of Object.entries(start.settings)) {
       const el = $(k), value = String(v);
+      if (!el) continue;  // the seed: fixed, shown in the program
       if (![...el.options].some((o) => o.value === value)) el.add(new Option(value, value));
       el.value = value;
     }
@@ -527,6 +529,8 @@ function wireDrawing() {
     ctx.lineTo(...p);
     ctx.stroke();
     last = p;
+    state.canvasVersion++;  // a reply for an older drawing is not this one's prediction
+    state.drawnAt = performance.now();
     if (!pending) pending = setTimeout(() => { pending = null; classify(); }, 200);
   });
   const end = () => { if (drawing) { drawing = false; state.strokeEnd = performance.now(); classify(); } };
@@ -534,7 +538,10 @@ function wireDrawing() {
   canvas.addEventListener("pointerleave", end);
   $("clear").onclick = () => {
     clear();
-    state.prediction = null;
+    state.clearedVersion = ++state.canvasVersion;  // replies on their way are for no drawing
+    state.prediction = state.lastPredictionMs = null;
+    delete document.body.dataset.prediction;
+    delete document.body.dataset.predictionFor;
     $("top3").textContent = "";
     $("adv-result").textContent = "";
     for (const id of ["seen", "saliency", "adversarial"])
@@ -543,6 +550,9 @@ function wireDrawing() {
 }
 
 async function classify() {
+  // Replies may come back out of order (each request has its own server thread): show a
+  // reply only if no later request's reply was shown and the canvas was not cleared since.
+  const version = state.canvasVersion, asked = ++state.asked;
   const small = document.createElement("canvas");
   small.width = small.height = DRAW_SIZE;
   const sctx = small.getContext("2d");
@@ -554,11 +564,15 @@ async function classify() {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ width: DRAW_SIZE, height: DRAW_SIZE, pixels: btoa(bin) }) });
   const reply = await r.json();
+  if (asked < state.shown || version < state.clearedVersion) return;
+  state.shown = asked;
   if (!r.ok) { showError(reply.error); return; }
   showError(null);
-  if (state.strokeEnd) state.lastPredictionMs = performance.now() - state.strokeEnd;
+  if (version === state.canvasVersion && state.strokeEnd > state.drawnAt)  // after the last stroke
+    state.lastPredictionMs = performance.now() - state.strokeEnd;
   state.prediction = reply;
   showPrediction(reply);
+  document.body.dataset.predictionFor = version;
 }
 
 function grayImage(b64, canvas) {
