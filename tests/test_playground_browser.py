@@ -123,6 +123,9 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
+    probe = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:  # e.g. Ubuntu's chromium-browser, a stub asking for a snap
+        pytest.skip(f"{CHROMIUM} does not run: {(probe.stdout + probe.stderr).strip()[:200]}")
     b = Browser(tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield b
@@ -173,7 +176,7 @@ def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
             b.click(f"#units span:nth-child({layer}) button:last-child")
             b.wait(f"window.glassnetState.start.settings.hidden[{layer - 1}] === {n + 1}")
     before = b.js("document.getElementById('boundary').toDataURL()")
-    updates0, t1 = b.js("window.glassnetState.updates"), time.monotonic()
+    t1 = time.monotonic()
     b.click("#play")
     try:
         b.wait("Number(document.body.dataset.testLoss) < 0.1", timeout=30)
@@ -182,8 +185,13 @@ def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
             "JSON.stringify({epoch: document.body.dataset.epoch, loss: document.body.dataset"
             ".testLoss, playing: window.glassnetState.playing, error: document.getElementById("
             "'error').textContent, settings: window.glassnetState.start.settings})")) from None
-    updates_per_second = (b.js("window.glassnetState.updates") - updates0) / (
-        time.monotonic() - t1)
+    seconds_to_learn = time.monotonic() - t1
+    # a measurement, not asserted: the page's redraws while it trains, over one more second
+    updates0, epoch0, t1 = (b.js("window.glassnetState.updates"),
+                            int(b.js("document.body.dataset.epoch")), time.monotonic())
+    time.sleep(1.0)
+    updates, epoch = b.js("window.glassnetState.updates"), int(b.js("document.body.dataset.epoch"))
+    seconds = time.monotonic() - t1
     b.click("#play")  # pause
     b.wait("!window.glassnetState.playing")
     assert b.js("document.getElementById('boundary').toDataURL()") != before
@@ -198,7 +206,10 @@ def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
     b.screenshot(shots / "playground-2d-zh.png")
     (shots / "playground-timings.json").write_text(json.dumps(
         {"page_load_seconds": round(load_seconds, 3),
-         "updates_per_second_while_training": round(updates_per_second, 1)}))
+         "seconds_to_test_loss_below_0.1": round(seconds_to_learn, 2),
+         "updates_per_second_while_training": round((updates - updates0) / seconds, 1),
+         "epochs_per_second": round((epoch - epoch0) / seconds, 1),
+         "load_average": round(os.getloadavg()[0], 1)}))
 
 
 def test_browser_cannot_reach_other_files_or_come_from_another_host(page):
@@ -265,5 +276,6 @@ def test_browser_mnist_trains_and_reads_a_drawn_1_and_7(page, tmp_path):
     b.screenshot(shots_dir(tmp_path) / "playground-mnist.png")
     b.click("#lang-zh")
     assert b.js("document.querySelector('[data-i18n=draw]').textContent") == "写一个数字"
+    b.screenshot(shots_dir(tmp_path) / "playground-mnist-zh.png")
     (shots_dir(tmp_path) / "playground-mnist-timings.json").write_text(json.dumps(
         {"stroke_to_prediction_ms": timings, "probabilities": probabilities}))
