@@ -49,6 +49,7 @@ class Browser:
         os.close(to_browser_r)
         os.close(from_browser_w)
         self._buffer, self._id, self.session = b"", 0, None
+        self.requests: list[str] = []  # the URLs the page asked for, while Network is enabled
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.send("Target.attachToTarget", targetId=target,
                                  flatten=True)["sessionId"]
@@ -72,6 +73,8 @@ class Browser:
                 self._buffer += chunk
             raw, self._buffer = self._buffer.split(b"\0", 1)
             reply = json.loads(raw)
+            if reply.get("method") == "Network.requestWillBeSent":
+                self.requests.append(reply["params"]["request"]["url"])
             if reply.get("id") == self._id:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
@@ -85,7 +88,9 @@ class Browser:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def wait(self, expression: str, timeout: float = 10.0):
+    def wait(self, expression: str, timeout: float = 30.0):
+        """The expression's value once it is truthy (polled every 50 ms); ``timeout`` is a
+        deadline for a stuck page, generous for a loaded CI machine."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             value = self.js(expression)
@@ -157,10 +162,15 @@ def shots_dir(tmp_path: Path) -> Path:
 
 def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
     srv, b = page
+    b.send("Network.enable")
     t0 = time.monotonic()
     b.send("Page.navigate", url=srv.url)
     b.wait("document.body && document.body.dataset.epoch === '0'")
     load_seconds = time.monotonic() - t0
+    b.wait("document.fonts.status === 'loaded'")
+    b.send("Network.disable")
+    assert f"{srv.url}app.js" in b.requests  # it sees the page's requests, and they are all
+    assert all(url.startswith(srv.url) for url in b.requests), b.requests  # to this server
     b.click('[data-dataset="xor"]')
     b.wait("window.glassnetState.start.settings.dataset === 'xor' && "
            "document.body.dataset.epoch === '0' && "
@@ -179,7 +189,7 @@ def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
     t1 = time.monotonic()
     b.click("#play")
     try:
-        b.wait("Number(document.body.dataset.testLoss) < 0.1", timeout=30)
+        b.wait("Number(document.body.dataset.testLoss) < 0.1", timeout=60)
     except AssertionError:
         raise AssertionError(b.js(
             "JSON.stringify({epoch: document.body.dataset.epoch, loss: document.body.dataset"
@@ -203,6 +213,7 @@ def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
     assert b.js("document.querySelector('[data-i18n=data]').textContent") == "数据"
     assert b.js("document.querySelector('[data-i18n=test_loss]').textContent") == "测试损失"
     assert b.js("document.documentElement.lang") == "zh-CN"
+    assert b.js("Object.keys(STRINGS.en).filter((k) => !STRINGS.zh[k])") == []  # all translated
     b.screenshot(shots / "playground-2d-zh.png")
     (shots / "playground-timings.json").write_text(json.dumps(
         {"page_load_seconds": round(load_seconds, 3),
@@ -259,7 +270,7 @@ def test_browser_mnist_trains_and_reads_a_drawn_1_and_7(page, tmp_path):
         b.wait(f"String(window.glassnetState.mnistStart.settings.{select}) === '{value}'")
     b.click("#train")
     b.wait("document.body.dataset.epochsDone === '2' && document.body.dataset.training === "
-           "'false'", timeout=40)
+           "'false'", timeout=120)
     assert float(b.js("document.body.dataset.testAccuracy")) > 0.9
     timings, probabilities = {}, {}
     for digit, strokes in ((1, [[(150, 40), (140, 240)]]),

@@ -28,7 +28,8 @@ const STRINGS = {
       "blue positive, orange negative.",
     draw: "Draw a digit", clear: "Clear", seen: "What the model sees (28×28)",
     saliency: "Saliency", adversarial: "FGSM adversarial", untrained: "not trained yet",
-    true_digit: "true", predicted: "predicted", accuracy: "accuracy", loss: "loss",
+    confusion_axes: "rows: the true digit; columns: the model's answer",
+    accuracy: "accuracy", loss: "loss",
     training_accuracy: "training accuracy", test_accuracy: "test accuracy",
     adv_result: "With every pixel moved by ±{eps}, the model says {digit} ({p}).",
   },
@@ -55,7 +56,7 @@ const STRINGS = {
     first_layer_hint: "每个小方块是一个隐藏神经元的 784 个权重，排成 28×28 的图：蓝色为正，橙色为负。",
     draw: "写一个数字", clear: "清除", seen: "模型看到的图（28×28）",
     saliency: "显著图", adversarial: "FGSM 对抗样本", untrained: "还没有训练",
-    true_digit: "真实", predicted: "预测", accuracy: "准确率", loss: "损失",
+    confusion_axes: "行：真实的数字；列：模型的回答", accuracy: "准确率", loss: "损失",
     training_accuracy: "训练准确率", test_accuracy: "测试准确率",
     adv_result: "每个像素只改动 ±{eps}，模型就说是 {digit}（{p}）。",
   },
@@ -481,8 +482,9 @@ function drawConfusion(m) {
   const table = $("confusion");
   table.textContent = "";
   if (!m) return;
+  table.createCaption().textContent = t("confusion_axes");
   const head = table.insertRow();
-  head.insertCell().textContent = `${t("true_digit")} \\ ${t("predicted")}`;
+  head.insertCell();
   for (let c = 0; c < 10; c++) head.insertCell().textContent = c;
   m.forEach((row, r) => {
     const tr = table.insertRow(), total = row.reduce((a, b) => a + b, 0) || 1;
@@ -499,7 +501,7 @@ function drawConfusion(m) {
 
 function drawMnistChart() {  // accuracy per epoch: training grey, test black
   const canvas = $("mnist-chart"), ctx = canvas.getContext("2d"), h = state.history;
-  const W = canvas.width, H = canvas.height, left = 30, top = 18, bottom = H - 6;
+  const W = canvas.width, H = canvas.height, left = 30, top = 22, bottom = H - 8;
   ctx.clearRect(0, 0, W, H);
   if (!h.length) return;
   const lowest = Math.min(...h.flatMap((r) => [r[2], r[4]]));
