@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -215,6 +216,11 @@ def test_browser_trains_xor_and_switches_to_chinese(page, tmp_path):
     assert b.js("document.documentElement.lang") == "zh-CN"
     assert b.js("Object.keys(STRINGS.en).filter((k) => !STRINGS.zh[k])") == []  # all translated
     b.screenshot(shots / "playground-2d-zh.png")
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout \
+        if shutil.which("fc-list") else ""
+    if not fonts.strip():
+        warnings.warn("no Chinese font (fc-list :lang=zh is empty): the Chinese screenshots "
+                      "show boxes; apt-get install fonts-wqy-microhei", stacklevel=1)
     (shots / "playground-timings.json").write_text(json.dumps(
         {"page_load_seconds": round(load_seconds, 3),
          "seconds_to_test_loss_below_0.1": round(seconds_to_learn, 2),
