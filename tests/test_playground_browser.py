@@ -41,7 +41,8 @@ class Browser:
 
         self.proc = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-extensions", "--remote-debugging-pipe", f"--user-data-dir={profile}",
+             "--disable-extensions", "--no-proxy-server",  # a CI's proxy: not for these
+             "--remote-debugging-pipe", f"--user-data-dir={profile}",
              # a name of another site that resolves to this machine, as DNS rebinding does
              f"--host-resolver-rules=MAP {REBOUND_HOST} 127.0.0.1",
              f"--window-size={width},{height}", "about:blank"],

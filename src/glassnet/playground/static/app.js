@@ -174,7 +174,7 @@ function boundaryImage() {  // the output's heat map, made once per update
   return scratch("boundary");
 }
 
-function featureMaps(n) {  // each input feature over [-6, 6]², scaled to [-1, 1]
+function featureMaps(n) {  // each input feature over [-6, 6]², scaled to [-1, 1] as levels
   const maps = {};
   for (const [name] of ALL_FEATURES) {
     const v = [];
