@@ -257,7 +257,7 @@ def _forward_step(i: int, layer, x: np.ndarray, out: np.ndarray) -> dict[str, An
         arrays["y"] = out
     else:
         formula = getattr(layer, "formula", None) or f"y = {kind}(x)"
-        formulas = [str(formula)]
+        formulas = [_(str(formula))]  # a layer's words, translated (N_ marks them)
         if act is not None and act != "linear":
             formulas.append(f"f = {act}")
         for k, v in layer.params.items():
@@ -295,7 +295,7 @@ def _backward_step(i: int, layer, dy: np.ndarray, dx: np.ndarray | None,
         formulas = ["dL/dx = dL/dy"]
     else:
         own = getattr(layer, "backward_formula", None)
-        formulas = ([str(own)] if own else [_(f) for f in _BACKWARD.get(kind, ())]
+        formulas = ([_(str(own))] if own else [_(f) for f in _BACKWARD.get(kind, ())]
                     or [_("dL/dx and dL/dθ by {kind}.backward (see its docstring)").format(
                         kind=kind)])
         if kind == "Conv2D" and act is not None:
