@@ -35,7 +35,7 @@ import os
 import numpy as np
 
 from .errors import InputError
-from .i18n import _
+from .i18n import N_, _
 
 BOX = 20  # the digit's longer side, in pixels
 SIZE = 28  # the field
@@ -449,11 +449,11 @@ def _keep_digit(ink: np.ndarray, outside: np.ndarray | None = None) -> np.ndarra
     frame[[0, -1], :] = frame[:, [0, -1]] = True
     rim = np.zeros_like(mask) if outside is None else \
         _slide(_slide(outside.astype(float), 3, 0, np.maximum), 3, 1, np.maximum) > 0
-    for edge, where in ((frame, _("the image")), (rim, _("the paper"))):
+    for edge, where in ((frame, N_("the image")), (rim, N_("the paper"))):
         if (touching & edge).sum() >= 2:
             warnings.warn(_("the digit touches the edge of {where}, so part of it may be "
                             "cut off and misread. Take the photo with a margin around "
-                            "the digit.").format(where=where),
+                            "the digit.").format(where=_(where)),
                           DigitImageWarning, stacklevel=3)
             break
     return np.where(kept, ink, 0.0)
