@@ -194,3 +194,22 @@ SWEPT_MODULES = [
 @pytest.mark.parametrize("module", SWEPT_MODULES)
 def test_every_error_and_warning_of_a_swept_module_is_wrapped(module):
     assert _unwrapped_messages(PACKAGE / module) == []
+
+
+def test_a_wrong_file_is_named_in_chinese(monkeypatch, tmp_path):
+    from glassnet.filetype import describe
+
+    png = tmp_path / "digit.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    (tmp_path / "model.glassnet").write_bytes(b"")
+    monkeypatch.setenv("GLASSNET_LANG", "zh")
+    assert describe(png, "a glassnet model") == (
+        f"{png} 是 PNG 图片，不是 glassnet 模型 — 是不是把参数的顺序弄反了？")
+    assert describe(tmp_path / "modle.glassnet", "a glassnet model") == (
+        f"没有这个文件：{tmp_path / 'modle.glassnet'} — 你是不是想用 "
+        f"{tmp_path / 'model.glassnet'}？")
+    assert describe(tmp_path, "a glassnet model").endswith(
+        "是文件夹，不是 glassnet 模型；请给出它里面的文件")
+    monkeypatch.setenv("GLASSNET_LANG", "en")
+    assert describe(png, "a glassnet model") == (
+        f"{png} is a PNG image, not a glassnet model — did you swap the arguments?")
