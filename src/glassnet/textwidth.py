@@ -22,6 +22,8 @@ _WIDE = ("W", "F")
 _TOKENS = re.compile(r"\s+|[\u2e80-\uffef]|[^\s\u2e80-\uffef]+")
 #: Wide punctuation that never begins a line (it stays with the character before).
 _NO_LINE_START = set("，。、；：？！）》」』”’")
+#: Wide punctuation that never ends a line (it moves down with the character after).
+_NO_LINE_END = set("（《「『“‘")
 
 
 def width(text: str) -> int:
@@ -42,22 +44,27 @@ def pad(text: str, columns: int, align: str = "<") -> str:
 def wrap(text: str, columns: int) -> list[str]:
     """``text`` in lines of at most ``columns`` display columns (``textwrap.wrap`` for
     mixed Chinese and English): lines break at spaces and between Chinese characters,
-    never inside an English word or option such as ``--batch-size``, and never before
-    Chinese closing punctuation. A word longer than a line gets a line of its own."""
+    never inside an English word or option such as ``--batch-size``; Chinese closing
+    punctuation never begins a line and opening punctuation never ends one (the character
+    beside it moves down with it). A word longer than a line gets a line of its own."""
     lines: list[str] = []
-    line, used, space = "", 0, False
+    line: list[str] = []  # the tokens of the line being filled, " " for a space
+    used, space = 0, False
     for token in _TOKENS.findall(text):
         if token.isspace():
             space = bool(line)
             continue
-        gap = 1 if space and line else 0
-        w = width(token)
-        if line and used + gap + w > columns and token not in _NO_LINE_START:
-            lines.append(line)
-            line, used, gap = "", 0, 0
-        line += " " * gap + token
-        used += gap + w
-        space = False
+        gap, space = int(space), False
+        if line and used + gap + width(token) > columns:
+            carried: list[str] = []  # what moves down with the token
+            while len(line) > 1 and line[-1] != " " and (
+                    (carried[0] if carried else token) in _NO_LINE_START
+                    or line[-1] in _NO_LINE_END):
+                carried.insert(0, line.pop())
+            lines.append("".join(line).rstrip())
+            line, used, gap = carried, sum(map(width, carried)), 0
+        line += [" "] * gap + [token]
+        used += gap + width(token)
     if line:
-        lines.append(line)
+        lines.append("".join(line))
     return lines
