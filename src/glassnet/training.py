@@ -24,6 +24,7 @@ from . import backend, blas, validation
 from . import callbacks as callbacks_module
 from . import random as grandom
 from .faults import InterruptGuard, NonFiniteLoss, WeightSnapshot, interrupted, stop_on_nonfinite
+from .i18n import _
 from .progress import Progbar
 
 # Keras 2's names for the train-batch hooks, still called (Keras calls both).
@@ -129,8 +130,9 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
     per_batch_logs = cbs.wants("on_train_batch_end")
     custom = model.custom_train_step  # the user's train_step(data) returns the logs
     if model.fitting and model.fit_thread != threading.get_ident():
-        raise RuntimeError(f"Model {model.name!r} is already training in another thread: one "
-                           "fit at a time per model. Wait for it, or train a copy.")
+        raise RuntimeError(_("Model {name!r} is already training in another thread: one fit "
+                             "at a time per model. Wait for it, or train a copy.").format(
+            name=model.name))
     # fit called from a callback of another fit: give the outer one its settings back
     outer = (model.terminate_on_nan, model.history) if model.fitting else None
     model.fitting, model.fit_thread = True, threading.get_ident()
@@ -223,9 +225,9 @@ def _one(arrays: list):
 def _custom_logs(logs) -> dict[str, float]:
     """What a user's ``train_step`` returned, as numbers (Keras takes tensors too)."""
     if not isinstance(logs, dict):
-        raise TypeError(f"train_step must return a dict of logs such as {{'loss': ...}}, got "
-                        f"{type(logs).__name__}. End it with: return {{m.name: m.result() for "
-                        "m in self.metrics}.")
+        raise TypeError(_("train_step must return a dict of logs such as {{'loss': ...}}, "
+                          "got {kind}. End it with: return {{m.name: m.result() for m in "
+                          "self.metrics}}.").format(kind=type(logs).__name__))
     return {k: float(np.asarray(v)) for k, v in logs.items()}
 
 
@@ -333,8 +335,8 @@ def _non_finite_outputs(xs: list[np.ndarray], out: np.ndarray) -> None:
         if x.dtype.kind in "fc":
             validation.values(x)
     bad = out.size - int(np.count_nonzero(np.isfinite(out)))
-    warnings.warn(
-        f"predict: {bad} of the {out.size} outputs are NaN or infinite, although x is finite. "
-        f"The model's weights are probably NaN or very large (training diverged: try a "
-        f"smaller learning rate); [np.isfinite(w).all() for w in model.get_weights()] "
-        f"shows which.", RuntimeWarning, stacklevel=4)
+    warnings.warn(_(
+        "predict: {bad} of the {size} outputs are NaN or infinite, although x is finite. "
+        "The model's weights are probably NaN or very large (training diverged: try a "
+        "smaller learning rate); [np.isfinite(w).all() for w in model.get_weights()] "
+        "shows which.").format(bad=bad, size=out.size), RuntimeWarning, stacklevel=4)
