@@ -10,6 +10,7 @@ from .augmentation import (
     RandomZoom,
 )
 from .base import Layer
+from .bidirectional import Bidirectional
 from .conv import Conv2D
 from .conv1d import Conv1D
 from .conv_transpose import Conv2DTranspose
@@ -19,8 +20,10 @@ from .embedding import Embedding
 from .feature_normalization import Normalization
 from .flatten import Flatten
 from .global_pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalMaxPooling2D
+from .gru import GRU
 from .identity import Identity
 from .input import Input, InputLayer
+from .lstm import LSTM
 from .merge import (
     Add,
     Average,
@@ -41,9 +44,11 @@ from .normalization import BatchNormalization
 from .padding import Cropping2D, ZeroPadding2D
 from .pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
 from .pooling1d import AveragePooling1D, MaxPooling1D
+from .recurrent import RNN
 from .rescaling import Rescaling
 from .reshape import Permute, RepeatVector, Reshape
 from .separable_conv import DepthwiseConv2D, SeparableConv2D
+from .simple_rnn import SimpleRNN
 from .upsampling import UpSampling2D
 
 # Keras's other names for the same classes
@@ -91,3 +96,4 @@ __all__ = [
     "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum",
     "minimum", "multiply", "serialize", "subtract",
 ]
+__all__ += ["Bidirectional", "GRU", "LSTM", "RNN", "SimpleRNN"]  # recurrent layers
