@@ -73,6 +73,8 @@ def _keras_layer(layer) -> dict:
         kind = key.rsplit("_", 1)[-1]
         if kind in _MODULES:
             config[key] = _keras_object(value, kind)
+    for key, sub in getattr(layer, "wrapped_layers", {}).items():  # Bidirectional's layers
+        config[key] = _keras_layer(sub)
     builtin = LAYERS.get(name) is type(layer)
     return {"module": "keras.layers" if builtin else None, "class_name": name,
             "config": config, "registered_name": None if builtin else name}
@@ -193,8 +195,9 @@ def legacy_config(model) -> dict:
 
 
 def _without_modules(entry):
-    if isinstance(entry, dict):
-        out = {k: _without_modules(v) for k, v in entry.items()}
+    if isinstance(entry, dict):  # a wrapped layer (Bidirectional's) keeps its module, as Keras
+        out = {k: v if k in ("layer", "backward_layer") else _without_modules(v)
+               for k, v in entry.items()}
         if "inbound_nodes" in out or ("class_name" in out and "config" in out
                                       and str(out.get("module")).startswith("keras.layers")):
             out.pop("module", None)
@@ -337,6 +340,9 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
             raise ValueError(f"{where} has {key}={value!r}, a setting glassnet's {cls_name} "
                              f"does not have (it takes {', '.join(sorted(accepted))}). Use the "
                              "default in Keras and save again.")
+        if key in ("layer", "backward_layer") and isinstance(value, dict):  # Bidirectional
+            out[key] = glassnet_entry(value, custom_objects)
+            continue
         kind = key.rsplit("_", 1)[-1] if key != "activation" else "activation"
         out[key] = _plain(value, kind, where) if kind in (*_MODULES, "activation") else value
     if cls.__name__ != cls_name and cls_name not in (custom_objects or {}):

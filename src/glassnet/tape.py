@@ -309,7 +309,14 @@ def call_layer(layer, x: Tensor, training: bool = False, **kwargs) -> Tensor:
     if kwargs:
         raise TypeError(f"{type(layer).__name__} takes only inputs and training, got "
                         f"{sorted(kwargs)}.")
-    y = Tensor(layer.forward(x.array, training=training))
+    out = layer.forward(x.array, training=training)
+    if isinstance(out, list):  # several outputs (an RNN with return_state): not recorded
+        if watched([x, *layer.variables]):
+            raise NotImplementedError(f"{type(layer).__name__} {layer.name!r} has several "
+                                      "outputs, which a GradientTape cannot follow yet; use "
+                                      "it in a model and train with fit.")
+        return [Tensor(a) for a in out]
+    y = Tensor(out)
     if not watched([x, *layer.own_variables()]):
         return y
     keys = [k for k in layer.params] if layer.trainable else []

@@ -124,7 +124,7 @@ class Layer:
         while key in self.params or key in self.state:  # names are unique within a layer
             key, n = f"{name or 'variable'}_{n}", n + 1
         init = initializers.get("glorot_uniform" if initializer is None else initializer)
-        value = np.asarray(init(shape, np.dtype(dtype or backend.floatx())))
+        value = np.ascontiguousarray(init(shape, np.dtype(dtype or backend.floatx())))
         if trainable:
             self.params[key] = value
             self.grads[key] = np.zeros_like(value)
@@ -382,6 +382,12 @@ class Layer:
                 if value.trainable:
                     self.grads[name] = np.zeros_like(store[name])
                 own[name] = value
+
+    def keras_weight_groups(self) -> list[tuple[str, Layer]]:
+        """Where Keras 3 keeps this layer's weights in a ``.weights.h5``, relative to the
+        layer's group, and whose weights they are: ``[("vars", self)]``; see
+        ``keras_format``."""
+        return [("vars", self)]
 
     def leaf_grads(self) -> list[np.ndarray]:
         """The gradient arrays of every weight, for summing over a shared layer's calls."""
