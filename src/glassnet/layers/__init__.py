@@ -44,7 +44,6 @@ from .normalization import BatchNormalization
 from .padding import Cropping2D, ZeroPadding2D
 from .pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
 from .pooling1d import AveragePooling1D, MaxPooling1D
-from .recurrent import RNN
 from .rescaling import Rescaling
 from .reshape import Permute, RepeatVector, Reshape
 from .separable_conv import DepthwiseConv2D, SeparableConv2D
@@ -96,4 +95,4 @@ __all__ = [
     "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum",
     "minimum", "multiply", "serialize", "subtract",
 ]
-__all__ += ["Bidirectional", "GRU", "LSTM", "RNN", "SimpleRNN"]  # recurrent layers
+__all__ += ["Bidirectional", "GRU", "LSTM", "SimpleRNN"]  # recurrent layers

@@ -124,7 +124,7 @@ class Layer:
         while key in self.params or key in self.state:  # names are unique within a layer
             key, n = f"{name or 'variable'}_{n}", n + 1
         init = initializers.get("glorot_uniform" if initializer is None else initializer)
-        value = np.ascontiguousarray(init(shape, np.dtype(dtype or backend.floatx())))
+        value = np.asarray(init(shape, np.dtype(dtype or backend.floatx())), order="C")
         if trainable:
             self.params[key] = value
             self.grads[key] = np.zeros_like(value)

@@ -85,7 +85,7 @@ class RNN(Layer):
             unsupported.append("stateful=True")
         if unsupported:
             raise NotImplementedError(_(
-                "{cls}: {names} not supported by glassnet's recurrent layers yet. Leave them "
+                "{cls}: glassnet's recurrent layers do not support {names} yet. Leave them "
                 "out (a Dropout layer or dropout= regularizes instead).").format(
                 cls=cls, names=", ".join(unsupported)))
         for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
