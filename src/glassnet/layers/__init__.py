@@ -83,16 +83,16 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
 
 __all__ = [
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
-    "AvgPool2D", "BatchNormalization", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose",
-    "Convolution1D", "Convolution2D", "Convolution2DTranspose", "Cropping2D", "Dense",
-    "DepthwiseConv2D", "Dropout", "ELU", "Embedding", "Flatten", "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
-    "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity", "Input",
-    "InputLayer", "Layer", "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D",
-    "Maximum", "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomContrast",
-    "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector",
-    "Rescaling", "Reshape", "SeparableConv2D", "SeparableConvolution2D", "Softmax", "Subtract",
-    "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum",
-    "minimum", "multiply", "serialize", "subtract",
+    "AvgPool2D", "BatchNormalization", "Bidirectional", "Concatenate", "Conv1D", "Conv2D",
+    "Conv2DTranspose", "Convolution1D", "Convolution2D", "Convolution2DTranspose",
+    "Cropping2D", "Dense", "DepthwiseConv2D", "Dropout", "ELU", "Embedding", "Flatten", "GRU",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+    "Identity", "Input", "InputLayer", "LSTM", "Layer", "LeakyReLU", "MaxPool1D", "MaxPool2D",
+    "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply", "Normalization", "PReLU",
+    "Permute", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
+    "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape", "SeparableConv2D",
+    "SeparableConvolution2D", "SimpleRNN", "Softmax", "Subtract", "UpSampling2D",
+    "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum", "minimum",
+    "multiply", "serialize", "subtract",
 ]
-__all__ += ["Bidirectional", "GRU", "LSTM", "SimpleRNN"]  # recurrent layers
