@@ -380,10 +380,13 @@ def _ref(value) -> list:
     raise ValueError(f"a tensor reference is malformed: {str(value)[:100]}")
 
 
-def _node(node, layer: str, operator: bool = False) -> dict:
+def _node(node, layer: str, operator: bool = False, masks: frozenset = frozenset()) -> dict:
     if isinstance(node, dict):  # Keras 3: {"args": [x or [x, y]], "kwargs": {...}}
         args, kwargs = node.get("args") or [], node.get("kwargs") or {}
         extra = {k: v for k, v in kwargs.items() if v is not None and k != "training"}
+        mask = extra.get("mask")
+        if isinstance(mask, dict) and _ref(mask)[0] in masks:  # glassnet wires it itself
+            del extra["mask"]
         if operator and not extra:  # x * y: keras.ops.multiply(x, y), two tensor arguments
             refs = []
             for t in args:
@@ -417,13 +420,29 @@ def _refs(value) -> tuple[list, list | None, bool]:
     raise ValueError(f"the model's inputs or outputs are malformed: {str(value)[:100]}")
 
 
+def _is_mask_zero(entry) -> bool:
+    """Keras's ``x != 0`` node: the mask of an ``Embedding(mask_zero=True)`` on ``x``, which
+    Keras records in the graph and passes to the layers after it as ``mask=``. glassnet
+    makes that mask in the Embedding itself (``Layer.connect_mask``), so it drops both."""
+    nodes = entry.get("inbound_nodes") or []
+    return (entry.get("class_name") == "NotEqual"  # the legacy .h5 config has no module
+            and str(entry.get("module") or "keras.src.ops").startswith("keras.src.ops")
+            and len(nodes) == 1 and isinstance(nodes[0], dict)
+            and (nodes[0].get("args") or [None, None])[1:] == [0])
+
+
 def _glassnet_functional(config: dict, custom_objects) -> dict:
+    entries = [e for e in config.get("layers") or [] if isinstance(e, dict)]
+    masks = frozenset(e.get("name") or e["config"].get("name") for e in entries
+                      if _is_mask_zero(e))
     layers = []
     for entry in config.get("layers") or []:
+        if isinstance(entry, dict) and _is_mask_zero(entry):
+            continue
         converted = glassnet_entry(entry, custom_objects)
         converted["name"] = entry.get("name") or entry["config"].get("name")
         operator = str(entry.get("module") or "").startswith("keras.src.ops")
-        converted["inbound_nodes"] = [_node(n, converted["name"], operator)
+        converted["inbound_nodes"] = [_node(n, converted["name"], operator, masks)
                                       for n in entry.get("inbound_nodes") or []]
         layers.append(converted)
     inputs, input_keys, _ = _refs(config.get("input_layers"))

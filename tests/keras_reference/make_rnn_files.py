@@ -82,7 +82,17 @@ def masked_pooling():
                             name="pooling_net"), tokens()[[0, 1, 2, 4]]
 
 
-MODELS = [simple_rnn, lstm, gru, bidirectional, unmasked_sequences, masked_pooling]
+def functional_masked():
+    """A functional model: Keras records the mask as a NotEqual node passed as mask=."""
+    inputs = text_input()
+    h = L.Embedding(12, 4, mask_zero=True)(inputs)
+    h = L.Dropout(0.2)(L.LSTM(3, return_sequences=True)(h))
+    outputs = L.Dense(1)(L.Bidirectional(L.GRU(2))(h))
+    return keras.Model(inputs, outputs, name="functional_masked_net"), tokens()
+
+
+MODELS = [simple_rnn, lstm, gru, bidirectional, unmasked_sequences, masked_pooling,
+          functional_masked]
 
 
 def main() -> None:
