@@ -157,6 +157,25 @@ def test_bidirectional_merge_none_and_states(float64):
     assert_grad_close(dx, numerical_grad(loss, x))
 
 
+def test_gradient_tape_through_recurrent_layers(float64):
+    """Called on a tape (a custom training loop), LSTM and Bidirectional give the weights
+    the gradients of their own backward."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 3, 4))
+    for layer in (layers.LSTM(3), layers.Bidirectional(layers.GRU(2))):
+        layer(x)
+        with glassnet.GradientTape() as tape:
+            y = layer(x)
+            loss = glassnet.reduce_sum(y * y)
+        grads = tape.gradient(loss, layer.trainable_variables)
+        layer.forward(x)
+        layer.backward(2 * layer.forward(x))
+        expected = [g for leaf in layer.leaves() for g in leaf.grads.values()]
+        assert len(grads) == len(expected) == 3 * len(layer.leaves())
+        for g, e in zip(grads, expected):
+            np.testing.assert_allclose(np.asarray(g), e, rtol=1e-10)
+
+
 # -- the formulas, by hand ---------------------------------------------------------------
 def test_simple_rnn_hand_worked_example():
     layer = layers.SimpleRNN(1, activation=None, return_sequences=True)

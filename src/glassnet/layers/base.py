@@ -442,10 +442,6 @@ class Layer:
     def variables(self) -> list[Variable]:
         return self.trainable_variables + self.non_trainable_variables
 
-    def own_variables(self) -> list[Variable]:
-        """This layer's own trainable variables (not its sub-layers')."""
-        return [self.variable(k) for k in self.params] if self.trainable else []
-
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all weights, in the order of ``weights``."""
         return [np.array(w) for w in self.weights]
