@@ -246,6 +246,19 @@ def test_mask_reaches_bidirectional_in_sequential():
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+def test_model_of_sequences_used_as_a_layer():
+    """A Sequential built for Input(shape=(None,)) inside a functional model: any length,
+    its own mask."""
+    glassnet.utils.set_random_seed(6)
+    inner = glassnet.Sequential([glassnet.Input(shape=(None,)),
+                                 layers.Embedding(9, 4, mask_zero=True), layers.LSTM(3)])
+    inputs = glassnet.Input(shape=(None,))
+    model = glassnet.Model(inputs, layers.Dense(1)(inner(inputs)))
+    short = model.predict(np.array([[1, 2]]), verbose=0)
+    np.testing.assert_allclose(model.predict(np.array([[0, 0, 0, 1, 2]]), verbose=0), short,
+                               rtol=1e-5, atol=1e-6)
+
+
 # -- variable length -----------------------------------------------------------------------
 def test_variable_length_input_builds_and_takes_any_length():
     inputs = glassnet.Input(shape=(None, 3))
