@@ -273,6 +273,22 @@ def test_variable_length_input_builds_and_takes_any_length():
         model.predict(np.ones((2, 5)), verbose=0)
 
 
+@pytest.mark.parametrize("first", [
+    lambda: layers.Embedding(20, 4, input_length=None),  # Keras 2: None is any length
+    lambda: layers.Embedding(20, 4, input_shape=(None,)),
+    lambda: layers.Embedding(20, 4),  # built from the first data
+])
+def test_keras2_sequential_text_models_build(first, recwarn):
+    glassnet.utils.set_random_seed(7)
+    model = glassnet.Sequential([first(), layers.Bidirectional(layers.LSTM(4)),
+                                 layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    x = np.random.default_rng(0).integers(0, 20, (16, 6))
+    model.fit(x, np.arange(16) % 2, epochs=1, verbose=0)
+    assert model.predict(x, verbose=0).shape == (16, 1)
+    assert not [w for w in recwarn if "input_length" in str(w.message)]
+
+
 @pytest.mark.parametrize("make, match", [
     (lambda t: layers.Flatten()(layers.Embedding(5, 2)(t)), "GlobalAveragePooling1D"),
     (lambda t: layers.Dense(3)(t), r"Embedding.*LSTM.*pad_sequences"),

@@ -228,6 +228,8 @@ _NEUTRAL: dict[str, Any] = {
     "optional": (False,), "input_length": None, "autocast": (True,), "batch_size": None,
     "seed": None, "renorm": (False,), "synchronized": (False,), "fused": None,
     "virtual_batch_size": None, "adjustment": None, "unroll": (False,),
+    # how Keras runs a recurrent layer's loop (tf.keras 2 writes them): same results
+    "implementation": (1, 2), "time_major": (False,), "use_cudnn": ("auto", True, False),
 }
 _REFUSED = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
 #: Keras operations on symbolic tensors (``x * y``) that are glassnet merge layers.
