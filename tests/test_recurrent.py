@@ -139,6 +139,17 @@ def test_bidirectional_gradient(merge_mode, return_sequences, float64):
         assert_grad_close(g, numerical_grad(loss, p))
 
 
+def test_masked_global_average_pooling_gradient(float64):
+    """The mean over the unmasked steps only: y = Σ_t m x_t / Σ_t m."""
+    rng = np.random.default_rng(10)
+    layer = layers.GlobalAveragePooling1D()
+    x = rng.standard_normal((3, 4, 2))
+    layer(x)
+    layer.mask_source = FixedMask(_mask(3, 4))
+    check_layer(layer, x, rng)
+    np.testing.assert_allclose(layer.forward(x)[0], x[0, 2:].mean(axis=0))
+
+
 def test_bidirectional_merge_none_and_states(float64):
     rng = np.random.default_rng(6)
     layer = layers.Bidirectional(layers.GRU(2, return_sequences=True, return_state=True),
@@ -257,6 +268,48 @@ def test_model_of_sequences_used_as_a_layer():
     short = model.predict(np.array([[1, 2]]), verbose=0)
     np.testing.assert_allclose(model.predict(np.array([[0, 0, 0, 1, 2]]), verbose=0), short,
                                rtol=1e-5, atol=1e-6)
+
+
+def test_eager_calls_take_keras_mask_argument():
+    """Called eagerly, a recurrent layer uses the mask= given (Keras's argument), and none
+    otherwise, even after a model ran it with a mask."""
+    glassnet.utils.set_random_seed(8)
+    tokens = np.array([[0, 0, 3, 1], [2, 5, 7, 1]])
+    embedding = layers.Embedding(9, 4, mask_zero=True)
+    lstm = layers.Bidirectional(layers.LSTM(3))
+    inputs = glassnet.Input(shape=(None,))
+    model = glassnet.Model(inputs, lstm(embedding(inputs)))
+    expected = model.predict(tokens, verbose=0)
+    h = embedding(tokens)
+    mask = embedding.compute_mask(tokens)
+    np.testing.assert_array_equal(mask, tokens != 0)
+    np.testing.assert_allclose(np.asarray(lstm(h, mask=mask)), expected, rtol=1e-6)
+    assert not np.allclose(np.asarray(lstm(h))[0], expected[0])
+    np.testing.assert_allclose(np.asarray(lstm(h))[1], expected[1], rtol=1e-6)
+
+
+def test_subclassed_model_passes_the_mask_itself():
+    """The keras.io pattern: call(inputs) computes the embedding's mask and passes mask=."""
+    class Classifier(glassnet.Model):
+        def __init__(self):
+            super().__init__()
+            self.embedding = layers.Embedding(9, 4, mask_zero=True)
+            self.rnn = layers.GRU(4)
+            self.out = layers.Dense(1, activation="sigmoid")
+
+        def call(self, inputs):
+            mask = self.embedding.compute_mask(inputs)
+            return self.out(self.rnn(self.embedding(inputs), mask=mask))
+
+    glassnet.utils.set_random_seed(9)
+    model = Classifier()
+    model.compile(optimizer=glassnet.optimizers.Adam(0.05), loss="binary_crossentropy")
+    x = np.array([[0, 0, 3, 1], [0, 2, 5, 7], [0, 0, 0, 3], [1, 1, 2, 2]] * 4)
+    y = (x == 3).any(axis=1).astype("float32")
+    history = model.fit(x, y, epochs=15, verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    np.testing.assert_allclose(model.predict(np.array([[0, 0, 3, 1]]), verbose=0),
+                               model.predict(np.array([[3, 0, 1, 0]]), verbose=0), rtol=1e-5)
 
 
 # -- variable length -----------------------------------------------------------------------

@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from ..graph import symbolic
 from ..i18n import _
 from .base import Layer
-from .recurrent import RNN
+from .recurrent import RNN, given_mask
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -107,6 +108,13 @@ class Bidirectional(Layer):
     def connect_mask(self, inputs):
         self.forward_layer.connect_mask(inputs)
         return self.backward_layer.connect_mask(inputs)
+
+    def __call__(self, inputs, training: bool = False, mask=None, **kwargs):
+        """``layer(x)``; called eagerly, ``mask=`` masks both directions (see ``RNN``)."""
+        if symbolic(inputs):
+            return super().__call__(inputs, training, **kwargs)
+        with given_mask([self.forward_layer, self.backward_layer], mask):
+            return super().__call__(inputs, training, **kwargs)
 
     def leaves(self) -> list[Layer]:
         """Its weights are the two layers' (forward first, as Keras lists them)."""

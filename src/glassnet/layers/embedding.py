@@ -89,6 +89,10 @@ class Embedding(Layer):
     def check_variable_length(self, shapes):
         """Token ids may have any length, on every axis."""
 
+    def compute_mask(self, inputs, mask=None) -> np.ndarray | None:
+        """Keras's ``compute_mask``: ``inputs != 0`` with ``mask_zero``, else None."""
+        return np.asarray(inputs) != 0 if self.mask_zero else None
+
     def connect_mask(self, inputs):
         """With ``mask_zero``, this layer's ``output_mask`` masks its output."""
         return self if self.mask_zero else None

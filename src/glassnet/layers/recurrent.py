@@ -38,11 +38,14 @@ per batch).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from .. import activations, initializers
 from .. import random as grandom
 from ..errors import InputError
+from ..graph import symbolic
 from ..i18n import _
 from .base import Layer
 
@@ -148,6 +151,15 @@ class RNN(Layer):
                 cls=type(self).__name__, name=self.name))
         self.mask_source = source
         return source if self.return_sequences else None
+
+    def __call__(self, inputs, training: bool = False, mask=None, **kwargs):
+        """``layer(x)``. In a model the mask comes from the graph (``connect_mask``); called
+        on arrays or tensors, it is the ``mask=`` given, as in Keras (e.g.
+        ``lstm(h, mask=embedding.compute_mask(tokens))`` in a model of your own), or none."""
+        if symbolic(inputs):
+            return super().__call__(inputs, training, **kwargs)
+        with given_mask([self], mask):
+            return super().__call__(inputs, training, **kwargs)
 
     # -- the cell (subclasses) --------------------------------------------------------
     def step(self, zx, zh, h, c):
@@ -289,3 +301,23 @@ class RNN(Layer):
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "go_backwards": self.go_backwards, "stateful": False, "unroll": self.unroll,
                 "zero_output_for_mask": self.zero_output_for_mask, "seed": self.seed}
+
+
+class GivenMask:
+    """A mask passed as ``layer(x, mask=m)``: ``(batch, T)``, True where a step counts."""
+
+    def __init__(self, mask) -> None:
+        self.output_mask = np.asarray(mask, bool)
+
+
+@contextmanager
+def given_mask(layers: list[RNN], mask):
+    """For one eager call: ``layers`` read ``mask`` (None: no mask) instead of the graph's."""
+    saved = [layer.mask_source for layer in layers]
+    for layer in layers:
+        layer.mask_source = None if mask is None else GivenMask(mask)
+    try:
+        yield
+    finally:
+        for layer, source in zip(layers, saved):
+            layer.mask_source = source
