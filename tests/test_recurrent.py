@@ -386,6 +386,37 @@ def test_lstm_text_classifier_learns_contains_token_3():
     assert accuracy > 0.95
 
 
+def test_functional_api_guide_text_model_runs():
+    """keras.io's functional API guide: titles and bodies of any length, Embedding + LSTM,
+    three inputs and two dict outputs (sizes cut down)."""
+    glassnet.utils.set_random_seed(11)
+    num_tags, num_words, num_departments = 12, 100, 4
+    title_input = glassnet.keras.Input(shape=(None,), name="title")
+    body_input = glassnet.keras.Input(shape=(None,), name="body")
+    tags_input = glassnet.keras.Input(shape=(num_tags,), name="tags")
+    title_features = layers.LSTM(8)(layers.Embedding(num_words, 6)(title_input))
+    body_features = layers.LSTM(4)(layers.Embedding(num_words, 6)(body_input))
+    x = layers.concatenate([title_features, body_features, tags_input])
+    priority_pred = layers.Dense(1, name="priority")(x)
+    department_pred = layers.Dense(num_departments, name="department")(x)
+    model = glassnet.keras.Model(inputs=[title_input, body_input, tags_input],
+                                 outputs={"priority": priority_pred,
+                                          "department": department_pred})
+    model.compile(optimizer=glassnet.keras.optimizers.RMSprop(1e-3),
+                  loss={"priority": glassnet.keras.losses.BinaryCrossentropy(from_logits=True),
+                        "department": glassnet.keras.losses.CategoricalCrossentropy(
+                            from_logits=True)},
+                  loss_weights={"priority": 1.0, "department": 0.2})
+    rng = np.random.default_rng(0)
+    data = {"title": rng.integers(num_words, size=(64, 10)),
+            "body": rng.integers(num_words, size=(64, 30)),
+            "tags": rng.integers(2, size=(64, num_tags)).astype("float32")}
+    targets = {"priority": rng.random(size=(64, 1)),
+               "department": rng.integers(2, size=(64, num_departments))}
+    history = model.fit(data, targets, epochs=2, batch_size=32, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+
+
 # -- saving --------------------------------------------------------------------------------
 def _text_model():
     glassnet.utils.set_random_seed(5)

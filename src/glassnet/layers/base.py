@@ -7,7 +7,9 @@ A layer is a function ``y = f(x; θ)`` with two methods:
   returns ``dx = dL/dx`` for the layer below (the chain rule, one layer at a time).
 
 Shapes exclude the batch dimension: ``input_shape = (784,)`` means batches of
-shape ``(batch, 784)``. Weights are created lazily in ``build(input_shape)`` when
+shape ``(batch, 784)``. A sequence's length may be None (``Input(shape=(None, 8))``): any
+number of steps, one per batch, for the layers that ``handles_variable_length``.
+Weights are created lazily in ``build(input_shape)`` when
 the first batch (or ``input_shape=``) tells the layer its input size.
 
 A user's layer (Keras style) defines ``call(inputs)`` made of glassnet ops instead of
