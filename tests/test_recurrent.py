@@ -150,6 +150,34 @@ def test_masked_global_average_pooling_gradient(float64):
     np.testing.assert_allclose(layer.forward(x)[0], x[0, 2:].mean(axis=0))
 
 
+def test_masking_gradient_and_mask(float64):
+    rng = np.random.default_rng(12)
+    layer = layers.Masking(0.0)
+    x = rng.standard_normal((3, 4, 2))
+    x[0, 1] = 0
+    x[2, 3, 0] = 0  # one feature of a step: not masked
+    dy = rng.standard_normal(x.shape)
+    layer(x)
+    np.testing.assert_array_equal(layer.output_mask, [[1, 0, 1, 1], [1, 1, 1, 1],
+                                                      [1, 1, 1, 1]])
+    dx = layer.backward(dy)
+    # y jumps where a step leaves the mask value: differences are taken at the other steps
+    numeric = numerical_grad(lambda: float(np.sum(dy * layer.forward(x))), x)
+    kept = layer.output_mask
+    assert_grad_close(dx[kept], numeric[kept])
+    assert np.all(dx[0, 1] == 0)
+
+
+def test_masking_skips_padded_steps_in_a_model():
+    glassnet.utils.set_random_seed(13)
+    model = glassnet.Sequential([glassnet.Input(shape=(None, 2)), layers.Masking(-1.0),
+                                 layers.LSTM(3)])
+    x = np.random.default_rng(0).standard_normal((1, 3, 2))
+    padded = np.concatenate([np.full((1, 2, 2), -1.0), x], axis=1)
+    np.testing.assert_allclose(model.predict(padded, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_bidirectional_merge_none_and_states(float64):
     rng = np.random.default_rng(6)
     layer = layers.Bidirectional(layers.GRU(2, return_sequences=True, return_state=True),

@@ -55,6 +55,8 @@ BUILDERS = {
                                    L.GlobalAveragePooling1D(), L.Dense(1)],
     "masked_pooling": lambda: [text_input(), L.Embedding(12, 4, mask_zero=True),
                                L.GlobalAveragePooling1D(), L.Dense(2)],
+    "masking": lambda: [glassnet.Input(shape=(None, 3)), L.Masking(0.0),
+                        L.GRU(4, return_sequences=True), L.SimpleRNN(2), L.Dense(1)],
 }
 
 
@@ -144,7 +146,7 @@ def test_glassnet_files_load_in_keras(tmp_path):
         rng = np.random.default_rng(len(names))
         model.set_weights([rng.normal(0, 0.5, w.shape) for w in model.get_weights()])
         x = np.random.default_rng(1).integers(0, 12, (4, 6))
-        if name == "unmasked_sequences":
+        if name in ("unmasked_sequences", "masking"):
             x = rng.normal(size=(3, 5, 3))
         x[0, :2] = 0
         path = tmp_path / name

@@ -82,6 +82,17 @@ def masked_pooling():
                             name="pooling_net"), tokens()[[0, 1, 2, 4]]
 
 
+def masking():
+    """Float sequences padded with zero steps, masked by Masking."""
+    x = rng.normal(size=(4, 6, 3))
+    x[0, :2] = 0
+    x[1, -3:] = 0
+    x[2, 3] = 0
+    return keras.Sequential([keras.Input((None, 3)), L.Masking(0.0),
+                             L.GRU(4, return_sequences=True), L.SimpleRNN(2), L.Dense(1)],
+                            name="masking_net"), x
+
+
 def functional_masked():
     """A functional model: Keras records the mask as a NotEqual node passed as mask=."""
     inputs = text_input()
@@ -92,7 +103,7 @@ def functional_masked():
 
 
 MODELS = [simple_rnn, lstm, gru, bidirectional, unmasked_sequences, masked_pooling,
-          functional_masked]
+          masking, functional_masked]
 
 
 def main() -> None:

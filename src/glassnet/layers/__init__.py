@@ -24,6 +24,7 @@ from .gru import GRU
 from .identity import Identity
 from .input import Input, InputLayer
 from .lstm import LSTM
+from .masking import Masking
 from .merge import (
     Add,
     Average,
@@ -88,11 +89,11 @@ __all__ = [
     "Cropping2D", "Dense", "DepthwiseConv2D", "Dropout", "ELU", "Embedding", "Flatten", "GRU",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-    "Identity", "Input", "InputLayer", "LSTM", "Layer", "LeakyReLU", "MaxPool1D", "MaxPool2D",
-    "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply", "Normalization", "PReLU",
-    "Permute", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
-    "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape", "SeparableConv2D",
-    "SeparableConvolution2D", "SimpleRNN", "Softmax", "Subtract", "UpSampling2D",
-    "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum", "minimum",
-    "multiply", "serialize", "subtract",
+    "Identity", "Input", "InputLayer", "LSTM", "Layer", "LeakyReLU", "Masking", "MaxPool1D",
+    "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply",
+    "Normalization", "PReLU", "Permute", "RandomContrast", "RandomFlip", "RandomRotation",
+    "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape",
+    "SeparableConv2D", "SeparableConvolution2D", "SimpleRNN", "Softmax", "Subtract",
+    "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum",
+    "minimum", "multiply", "serialize", "subtract",
 ]
