@@ -9,135 +9,61 @@ from __future__ import annotations
 
 import sys
 
-from . import (
-    activations,
-    backend,
-    callbacks,
-    constraints,
-    datasets,
-    initializers,
-    layers,
-    losses,
-    metrics,
-    models,
-    optimizers,
-    preprocessing,
-    random,
-    regularizers,
-    utils,
-)
+import numpy as _np
+
+from . import layers
+from ._lazy import alias_package, attach
 from .errors import GlassnetError, InputError, ModelFileError
-from .layers import Input
 from .model import Model, Sequential
-from .saving import load_model
 
 __version__ = "0.1.0"
 
-# -- tensors, the TensorFlow-named ops and GradientTape (issue 12) -----------------------
+#: Everything else is imported on first use (PEP 562): ``import glassnet`` reads only what the
+#: tutorial's program needs, and ``glassnet.datasets.imdb``, ``glassnet.GradientTape`` or
+#: ``gn.inspect.explain`` import their module when a program first names them. The optional
+#: modules (cli, export, imaging, inspect, report, sklearn) import matplotlib, Pillow or
+#: scikit-learn only then.
+_SUBMODULES = (
+    "activations", "backend", "callbacks", "cli", "constraints", "datasets", "export",
+    "filetype", "imaging", "initializers", "inspect", "losses", "metrics", "models", "ops",
+    "optimizers", "preprocessing", "random", "regularizers", "report", "sklearn", "utils",
+)
+_OPS_ARRAY = (
+    "cast", "clip_by_value", "concat", "constant", "convert_to_tensor", "expand_dims", "eye",
+    "fill", "gather", "identity", "linspace", "one_hot", "ones", "ones_like", "range", "rank",
+    "reshape", "shape", "size", "split", "squeeze", "stack", "stop_gradient", "tile",
+    "transpose", "unstack", "where", "zeros", "zeros_like",
+)
 # `tf.constant`, `tf.reduce_mean`, `tf.math.*`, `tf.nn.*`, `tf.keras.ops.*` (keras is this
-# module, so keras.ops is glassnet.ops), `tf.GradientTape`, `tf.Variable`, dtype names.
-import numpy as _np  # noqa: E402
-
-from . import ops  # noqa: E402
-from .ops import math, nn  # noqa: E402
-from .ops.array import (  # noqa: E402
-    cast,
-    clip_by_value,
-    concat,
-    constant,
-    convert_to_tensor,
-    expand_dims,
-    eye,
-    fill,
-    gather,
-    identity,
-    linspace,
-    one_hot,
-    ones,
-    ones_like,
-    range,
-    rank,
-    reshape,
-    shape,
-    size,
-    split,
-    squeeze,
-    stack,
-    stop_gradient,
-    tile,
-    transpose,
-    unstack,
-    where,
-    zeros,
-    zeros_like,
+# module, so keras.ops is glassnet.ops), `tf.GradientTape`, `tf.Variable` (issue 12)
+_OPS_MATH = (
+    "abs", "add", "argmax", "argmin", "ceil", "cos", "cumsum", "divide", "equal", "exp",
+    "floor", "floordiv", "greater", "greater_equal", "less", "less_equal", "log", "logical_and",
+    "logical_not", "logical_or", "matmul", "maximum", "minimum", "multiply", "negative", "norm",
+    "not_equal", "pow", "reduce_all", "reduce_any", "reduce_logsumexp", "reduce_max",
+    "reduce_mean", "reduce_min", "reduce_prod", "reduce_std", "reduce_sum", "reduce_variance",
+    "round", "sigmoid", "sign", "sin", "sqrt", "square", "subtract", "tanh",
 )
-from .ops.math import (  # noqa: E402
-    abs,
-    add,
-    argmax,
-    argmin,
-    ceil,
-    cos,
-    cumsum,
-    divide,
-    equal,
-    exp,
-    floor,
-    floordiv,
-    greater,
-    greater_equal,
-    less,
-    less_equal,
-    log,
-    logical_and,
-    logical_not,
-    logical_or,
-    matmul,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    norm,
-    not_equal,
-    pow,
-    reduce_all,
-    reduce_any,
-    reduce_logsumexp,
-    reduce_max,
-    reduce_mean,
-    reduce_min,
-    reduce_prod,
-    reduce_std,
-    reduce_sum,
-    reduce_variance,
-    round,
-    sigmoid,
-    sign,
-    sin,
-    sqrt,
-    square,
-    subtract,
-    tanh,
-)
-from .tape import GradientTape, UnconnectedGradients  # noqa: E402
-from .tensor import Tensor, Variable  # noqa: E402
+__getattr__, __dir__ = attach(__name__, {
+    **{name: "." + name for name in _SUBMODULES},
+    **{name: (".ops.array", name) for name in _OPS_ARRAY},
+    **{name: (".ops.math", name) for name in _OPS_MATH},
+    "math": ".ops.math", "nn": ".ops.nn", "linalg": (".ops", "linalg"),
+    "GradientTape": ".tape", "UnconnectedGradients": ".tape",
+    "Tensor": ".tensor", "Variable": ".tensor",
+    "Input": ".layers.input", "load_model": ".saving",
+    # TensorFlow's own names for Keras's initializers: w_init = tf.random_normal_initializer()
+    "random_normal_initializer": (".initializers", "RandomNormal"),
+    "random_uniform_initializer": (".initializers", "RandomUniform"),
+    "zeros_initializer": (".initializers", "Zeros"),
+    "ones_initializer": (".initializers", "Ones"),
+    "constant_initializer": (".initializers", "Constant"),
+})
 
 float16, float32, float64 = _np.float16, _np.float32, _np.float64
 int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8
 bool = _np.bool_  # tf.bool
 newaxis = None
-# TensorFlow's own names for Keras's initializers: w_init = tf.random_normal_initializer()
-random_normal_initializer = initializers.RandomNormal
-random_uniform_initializer = initializers.RandomUniform
-zeros_initializer = initializers.Zeros
-ones_initializer = initializers.Ones
-constant_initializer = initializers.Constant
-
-
-class linalg:  # noqa: N801  (tf.linalg.matmul)
-    matmul = staticmethod(matmul)
-    eye = staticmethod(eye)
-    norm = staticmethod(norm)
 
 
 def function(func=None, **options):
@@ -161,34 +87,12 @@ class _Version(str):
 
 version = _Version(__version__)
 
-# `import glassnet as tf; tf.keras.Sequential` and `import glassnet as keras` both work.
+# `import glassnet as tf; tf.keras.Sequential` and `import glassnet as keras` both work, and
+# `from glassnet.keras.layers import Dense` (from `from tensorflow.keras.layers import ...`)
+# finds the same modules, not second copies with their own classes.
 keras = sys.modules[__name__]
 sys.modules[__name__ + ".keras"] = keras
-# `from glassnet.keras.layers import Dense` (from `from tensorflow.keras.layers import ...`)
-# must find the same modules, not import second copies with their own classes.
-for _name, _module in list(sys.modules.items()):
-    if _name.startswith(__name__ + ".") and not _name.startswith(__name__ + ".keras"):
-        sys.modules.setdefault(__name__ + ".keras" + _name[len(__name__):], _module)
-
-#: Optional modules, imported on first use (PEP 562), as NumPy and SciPy do with theirs:
-#: ``import glassnet as gn; gn.inspect.explain(model, x)`` works, and ``import glassnet``
-#: stays as fast as before (they import matplotlib, Pillow, scikit-learn only when used).
-_LAZY = ("cli", "export", "filetype", "imaging", "inspect", "report", "sklearn")
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        module = importlib.import_module(f"{__name__}.{name}")
-        sys.modules.setdefault(f"{__name__}.keras.{name}", module)
-        return module  # the import also set it as an attribute: no second call
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
-
+alias_package(__name__ + ".keras", __name__)
 
 __all__ = [
     "GlassnetError", "Input", "InputError", "Model", "ModelFileError", "Sequential",

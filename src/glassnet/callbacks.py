@@ -7,8 +7,6 @@ Hooks receive ``logs``, a dict of the current numbers (``loss``, ``accuracy``,
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import os
 import shutil
@@ -18,7 +16,6 @@ import numpy as np
 
 from .i18n import _
 from .progress import Progbar
-from .tensorboard import EventFileWriter
 
 
 class Callback:
@@ -327,6 +324,8 @@ class BackupAndRestore(Callback):
         if saved.optimizer is not None and type(saved.optimizer) is type(self.model.optimizer):
             self.model.optimizer = saved.optimizer  # its moments and step count
         if os.path.exists(self.metadata_path):
+            import json
+
             with open(self.metadata_path, encoding="utf-8") as f:
                 self.initial_epoch = int(json.load(f)["epoch"])
         self.model.resume_epoch = self.initial_epoch  # read by the training loop
@@ -350,6 +349,8 @@ class BackupAndRestore(Callback):
                 if os.path.exists(path):
                     shutil.copyfile(path, path + ".bkp")
         self.model.save(self.model_path)
+        import json
+
         tmp = self.metadata_path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump({"epoch": epoch, "batch": batch}, f)
@@ -393,6 +394,8 @@ class CSVLogger(Callback):
             if self.keys and not any(k.startswith("val_") for k in self.keys):
                 self.keys += ["val_" + k for k in self.keys]
         if self.writer is None:
+            import csv
+
             dialect = type("Dialect", (csv.excel,), {"delimiter": self.sep})
             self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch", *self.keys],
                                          dialect=dialect)
@@ -551,11 +554,13 @@ class TensorBoard(Callback):
         self.log_dir = os.fspath(log_dir)
         self.update_freq = 1 if update_freq == "batch" else update_freq
         self.histogram_freq = histogram_freq
-        self._writers: dict[str, EventFileWriter] = {}
+        self._writers: dict = {}  # which -> tensorboard.EventFileWriter
         self._step = 0
 
-    def _writer(self, which: str) -> EventFileWriter:
+    def _writer(self, which: str):
         if which not in self._writers:
+            from .tensorboard import EventFileWriter  # imports socket: only when used
+
             self._writers[which] = EventFileWriter(os.path.join(self.log_dir, which))
         return self._writers[which]
 

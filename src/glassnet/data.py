@@ -6,12 +6,24 @@ per-batch loop.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import backend, validation
-from .dataset import AUTOTUNE, Dataset, experimental  # noqa: F401  (tf.data.Dataset)
+from ._lazy import attach
 from .errors import InputError, InputTypeError
 from .i18n import _
+
+# this module is also ``tf.data``: ``tf.data.Dataset`` imports ``dataset`` on first use
+__getattr__, __dir__ = attach(__name__, {name: ".dataset" for name in
+                                         ("AUTOTUNE", "Dataset", "experimental")})
+
+
+def is_dataset(x) -> bool:
+    """Whether ``x`` is a ``tf.data.Dataset`` (false, at no cost, before any was made)."""
+    dataset = sys.modules.get(__package__ + ".dataset")
+    return dataset is not None and isinstance(x, dataset.Dataset)
 
 
 # -- the one door: fit, evaluate, predict and inspect all come through here ----------

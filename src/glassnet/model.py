@@ -28,7 +28,6 @@ from . import backend, blas, losses, optimizers, training
 from . import callbacks as callbacks_module
 from . import data as data_module
 from . import metrics as metrics_module
-from .dataset import Dataset
 from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
 from .graph import Graph, KerasTensor, flatten, symbolic
@@ -459,7 +458,7 @@ class Model(Layer):
         """
         _unsupported(kwargs, "fit")
         x, y, batch_size, shuffle = _from_dataset(x, y, batch_size, shuffle, "fit")
-        if isinstance(validation_data, Dataset):
+        if data_module.is_dataset(validation_data):
             validation_data = _from_dataset(validation_data, None, None, False, "fit")[:2]
         if symbolic(x) or symbolic(y):
             raise InputError(_("fit got a symbolic tensor (from Input or a layer called on "
@@ -1020,7 +1019,8 @@ class _Compiled:
             if multi and o.loss is not None:
                 logs[f"{o.name}_loss"] = o.loss_sum / seen
             for m in o.metrics:
-                logs[m.name] = float(np.asarray(m.result()))  # a tensor, from your metric
+                r = m.result()
+                logs[m.name] = r if type(r) is float else float(np.asarray(r))  # or a tensor
         return dict(sorted(logs.items()))
 
     def all_metrics(self) -> list:
@@ -1159,7 +1159,7 @@ def _from_dataset(x, y, batch_size, shuffle, where: str):
     """A ``tf.data.Dataset`` of ``(x, y)`` batches as the arrays, batch size and shuffling
     that ``fit``/``evaluate``/``predict`` take (the dataset's own batching wins, as in
     Keras); anything else passes through."""
-    if not isinstance(x, Dataset):
+    if not data_module.is_dataset(x):
         return x, y, batch_size, shuffle
     if y is not None:
         raise InputError(_("{where} got a Dataset and y; the dataset holds (x, y) pairs: pass "

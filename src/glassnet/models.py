@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-import json
-
+from ._lazy import attach
 from .model import Model, Sequential
-from .saving import load_model
-from .serialization import build_layer, layer_entry
+
+# reading and writing files is imported when first used
+__getattr__, __dir__ = attach(__name__, {"load_model": ".saving"})
 
 # model_from_yaml is here only to raise Keras's error (it was removed for safety)
-__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model",  # noqa: F822  (lazy)
+           "model_from_json"]
 
 
 def model_from_json(json_string: str, custom_objects: dict | None = None) -> Model:
@@ -19,6 +20,10 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Mod
 
     Only layer classes of glassnet, or those in ``custom_objects``/registered with
     ``glassnet.saving.register_layer``, are built: reading JSON never runs code."""
+    import json
+
+    from .serialization import build_layer
+
     try:
         config = json.loads(json_string)
     except (TypeError, ValueError) as err:
@@ -37,4 +42,6 @@ def model_from_yaml(yaml_string: str, custom_objects: dict | None = None):
 def clone_model(model: Model) -> Model:
     """A new model with the same layers and connections and newly initialised weights, as
     ``keras.models.clone_model`` (compile it again before training)."""
+    from .serialization import build_layer, layer_entry
+
     return build_layer(layer_entry(model))

@@ -34,7 +34,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,14 +53,13 @@ class UnconnectedGradients:
     ZERO = "zero"
 
 
-@dataclass
 class Op:
     """One entry of the tape: ``output = f(*inputs)``, and ``vjp(dL/doutput)``."""
 
-    name: str
-    output: Tensor
-    inputs: list[Tensor]
-    vjp: VJP
+    __slots__ = ("name", "output", "inputs", "vjp")
+
+    def __init__(self, name: str, output: Tensor, inputs: list[Tensor], vjp: VJP) -> None:
+        self.name, self.output, self.inputs, self.vjp = name, output, inputs, vjp
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(x.shape) for x in self.inputs)

@@ -48,21 +48,33 @@ class CallbackList:
             cb.set_params(params)
         self.hooks = {hook: [cb for cb in self.callbacks if _defines(cb, hook)]
                       for hook in _HOOKS}
+        for hook, targets in self.hooks.items():  # resolved once, not at every step
+            setattr(self, hook, _caller(hook, targets))
 
     def wants(self, hook: str) -> bool:
         return bool(self.hooks[hook])
 
-    def __getattr__(self, hook: str):
-        if hook not in _HOOKS:
-            raise AttributeError(hook)
-        targets = self.hooks[hook]
 
-        def call(*args):
-            args = list(args)
-            logs = args.pop() if args and isinstance(args[-1], dict) else {}
-            for cb in targets:
-                getattr(cb, hook)(*args, logs)
-        return call
+def _caller(hook: str, targets: list):
+    """``hook(*args, logs={})`` on each of ``targets``; a function that does nothing when
+    there are none (the per-batch hooks of a plain ``fit``)."""
+    if not targets:
+        return _nothing
+    methods = [getattr(cb, hook) for cb in targets]
+
+    def call(*args):
+        logs = args[-1] if args and isinstance(args[-1], dict) else None
+        if logs is None:
+            logs = {}
+        else:
+            args = args[:-1]
+        for method in methods:
+            method(*args, logs)
+    return call
+
+
+def _nothing(*args) -> None:
+    pass
 
 
 def _defines(cb, hook: str) -> bool:
@@ -84,6 +96,9 @@ def batches(model, xs: list[np.ndarray]):
     """
     floatx = backend.floatx()
     cast = [not str(t.dtype).startswith(("int", "uint")) for t in model.inputs]
+    if len(xs) == 1 and cast[0]:  # the usual case, without the loop
+        x = xs[0]
+        return lambda idx: [x[idx].astype(floatx, copy=False)]
 
     def take(idx) -> list[np.ndarray]:
         return [x[idx].astype(floatx, copy=False) if c else x[idx] for x, c in zip(xs, cast)]
@@ -144,7 +159,7 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
                 idx = order[step * batch_size:(step + 1) * batch_size]
                 xb = batch(idx)
                 yb = [y[idx] for y in ys]
-                cbs.on_train_batch_begin(step, {})
+                cbs.on_train_batch_begin(step)
                 if custom:
                     logs = _custom_logs(model.train_step((_one(xb), _one(yb))))
                     cbs.on_train_batch_end(step, logs)

@@ -1,71 +1,64 @@
-"""Layers, with Keras's names and arguments (and Keras's aliases, e.g. ``MaxPool2D``)."""
+"""Layers, with Keras's names and arguments (and Keras's aliases, e.g. ``MaxPool2D``).
 
-from .activation import Activation
-from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .augmentation import (
-    RandomContrast,
-    RandomFlip,
-    RandomRotation,
-    RandomTranslation,
-    RandomZoom,
-)
+Each layer's module is imported when a program first names the layer (``.._lazy``), so
+``import glassnet`` does not read forty layer files to build a Dense network.
+"""
+
+from .._lazy import attach
 from .base import Layer
-from .bidirectional import Bidirectional
-from .conv import Conv2D
-from .conv1d import Conv1D
-from .conv_transpose import Conv2DTranspose
-from .dense import Dense
-from .dropout import Dropout
-from .embedding import Embedding
-from .feature_normalization import Normalization
-from .flatten import Flatten
-from .global_pooling import GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalMaxPooling2D
-from .gru import GRU
-from .identity import Identity
 from .input import Input, InputLayer
-from .lstm import LSTM
-from .masking import Masking
-from .merge import (
-    Add,
-    Average,
-    Concatenate,
-    Maximum,
-    Minimum,
-    Multiply,
-    Subtract,
-    add,
-    average,
-    concatenate,
-    maximum,
-    minimum,
-    multiply,
-    subtract,
-)
-from .normalization import BatchNormalization
-from .padding import Cropping2D, ZeroPadding2D
-from .pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
-from .pooling1d import AveragePooling1D, MaxPooling1D
-from .rescaling import Rescaling
-from .reshape import Permute, RepeatVector, Reshape
-from .separable_conv import DepthwiseConv2D, SeparableConv2D
-from .simple_rnn import SimpleRNN
-from .upsampling import UpSampling2D
 
-# Keras's other names for the same classes
-AvgPool1D = AveragePooling1D
-AvgPool2D = AveragePooling2D
-Convolution1D = Conv1D
-Convolution2D = Conv2D
-Convolution2DTranspose = Conv2DTranspose
-GlobalAvgPool1D = GlobalAveragePooling1D
-GlobalAvgPool2D = GlobalAveragePooling2D
-GlobalMaxPool1D = GlobalMaxPooling1D
-GlobalMaxPool2D = GlobalMaxPooling2D
-MaxPool1D = MaxPooling1D
-MaxPool2D = MaxPooling2D
-SeparableConvolution2D = SeparableConv2D
-
-from . import experimental  # noqa: E402, F401  (Keras 2's layers.experimental.preprocessing)
+#: the module that defines each layer (and merge function)
+_MODULES = {
+    ".activation": ("Activation",),
+    ".activations": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
+    ".augmentation": ("RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
+                      "RandomZoom"),
+    ".bidirectional": ("Bidirectional",),
+    ".conv": ("Conv2D",),
+    ".conv1d": ("Conv1D",),
+    ".conv_transpose": ("Conv2DTranspose",),
+    ".dense": ("Dense",),
+    ".dropout": ("Dropout",),
+    ".embedding": ("Embedding",),
+    ".feature_normalization": ("Normalization",),
+    ".flatten": ("Flatten",),
+    ".global_pooling": ("GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"),
+    ".gru": ("GRU",),
+    ".identity": ("Identity",),
+    ".lstm": ("LSTM",),
+    ".masking": ("Masking",),
+    ".merge": ("Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "Subtract",
+               "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract"),
+    ".normalization": ("BatchNormalization",),
+    ".padding": ("Cropping2D", "ZeroPadding2D"),
+    ".pooling": ("AveragePooling2D", "GlobalAveragePooling2D", "MaxPooling2D"),
+    ".pooling1d": ("AveragePooling1D", "MaxPooling1D"),
+    ".rescaling": ("Rescaling",),
+    ".reshape": ("Permute", "RepeatVector", "Reshape"),
+    ".separable_conv": ("DepthwiseConv2D", "SeparableConv2D"),
+    ".simple_rnn": ("SimpleRNN",),
+    ".upsampling": ("UpSampling2D",),
+    ".experimental": ("experimental",),  # Keras 2's layers.experimental.preprocessing
+}
+#: Keras's other names for the same classes
+_ALIASES = {
+    "AvgPool1D": "AveragePooling1D",
+    "AvgPool2D": "AveragePooling2D",
+    "Convolution1D": "Conv1D",
+    "Convolution2D": "Conv2D",
+    "Convolution2DTranspose": "Conv2DTranspose",
+    "GlobalAvgPool1D": "GlobalAveragePooling1D",
+    "GlobalAvgPool2D": "GlobalAveragePooling2D",
+    "GlobalMaxPool1D": "GlobalMaxPooling1D",
+    "GlobalMaxPool2D": "GlobalMaxPooling2D",
+    "MaxPool1D": "MaxPooling1D",
+    "MaxPool2D": "MaxPooling2D",
+    "SeparableConvolution2D": "SeparableConv2D",
+}
+_WHERE = {name: module for module, names in _MODULES.items() for name in names}
+__getattr__, __dir__ = attach(__name__, {
+    **_WHERE, **{alias: (_WHERE[name], name) for alias, name in _ALIASES.items()}})
 
 
 def serialize(layer: Layer) -> dict:

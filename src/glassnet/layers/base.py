@@ -31,7 +31,6 @@ from .. import activations, backend, constraints, initializers, regularizers
 from ..errors import InputError
 from ..graph import KerasTensor, Node, symbolic
 from ..i18n import _
-from ..ops.array import cast
 from ..tape import GradientTape, call_layer, map_structure, paused, warn_once
 from ..tensor import Tensor, Variable, to_array
 
@@ -657,6 +656,8 @@ def _as_input(x, keep_ints: bool) -> Tensor:
     if isinstance(x, Tensor):
         if x.dtype == backend.floatx() or (keep_ints and x.dtype.kind not in "fc"):
             return x
+        from ..ops.array import cast  # the ops import this module: not at the top
+
         return cast(x, backend.floatx())
     a = to_array(x) if keep_ints else np.asarray(x, backend.floatx())
     return Tensor(a.astype(backend.floatx(), copy=False) if a.dtype.kind == "f" else a)

@@ -213,3 +213,9 @@ __all__ = [
     "swish", "take", "tanh", "tile", "transpose", "unstack", "var", "where", "zeros",
     "zeros_like",
 ]
+
+
+class linalg:  # noqa: N801  (tf.linalg.matmul)
+    matmul = staticmethod(matmul)
+    eye = staticmethod(eye)
+    norm = staticmethod(norm)
