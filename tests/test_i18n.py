@@ -394,7 +394,7 @@ def test_the_catalogue_ships_in_the_package():
 TRANSLATED_MODULES = [
     "validation.py", "data.py", "errors.py", "faults.py", "model.py", "optimizers.py",
     "losses.py", "activations.py", "metrics.py", "callbacks.py", "layers/base.py",
-    "layers/dense.py",
+    "layers/dense.py", "inspect.py", "report.py",
 ]
 _WARNERS = {"warn", "warn_once", "_warn_once"}
 

@@ -428,3 +428,81 @@ def test_smoothgrad_averages_gradients_of_noisy_copies(trained, mnist_small):
     np.testing.assert_allclose(smooth, np.abs(total / 4), rtol=1e-5, atol=1e-9)
     with pytest.raises(ValueError, match="'gradient_x_input'"):
         gi.saliency(trained, x, method="gradcam")
+
+
+# -- in Chinese (GLASSNET_LANG=zh) ---------------------------------------------------------------
+def _small_classifier(seed_value=0):
+    gn.utils.set_random_seed(seed_value)
+    model = gn.Sequential([L.Input((4,)), L.Dense(5, activation="relu"), L.Dropout(0.2),
+                           L.Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    return model
+
+
+def test_explain_speaks_chinese_and_keeps_the_formulas(seed, monkeypatch):
+    monkeypatch.setenv("GLASSNET_LANG", "zh")
+    model = _small_classifier()
+    text = gi.explain(model, seed.normal(size=(2, 4)), [0, 2], verbose=False).text
+    for chinese in ("explain：在一个含 2 个样本的批次上", "前向传播（从输入到输出）",
+                    "\n损失\n", "反向传播（从输出到输入，链式法则）", "（批次上的平均值）",
+                    "（dropout 只在训练时让部分单元静默）", "范围 ["):
+        assert chinese in text, chinese
+    for formula in ("z = xW + b", "a = relu(z)", "dL/dW = xᵀ·dL/dz", "dL/dx = dL/dz·Wᵀ",
+                    "L = sparse_categorical_crossentropy(y, a)",
+                    f"{model.layers[-1].name} (Dense)"):
+        assert formula in text, formula  # the math and the Keras names stay as they are
+    for english in ("Forward pass", "Backward pass", "mean over the batch", "range [",
+                    "given to the last layer", "dropout only"):
+        assert english not in text, english
+
+
+def test_gradcheck_table_speaks_chinese_in_aligned_columns(seed, monkeypatch):
+    from glassnet import textwidth
+
+    model = gn.Sequential([L.Input((4,)), L.Dense(5, activation="relu"),
+                           BrokenDense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    result = gi.gradcheck(model, seed.normal(size=(6, 4)), [0, 1, 2, 0, 1, 2])
+    monkeypatch.setenv("GLASSNET_LANG", "zh")
+    lines = str(result).splitlines()
+    assert lines[0].startswith("梯度检验：反向传播对比中心差分（float64，eps=0.0001")
+    assert lines[1].split() == ["层", "参数", "形状", "检查个数", "最大相对误差"]
+    assert lines[-2] == "失败：5 个梯度中有 1 个与数值微分不一致：", lines[-2]
+    assert f"{model.layers[1].name}.bias" in lines[-1] and "反向传播" in lines[-1]
+    # the columns line up in a terminal, where a Chinese character is two columns wide
+    rows = lines[3:8]
+    verdict_at = {textwidth.width(row[:row.rindex(" ") + 1]) for row in rows}
+    assert len(verdict_at) == 1, rows
+    assert verdict_at == {textwidth.width(lines[2][:lines[2].rindex(" ") + 1])}
+    assert {row.split()[-1] for row in rows} == {"通过", "失败"}
+    with pytest.raises(AssertionError, match="失败"):
+        result.raise_if_failed()
+    monkeypatch.setenv("GLASSNET_LANG", "en")
+    assert "FAILED: 1 of 5 gradients disagree" in str(result)
+
+
+def test_a_passing_gradcheck_says_so_in_chinese(seed, monkeypatch):
+    result = gi.gradcheck(_small_classifier(), seed.normal(size=(3, 4)), [0, 1, 2])
+    monkeypatch.setenv("GLASSNET_LANG", "zh")
+    assert str(result).splitlines()[-1].startswith("通过：全部 5 个梯度一致（最大相对误差")
+
+
+def test_inspect_errors_speak_chinese(monkeypatch):
+    monkeypatch.setenv("GLASSNET_LANG", "zh")
+    uncompiled = gn.Sequential([L.Input((3,)), L.Dense(2, activation="softmax")])
+    with pytest.raises(gn.errors.NotCompiledError, match="还没有损失函数") as info:
+        gi.explain(uncompiled, np.ones((2, 3)), [0, 1], verbose=False)
+    assert "model.compile(optimizer='adam'" in str(info.value)
+    with pytest.raises(ValueError, match="不是 'gradient', 'gradient_x_input'"):
+        gi.saliency(_small_classifier(), np.ones((2, 4)), method="grad")
+    with pytest.raises(gn.errors.InputError, match="fgsm 要求 eps >= 0"):
+        gi.fgsm(_small_classifier(), np.ones((2, 4)), [0, 1], eps=-1)
+
+
+def test_plot_model_says_in_chinese_that_it_draws_nothing(monkeypatch, capsys):
+    monkeypatch.setenv("GLASSNET_LANG", "zh")
+    model = gn.Sequential([L.Input((3,)), L.Dense(2)], name="tiny")
+    assert gn.utils.plot_model(model, "m.png") is None
+    out = capsys.readouterr().out
+    assert out.startswith("plot_model：glassnet 不画模型图。") and "model.summary()" in out, out
+    assert "'m.png'" in out and "'tiny'" in out

@@ -2,6 +2,9 @@
 
     python tools/catalog.py           # extract _("...") messages into the .po, compile the .mo
     python tools/catalog.py --check   # exit 1 if the .po or the .mo is out of date
+    python tools/catalog.py --merge OTHER.po ...
+                                      # also take translations from other .po files (after a
+                                      # git merge: each branch's .po), for messages this one lacks
 
 Extraction reads the source with ``ast``, so implicitly concatenated literals give one
 message, exactly as Python joins them. Messages new in the source are added to the .po
@@ -153,6 +156,11 @@ def mo_bytes(entries: dict[str, str]) -> bytes:
 def main(argv: list[str]) -> int:
     found = extract()
     translations = read_po() if PO.exists() else {}
+    if "--merge" in argv:
+        for other in argv[argv.index("--merge") + 1:]:
+            for msgid, msgstr in read_po(Path(other)).items():
+                if msgstr and not translations.get(msgid):
+                    translations[msgid] = msgstr
     if "--check" in argv:
         stale = sorted(set(translations) - set(found) - {""})
         missing = sorted(m for m in found if not translations.get(m))

@@ -11,6 +11,8 @@ import re
 
 import numpy as np
 
+from .i18n import _
+
 _FLOATX = np.dtype("float32")
 _EPSILON = 1e-7
 _NAME_COUNTS: dict[str, int] = {}
@@ -25,7 +27,8 @@ def set_floatx(dtype: str) -> None:
     """Set the default float type: ``"float32"`` (default) or ``"float64"``."""
     global _FLOATX
     if str(dtype) not in ("float32", "float64"):
-        raise ValueError(f"floatx must be 'float32' or 'float64', got {dtype!r}.")
+        raise ValueError(_("floatx must be 'float32' or 'float64', got {dtype!r}.").format(
+                               dtype=dtype))
     _FLOATX = np.dtype(dtype)
 
 
@@ -66,9 +69,9 @@ def image_data_format() -> str:
 
 def set_image_data_format(data_format: str) -> None:
     if data_format != "channels_last":
-        raise ValueError(f"glassnet supports image_data_format 'channels_last' only, got "
-                         f"{data_format!r}: put the channel axis last, e.g. "
-                         f"x = x.transpose(0, 2, 3, 1).")
+        raise ValueError(_("glassnet supports image_data_format 'channels_last' only, "
+                           "got {data_format!r}: put the channel axis last, e.g. x = "
+                           "x.transpose(0, 2, 3, 1).").format(data_format=data_format))
 
 
 def get_value(x):
@@ -92,6 +95,7 @@ def set_value(x, value) -> None:
         x[...] = value
     else:
         raise TypeError(
-            f"set_value needs something it can change in place, such as "
-            f"model.optimizer.learning_rate or a weight array; got {type(x).__name__} {x!r}. "
-            f"For the learning rate, write model.optimizer.learning_rate = {value!r}.")
+            _("set_value needs something it can change in place, such as "
+              "model.optimizer.learning_rate or a weight array; got {kind} {x!r}. For "
+              "the learning rate, write model.optimizer.learning_rate = {value!r}.").format(
+                  kind=type(x).__name__, x=x, value=value))

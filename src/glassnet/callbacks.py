@@ -94,7 +94,8 @@ class ProgbarLogger(Callback):
         self.bar: Progbar | None = None
 
     def on_epoch_begin(self, epoch, logs=None):
-        print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
+        print(_("Epoch {epoch}/{epochs}").format(epoch=epoch + 1, epochs=self.params["epochs"]),
+              flush=True)
         self.bar = Progbar(self.params["steps"], verbose=self.verbose)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -173,11 +174,11 @@ class EarlyStopping(_Monitor):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print(_("Epoch {epoch}: early stopping").format(epoch=self.stopped_epoch + 1))
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: "
-                      f"{self.best_epoch + 1}.")
+                print(_("Restoring model weights from the end of the best epoch: {epoch}."
+                        ).format(epoch=self.best_epoch + 1))
             self.model.set_weights(self.best_weights)
 
 
@@ -268,15 +269,18 @@ class ModelCheckpoint(_Monitor):
                 return
             if not self.improved(current, self.best):
                 if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
-                          f"{self.best:.5f}")
+                    print("\n" + _("Epoch {epoch}: {monitor} did not improve from {best}").format(
+                        epoch=epoch + 1, monitor=self.monitor, best=f"{self.best:.5f}"))
                 return
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} "
-                      f"to {current:.5f}, saving model to {path}")
+                print("\n" + _("Epoch {epoch}: {monitor} improved from {best} to {current}, "
+                               "saving model to {path}").format(
+                    epoch=epoch + 1, monitor=self.monitor, best=f"{self.best:.5f}",
+                    current=f"{current:.5f}", path=path))
             self.best = current
         elif self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+            print("\n" + _("Epoch {epoch}: saving model to {path}").format(epoch=epoch + 1,
+                                                                           path=path))
         _make_folder(path)
         if self.save_weights_only:
             self.model.save_weights(path)
@@ -469,7 +473,8 @@ class LearningRateScheduler(Callback):
                                "{epoch}.").format(lr=lr, epoch=epoch))
         _set_learning_rate(self.model.optimizer, lr, "LearningRateScheduler")
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+            print("\n" + _("Epoch {epoch}: LearningRateScheduler setting learning rate to "
+                           "{lr}.").format(epoch=epoch + 1, lr=lr))
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -514,8 +519,8 @@ class ReduceLROnPlateau(_Monitor):
                 if old > new:
                     _set_learning_rate(self.model.optimizer, new, "ReduceLROnPlateau")
                     if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
-                              f"to {new}.")
+                        print("\n" + _("Epoch {epoch}: ReduceLROnPlateau reducing learning "
+                                       "rate to {lr}.").format(epoch=epoch + 1, lr=new))
                     self.cooldown_counter, self.wait = self.cooldown, 0
 
 
@@ -525,7 +530,7 @@ class TerminateOnNaN(Callback):
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not np.isfinite(loss):
-            print(f"Batch {batch}: Invalid loss, terminating training")
+            print(_("Batch {batch}: Invalid loss, terminating training").format(batch=batch))
             self.model.stop_training = True
 
 

@@ -23,6 +23,9 @@ import os
 import sys
 from pathlib import Path
 
+from . import textwidth
+from .i18n import N_, ArgparseLanguage, _
+
 EXIT_ERROR = 2
 
 
@@ -37,8 +40,9 @@ def _load_model(path: str):
     from .saving import load_model
 
     if not os.path.exists(path):  # a dangling link too
-        raise CommandError(f"model file not found: {path}{suggest(path)} (train one with: "
-                           f"glassnet train --out {path})")
+        raise CommandError(_("model file not found: {path}{suggestion} (train one with: "
+                             "glassnet train --out {path})").format(path=path,
+                                                                    suggestion=suggest(path)))
     problem = describe(path, "a glassnet model", images_only=True)
     if problem is not None:
         raise CommandError(problem)
@@ -48,7 +52,8 @@ def _load_model(path: str):
         problem = describe(path, "a glassnet model")  # a Keras HDF5 file it cannot read
         if problem is None:
             raise
-        raise CommandError(f"{problem} ({err})") from None
+        message = f"{problem} ({err})"  # both parts already in the user's language
+        raise CommandError(message) from None
     if model.loss is None:  # saved without compile settings: an MNIST classifier is assumed
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
@@ -77,24 +82,26 @@ def _mnist(model, split: str, limit: int | None = None):
 
 def _number(kind, ok, rule: str):
     """An argparse ``type``: ``text`` as a ``kind`` number, which must pass ``ok``; else the
-    error ``"{rule}, got {text}"``."""
+    error ``"{rule}, got {text}"`` (``rule`` marked with ``N_``, translated when shown)."""
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                _("expected a number, got {text!r}").format(text=text)) from None
         if not ok(value):
-            raise argparse.ArgumentTypeError(f"{rule}, got {text}")
+            raise argparse.ArgumentTypeError(
+                _("{rule}, got {text}").format(rule=_(rule), text=text))
         return value
     return parse
 
 
 def _positive(kind):
-    return _number(kind, lambda v: 0 < v < float("inf"), "must be positive")  # inf: no
+    return _number(kind, lambda v: 0 < v < float("inf"), N_("must be positive"))  # inf: no
 
 
-_fraction = _number(float, lambda v: 0 <= v < 1, "must be in [0, 1)")
-_eps = _number(float, lambda v: 0 <= v <= 1, "epsilon must be in [0, 1]")
+_fraction = _number(float, lambda v: 0 <= v < 1, N_("must be in [0, 1)"))
+_eps = _number(float, lambda v: 0 <= v <= 1, N_("epsilon must be in [0, 1]"))
 
 
 def _accuracy(model, x, y) -> float:
@@ -121,7 +128,8 @@ def _available_memory() -> int | None:
 def _bytes(n: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+            return _("{n} bytes").format(n=f"{n:,.0f}") if unit == "bytes" \
+                else f"{n:,.1f} {unit}"
         n /= 1000
     raise AssertionError  # not reached
 
@@ -139,10 +147,12 @@ def check_memory(args) -> None:
     weights = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
     need, available = weights * TRAINING_BYTES_PER_WEIGHT, _available_memory()
     if available is not None and need > available:
-        raise CommandError(
-            f"--hidden {' '.join(map(str, args.hidden))} makes a network of {weights:,} "
-            f"weights, which needs about {_bytes(need)} of memory to train, but "
-            f"{_bytes(available)} is available. Use fewer units, e.g. --hidden 128.")
+        raise CommandError(_(
+            "--hidden {hidden} makes a network of {weights} weights, which needs about "
+            "{need} of memory to train, but {available} is available. Use fewer units, "
+            "e.g. --hidden 128.").format(hidden=" ".join(map(str, args.hidden)),
+                                         weights=f"{weights:,}", need=_bytes(need),
+                                         available=_bytes(available)))
 
 
 # -- the commands -------------------------------------------------------------------------------
@@ -171,27 +181,31 @@ def compile_model(model, args, n_fit: int) -> None:
                   metrics=["accuracy"])
 
 
-def _check_output(path: str, option: str, folder: bool = False, saved: str = "the file"
-                  ) -> None:
+def _check_output(path: str, option: str, folder: bool = False,
+                  saved: str = N_("the file")) -> None:
     """Refuse, before any work, an output path that cannot be written: ``option path``
-    names the user's own path in the message."""
+    names the user's own path in the message. ``saved`` is marked with ``N_``."""
     from .files import kind
 
     if os.path.exists(path):
         mode = os.stat(path).st_mode
-        what = "a folder" if os.path.isdir(path) else "a file" if os.path.isfile(path) \
+        what = _("a folder") if os.path.isdir(path) else _("a file") if os.path.isfile(path) \
             else kind(mode)
         if folder and not os.path.isdir(path):
-            raise CommandError(f"{option} {path} is {what}, not a folder for the report.")
+            raise CommandError(_("{option} {path} is {what}, not a folder for the report."
+                                 ).format(option=option, path=path, what=what))
         if not folder and not os.path.isfile(path):
-            raise CommandError(f"{option} {path} is {what}, not a file to save {saved} to.")
+            raise CommandError(_("{option} {path} is {what}, not a file to save {saved} to."
+                                 ).format(option=option, path=path, what=what, saved=_(saved)))
     parent = os.path.dirname(os.path.abspath(path))
     while not os.path.exists(parent):  # created when written, like Keras's model.save
         parent = os.path.dirname(parent)
     if not os.path.isdir(parent):
-        raise CommandError(f"{option} {path}: {parent} is a file, not a folder.")
+        raise CommandError(_("{option} {path}: {parent} is a file, not a folder.").format(
+            option=option, path=path, parent=parent))
     if not os.access(parent, os.W_OK):
-        raise CommandError(f"{option} {path}: cannot write in the folder {parent}.")
+        raise CommandError(_("{option} {path}: cannot write in the folder {parent}.").format(
+            option=option, path=path, parent=parent))
 
 
 def cmd_train(args) -> None:
@@ -199,10 +213,11 @@ def cmd_train(args) -> None:
 
     if args.out is None:
         args.out = f"{args.model if args.model == 'cnn' else 'model'}.glassnet"
-    _check_output(args.out, "--out", saved="the model")
+    _check_output(args.out, "--out", saved=N_("the model"))
     if os.path.exists(args.out) and not args.overwrite:
-        raise CommandError(f"--out {args.out} already holds a model (from an earlier run?); "
-                           "give another --out name, or --overwrite to replace it.")
+        raise CommandError(_("--out {path} already holds a model (from an earlier run?); "
+                             "give another --out name, or --overwrite to replace it."
+                             ).format(path=args.out))
     if args.report is not None:
         _check_output(args.report, "--report", folder=True)
     if args.seed is not None:
@@ -217,28 +232,31 @@ def cmd_train(args) -> None:
     if split is None:
         split = 0.1 if args.report is not None else 0.0
         if split:
-            print("Holding out 10% of the training images for the report's validation curves "
-                  "(--validation-split 0.1).")
+            print(_("Holding out 10% of the training images for the report's validation "
+                    "curves (--validation-split 0.1)."))
     model = build_model(args)
     x_train, y_train = _mnist(model, "train", args.limit)
     x_test, y_test = _mnist(model, "test")
     n_val = int(len(x_train) * split)  # fit's validation_split holds out the last n_val
     compile_model(model, args, len(x_train) - n_val)
-    print(f"Training on {len(x_train) - n_val} MNIST images"
-          + (f", validating on {n_val}" if split else "")
-          + f"; {args.epochs} epoch(s), batch size {args.batch_size}.")
+    plan = _("Training on {n} MNIST images, validating on {n_val}; {epochs} epoch(s), batch "
+             "size {batch_size}.") if split else _("Training on {n} MNIST images; {epochs} "
+                                                   "epoch(s), batch size {batch_size}.")
+    print(plan.format(n=len(x_train) - n_val, n_val=n_val, epochs=args.epochs,
+                      batch_size=args.batch_size))
     history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
                         validation_split=split)
     loss, accuracy = model.evaluate(x_test, y_test)
-    print(f"Test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(y_test)} test images")
+    print(_("Test accuracy: {accuracy} (loss {loss}) on {n} test images").format(
+        accuracy=f"{accuracy:.4f}", loss=f"{loss:.4f}", n=len(y_test)))
     model.save(args.out)
-    print(f"Saved the model to {args.out}")
+    print(_("Saved the model to {path}").format(path=args.out))
     if args.report is not None:
         from .report import write_report
 
         page = write_report(model, args.report, history=history, x_test=x_test, y_test=y_test)
         Path(args.report, HISTORY_OWNER).write_text(_fingerprint(args.out) + "\n")
-        print(f"Report: {page}")
+        print(_("Report: {page}").format(page=page))
 
 
 #: Beside DIR/history.json: the SHA-256 of the model file that history trained, so that
@@ -258,7 +276,8 @@ def cmd_evaluate(args) -> None:
     x, y = _mnist(model, "test", args.limit)
     logs = model.evaluate(x, y, return_dict=True)
     shown = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-    print(f"{args.model} on {len(y)} MNIST test images: {shown}")
+    print(_("{model} on {n} MNIST test images: {logs}").format(model=args.model, n=len(y),
+                                                                logs=shown))
 
 
 def cmd_summary(args) -> None:
@@ -275,18 +294,18 @@ def cmd_report(args) -> None:
     owner = Path(args.dir, HISTORY_OWNER)
     if not args.history and os.path.exists(history_file) and (
             not owner.is_file() or owner.read_text().strip() != _fingerprint(args.model)):
-        print(f"{history_file} was recorded while training another model: not used "
-              "(give --history FILE to use it anyway).")
+        print(_("{path} was recorded while training another model: not used (give "
+                "--history FILE to use it anyway).").format(path=history_file))
     elif os.path.exists(history_file):
         history = _read_history(history_file)
     elif args.history:
-        raise CommandError(f"history file not found: {args.history}")
+        raise CommandError(_("history file not found: {path}").format(path=args.history))
     x, y = _mnist(model, "test", args.limit)
     page = write_report(model, args.dir, history=history, x_test=x, y_test=y)
     if history is None:
-        print("No training history: the report has no loss/accuracy curves "
-              "(glassnet train --report DIR records them).")
-    print(f"Report: {page}")
+        print(_("No training history: the report has no loss/accuracy curves "
+                "(glassnet train --report DIR records them)."))
+    print(_("Report: {page}").format(page=page))
 
 
 def _is_number(v) -> bool:
@@ -297,7 +316,8 @@ def _json_kind(value) -> str:
     """A JSON value's type in JSON's words, for messages: "a list", "a number", ..."""
     if value is None or isinstance(value, bool):
         return json.dumps(value)
-    return {dict: "an object", list: "a list", str: "a string"}.get(type(value), "a number")
+    return {dict: _("an object"), list: _("a list"), str: _("a string")}.get(
+        type(value), _("a number"))
 
 
 def _read_history(path: str) -> dict[str, list[float]]:
@@ -306,23 +326,27 @@ def _read_history(path: str) -> dict[str, list[float]]:
     from .files import open_regular
 
     try:
-        with open_regular(path, "a history file", CommandError) as f:
+        with open_regular(path, _("a history file"), CommandError) as f:
             text = f.read(MAX_HISTORY_BYTES + 1)
         if len(text) > MAX_HISTORY_BYTES:
-            raise ValueError(f"more than {MAX_HISTORY_BYTES} bytes")
+            raise ValueError(_("more than {n} bytes").format(n=MAX_HISTORY_BYTES))
         history = json.loads(text.decode("utf-8"))
     except (OSError, ValueError) as err:
-        raise CommandError(f"cannot read the training history {path}: {err}") from None
-    wanted = ('a JSON object of lists of numbers, one per epoch, e.g. {"loss": [0.3, 0.2], '
-              '"accuracy": [0.91, 0.94]}, as glassnet train --report writes it')
+        raise CommandError(_("cannot read the training history {path}: {error}").format(
+            path=path, error=err)) from None
+    # {{ }}: the braces of the example, written as a format string like every message
+    wanted = _('a JSON object of lists of numbers, one per epoch, e.g. {{"loss": [0.3, 0.2], '
+               '"accuracy": [0.91, 0.94]}}, as glassnet train --report writes it').format()
     if not isinstance(history, dict):
-        raise CommandError(f"the training history {path} must be {wanted}; it holds "
-                           f"{_json_kind(history)}.")
+        raise CommandError(_("the training history {path} must be {wanted}; it holds {kind}."
+                             ).format(path=path, wanted=wanted, kind=_json_kind(history)))
     for key, values in history.items():
         if not isinstance(values, list) or not all(map(_is_number, values)):
-            raise CommandError(f"the training history {path} must be {wanted}; its "
-                               f"{key[:50]!r} holds {_json_kind(values)}"
-                               f"{'' if not isinstance(values, list) else ' of other values'}.")
+            holds = _("its {key} holds {kind} of other values") if isinstance(values, list) \
+                else _("its {key} holds {kind}")
+            raise CommandError(_("the training history {path} must be {wanted}; {holds}."
+                                 ).format(path=path, wanted=wanted, holds=holds.format(
+                                     key=repr(key[:50]), kind=_json_kind(values))))
     return history
 
 
@@ -338,13 +362,13 @@ def cmd_predict(args) -> None:
     from .imaging import load_digit, save_image, to_model_input
 
     if args.show:
-        _check_output(args.show, "--show", saved="the image")
+        _check_output(args.show, "--show", saved=N_("the image"))
     model = _load_model(args.model)
     for path in args.images:
         if not os.path.exists(path):
-            raise CommandError(f"image not found: {path}")
+            raise CommandError(_("image not found: {path}").format(path=path))
         if os.path.isdir(path):
-            raise CommandError(f"{path} is a folder, not an image file")
+            raise CommandError(_("{path} is a folder, not an image file").format(path=path))
     digits = []
     for path in args.images:
         try:
@@ -353,13 +377,15 @@ def cmd_predict(args) -> None:
                 digits.append(load_digit(path))
         except OSError as err:  # PIL.UnidentifiedImageError and unreadable files
             what = sniff(path)
-            hint = (f"it is {what}" + (" — did you swap the arguments?"
-                                       if what in ("a zip file", "a Keras HDF5 file (.h5)")
-                                       else "")) if what else str(err)
-            raise CommandError(f"{path} is not an image file Pillow can read ({hint})"
-                               ) from None
+            swapped = what in ("a zip file", "a Keras HDF5 file (.h5)")
+            hint = str(err) if not what else (
+                _("it is {what} — did you swap the arguments?") if swapped
+                else _("it is {what}")).format(what=what)
+            raise CommandError(_("{path} is not an image file Pillow can read ({hint})"
+                                 ).format(path=path, hint=hint)) from None
         for warning in caught:
-            print(f"glassnet: warning: {warning.message}", file=sys.stderr)
+            print(_("glassnet: warning: {message}").format(message=warning.message),
+                  file=sys.stderr)
     digits = np.stack(digits)
     probs = model.predict(to_model_input(model, digits), verbose=0)
     k = min(args.top, probs.shape[-1])
@@ -371,7 +397,7 @@ def cmd_predict(args) -> None:
         for i, digit in enumerate(digits):
             target = out if len(digits) == 1 else out.with_name(f"{out.stem}-{i + 1}{out.suffix}")
             save_image(digit, target)
-            print(f"The model saw: {target}")
+            print(_("The model saw: {path}").format(path=target))
 
 
 def cmd_robustness(args) -> None:
@@ -383,12 +409,13 @@ def cmd_robustness(args) -> None:
     out = model.compiled_outputs()[0]  # evaluate's checks (10 classes, ...) before any output
     targets(y, x, out.loss, out.layer, out.shape[1:])
     eps_values = [0.0] + sorted(e for e in set(args.eps) if e > 0)
-    print(f"Fast gradient sign method on {len(y)} MNIST test images: each pixel moved by "
-          "±epsilon to raise the loss")
-    print(f"{'epsilon':>8}  accuracy")
+    print(_("Fast gradient sign method on {n} MNIST test images: each pixel moved by "
+            "±epsilon to raise the loss").format(n=len(y)))
+    print(f"{'epsilon':>8}  {_('accuracy')}")
+    clean = _("(clean)")
     for eps in eps_values:
         x_eps = x if eps == 0 else fgsm(model, x, y, eps)
-        note = "  (clean)" if eps == 0 else ""
+        note = f"  {clean}" if eps == 0 else ""
         print(f"{eps:>8.3g}  {_accuracy(model, x_eps, y):.4f}{note}", flush=True)
 
 
@@ -397,97 +424,134 @@ def cmd_export(args) -> None:
         from .export import export_onnx
     except ImportError as err:
         if getattr(err, "name", None) == "glassnet.export":
-            raise CommandError("ONNX export is not available in this version of glassnet "
-                               "(glassnet.export is missing).") from None
+            raise CommandError(_("ONNX export is not available in this version of glassnet "
+                                 "(glassnet.export is missing).")) from None
         raise
     model = _load_model(args.model)
     path = export_onnx(model, args.out)
-    print(f"Exported {args.model} to {path or args.out}")
+    print(_("Exported {model} to {path}").format(model=args.model, path=path or args.out))
 
 
 # -- the parser ---------------------------------------------------------------------------------
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's layout, with help text wrapped by display width (``textwidth.wrap``), so
+    that Chinese help, two columns a character, fits the terminal; English text is wrapped
+    by argparse itself, exactly as before."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if text.isascii():
+            return super()._split_lines(text, width)
+        return textwidth.wrap(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.isascii():
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in textwidth.wrap(" ".join(text.split()),
+                                                        width - len(indent)))
+
+    def _format_usage(self, usage, actions, groups, prefix) -> str:
+        # argparse indents the usage's continuation lines by len(prefix): give it a stand-in
+        # as wide as the translated "usage: " is on screen, then put the words back
+        words = _("usage: ") if prefix is None else prefix
+        if words.isascii():
+            return super()._format_usage(usage, actions, groups, prefix)
+        stand_in = "\0" * textwidth.width(words)
+        return super()._format_usage(usage, actions, groups, stand_in).replace(stand_in, words, 1)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose help, and its subcommands' help, uses ``HelpFormatter``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    """The ``glassnet`` command's parser, its help in the current language (make it, and
+    parse, inside ``with ArgparseLanguage():`` for argparse's own words too)."""
+    model_file = _("a .glassnet file")
+    first_n = _("only the first N test images")
+    parser = Parser(
         prog="glassnet",
-        description="Train the tutorial's neural network on MNIST, look inside it, and try it "
-                    "on your own digits.",
+        description=_("Train the tutorial's neural network on MNIST, look inside it, and try "
+                      "it on your own digits."),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("train", help="train a network on MNIST and save it",
-                       description="Train on the bundled MNIST (default: the tutorial's "
-                                   "784-128-10 ReLU/softmax network, Adam, 5 epochs, batch 32),"
-                                   " print the test accuracy and save the model.")
-    p.add_argument("--epochs", type=_positive(int), default=5, help="passes over the data (5)")
+    p = sub.add_parser("train", help=_("train a network on MNIST and save it"),
+                       description=_("Train on the bundled MNIST (default: the tutorial's "
+                                     "784-128-10 ReLU/softmax network, Adam, 5 epochs, batch "
+                                     "32), print the test accuracy and save the model."))
+    p.add_argument("--epochs", type=_positive(int), default=5,
+                   help=_("passes over the data (5)"))
     p.add_argument("--batch-size", type=_positive(int), default=None,
-                   help="images per gradient step (32; 128 with --model cnn)")
+                   help=_("images per gradient step (32; 128 with --model cnn)"))
     p.add_argument("--hidden", type=_positive(int), nargs="+", default=[128], metavar="UNITS",
-                   help="hidden layer sizes, e.g. --hidden 128 64 (128)")
-    p.add_argument("--activation", default="relu", help="hidden-layer activation (relu)")
-    p.add_argument("--optimizer", default="adam", help="adam, sgd, rmsprop, adagrad, adamw")
+                   help=_("hidden layer sizes, e.g. --hidden 128 64 (128)"))
+    p.add_argument("--activation", default="relu", help=_("hidden-layer activation (relu)"))
+    p.add_argument("--optimizer", default="adam",
+                   help=_("adam, sgd, rmsprop, adagrad, adamw"))
     p.add_argument("--learning-rate", type=_positive(float), default=None,
-                   help="the optimizer's step size (its default: 0.001 for adam; with "
-                        "--model cnn, 0.004 decaying to 0 along a cosine)")
-    p.add_argument("--seed", type=_number(int, lambda v: v >= 0, "must be 0 or more"),
-                   default=None, help="make the run repeatable")
+                   help=_("the optimizer's step size (its default: 0.001 for adam; with "
+                          "--model cnn, 0.004 decaying to 0 along a cosine)"))
+    p.add_argument("--seed", type=_number(int, lambda v: v >= 0, N_("must be 0 or more")),
+                   default=None, help=_("make the run repeatable"))
     p.add_argument("--validation-split", type=_fraction, default=None, metavar="FRACTION",
-                   help="hold out this fraction of the training images to validate on "
-                        "(0, or 0.1 with --report)")
+                   help=_("hold out this fraction of the training images to validate on "
+                          "(0, or 0.1 with --report)"))
     p.add_argument("--out", default=None,
-                   help="model file (model.glassnet; cnn.glassnet with --model cnn)")
+                   help=_("model file (model.glassnet; cnn.glassnet with --model cnn)"))
     p.add_argument("--overwrite", action="store_true",
-                   help="replace --out if it exists (by default an existing file is kept "
-                        "and nothing is trained)")
+                   help=_("replace --out if it exists (by default an existing file is kept "
+                          "and nothing is trained)"))
     p.add_argument("--report", metavar="DIR", default=None,
-                   help="also write an HTML report to DIR (needs matplotlib)")
+                   help=_("also write an HTML report to DIR (needs matplotlib)"))
     p.add_argument("--model", choices=("mlp", "cnn"), default="mlp",
-                   help="mlp: Dense layers (default); cnn: a small convolutional network")
+                   help=_("mlp: Dense layers (default); cnn: a small convolutional network"))
     p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
-                   help="train on the first N images only (quick experiments)")
+                   help=_("train on the first N images only (quick experiments)"))
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", help="test accuracy of a saved model")
-    p.add_argument("model", help="a .glassnet file")
-    p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
-                   help="only the first N test images")
+    p = sub.add_parser("evaluate", help=_("test accuracy of a saved model"))
+    p.add_argument("model", help=model_file)
+    p.add_argument("--limit", type=_positive(int), default=None, metavar="N", help=first_n)
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("summary", help="print a saved model's layers")
-    p.add_argument("model", help="a .glassnet file")
+    p = sub.add_parser("summary", help=_("print a saved model's layers"))
+    p.add_argument("model", help=model_file)
     p.set_defaults(func=cmd_summary)
 
-    p = sub.add_parser("report", help="write the HTML report for a saved model")
-    p.add_argument("model", help="a .glassnet file")
-    p.add_argument("dir", help="folder for index.html and its pictures")
+    p = sub.add_parser("report", help=_("write the HTML report for a saved model"))
+    p.add_argument("model", help=model_file)
+    p.add_argument("dir", help=_("folder for index.html and its pictures"))
     p.add_argument("--history", metavar="FILE", default=None,
-                   help="training history JSON for the curves (default: DIR/history.json)")
-    p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
-                   help="only the first N test images")
+                   help=_("training history JSON for the curves (default: DIR/history.json)"))
+    p.add_argument("--limit", type=_positive(int), default=None, metavar="N", help=first_n)
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("predict", help="classify your own digit images (PNG, JPEG)",
-                       description="Classify images of single digits. Dark on light or light "
-                                   "on dark both work; the digit is cropped, scaled and "
-                                   "centred as in MNIST.")
-    p.add_argument("model", help="a .glassnet file")
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    p = sub.add_parser("predict", help=_("classify your own digit images (PNG, JPEG)"),
+                       description=_("Classify images of single digits. Dark on light or "
+                                     "light on dark both work; the digit is cropped, scaled "
+                                     "and centred as in MNIST."))
+    p.add_argument("model", help=model_file)
+    p.add_argument("images", nargs="+", metavar="IMAGE", help=_("image files"))
     p.add_argument("--show", metavar="OUT.png", default=None,
-                   help="write the 28x28 image the model saw (OUT-1.png, ... for several)")
-    p.add_argument("--top", type=_positive(int), default=3, help="classes to list (3)")
+                   help=_("write the 28x28 image the model saw (OUT-1.png, ... for several)"))
+    p.add_argument("--top", type=_positive(int), default=3, help=_("classes to list (3)"))
     p.set_defaults(func=cmd_predict)
 
-    p = sub.add_parser("robustness", help="test accuracy under adversarial attack (FGSM)")
-    p.add_argument("model", help="a .glassnet file")
+    p = sub.add_parser("robustness", help=_("test accuracy under adversarial attack (FGSM)"))
+    p.add_argument("model", help=model_file)
     p.add_argument("--eps", type=_eps, nargs="+", default=[0.05, 0.1, 0.2], metavar="EPS",
-                   help="attack strengths, pixels in [0, 1] (0.05 0.1 0.2)")
-    p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
-                   help="only the first N test images")
+                   help=_("attack strengths, pixels in [0, 1] (0.05 0.1 0.2)"))
+    p.add_argument("--limit", type=_positive(int), default=None, metavar="N", help=first_n)
     p.set_defaults(func=cmd_robustness)
 
-    p = sub.add_parser("export", help="export a saved model to ONNX")
-    p.add_argument("model", help="a .glassnet file")
-    p.add_argument("out", metavar="OUT.onnx", help="the ONNX file to write")
+    p = sub.add_parser("export", help=_("export a saved model to ONNX"))
+    p.add_argument("model", help=model_file)
+    p.add_argument("out", metavar="OUT.onnx", help=_("the ONNX file to write"))
     p.set_defaults(func=cmd_export)
 
     from .playground import add_command as add_playground
@@ -497,14 +561,16 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _error(message: str) -> int:
-    print(f"glassnet: error: {message}", file=sys.stderr)
+    print(_("glassnet: error: {message}").format(message=message), file=sys.stderr)
     return EXIT_ERROR
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``glassnet`` command with ``argv`` (default: ``sys.argv[1:]``); returns the
-    exit status: 0 on success, 2 on an error the user can fix."""
-    args = make_parser().parse_args(argv)
+    exit status: 0 on success, 2 on an error the user can fix. Everything it prints, argparse's
+    own words included, is in the language of ``glassnet.i18n.language()``."""
+    with ArgparseLanguage():
+        args = make_parser().parse_args(argv)
     from .errors import GlassnetError
 
     try:
@@ -512,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as err:
         return _error(str(err))
     except FileNotFoundError as err:
-        return _error(f"file not found: {err.filename or err}")
+        return _error(_("file not found: {path}").format(path=err.filename or err))
     except ImportError as err:  # a missing optional dependency, with what to install
         return _error(str(err))
     except (GlassnetError, ValueError, NotImplementedError) as err:
@@ -520,10 +586,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:  # unreadable image (PIL.UnidentifiedImageError), permissions ...
         return _error(str(err))
     except MemoryError as err:
-        return _error(f"out of memory ({err or 'MemoryError'}): try a smaller model, a smaller "
-                      "--batch-size or --limit")
+        return _error(_("out of memory ({error}): try a smaller model, a smaller --batch-size "
+                        "or --limit").format(error=err or "MemoryError"))
     except KeyboardInterrupt:
-        print("glassnet: interrupted", file=sys.stderr)
+        print(_("glassnet: interrupted"), file=sys.stderr)
         return 130
     return 0
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .errors import unknown_name
+from .i18n import _
 
 EPSILON = 1e-7
 
@@ -120,8 +121,9 @@ def serialize(constraint: Constraint | None) -> dict | None:
     if constraint is None:
         return None
     if not isinstance(constraint, Constraint):
-        raise TypeError(f"The constraint {constraint!r} is a plain function and cannot be saved: "
-                        "subclass glassnet.constraints.Constraint and write get_config.")
+        raise TypeError(_("The constraint {constraint!r} is a plain function and cannot "
+                          "be saved: subclass glassnet.constraints.Constraint and write "
+                          "get_config.").format(constraint=constraint))
     return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
 
 
@@ -144,6 +146,6 @@ def get(identifier) -> Constraint | None:
         return cls()
     if callable(identifier):  # a function W -> projected W, as Keras allows
         return identifier
-    raise TypeError(f"A constraint must be None, a name such as 'max_norm', or a "
-                    f"glassnet.constraints object such as constraints.max_norm(3); got "
-                    f"{identifier!r}.")
+    raise TypeError(_("A constraint must be None, a name such as 'max_norm', or a "
+                      "glassnet.constraints object such as constraints.max_norm(3); got "
+                      "{identifier!r}.").format(identifier=identifier))

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import random
 from .errors import InputError
+from .i18n import _
 
 AUTOTUNE = -1  # tf.data.AUTOTUNE: "let the runtime choose"; nothing to choose here
 INFINITE_CARDINALITY = -1  # what cardinality() returns after repeat()
@@ -110,14 +111,16 @@ class Dataset:
         leaves = _leaves(data)
         for leaf in leaves:
             if leaf.ndim == 0:
-                raise InputError(f"from_tensor_slices needs arrays with a first axis to slice, "
-                                 f"got the single value {leaf.item()!r}; use "
-                                 f"Dataset.from_tensors for one element.")
+                raise InputError(_("from_tensor_slices needs arrays with a first axis to "
+                                   "slice, got the single value {item!r}; use "
+                                   "Dataset.from_tensors for one element.").format(
+                                       item=leaf.item()))
         lengths = [len(leaf) for leaf in leaves]
         if len(set(lengths)) > 1:
             shapes = ", ".join(str(leaf.shape) for leaf in leaves)
-            raise InputError(f"from_tensor_slices needs arrays with the same number of rows, "
-                             f"got shapes {shapes}. Give one row per sample in each.")
+            raise InputError(_("from_tensor_slices needs arrays with the same number of "
+                               "rows, got shapes {shapes}. Give one row per sample in "
+                               "each.").format(shapes=shapes))
         n = lengths[0]
 
         def make(plain: bool) -> Iterator:
@@ -170,8 +173,9 @@ class Dataset:
         """
         if isinstance(buffer_size, bool) or not isinstance(buffer_size, (int, np.integer)) \
                 or buffer_size < 1:
-            raise ValueError(f"shuffle(buffer_size) must be a positive integer, got "
-                             f"{buffer_size!r}; a common choice is the number of samples.")
+            raise ValueError(_("shuffle(buffer_size) must be a positive integer, got "
+                               "{buffer_size!r}; a common choice is the number of "
+                               "samples.").format(buffer_size=buffer_size))
         seeds = np.random.default_rng(seed) if seed is not None else random.rng()
         first = int(seeds.integers(2**63))
         parent = self
@@ -201,8 +205,8 @@ class Dataset:
         first axis; the last group may be smaller unless ``drop_remainder=True``."""
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
                 or batch_size < 1:
-            raise ValueError(f"batch(batch_size) must be a positive integer, got "
-                             f"{batch_size!r}, e.g. batch(32).")
+            raise ValueError(_("batch(batch_size) must be a positive integer, got "
+                               "{batch_size!r}, e.g. batch(32).").format(batch_size=batch_size))
         batch_size = int(batch_size)
         parent = self
 
@@ -351,10 +355,10 @@ class Dataset:
 
     def __len__(self) -> int:
         if self._cardinality == INFINITE_CARDINALITY:
-            raise TypeError("The dataset is infinite (it ends in repeat()).")
+            raise TypeError(_("The dataset is infinite (it ends in repeat())."))
         if self._cardinality < 0:
-            raise TypeError("The dataset's length is unknown (it was filtered); iterate to "
-                            "count it.")
+            raise TypeError(_("The dataset's length is unknown (it was filtered); "
+                              "iterate to count it."))
         return self._cardinality
 
     def __repr__(self) -> str:
@@ -373,23 +377,24 @@ class Dataset:
         """
         elements = list(self._make(True))
         if not elements:
-            raise InputError("The dataset is empty: there is nothing to train or predict on.")
+            raise InputError(_("The dataset is empty: there is nothing to train or "
+                               "predict on."))
         join = np.concatenate if self._batch_size is not None else np.stack
         try:
             data = _stack(elements, join)
         except ValueError as err:
-            raise InputError(f"The dataset's elements cannot be joined into arrays ({err}): "
-                             "every element must have the same structure and shape per "
-                             "sample.") from None
+            raise InputError(_("The dataset's elements cannot be joined into arrays "
+                               "({err}): every element must have the same structure and "
+                               "shape per sample.").format(err=err)) from None
         if isinstance(data, tuple):
             if len(data) == 2:
                 return data[0], data[1], self._batch_size, self._shuffled
             if len(data) == 1:
                 return data[0], None, self._batch_size, self._shuffled
             raise InputError(
-                f"The dataset's elements are tuples of {len(data)}; fit takes (x, y) pairs. "
-                f"Sample weights in a dataset (x, y, sample_weight) are not supported yet: "
-                f"give x and y only.")
+                _("The dataset's elements are tuples of {n_data}; fit takes (x, y) "
+                  "pairs. Sample weights in a dataset (x, y, sample_weight) are not "
+                  "supported yet: give x and y only.").format(n_data=len(data)))
         return data, None, self._batch_size, self._shuffled
 
 

@@ -31,6 +31,7 @@ import warnings
 from pathlib import Path
 
 from .errors import DataFileError, DownloadError
+from .i18n import _
 
 CHUNK_BYTES = 1 << 16
 TIMEOUT_S = 60.0  # seconds without data before a download is given up
@@ -74,7 +75,8 @@ def resolve_hasher(algorithm: str = "auto", file_hash: str | None = None):
     import hashlib
 
     if algorithm not in ("auto", "sha256", "md5"):
-        raise ValueError(f"hash_algorithm must be 'auto', 'sha256' or 'md5', got {algorithm!r}.")
+        raise ValueError(_("hash_algorithm must be 'auto', 'sha256' or 'md5', got "
+                           "{algorithm!r}.").format(algorithm=algorithm))
     if algorithm == "sha256" or (algorithm == "auto" and file_hash is not None
                                  and len(file_hash) == 64):
         return hashlib.sha256()
@@ -106,18 +108,22 @@ def _algorithm_name(algorithm: str, file_hash: str) -> str:
 
 
 def _place_by_hand(origin: str, target: Path, file_hash: str | None, algorithm: str) -> str:
-    text = (f"To install it by hand, download {origin} on a machine that is online and copy "
-            f"it to {target} (glassnet and Keras both look there)")
     if file_hash:
-        text += f"; its {_algorithm_name(algorithm, file_hash)} must be {file_hash}"
-    return text + "."
+        return _("To install it by hand, download {origin} on a machine that is online and "
+                 "copy it to {target} (glassnet and Keras both look there); its {algorithm} "
+                 "must be {file_hash}.").format(
+                     origin=origin, target=target, file_hash=file_hash,
+                     algorithm=_algorithm_name(algorithm, file_hash))
+    return _("To install it by hand, download {origin} on a machine that is online and copy "
+             "it to {target} (glassnet and Keras both look there).").format(
+                 origin=origin, target=target)
 
 
 def _download(origin: str, target: Path, file_hash: str | None, algorithm: str) -> None:
     """Stream ``origin`` into ``target`` atomically, with a progress bar and a hash check."""
     import tempfile
 
-    print(f"Downloading data from {origin}")
+    print(_("Downloading data from {origin}").format(origin=origin))
     hasher = resolve_hasher(algorithm, file_hash) if file_hash else None
     manual = _place_by_hand(origin, target, file_hash, algorithm)
     part = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.",
@@ -126,14 +132,17 @@ def _download(origin: str, target: Path, file_hash: str | None, algorithm: str) 
         with part:
             received, total = _stream(origin, part, hasher, manual)
         if total is not None and received != total:
-            raise DownloadError(f"Could not download {origin}: the connection closed after "
-                                f"{received:,} of {total:,} bytes. Nothing was kept; try "
-                                f"again. {manual}")
+            raise DownloadError(_("Could not download {origin}: the connection closed "
+                                  "after {received:,} of {total:,} bytes. Nothing was "
+                                  "kept; try again. {manual}").format(
+                                      origin=origin, received=received, total=total, manual=manual))
         if hasher is not None and hasher.hexdigest() != file_hash.lower():
             raise DataFileError(
-                f"The file downloaded from {origin} is incomplete or corrupted: its "
-                f"{_algorithm_name(algorithm, file_hash)} is {hasher.hexdigest()}, expected "
-                f"{file_hash}. Nothing was kept; try again. {manual}")
+                _("The file downloaded from {origin} is incomplete or corrupted: its "
+                  "{algorithm_name} is {hexdigest}, expected {file_hash}. Nothing was "
+                  "kept; try again. {manual}").format(
+                      origin=origin, algorithm_name=_algorithm_name(algorithm, file_hash),
+                      hexdigest=hasher.hexdigest(), file_hash=file_hash, manual=manual))
         os.replace(part.name, target)
     except BaseException:  # including Ctrl-C: never leave the temporary file behind
         Path(part.name).unlink(missing_ok=True)
@@ -156,14 +165,18 @@ def _stream(origin: str, out, hasher, manual: str) -> tuple[int, int | None]:
     try:
         response = urllib.request.urlopen(origin, timeout=TIMEOUT_S)
     except urllib.error.HTTPError as e:
-        raise DownloadError(f"Could not download {origin}: the server answered HTTP {e.code} "
-                            f"{e.reason}. {manual}") from e
+        raise DownloadError(_("Could not download {origin}: the server answered HTTP "
+                              "{code} {reason}. {manual}").format(
+                                  origin=origin, code=e.code, reason=e.reason,
+                                  manual=manual)) from e
     except urllib.error.URLError as e:
-        raise DownloadError(f"Could not download {origin}: {e.reason} (offline, or the "
-                            f"address cannot be reached). {manual}") from e
+        raise DownloadError(_("Could not download {origin}: {reason} (offline, or the "
+                              "address cannot be reached). {manual}").format(
+                                  origin=origin, reason=e.reason, manual=manual)) from e
     except (OSError, http.client.HTTPException) as e:
-        raise DownloadError(f"Could not download {origin}: the connection failed "
-                            f"({type(e).__name__}: {e}). {manual}") from e
+        raise DownloadError(_("Could not download {origin}: the connection failed "
+                              "({kind}: {e}). {manual}").format(
+                                  origin=origin, kind=type(e).__name__, e=e, manual=manual)) from e
     with response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
@@ -173,9 +186,11 @@ def _stream(origin: str, out, hasher, manual: str) -> tuple[int, int | None]:
             try:
                 chunk = response.read(CHUNK_BYTES)
             except (OSError, http.client.HTTPException) as e:
-                raise DownloadError(f"Could not download {origin}: the connection failed "
-                                    f"after {received:,} bytes ({type(e).__name__}: {e}). "
-                                    f"Nothing was kept; try again. {manual}") from e
+                raise DownloadError(_("Could not download {origin}: the connection "
+                                      "failed after {received:,} bytes ({kind}: {e}). "
+                                      "Nothing was kept; try again. {manual}").format(
+                                          origin=origin, received=received, kind=type(e).__name__,
+                                          e=e, manual=manual)) from e
             if not chunk:
                 break
             out.write(chunk)
@@ -194,9 +209,10 @@ def _check_member(name: str, archive: Path) -> None:
     parts = name.replace("\\", "/").split("/")
     if name.startswith(("/", "\\")) or os.path.isabs(name) or ".." in parts \
             or (len(parts[0]) >= 2 and parts[0][1] == ":"):  # a Windows drive, "C:"
-        raise DataFileError(f"Refusing to extract {archive}: its member {name!r} would be "
-                            "written outside the extraction folder. The archive is corrupted "
-                            "or malicious; delete it.")
+        raise DataFileError(_("Refusing to extract {archive}: its member {name!r} would "
+                              "be written outside the extraction folder. The archive is "
+                              "corrupted or malicious; delete it.").format(
+                                  archive=archive, name=name))
 
 
 def _extract_tar(archive: Path, folder: Path) -> None:
@@ -211,8 +227,9 @@ def _extract_tar(archive: Path, folder: Path) -> None:
                 base = os.path.dirname(m.name) if m.issym() else ""
                 _check_member(os.path.normpath(os.path.join(base, m.linkname)), archive)
             elif not (m.isfile() or m.isdir()):
-                raise DataFileError(f"Refusing to extract {archive}: its member {m.name!r} is "
-                                    "a device or pipe, not a file. Delete the archive.")
+                raise DataFileError(_("Refusing to extract {archive}: its member "
+                                      "{name!r} is a device or pipe, not a file. Delete "
+                                      "the archive.").format(archive=archive, name=m.name))
         if hasattr(tarfile, "data_filter"):  # Python 3.10.12+, 3.11.4+: a second guard
             tar.extractall(folder, members=members, filter="data")
         else:
@@ -279,8 +296,8 @@ def _unpack(file_path: str | os.PathLike, parent: Path,
         elif fmt == "zip":
             is_match, extract = zipfile.is_zipfile, _extract_zip
         else:
-            raise ValueError(f"archive_format must be 'auto', 'tar', 'zip', a list of them or "
-                             f"None, got {fmt!r}.")
+            raise ValueError(_("archive_format must be 'auto', 'tar', 'zip', a list of "
+                               "them or None, got {fmt!r}.").format(fmt=fmt))
         if not is_match(file_path):
             continue
         scratch = Path(tempfile.mkdtemp(dir=parent, prefix=".extracting-", suffix=".part"))
@@ -289,8 +306,9 @@ def _unpack(file_path: str | os.PathLike, parent: Path,
         except BaseException as e:
             shutil.rmtree(scratch, ignore_errors=True)
             if isinstance(e, (tarfile.TarError, zipfile.BadZipFile, EOFError)):
-                raise DataFileError(f"Could not extract {file_path}: {e}. The archive is "
-                                    "truncated or corrupted; delete it and try again.") from e
+                raise DataFileError(_("Could not extract {file_path}: {e}. The archive "
+                                      "is truncated or corrupted; delete it and try "
+                                      "again.").format(file_path=file_path, e=e)) from e
             raise
         return scratch
     return None
@@ -351,15 +369,15 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
         DataFileError: a downloaded file with the wrong hash, or an unsafe archive.
     """
     if origin is None:
-        raise ValueError('get_file needs origin="https://..." (the URL of the file to '
-                         "download).")
+        raise ValueError(_('get_file needs origin="https://..." (the URL of the file to '
+                           "download)."))
     if md5_hash is not None:
-        warnings.warn("get_file(md5_hash=...) is Keras 2's spelling: use file_hash=... (MD5 "
-                      "and SHA-256 hashes are both recognised).", UserWarning, stacklevel=2)
+        warnings.warn(_("get_file(md5_hash=...) is Keras 2's spelling: use file_hash=... "
+                        "(MD5 and SHA-256 hashes are both recognised)."), UserWarning, stacklevel=2)
         if file_hash is None:
             file_hash, hash_algorithm = md5_hash, "md5"
     if untar:
-        warnings.warn("get_file(untar=True) is Keras 2's spelling: use extract=True.",
+        warnings.warn(_("get_file(untar=True) is Keras 2's spelling: use extract=True."),
                       UserWarning, stacklevel=2)
     name_given = bool(fname)
     fname = os.fspath(fname) if fname is not None else None
@@ -368,11 +386,13 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
 
         fname = os.path.basename(urlsplit(origin).path)
         if not fname or fname in (os.curdir, os.pardir) or os.path.splitdrive(fname)[0]:
-            raise ValueError(f"Can't take a file name from the URL {origin!r}: pass fname=...")
+            raise ValueError(_("Can't take a file name from the URL {origin!r}: pass "
+                               "fname=...").format(origin=origin))
     elif os.sep in fname or (os.altsep and os.altsep in fname) or fname in (os.curdir,
                                                                            os.pardir):
-        raise ValueError(f"fname must be a plain file name, got {fname!r}: to choose the "
-                         "folder, pass cache_dir=... (or cache_subdir=...).")
+        raise ValueError(_("fname must be a plain file name, got {fname!r}: to choose "
+                           "the folder, pass cache_dir=... (or cache_subdir=...).").format(
+                               fname=fname))
     archive = extract or untar
 
     folder = cache_folder(cache_subdir, cache_dir)
@@ -383,9 +403,10 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
     download = force_download or not target.exists()
     if not download and file_hash is not None and not validate_file(target, file_hash,
                                                                     hash_algorithm):
-        print(f"A local file was found at {target}, but its "
-              f"{_algorithm_name(hash_algorithm, file_hash)} does not match {file_hash}: it "
-              "is incomplete or outdated, so it is downloaded again.")
+        print(_("A local file was found at {target}, but its {algorithm} does not match "
+                "{file_hash}: it is incomplete or outdated, so it is downloaded again.").format(
+                    target=target, algorithm=_algorithm_name(hash_algorithm, file_hash),
+                    file_hash=file_hash))
         download = True
     if download:
         _download(origin, target, file_hash, hash_algorithm)
@@ -393,8 +414,9 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
         return str(target)
     if download or not extraction_dir.exists():
         if not _extract_fresh(target, extraction_dir, "tar" if untar else archive_format):
-            warnings.warn(f"Could not extract {target}: it is not a tar or zip archive "
-                          f"(archive_format={archive_format!r}).", stacklevel=2)
+            warnings.warn(_("Could not extract {target}: it is not a tar or zip archive "
+                            "(archive_format={archive_format!r}).").format(
+                                target=target, archive_format=archive_format), stacklevel=2)
     return str(extraction_dir)
 
 

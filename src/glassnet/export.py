@@ -47,6 +47,7 @@ import numpy as np
 
 from . import activations
 from . import layers as L
+from .i18n import _
 
 OPSET = 17  # ONNX 1.12 (2022): Softmax over one axis, ReduceMean with an axes attribute
 IR_VERSION = 8  # the IR version that goes with opset 17, readable by onnxruntime >= 1.12
@@ -59,8 +60,8 @@ def _onnx():
     try:
         import onnx
     except ImportError:
-        raise ImportError("ONNX export needs the onnx package: pip install 'glassnet[onnx]' "
-                          "(or pip install onnx).") from None
+        raise ImportError(_("ONNX export needs the onnx package: pip install "
+                            "'glassnet[onnx]' (or pip install onnx).")) from None
     return onnx
 
 
@@ -137,8 +138,9 @@ def _activation(g: _Graph, act: activations.Activation, x: str, rank: int, base:
                            g.const(f"{base}/half", 0.5)], base)
         return g.op("Mul", [x, cdf], base)
     raise NotImplementedError(
-        f"Cannot export the activation {act!r} of {base!r} to ONNX: only glassnet's built-in "
-        f"activations are supported ({', '.join(sorted(activations.ALL))})."
+        _("Cannot export the activation {act!r} of {base!r} to ONNX: only glassnet's "
+          "built-in activations are supported ({join}).").format(
+              act=act, base=base, join=', '.join(sorted(activations.ALL)))
     )
 
 
@@ -248,9 +250,9 @@ def to_onnx(model) -> Any:
     onnx = _onnx()
     if not model.built:
         raise ValueError(
-            f"Model {model.name!r} has no weights yet, so there is nothing to export. Build it "
-            "first: train it with fit, call predict once, or give the first layer "
-            "input_shape=... (or start with Input(shape=...))."
+            _("Model {name!r} has no weights yet, so there is nothing to export. Build "
+              "it first: train it with fit, call predict once, or give the first layer "
+              "input_shape=... (or start with Input(shape=...)).").format(name=model.name)
         )
     table = _exporters()
     g = _Graph(onnx)
@@ -261,8 +263,9 @@ def to_onnx(model) -> Any:
         if export is None:
             supported = ", ".join(sorted(cls.__name__ for cls in table))
             raise NotImplementedError(
-                f"Cannot export layer {layer.name!r} ({type(layer).__name__}) to ONNX. "
-                f"Exportable layers: {supported}."
+                _("Cannot export layer {name!r} ({kind}) to ONNX. Exportable layers: "
+                  "{supported}.").format(
+                      name=layer.name, kind=type(layer).__name__, supported=supported)
             )
         x = export(g, layer, x, shape)
         shape = tuple(layer.output_shape)

@@ -14,22 +14,27 @@ import os
 import stat
 from typing import BinaryIO
 
+from .i18n import N_, _
+
 
 def kind(mode: int) -> str:
     """What a file that is not a regular file is, in words: ``"a character device"``."""
-    for test, words in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
-                        (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-                        (stat.S_ISSOCK, "a socket")):
+    for test, words in ((stat.S_ISDIR, N_("a folder")),
+                        (stat.S_ISCHR, N_("a character device")),
+                        (stat.S_ISBLK, N_("a block device")),
+                        (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+                        (stat.S_ISSOCK, N_("a socket"))):
         if test(mode):
-            return words
-    return "not a regular file"
+            return _(words)
+    return _("not a regular file")
 
 
 def _refuse_irregular(path: str, mode: int, what: str, error: type[Exception]) -> None:
     if stat.S_ISDIR(mode):
-        raise IsADirectoryError(errno.EISDIR, f"a folder, not {what}", path)
+        raise IsADirectoryError(errno.EISDIR, _("a folder, not {what}").format(what=what), path)
     if not stat.S_ISREG(mode):
-        raise error(f"{path} is {kind(mode)}, not {what}: glassnet reads only regular files.")
+        raise error(_("{path} is {kind}, not {what}: glassnet reads only regular files.").format(
+                          path=path, kind=kind(mode), what=what))
 
 
 def open_regular(path: str | os.PathLike, what: str = "a file",

@@ -3,6 +3,9 @@
 ``describe(path, wanted)`` sniffs the first bytes of ``path`` (magic numbers) and returns a
 sentence for a user who gave it where ``wanted`` (e.g. "a glassnet model") was expected,
 or ``None`` when the file looks like what was wanted (or cannot be told apart).
+
+``sniff`` answers in English, the same in every language (callers compare its answer);
+``describe`` and ``suggest`` speak the language of glassnet's messages (``glassnet.i18n``).
 """
 
 from __future__ import annotations
@@ -11,14 +14,19 @@ import difflib
 import os
 import stat
 
-#: (magic bytes at offset 0, what the file is, a hint)
+from .i18n import N_, _
+
+#: (magic bytes at offset 0, what the file is, a hint); translated where they are shown
 MAGIC = [
-    (b"\x89HDF\r\n\x1a\n", "a Keras HDF5 file (.h5)", "save the model as .glassnet"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image", "did you swap the arguments?"),
-    (b"\xff\xd8\xff", "a JPEG image", "did you swap the arguments?"),
-    (b"GIF8", "a GIF image", "did you swap the arguments?"),
-    (b"BM", "a BMP image", "did you swap the arguments?"),
+    (b"\x89HDF\r\n\x1a\n", N_("a Keras HDF5 file (.h5)"), N_("save the model as .glassnet")),
+    (b"\x89PNG\r\n\x1a\n", N_("a PNG image"), N_("did you swap the arguments?")),
+    (b"\xff\xd8\xff", N_("a JPEG image"), N_("did you swap the arguments?")),
+    (b"GIF8", N_("a GIF image"), N_("did you swap the arguments?")),
+    (b"BM", N_("a BMP image"), N_("did you swap the arguments?")),
 ]
+#: What the glassnet command wants where ``describe`` is asked (``wanted`` is translated
+#: when the catalogue has it)
+WANTED = (N_("a glassnet model"),)
 
 
 def sniff(path: str | os.PathLike) -> str | None:
@@ -36,7 +44,7 @@ def sniff(path: str | os.PathLike) -> str | None:
         return None
     finally:
         os.close(fd)
-    for magic, what, _ in MAGIC:
+    for magic, what, _hint in MAGIC:
         if head.startswith(magic):
             return what
     if head.startswith(b"PK\x03\x04"):
@@ -59,7 +67,9 @@ def suggest(path: str | os.PathLike, suffix: str = ".glassnet") -> str:
     stem = os.path.basename(name)
     stem = stem[:-len(suffix)] if stem.endswith(suffix) else stem
     close = difflib.get_close_matches(stem, candidates, n=1, cutoff=0.6)
-    return f" — did you mean {os.path.join(folder, close[0] + suffix)}?" if close else ""
+    if not close:
+        return ""
+    return _(" — did you mean {path}?").format(path=os.path.join(folder, close[0] + suffix))
 
 
 def describe(path: str | os.PathLike, wanted: str, suffix: str = ".glassnet",
@@ -75,13 +85,15 @@ def describe(path: str | os.PathLike, wanted: str, suffix: str = ".glassnet",
     try:
         info = os.stat(name)
     except FileNotFoundError:
-        return f"no such file: {name}{suggest(name, suffix)}"
+        return _("no such file: {path}").format(path=name) + suggest(name, suffix)
     except OSError:
         return None
     if stat.S_ISDIR(info.st_mode):
-        return f"{name} is a folder, not {wanted}; give the file inside it"
+        return _("{path} is a folder, not {wanted}; give the file inside it").format(
+            path=name, wanted=_(wanted))
     what = sniff(name)
-    for _, kind, hint in MAGIC:
+    for _magic, kind, hint in MAGIC:
         if what == kind and (not images_only or kind.endswith("image")):
-            return f"{name} is {kind}, not {wanted} — {hint}"
+            return _("{path} is {kind}, not {wanted} — {hint}").format(
+                path=name, kind=_(kind), wanted=_(wanted), hint=_(hint))
     return None

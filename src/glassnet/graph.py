@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
+from .i18n import _
 
 
 class KerasTensor:
@@ -59,9 +60,9 @@ class KerasTensor:
 
     def __array__(self, *args, **kwargs):
         raise TypeError(
-            f"{self!r} is a symbolic tensor (from Input or a layer called on one): it holds no "
-            "numbers. Build a model from it, model = glassnet.Model(inputs, outputs), and pass "
-            "NumPy arrays to model.fit / model.predict."
+            _("{self!r} is a symbolic tensor (from Input or a layer called on one): it "
+              "holds no numbers. Build a model from it, model = glassnet.Model(inputs, "
+              "outputs), and pass NumPy arrays to model.fit / model.predict.").format(self=self)
         )
 
     # x + y, x * y, ... between symbolic tensors make merge layers, as in Keras
@@ -122,8 +123,9 @@ class Graph:
         for t in [*inputs, *outputs]:
             if not isinstance(t, KerasTensor):
                 raise TypeError(
-                    f"Model(inputs, outputs) takes symbolic tensors, from glassnet.Input(...) "
-                    f"and layers called on them; got {type(t).__name__} {t!r:.80}."
+                    _("Model(inputs, outputs) takes symbolic tensors, from "
+                      "glassnet.Input(...) and layers called on them; got {kind} "
+                      "{t!r:.80}.").format(kind=type(t).__name__, t=t)
                 )
         self.inputs = list(inputs)
         self.outputs = list(outputs)
@@ -290,9 +292,10 @@ def _topological_order(inputs: list[KerasTensor], outputs: list[KerasTensor]) ->
             if node is None or not node.inputs:  # an Input that is not among the inputs
                 names = [i.name for i in inputs]
                 raise InputError(
-                    f"Output {path[0]!r} is not connected to the model's inputs {names}: it "
-                    f"depends on the input {t.name!r} (path: {' <- '.join(path)}). Pass every "
-                    f"Input the outputs depend on: Model(inputs=[...], outputs=...).")
+                    _("Output {path!r} is not connected to the model's inputs {names}: "
+                      "it depends on the input {name!r} (path: {chain}). Pass every Input "
+                      "the outputs depend on: Model(inputs=[...], outputs=...).").format(
+                          path=path[0], names=names, name=t.name, chain=" <- ".join(path)))
             if children_done:
                 state[id(node)] = "done"
                 order.append(node)
@@ -300,8 +303,9 @@ def _topological_order(inputs: list[KerasTensor], outputs: list[KerasTensor]) ->
             if state.get(id(node)) == "done":
                 continue
             if state.get(id(node)) == "open":
-                raise InputError(f"The graph has a cycle through layer {node.layer.name!r}: a "
-                                 "layer cannot read its own output. Models must be acyclic.")
+                raise InputError(_("The graph has a cycle through layer {name!r}: a "
+                                   "layer cannot read its own output. Models must be "
+                                   "acyclic.").format(name=node.layer.name))
             state[id(node)] = "open"
             stack.append((t, path, True))
             for parent in reversed(node.inputs):

@@ -35,6 +35,7 @@ import os
 import numpy as np
 
 from .errors import InputError
+from .i18n import N_, _
 
 BOX = 20  # the digit's longer side, in pixels
 SIZE = 28  # the field
@@ -47,9 +48,9 @@ def _pillow():
         from PIL import Image, ImageOps
     except ImportError:
         raise ImportError(
-            "Reading image files needs Pillow, which is not installed. "
-            "Install it with: pip install pillow   (or, in the glassnet folder: "
-            "pip install \".[image]\")"
+            _("Reading image files needs Pillow, which is not installed. Install it "
+              "with: pip install pillow   (or, in the glassnet folder: pip install "
+              '".[image]")')
         ) from None
     return Image, ImageOps
 
@@ -72,26 +73,30 @@ def load_digit(path: str | os.PathLike) -> np.ndarray:
 
     Image, ImageOps = _pillow()
     name = os.fspath(path)
-    with open_regular(path, "an image file", InputError) as file:
+    with open_regular(path, _("an image file"), InputError) as file:
         try:
             with warnings.catch_warnings():  # the size is checked below, with our message
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 img = Image.open(file)
         except Image.UnidentifiedImageError:  # Pillow would name the descriptor, not the file
-            raise Image.UnidentifiedImageError(f"cannot identify image file {name!r}") from None
+            raise Image.UnidentifiedImageError(_("cannot identify image file {name!r}").format(
+                                                     name=name)) from None
         except Image.DecompressionBombError as err:
-            raise InputError(f"{name}: the image is far too large to be a digit ({err}). "
-                             f"Shrink it to at most {MAX_PIXELS // 1_000_000} megapixels."
+            raise InputError(_("{name}: the image is far too large to be a digit "
+                               "({err}). Shrink it to at most {most} megapixels.").format(
+                                   name=name, err=err, most=MAX_PIXELS // 1_000_000)
                              ) from None
         with img:
             img.draft(None, (WORK, WORK))  # JPEG: decode at the smallest scale >= WORK
             width, height = img.size
             if width * height > MAX_PIXELS:
                 raise InputError(
-                    f"{name}: the image is {width}x{height} pixels ({width * height / 1e6:.0f} "
-                    f"megapixels); glassnet reads digit images of at most "
-                    f"{MAX_PIXELS // 1_000_000} megapixels. Shrink it first (a digit needs a "
-                    "few hundred pixels across at most).")
+                    _("{name}: the image is {width}x{height} pixels ({megapixels:.0f} "
+                      "megapixels); glassnet reads digit images of at most {most} "
+                      "megapixels. Shrink it first (a digit needs a few hundred pixels "
+                      "across at most).").format(
+                          name=name, width=width, height=height, megapixels=width * height / 1e6,
+                          most=MAX_PIXELS // 1_000_000))
             img = ImageOps.exif_transpose(img)  # the orientation a phone recorded
             if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and
                                                     "transparency" in img.info):
@@ -153,7 +158,8 @@ def prepare_digit(gray: np.ndarray) -> np.ndarray:
     """
     gray = np.asarray(gray, dtype=np.float64)
     if gray.ndim != 2 or min(gray.shape) < 2:
-        raise InputError(f"prepare_digit needs a 2-D grayscale image, got shape {gray.shape}.")
+        raise InputError(_("prepare_digit needs a 2-D grayscale image, got shape {shape}.").format(
+                               shape=gray.shape))
     if gray.max() > 1.0:
         gray = gray / 255.0
     gray, outside = _find_paper(gray)
@@ -162,8 +168,8 @@ def prepare_digit(gray: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
-        raise InputError("no digit found: the image is blank (or has no contrast). "
-                         "Use a dark digit on a light background, or white on black.")
+        raise InputError(_("no digit found: the image is blank (or has no contrast). Use "
+                           "a dark digit on a light background, or white on black."))
     ink = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     digit = _fit_box(ink)
     return _centre(digit)
@@ -264,7 +270,7 @@ def _grow(gray: np.ndarray, region: np.ndarray, step: float = 0.05) -> np.ndarra
     on; at the sheet's edge or a stroke's (a drop of many steps within a pixel or two),
     it stops."""
     region = region.copy()
-    for _ in range(max(gray.shape)):
+    for _step in range(max(gray.shape)):
         near = _slide(_slide(np.where(region, gray, -np.inf), 3, 0, np.maximum),
                       3, 1, np.maximum)
         new = ~region & (near > -np.inf) & (gray >= near - step)
@@ -433,8 +439,8 @@ def _keep_digit(ink: np.ndarray, outside: np.ndarray | None = None) -> np.ndarra
                      np.maximum(left - right[main], left[main] - right))
     keep = (mass >= 0.08 * mass[main]) & (gap <= 0.25 * size)
     if ((mass >= 0.3 * mass[main]) & ~keep).any():
-        warnings.warn("the image seems to hold more than one digit (or another large mark); "
-                      "only the largest is read. Crop the photo to one digit.",
+        warnings.warn(_("the image seems to hold more than one digit (or another large "
+                        "mark); only the largest is read. Crop the photo to one digit."),
                       DigitImageWarning, stacklevel=3)
     kept = np.zeros_like(mask)
     kept[mask] = keep[inverse]
@@ -443,10 +449,11 @@ def _keep_digit(ink: np.ndarray, outside: np.ndarray | None = None) -> np.ndarra
     frame[[0, -1], :] = frame[:, [0, -1]] = True
     rim = np.zeros_like(mask) if outside is None else \
         _slide(_slide(outside.astype(float), 3, 0, np.maximum), 3, 1, np.maximum) > 0
-    for edge, where in ((frame, "the image"), (rim, "the paper")):
+    for edge, where in ((frame, N_("the image")), (rim, N_("the paper"))):
         if (touching & edge).sum() >= 2:
-            warnings.warn(f"the digit touches the edge of {where}, so part of it may be cut "
-                          "off and misread. Take the photo with a margin around the digit.",
+            warnings.warn(_("the digit touches the edge of {where}, so part of it may be "
+                            "cut off and misread. Take the photo with a margin around "
+                            "the digit.").format(where=_(where)),
                           DigitImageWarning, stacklevel=3)
             break
     return np.where(kept, ink, 0.0)
@@ -526,9 +533,9 @@ def to_model_input(model, images: np.ndarray) -> np.ndarray:
         return images
     if int(np.prod(shape)) != int(np.prod(images.shape[1:])):
         raise InputError(
-            f"The model expects inputs of shape (batch, {', '.join(map(str, shape))}), which "
-            f"does not hold a {'x'.join(map(str, images.shape[1:]))} image. It was not trained "
-            "on MNIST digits."
+            _("The model expects inputs of shape (batch, {shape}), which does not hold a "
+              "{size} image. It was not trained on MNIST digits.").format(
+                  shape=", ".join(map(str, shape)), size="x".join(map(str, images.shape[1:])))
         )
     return images.reshape((len(images), *shape))
 

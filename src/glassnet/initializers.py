@@ -39,6 +39,7 @@ import numpy as np
 
 from . import random as grandom
 from .errors import unknown_name
+from .i18n import _
 
 TRUNCATED_STDDEV = 0.87962566103423978  # std of a unit normal truncated at ±2
 
@@ -113,8 +114,8 @@ class Identity(Initializer):
 
     def __call__(self, shape, dtype=None):
         if len(shape) != 2:
-            raise ValueError(f"The Identity initializer needs a 2-D shape, got {tuple(shape)}; "
-                             "use it for Dense kernels.")
+            raise ValueError(_("The Identity initializer needs a 2-D shape, got {shape}; "
+                               "use it for Dense kernels.").format(shape=tuple(shape)))
         return (self.gain * np.eye(*shape)).astype(_dtype(dtype))
 
     def get_config(self):
@@ -127,7 +128,8 @@ class RandomInitializer(Initializer):
 
     def __init__(self, seed: int | None = None) -> None:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise ValueError(f"seed must be an integer or None, got seed={seed!r}.")
+            raise ValueError(_("seed must be an integer or None, got seed={seed!r}.").format(
+                                   seed=seed))
         self.seed = None if seed is None else int(seed)
 
     def rng(self) -> np.random.Generator:
@@ -202,15 +204,18 @@ class VarianceScaling(RandomInitializer):
                  distribution: str = "truncated_normal", seed: int | None = None) -> None:
         super().__init__(seed)
         if not scale > 0:
-            raise ValueError(f"VarianceScaling scale must be positive, got scale={scale!r}.")
+            raise ValueError(_("VarianceScaling scale must be positive, got "
+                               "scale={scale!r}.").format(scale=scale))
         if mode not in self.MODES:
-            raise ValueError(f"VarianceScaling mode must be one of {self.MODES}, got {mode!r}.")
+            raise ValueError(_("VarianceScaling mode must be one of {MODES}, got "
+                               "{mode!r}.").format(MODES=self.MODES, mode=mode))
         distribution = str(distribution).lower()
         if distribution == "normal":  # Keras's old name for the truncated one
             distribution = "truncated_normal"
         if distribution not in self.DISTRIBUTIONS:
-            raise ValueError(f"VarianceScaling distribution must be one of "
-                             f"{self.DISTRIBUTIONS}, got {distribution!r}.")
+            raise ValueError(_("VarianceScaling distribution must be one of "
+                               "{DISTRIBUTIONS}, got {distribution!r}.").format(
+                                   DISTRIBUTIONS=self.DISTRIBUTIONS, distribution=distribution))
         self.scale, self.mode, self.distribution = float(scale), mode, distribution
 
     def __call__(self, shape, dtype=None):
@@ -296,8 +301,8 @@ class Orthogonal(RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         if len(shape) < 2:
-            raise ValueError(f"The Orthogonal initializer needs at least 2 dimensions, got "
-                             f"shape {tuple(shape)}.")
+            raise ValueError(_("The Orthogonal initializer needs at least 2 dimensions, "
+                               "got shape {shape}.").format(shape=tuple(shape)))
         rows, cols = math.prod(shape[:-1]), shape[-1]
         a = self.rng().standard_normal((max(rows, cols), min(rows, cols)))
         q, r = np.linalg.qr(a)
@@ -342,9 +347,9 @@ def serialize(initializer) -> str | dict:
         return initializer
     if isinstance(initializer, Initializer) and type(initializer) in ALL.values():
         return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    raise TypeError(f"The initializer {initializer!r} cannot be saved: use a name, one of "
-                    f"glassnet.initializers' classes, or register a custom layer that "
-                    f"writes its own get_config.")
+    raise TypeError(_("The initializer {initializer!r} cannot be saved: use a name, one "
+                      "of glassnet.initializers' classes, or register a custom layer "
+                      "that writes its own get_config.").format(initializer=initializer))
 
 
 def _lookup(name) -> type:
@@ -367,7 +372,8 @@ def get(identifier):
     if isinstance(identifier, dict):
         config = identifier.get("config", {})
         if not isinstance(config, dict):
-            raise ValueError(f"An initializer config must be a dict, got {str(config)[:100]}.")
+            raise ValueError(_("An initializer config must be a dict, got {config}.").format(
+                                   config=str(config)[:100]))
         return _lookup(identifier.get("class_name")).from_config(config)
     if callable(identifier):
         return identifier

@@ -13,6 +13,9 @@ None of these changes a weight or the optimizer's state: they run the layers'
 ``forward`` and ``backward`` exactly as ``fit`` does, but never call ``optimizer.step``.
 They do overwrite the layers' scratch values (``layer.x``, ``layer.z``, the gradient
 buffers ``layer.grads``), which ``fit`` recomputes at every step anyway.
+
+What they print speaks the language of glassnet's messages (``GLASSNET_LANG=zh``:
+Simplified Chinese); the formulas and the names of layers and parameters stay as they are.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from . import backend, blas, validation
+from . import backend, blas, textwidth, validation
 from . import losses as losses_module
 from . import random as grandom
 from .errors import InputError, NotCompiledError
+from .i18n import N_, _
 from .layers.dense import Dense
 
 __all__ = ["Explanation", "GradcheckResult", "explain", "fgsm", "gradcheck", "saliency",
@@ -41,18 +45,19 @@ def _graph(model, what: str):
     """The model's graph, if it has one input and one output (what these tools handle)."""
     graph = model.graph
     if len(graph.inputs) != 1 or len(graph.outputs) != 1:
-        raise InputError(
-            f"inspect.{what} handles models with one input and one output; model "
-            f"{model.name!r} has {len(graph.inputs)} inputs and {len(graph.outputs)} outputs. "
-            "Cut out a one-input, one-output part: glassnet.Model(model.inputs[0], "
-            "model.outputs[0]).")
+        raise InputError(_(
+            "inspect.{what} handles models with one input and one output; model {name!r} "
+            "has {inputs} inputs and {outputs} outputs. Cut out a one-input, one-output "
+            "part: glassnet.Model(model.inputs[0], model.outputs[0]).").format(
+                what=what, name=model.name, inputs=len(graph.inputs),
+                outputs=len(graph.outputs)))
     return graph
 
 
 def _chain(model) -> list:
     """The layers of a model whose graph is a chain (``explain`` prints them in order)."""
-    return model.chain_layers("inspect.explain (gradcheck, saliency and fgsm handle any "
-                              "one-input graph)")
+    return model.chain_layers(_("inspect.explain (gradcheck, saliency and fgsm handle any "
+                                "one-input graph)"))
 
 
 @contextmanager
@@ -89,10 +94,10 @@ def _loss_of(model, loss) -> losses_module.Loss:
     if loss is not None:
         return losses_module.get(loss)
     if model.loss is None:
-        raise NotCompiledError(
+        raise NotCompiledError(_(
             "This model has no loss yet: call model.compile(optimizer='adam', "
-            "loss='sparse_categorical_crossentropy') first, or pass loss=... to this function."
-        )
+            "loss='sparse_categorical_crossentropy') first, or pass loss=... to this "
+            "function."))
     return model.loss
 
 
@@ -132,8 +137,9 @@ def _predicted_targets(loss, a: np.ndarray) -> np.ndarray:
         return onehot
     if isinstance(loss, losses_module.BinaryCrossentropy):
         return (a > 0.5).astype(a.dtype)
-    raise InputError(f"explain needs targets y for the loss {loss.name!r}: pass y=... "
-                     "(with y=None it can only use the predicted class of a classifier).")
+    raise InputError(_("explain needs targets y for the loss {loss!r}: pass y=... (with "
+                       "y=None it can only use the predicted class of a classifier).").format(
+                           loss=loss.name))
 
 
 # -- explain -----------------------------------------------------------------------------------
@@ -152,16 +158,17 @@ _DERIVATIVES = {
 
 # Backward formulas of layers that define only ``formula`` (their forward); a layer class
 # may set ``backward_formula`` itself, which wins.
+# Their words are translated where they are printed (N_ marks them for the catalogue).
 _BACKWARD = {
     "Conv2D": ["dL/dz = dL/da * f'(z)", "dL/dW = im2col(x)ᵀ·dL/dz", "dL/db = Σ_batch,i,j dL/dz",
-               "dL/dx = col2im(dL/dz·Wᵀ)      (each patch's gradient added back where it came "
-               "from)"],
-    "MaxPooling2D": ["dL/dx = dL/dy at the maximum of each window, 0 elsewhere"],
-    "AveragePooling2D": ["dL/dx = dL/dy / window size, spread over each window"],
-    "GlobalAveragePooling2D": ["dL/dx = dL/dy / (H·W), at every pixel"],
+               N_("dL/dx = col2im(dL/dz·Wᵀ)      (each patch's gradient added back where it "
+                  "came from)")],
+    "MaxPooling2D": [N_("dL/dx = dL/dy at the maximum of each window, 0 elsewhere")],
+    "AveragePooling2D": [N_("dL/dx = dL/dy / window size, spread over each window")],
+    "GlobalAveragePooling2D": [N_("dL/dx = dL/dy / (H·W), at every pixel")],
     "BatchNormalization": ["dL/dγ = Σ dL/dy·x̂,   dL/dβ = Σ dL/dy",
-                           "dL/dx = γ/√(σ² + ε)·dL/dy      (inference mode: μ, σ² are the "
-                           "moving statistics)"],
+                           N_("dL/dx = γ/√(σ² + ε)·dL/dy      (inference mode: μ, σ² are the "
+                              "moving statistics)")],
 }
 
 
@@ -172,16 +179,18 @@ def _activation_lines(act_name: str, fused_text: str | None, z: str = "z") -> st
     if act_name == "linear":
         return f"dL/d{z} = dL/da"
     if act_name == "softmax":
-        return f"dL/d{z} = a * (dL/da - Σ_j dL/da_j·a_j)      (softmax's Jacobian)"
+        return _("dL/d{z} = a * (dL/da - Σ_j dL/da_j·a_j)      (softmax's Jacobian)").format(
+            z=z)
     derivative = _DERIVATIVES.get(act_name, f"{act_name}'({z})")
     return f"dL/d{z} = dL/da * {act_name}'({z}),   {act_name}'({z}) = {derivative}"
 
 
 def _fused_text(loss) -> str:
     if isinstance(loss, losses_module.BinaryCrossentropy):
-        return "dL/dz = (a - y) / (batch·units)     (sigmoid + cross-entropy, fused)"
+        return _("dL/dz = (a - y) / (batch·units)     (sigmoid + cross-entropy, fused)")
     target = "onehot(y)" if loss.sparse else "y"
-    return f"dL/dz = (a - {target}) / batch     (softmax + cross-entropy, fused)"
+    return _("dL/dz = (a - {target}) / batch     (softmax + cross-entropy, fused)").format(
+        target=target)
 
 
 def _shape(a) -> str:
@@ -197,7 +206,8 @@ def _peek(a: np.ndarray | None, k: int) -> str:
     shown = ", ".join(f"{float(v):.4g}" for v in first[:k])
     more = ", …" if first.size > k else ""
     where = "[0]" if a.ndim > 1 else ""
-    return f"{where} = [{shown}{more}]   range [{float(a.min()):.3g}, {float(a.max()):.3g}]"
+    return _("{where} = [{shown}{more}]   range [{low:.3g}, {high:.3g}]").format(
+        where=where, shown=shown, more=more, low=float(a.min()), high=float(a.max()))
 
 
 @dataclass
@@ -243,11 +253,11 @@ def _forward_step(i: int, layer, x: np.ndarray, out: np.ndarray) -> dict[str, An
         formulas = [f"y = reshape(x, (batch, {int(np.prod(out.shape[1:]))}))"]
         arrays["y"] = out
     elif kind == "Dropout":
-        formulas = ["y = x      (dropout only silences units while training)"]
+        formulas = [_("y = x      (dropout only silences units while training)")]
         arrays["y"] = out
     else:
         formula = getattr(layer, "formula", None) or f"y = {kind}(x)"
-        formulas = [str(formula)]
+        formulas = [_(str(formula))]  # a layer's words, translated (N_ marks them)
         if act is not None and act != "linear":
             formulas.append(f"f = {act}")
         for k, v in layer.params.items():
@@ -285,8 +295,9 @@ def _backward_step(i: int, layer, dy: np.ndarray, dx: np.ndarray | None,
         formulas = ["dL/dx = dL/dy"]
     else:
         own = getattr(layer, "backward_formula", None)
-        formulas = ([str(own)] if own else _BACKWARD.get(kind)
-                    or [f"dL/dx and dL/dθ by {kind}.backward (see its docstring)"])
+        formulas = ([_(str(own))] if own else [_(f) for f in _BACKWARD.get(kind, ())]
+                    or [_("dL/dx and dL/dθ by {kind}.backward (see its docstring)").format(
+                        kind=kind)])
         if kind == "Conv2D" and act is not None:
             formulas = [f.replace("f'(z)", f"{act}'(z)") for f in formulas]
         for k, g in layer.grads.items():
@@ -300,15 +311,15 @@ def _backward_step(i: int, layer, dy: np.ndarray, dx: np.ndarray | None,
 
 
 def _render(steps: list[dict[str, Any]], n: int, max_values: int) -> str:
-    lines = [f"explain: one forward and one backward pass on a batch of {n}"]
+    lines = [_("explain: one forward and one backward pass on a batch of {n}").format(n=n)]
+    titles = {"forward": _("Forward pass (input to output)"), "loss": _("Loss"),
+              "backward": _("Backward pass (output to input, the chain rule)")}
     current = None
     for step in steps:
         if step["pass"] != current:
             current = step["pass"]
             lines.append("")
-            lines.append({"forward": "Forward pass (input to output)",
-                          "loss": "Loss",
-                          "backward": "Backward pass (output to input, the chain rule)"}[current])
+            lines.append(titles[current])
         if current == "loss":
             lines.extend("  " + f for f in step["formulas"])
             for name, a in step["arrays"].items():
@@ -369,9 +380,10 @@ def explain(model, x, y=None, file: TextIO | None = None, max_values: int = 3,
         y = _targets(model, y, x, loss)
         value, da, fused = _loss_and_gradient(model, loss, y, a)
         grad_name = "dL/dz" if fused else "dL/da"
-        loss_formulas = [f"L = {loss.name}(y, a) = {value:.6g}   (mean over the batch)"]
-        loss_formulas.append(_fused_text(loss) + "  → given to the last layer" if fused
-                             else "dL/da = the loss's derivative, given to the last layer")
+        loss_formulas = [_("L = {loss}(y, a) = {value:.6g}   (mean over the batch)").format(
+            loss=loss.name, value=value)]
+        loss_formulas.append(_fused_text(loss) + _("  → given to the last layer") if fused
+                             else _("dL/da = the loss's derivative, given to the last layer"))
         steps.append({"pass": "loss", "index": len(chain), "layer": loss.name,
                       "type": type(loss).__name__, "formulas": loss_formulas,
                       "arrays": {"y": np.array(y), grad_name: np.array(da)},
@@ -437,27 +449,34 @@ class GradcheckResult:
             raise AssertionError(str(self))
 
     def __str__(self) -> str:
-        headers = ("layer", "param", "shape", "checked", "max rel. error", "")
+        headers = (_("layer"), _("param"), _("shape"), _("checked"), _("max rel. error"), "")
+        ok, fail = _("ok"), _("FAIL")
         body = [(r.layer, r.param, _shape(np.empty(r.shape)), str(r.checked),
-                 f"{r.max_error:.2e}", "ok" if r.ok else "FAIL") for r in self.rows]
-        widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h)
-                  for i, h in enumerate(headers)]
-        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-        lines = [f"Gradient check: backprop vs central differences (float64, eps={self.eps:g}, "
-                 f"tolerance {self.tol:g})", fmt.format(*headers).rstrip(),
-                 fmt.format(*("-" * w for w in widths))]
-        lines += [fmt.format(*b).rstrip() for b in body]
+                 f"{r.max_error:.2e}", ok if r.ok else fail) for r in self.rows]
+        rows = [headers, *body]
+        widths = [max(textwidth.width(row[i]) for row in rows) for i in range(len(headers))]
+
+        def line(cells) -> str:
+            return "  ".join(textwidth.pad(c, w) for c, w in zip(cells, widths)).rstrip()
+
+        lines = [_("Gradient check: backprop vs central differences (float64, eps={eps:g}, "
+                   "tolerance {tol:g})").format(eps=self.eps, tol=self.tol),
+                 line(headers), line("-" * w for w in widths)]
+        lines += [line(b) for b in body]
         bad = self.failures()
         if bad:
-            lines.append(f"FAILED: {len(bad)} of {len(self.rows)} gradients disagree "
-                         "with numerical differentiation:")
+            lines.append(_("FAILED: {bad} of {total} gradients disagree with numerical "
+                           "differentiation:").format(bad=len(bad), total=len(self.rows)))
             for r in bad:
-                lines.append(f"  {r.layer}.{r.param}{list(r.worst_index)}: backprop "
-                             f"{r.analytic:.6g}, numerical {r.numerical:.6g} "
-                             f"(relative error {r.max_error:.2e})")
+                lines.append("  " + _(
+                    "{where}: backprop {analytic:.6g}, numerical {numerical:.6g} (relative "
+                    "error {error:.2e})").format(
+                        where=f"{r.layer}.{r.param}{list(r.worst_index)}", analytic=r.analytic,
+                        numerical=r.numerical, error=r.max_error))
         else:
-            lines.append(f"OK: all {len(self.rows)} gradients agree (max relative error "
-                         f"{self.max_error:.2e} < {self.tol:g})")
+            lines.append(_("OK: all {total} gradients agree (max relative error {error:.2e} < "
+                           "{tol:g})").format(total=len(self.rows), error=self.max_error,
+                                              tol=self.tol))
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -629,7 +648,7 @@ def fgsm(model, x, y, eps: float, loss=None, batch_size: int = 256) -> np.ndarra
     in the model's float type. No weight changes.
     """
     if not np.isfinite(eps) or eps < 0:
-        raise InputError(f"fgsm needs eps >= 0, got {eps!r}.")
+        raise InputError(_("fgsm needs eps >= 0, got {eps!r}.").format(eps=eps))
     g = input_gradient(model, x, y, loss=loss, batch_size=batch_size)
     x = _inputs(model, x)
     adversarial = x + x.dtype.type(eps) * np.sign(g)
@@ -664,15 +683,15 @@ def saliency(model, x, class_index=None, logits: bool = False, batch_size: int =
     Returns an array shaped like ``x``.
     """
     if method not in SALIENCY_METHODS:
-        raise ValueError(f"saliency method={method!r} is not one of "
-                         f"{', '.join(map(repr, SALIENCY_METHODS))}.")
+        raise ValueError(_("saliency method={method!r} is not one of {methods}.").format(
+            method=method, methods=", ".join(map(repr, SALIENCY_METHODS))))
     x = _inputs(model, x)
     if method == "smoothgrad":
         if class_index is None:
             class_index = _class_gradient(model, x, None, logits, batch_size)[1]
         rng = np.random.default_rng(seed)
         out = np.zeros_like(x)
-        for _ in range(samples):
+        for _sample in range(samples):
             noisy = x + rng.normal(0.0, noise, x.shape).astype(x.dtype)
             out += _class_gradient(model, noisy, class_index, logits, batch_size)[0]
         out /= samples

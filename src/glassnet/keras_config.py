@@ -23,6 +23,8 @@ import re
 import warnings
 from typing import Any
 
+from .i18n import _
+
 
 def snake_case(name: str) -> str:
     """Keras's ``to_snake_case``: ``"BatchNormalization"`` -> ``"batch_normalization"``."""
@@ -258,10 +260,12 @@ def _plain(value, kind: str, where: str):
     if kind == "activation":  # Keras 3 may write a function as {"class_name": "function", ...}
         if isinstance(value.get("config"), str):
             return value["config"]
-        raise ValueError(f"{where}: the activation {str(value)[:100]} is not one glassnet has.")
+        raise ValueError(_("{where}: the activation {value} is not one glassnet has.").format(
+                               where=where, value=str(value)[:100]))
     config = value.get("config") or {}
     if not isinstance(config, dict):
-        raise ValueError(f"{where}: the {kind} {str(value)[:100]} is malformed.")
+        raise ValueError(_("{where}: the {kind} {value} is malformed.").format(
+                               where=where, kind=kind, value=str(value)[:100]))
     plain = {"class_name": value.get("class_name"),
              "config": {k: v for k, v in config.items() if v is not None and k != "name"}}
     if kind == "initializer":
@@ -279,7 +283,7 @@ def _plain(value, kind: str, where: str):
 def _shape(value) -> list:
     """A Keras batch shape ``[None, 28, 28]`` as glassnet's sample shape ``[28, 28]``."""
     if not isinstance(value, (list, tuple)) or not value:
-        raise ValueError(f"an input shape is malformed: {str(value)[:100]}")
+        raise ValueError(_("an input shape is malformed: {value}").format(value=str(value)[:100]))
     return list(value[1:])
 
 
@@ -289,21 +293,22 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
 
     if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str) \
             or not isinstance(entry.get("config"), dict):
-        raise ValueError(f"a layer entry is malformed: {str(entry)[:200]}")
+        raise ValueError(_("a layer entry is malformed: {entry}").format(entry=str(entry)[:200]))
     cls_name, config = entry["class_name"], entry["config"]
     name = config.get("name", cls_name)
     if cls_name in _REFUSED:
         raise ValueError(
-            f"layer {name!r} is a {cls_name} layer: Keras stores its Python function as "
-            "bytecode in the file, and glassnet never runs code from a file. Rebuild the model "
-            "in code with the function written out (a custom layer), then call "
-            "model.load_weights(path) on this file.")
+            _("layer {name!r} is a {cls_name} layer: Keras stores its Python function as "
+              "bytecode in the file, and glassnet never runs code from a file. Rebuild "
+              "the model in code with the function written out (a custom layer), then "
+              "call model.load_weights(path) on this file.").format(name=name, cls_name=cls_name))
     if str(entry.get("module") or "").startswith("keras.src.ops"):
         if cls_name not in _OPERATORS:  # keras.ops.* called on symbolic tensors
             raise ValueError(
-                f"{name!r} is the Keras operation keras.ops.{snake_case(cls_name)}, which "
-                "glassnet's graphs do not have (only x + y, x - y and x * y, as Add, Subtract "
-                "and Multiply layers). Use a layer in the Keras model and save again.")
+                _("{name!r} is the Keras operation keras.ops.{snake_case}, which "
+                  "glassnet's graphs do not have (only x + y, x - y and x * y, as Add, "
+                  "Subtract and Multiply layers). Use a layer in the Keras model and "
+                  "save again.").format(name=name, snake_case=snake_case(cls_name)))
         return {"class_name": cls_name, "config": {"name": name}}
     if cls_name == "Sequential":
         return {"class_name": "Sequential", "config": _glassnet_sequential(config, custom_objects)}
@@ -320,10 +325,11 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
     cls = next((registry[k] for k in keys if isinstance(k, str) and k in registry), None)
     if cls is None:
         raise ValueError(
-            f"layer {name!r} is a Keras {cls_name} layer, which glassnet does not have. "
-            f"glassnet has: {', '.join(sorted(LAYERS))}. Replace it in the Keras model with "
-            "layers glassnet has and save again, or write it as a glassnet layer and pass "
-            f"custom_objects={{{cls_name!r}: YourLayer}} to load_model.")
+            _("layer {name!r} is a Keras {cls_name} layer, which glassnet does not have. "
+              "glassnet has: {join}. Replace it in the Keras model with layers glassnet "
+              "has and save again, or write it as a glassnet layer and pass "
+              "custom_objects={{{cls_name!r}: YourLayer}} to load_model.").format(
+                  name=name, cls_name=cls_name, join=', '.join(sorted(LAYERS))))
     accepted = _accepted(cls)
     out: dict[str, Any] = {}
     where = f"layer {name!r} ({cls_name})"
@@ -339,9 +345,11 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
             if value is None or value == {} or value == [] or (
                     key in _NEUTRAL and (_NEUTRAL[key] is None or value in _NEUTRAL[key])):
                 continue
-            raise ValueError(f"{where} has {key}={value!r}, a setting glassnet's {cls_name} "
-                             f"does not have (it takes {', '.join(sorted(accepted))}). Use the "
-                             "default in Keras and save again.")
+            raise ValueError(_("{where} has {key}={value!r}, a setting glassnet's "
+                               "{cls_name} does not have (it takes {join}). Use the "
+                               "default in Keras and save again.").format(
+                                   where=where, key=key, value=value, cls_name=cls_name,
+                                   join=', '.join(sorted(accepted))))
         if key in ("layer", "backward_layer") and isinstance(value, dict):  # Bidirectional
             out[key] = glassnet_entry(value, custom_objects)
             continue
@@ -379,7 +387,7 @@ def _ref(value) -> list:
         value = (value.get("config") or {}).get("keras_history")
     if isinstance(value, (list, tuple)) and len(value) >= 3:
         return [value[0], value[1], value[2]]
-    raise ValueError(f"a tensor reference is malformed: {str(value)[:100]}")
+    raise ValueError(_("a tensor reference is malformed: {value}").format(value=str(value)[:100]))
 
 
 def _node(node, layer: str, operator: bool = False, masks: frozenset = frozenset()) -> dict:
@@ -393,13 +401,15 @@ def _node(node, layer: str, operator: bool = False, masks: frozenset = frozenset
             refs = []
             for t in args:
                 if not (isinstance(t, dict) and t.get("class_name") == "__keras_tensor__"):
-                    raise ValueError(f"{layer!r} combines a tensor with the constant "
-                                     f"{str(t)[:50]}; glassnet's graphs combine tensors only.")
+                    raise ValueError(_("{layer!r} combines a tensor with the constant "
+                                       "{t}; glassnet's graphs combine tensors only.").format(
+                                           layer=layer, t=str(t)[:50]))
                 refs.append(_ref(t))
             return {"args": refs, "list_call": True}
         if len(args) != 1 or extra:
-            raise ValueError(f"layer {layer!r} is called with arguments glassnet does not pass "
-                             f"(args {str(args[1:])[:80]}, kwargs {str(extra)[:80]}).")
+            raise ValueError(_("layer {layer!r} is called with arguments glassnet does "
+                               "not pass (args {args}, kwargs {extra}).").format(
+                                   layer=layer, args=str(args[1:])[:80], extra=str(extra)[:80]))
         first = args[0]
         if isinstance(first, list):
             return {"args": [_ref(t) for t in first], "list_call": True}
@@ -407,7 +417,8 @@ def _node(node, layer: str, operator: bool = False, masks: frozenset = frozenset
     if isinstance(node, list):  # Keras 2: [[name, node, index, kwargs], ...]
         refs = [_ref(t) for t in node]
         return {"args": refs, "list_call": len(refs) > 1}
-    raise ValueError(f"layer {layer!r}: a call entry is malformed: {str(node)[:100]}")
+    raise ValueError(_("layer {layer!r}: a call entry is malformed: {node}").format(
+                           layer=layer, node=str(node)[:100]))
 
 
 def _refs(value) -> tuple[list, list | None, bool]:
@@ -419,7 +430,8 @@ def _refs(value) -> tuple[list, list | None, bool]:
     if isinstance(value, list):
         refs = [_ref(v) for v in value]
         return refs, None, len(refs) > 1
-    raise ValueError(f"the model's inputs or outputs are malformed: {str(value)[:100]}")
+    raise ValueError(_("the model's inputs or outputs are malformed: {value}").format(
+                           value=str(value)[:100]))
 
 
 def _is_mask_zero(entry) -> bool:
@@ -473,14 +485,16 @@ def compile_from_keras(model, compile_config, path) -> None:
         if isinstance(opt, dict):
             cls = optimizers.ALL.get(str(opt.get("class_name")).lower())
             if cls is None:
-                raise ValueError(f"the optimizer {opt.get('class_name')!r} is not one glassnet has")
+                raise ValueError(_("the optimizer {get!r} is not one glassnet has").format(
+                                       get=opt.get('class_name')))
             accepted = _accepted(cls) or set()
             settings = {}
             for k, v in (opt.get("config") or {}).items():
                 if k in accepted:
                     settings[k] = v
                 elif v not in (None, False) and k not in ("name", "ema_momentum"):
-                    raise ValueError(f"optimizer setting {k}={v!r} is not one glassnet has")
+                    raise ValueError(_("optimizer setting {k}={v!r} is not one glassnet "
+                                       "has").format(k=k, v=v))
             rate = settings.get("learning_rate")
             if isinstance(rate, dict):  # a schedule: one of glassnet's, with Keras's settings
                 from . import schedules
@@ -519,5 +533,6 @@ def compile_from_keras(model, compile_config, path) -> None:
         model.compile(optimizer=opt, loss=keras_loss, metrics=metrics,
                       loss_weights=compile_config.get("loss_weights"))
     except Exception as err:
-        warnings.warn(f"{path}: the model is loaded but not compiled ({type(err).__name__}: "
-                      f"{err}). Call model.compile(...) before fit or evaluate.", stacklevel=3)
+        warnings.warn(_("{path}: the model is loaded but not compiled ({kind}: {err}). "
+                        "Call model.compile(...) before fit or evaluate.").format(
+                            path=path, kind=type(err).__name__, err=err), stacklevel=3)

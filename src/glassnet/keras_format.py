@@ -53,6 +53,7 @@ import numpy as np
 
 from .errors import ModelFileError
 from .files import open_regular
+from .i18n import _
 from .keras_config import (
     compile_from_keras,
     glassnet_entry,
@@ -76,9 +77,9 @@ def h5py():
     try:
         import h5py as module
     except ImportError:
-        raise ImportError("Keras files (.keras, .h5) are HDF5 inside: reading and writing them "
-                          "needs h5py. Install it with: pip install h5py  (or pip install "
-                          "'glassnet[keras]').") from None
+        raise ImportError(_("Keras files (.keras, .h5) are HDF5 inside: reading and "
+                            "writing them needs h5py. Install it with: pip install h5py  "
+                            "(or pip install 'glassnet[keras]').")) from None
     return module
 
 
@@ -96,12 +97,13 @@ def file_format(path, save_format: str | None = None, weights: bool = False) -> 
         if fmt in ("h5", "hdf5", "keras"):
             return "keras" if fmt == "keras" or name.endswith(".weights.h5") else "h5"
         if fmt == "tf":
-            raise ValueError("save_format='tf' (TensorFlow's SavedModel folder) is not something "
-                             "glassnet writes: save to 'model.keras' (Keras 3's format) or "
-                             "'model.h5' instead.")
+            raise ValueError(_("save_format='tf' (TensorFlow's SavedModel folder) is not "
+                               "something glassnet writes: save to 'model.keras' (Keras "
+                               "3's format) or 'model.h5' instead."))
         if fmt != "glassnet":
-            raise ValueError(f"Unknown save_format {save_format!r}: use 'h5', 'keras' or "
-                             "'glassnet', or just a file name ending in .keras or .h5.")
+            raise ValueError(_("Unknown save_format {save_format!r}: use 'h5', 'keras' "
+                               "or 'glassnet', or just a file name ending in .keras or "
+                               ".h5.").format(save_format=save_format))
         return "glassnet"
     if name.endswith(".weights.h5") or (name.endswith(".keras") and not weights):
         return "keras"
@@ -115,7 +117,7 @@ def sniff(path) -> str | None:
     Keras's members), ``"zip"`` (another zip archive, e.g. a ``.glassnet`` file) or None."""
     import zipfile
 
-    with open_regular(path, "a model file", ModelFileError) as f:
+    with open_regular(path, _("a model file"), ModelFileError) as f:
         head = f.read(8)
         if head == HDF5_SIGNATURE:
             return "hdf5"
@@ -223,16 +225,19 @@ def _child(group, key: str, path, kind: str = "group"):
     try:
         link = group.get(key, getlink=True)
     except Exception as err:
-        raise _bad(path, f"the HDF5 entry {key!r} cannot be read ({err}).") from None
+        raise _bad(path, _("the HDF5 entry {key!r} cannot be read ({err}).").format(
+                               key=key, err=err)) from None
     if link is None:
         return None
     if not isinstance(link, h5.HardLink):
-        raise _bad(path, f"the HDF5 entry {group.name}/{key} is a link to elsewhere "
-                         f"({type(link).__name__}); glassnet reads no links in weight files.")
+        raise _bad(path, _("the HDF5 entry {name}/{key} is a link to elsewhere ({kind}); "
+                           "glassnet reads no links in weight files.").format(
+                               name=group.name, key=key, kind=type(link).__name__))
     obj = group[key]
     want = h5.Group if kind == "group" else h5.Dataset
     if not isinstance(obj, want):
-        raise _bad(path, f"the HDF5 entry {obj.name} is not a {kind}.")
+        raise _bad(path, _("the HDF5 entry {name} is not a {kind}.").format(
+                               name=obj.name, kind=kind))
     return obj
 
 
@@ -249,21 +254,26 @@ def _dataset(group, key: str, shape: tuple, path, what: str) -> np.ndarray:
     """A float array of exactly ``shape``: checked (type, shape, storage) before reading."""
     ds = _child(group, key, path, "dataset")
     if ds is None:
-        raise _bad(path, f"{what}: the dataset {group.name}/{key} is missing.")
+        raise _bad(path, _("{what}: the dataset {name}/{key} is missing.").format(
+                               what=what, name=group.name, key=key))
     if ds.is_virtual or ds.external:
-        raise _bad(path, f"{what}: the dataset {ds.name} keeps its data in other files; "
-                         "glassnet reads only data stored in the file itself.")
+        raise _bad(path, _("{what}: the dataset {name} keeps its data in other files; "
+                           "glassnet reads only data stored in the file itself.").format(
+                               what=what, name=ds.name))
     if ds.dtype.kind not in "fiu" or ds.dtype.itemsize > 8:
-        raise _bad(path, f"{what}: the dataset {ds.name} holds {ds.dtype} values, not numbers.")
+        raise _bad(path, _("{what}: the dataset {name} holds {dtype} values, not numbers.").format(
+                               what=what, name=ds.name, dtype=ds.dtype))
     if tuple(ds.shape) != tuple(shape):
-        raise _bad(path, f"{what}: the file has shape {tuple(ds.shape)}, but the model's "
-                         f"weight has shape {tuple(shape)}. The file was saved from a model "
-                         "with other layer sizes.")
+        raise _bad(path, _("{what}: the file has shape {shape}, but the model's weight "
+                           "has shape {shape2}. The file was saved from a model with "
+                           "other layer sizes.").format(
+                               what=what, shape=tuple(ds.shape), shape2=tuple(shape)))
     try:
         return np.asarray(ds[()])
     except Exception as err:
-        raise _bad(path, f"{what}: the dataset {ds.name} cannot be read ({err}); the file is "
-                         "truncated or corrupted.") from None
+        raise _bad(path, _("{what}: the dataset {name} cannot be read ({err}); the file "
+                           "is truncated or corrupted.").format(
+                               what=what, name=ds.name, err=err)) from None
 
 
 def _numbers_in(root, size: int) -> int:
@@ -283,13 +293,14 @@ def _numbers_in(root, size: int) -> int:
 def _open_h5(path):
     """An ``h5py.File`` over a regular file; closing it closes the file too."""
     h5 = h5py()
-    f = open_regular(path, "a Keras file", ModelFileError)
+    f = open_regular(path, _("a Keras file"), ModelFileError)
     try:
         return _OwningFile(h5.File(f, "r"), f)
     except Exception as err:
         f.close()
-        raise _bad(path, f"not a readable HDF5 file ({type(err).__name__}: {err}); it may be "
-                         "truncated or corrupted.") from None
+        raise _bad(path, _("not a readable HDF5 file ({kind}: {err}); it may be "
+                           "truncated or corrupted.").format(
+                               kind=type(err).__name__, err=err)) from None
 
 
 class _OwningFile:
@@ -332,11 +343,14 @@ def _read_keras_weights(model, root, path) -> list[tuple[Any, list[np.ndarray]]]
         group = _group(root, group_path, path)
         keys = sorted(group.keys(), key=lambda k: (len(k), k)) if group is not None else []
         if len(keys) != len(own):
-            raise _bad(path, f"layer {layer.name!r} ({type(layer).__name__}) has {len(own)} "
-                             f"weights, but the file holds {len(keys)} under {group_path}. The "
-                             "file was saved from a different model.")
+            raise _bad(path, _("layer {name!r} ({kind}) has {n_own} weights, but the "
+                               "file holds {n_keys} under {group_path}. The file was "
+                               "saved from a different model.").format(
+                                   name=layer.name, kind=type(layer).__name__, n_own=len(own),
+                                   n_keys=len(keys), group_path=group_path))
         if keys != [str(i) for i in range(len(keys))]:
-            raise _bad(path, f"{group_path} holds {keys[:5]}, not Keras's variables 0, 1, ...")
+            raise _bad(path, _("{group_path} holds {keys}, not Keras's variables 0, 1, "
+                               "...").format(group_path=group_path, keys=keys[:5]))
         what = f"layer {layer.name!r} weight"
         out.append((layer, [_dataset(group, k, w.shape, path, f"{what} {k}")
                             for k, w in zip(keys, own)]))
@@ -349,25 +363,30 @@ def _read_legacy_weights(model, group, path) -> list[tuple[Any, list[np.ndarray]
     names = [n for n in _attr_list(group, "layer_names")
              if (g := _child(group, n, path)) is not None and _attr_list(g, "weight_names")]
     if len(names) != len(mine):
-        raise _bad(path, f"the file holds weights for {len(names)} layers ({names[:6]}), but the "
-                         f"model has {len(mine)} layers with weights "
-                         f"({[la.name for la in mine[:6]]}).")
+        raise _bad(path, _("the file holds weights for {n_names} layers ({names}), but "
+                           "the model has {n_mine} layers with weights ({value}).").format(
+                               n_names=len(names), names=names[:6], n_mine=len(mine),
+                               value=[la.name for la in mine[:6]]))
     values: dict[int, tuple[Any, list]] = {}
     for layer, name in zip(mine, names):
         g = _child(group, name, path)
         wanted = _legacy_weights(layer)
         stored = _attr_list(g, "weight_names")
         if len(stored) != len(wanted):
-            raise _bad(path, f"layer {layer.name!r} has {len(wanted)} weights, but the file's "
-                             f"layer {name!r} holds {len(stored)} ({stored[:4]}).")
-        for (leaf, i, _), wname in zip(wanted, stored):
+            raise _bad(path, _("layer {name!r} has {n_wanted} weights, but the file's "
+                               "layer {name2!r} holds {n_stored} ({stored}).").format(
+                                   name=layer.name, n_wanted=len(wanted), name2=name,
+                                   n_stored=len(stored), stored=stored[:4]))
+        for (leaf, i, _role), wname in zip(wanted, stored):
             arrays = values.setdefault(id(leaf), (leaf, [None] * len(leaf.weights)))[1]
-            folder, _, key = wname.rpartition("/")  # "dense/kernel:0" in the layer's group
+            folder, _slash, key = wname.rpartition("/")  # "dense/kernel:0" in the layer's group
             ds_group = _group(g, folder, path) if folder else g
             if ds_group is None:
-                raise _bad(path, f"layer {name!r}: the dataset {wname} is missing.")
+                raise _bad(path, _("layer {name!r}: the dataset {wname} is missing.").format(
+                                       name=name, wname=wname))
             arrays[i] = _dataset(ds_group, key, leaf.weights[i].shape, path,
-                                 f"layer {layer.name!r} weight {wname!r}")
+                                 _("layer {layer!r} weight {weight!r}").format(
+                                     layer=layer.name, weight=wname))
     return list(values.values())
 
 
@@ -382,8 +401,9 @@ def load_weights(model, path) -> None:
     model saved as ``.h5``) or a ``.keras`` archive. Nothing is written unless every
     array fits."""
     if not model.built:
-        raise ValueError("load_weights needs a built model: give the first layer input_shape=, "
-                         "start with Input(shape=...), or call model.build(...) first.")
+        raise ValueError(_("load_weights needs a built model: give the first layer "
+                           "input_shape=, start with Input(shape=...), or call "
+                           "model.build(...) first."))
     if sniff(path) == "keras":
         with _KerasArchive(path) as archive, archive.weights() as root:
             _assign(_guard(path, lambda: _read_keras_weights(model, root, path)))
@@ -397,8 +417,8 @@ def _read_any_h5_weights(model, root, path):
         return _read_keras_weights(model, root, path)
     group = _child(root, "model_weights", path) if "model_weights" in root else root
     if not _attr_list(group, "layer_names"):
-        raise _bad(path, "this HDF5 file holds no Keras weights (neither Keras 3's layers/... "
-                         "groups nor Keras 2's layer_names).")
+        raise _bad(path, _("this HDF5 file holds no Keras weights (neither Keras 3's "
+                           "layers/... groups nor Keras 2's layer_names)."))
     return _read_legacy_weights(model, group, path)
 
 
@@ -409,7 +429,8 @@ def _guard(path, read):
     except (ModelFileError, ImportError):
         raise
     except Exception as err:
-        raise _bad(path, f"the file is invalid ({type(err).__name__}: {err}).") from None
+        raise _bad(path, _("the file is invalid ({kind}: {err}).").format(
+                               kind=type(err).__name__, err=err)) from None
 
 
 # -- writing weights -----------------------------------------------------------------------
@@ -491,17 +512,19 @@ def _read_optimizer(model, root, path) -> None:
         if len(group) > first:
             import warnings
 
-            warnings.warn(f"{path}: the optimizer's state ({len(group)} variables) does not fit "
-                          f"glassnet's {type(opt).__name__} for this model; it starts afresh.",
+            warnings.warn(_("{path}: the optimizer's state ({n_group} variables) does "
+                            "not fit glassnet's {kind} for this model; it starts afresh.").format(
+                                path=path, n_group=len(group), kind=type(opt).__name__),
                           stacklevel=4)
         return
-    iterations = int(_dataset(group, "0", (), path, "the optimizer's step count"))
-    arrays = [_dataset(group, str(i), shape, path, "the optimizer's state")
+    iterations = int(_dataset(group, "0", (), path, _("the optimizer's step count")))
+    state = _("the optimizer's state")
+    arrays = [_dataset(group, str(i), shape, path, state)
               for i, (_, _, shape) in enumerate(layout, start=first)] if len(group) > first \
         else []
     if arrays:
         opt.build(model.bind().trainable)
-        for (slot, sl, _), a in zip(layout, arrays):
+        for (slot, sl, _shape), a in zip(layout, arrays):
             opt.state[slot][sl] = a.ravel()
     opt.iterations = max(iterations, 0)
     if opt.schedule is not None:  # the rate of the next step, as Keras reports it
@@ -584,7 +607,8 @@ def _build(entry, path, custom_objects, budget: int):
     except ValueError as err:
         raise _bad(path, str(err)) from None
     if spec["class_name"] not in ("Sequential", "Functional"):
-        raise _bad(path, f"the file holds a {spec['class_name']} layer, not a model.")
+        raise _bad(path, _("the file holds a {spec} layer, not a model.").format(
+                               spec=spec['class_name']))
     watch = WeightBudget(budget, path)
     watched = []
 
@@ -609,7 +633,8 @@ def _json(raw: bytes | str, path, what: str):
         text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
         return json.loads(text, parse_constant=reject_constant)
     except Exception as err:
-        raise _bad(path, f"{what} cannot be read ({type(err).__name__}: {err}).") from None
+        raise _bad(path, _("{what} cannot be read ({kind}: {err}).").format(
+                               what=what, kind=type(err).__name__, err=err)) from None
 
 
 class _KerasArchive:
@@ -619,36 +644,42 @@ class _KerasArchive:
         import zipfile
 
         self.path = os.fspath(path)
-        self.file = open_regular(self.path, "a model file", ModelFileError)
+        self.file = open_regular(self.path, _("a model file"), ModelFileError)
         try:
             size = os.fstat(self.file.fileno()).st_size
             self.zf = zipfile.ZipFile(self.file)
             infos = {}
             for info in self.zf.infolist():
                 if info.filename in infos:
-                    raise _bad(path, f"member {info.filename[:100]!r} appears twice.")
+                    raise _bad(path, _("member {filename!r} appears twice.").format(
+                                           filename=info.filename[:100]))
                 infos[info.filename] = info
                 # stored (Keras's way) or deflated to at most 100 times smaller: a member
                 # never expands to more than 100 times the file (no zip bomb)
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or \
                         info.file_size > 100 * max(info.compress_size, 1) or \
                         info.compress_size > size:
-                    raise _bad(path, f"member {info.filename[:100]!r} has an unusual "
-                                     "compression or size: the file is corrupted or hostile.")
+                    raise _bad(path, _("member {filename!r} has an unusual compression "
+                                       "or size: the file is corrupted or hostile.").format(
+                                           filename=info.filename[:100]))
             for name in (_CONFIG, _WEIGHTS):
                 if name not in infos:
-                    raise _bad(path, f"there is no {name}: not a Keras .keras file.")
+                    raise _bad(path, _("there is no {name}: not a Keras .keras file.").format(
+                                           name=name))
             if infos[_CONFIG].file_size > MAX_CONFIG_BYTES:
-                raise _bad(path, f"config.json is {infos[_CONFIG].file_size} bytes, more than "
-                                 f"the {MAX_CONFIG_BYTES} a model description can need.")
+                raise _bad(path, _("config.json is {file_size} bytes, more than the "
+                                   "{MAX_CONFIG_BYTES} a model description can need.").format(
+                                       file_size=infos[_CONFIG].file_size,
+                                       MAX_CONFIG_BYTES=MAX_CONFIG_BYTES))
             self.infos = infos
         except ModelFileError:
             self.file.close()
             raise
         except Exception as err:
             self.file.close()
-            raise _bad(path, f"not a readable .keras archive ({type(err).__name__}: {err}); it "
-                             "may be truncated or corrupted.") from None
+            raise _bad(path, _("not a readable .keras archive ({kind}: {err}); it may be "
+                               "truncated or corrupted.").format(
+                                   kind=type(err).__name__, err=err)) from None
 
     def __enter__(self):
         return self
@@ -660,8 +691,9 @@ class _KerasArchive:
         try:
             return self.zf.read(name)
         except Exception as err:
-            raise _bad(self.path, f"{name} cannot be read ({type(err).__name__}: {err}); the "
-                                  "file is truncated or corrupted.") from None
+            raise _bad(self.path, _("{name} cannot be read ({kind}: {err}); the file is "
+                                    "truncated or corrupted.").format(
+                                        name=name, kind=type(err).__name__, err=err)) from None
 
     def config(self) -> dict:
         return _json(self.read(_CONFIG), self.path, "config.json")
@@ -673,8 +705,9 @@ class _KerasArchive:
             buffer = io.BytesIO(data)
             return _OwningFile(h5.File(buffer, "r"), buffer)
         except Exception as err:
-            raise _bad(self.path, f"model.weights.h5 is not a readable HDF5 file "
-                                  f"({type(err).__name__}: {err}).") from None
+            raise _bad(self.path, _("model.weights.h5 is not a readable HDF5 file "
+                                    "({kind}: {err}).").format(
+                                        kind=type(err).__name__, err=err)) from None
 
 
 def _restoring_rng(load):
@@ -712,15 +745,16 @@ def load_h5(path, custom_objects: dict | None = None, compile: bool = True):
     with _open_h5(path) as root:
         def load():
             if "model_config" not in root.attrs:
-                raise _bad(path, "this HDF5 file has no model_config: it holds only weights "
-                                 "(save_weights). Build the model in code, then call "
-                                 "model.load_weights(path).")
+                raise _bad(path, _("this HDF5 file has no model_config: it holds only "
+                                   "weights (save_weights). Build the model in code, "
+                                   "then call model.load_weights(path)."))
             config = _json(root.attrs["model_config"], path, "model_config")
             training = (_json(root.attrs["training_config"], path, "training_config")
                         if "training_config" in root.attrs else None)
             weights = _child(root, "model_weights", path)
             if weights is None:
-                raise _bad(path, "there is no model_weights group: the file is incomplete.")
+                raise _bad(path, _("there is no model_weights group: the file is "
+                                   "incomplete."))
             model = _build(config, path, custom_objects, _numbers_in(root, os.path.getsize(path)))
             _assign(_read_legacy_weights(model, weights, path))
             return model, training

@@ -13,6 +13,8 @@ import types
 import warnings
 from typing import Any
 
+from .i18n import _
+
 _WARNED: set[str] = set()
 
 
@@ -20,8 +22,9 @@ def warn_once(old: str, new: str) -> None:
     """One ``UserWarning`` per process for the old spelling ``old``, naming ``new``."""
     if old not in _WARNED:
         _WARNED.add(old)
-        warnings.warn(f"{old} is Keras 2's spelling, removed in Keras 3; glassnet accepts it. "
-                      f"The current one is {new}.", UserWarning, stacklevel=3)
+        warnings.warn(_("{old} is Keras 2's spelling, removed in Keras 3; glassnet "
+                        "accepts it. The current one is {new}.").format(
+                            old=old, new=new), UserWarning, stacklevel=3)
 
 
 class LegacyModule(types.ModuleType):
@@ -36,7 +39,8 @@ class LegacyModule(types.ModuleType):
     def __getattr__(self, attr: str) -> Any:
         names = self.__dict__.get("_names", {})
         if attr not in names:
-            raise AttributeError(f"module {self._old_path!r} has no attribute {attr!r}")
+            raise AttributeError(_("module {old_path!r} has no attribute {attr!r}").format(
+                                       old_path=self._old_path, attr=attr))
         obj, current = names[attr]
         warn_once(f"{self._old_path}.{attr}", current)
         return obj

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ._lazy import attach
+from .i18n import _
 from .model import Model, Sequential
 
 # reading and writing files is imported when first used
@@ -27,16 +28,17 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Mod
     try:
         config = json.loads(json_string)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"model_from_json needs the text that model.to_json() returned; "
-                         f"this is not JSON ({err}).") from None
+        raise ValueError(_("model_from_json needs the text that model.to_json() "
+                           "returned; this is not JSON ({err}).").format(err=err)) from None
     return build_layer(config, custom_objects)
 
 
 def model_from_yaml(yaml_string: str, custom_objects: dict | None = None):
     """Removed, as in Keras since 2.6: YAML loading could run arbitrary code."""
-    raise RuntimeError("model_from_yaml() was removed from Keras (2.6 and later) because "
-                       "loading YAML could run arbitrary code; glassnet does not have it "
-                       "either. Use model.to_json() and glassnet.models.model_from_json().")
+    raise RuntimeError(_("model_from_yaml() was removed from Keras (2.6 and later) "
+                         "because loading YAML could run arbitrary code; glassnet does "
+                         "not have it either. Use model.to_json() and "
+                         "glassnet.models.model_from_json()."))
 
 
 def clone_model(model: Model) -> Model:

@@ -4,6 +4,9 @@
 
 In a terminal or notebook the line is redrawn in place (at most every 0.05 s);
 otherwise (a log file, a pipe, CI) only the finished line is printed, once.
+
+The time units are in the learner's language (``2秒 1毫秒/步`` in Chinese), looked up once
+when a bar is made (once per epoch), never per step; metric names stay as Keras spells them.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+
+from .i18n import _
 
 
 def is_interactive(stream) -> bool:
@@ -31,12 +36,22 @@ def format_logs(logs: dict) -> str:
     return "".join(f" - {k}: {format_value(float(v))}" for k, v in logs.items())
 
 
-def format_time_per_step(seconds: float) -> str:
+class Units:
+    """The words of a progress line in the current language: ``seconds.format(n=2)`` is
+    ``"2s"``; ``per_step`` holds the seconds, milliseconds and microseconds per step."""
+
+    def __init__(self) -> None:
+        self.seconds = _("{n}s")
+        self.per_step = (_("{n}s/step"), _("{n}ms/step"), _("{n}us/step"))
+
+
+def format_time_per_step(seconds: float, units: Units | None = None) -> str:
+    s, ms, us = (units or Units()).per_step
     if seconds >= 1 or seconds == 0:
-        return f"{seconds:.0f}s/step"
+        return s.format(n=f"{seconds:.0f}")
     if seconds >= 1e-3:
-        return f"{seconds * 1e3:.0f}ms/step"
-    return f"{seconds * 1e6:.0f}us/step"
+        return ms.format(n=f"{seconds * 1e3:.0f}")
+    return us.format(n=f"{seconds * 1e6:.0f}")
 
 
 class Progbar:
@@ -56,6 +71,7 @@ class Progbar:
         self.color = self.dynamic and "NO_COLOR" not in os.environ
         self.start = time.perf_counter()
         self.last_draw = 0.0
+        self.units = Units()  # once per bar, not per step
 
     def _bar(self, current: int) -> str:
         done = int(self.width * current / self.target) if self.target else self.width
@@ -75,13 +91,16 @@ class Progbar:
         per_step = elapsed / max(current, 1)
         digits = len(str(self.target))
         logs_text = format_logs(logs or {})
+        units = self.units
+        step_time = format_time_per_step(per_step, units)
         if self.verbose == 2:
-            line = f"{current}/{self.target} - {elapsed:.0f}s - {format_time_per_step(per_step)}"
+            line = (f"{current}/{self.target} - {units.seconds.format(n=f'{elapsed:.0f}')} - "
+                    f"{step_time}")
             self.stream.write(line + logs_text + "\n")
         else:
             seconds = elapsed if finalize else per_step * (self.target - current)
-            line = (f"{current:>{digits}}/{self.target} {self._bar(current)} {seconds:.0f}s "
-                    f"{format_time_per_step(per_step)}{logs_text}")
+            line = (f"{current:>{digits}}/{self.target} {self._bar(current)} "
+                    f"{units.seconds.format(n=f'{seconds:.0f}')} {step_time}{logs_text}")
             if self.dynamic:
                 self.stream.write("\r" + line + "\033[K" * self.color + ("\n" if finalize else ""))
             else:

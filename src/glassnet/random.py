@@ -11,6 +11,7 @@ import random as _pyrandom
 import numpy as np
 
 from .backend import floatx
+from .i18n import _
 from .tensor import Tensor, to_array
 
 _rng: np.random.Generator | None = None  # made on first use: numpy.random takes ~6 ms to import
@@ -28,7 +29,7 @@ def set_seed(seed: int) -> None:
     """Seed glassnet, NumPy's legacy global generator and Python's ``random``."""
     global _rng
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"The seed must be an integer, got {seed!r}.")
+        raise TypeError(_("The seed must be an integer, got {seed!r}.").format(seed=seed))
     _rng = np.random.default_rng(int(seed))
     np.random.seed(int(seed) % 2**32)
     _pyrandom.seed(int(seed))
@@ -46,7 +47,7 @@ def uniform(shape, minval=0, maxval=None, dtype=None, seed=None, name=None):
     dt = np.dtype(floatx() if dtype is None else dtype)
     if dt.kind in "iu":
         if maxval is None:
-            raise ValueError("tf.random.uniform with an integer dtype needs maxval.")
+            raise ValueError(_("tf.random.uniform with an integer dtype needs maxval."))
         return _tensor(_generator(seed).integers(minval, maxval, _shape(shape)), dt)
     return _tensor(_generator(seed).uniform(minval, 1.0 if maxval is None else maxval,
                                             _shape(shape)), dt)

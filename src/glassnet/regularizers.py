@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .errors import unknown_name
+from .i18n import _
 
 
 class Regularizer:
@@ -39,7 +40,8 @@ class Regularizer:
         return np.zeros_like(W)
 
     def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError(f"{type(self).__name__} does not implement get_config().")
+        raise NotImplementedError(_("{kind} does not implement get_config().").format(
+                                        kind=type(self).__name__))
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Regularizer:
@@ -53,8 +55,9 @@ class Regularizer:
 def _factor(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
             or not math.isfinite(value) or value < 0:
-        raise ValueError(f"The regularization factor {name} must be a non-negative number, got "
-                         f"{name}={value!r}; e.g. regularizers.l2(0.001).")
+        raise ValueError(_("The regularization factor {name} must be a non-negative "
+                           "number, got {name}={value!r}; e.g. regularizers.l2(0.001).").format(
+                               name=name, value=value))
     return float(value)
 
 
@@ -125,14 +128,15 @@ class OrthogonalRegularizer(Regularizer):
     def __init__(self, factor: float = 0.01, mode: str = "rows") -> None:
         self.factor = _factor(factor, "factor")
         if mode not in ("rows", "columns"):
-            raise ValueError(f"OrthogonalRegularizer mode must be 'rows' or 'columns', got "
-                             f"mode={mode!r}.")
+            raise ValueError(_("OrthogonalRegularizer mode must be 'rows' or 'columns', "
+                               "got mode={mode!r}.").format(mode=mode))
         self.mode = mode
 
     def _rows(self, W) -> np.ndarray:
         W = np.asarray(W)
         if W.ndim != 2:
-            raise ValueError(f"OrthogonalRegularizer needs a 2-D kernel, got shape {W.shape}.")
+            raise ValueError(_("OrthogonalRegularizer needs a 2-D kernel, got shape "
+                               "{shape}.").format(shape=W.shape))
         return W if self.mode == "rows" else W.T
 
     def __call__(self, W):
@@ -213,9 +217,10 @@ def get(identifier) -> Regularizer | None:
         return cls()
     if callable(identifier):
         raise TypeError(
-            f"The regularizer {identifier!r} is a plain function, and glassnet needs its "
-            "gradient too: subclass glassnet.regularizers.Regularizer and write __call__(W) "
-            "(the penalty) and gradient(W) (dR/dW), or use regularizers.l1/l2/l1_l2.")
-    raise TypeError(f"A regularizer must be None, a name such as 'l2', or a "
-                    f"glassnet.regularizers object such as regularizers.l2(0.001); got "
-                    f"{identifier!r}.")
+            _("The regularizer {identifier!r} is a plain function, and glassnet needs "
+              "its gradient too: subclass glassnet.regularizers.Regularizer and write "
+              "__call__(W) (the penalty) and gradient(W) (dR/dW), or use "
+              "regularizers.l1/l2/l1_l2.").format(identifier=identifier))
+    raise TypeError(_("A regularizer must be None, a name such as 'l2', or a "
+                      "glassnet.regularizers object such as regularizers.l2(0.001); got "
+                      "{identifier!r}.").format(identifier=identifier))

@@ -59,6 +59,7 @@ from . import random as grandom
 from . import serialization
 from .errors import ModelFileError
 from .files import kind, open_regular
+from .i18n import _
 from .serialization import LAYERS, register_layer  # noqa: F401 - glassnet.saving's API
 
 FORMAT = "glassnet"
@@ -179,10 +180,12 @@ def write_atomic(path: str, write) -> None:
         mode = None
     else:
         if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "a folder: give a file name to save to", path)
+            raise IsADirectoryError(errno.EISDIR, _("a folder: give a file name to save "
+                                                    "to"), path)
         if not stat.S_ISREG(info.st_mode):  # os.replace would put a file in its place
-            raise FileExistsError(errno.EEXIST, f"{kind(info.st_mode)}, which saving would "
-                                  "replace with a file; give a regular file's name", path)
+            raise FileExistsError(errno.EEXIST, _("{kind}, which saving would replace "
+                                                  "with a file; give a regular file's "
+                                                  "name").format(kind=kind(info.st_mode)), path)
         mode = stat.S_IMODE(info.st_mode)
     os.makedirs(folder, exist_ok=True)  # as Keras's model.save does
     remove_stale_temp_files(folder)
@@ -236,7 +239,8 @@ def save_model(model, path: str, save_format: str | None = None, **kwargs) -> No
     try:
         compile_settings = None if model.optimizer is None else model.compiled.get_config(model)
     except TypeError as err:  # a loss of your own: its code cannot go into the file
-        warnings.warn(f"{err} The file is saved without the compile settings.", stacklevel=3)
+        warnings.warn(_("{err} The file is saved without the compile settings.").format(
+                            err=err), stacklevel=3)
         compile_settings = None
     if compile_settings is not None:
         config["compile"] = {"optimizer": model.optimizer.get_config(), **compile_settings}
@@ -291,7 +295,7 @@ def _bad(path, problem: str) -> ModelFileError:
 
 
 def reject_constant(name: str):
-    raise ValueError(f"{name} is not a number a glassnet file may hold")
+    raise ValueError(_("{name} is not a number a glassnet file may hold").format(name=name))
 
 
 class _Archive(zipfile.ZipFile):
@@ -318,24 +322,29 @@ def _check_members(zf: zipfile.ZipFile, path, size: int) -> None:
     for info in zf.infolist():
         name = info.filename
         if name in seen:
-            raise _bad(path, f"member {name[:100]!r} appears twice in the archive; a glassnet "
-                             "file names each member once: the file is corrupted or hostile.")
+            raise _bad(path, _("member {name!r} appears twice in the archive; a glassnet "
+                               "file names each member once: the file is corrupted or "
+                               "hostile.").format(name=name[:100]))
         seen.add(name)
         if info.compress_type != zipfile.ZIP_STORED:
-            raise _bad(path, f"member {name!r} is compressed; glassnet files store "
-                             "every member uncompressed.")
+            raise _bad(path, _("member {name!r} is compressed; glassnet files store "
+                               "every member uncompressed.").format(name=name))
         if info.flag_bits & 0x1:
-            raise _bad(path, f"member {name!r} is encrypted.")
+            raise _bad(path, _("member {name!r} is encrypted.").format(name=name))
         if info.file_size != info.compress_size:
-            raise _bad(path, f"member {name!r} claims {info.file_size} bytes but stores "
-                             f"{info.compress_size}: the file is corrupted.")
+            raise _bad(path, _("member {name!r} claims {file_size} bytes but stores "
+                               "{compress_size}: the file is corrupted.").format(
+                                   name=name, file_size=info.file_size,
+                                   compress_size=info.compress_size))
         if info.file_size > size:
-            raise _bad(path, f"member {name!r} claims {info.file_size} bytes, more "
-                             f"than the whole file ({size} bytes): the file is corrupted.")
+            raise _bad(path, _("member {name!r} claims {file_size} bytes, more than the "
+                               "whole file ({size} bytes): the file is corrupted.").format(
+                                   name=name, file_size=info.file_size, size=size))
         total += info.file_size
     if total > size:
-        raise _bad(path, f"the members claim {total} bytes together, more than the whole file "
-                         f"({size} bytes): the file is corrupted or hostile.")
+        raise _bad(path, _("the members claim {total} bytes together, more than the "
+                           "whole file ({size} bytes): the file is corrupted or hostile.").format(
+                               total=total, size=size))
 
 
 def _open(path) -> tuple[zipfile.ZipFile, dict]:
@@ -349,14 +358,15 @@ def _open(path) -> tuple[zipfile.ZipFile, dict]:
     import json
 
     path = os.fspath(path)
-    file = open_regular(path, "a model file", ModelFileError)
+    file = open_regular(path, _("a model file"), ModelFileError)
     try:
         size = os.fstat(file.fileno()).st_size
         zf = _Archive(file)
     except Exception as err:
         file.close()
-        raise ModelFileError(f"{path} is not a glassnet model file (not a readable zip archive: "
-                             f"{err}). It may be truncated or corrupted.") from None
+        raise ModelFileError(_("{path} is not a glassnet model file (not a readable zip "
+                               "archive: {err}). It may be truncated or corrupted.").format(
+                                   path=path, err=err)) from None
     except BaseException:
         file.close()
         raise
@@ -365,21 +375,26 @@ def _open(path) -> tuple[zipfile.ZipFile, dict]:
         try:
             info = zf.getinfo("config.json")
         except KeyError:
-            raise _bad(path, "there is no config.json: not a glassnet model file.") from None
+            raise _bad(path, _("there is no config.json: not a glassnet model file.")) from None
         if info.file_size > MAX_CONFIG_BYTES:
-            raise _bad(path, f"config.json is {info.file_size} bytes, more than the "
-                             f"{MAX_CONFIG_BYTES} a model description can need.")
+            raise _bad(path, _("config.json is {file_size} bytes, more than the "
+                               "{MAX_CONFIG_BYTES} a model description can need.").format(
+                                   file_size=info.file_size, MAX_CONFIG_BYTES=MAX_CONFIG_BYTES))
         try:
             config = json.loads(zf.read("config.json").decode("utf-8"),
                                 parse_constant=reject_constant)
         except Exception as err:  # bad CRC, bad JSON, bad UTF-8, NaN, deep nesting ...
-            raise _bad(path, f"config.json cannot be read ({type(err).__name__}: {err}).") \
+            raise _bad(path, _("config.json cannot be read ({kind}: {err}).").format(
+                                   kind=type(err).__name__, err=err)) \
                 from None
         if not isinstance(config, dict) or config.get("format") != FORMAT:
-            raise _bad(path, "not a glassnet model file (config.json lacks format: glassnet).")
+            raise _bad(path, _("not a glassnet model file (config.json lacks format: "
+                               "glassnet)."))
         if config.get("format_version") != FORMAT_VERSION:
-            raise _bad(path, f"format version {config.get('format_version')!r}; this glassnet "
-                             f"reads version {FORMAT_VERSION}. Upgrade glassnet.")
+            raise _bad(path, _("format version {version!r}; this glassnet reads version "
+                               "{FORMAT_VERSION}. Upgrade glassnet.").format(
+                                   version=config.get("format_version"),
+                                   FORMAT_VERSION=FORMAT_VERSION))
     except BaseException:
         zf.close()
         raise
@@ -396,11 +411,12 @@ def _read_array(zf: zipfile.ZipFile, name: str, path, shape: tuple) -> np.ndarra
     try:
         info = zf.getinfo(name)
     except KeyError:
-        raise _bad(path, f"{name} is missing.") from None
+        raise _bad(path, _("{name} is missing.").format(name=name)) from None
     most = 8 * math.prod(shape) + MAX_NPY_HEADER_BYTES  # float64 data plus the largest header
     if info.file_size > most:
-        raise _bad(path, f"{name} is {info.file_size} bytes, too large for an array of shape "
-                         f"{shape} (at most {most}).")
+        raise _bad(path, _("{name} is {file_size} bytes, too large for an array of shape "
+                           "{shape} (at most {most}).").format(
+                               name=name, file_size=info.file_size, shape=shape, most=most))
     try:
         raw = zf.read(name)  # size bounded just above; the zip checks the CRC
         f = io.BytesIO(raw)
@@ -410,20 +426,24 @@ def _read_array(zf: zipfile.ZipFile, name: str, path, shape: tuple) -> np.ndarra
         elif version == (2, 0):
             header = np.lib.format.read_array_header_2_0(f, max_header_size=MAX_NPY_HEADER_BYTES)
         else:
-            raise ValueError(f".npy format version {version} is not one glassnet writes")
+            raise ValueError(_(".npy format version {version} is not one glassnet writes").format(
+                                   version=version))
     except Exception as err:
-        raise _bad(path, f"{name} is not a valid .npy array ({type(err).__name__}: {err}).") \
+        raise _bad(path, _("{name} is not a valid .npy array ({kind}: {err}).").format(
+                               name=name, kind=type(err).__name__, err=err)) \
             from None
     got, fortran, dtype = header
     if dtype.kind != "f" or dtype.itemsize not in (2, 4, 8):
-        raise _bad(path, f"{name} holds {dtype} values; weights are float16, float32 or "
-                         "float64.")
+        raise _bad(path, _("{name} holds {dtype} values; weights are float16, float32 or "
+                           "float64.").format(name=name, dtype=dtype))
     if tuple(got) != shape:
-        raise _bad(path, f"{name} has shape {tuple(got)}, but the model needs {shape}.")
+        raise _bad(path, _("{name} has shape {got}, but the model needs {shape}.").format(
+                               name=name, got=tuple(got), shape=shape))
     n = math.prod(shape) * dtype.itemsize
     data = raw[f.tell():f.tell() + n]
     if len(data) != n:
-        raise _bad(path, f"{name} is truncated: {len(data)} of {n} data bytes.")
+        raise _bad(path, _("{name} is truncated: {n_data} of {n} data bytes.").format(
+                               name=name, n_data=len(data), n=n))
     return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
 
 
@@ -450,9 +470,10 @@ class WeightBudget:
         def checked(name, shape, *args, **kwargs):
             n = math.prod(int(d) for d in shape)
             if n > self.left:
-                raise _bad(self.path, f"layer {layer.name!r} would create weight {name!r} of "
-                                      f"shape {tuple(shape)} ({n} numbers), more than the file "
-                                      "holds: the file is corrupted or hostile.")
+                raise _bad(self.path, _("layer {layer!r} would create weight {name!r} of "
+                                        "shape {shape} ({n} numbers), more than the file "
+                                        "holds: the file is corrupted or hostile.").format(
+                                            layer=layer.name, name=name, shape=tuple(shape), n=n))
             self.left -= n
             return add_weight(name, shape, *args, **kwargs)
 
@@ -466,7 +487,7 @@ class WeightBudget:
 def _compile_settings(c, path) -> dict:
     """The compile section, checked to hold only names and plain numbers."""
     if not isinstance(c, dict):
-        raise _bad(path, "the compile section is malformed.")
+        raise _bad(path, _("the compile section is malformed."))
     opt, loss, metrics = c.get("optimizer"), c.get("loss"), c.get("metrics") or []
     if isinstance(opt, dict):
         for k, v in opt.items():
@@ -475,9 +496,11 @@ def _compile_settings(c, path) -> dict:
             if k == "learning_rate" and isinstance(v, dict):
                 ok = _schedule_ok(v)
             if not ok:
-                raise _bad(path, f"optimizer setting {k!r} = {str(v)[:50]!r} is not allowed.")
+                raise _bad(path, _("optimizer setting {k!r} = {v!r} is not allowed.").format(
+                                       k=k, v=str(v)[:50]))
     elif not isinstance(opt, str):
-        raise _bad(path, f"the optimizer {str(opt)[:50]!r} is not a name or settings.")
+        raise _bad(path, _("the optimizer {opt!r} is not a name or settings.").format(
+                               opt=str(opt)[:50]))
     if isinstance(loss, dict) and "name" not in loss:  # one loss per output, by name
         for value in loss.values():
             _loss_ok(value, path, allow_none=True)
@@ -485,11 +508,11 @@ def _compile_settings(c, path) -> dict:
         _loss_ok(loss, path)
     names = (list(metrics.values()) if isinstance(metrics, dict) else [metrics])
     if not all(isinstance(m, list) and all(isinstance(i, str) for i in m) for m in names):
-        raise _bad(path, "the metrics must be lists of names.")
+        raise _bad(path, _("the metrics must be lists of names."))
     weights = c.get("loss_weights")
     if weights is not None and not (isinstance(weights, dict) and all(
             isinstance(w, (int, float)) and math.isfinite(w) for w in weights.values())):
-        raise _bad(path, "the loss weights must be numbers.")
+        raise _bad(path, _("the loss weights must be numbers."))
     return {"optimizer": opt, "loss": loss, "metrics": metrics, "loss_weights": weights}
 
 
@@ -505,9 +528,11 @@ def _loss_ok(loss, path, allow_none: bool = False) -> None:
             isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
             for k, v in loss.items() if k != "name")
         if not ok:
-            raise _bad(path, f"the loss settings {str(loss)[:100]} are not allowed.")
+            raise _bad(path, _("the loss settings {loss} are not allowed.").format(
+                                   loss=str(loss)[:100]))
     elif not isinstance(loss, str):
-        raise _bad(path, f"the loss {str(loss)[:50]!r} is not a name or settings.")
+        raise _bad(path, _("the loss {loss!r} is not a name or settings.").format(
+                               loss=str(loss)[:50]))
 
 
 def _schedule_ok(config: dict) -> bool:
@@ -546,18 +571,19 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
         except ModelFileError:
             raise
         except Exception as err:  # a check missed above: still only ever ModelFileError
-            raise _bad(path, f"the file is invalid ({type(err).__name__}: {err}).") from None
+            raise _bad(path, _("the file is invalid ({kind}: {err}).").format(
+                                   kind=type(err).__name__, err=err)) from None
         finally:
             generator.bit_generator.state = random_state
 
 
 def _load_model(zf, config, path, custom_objects, compile: bool):
     if config.get("weights_only"):
-        raise _bad(path, "this file holds only weights (model.save_weights): build the model "
-                         "in code, then call model.load_weights(path).")
+        raise _bad(path, _("this file holds only weights (model.save_weights): build the "
+                           "model in code, then call model.load_weights(path)."))
     spec = config.get("model")
     if not isinstance(spec, dict):
-        raise _bad(path, "the model description is missing or malformed.")
+        raise _bad(path, _("the model description is missing or malformed."))
     if "class_name" not in spec:  # files from before graph models: a Sequential's config
         spec = {"class_name": "Sequential", "config": spec}
     budget = WeightBudget(sum(i.file_size for i in zf.infolist()
@@ -582,7 +608,8 @@ def _load_model(zf, config, path, custom_objects, compile: bool):
         try:
             model.compile(**c)
         except Exception as err:
-            raise _bad(path, f"the compile settings are invalid ({type(err).__name__}: {err}).") \
+            raise _bad(path, _("the compile settings are invalid ({kind}: {err}).").format(
+                                   kind=type(err).__name__, err=err)) \
                 from None
         _load_optimizer_state(model, zf, config.get("optimizer_state"), path)
     return model
@@ -592,19 +619,22 @@ def _load_optimizer_state(model, zf, state, path) -> None:
     if state is None:
         return
     if not isinstance(state, dict):
-        raise _bad(path, "the optimizer state is malformed.")
+        raise _bad(path, _("the optimizer state is malformed."))
     iterations, slots = state.get("iterations", 0), state.get("slots") or []
     if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0:
-        raise _bad(path, f"the optimizer step count {str(iterations)[:50]!r} is not a "
-                         "non-negative integer.")
+        raise _bad(path, _("the optimizer step count {iterations!r} is not a "
+                           "non-negative integer.").format(iterations=str(iterations)[:50]))
     opt = model.optimizer
     if not isinstance(slots, list) or not all(isinstance(k, str) and k in opt.slots
                                               for k in slots):
-        raise _bad(path, f"the optimizer state {str(slots)[:100]} does not match "
-                         f"{type(opt).__name__}, which keeps {list(opt.slots)}.")
+        raise _bad(path, _("the optimizer state {slots} does not match {kind}, which "
+                           "keeps {expected}.").format(
+                               slots=str(slots)[:100], kind=type(opt).__name__,
+                               expected=list(opt.slots)))
     if slots:
         if not model.built:
-            raise _bad(path, "the file has optimizer state but the model has no weights.")
+            raise _bad(path, _("the file has optimizer state but the model has no "
+                               "weights."))
         theta = model.bind().trainable
         arrays = {k: _read_array(zf, f"optimizer/{k}.npy", path, theta.shape) for k in slots}
         opt.build(theta)
@@ -621,8 +651,10 @@ def _weight_arrays(model, zf, config, path) -> list[np.ndarray]:
     specs = config.get("weights")
     if specs is not None and (not isinstance(specs, list) or len(specs) != len(own)):
         count = len(specs) if isinstance(specs, list) else "?"
-        raise _bad(path, f"the file holds {count} weight arrays, but the model has {len(own)} "
-                         f"({', '.join(str(tuple(w.shape)) for w in own[:6])}).")
+        raise _bad(path, _("the file holds {count} weight arrays, but the model has "
+                           "{own} ({shapes}).").format(
+                               count=count, own=len(own),
+                               shapes=", ".join(str(tuple(w.shape)) for w in own[:6])))
     return [_read_array(zf, f"weights/{i}.npy", path, w.shape) for i, w in enumerate(own)]
 
 
@@ -641,8 +673,9 @@ def load_weights(model, path, **kwargs) -> None:
         _keras_format().load_weights(model, path)
         return
     if not model.built:
-        raise ValueError("load_weights needs a built model: give the first layer input_shape=, "
-                         "start with Input(shape=...), or call model.build(...) first.")
+        raise ValueError(_("load_weights needs a built model: give the first layer "
+                           "input_shape=, start with Input(shape=...), or call "
+                           "model.build(...) first."))
     zf, config = _open(path)
     with zf:
         try:
@@ -650,5 +683,6 @@ def load_weights(model, path, **kwargs) -> None:
         except ModelFileError:
             raise
         except Exception as err:
-            raise _bad(path, f"the file is invalid ({type(err).__name__}: {err}).") from None
+            raise _bad(path, _("the file is invalid ({kind}: {err}).").format(
+                                   kind=type(err).__name__, err=err)) from None
     model.set_weights(arrays)

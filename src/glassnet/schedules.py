@@ -17,6 +17,7 @@ import math
 import numbers
 
 from .errors import unknown_name
+from .i18n import _
 
 
 class LearningRateSchedule:
@@ -40,8 +41,9 @@ class LearningRateSchedule:
 def _number(value, what: str, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
             or (positive and value <= 0):
-        kind = "a positive number" if positive else "a finite number"
-        raise ValueError(f"{what} must be {kind}, got {value!r}.")
+        message = (_("{what} must be a positive number, got {value!r}.") if positive
+                   else _("{what} must be a finite number, got {value!r}."))
+        raise ValueError(message.format(what=what, value=value))
     return float(value)
 
 
@@ -89,8 +91,8 @@ class CosineDecay(LearningRateSchedule):
                                                                         "warmup_target")
         self.warmup_steps = _number(warmup_steps, "warmup_steps")
         if self.warmup_target is not None and self.warmup_steps <= 0:
-            raise ValueError(f"CosineDecay with warmup_target needs warmup_steps > 0, got "
-                             f"{warmup_steps!r}.")
+            raise ValueError(_("CosineDecay with warmup_target needs warmup_steps > 0, "
+                               "got {warmup_steps!r}.").format(warmup_steps=warmup_steps))
 
     def __call__(self, step: int) -> float:
         if self.warmup_target is None:
@@ -117,10 +119,13 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.boundaries = [_number(b, "each boundary") for b in boundaries]
         self.values = [_number(v, "each value") for v in values]
         if len(self.values) != len(self.boundaries) + 1:
-            raise ValueError(f"PiecewiseConstantDecay needs one more value than boundaries, got "
-                             f"{len(self.boundaries)} boundaries and {len(self.values)} values.")
+            raise ValueError(_("PiecewiseConstantDecay needs one more value than "
+                               "boundaries, got {n_boundaries} boundaries and {n_values} "
+                               "values.").format(
+                                   n_boundaries=len(self.boundaries), n_values=len(self.values)))
         if self.boundaries != sorted(self.boundaries):
-            raise ValueError(f"PiecewiseConstantDecay boundaries must increase, got {boundaries}.")
+            raise ValueError(_("PiecewiseConstantDecay boundaries must increase, got "
+                               "{boundaries}.").format(boundaries=boundaries))
         self.name = str(name)
 
     def __call__(self, step: int) -> float:
@@ -196,9 +201,9 @@ def serialize(schedule: LearningRateSchedule) -> dict:
 def deserialize(config: dict) -> LearningRateSchedule:
     """The schedule ``serialize`` described; only the classes in this module are accepted."""
     if not isinstance(config, dict) or not isinstance(config.get("config"), dict):
-        raise ValueError(f"A learning-rate schedule is written as {{'class_name': ..., "
-                         f"'config': {{...}}}}, got {str(config)[:100]}.")
+        raise ValueError(_("A learning-rate schedule is written as {{'class_name': ..., "
+                           "'config': {{...}}}}, got {config}.").format(config=str(config)[:100]))
     name = config.get("class_name")
     if name not in ALL:
-        raise unknown_name("learning-rate schedule", name, ALL)
+        raise unknown_name(_("learning-rate schedule"), name, ALL)
     return ALL[name].from_config(dict(config["config"]))

@@ -21,6 +21,7 @@ from typing import Any
 
 from . import layers as layers_module
 from .graph import KerasTensor
+from .i18n import _
 
 LAYERS: dict[str, type] = {
     name: cls for name in layers_module.__all__
@@ -34,7 +35,8 @@ def register_layer(cls: type, name: str | None = None) -> type:
     ``name`` defaults to the class name; the model file stores this name.
     """
     if not (isinstance(cls, type) and issubclass(cls, layers_module.Layer)):
-        raise TypeError(f"register_layer takes a subclass of glassnet.layers.Layer, got {cls!r}.")
+        raise TypeError(_("register_layer takes a subclass of glassnet.layers.Layer, got "
+                          "{cls!r}.").format(cls=cls))
     LAYERS[name or cls.__name__] = cls
     return cls
 
@@ -121,15 +123,16 @@ def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
 
     if (not isinstance(entry, dict) or not isinstance(entry.get("config"), dict)
             or not isinstance(entry.get("class_name"), str)):
-        raise ValueError(f"a layer entry is malformed: {str(entry)[:200]}")
+        raise ValueError(_("a layer entry is malformed: {entry}").format(entry=str(entry)[:200]))
     registry = _registry(custom_objects)
     name = entry["class_name"]
     if name not in registry:
         known = sorted(set(registry) - {"Functional", "Model", "Sequential"})
-        raise ValueError(f"unknown layer {name[:100]!r}. Known layers: {', '.join(known)}. For a "
-                         "custom layer, register its class first: "
-                         "glassnet.saving.register_layer(MyLayer), or pass "
-                         "custom_objects={'MyLayer': MyLayer} to load_model.")
+        raise ValueError(_("unknown layer {name!r}. Known layers: {join}. For a custom "
+                           "layer, register its class first: "
+                           "glassnet.saving.register_layer(MyLayer), or pass "
+                           "custom_objects={{'MyLayer': MyLayer}} to load_model.").format(
+                               name=name[:100], join=', '.join(known)))
     cls = registry[name]
     if isinstance(cls, type) and issubclass(cls, Model) and \
             cls.from_config.__func__ in (Model.from_config.__func__,
@@ -138,15 +141,16 @@ def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
     try:
         layer = cls.from_config(dict(entry["config"]))
     except Exception as err:
-        raise ValueError(f"layer {name} cannot be built from its config "
-                         f"({type(err).__name__}: {err}).") from None
+        raise ValueError(_("layer {name} cannot be built from its config ({kind}: {err}).").format(
+                               name=name, kind=type(err).__name__, err=err)) from None
     if on_layer is not None:
         on_layer(layer)
     shape = (entry.get("build_config") or {}).get("input_shape")
     if shape is not None and isinstance(layer, Model) and layer.graph_or_none is None:
         if not (isinstance(shape, list) and all(isinstance(d, int) and 0 < d < 1 << 31
                                                 for d in shape)):
-            raise ValueError(f"layer {name}: build_config {str(shape)[:100]} is malformed.")
+            raise ValueError(_("layer {name}: build_config {shape} is malformed.").format(
+                                   name=name, shape=str(shape)[:100]))
         layer.build((None, *shape))
     return layer
 
@@ -155,7 +159,7 @@ def sequential_from_config(config: dict, custom_objects: dict | None = None, on_
     from .model import Sequential
 
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-        raise ValueError("the model description is missing or malformed.")
+        raise ValueError(_("the model description is missing or malformed."))
     model = Sequential(name=str(config.get("name", "sequential"))[:200])
     if config.get("input_shape") is not None:
         from .layers.input import InputLayer
@@ -166,8 +170,9 @@ def sequential_from_config(config: dict, custom_objects: dict | None = None, on_
         try:
             model.add(layer)  # builds it when the input shape is known
         except Exception as err:
-            raise ValueError(f"layer {entry['class_name']} ({layer.name!r}) cannot be built "
-                             f"({type(err).__name__}: {err}).") from None
+            raise ValueError(_("layer {entry} ({name!r}) cannot be built ({kind}: {err}).").format(
+                                   entry=entry['class_name'], name=layer.name,
+                                   kind=type(err).__name__, err=err)) from None
     if config.get("trainable") is False:
         model.trainable = False
     return model
@@ -178,7 +183,7 @@ def model_from_config(config: dict, custom_objects: dict | None = None, on_layer
     from .model import Model
 
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-        raise ValueError("the model description is missing or malformed.")
+        raise ValueError(_("the model description is missing or malformed."))
     if "input_layers" not in config:  # a Sequential saved under another class name
         return sequential_from_config(config, custom_objects, on_layer)
     created: dict[str, Any] = {}
@@ -186,20 +191,21 @@ def model_from_config(config: dict, custom_objects: dict | None = None, on_layer
     for entry in config["layers"]:
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or name in created:
-            raise ValueError(f"a layer entry has a missing or repeated name: {str(name)[:100]}")
+            raise ValueError(_("a layer entry has a missing or repeated name: {name}").format(
+                                   name=str(name)[:100]))
         layer = build_layer(entry, custom_objects, on_layer)
         layer.name = name
         created[name] = layer
         nodes = entry.get("inbound_nodes") or []
         if not isinstance(nodes, list):
-            raise ValueError(f"layer {name!r}: inbound_nodes is malformed.")
+            raise ValueError(_("layer {name!r}: inbound_nodes is malformed.").format(name=name))
         pending.append((layer, list(nodes)))
     outputs: dict[str, list] = {}  # layer name -> outputs of each of its calls
 
     def tensor(ref) -> KerasTensor:
         if (not isinstance(ref, list) or len(ref) != 3 or not isinstance(ref[0], str)
                 or not all(isinstance(i, int) for i in ref[1:])):
-            raise ValueError(f"a tensor reference is malformed: {str(ref)[:100]}")
+            raise ValueError(_("a tensor reference is malformed: {ref}").format(ref=str(ref)[:100]))
         name, node, index = ref
         if name in created and type(created[name]).__name__ == "InputLayer":
             return created[name].output
@@ -216,7 +222,8 @@ def model_from_config(config: dict, custom_objects: dict | None = None, on_layer
             while nodes:
                 node = nodes[0]
                 if not isinstance(node, dict) or not isinstance(node.get("args"), list):
-                    raise ValueError(f"layer {layer.name!r}: a call entry is malformed.")
+                    raise ValueError(_("layer {name!r}: a call entry is malformed.").format(
+                                           name=layer.name))
                 try:
                     args = [tensor(r) for r in node["args"]]
                 except LookupError:
@@ -227,8 +234,8 @@ def model_from_config(config: dict, custom_objects: dict | None = None, on_layer
                 progress = True
     if any(nodes for _, nodes in pending):
         stuck = [layer.name for layer, nodes in pending if nodes]
-        raise ValueError(f"the calls of layers {stuck[:5]} read tensors that no layer makes "
-                         "(a broken or cyclic graph).")
+        raise ValueError(_("the calls of layers {stuck} read tensors that no layer makes "
+                           "(a broken or cyclic graph).").format(stuck=stuck[:5]))
 
     def structure(refs, keys, as_list):
         tensors = [tensor(r) for r in refs]

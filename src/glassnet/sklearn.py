@@ -49,6 +49,7 @@ from . import backend, layers, optimizers
 from . import random as grandom
 from .callbacks import EarlyStopping
 from .data import pandas_to_numpy
+from .i18n import _
 from .model import Sequential
 from .saving import load_model, save_model
 
@@ -98,7 +99,8 @@ def model_from_bytes(data: bytes) -> Sequential:
 
 def _positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        raise ValueError(_("{name} must be a positive integer, got {value!r}.").format(
+                               name=name, value=value))
     return int(value)
 
 
@@ -124,15 +126,17 @@ class _GlassnetEstimator(BaseEstimator):
         _positive_int(self.epochs, "epochs")
         _positive_int(self.batch_size, "batch_size")
         if not isinstance(self.learning_rate, numbers.Real) or not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be a positive number, got "
-                             f"{self.learning_rate!r}.")
+            raise ValueError(_("learning_rate must be a positive number, got "
+                               "{learning_rate!r}.").format(learning_rate=self.learning_rate))
         if not isinstance(self.validation_split, numbers.Real) \
                 or not 0 <= self.validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got "
-                             f"{self.validation_split!r}.")
+            raise ValueError(_("validation_split must be in [0, 1), got "
+                               "{validation_split!r}.").format(
+                                   validation_split=self.validation_split))
         if not isinstance(self.optimizer, str):
-            raise TypeError(f"optimizer must be a name such as 'adam' or 'sgd' (so that the "
-                            f"estimator can be cloned), got {self.optimizer!r}.")
+            raise TypeError(_("optimizer must be a name such as 'adam' or 'sgd' (so that "
+                              "the estimator can be cloned), got {optimizer!r}.").format(
+                                  optimizer=self.optimizer))
 
     # -- building and training ---------------------------------------------------------
     def _build(self, n_features: int, n_out: int) -> Sequential:
@@ -197,8 +201,9 @@ class _GlassnetEstimator(BaseEstimator):
         if first:
             self._initialize(X, y)
         elif self._n_model_outputs(y) != self.model_.output_shape[-1]:
-            raise ValueError(f"partial_fit got targets with {y.shape[1]} columns; the model "
-                             f"was fitted with {self.model_.output_shape[-1]}.")
+            raise ValueError(_("partial_fit got targets with {shape} columns; the model "
+                               "was fitted with {output_shape}.").format(
+                                   shape=y.shape[1], output_shape=self.model_.output_shape[-1]))
         self._train(X, y, 1, validate=False)
         return self
 
@@ -237,9 +242,11 @@ def _one_kind_of_label(labels, name: str) -> None:
     if any(text) and not all(text):
         word = values[text.index(True)]
         number = values[text.index(False)]
-        raise TypeError(f"{name} mixes strings and numbers as class labels ({word!r} and "
-                        f"{number!r}); classes_ is sorted and they cannot be ordered together. "
-                        f"Use one kind of label, e.g. {name} = np.asarray({name}).astype(str).")
+        raise TypeError(_("{name} mixes strings and numbers as class labels ({word!r} "
+                          "and {number!r}); classes_ is sorted and they cannot be "
+                          "ordered together. Use one kind of label, e.g. {name} = "
+                          "np.asarray({name}).astype(str).").format(
+                              name=name, word=word, number=number))
 
 
 class _Classifier(ClassifierMixin, _GlassnetEstimator):
@@ -257,17 +264,21 @@ class _Classifier(ClassifierMixin, _GlassnetEstimator):
             self.classes_ = np.unique(y) if classes is None else np.unique(np.asarray(classes))
             if len(self.classes_) < 2:
                 raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes to learn "
-                    f"from, but y has only 1 class: {self.classes_.tolist()[0]!r}."
+                    _("{kind} needs samples of at least 2 classes to learn from, but y "
+                      "has only 1 class: {tolist!r}.").format(
+                          kind=type(self).__name__, tolist=self.classes_.tolist()[0])
                 )
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(f"classes={np.asarray(classes).tolist()!r} differs from the classes "
-                             f"of the first partial_fit call, {self.classes_.tolist()!r}.")
+            raise ValueError(_("classes={tolist!r} differs from the classes of the first "
+                               "partial_fit call, {tolist2!r}.").format(
+                                   tolist=np.asarray(classes).tolist(),
+                                   tolist2=self.classes_.tolist()))
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
-            raise ValueError(f"y has labels {unseen.tolist()!r} that are not in classes "
-                             f"{self.classes_.tolist()!r}. Pass every label in classes= on the "
-                             "first partial_fit call.")
+            raise ValueError(_("y has labels {tolist!r} that are not in classes "
+                               "{tolist2!r}. Pass every label in classes= on the first "
+                               "partial_fit call.").format(
+                                   tolist=unseen.tolist(), tolist2=self.classes_.tolist()))
         return np.searchsorted(self.classes_, y).astype(np.intp)
 
     def _n_model_outputs(self, y) -> int:
@@ -283,8 +294,8 @@ class _Classifier(ClassifierMixin, _GlassnetEstimator):
         The first call needs ``classes``, every label that will ever appear.
         """
         if not hasattr(self, "model_") and classes is None:
-            raise ValueError("The first call to partial_fit needs classes=, the list of all "
-                             "labels (e.g. classes=np.unique(y_all)).")
+            raise ValueError(_("The first call to partial_fit needs classes=, the list "
+                               "of all labels (e.g. classes=np.unique(y_all))."))
         return self._partial_fit(X, y, classes)
 
     def predict_proba(self, X) -> np.ndarray:

@@ -6,6 +6,9 @@ tensors each layer reads, as ``layer_name[node][output]``.
 
 from __future__ import annotations
 
+from .i18n import _
+from .textwidth import pad
+
 
 def _size(n_params: int, itemsize: int) -> str:
     n = n_params * itemsize
@@ -25,7 +28,7 @@ def _rows(model) -> list[tuple[str, ...]]:
         for layer in model.layers:
             shape = "?" if not layer.built or layer.output_shape is None else \
                 str(_shape(layer.output_shape, model_layer=layer))
-            params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
+            params = f"{layer.count_params():,}" if layer.built else _("0 (unbuilt)")
             rows.append((f"{layer.name} ({type(layer).__name__})", shape, params))
         return rows
     graph = model.graph
@@ -55,21 +58,23 @@ def _shape(shape, model_layer) -> tuple:
 
 
 def summary_text(model) -> str:
-    """The summary as text, with box-drawing characters like Keras 3."""
+    """The summary as text, with box-drawing characters like Keras 3, in the current
+    language; cells are padded by display width (a Chinese character takes two columns)."""
     rows = _rows(model)
     connected = bool(rows) and len(rows[0]) == 4
     widths = (33, 24, 15, 30) if connected else (33, 24, 15)
-    headers = ("Layer (type)", "Output Shape", "Param #", "Connected to")[:len(widths)]
+    headers = (_("Layer (type)"), _("Output Shape"), _("Param #"),
+               _("Connected to"))[:len(widths)]
     align = ("<", "<", ">", "<")
 
     def row(cells, left="│", mid="│", right="│"):
-        parts = [f"{c:{a}{w - 2}}" for c, a, w in zip(cells, align, widths)]
+        parts = [pad(c, w - 2, a) for c, a, w in zip(cells, align, widths)]
         return f"{left} " + f" {mid} ".join(parts) + f" {right}"
 
     def rule(left, mid, right, fill):
         return left + mid.join(fill * w for w in widths) + right
 
-    lines = [f'Model: "{model.name}"',
+    lines = [_('Model: "{name}"').format(name=model.name),
              rule("┏", "┳", "┓", "━"),
              row(headers, "┃", "┃", "┃"),
              rule("┡", "╇", "┩", "━")]
@@ -82,8 +87,8 @@ def summary_text(model) -> str:
         layer.count_params() for layer in model.layers)
     trainable = sum(w.size for w in model.trainable_weights)
     itemsize = model.weights[0].dtype.itemsize if model.weights else 4
-    lines += [f" Total params: {total:,} ({_size(total, itemsize)})",
-              f" Trainable params: {trainable:,} ({_size(trainable, itemsize)})",
-              f" Non-trainable params: {total - trainable:,} "
-              f"({_size(total - trainable, itemsize)})"]
+    for label, n in ((_("Total params: {count} ({size})"), total),
+                     (_("Trainable params: {count} ({size})"), trainable),
+                     (_("Non-trainable params: {count} ({size})"), total - trainable)):
+        lines.append(" " + label.format(count=f"{n:,}", size=_size(n, itemsize)))
     return "\n".join(lines)

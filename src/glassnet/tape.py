@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import _
 from .tensor import Tensor, Variable
 
 VJP = Callable[[np.ndarray], "list[np.ndarray | None]"]
@@ -70,7 +71,7 @@ def local_derivative(name: str) -> str:
     """What the op called ``name`` computes and its derivative: the first paragraph of its
     docstring (a built-in layer's op, ``"Dense:dense"``, applies the layer's ``backward``)."""
     if ":" in name:
-        return f"vjp = {name.split(':')[0]}.backward (written by hand)"
+        return _("vjp = {layer}.backward (written by hand)").format(layer=name.split(":")[0])
     from .ops import array, math, nn  # here: the ops import this module
 
     for module in (math, nn, array):
@@ -143,8 +144,8 @@ class GradientTape:
         """Differentiate with respect to ``tensor`` (a tensor or a list/tuple/dict of them)."""
         for t in flatten(tensor):
             if not isinstance(t, Tensor):
-                raise TypeError(f"tape.watch takes tensors; got {type(t).__name__}. Convert "
-                                f"it first: x = tf.constant(x).")
+                raise TypeError(_("tape.watch takes tensors; got {kind}. Convert it "
+                                  "first: x = tf.constant(x).").format(kind=type(t).__name__))
             self._watched[id(t)] = t
 
     def watched_variables(self) -> list[Variable]:
@@ -191,7 +192,7 @@ class GradientTape:
     def describe(self) -> str:
         """The recorded ops, one per line with their shapes, and under each the local
         derivative its ``vjp`` applies (``tape.gradient`` applies them bottom-up)."""
-        lines = [f"GradientTape: {len(self._ops)} ops recorded"]
+        lines = [_("GradientTape: {n} ops recorded").format(n=len(self._ops))]
         for i, op in enumerate(self._ops):
             lines += [f"  [{i}] {op!r}", f"      {local_derivative(op.name)}"]
         return "\n".join(lines)
@@ -208,23 +209,25 @@ class GradientTape:
         """
         if self._used and not self.persistent:
             raise RuntimeError(
-                "A non-persistent GradientTape can only be used to compute one set of "
-                "gradients. Create it as tf.GradientTape(persistent=True) to call gradient "
-                "several times.")
+                _("A non-persistent GradientTape can only be used to compute one set of "
+                  "gradients. Create it as tf.GradientTape(persistent=True) to call "
+                  "gradient several times."))
         targets = flatten(target)
         seeds = [None] * len(targets) if output_gradients is None else flatten(output_gradients)
         if len(seeds) != len(targets):
-            raise ValueError(f"output_gradients has {len(seeds)} entries for {len(targets)} "
-                             "targets: give one per target.")
+            raise ValueError(_("output_gradients has {n_seeds} entries for {n_targets} "
+                               "targets: give one per target.").format(
+                                   n_seeds=len(seeds), n_targets=len(targets)))
         grads: dict[int, np.ndarray] = {}
         for t, seed in zip(targets, seeds):
             if not isinstance(t, Tensor):
-                raise TypeError(f"tape.gradient's target must be a tensor computed under the "
-                                f"tape, got {type(t).__name__}.")
+                raise TypeError(_("tape.gradient's target must be a tensor computed "
+                                  "under the tape, got {kind}.").format(kind=type(t).__name__))
             seed = np.ones(t.shape, t.dtype) if seed is None else np.asarray(seed, t.dtype)
             if seed.shape != t.shape:
-                raise ValueError(f"output_gradients has shape {seed.shape}, but the target "
-                                 f"has shape {t.shape}: they must be the same.")
+                raise ValueError(_("output_gradients has shape {shape}, but the target "
+                                   "has shape {shape2}: they must be the same.").format(
+                                       shape=seed.shape, shape2=t.shape))
             _accumulate(grads, t, seed)
         for op in reversed(self._ops):
             dy = grads.get(id(op.output))
@@ -233,15 +236,16 @@ class GradientTape:
             for x, dx in zip(op.inputs, op.vjp(dy)):
                 if dx is not None and id(x) in self._watched and _is_float(x):
                     if np.shape(dx) != x.shape:  # a bug in the op, not in the user's code
-                        raise RuntimeError(f"{op.name} gave a gradient of shape "
-                                           f"{np.shape(dx)} for an input of shape {x.shape}.")
+                        raise RuntimeError(_("{name} gave a gradient of shape {shape} "
+                                             "for an input of shape {shape2}.").format(
+                                                 name=op.name, shape=np.shape(dx), shape2=x.shape))
                     _accumulate(grads, x, dx)
         zero = unconnected_gradients in (UnconnectedGradients.ZERO, "zero")
 
         def result(s):
             if not isinstance(s, Tensor):
-                raise TypeError(f"tape.gradient's sources must be tensors or variables, got "
-                                f"{type(s).__name__}.")
+                raise TypeError(_("tape.gradient's sources must be tensors or variables, "
+                                  "got {kind}.").format(kind=type(s).__name__))
             g = grads.get(id(s)) if id(s) in self._watched else None
             if g is None:
                 return Tensor(np.zeros(s.shape, s.dtype)) if zero else None
@@ -305,14 +309,15 @@ def call_layer(layer, x: Tensor, training: bool = False, **kwargs) -> Tensor:
     if layer.uses_call:
         return layer.run_call(x, training=training, **kwargs)
     if kwargs:
-        raise TypeError(f"{type(layer).__name__} takes only inputs and training, got "
-                        f"{sorted(kwargs)}.")
+        raise TypeError(_("{kind} takes only inputs and training, got {kwargs}.").format(
+                              kind=type(layer).__name__, kwargs=sorted(kwargs)))
     out = layer.forward(x.array, training=training)
     if isinstance(out, list):  # several outputs (an RNN with return_state): not recorded
         if watched([x, *layer.variables]):
-            raise NotImplementedError(f"{type(layer).__name__} {layer.name!r} has several "
-                                      "outputs, which a GradientTape cannot follow yet; use "
-                                      "it in a model and train with fit.")
+            raise NotImplementedError(_(
+                "{kind} {name!r} has several outputs, which a GradientTape cannot follow yet; "
+                "use it in a model and train with fit.").format(kind=type(layer).__name__,
+                                                                 name=layer.name))
         return [Tensor(a) for a in out]
     y = Tensor(out)
     # its weights: [self]'s, or those of the layers it wraps (Bidirectional's two RNNs)

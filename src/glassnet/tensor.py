@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import backend
+from .i18n import _
 
 
 def _ops():
@@ -92,12 +93,12 @@ class Tensor:
     # -- Python protocol ------------------------------------------------------
     def __len__(self) -> int:
         if self.array.ndim == 0:
-            raise TypeError("len() of a 0-d tensor (a scalar) is not defined.")
+            raise TypeError(_("len() of a 0-d tensor (a scalar) is not defined."))
         return len(self.array)
 
     def __iter__(self):
         if self.array.ndim == 0:
-            raise TypeError("Cannot iterate over a 0-d tensor (a scalar).")
+            raise TypeError(_("Cannot iterate over a 0-d tensor (a scalar)."))
         return (self[i] for i in range(len(self.array)))
 
     def __getitem__(self, index) -> Tensor:
@@ -111,7 +112,8 @@ class Tensor:
 
     def __index__(self) -> int:
         if not np.issubdtype(self.dtype, np.integer):
-            raise TypeError(f"Only integer tensors can be used as an index, not {self.dtype}.")
+            raise TypeError(_("Only integer tensors can be used as an index, not {dtype}.").format(
+                                  dtype=self.dtype))
         return int(self._scalar("int"))
 
     def __bool__(self) -> bool:
@@ -119,8 +121,9 @@ class Tensor:
 
     def _scalar(self, kind: str):
         if self.array.size != 1:
-            raise TypeError(f"{kind}() needs a tensor with one element, this one has shape "
-                            f"{self.shape}. Reduce it first (tf.reduce_sum, tf.reduce_any).")
+            raise TypeError(_("{kind}() needs a tensor with one element, this one has "
+                              "shape {shape}. Reduce it first (tf.reduce_sum, "
+                              "tf.reduce_any).").format(kind=kind, shape=self.shape))
         return self.array.reshape(())[()]
 
     def __format__(self, spec: str) -> str:  # f"{loss:.4f}" for a scalar tensor
@@ -246,8 +249,8 @@ class Variable(Tensor):
     def __init__(self, initial_value: Any = None, trainable: bool = True,
                  name: str | None = None, dtype: Any = None, shape: Any = None) -> None:
         if initial_value is None:
-            raise ValueError("tf.Variable needs an initial value, e.g. tf.Variable(0.0) or "
-                             "tf.Variable(tf.zeros((3, 2))).")
+            raise ValueError(_("tf.Variable needs an initial value, e.g. "
+                               "tf.Variable(0.0) or tf.Variable(tf.zeros((3, 2)))."))
         if callable(initial_value):
             initial_value = initial_value()
         # own a copy: assign must never write into the caller's array
@@ -323,8 +326,10 @@ class Variable(Tensor):
         try:
             np.broadcast_to(value, self.shape)
         except ValueError:
-            raise ValueError(f"Variable {self.name!r} of shape {self.shape} cannot {what} a "
-                             f"value of shape {value.shape}: the shapes must match.") from None
+            raise ValueError(_("Variable {name!r} of shape {shape} cannot {what} a value "
+                               "of shape {got}: the shapes must match.").format(
+                                   name=self.name, shape=self.shape, what=what,
+                                   got=value.shape)) from None
         return value
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ from .custom_objects import (
     register_keras_serializable,
 )
 from .downloads import get_file
+from .i18n import _
 from .legacy import LegacyModule, register
 from .preprocessing.from_directory import image_dataset_from_directory
 from .preprocessing.image import array_to_img, img_to_array, load_img, save_img
@@ -39,13 +40,14 @@ def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.nda
     if y.ndim > 1 and y.shape[-1] == 1:
         y = y.reshape(y.shape[:-1])
     if y.size and (not np.all(y == np.round(y)) or y.min() < 0):
-        raise ValueError("to_categorical needs non-negative integer labels.")
+        raise ValueError(_("to_categorical needs non-negative integer labels."))
     y = y.astype(np.intp)
     if num_classes is None:
         num_classes = int(y.max()) + 1 if y.size else 0
     elif y.size and y.max() >= num_classes:
-        raise ValueError(f"Label {int(y.max())} does not fit num_classes={num_classes}: labels "
-                         f"must be in [0, {num_classes}).")
+        raise ValueError(_("Label {max} does not fit num_classes={num_classes}: labels "
+                           "must be in [0, {num_classes}).").format(
+                               max=int(y.max()), num_classes=num_classes))
     out = np.zeros((*y.shape, num_classes), dtype)
     np.put_along_axis(out, y[..., None], 1, axis=-1)
     return out

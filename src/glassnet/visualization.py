@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n import _
+
 
 def _not_drawn(what: str, model: Any, to_file: str | None) -> None:
-    written = f" {to_file!r} was not written." if to_file else ""
-    name = getattr(model, "name", "the model")
-    print(f"{what}: glassnet does not draw models.{written} To see {name!r} layer by layer, "
-          f"with output shapes and connections, call model.summary().")
+    text = _("{what}: glassnet does not draw models.").format(what=what)
+    if to_file:
+        text += " " + _("{file!r} was not written.").format(file=to_file)
+    text += " " + _("To see {name!r} layer by layer, with output shapes and connections, "
+                    "call model.summary().").format(name=getattr(model, "name", "model"))
+    print(text)
 
 
 def plot_model(model, to_file: str = "model.png", show_shapes: bool = False,

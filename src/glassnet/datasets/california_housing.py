@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..downloads import get_file
+from ..i18n import _
 from .splits import Split, check_test_split, shuffle_split
 
 ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
@@ -29,7 +30,8 @@ def load_data(version: str = "large", path: str = "california_housing.npz",
     """
     check_test_split(test_split)
     if version not in ("large", "small"):
-        raise ValueError(f'version must be "large" or "small", got {version!r}.')
+        raise ValueError(_('version must be "large" or "small", got {version!r}.').format(
+                               version=version))
     file = get_file(path, origin=ORIGIN_FOLDER + "california_housing.npz", file_hash=FILE_HASH)
     with np.load(file, allow_pickle=False) as f:
         x, y = f["x"], f["y"]

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..downloads import cache_folder, get_file
 from ..errors import DataFileError
+from ..i18n import _
 from .safe_pickle import load_pickle
 
 
@@ -26,16 +27,18 @@ def load_batch(fpath: str | os.PathLike, label_key: str = "labels"
     with open(fpath, "rb") as f:
         batch = load_pickle(f, encoding="bytes")
     if not isinstance(batch, dict):
-        raise DataFileError(f"{fpath} is not a CIFAR batch (it holds a "
-                            f"{type(batch).__name__}, not a dict). Delete it and load again.")
+        raise DataFileError(_("{fpath} is not a CIFAR batch (it holds a {kind}, not a "
+                              "dict). Delete it and load again.").format(
+                                  fpath=fpath, kind=type(batch).__name__))
     batch = {k.decode("utf8") if isinstance(k, bytes) else k: v for k, v in batch.items()}
     data, labels = batch.get("data"), batch.get(label_key)
     if not (isinstance(data, np.ndarray) and data.dtype == np.uint8 and data.ndim == 2
             and data.shape[1] == 3 * 32 * 32 and isinstance(labels, list)
             and len(labels) == len(data)):
-        raise DataFileError(f"{fpath} is not a CIFAR batch with {label_key!r}: it needs a "
-                            "uint8 'data' array of shape (n, 3072) and n labels. Delete the "
-                            "cached folder and load again.")
+        raise DataFileError(_("{fpath} is not a CIFAR batch with {label_key!r}: it needs "
+                              "a uint8 'data' array of shape (n, 3072) and n labels. "
+                              "Delete the cached folder and load again.").format(
+                                  fpath=fpath, label_key=label_key))
     return data.reshape(len(data), 3, 32, 32), labels
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
 from .cifar import batches_folder, channels_last, load_batch
 from .splits import Split
 
@@ -27,7 +28,8 @@ def load_data(label_mode: str = "fine") -> Split:
     against Keras's SHA-256; its pickles are read without running code.
     """
     if label_mode not in ("fine", "coarse"):
-        raise ValueError(f'label_mode must be "fine" or "coarse", got {label_mode!r}.')
+        raise ValueError(_('label_mode must be "fine" or "coarse", got {label_mode!r}.').format(
+                               label_mode=label_mode))
     folder = batches_folder(DIRNAME, ORIGIN, FILE_HASH, "cifar-100-python", ["train", "test"])
     (x_train, y_train), (x_test, y_test) = (
         load_batch(folder / name, label_key=f"{label_mode}_labels") for name in ("train", "test"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..downloads import get_file
 from ..errors import DataFileError, DownloadError
+from ..i18n import _
 from .idx import read_idx
 from .splits import Split
 
@@ -35,14 +36,18 @@ def load_data() -> Split:
         paths = [get_file(name, origin=ORIGIN_FOLDER + name, cache_subdir=CACHE_SUBDIR)
                  for name in FILES]
     except DownloadError as e:
-        raise DownloadError(f"{e} Fashion-MNIST needs all four files in that folder: "
-                            f"{', '.join(FILES)}, each from {ORIGIN_FOLDER}.") from e
+        raise DownloadError(_("{e} Fashion-MNIST needs all four files in that folder: "
+                              "{join}, each from {ORIGIN_FOLDER}.").format(
+                                  e=e, join=', '.join(FILES), ORIGIN_FOLDER=ORIGIN_FOLDER)) from e
     y_train, x_train, y_test, x_test = (
-        read_idx(path, fix=f"Delete it from ~/.keras/{CACHE_SUBDIR} and load the data again.")
+        read_idx(path, fix=_("Delete it from ~/.keras/{folder} and load the data again.").format(
+            folder=CACHE_SUBDIR))
         for path in paths)
     for x, y in ((x_train, y_train), (x_test, y_test)):
         if x.shape[1:] != (28, 28) or len(x) != len(y) or y.ndim != 1:
-            raise DataFileError(f"Fashion-MNIST's files hold images of shape {x.shape} and labels "
-                             f"of shape {y.shape}; expected (n, 28, 28) and (n,). Delete "
-                             f"~/.keras/{CACHE_SUBDIR} and load the data again.")
+            raise DataFileError(_("Fashion-MNIST's files hold images of shape {shape} "
+                                  "and labels of shape {shape2}; expected (n, 28, 28) "
+                                  "and (n,). Delete ~/.keras/{CACHE_SUBDIR} and load the "
+                                  "data again.").format(
+                                      shape=x.shape, shape2=y.shape, CACHE_SUBDIR=CACHE_SUBDIR))
     return (x_train, y_train), (x_test, y_test)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..downloads import get_file
+from ..i18n import _
 from .safe_pickle import load_npz
 from .sequences import (
     limit_vocabulary,
@@ -61,8 +62,8 @@ def load_data(path: str = "imdb.npz", num_words: int | None = None, skip_top: in
         x_train, labels_train = remove_long_sequences(maxlen, x_train, labels_train)
         x_test, labels_test = remove_long_sequences(maxlen, x_test, labels_test)
         if not x_train or not x_test:
-            raise ValueError(f"No review is shorter than maxlen={maxlen} in the training or "
-                             "the test set: increase maxlen.")
+            raise ValueError(_("No review is shorter than maxlen={maxlen} in the "
+                               "training or the test set: increase maxlen.").format(maxlen=maxlen))
     xs = limit_vocabulary(x_train + x_test, num_words, skip_top, oov_char)
     labels = np.concatenate([labels_train, labels_test])
     n = len(x_train)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..i18n import N_
 from .idx import read_idx
 from .splits import Split
 
@@ -27,7 +28,7 @@ FILES = {
     "t10k-labels-idx1-ubyte.gz":
         "b91679a0acfe4ba0e50a2437a903084cba1f5f92592b016a25a7dfd00455798b",
 }
-FIX = "Reinstall glassnet, or pass load_data(path=...) to a good copy."
+FIX = N_("Reinstall glassnet, or pass load_data(path=...) to a good copy.")
 RAW_SHA256 = {  # the same files ungzipped, so that load_data(path=...) checks those too
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
     "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",

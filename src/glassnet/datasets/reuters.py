@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..downloads import get_file
+from ..i18n import _
 from .safe_pickle import load_npz
 from .sequences import (
     limit_vocabulary,
@@ -55,7 +56,8 @@ def load_data(path: str = "reuters.npz", num_words: int | None = None, skip_top:
     if maxlen:
         xs, labels = remove_long_sequences(maxlen, xs, labels)
         if not xs:
-            raise ValueError(f"No story is shorter than maxlen={maxlen}: increase maxlen.")
+            raise ValueError(_("No story is shorter than maxlen={maxlen}: increase "
+                               "maxlen.").format(maxlen=maxlen))
     xs = limit_vocabulary(xs, num_words, skip_top, oov_char)
     i = split_index(len(xs), test_split)
     return ((object_array(xs[:i]), np.array(labels[:i])),

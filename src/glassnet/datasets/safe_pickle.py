@@ -44,14 +44,15 @@ from typing import BinaryIO
 import numpy as np
 
 from ..errors import DataFileError
+from ..i18n import _
 
 _PLAIN_DTYPE = re.compile(r"[biu][1248]|f[248]|c(8|16)|O[48]")  # numbers, bools, objects
 
 
 def _refuse(what: str) -> DataFileError:
-    return DataFileError(f"Refusing {what} in a dataset file: only plain NumPy arrays, lists "
-                         "and numbers are allowed there, so the file is corrupted or "
-                         "malicious. Delete it and download it again.")
+    return DataFileError(_("Refusing {what} in a dataset file: only plain NumPy arrays, lists "
+                           "and numbers are allowed there, so the file is corrupted or "
+                           "malicious. Delete it and download it again.").format(what=what))
 
 
 def _text(value) -> str:
@@ -66,14 +67,14 @@ class _DtypeSpec:
         unpickler.made += 1
         spec = _text(spec)
         if not isinstance(spec, str) or not _PLAIN_DTYPE.fullmatch(spec):
-            raise _refuse(f"the NumPy type {spec!r}")
+            raise _refuse(_("the NumPy type {spec!r}").format(spec=spec))
         self.spec, self.byteorder = spec, "|"
 
     def __setstate__(self, state):
         # (version, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata])
         if not (isinstance(state, tuple) and len(state) >= 8 and
                 _text(state[1]) in ("<", ">", "|", "=") and state[2:5] == (None, None, None)):
-            raise _refuse("a structured or unusual NumPy type")
+            raise _refuse(_("a structured or unusual NumPy type"))
         self.byteorder = _text(state[1])
 
     def build(self) -> np.dtype:
@@ -87,22 +88,24 @@ class _ArraySpec:
     def __init__(self, unpickler: RestrictedUnpickler, subtype, shape, typecode):
         unpickler.made += 1
         if subtype is not _NdarrayName or tuple(shape) != (0,) or _text(typecode) != "b":
-            raise _refuse("an array built from unusual arguments")
+            raise _refuse(_("an array built from unusual arguments"))
         self.unpickler, self.array = unpickler, None
 
     def __setstate__(self, state):
         if isinstance(state, tuple) and len(state) == 4:  # pickles older than NumPy 1.0's
             state = (1, *state)
         if not (isinstance(state, tuple) and len(state) == 5):
-            raise _refuse("an array state that is not (version, shape, dtype, order, data)")
-        _, shape, dtype, fortran, data = state
+            raise _refuse(_("an array state that is not (version, shape, dtype, order, "
+                            "data)"))
+        _version, shape, dtype, fortran, data = state
         if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)
                 and isinstance(dtype, _DtypeSpec)):
-            raise _refuse(f"an array of shape {shape!r}")
+            raise _refuse(_("an array of shape {shape!r}").format(shape=shape))
         dtype, size = dtype.build(), math.prod(shape)
         if dtype.hasobject:
             if not (isinstance(data, list) and len(data) == size):
-                raise _refuse(f"an object array of shape {shape} without {size} items")
+                raise _refuse(_("an object array of shape {shape} without {size} items").format(
+                                    shape=shape, size=size))
             flat = np.empty(size, dtype=object)
             # If this array and its dtype are the only stand-ins made so far, the items hold
             # none (IMDB: lists of ints), and the millions of ints need no second look.
@@ -112,8 +115,9 @@ class _ArraySpec:
         else:
             data = data.encode("latin1") if isinstance(data, str) else data
             if not (isinstance(data, bytes) and len(data) == size * dtype.itemsize):
-                raise _refuse(f"an array of shape {shape} and type {dtype} whose data is not "
-                              f"{size * dtype.itemsize} bytes")
+                raise _refuse(_("an array of shape {shape} and type {dtype} whose data "
+                                "is not {value} bytes").format(
+                                    shape=shape, dtype=dtype, value=size * dtype.itemsize))
             flat = np.frombuffer(bytearray(data), dtype)  # a writable copy
         self.array = flat.reshape(shape, order="F" if fortran else "C")
 
@@ -122,7 +126,7 @@ class _NdarrayName:
     """Stands for ``numpy.ndarray`` as ``_reconstruct``'s argument; calling it is refused."""
 
     def __new__(cls, *args, **kwargs):
-        raise _refuse("numpy.ndarray(...) on raw memory")
+        raise _refuse(_("numpy.ndarray(...) on raw memory"))
 
 
 ALLOWED = {
@@ -144,7 +148,7 @@ def resolve(obj):
     """
     if isinstance(obj, _ArraySpec):
         if obj.array is None:
-            raise _refuse("an array without its data")
+            raise _refuse(_("an array without its data"))
         return obj.array
     if isinstance(obj, _DtypeSpec):
         return obj.build()
@@ -156,7 +160,7 @@ def resolve(obj):
         return {resolve(k): resolve(v) for k, v in obj.items()}
     if type(obj) in _ATOMS:
         return obj
-    raise _refuse(f"an object of type {type(obj).__name__}")
+    raise _refuse(_("an object of type {kind}").format(kind=type(obj).__name__))
 
 
 class RestrictedUnpickler(pickle.Unpickler):
@@ -174,7 +178,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         return kind if kind is _NdarrayName else functools.partial(kind, self)
 
     def persistent_load(self, pid):
-        raise _refuse("a persistent reference")
+        raise _refuse(_("a persistent reference"))
 
 
 def load_pickle(file: BinaryIO, encoding: str = "bytes"):
@@ -188,8 +192,8 @@ def load_pickle(file: BinaryIO, encoding: str = "bytes"):
         raise
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
             IndexError, KeyError, RecursionError) as e:
-        raise DataFileError(f"The dataset file's pickle is truncated or corrupted ({e}). "
-                            "Delete it and download it again.") from e
+        raise DataFileError(_("The dataset file's pickle is truncated or corrupted "
+                              "({e}). Delete it and download it again.").format(e=e)) from e
 
 
 def read_npy(file: BinaryIO) -> np.ndarray:
@@ -200,14 +204,15 @@ def read_npy(file: BinaryIO) -> np.ndarray:
     elif version in ((2, 0), (3, 0)):  # 3.0 differs from 2.0 only in the header's encoding
         shape, fortran, dtype = np.lib.format.read_array_header_2_0(file)
     else:
-        raise DataFileError(f"Unsupported .npy format version {version}.")
+        raise DataFileError(_("Unsupported .npy format version {version}.").format(version=version))
     if not dtype.hasobject:
         file.seek(0)
         return np.lib.format.read_array(file, allow_pickle=False)
     array = load_pickle(file, encoding="ASCII")  # np.load's default
     if not isinstance(array, np.ndarray) or array.shape != shape:
-        raise DataFileError(f"A .npy member's pickle holds {type(array).__name__}, not the "
-                            f"array of shape {shape} its header announces.")
+        raise DataFileError(_("A .npy member's pickle holds {kind}, not the array of "
+                              "shape {shape} its header announces.").format(
+                                  kind=type(array).__name__, shape=shape))
     return array
 
 
@@ -225,6 +230,6 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     except DataFileError:
         raise
     except (zipfile.BadZipFile, EOFError, ValueError) as e:
-        raise DataFileError(f"{path} is not a valid .npz file ({e}). Delete it and download "
-                            "it again.") from e
+        raise DataFileError(_("{path} is not a valid .npz file ({e}). Delete it and "
+                              "download it again.").format(path=path, e=e)) from e
     return arrays

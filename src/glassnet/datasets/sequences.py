@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from ..downloads import get_file
+from ..i18n import _
 
 
 def shift_indices(xs: Iterable[Sequence[int]], start_char: int | None, index_from: int
@@ -63,11 +64,12 @@ def renamed_num_words(num_words: int | None, kwargs: dict) -> int | None:
     """Keras 2's ``**kwargs`` of ``load_data``: ``nb_words`` is the old ``num_words``
     (accepted with a warning); any other unknown argument is an error."""
     if "nb_words" in kwargs:
-        warnings.warn("load_data(nb_words=...) is the old spelling: use num_words=...",
+        warnings.warn(_("load_data(nb_words=...) is the old spelling: use num_words=..."),
                       UserWarning, stacklevel=3)
         num_words = kwargs.pop("nb_words")
     if kwargs:
-        raise TypeError(f"load_data() got unknown arguments: {', '.join(kwargs)}.")
+        raise TypeError(_("load_data() got unknown arguments: {join}.").format(
+                              join=', '.join(kwargs)))
     return num_words
 
 

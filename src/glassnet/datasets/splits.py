@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
+
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 """What every ``load_data`` returns: ``(x_train, y_train), (x_test, y_test)``."""
 
 
 def check_test_split(test_split: float) -> None:
     if not 0 <= test_split < 1:
-        raise ValueError(f"test_split must be in [0, 1), got {test_split}: it is the fraction "
-                         "of the data kept for testing, e.g. 0.2.")
+        raise ValueError(_("test_split must be in [0, 1), got {test_split}: it is the "
+                           "fraction of the data kept for testing, e.g. 0.2.").format(
+                               test_split=test_split))
 
 
 def shuffle_together(rng: np.random.RandomState, x: np.ndarray, y: np.ndarray

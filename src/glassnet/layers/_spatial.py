@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ..i18n import _
 
 
 def as_pair(value, what: str, layer: str) -> tuple[int, int]:
@@ -32,8 +33,8 @@ def as_pair(value, what: str, layer: str) -> tuple[int, int]:
         isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in pair
     ):
         raise ValueError(
-            f"{layer} {what} must be a positive integer or a tuple of two, such as 3 or "
-            f"(3, 3); got {value!r}."
+            _("{layer} {what} must be a positive integer or a tuple of two, such as 3 or "
+              "(3, 3); got {value!r}.").format(layer=layer, what=what, value=value)
         )
     return int(pair[0]), int(pair[1])
 
@@ -41,7 +42,8 @@ def as_pair(value, what: str, layer: str) -> tuple[int, int]:
 def check_padding(padding, layer: str) -> str:
     """``"valid"`` or ``"same"`` (any case), else an error."""
     if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
-        raise ValueError(f"{layer} padding must be 'valid' or 'same', got {padding!r}.")
+        raise ValueError(_("{layer} padding must be 'valid' or 'same', got {padding!r}.").format(
+                               layer=layer, padding=padding))
     return padding.lower()
 
 
@@ -49,9 +51,10 @@ def check_data_format(data_format, layer: str) -> str:
     """Only ``channels_last`` (Keras's default) is implemented."""
     if data_format not in (None, "channels_last"):
         raise ValueError(
-            f"{layer} supports data_format='channels_last' only (images shaped (batch, height, "
-            f"width, channels)), got {data_format!r}. Move the channel axis last, e.g. "
-            f"x = x.transpose(0, 2, 3, 1)."
+            _("{layer} supports data_format='channels_last' only (images shaped (batch, "
+              "height, width, channels)), got {data_format!r}. Move the channel axis "
+              "last, e.g. x = x.transpose(0, 2, 3, 1).").format(
+                  layer=layer, data_format=data_format)
         )
     return "channels_last"
 
@@ -59,7 +62,8 @@ def check_data_format(data_format, layer: str) -> str:
 def positive_int(value, what: str) -> int:
     """``value`` as an ``int`` if it is a positive integer, else an error naming ``what``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}.")
+        raise ValueError(_("{what} must be a positive integer, got {value!r}.").format(
+                               what=what, value=value))
     return int(value)
 
 
@@ -68,8 +72,8 @@ def window_args(layer: str, kernel_size, strides, padding, data_format,
     """The window arguments every 2-D convolution takes, checked: ``kernel_size``,
     ``strides``, ``padding`` and ``data_format`` (dilation other than 1 is refused)."""
     if as_pair(dilation_rate, "dilation_rate", layer) != (1, 1):
-        raise ValueError(f"{layer}: dilation_rate other than 1 is not implemented, "
-                         f"got {dilation_rate!r}.")
+        raise ValueError(_("{layer}: dilation_rate other than 1 is not implemented, got "
+                           "{dilation_rate!r}.").format(layer=layer, dilation_rate=dilation_rate))
     return (as_pair(kernel_size, "kernel_size", layer), as_pair(strides, "strides", layer),
             check_padding(padding, layer), check_data_format(data_format, layer))
 
@@ -97,15 +101,17 @@ def check_image_shape(input_shape: tuple[int, ...], layer_name: str, kind: str) 
     if len(input_shape) == 2:
         h, w = input_shape
         raise InputError(
-            f"{kind} layer {layer_name!r} expects images of shape (batch, height, width, "
-            f"channels), got inputs of shape {got}: the channel axis is missing. For grayscale "
-            f"images add it to the data, x = x[..., np.newaxis] (or np.expand_dims(x, -1)), "
-            f"and use input_shape=({h}, {w}, 1); or start the model with "
-            f"Reshape(({h}, {w}, 1), input_shape=({h}, {w}))."
+            _("{kind} layer {layer_name!r} expects images of shape (batch, height, "
+              "width, channels), got inputs of shape {got}: the channel axis is missing. "
+              "For grayscale images add it to the data, x = x[..., np.newaxis] (or "
+              "np.expand_dims(x, -1)), and use input_shape=({h}, {w}, 1); or start the "
+              "model with Reshape(({h}, {w}, 1), input_shape=({h}, {w})).").format(
+                  kind=kind, layer_name=layer_name, got=got, h=h, w=w)
         )
     raise InputError(
-        f"{kind} layer {layer_name!r} expects images of shape (batch, height, width, "
-        f"channels), got inputs of shape {got}. Reshape the data or add a Reshape layer."
+        _("{kind} layer {layer_name!r} expects images of shape (batch, height, width, "
+          "channels), got inputs of shape {got}. Reshape the data or add a Reshape layer.").format(
+              kind=kind, layer_name=layer_name, got=got)
     )
 
 

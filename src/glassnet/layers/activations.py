@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from .. import activations, initializers
+from ..i18n import _
 from .activation import Activation
 from .base import Layer
 
@@ -63,7 +64,8 @@ def _non_negative(value, what: str, layer: str, allow_none: bool = False) -> flo
         return None
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
             or not value >= 0:
-        raise ValueError(f"{layer} {what} must be a number >= 0, got {value!r}.")
+        raise ValueError(_("{layer} {what} must be a number >= 0, got {value!r}.").format(
+                               layer=layer, what=what, value=value))
     return float(value)
 
 
@@ -112,8 +114,9 @@ class LeakyReLU(Activation):
             negative_slope = kwargs.pop("alpha")
             if not _warned_alpha:
                 _warned_alpha = True
-                warnings.warn("LeakyReLU(alpha=...) is Keras 2's spelling; Keras 3 calls it "
-                              "negative_slope: use LeakyReLU(negative_slope=...).",
+                warnings.warn(_("LeakyReLU(alpha=...) is Keras 2's spelling; Keras 3 "
+                                "calls it negative_slope: use "
+                                "LeakyReLU(negative_slope=...)."),
                               DeprecationWarning, stacklevel=2)
         negative_slope = _non_negative(negative_slope, "negative_slope", "LeakyReLU")
         super().__init__(activations.LeakyReLU(negative_slope), **kwargs)
@@ -158,8 +161,8 @@ class PReLU(Layer):
                  **kwargs) -> None:
         super().__init__(**kwargs)
         if alpha_regularizer is not None or alpha_constraint is not None:
-            raise NotImplementedError("PReLU: alpha_regularizer and alpha_constraint are not "
-                                      "supported yet; leave them None.")
+            raise NotImplementedError(_("PReLU: alpha_regularizer and alpha_constraint "
+                                        "are not supported yet; leave them None."))
         self.alpha_initializer = alpha_initializer
         if shared_axes is None:
             self.shared_axes = None
@@ -173,9 +176,11 @@ class PReLU(Layer):
         for axis in self.shared_axes or []:
             if not 1 <= axis <= len(shape):
                 raise ValueError(
-                    f"PReLU layer {self.name!r}: shared_axes={self.shared_axes} must number "
-                    f"axes 1..{len(shape)} of inputs shaped (batch, "
-                    f"{', '.join(map(str, input_shape))}) (0 is the batch axis)."
+                    _("PReLU layer {name!r}: shared_axes={shared_axes} must number axes "
+                      "1..{n_shape} of inputs shaped (batch, {shape}) (0 is the batch "
+                      "axis).").format(
+                          name=self.name, shared_axes=self.shared_axes, n_shape=len(shape),
+                          shape=", ".join(map(str, input_shape)))
                 )
             shape[axis - 1] = 1
         self.add_weight("alpha", tuple(shape), self.alpha_initializer)

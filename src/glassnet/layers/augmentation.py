@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from .. import random as grandom
+from ..i18n import N_, _
 from ._affine import FILL_MODES, INTERPOLATIONS, Warp
 from ._spatial import check_data_format, check_image_shape
 from .base import Layer
@@ -48,8 +49,10 @@ def _factor_range(factor, what: str, layer: str, low: float, high: float,
         f = abs(float(factor))
         return max(-f, low), f
     bracket = "(" if low_open else "["
-    raise ValueError(f"{layer} {what} must be a number or a pair of numbers in "
-                     f"{bracket}{low:g}, {high:g}], got {factor!r}.")
+    raise ValueError(_("{layer} {what} must be a number or a pair of numbers in "
+                       "{bracket}{low:g}, {high:g}], got {factor!r}.").format(
+                           layer=layer, what=what, bracket=bracket, low=low, high=high,
+                           factor=factor))
 
 
 def _listed(value):
@@ -101,16 +104,16 @@ class RandomFlip(_RandomImageLayer):
     image, as Keras 3). Backward: the flip is its own inverse and adjoint, ``dx = flip(dy)``.
     """
 
-    formula = "y = x mirrored (each image with probability 1/2)"
-    backward_formula = "dx = dy mirrored the same way"
+    formula = N_("y = x mirrored (each image with probability 1/2)")
+    backward_formula = N_("dx = dy mirrored the same way")
     MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
     def __init__(self, mode: str = "horizontal_and_vertical", seed: int | None = None,
                  **kwargs) -> None:
         super().__init__(seed, **kwargs)
         if mode not in self.MODES:
-            raise ValueError(f"RandomFlip mode must be one of {', '.join(map(repr, self.MODES))}, "
-                             f"got {mode!r}.")
+            raise ValueError(_("RandomFlip mode must be one of {choices}, got {mode!r}.").format(
+                                   choices=", ".join(map(repr, self.MODES)), mode=mode))
         self.mode = mode
 
     def transform(self, x):
@@ -140,11 +143,15 @@ class _RandomAffine(_RandomImageLayer):
         super().__init__(seed, **kwargs)
         kind = f"{type(self).__name__} {self.name!r}"
         if fill_mode not in FILL_MODES:
-            raise NotImplementedError(f"{kind}: unknown fill_mode {fill_mode!r}; expected one "
-                                      f"of {', '.join(map(repr, FILL_MODES))}.")
+            raise NotImplementedError(_("{kind}: unknown fill_mode {fill_mode!r}; "
+                                        "expected one of {choices}.").format(
+                                            kind=kind, fill_mode=fill_mode,
+                                            choices=", ".join(map(repr, FILL_MODES))))
         if interpolation not in INTERPOLATIONS:
-            raise NotImplementedError(f"{kind}: unknown interpolation {interpolation!r}; "
-                                      f"expected one of {', '.join(map(repr, INTERPOLATIONS))}.")
+            raise NotImplementedError(_("{kind}: unknown interpolation "
+                                        "{interpolation!r}; expected one of {choices}.").format(
+                                            kind=kind, interpolation=interpolation,
+                                            choices=", ".join(map(repr, INTERPOLATIONS))))
         self.fill_mode = fill_mode
         self.interpolation = interpolation
         self.fill_value = float(fill_value)
@@ -177,8 +184,8 @@ class RandomRotation(_RandomAffine):
         y_in = sin θ·x + cos θ·y + cy - cx·sin θ - cy·cos θ
     """
 
-    formula = "y = x rotated by a random angle about the image centre"
-    backward_formula = "dx = adjoint of the same warp applied to dy"
+    formula = N_("y = x rotated by a random angle about the image centre")
+    backward_formula = N_("dx = adjoint of the same warp applied to dy")
 
     def __init__(self, factor, fill_mode: str = "reflect", interpolation: str = "bilinear",
                  seed: int | None = None, fill_value: float = 0.0, **kwargs) -> None:
@@ -207,8 +214,8 @@ class RandomTranslation(_RandomAffine):
     Output pixel ``(x, y)`` reads input ``(x - dx, y - dy)``.
     """
 
-    formula = "y = x shifted by a random fraction of its height and width"
-    backward_formula = "dx = adjoint of the same warp applied to dy"
+    formula = N_("y = x shifted by a random fraction of its height and width")
+    backward_formula = N_("dx = adjoint of the same warp applied to dy")
 
     def __init__(self, height_factor, width_factor, fill_mode: str = "reflect",
                  interpolation: str = "bilinear", seed: int | None = None,
@@ -239,8 +246,8 @@ class RandomZoom(_RandomAffine):
     as in Keras (``height_factor=0.2``: ``z`` in ``[0.8, 1.2]``).
     """
 
-    formula = "y = x zoomed by a random factor about the image centre"
-    backward_formula = "dx = adjoint of the same warp applied to dy"
+    formula = N_("y = x zoomed by a random factor about the image centre")
+    backward_formula = N_("dx = adjoint of the same warp applied to dy")
 
     def __init__(self, height_factor, width_factor=None, fill_mode: str = "reflect",
                  interpolation: str = "bilinear", seed: int | None = None,
@@ -282,7 +289,7 @@ class RandomContrast(_RandomImageLayer):
     """
 
     formula = "y = clip((x - mean)·f + mean, value_range)"
-    backward_formula = "g = dy·[inside range];  dx = f·g + (1-f)·mean(g)"
+    backward_formula = N_("g = dy·[inside range];  dx = f·g + (1-f)·mean(g)")
 
     def __init__(self, factor, value_range=(0, 255), seed: int | None = None,
                  **kwargs) -> None:
@@ -292,8 +299,8 @@ class RandomContrast(_RandomImageLayer):
                                                 each=False)
         low, high = (float(v) for v in value_range)
         if not low < high:
-            raise ValueError(f"RandomContrast value_range must be (low, high) with low < high, "
-                             f"got {value_range!r}.")
+            raise ValueError(_("RandomContrast value_range must be (low, high) with low "
+                               "< high, got {value_range!r}.").format(value_range=value_range))
         self.value_range = (low, high)
 
     def transform(self, x):

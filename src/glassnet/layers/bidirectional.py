@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import symbolic
-from ..i18n import _
+from ..i18n import N_, _
 from .base import Layer
 from .recurrent import RNN, given_mask
 
@@ -31,8 +31,8 @@ class Bidirectional(Layer):
 
     handles_variable_length = True
     supports_masking = True
-    formula = "y = merge(RNN(x), reverse(RNN(reverse(x))))"
-    backward_formula = "dx = dx_fwd + dx_bwd"
+    formula = N_("y = merge(RNN(x), reverse(RNN(reverse(x))))")
+    backward_formula = N_("dx = dx_fwd + dx_bwd")
 
     def __init__(self, layer: RNN, merge_mode: str | None = "concat", weights=None,
                  backward_layer: RNN | None = None, **kwargs) -> None:

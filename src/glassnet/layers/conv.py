@@ -7,6 +7,7 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from .. import activations
 from ..errors import InputError
+from ..i18n import _
 from . import _parallel
 from ._parallel import run, split, workers
 from ._spatial import (
@@ -101,9 +102,10 @@ class Conv2D(KernelLayer):
         kh, kw = self.kernel_size
         if self.padding == "valid" and (H < kh or W < kw):
             raise InputError(
-                f"Conv2D layer {self.name!r}: its {kh}x{kw} kernel does not fit in inputs of "
-                f"{H}x{W} pixels with padding='valid'. Use a smaller kernel_size, "
-                f"padding='same', or fewer pooling layers before it."
+                _("Conv2D layer {name!r}: its {kh}x{kw} kernel does not fit in inputs of "
+                  "{H}x{W} pixels with padding='valid'. Use a smaller kernel_size, "
+                  "padding='same', or fewer pooling layers before it.").format(
+                      name=self.name, kh=kh, kw=kw, H=H, W=W)
             )
         self.add_kernel((kh, kw, C, self.filters))
         self.pads = (pad_amounts(H, kh, self.strides[0], self.padding),

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import activations
 from ..errors import InputError
+from ..i18n import _
 from ._spatial import check_data_format, output_length
 from .base import KernelLayer
 from .conv import Conv2D
@@ -56,14 +57,15 @@ class Conv1D(KernelLayer):
         self.kernel_size = _positive_int(kernel_size, "kernel_size", kind)
         self.strides = _positive_int(strides, "strides", kind)
         if not isinstance(padding, str) or padding.lower() not in ("valid", "same", "causal"):
-            raise ValueError(f"{kind} padding must be 'valid', 'same' or 'causal', "
-                             f"got {padding!r}.")
+            raise ValueError(_("{kind} padding must be 'valid', 'same' or 'causal', got "
+                               "{padding!r}.").format(kind=kind, padding=padding))
         self.padding = padding.lower()
         self.data_format = check_data_format(data_format, kind)
         if _positive_int(dilation_rate, "dilation_rate", kind) != 1 or \
                 _positive_int(groups, "groups", kind) != 1:
-            raise ValueError(f"{kind}: dilation_rate and groups other than 1 are not "
-                             f"implemented, got {dilation_rate!r} and {groups!r}.")
+            raise ValueError(_("{kind}: dilation_rate and groups other than 1 are not "
+                               "implemented, got {dilation_rate!r} and {groups!r}.").format(
+                                   kind=kind, dilation_rate=dilation_rate, groups=groups))
         # the 2-D convolution that does the work; its own weights are replaced in forward
         # by views of this layer's (k, C, F) kernel as (1, k, C, F)
         self.conv2d = Conv2D(self.filters, (1, self.kernel_size), (1, self.strides),
@@ -78,16 +80,18 @@ class Conv1D(KernelLayer):
     def build(self, input_shape):
         if len(input_shape) != 2:
             raise InputError(
-                f"Conv1D layer {self.name!r} expects inputs of shape (batch, steps, channels), "
-                f"got (batch, {', '.join(map(str, input_shape))}). For one feature per step "
-                f"add the channel axis: x = x[..., np.newaxis]."
+                _("Conv1D layer {name!r} expects inputs of shape (batch, steps, "
+                  "channels), got (batch, {shape}). For one feature per step add the "
+                  "channel axis: x = x[..., np.newaxis].").format(
+                      name=self.name, shape=", ".join(map(str, input_shape)))
             )
         steps, C = input_shape
         if steps + self._causal_pad < self.kernel_size and self.padding != "same":
             raise InputError(
-                f"Conv1D layer {self.name!r}: its kernel of {self.kernel_size} steps does not "
-                f"fit in sequences of {steps} steps with padding='valid'. Use a smaller "
-                f"kernel_size or padding='same'."
+                _("Conv1D layer {name!r}: its kernel of {kernel_size} steps does not fit "
+                  "in sequences of {steps} steps with padding='valid'. Use a smaller "
+                  "kernel_size or padding='same'.").format(
+                      name=self.name, kernel_size=self.kernel_size, steps=steps)
             )
         self.add_kernel((self.kernel_size, C, self.filters))
         self.conv2d.build((1, steps + self._causal_pad, C))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
+from ..i18n import _
 from ._spatial import check_image_shape, positive_int, window_args, window_slice
 from .base import KernelLayer
 
@@ -84,8 +85,11 @@ class Conv2DTranspose(KernelLayer):
             pair = (output_padding, output_padding) if isinstance(output_padding, int) \
                 else tuple(output_padding)
             if len(pair) != 2 or not all(0 <= int(p) < s for p, s in zip(pair, self.strides)):
-                raise ValueError(f"{kind} output_padding must be smaller than the strides "
-                                 f"{self.strides} and not negative, got {output_padding!r}.")
+                raise ValueError(_("{kind} output_padding must be smaller than the "
+                                   "strides {strides} and not negative, got "
+                                   "{output_padding!r}.").format(
+                                       kind=kind, strides=self.strides,
+                                       output_padding=output_padding))
             output_padding = (int(pair[0]), int(pair[1]))
         self.output_padding = output_padding
 

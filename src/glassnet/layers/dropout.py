@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as grandom
+from ..i18n import _
 from .base import Layer
 
 
@@ -21,7 +22,7 @@ class Dropout(Layer):
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         if not 0 <= float(rate) < 1:
-            raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}.")
+            raise ValueError(_("Dropout rate must be in [0, 1), got {rate!r}.").format(rate=rate))
         self.rate = float(rate)
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None

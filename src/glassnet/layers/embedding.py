@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import initializers
 from ..errors import InputError
+from ..i18n import N_, _
 from .base import Layer
 
 # Keras's short initializer names that glassnet.initializers spells out
@@ -41,8 +42,8 @@ class Embedding(Layer):
 
     handles_variable_length = True  # token ids (batch, T) with T unknown
 
-    formula = "y = E[x]  (row x of the embedding table)"
-    backward_formula = "dE[i] = Σ of dy where x = i"
+    formula = N_("y = E[x]  (row x of the embedding table)")
+    backward_formula = N_("dE[i] = Σ of dy where x = i")
 
     def __init__(self, input_dim: int, output_dim: int,
                  embeddings_initializer: str = "uniform", embeddings_regularizer=None,
@@ -55,17 +56,19 @@ class Embedding(Layer):
                 kwargs["input_shape"] = (input_length,)  # what Keras 2 did with it
             if not _warned_input_length:
                 _warned_input_length = True
-                warnings.warn(f"Embedding(input_length={input_length!r}) is Keras 2's; Keras 3 "
-                              f"removed it. Declare the input instead: "
-                              f"Input(shape=({input_length},)) as the model's first entry.",
+                warnings.warn(_("Embedding(input_length={input_length!r}) is Keras 2's; "
+                                "Keras 3 removed it. Declare the input instead: "
+                                "Input(shape=({input_length},)) as the model's first "
+                                "entry.").format(input_length=input_length),
                               DeprecationWarning, stacklevel=2)
         super().__init__(**kwargs)
         for what, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Embedding {what} must be a positive integer, got {value!r}.")
+                raise ValueError(_("Embedding {what} must be a positive integer, got "
+                                   "{value!r}.").format(what=what, value=value))
         if embeddings_regularizer is not None or embeddings_constraint is not None:
-            raise NotImplementedError("Embedding: embeddings_regularizer and "
-                                      "embeddings_constraint are not supported yet.")
+            raise NotImplementedError(_("Embedding: embeddings_regularizer and "
+                                        "embeddings_constraint are not supported yet."))
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
         self.embeddings_initializer = embeddings_initializer
@@ -107,18 +110,20 @@ class Embedding(Layer):
             if wrong.any():
                 value = float(x[wrong].flat[0])
                 raise InputError(
-                    f"Embedding layer {self.name!r} takes integer indices (token or category "
-                    f"numbers), but received the value {value:g}, which is not a whole number. "
-                    f"Pass integer ids such as the output of a tokenizer, not scaled or "
-                    f"one-hot features."
+                    _("Embedding layer {name!r} takes integer indices (token or category "
+                      "numbers), but received the value {value:g}, which is not a whole "
+                      "number. Pass integer ids such as the output of a tokenizer, not "
+                      "scaled or one-hot features.").format(name=self.name, value=value)
                 )
         if idx.size and (idx.min() < 0 or idx.max() >= self.input_dim):
             bad = int(idx.max()) if idx.max() >= self.input_dim else int(idx.min())
             raise InputError(
-                f"Embedding layer {self.name!r} received the index {bad}, which is outside the "
-                f"valid range [0, {self.input_dim}) of its input_dim={self.input_dim} rows. "
-                f"Use input_dim={max(int(idx.max()) + 1, self.input_dim)} or more (the "
-                f"vocabulary size), or map unknown tokens to an index below {self.input_dim}."
+                _("Embedding layer {name!r} received the index {bad}, which is outside "
+                  "the valid range [0, {input_dim}) of its input_dim={input_dim} rows. "
+                  "Use input_dim={max} or more (the vocabulary size), or map unknown "
+                  "tokens to an index below {input_dim}.").format(
+                      name=self.name, bad=bad, input_dim=self.input_dim,
+                      max=max(int(idx.max()) + 1, self.input_dim))
             )
         return idx
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..i18n import _
 from .base import Layer
 
 EPSILON = 1e-7  # keras.config.epsilon(): the smallest standard deviation divided by
@@ -52,14 +53,16 @@ class Normalization(Layer):
             axes = tuple(int(a) for a in axis)
         self.axis = axes
         if (mean is None) != (variance is None):
-            raise ValueError(f"Normalization: pass both mean and variance, or neither (and "
-                             f"call adapt); got mean={mean!r} and variance={variance!r}.")
+            raise ValueError(_("Normalization: pass both mean and variance, or neither "
+                               "(and call adapt); got mean={mean!r} and "
+                               "variance={variance!r}.").format(mean=mean, variance=variance))
         if mean is not None and np.shape(mean) != np.shape(variance):
-            raise ValueError(f"Normalization: mean and variance must have the same shape, got "
-                             f"{np.shape(mean)} and {np.shape(variance)}.")
+            raise ValueError(_("Normalization: mean and variance must have the same "
+                               "shape, got {shape} and {shape2}.").format(
+                                   shape=np.shape(mean), shape2=np.shape(variance)))
         if mean is not None and np.ndim(mean) > len(axes):
-            raise ValueError(f"Normalization: mean of shape {np.shape(mean)} has more axes "
-                             f"than axis={axis!r} keeps.")
+            raise ValueError(_("Normalization: mean of shape {shape} has more axes than "
+                               "axis={axis!r} keeps.").format(shape=np.shape(mean), axis=axis))
         self.input_mean = None if mean is None else np.asarray(mean, np.float64)
         self.input_variance = None if variance is None else np.asarray(variance, np.float64)
         self.invert = bool(invert)
@@ -69,9 +72,11 @@ class Normalization(Layer):
         ndim = len(input_shape) + 1  # with the batch axis
         if any(not -ndim <= a < ndim for a in self.axis) or any(a % ndim == 0 for a in self.axis):
             raise InputError(
-                f"Normalization layer {self.name!r}: axis={self.axis} must name axes 1..{ndim - 1} "
-                f"(or -1..-{ndim - 1}) of inputs shaped (batch, "
-                f"{', '.join(map(str, input_shape))}); axis 0 is the batch."
+                _("Normalization layer {name!r}: axis={axis} must name axes 1..{value} "
+                  "(or -1..-{value}) of inputs shaped (batch, {shape}); axis 0 is the "
+                  "batch.").format(
+                      name=self.name, axis=self.axis, value=ndim - 1,
+                      shape=", ".join(map(str, input_shape)))
             )
         self._keep = tuple(sorted(a % ndim for a in self.axis))
         self._reduce = tuple(d for d in range(ndim) if d not in self._keep)
@@ -87,9 +92,11 @@ class Normalization(Layer):
                     np.broadcast_to(value, shape)
                 except ValueError:
                     raise InputError(
-                        f"Normalization layer {self.name!r}: {what} of shape {value.shape} does "
-                        f"not broadcast to {shape}, the kept axes {self.axis} of inputs shaped "
-                        f"(batch, {', '.join(map(str, input_shape))})."
+                        _("Normalization layer {name!r}: {what} of shape {shape} does "
+                          "not broadcast to {kept}, the kept axes {axis} of inputs "
+                          "shaped (batch, {inputs}).").format(
+                              name=self.name, what=what, shape=value.shape, kept=shape,
+                              axis=self.axis, inputs=", ".join(map(str, input_shape)))
                     ) from None
         super().build(input_shape)
 
@@ -135,16 +142,16 @@ class Normalization(Layer):
         else:
             batches = list(data)  # batches, or (x, y) pairs as a dataset yields
         if not batches:
-            raise ValueError("Normalization.adapt received no data: pass an array of samples, "
-                             "e.g. layer.adapt(x_train).")
+            raise ValueError(_("Normalization.adapt received no data: pass an array of "
+                               "samples, e.g. layer.adapt(x_train)."))
         batches = [np.asarray(b[0] if isinstance(b, tuple) else b, np.float64) for b in batches]
         first = batches[0]
         if first.ndim == 1:  # one feature per sample: (n,) -> (n, 1), as the model reads x
             batches = [b.reshape(-1, 1) if b.ndim == 1 else b for b in batches]
             first = batches[0]
         if self.input_mean is not None:
-            raise ValueError(f"Normalization layer {self.name!r} was given mean and variance; "
-                             f"it cannot also adapt.")
+            raise ValueError(_("Normalization layer {name!r} was given mean and "
+                               "variance; it cannot also adapt.").format(name=self.name))
         if not self.built:
             self.build(first.shape[1:])
         mean = variance = None
@@ -152,9 +159,10 @@ class Normalization(Layer):
         for b in batches:
             if b.shape[1:] != self.input_shape:
                 raise InputError(
-                    f"Normalization layer {self.name!r} was built for inputs of shape (batch, "
-                    f"{', '.join(map(str, self.input_shape))}), but adapt got a batch of shape "
-                    f"{b.shape}."
+                    _("Normalization layer {name!r} was built for inputs of shape "
+                      "(batch, {inputs}), but adapt got a batch of shape {shape}.").format(
+                          name=self.name, inputs=", ".join(map(str, self.input_shape)),
+                          shape=b.shape)
                 )
             m = int(np.prod([b.shape[d] for d in self._reduce]))
             b_mean = b.mean(axis=self._reduce)

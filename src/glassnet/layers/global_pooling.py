@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ..i18n import N_, _
 from ._spatial import check_data_format
 from .base import Layer
 
@@ -32,8 +33,10 @@ class _GlobalPooling(Layer):
             want = "(batch, steps, channels)" if self.rank == 1 else \
                 "(batch, height, width, channels)"
             raise InputError(
-                f"{type(self).__name__} layer {self.name!r} expects inputs of shape {want}, "
-                f"got (batch, {', '.join(map(str, input_shape))})."
+                _("{kind} layer {name!r} expects inputs of shape {want}, got (batch, "
+                  "{shape}).").format(
+                      kind=type(self).__name__, name=self.name, want=want,
+                      shape=", ".join(map(str, input_shape)))
             )
         super().build(input_shape)
 
@@ -51,8 +54,8 @@ class _GlobalMaxPooling(_GlobalPooling):
     ``dy`` (the first one on ties, as ``MaxPooling2D``), every other position 0.
     """
 
-    formula = "y = max of x over the pooled axes, per channel"
-    backward_formula = "dx = dy at the maximum of each channel, 0 elsewhere"
+    formula = N_("y = max of x over the pooled axes, per channel")
+    backward_formula = N_("dx = dy at the maximum of each channel, 0 elsewhere")
 
     def forward(self, x, training=False):
         n, C = len(x), x.shape[-1]
@@ -96,8 +99,8 @@ class GlobalAveragePooling1D(_GlobalPooling):
     Keras gives NaN).
     """
 
-    formula = "y = mean of x over the (unmasked) steps"
-    backward_formula = "dx = dy / T at every (unmasked) step"
+    formula = N_("y = mean of x over the (unmasked) steps")
+    backward_formula = N_("dx = dy / T at every (unmasked) step")
     rank = 1
     handles_variable_length = True  # any number of steps
     mask_source = None

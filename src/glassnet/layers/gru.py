@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
-from ..i18n import _
+from ..i18n import N_, _
 from .recurrent import RNN
 
 
@@ -35,8 +35,8 @@ class GRU(RNN):
 
     gates = 3
     separate_recurrent_bias = True
-    formula = "h_t = z·h_{t-1} + (1-z)·tanh(zx_h + r·zh_h)"
-    backward_formula = "dh_{t-1} = dh·z + dzh Uᵀ; dzx = [dz σ', dr σ', da]"
+    formula = N_("h_t = z·h_{t-1} + (1-z)·tanh(zx_h + r·zh_h)")
+    backward_formula = N_("dh_{t-1} = dh·z + dzh Uᵀ; dzx = [dz σ', dr σ', da]")
 
     def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid",
                  use_bias: bool = True, kernel_initializer="glorot_uniform",

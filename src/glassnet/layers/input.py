@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..graph import KerasTensor, Node
+from ..i18n import _
 from .base import Layer, _as_shape
 
 
@@ -21,7 +22,7 @@ class InputLayer(Layer):
             batch_size, shape = batch_shape[0], tuple(batch_shape[1:])
         shape = shape if shape is not None else input_shape
         if shape is None:
-            raise ValueError("Input needs a shape, e.g. Input(shape=(784,)).")
+            raise ValueError(_("Input needs a shape, e.g. Input(shape=(784,))."))
         kwargs.pop("sparse", None)
         kwargs.pop("ragged", None)
         super().__init__(name=name, input_shape=_as_shape(shape), **kwargs)

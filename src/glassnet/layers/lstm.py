@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
+from ..i18n import N_
 from .recurrent import RNN
 
 
@@ -35,8 +36,8 @@ class LSTM(RNN):
 
     gates = 4
     n_states = 2
-    formula = "c_t = f·c_{t-1} + i·tanh(z_c); h_t = o·tanh(c_t)"
-    backward_formula = "dc_{t-1} = dc·f; dz = [dc·g·σ', dc·c_{t-1}·σ', dc·i·tanh', do·σ']"
+    formula = N_("c_t = f·c_{t-1} + i·tanh(z_c); h_t = o·tanh(c_t)")
+    backward_formula = N_("dc_{t-1} = dc·f; dz = [dc·g·σ', dc·c_{t-1}·σ', dc·i·tanh', do·σ']")
 
     def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid",
                  use_bias: bool = True, kernel_initializer="glorot_uniform",

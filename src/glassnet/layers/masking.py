@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_
 from .base import Layer
 
 
@@ -21,8 +22,8 @@ class Masking(Layer):
     """
 
     handles_variable_length = True  # any number of steps
-    formula = "y = x · m,  m = any(x != mask_value) over the features"
-    backward_formula = "dx = dy · m"
+    formula = N_("y = x · m,  m = any(x != mask_value) over the features")
+    backward_formula = N_("dx = dy · m")
 
     def __init__(self, mask_value: float = 0.0, **kwargs) -> None:
         super().__init__(**kwargs)

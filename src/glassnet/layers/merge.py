@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ..i18n import _
 from .base import Layer
 
 
@@ -41,10 +42,12 @@ class Merge(Layer):
         for i, shape in enumerate(shapes[1:], 1):
             if shape != first:
                 raise InputError(
-                    f"{type(self).__name__} layer {self.name!r} needs inputs of one shape, but "
-                    f"input 0 has shape {(None, *first)} and input {i} has shape "
-                    f"{(None, *shape)}. Make them agree, e.g. with a Dense layer of "
-                    f"{first[-1]} units on input {i}, or use Concatenate to join them instead.")
+                    _("{kind} layer {name!r} needs inputs of one shape, but input 0 has "
+                      "shape {value} and input {i} has shape {value2}. Make them agree, "
+                      "e.g. with a Dense layer of {first} units on input {i}, or use "
+                      "Concatenate to join them instead.").format(
+                          kind=type(self).__name__, name=self.name, value=(None, *first), i=i,
+                          value2=(None, *shape), first=first[-1]))
         super().build(input_shape)
 
     def _check_list(self, input_shape) -> list[tuple]:
@@ -52,8 +55,9 @@ class Merge(Layer):
                 self.max_inputs is not None and len(input_shape) > self.max_inputs):
             count = (f"exactly {self.max_inputs}" if self.max_inputs == self.min_inputs
                      else f"at least {self.min_inputs}")
-            raise InputError(f"{type(self).__name__} layer {self.name!r} is called on a list of "
-                             f"{count} tensors, e.g. {type(self).__name__}()([a, b]).")
+            raise InputError(_("{kind} layer {name!r} is called on a list of {count} "
+                               "tensors, e.g. {kind}()([a, b]).").format(
+                                   kind=type(self).__name__, name=self.name, count=count))
         return [tuple(s) for s in input_shape]
 
     def compute_output_shape(self, input_shape):
@@ -64,9 +68,10 @@ class Merge(Layer):
 
     def __call__(self, inputs, training: bool = False):
         if not isinstance(inputs, (list, tuple)):
-            raise InputError(f"{type(self).__name__} layer {self.name!r} is called on a list of "
-                             f"tensors, e.g. {type(self).__name__}()([a, b]); got one "
-                             f"{type(inputs).__name__}.")
+            raise InputError(_("{kind} layer {name!r} is called on a list of tensors, "
+                               "e.g. {kind}()([a, b]); got one {kind2}.").format(
+                                   kind=type(self).__name__, name=self.name,
+                                   kind2=type(inputs).__name__))
         if not any(hasattr(t, "node") for t in inputs):
             inputs = [np.asarray(x) for x in inputs]
             if not self.built:
@@ -175,8 +180,9 @@ class Concatenate(Merge):
         """``axis`` among one sample's axes (Keras counts the batch axis as 0)."""
         axis = self.axis if self.axis < 0 else self.axis - 1
         if not -ndim <= axis < ndim:
-            raise InputError(f"Concatenate axis={self.axis} is out of range for inputs with "
-                             f"{ndim + 1} dimensions (batch included).")
+            raise InputError(_("Concatenate axis={axis} is out of range for inputs with "
+                               "{value} dimensions (batch included).").format(
+                                   axis=self.axis, value=ndim + 1))
         return axis % ndim
 
     def build(self, input_shape):
@@ -186,9 +192,11 @@ class Concatenate(Merge):
             if len(shape) != len(shapes[0]) or any(
                     a != b for k, (a, b) in enumerate(zip(shape, shapes[0])) if k != axis):
                 raise InputError(
-                    f"Concatenate layer {self.name!r} joins inputs along axis {self.axis}, so "
-                    f"their other axes must agree, but input 0 has shape {(None, *shapes[0])} "
-                    f"and input {i} has shape {(None, *shape)}. Reshape or Flatten them first.")
+                    _("Concatenate layer {name!r} joins inputs along axis {axis}, so "
+                      "their other axes must agree, but input 0 has shape {value} and "
+                      "input {i} has shape {value2}. Reshape or Flatten them first.").format(
+                          name=self.name, axis=self.axis, value=(None, *shapes[0]), i=i,
+                          value2=(None, *shape)))
         Layer.build(self, input_shape)
 
     def compute_output_shape(self, input_shape):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import initializers
+from ..i18n import N_, _
 from .base import Layer
 
 
@@ -39,8 +40,8 @@ class BatchNormalization(Layer):
     """
 
     formula = "y = gamma * (x - mean) / sqrt(var + epsilon) + beta"
-    backward_formula = ("dβ = Σ dy;  dγ = Σ dy·x̂;  "
-                        "dx = γ/√(σ²+ε)·(dy - dβ/m - x̂·dγ/m)  (training)")
+    backward_formula = N_("dβ = Σ dy;  dγ = Σ dy·x̂;  "
+                          "dx = γ/√(σ²+ε)·(dy - dβ/m - x̂·dγ/m)  (training)")
 
     def __init__(
         self,
@@ -57,11 +58,14 @@ class BatchNormalization(Layer):
     ) -> None:
         super().__init__(**kwargs)
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-            raise ValueError(f"BatchNormalization axis must be one integer, got {axis!r}.")
+            raise ValueError(_("BatchNormalization axis must be one integer, got "
+                               "{axis!r}.").format(axis=axis))
         if not 0 <= float(momentum) <= 1:
-            raise ValueError(f"BatchNormalization momentum must be in [0, 1], got {momentum!r}.")
+            raise ValueError(_("BatchNormalization momentum must be in [0, 1], got "
+                               "{momentum!r}.").format(momentum=momentum))
         if not float(epsilon) > 0:
-            raise ValueError(f"BatchNormalization epsilon must be positive, got {epsilon!r}.")
+            raise ValueError(_("BatchNormalization epsilon must be positive, got "
+                               "{epsilon!r}.").format(epsilon=epsilon))
         self.axis = int(axis)
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
@@ -76,8 +80,9 @@ class BatchNormalization(Layer):
         ndim = len(input_shape) + 1  # with the batch axis
         if not -ndim < self.axis < ndim or self.axis % ndim == 0:
             raise ValueError(
-                f"BatchNormalization layer {self.name!r}: axis={self.axis} is not a feature "
-                f"axis of inputs shaped (batch, {', '.join(map(str, input_shape))})."
+                _("BatchNormalization layer {name!r}: axis={axis} is not a feature axis "
+                  "of inputs shaped (batch, {shape}).").format(
+                      name=self.name, axis=self.axis, shape=", ".join(map(str, input_shape)))
             )
         self._axis = self.axis % ndim
         self._reduce = tuple(i for i in range(ndim) if i != self._axis)

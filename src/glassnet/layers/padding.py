@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ..i18n import N_, _
 from ._spatial import check_data_format, check_image_shape
 from .base import Layer
 
@@ -35,8 +36,9 @@ def as_borders(value, what: str, layer: str) -> Borders:
         return pair[0], pair[1]
     except (TypeError, ValueError):
         raise ValueError(
-            f"{layer} {what} must be a non-negative integer, a tuple of two (rows, columns) or "
-            f"two pairs ((top, bottom), (left, right)); got {value!r}."
+            _("{layer} {what} must be a non-negative integer, a tuple of two (rows, "
+              "columns) or two pairs ((top, bottom), (left, right)); got {value!r}.").format(
+                  layer=layer, what=what, value=value)
         ) from None
 
 
@@ -48,8 +50,8 @@ class ZeroPadding2D(Layer):
     image in the middle and zeros around it.
     """
 
-    formula = "y = x with zero rows and columns added around it"
-    backward_formula = "dx = dy without the border"
+    formula = N_("y = x with zero rows and columns added around it")
+    backward_formula = N_("dx = dy without the border")
 
     def __init__(self, padding=(1, 1), data_format: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -90,8 +92,8 @@ class Cropping2D(Layer):
     Backward: the removed pixels did not influence ``y``: ``dx`` is ``dy`` padded with zeros.
     """
 
-    formula = "y = x without its border rows and columns"
-    backward_formula = "dx = dy with zeros where x was cropped"
+    formula = N_("y = x without its border rows and columns")
+    backward_formula = N_("dx = dy with zeros where x was cropped")
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format: str | None = None,
                  **kwargs) -> None:
@@ -108,8 +110,9 @@ class Cropping2D(Layer):
         (t, b), (l, r) = self.cropping
         if t + b >= H or l + r >= W:
             raise InputError(
-                f"Cropping2D layer {self.name!r}: cropping {self.cropping} removes the whole of "
-                f"images of {H}x{W} pixels. Crop fewer rows and columns."
+                _("Cropping2D layer {name!r}: cropping {cropping} removes the whole of "
+                  "images of {H}x{W} pixels. Crop fewer rows and columns.").format(
+                      name=self.name, cropping=self.cropping, H=H, W=W)
             )
         return (H - t - b, W - l - r, C)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_, _
 from . import _parallel
 from ._parallel import run, split
 from ._spatial import (
@@ -48,12 +49,13 @@ class _Pooling2D(Layer):
 
     def build(self, input_shape):
         check_image_shape(input_shape, self.name, type(self).__name__)
-        H, W, _ = input_shape
+        H, W, C = input_shape
         ph, pw = self.pool_size
         if self.padding == "valid" and (H < ph or W < pw):
             raise ValueError(
-                f"{type(self).__name__} layer {self.name!r}: its {ph}x{pw} window does not fit "
-                f"in inputs of {H}x{W} pixels. Use a smaller pool_size or padding='same'."
+                _("{kind} layer {name!r}: its {ph}x{pw} window does not fit in inputs of "
+                  "{H}x{W} pixels. Use a smaller pool_size or padding='same'.").format(
+                      kind=type(self).__name__, name=self.name, ph=ph, pw=pw, H=H, W=W)
             )
         self.pads = (pad_amounts(H, ph, self.strides[0], self.padding),
                      pad_amounts(W, pw, self.strides[1], self.padding))
@@ -115,8 +117,8 @@ class MaxPooling2D(_Pooling2D):
     PyTorch), so each window passes its gradient on exactly once.
     """
 
-    formula = "y = max over each pool window of x"
-    backward_formula = "dx = dy at the maximum of each window, 0 elsewhere"
+    formula = N_("y = max over each pool window of x")
+    backward_formula = N_("dx = dy at the maximum of each window, 0 elsewhere")
     pad_value = -np.inf
 
     # Both passes work on parts of the batch on separate threads (see _parallel.py).
@@ -180,8 +182,8 @@ class AveragePooling2D(_Pooling2D):
     Backward: each pixel of a window gets an equal share, ``dx += dy / k``.
     """
 
-    formula = "y = mean over each pool window of x"
-    backward_formula = "dx = dy / (pixels per window), spread over each window"
+    formula = N_("y = mean over each pool window of x")
+    backward_formula = N_("dx = dy / (pixels per window), spread over each window")
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -222,8 +224,8 @@ class GlobalAveragePooling2D(Layer):
     Backward: every pixel gets ``dy / (H·W)``.
     """
 
-    formula = "y = mean of x over height and width"
-    backward_formula = "dx = dy / (H·W) at every pixel"
+    formula = N_("y = mean of x over height and width")
+    backward_formula = N_("dx = dy / (H·W) at every pixel")
 
     def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)

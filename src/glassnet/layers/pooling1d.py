@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ..i18n import N_, _
 from ._spatial import check_data_format, check_padding, output_length
 from .base import Layer
 from .pooling import AveragePooling2D, MaxPooling2D
@@ -19,7 +20,8 @@ def _positive_int(value, what: str, layer: str) -> int:
     if isinstance(value, (list, tuple)) and len(value) == 1:
         value = value[0]
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{layer} {what} must be a positive integer, got {value!r}.")
+        raise ValueError(_("{layer} {what} must be a positive integer, got {value!r}.").format(
+                               layer=layer, what=what, value=value))
     return int(value)
 
 
@@ -43,15 +45,19 @@ class _Pooling1D(Layer):
     def build(self, input_shape):
         if len(input_shape) != 2:
             raise InputError(
-                f"{type(self).__name__} layer {self.name!r} expects inputs of shape (batch, "
-                f"steps, channels), got (batch, {', '.join(map(str, input_shape))})."
+                _("{kind} layer {name!r} expects inputs of shape (batch, steps, "
+                  "channels), got (batch, {shape}).").format(
+                      kind=type(self).__name__, name=self.name,
+                      shape=", ".join(map(str, input_shape)))
             )
         steps, C = input_shape
         if self.padding == "valid" and steps < self.pool_size:
             raise InputError(
-                f"{type(self).__name__} layer {self.name!r}: its window of {self.pool_size} "
-                f"steps does not fit in sequences of {steps} steps. Use a smaller pool_size "
-                f"or padding='same'."
+                _("{kind} layer {name!r}: its window of {pool_size} steps does not fit "
+                  "in sequences of {steps} steps. Use a smaller pool_size or "
+                  "padding='same'.").format(
+                      kind=type(self).__name__, name=self.name, pool_size=self.pool_size,
+                      steps=steps)
             )
         self.pool.build((1, steps, C))
         super().build(input_shape)
@@ -86,8 +92,8 @@ class MaxPooling1D(_Pooling1D):
     Example: ``[1, 3, 2, 5, 4]`` with ``pool_size=2`` gives ``[3, 5]`` (the last step unused).
     """
 
-    formula = "y = max over each window of steps"
-    backward_formula = "dx = dy at the maximum of each window, 0 elsewhere"
+    formula = N_("y = max over each window of steps")
+    backward_formula = N_("dx = dy at the maximum of each window, 0 elsewhere")
     pooling2d = MaxPooling2D
 
 
@@ -99,6 +105,6 @@ class AveragePooling1D(_Pooling1D):
     Example: ``[1, 3, 2, 5, 4]`` with ``pool_size=2`` gives ``[2, 3.5]``.
     """
 
-    formula = "y = mean over each window of steps"
-    backward_formula = "dx = dy / (steps per window), spread over each window"
+    formula = N_("y = mean over each window of steps")
+    backward_formula = N_("dx = dy / (steps per window), spread over each window")
     pooling2d = AveragePooling2D

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ..i18n import N_, _
 from .base import Layer, flat_size
 
 
@@ -17,7 +18,7 @@ class Reshape(Layer):
     the channel axis that ``Conv2D`` needs to grayscale MNIST images. No arithmetic.
     """
 
-    formula = "y = x reshaped to target_shape"
+    formula = N_("y = x reshaped to target_shape")
 
     def __init__(self, target_shape: tuple[int, ...], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -30,8 +31,9 @@ class Reshape(Layer):
         if (not target or any(d == 0 or d < -1 for d in target)
                 or sum(d == -1 for d in target) > 1):
             raise ValueError(
-                f"Reshape target_shape must be a tuple of positive integers (at most one -1), "
-                f"without the batch size, such as (28, 28, 1); got {target_shape!r}."
+                _("Reshape target_shape must be a tuple of positive integers (at most "
+                  "one -1), without the batch size, such as (28, 28, 1); got "
+                  "{target_shape!r}.").format(target_shape=target_shape)
             )
         self.target_shape = target
 
@@ -41,10 +43,11 @@ class Reshape(Layer):
         shape = tuple(size // known if d == -1 else d for d in self.target_shape)
         if flat_size(shape) != size or (-1 in self.target_shape and size % known):
             raise InputError(
-                f"Reshape layer {self.name!r} cannot reshape inputs of shape (batch, "
-                f"{', '.join(map(str, input_shape))}) ({size} values per sample) to (batch, "
-                f"{', '.join(map(str, self.target_shape))}): the number of values must stay "
-                f"the same."
+                _("Reshape layer {name!r} cannot reshape inputs of shape (batch, {shape}) "
+                  "({size} values per sample) to (batch, {target}): the number of values "
+                  "must stay the same.").format(
+                      name=self.name, shape=", ".join(map(str, input_shape)), size=size,
+                      target=", ".join(map(str, self.target_shape)))
             )
         return shape
 
@@ -69,8 +72,8 @@ class Permute(Layer):
     Keras. Backward applies the inverse permutation to ``dy``.
     """
 
-    formula = "y = x with its axes permuted by dims"
-    backward_formula = "dx = dy with the inverse permutation"
+    formula = N_("y = x with its axes permuted by dims")
+    backward_formula = N_("dx = dy with the inverse permutation")
 
     def __init__(self, dims: tuple[int, ...], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -80,8 +83,8 @@ class Permute(Layer):
             dims = ()
         if sorted(dims) != list(range(1, len(dims) + 1)):
             raise ValueError(
-                f"Permute dims must be a permutation of 1..n (the batch axis 0 is not "
-                f"included), such as (2, 1); got {dims!r}."
+                _("Permute dims must be a permutation of 1..n (the batch axis 0 is not "
+                  "included), such as (2, 1); got {dims!r}.").format(dims=dims)
             )
         self.dims = dims
         self._axes = (0, *dims)
@@ -90,9 +93,10 @@ class Permute(Layer):
     def compute_output_shape(self, input_shape):
         if len(input_shape) != len(self.dims):
             raise InputError(
-                f"Permute layer {self.name!r} with dims={self.dims} expects samples with "
-                f"{len(self.dims)} axes, got inputs of shape (batch, "
-                f"{', '.join(map(str, input_shape))})."
+                _("Permute layer {name!r} with dims={dims} expects samples with {n_dims} "
+                  "axes, got inputs of shape (batch, {shape}).").format(
+                      name=self.name, dims=self.dims, n_dims=len(self.dims),
+                      shape=", ".join(map(str, input_shape)))
             )
         return tuple(input_shape[d - 1] for d in self.dims)
 
@@ -121,14 +125,15 @@ class RepeatVector(Layer):
     def __init__(self, n: int, **kwargs) -> None:
         super().__init__(**kwargs)
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"RepeatVector n must be a positive integer, got {n!r}.")
+            raise ValueError(_("RepeatVector n must be a positive integer, got {n!r}.").format(n=n))
         self.n = int(n)
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 1:
             raise InputError(
-                f"RepeatVector layer {self.name!r} expects 2-D inputs (batch, features), got "
-                f"(batch, {', '.join(map(str, input_shape))}). Flatten them first."
+                _("RepeatVector layer {name!r} expects 2-D inputs (batch, features), got "
+                  "(batch, {shape}). Flatten them first.").format(
+                      name=self.name, shape=", ".join(map(str, input_shape)))
             )
         return (self.n, input_shape[0])
 

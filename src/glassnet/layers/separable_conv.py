@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import activations, initializers
 from ..errors import InputError
+from ..i18n import _
 from ._spatial import (
     check_image_shape,
     output_length,
@@ -75,9 +76,10 @@ class DepthwiseConv2D(Layer):
         kh, kw = self.kernel_size
         if self.padding == "valid" and (H < kh or W < kw):
             raise InputError(
-                f"{type(self).__name__} layer {self.name!r}: its {kh}x{kw} kernel does not fit "
-                f"in inputs of {H}x{W} pixels with padding='valid'. Use a smaller kernel_size "
-                f"or padding='same'."
+                _("{kind} layer {name!r}: its {kh}x{kw} kernel does not fit in inputs of "
+                  "{H}x{W} pixels with padding='valid'. Use a smaller kernel_size or "
+                  "padding='same'.").format(
+                      kind=type(self).__name__, name=self.name, kh=kh, kw=kw, H=H, W=W)
             )
         self.pads = (pad_amounts(H, kh, self.strides[0], self.padding),
                      pad_amounts(W, kw, self.strides[1], self.padding))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import N_
 from .recurrent import RNN
 
 
@@ -20,8 +21,8 @@ class SimpleRNN(RNN):
     (``activation=None``): ``x = [1, 2]`` gives ``h_1 = 1``, ``h_2 = 2 + 0.5 · 1 = 2.5``.
     """
 
-    formula = "h_t = f(x_t W + h_{t-1} U + b)"
-    backward_formula = "dz_t = dh_t * f'(z_t); dh_{t-1} = dz_t Uᵀ; dW = Σ x_tᵀ dz_t"
+    formula = N_("h_t = f(x_t W + h_{t-1} U + b)")
+    backward_formula = N_("dz_t = dh_t * f'(z_t); dh_{t-1} = dz_t Uᵀ; dW = Σ x_tᵀ dz_t")
 
     def __init__(self, units: int, activation="tanh", use_bias: bool = True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import N_, _
 from ._spatial import as_pair, check_data_format, check_image_shape
 from .base import Layer
 
@@ -18,7 +19,7 @@ class UpSampling2D(Layer):
     """
 
     formula = "y[i, j] = x[i // sh, j // sw]"
-    backward_formula = "dx = sum of dy over each sh x sw block"
+    backward_formula = N_("dx = sum of dy over each sh x sw block")
 
     def __init__(self, size=(2, 2), data_format: str | None = None,
                  interpolation: str = "nearest", **kwargs) -> None:
@@ -28,8 +29,9 @@ class UpSampling2D(Layer):
         self.data_format = check_data_format(data_format, kind)
         if interpolation != "nearest":
             raise NotImplementedError(
-                f"{kind}: interpolation={interpolation!r} is not implemented; use "
-                f"interpolation='nearest' (Keras's default)."
+                _("{kind}: interpolation={interpolation!r} is not implemented; use "
+                  "interpolation='nearest' (Keras's default).").format(
+                      kind=kind, interpolation=interpolation)
             )
         self.interpolation = interpolation
 

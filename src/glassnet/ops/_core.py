@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import backend
+from ..i18n import _
 from ..tape import record
 from ..tensor import Tensor, to_array
 
@@ -33,10 +34,10 @@ def pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
         raise ValueError(
-            f"Incompatible shapes for {op}: {a.shape} and {b.shape}. Element-wise ops need "
-            f"shapes that broadcast (equal, or 1, in each dimension counted from the right); "
-            f"reshape one operand (tf.reshape, tf.expand_dims) or use tf.matmul for a matrix "
-            f"product.") from None
+            _("Incompatible shapes for {op}: {shape} and {shape2}. Element-wise ops need "
+              "shapes that broadcast (equal, or 1, in each dimension counted from the "
+              "right); reshape one operand (tf.reshape, tf.expand_dims) or use tf.matmul "
+              "for a matrix product.").format(op=op, shape=a.shape, shape2=b.shape)) from None
     return a, b
 
 
@@ -66,8 +67,9 @@ def normalize_axis(axis: Any, ndim: int) -> tuple[int, ...]:
     for a in axes:
         a = int(a)
         if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor of rank {ndim}: use an "
-                             f"axis in [{-ndim}, {ndim}).")
+            raise ValueError(_("axis {a} is out of range for a tensor of rank {ndim}: "
+                               "use an axis in [{value}, {ndim}).").format(
+                                   a=a, ndim=ndim, value=-ndim))
         out.append(a % ndim if ndim else 0)
     return tuple(sorted(set(out)))
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import backend
+from ..i18n import _
 from ..tape import record
 from ..tensor import Tensor, to_array
 from ._core import as_tensor, normalize_axis, pair, unbroadcast, value
@@ -138,9 +139,10 @@ def reshape(tensor, shape, name=None) -> Tensor:
     try:
         y = x.array.reshape(new)
     except ValueError:
-        raise ValueError(f"Cannot reshape a tensor of shape {x.shape} ({x.size} entries) into "
-                         f"shape {new}: the number of entries must stay the same "
-                         f"(use -1 for one axis to have it computed).") from None
+        raise ValueError(_("Cannot reshape a tensor of shape {shape} ({size} entries) "
+                           "into shape {new}: the number of entries must stay the same "
+                           "(use -1 for one axis to have it computed).").format(
+                               shape=x.shape, size=x.size, new=new)) from None
     return record(Tensor(y), [x], lambda dy: [dy.reshape(x.shape)], "reshape")
 
 
@@ -169,8 +171,9 @@ def squeeze(input, axis=None, name=None) -> Tensor:
     if axes is not None:
         bad = [a for a in axes if x.shape[a] != 1]
         if bad:
-            raise ValueError(f"Cannot squeeze axis {bad[0]} of a tensor of shape {x.shape}: "
-                             f"it has size {x.shape[bad[0]]}, not 1.")
+            raise ValueError(_("Cannot squeeze axis {bad} of a tensor of shape {shape}: "
+                               "it has size {shape2}, not 1.").format(
+                                   bad=bad[0], shape=x.shape, shape2=x.shape[bad[0]]))
     return record(Tensor(np.squeeze(x.array, axes)), [x],
                   lambda dy: [dy.reshape(x.shape)], "squeeze")
 
@@ -184,8 +187,9 @@ def concat(values, axis, name=None) -> Tensor:
     try:
         y = np.concatenate([x.array for x in xs], axis=int(axis))
     except ValueError:
-        raise ValueError(f"concat along axis {axis} needs the same shape on the other axes; "
-                         f"got shapes {[x.shape for x in xs]}.") from None
+        raise ValueError(_("concat along axis {axis} needs the same shape on the other "
+                           "axes; got shapes {value}.").format(
+                               axis=axis, value=[x.shape for x in xs])) from None
     ends = np.cumsum([x.shape[int(axis)] for x in xs])[:-1]
     return record(Tensor(y), xs, lambda dy: np.split(dy, ends, axis=int(axis)), "concat")
 
@@ -195,7 +199,8 @@ def stack(values, axis=0, name=None) -> Tensor:
     xs = [as_tensor(v) for v in values]
     shapes = {x.shape for x in xs}
     if len(shapes) > 1:
-        raise ValueError(f"stack needs tensors of one shape; got shapes {[x.shape for x in xs]}.")
+        raise ValueError(_("stack needs tensors of one shape; got shapes {value}.").format(
+                               value=[x.shape for x in xs]))
     y = np.stack([x.array for x in xs], axis=int(axis))
     return record(Tensor(y), xs, lambda dy: list(np.moveaxis(dy, int(axis), 0)), "stack")
 
@@ -216,14 +221,14 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None) -> list[Tensor
     if isinstance(num_or_size_splits, (int, np.integer)):
         k = int(num_or_size_splits)
         if n % k:
-            raise ValueError(f"Cannot split an axis of size {n} into {k} equal parts; give "
-                             f"the sizes of the parts instead.")
+            raise ValueError(_("Cannot split an axis of size {n} into {k} equal parts; "
+                               "give the sizes of the parts instead.").format(n=n, k=k))
         sizes = [n // k] * k
     else:
         sizes = [int(s) for s in as_tensor(num_or_size_splits).array.ravel()]
     if builtins.sum(sizes) != n:
-        raise ValueError(f"split sizes {sizes} add up to {builtins.sum(sizes)}, but the axis "
-                         f"has size {n}.")
+        raise ValueError(_("split sizes {sizes} add up to {sum}, but the axis has size "
+                           "{n}.").format(sizes=sizes, sum=builtins.sum(sizes), n=n))
     ends = np.cumsum([0, *sizes])
     lead = (slice(None),) * axis
     return [getitem(x, (*lead, slice(int(a), int(b)))) for a, b in zip(ends[:-1], ends[1:])]
@@ -280,8 +285,9 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     n = p.shape[axis]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         bad = idx.max() if idx.max() >= n else idx.min()
-        raise IndexError(f"gather: index {int(bad)} is out of range for axis {axis} of size "
-                         f"{n} (shape {p.shape}): indices must be in [0, {n}).")
+        raise IndexError(_("gather: index {bad} is out of range for axis {axis} of size "
+                           "{n} (shape {shape}): indices must be in [0, {n}).").format(
+                               bad=int(bad), axis=axis, n=n, shape=p.shape))
     y = np.take(p.array, idx, axis=axis)
 
     def vjp(dy):
@@ -314,13 +320,14 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
     if x is None and y is None:
         return Tensor(np.argwhere(c).astype(np.int64))
     if x is None or y is None:
-        raise ValueError("tf.where needs both x and y, or neither.")
+        raise ValueError(_("tf.where needs both x and y, or neither."))
     a, b = pair(x, y, "where")
     try:
         out = np.where(c, a.array, b.array)
     except ValueError:
-        raise ValueError(f"Incompatible shapes for where: condition {c.shape}, x {a.shape}, "
-                         f"y {b.shape}.") from None
+        raise ValueError(_("Incompatible shapes for where: condition {shape}, x "
+                           "{shape2}, y {shape3}.").format(
+                               shape=c.shape, shape2=a.shape, shape3=b.shape)) from None
     def vjp(dz):
         return [unbroadcast(np.where(c, dz, 0), a.shape), unbroadcast(np.where(c, 0, dz), b.shape)]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
+from ..i18n import _
 from ..tape import record
 from ..tensor import Tensor
 from ._core import activation, as_tensor, elementwise, normalize_axis, pair, unbroadcast
@@ -363,7 +364,8 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
 def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None) -> Tensor:
     """The Euclidean norm ``√Σ x²`` over ``axis`` (all entries by default), made of ops."""
     if ord not in ("euclidean", "fro", 2):
-        raise NotImplementedError(f"glassnet's norm computes ord='euclidean' only, not {ord!r}.")
+        raise NotImplementedError(_("glassnet's norm computes ord='euclidean' only, not "
+                                    "{ord!r}.").format(ord=ord))
     return sqrt(reduce_sum(square(tensor), axis, keepdims))
 
 
@@ -435,10 +437,11 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
         B = _swap(B)
     if A.shape[-1] != B.shape[-2]:
         raise ValueError(
-            f"Matrix size-incompatible for matmul: {a.shape} @ {b.shape}"
-            f"{' (transposed)' if transpose_a or transpose_b else ''}: the last axis of the "
-            f"first ({A.shape[-1]}) must equal the second-to-last of the second "
-            f"({B.shape[-2]}). Transpose one of them (tf.transpose, transpose_b=True).")
+            _("Matrix size-incompatible for matmul: {shape} @ {shape2}{transposed}: the last "
+              "axis of the first ({k}) must equal the second-to-last of the second "
+              "({k2}). Transpose one of them (tf.transpose, transpose_b=True).").format(
+                  shape=a.shape, shape2=b.shape, k=A.shape[-1], k2=B.shape[-2],
+                  transposed=_(" (transposed)") if transpose_a or transpose_b else ""))
     C = A @ B
     y = C[..., 0] if b.ndim == 1 else C  # drop the axes that 1-D operands did not have
     if a.ndim == 1:
@@ -465,6 +468,7 @@ def pair_matmul(a, b) -> tuple[Tensor, Tensor]:
         b = as_tensor(b, a.dtype)
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul needs tensors of rank >= 1, got shapes {a.shape} and "
-                         f"{b.shape}: use tf.multiply (or *) to scale by a number.")
+        raise ValueError(_("matmul needs tensors of rank >= 1, got shapes {shape} and "
+                           "{shape2}: use tf.multiply (or *) to scale by a number.").format(
+                               shape=a.shape, shape2=b.shape))
     return a, b

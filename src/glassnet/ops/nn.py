@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
+from ..i18n import _
 from ..tape import record
 from ..tensor import Tensor
 from ._core import activation, as_tensor, elementwise, normalize_axis
@@ -40,7 +41,8 @@ def elu(features, name=None) -> Tensor:
 def gelu(features, approximate=False, name=None) -> Tensor:
     """``x Φ(x)``;  ``dy/dx = Φ(x) + x φ(x)`` (``activations.GELU``, exact form only)."""
     if approximate:
-        raise NotImplementedError("glassnet's gelu is the exact form: use approximate=False.")
+        raise NotImplementedError(_("glassnet's gelu is the exact form: use "
+                                    "approximate=False."))
     return activation("gelu", features, activations.gelu)
 
 
@@ -88,9 +90,10 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
     if y.dtype != x.dtype:
         y = as_tensor(y.array, x.dtype)
     if x.shape != y.shape:
-        raise ValueError(f"labels and logits must have the same shape; got labels {y.shape} "
-                         f"and logits {x.shape}. For integer class labels use "
-                         "tf.nn.sparse_softmax_cross_entropy_with_logits.")
+        raise ValueError(_("labels and logits must have the same shape; got labels "
+                           "{shape} and logits {shape2}. For integer class labels use "
+                           "tf.nn.sparse_softmax_cross_entropy_with_logits.").format(
+                               shape=y.shape, shape2=x.shape))
     axis = normalize_axis(axis, x.ndim)[0]
     shifted = x.array - x.array.max(axis=axis, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
@@ -110,19 +113,19 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
     labels = np.asarray(as_tensor(labels).array)
     if labels.dtype.kind not in "iu":
         if not np.all(labels == np.round(labels)):
-            raise ValueError("sparse_softmax_cross_entropy_with_logits needs integer class "
-                             "labels; for one-hot or probability labels use "
-                             "tf.nn.softmax_cross_entropy_with_logits.")
+            raise ValueError(_("sparse_softmax_cross_entropy_with_logits needs integer "
+                               "class labels; for one-hot or probability labels use "
+                               "tf.nn.softmax_cross_entropy_with_logits."))
         labels = labels.astype(np.int64)
     if labels.shape != x.shape[:-1]:
-        raise ValueError(f"labels of shape {labels.shape} do not fit logits of shape "
-                         f"{x.shape}: labels need the shape {x.shape[:-1]} (one class index "
-                         f"per example).")
+        raise ValueError(_("labels of shape {shape} do not fit logits of shape {shape2}: "
+                           "labels need the shape {shape3} (one class index per example).").format(
+                               shape=labels.shape, shape2=x.shape, shape3=x.shape[:-1]))
     n = x.shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= n):
         bad = labels.max() if labels.max() >= n else labels.min()
-        raise ValueError(f"Received a label value of {int(bad)} which is outside the valid "
-                         f"range of [0, {n}).")
+        raise ValueError(_("Received a label value of {bad} which is outside the valid "
+                           "range of [0, {n}).").format(bad=int(bad), n=n))
     shifted = x.array - x.array.max(axis=-1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     loss = -np.take_along_axis(log_p, labels[..., None], axis=-1)[..., 0]
@@ -143,8 +146,8 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
     if z.dtype != x.dtype:
         z = as_tensor(z.array, x.dtype)
     if x.shape != z.shape:
-        raise ValueError(f"labels and logits must have the same shape; got labels {z.shape} "
-                         f"and logits {x.shape}.")
+        raise ValueError(_("labels and logits must have the same shape; got labels "
+                           "{shape} and logits {shape2}.").format(shape=z.shape, shape2=x.shape))
     a, t = x.array, z.array
     loss = np.maximum(a, 0) - a * t + np.log1p(np.exp(-np.abs(a)))
     return record(Tensor(loss), [z, x], lambda dL: [

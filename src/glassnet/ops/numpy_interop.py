@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tape as tape_module
+from ..i18n import N_, _
 from ..tensor import Tensor
 from . import array as A
 from . import math as M
@@ -65,10 +66,10 @@ FUNCTIONS = {
 SUGGEST = {
     "einsum": "tf.matmul with tf.transpose/tf.reshape", "tensordot": "tf.matmul",
     "outer": "tf.matmul(tf.expand_dims(a, 1), tf.expand_dims(b, 0))",
-    "cumsum": "a sum of tf.gather'ed slices", "std": "tf.math.reduce_std",
+    "cumsum": N_("a sum of tf.gather'ed slices"), "std": "tf.math.reduce_std",
     "var": "tf.math.reduce_variance", "logaddexp": "tf.math.reduce_logsumexp",
     "take": "tf.gather", "tile": "tf.tile",
-    "arctan": "tf.math.* ops", "sinh": "tf.math.* ops", "cosh": "tf.math.* ops",
+    "arctan": N_("tf.math.* ops"), "sinh": N_("tf.math.* ops"), "cosh": N_("tf.math.* ops"),
 }
 
 
@@ -106,11 +107,13 @@ def _plain(name: str, run, args):
     tensors = [t for t in _leaves(args) if isinstance(t, Tensor)]
     if tape_module.watched(tensors):
         short = name.split(".")[1]
-        instead = SUGGEST.get(short) or _twin(short) or "the glassnet ops (tf.math.*, tf.nn.*)"
+        instead = _(SUGGEST.get(short) or _twin(short)
+                    or N_("the glassnet ops (tf.math.*, tf.nn.*)"))
         raise TypeError(
-            f"{name} was applied to a tensor that a GradientTape is watching. The tape cannot "
-            f"see inside NumPy functions, so no gradient would flow through it. Use {instead} "
-            f"instead, or compute it with glassnet ops (tf.math, tf.nn, tf.keras.ops).")
+            _("{name} was applied to a tensor that a GradientTape is watching. The tape "
+              "cannot see inside NumPy functions, so no gradient would flow through it. "
+              "Use {instead} instead, or compute it with glassnet ops (tf.math, tf.nn, "
+              "tf.keras.ops).").format(name=name, instead=instead))
     result = run(*_arrays(args))
     if isinstance(result, (np.ndarray, np.generic)):
         return Tensor(result)

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import argparse
 
+from ..i18n import _
+
 
 def add_command(sub) -> None:
     """Register ``glassnet playground [--port N] [--no-browser]`` on the CLI's subparsers."""
-    p = sub.add_parser("playground", help="watch a network learn, live in your browser",
-                       description="Start the glassnet playground, a local web page on "
-                                   "127.0.0.1 that trains real glassnet models as you watch.")
+    p = sub.add_parser("playground", help=_("watch a network learn, live in your browser"),
+                       description=_("Start the glassnet playground, a local web page on "
+                                     "127.0.0.1 that trains real glassnet models as you "
+                                     "watch."))
     p.add_argument("--port", type=_port, default=0,
-                   help="port to listen on (default: a free one)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+                   help=_("port to listen on (default: a free one)"))
+    p.add_argument("--no-browser", action="store_true", help=_("do not open a browser"))
     p.set_defaults(func=_run)
 
 
@@ -28,9 +31,11 @@ def _port(text: str) -> int:
     try:
         port = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a port number, got {text!r}").format(text=text)) from None
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is from 0 to 65535, got {port}")
+        raise argparse.ArgumentTypeError(
+            _("a port is from 0 to 65535, got {port}").format(port=port))
     return port
 
 
@@ -45,6 +50,6 @@ def _run(args) -> None:
     except OSError as err:
         if err.errno != errno.EADDRINUSE:
             raise
-        raise CommandError(f"port {args.port} is already in use (another glassnet playground?)"
-                           "; pick another with --port, or leave --port out for a free one"
-                           ) from None
+        raise CommandError(_("port {port} is already in use (another glassnet playground?); "
+                             "pick another with --port, or leave --port out for a free one"
+                             ).format(port=args.port)) from None

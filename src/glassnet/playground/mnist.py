@@ -62,7 +62,8 @@ MODELS = ("mlp", "cnn")
 @dataclass
 class MnistSettings:
     """The tutorial's run: 784-128-10, Adam at 0.001, batch 32, 5 epochs, all 60,000 images.
-    ``model="cnn"``: Keras's small MNIST convnet instead (``hidden`` is then not used)."""
+    ``model="cnn"``: Keras's small MNIST convnet instead (``hidden`` is then not used).
+    ``seed`` seeds the first weights, the batches and dropout, as in the program."""
 
     model: str = "mlp"
     hidden: int = 128
@@ -70,6 +71,7 @@ class MnistSettings:
     batch_size: int = 32
     learning_rate: float = 0.001
     limit: int = 60000
+    seed: int = 0
 
     @classmethod
     def from_json(cls, obj: object) -> MnistSettings:
@@ -78,7 +80,8 @@ class MnistSettings:
                                 f"{', '.join(asdict(cls()))}")
         s = cls(**obj)
         for name, lo, hi in (("epochs", 1, 50), ("batch_size", 1, 1024),
-                             ("limit", 100, 60000), ("learning_rate", 1e-5, 1.0)):
+                             ("limit", 100, 60000), ("learning_rate", 1e-5, 1.0),
+                             ("seed", 0, 2**31 - 1)):
             v = getattr(s, name)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not lo <= v <= hi:
                 raise SettingsError(f"{name} must be from {lo} to {hi}, got {str(v)[:40]!r}")
@@ -93,9 +96,11 @@ class MnistSettings:
 
 
 def build_model(s: MnistSettings):
-    """The model of ``program(s)``, compiled."""
+    """The model of ``program(s)``, compiled, after seeding glassnet's random numbers with
+    ``s.seed`` as the program does: the same first weights, and ``fit`` the same batches."""
     import glassnet as tf
 
+    tf.keras.utils.set_random_seed(s.seed)
     if s.model == "cnn":
         model = tf.keras.Sequential([
             tf.keras.Input(shape=(28, 28)),
@@ -130,6 +135,7 @@ def program(s: MnistSettings) -> str:
         "(x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()",
         "x_train, x_test = x_train / 255.0, x_test / 255.0",
         *limit,
+        f"tf.keras.utils.set_random_seed({s.seed})  # the page's start: the same first weights",
         "model = tf.keras.Sequential([",
         "    tf.keras.Input(shape=(28, 28)),",
         *(_CNN_LAYERS if s.model == "cnn" else [

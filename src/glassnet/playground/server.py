@@ -26,6 +26,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
+from ..i18n import _
 from .mnist import MAX_DRAWING, MnistSettings, PlaygroundMNIST
 from .session import Playground2D
 from .settings import Settings, SettingsError
@@ -294,12 +295,12 @@ def _drawing(body) -> tuple[bytes, int, int]:
 def serve(port: int = 0, open_browser: bool = True) -> None:
     """Run the playground until Ctrl-C: ``glassnet playground``."""
     server = PlaygroundServer(port)
-    print(f"glassnet playground: {server.url}  (Ctrl-C stops it)", flush=True)
+    print(_("glassnet playground: {url}  (Ctrl-C stops it)").format(url=server.url), flush=True)
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        print("\nglassnet playground: stopped", flush=True)
+        print("\n" + _("glassnet playground: stopped"), flush=True)
     finally:
         server.close()

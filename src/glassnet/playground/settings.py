@@ -8,6 +8,7 @@ model with the same calls, and a test runs the program to check the two agree.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import asdict, dataclass, field
 
@@ -129,6 +130,13 @@ def build_model(s: Settings):
     return model
 
 
+@functools.cache
+def _generator_source(dataset: str) -> str:
+    """The data set's function as the program shows it (read once: ``inspect`` takes about
+    3 ms, and every update the page gets carries the program)."""
+    return inspect.getsource(data.GENERATORS[dataset])
+
+
 def program(s: Settings, epochs: int = 100) -> str:
     """The Keras program for ``s``, as a learner would write it (``import glassnet as tf``)."""
     reg = regularizer(s)
@@ -140,7 +148,7 @@ def program(s: Settings, epochs: int = 100) -> str:
     layers += [f'    tf.keras.layers.Dense({u}, activation="{s.activation}"{reg_arg}),'
                for u in s.hidden]
     layers.append(f'    tf.keras.layers.Dense(1, activation="sigmoid"{reg_arg}),')
-    source = inspect.getsource(data.GENERATORS[s.dataset])
+    source = _generator_source(s.dataset)
     return "\n".join([
         "import numpy as np",
         "",

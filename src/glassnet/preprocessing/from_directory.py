@@ -21,6 +21,7 @@ import os
 import numpy as np
 
 from ..dataset import Dataset
+from ..i18n import _
 from .image import img_to_array, load_img
 
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
@@ -32,25 +33,28 @@ def index_directory(directory: str, labels="inferred", formats=IMAGE_FORMATS,
     """``(file_paths, labels, class_names)`` in Keras's order (see the module docstring)."""
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"{directory!r} is not a folder: give the folder that holds "
-                                f"one subfolder of files per class.")
+        raise FileNotFoundError(_("{directory!r} is not a folder: give the folder that "
+                                  "holds one subfolder of files per class.").format(
+                                      directory=directory))
     if labels == "inferred":
         subdirs = [d for d in sorted(os.listdir(directory))
                    if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
         if class_names is not None:
             if not set(class_names) <= set(subdirs):
-                raise ValueError(f"class_names {list(class_names)} do not match the subfolders "
-                                 f"of {directory!r}: {subdirs}.")
+                raise ValueError(_("class_names {class_names} do not match the "
+                                   "subfolders of {directory!r}: {subdirs}.").format(
+                                       class_names=list(class_names), directory=directory,
+                                       subdirs=subdirs))
             subdirs = list(class_names)
     else:
         if class_names is not None:
-            raise ValueError("class_names can only be given with labels='inferred'.")
+            raise ValueError(_("class_names can only be given with labels='inferred'."))
         subdirs = [""]
     paths, found = [], []
     for k, sub in enumerate(subdirs):
         root_dir = os.path.join(directory, sub)
         walk = os.walk(root_dir, followlinks=follow_links)
-        for root, _, files in sorted(walk, key=lambda entry: entry[0]):
+        for root, _dirs, files in sorted(walk, key=lambda entry: entry[0]):
             for name in sorted(files):
                 if name.lower().endswith(formats):
                     paths.append(os.path.join(root, name))
@@ -62,14 +66,16 @@ def index_directory(directory: str, labels="inferred", formats=IMAGE_FORMATS,
         label_array, names = None, None
     else:
         if len(labels) != len(paths):
-            raise ValueError(f"labels has {len(labels)} entries but {directory!r} holds "
-                             f"{len(paths)} files; give one label per file, in the sorted "
-                             f"order of their paths.")
+            raise ValueError(_("labels has {n_labels} entries but {directory!r} holds "
+                               "{n_paths} files; give one label per file, in the sorted "
+                               "order of their paths.").format(
+                                   n_labels=len(labels), directory=directory, n_paths=len(paths)))
         label_array = np.asarray(labels)
         names = [str(v) for v in sorted(set(np.asarray(labels).tolist()))]
     if verbose:
-        classes = "" if names is None else f" belonging to {len(names)} classes"
-        print(f"Found {len(paths)} files{classes}.")
+        found = (_("Found {files} files.") if names is None else
+                 _("Found {files} files belonging to {classes} classes."))
+        print(found.format(files=len(paths), classes=len(names or ())))
     if shuffle:  # Keras: one global shuffle, paths and labels with the same seed
         if seed is None:
             seed = np.random.randint(1e6)
@@ -112,36 +118,40 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode: str |
     ``(training, validation)``. The dataset's ``class_names`` lists the classes in label
     order."""
     if label_mode not in ("int", "categorical", "binary", None):
-        raise ValueError(f"label_mode must be 'int', 'categorical', 'binary' or None, got "
-                         f"{label_mode!r}.")
+        raise ValueError(_("label_mode must be 'int', 'categorical', 'binary' or None, "
+                           "got {label_mode!r}.").format(label_mode=label_mode))
     if labels is None or label_mode is None:
         labels, label_mode = None, None
     channels = {"rgb": 3, "rgba": 4, "grayscale": 1}
     if color_mode not in channels:
-        raise ValueError(f"color_mode must be 'rgb', 'rgba' or 'grayscale', got {color_mode!r}.")
+        raise ValueError(_("color_mode must be 'rgb', 'rgba' or 'grayscale', got "
+                           "{color_mode!r}.").format(color_mode=color_mode))
     if interpolation != "bilinear" or crop_to_aspect_ratio or pad_to_aspect_ratio:
-        raise NotImplementedError("image_dataset_from_directory: glassnet resizes with "
-                                  "interpolation='bilinear' only, without crop or pad to the "
-                                  "aspect ratio.")
+        raise NotImplementedError(_("image_dataset_from_directory: glassnet resizes with "
+                                    "interpolation='bilinear' only, without crop or pad "
+                                    "to the aspect ratio."))
     if validation_split and not 0 < validation_split < 1:
-        raise ValueError(f"validation_split must be between 0 and 1, got {validation_split!r}.")
+        raise ValueError(_("validation_split must be between 0 and 1, got "
+                           "{validation_split!r}.").format(validation_split=validation_split))
     if bool(validation_split) != bool(subset):
-        raise ValueError("Give validation_split and subset together, e.g. "
-                         "validation_split=0.2, subset='training', seed=123.")
+        raise ValueError(_("Give validation_split and subset together, e.g. "
+                           "validation_split=0.2, subset='training', seed=123."))
     if subset not in ("training", "validation", "both", None):
-        raise ValueError(f"subset must be 'training', 'validation' or 'both', got {subset!r}.")
+        raise ValueError(_("subset must be 'training', 'validation' or 'both', got "
+                           "{subset!r}.").format(subset=subset))
     if validation_split and shuffle and seed is None:
-        raise ValueError("With validation_split and shuffle=True, give a seed (the same for "
-                         "the training and the validation call), so that the two subsets do "
-                         "not overlap.")
+        raise ValueError(_("With validation_split and shuffle=True, give a seed (the "
+                           "same for the training and the validation call), so that the "
+                           "two subsets do not overlap."))
     paths, label_array, names = index_directory(directory, labels, IMAGE_FORMATS, class_names,
                                                 shuffle, seed, follow_links, verbose)
     if label_mode == "binary" and len(names) != 2:
-        raise ValueError(f"label_mode='binary' needs exactly 2 classes, found {len(names)}: "
-                         f"{names}. Use label_mode='int' or 'categorical'.")
+        raise ValueError(_("label_mode='binary' needs exactly 2 classes, found "
+                           "{n_names}: {names}. Use label_mode='int' or 'categorical'.").format(
+                               n_names=len(names), names=names))
     if not paths:
-        raise ValueError(f"No images found in {directory!r} (formats: "
-                         f"{', '.join(IMAGE_FORMATS)}).")
+        raise ValueError(_("No images found in {directory!r} (formats: {join}).").format(
+                               directory=directory, join=', '.join(IMAGE_FORMATS)))
 
     def load(path):
         image = img_to_array(load_img(str(path), color_mode=color_mode))
@@ -156,7 +166,8 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode: str |
 
     def make(part_paths, part_labels, which: str | None):
         if which is not None and verbose:
-            print(f"Using {len(part_paths)} files for {which}.")
+            print(_("Using {files} files for {which}.").format(files=len(part_paths),
+                                                                 which=which))
         source = (np.array(part_paths) if part_labels is None
                   else (np.array(part_paths), encode(np.asarray(part_labels))))
         ds = Dataset.from_tensor_slices(source)

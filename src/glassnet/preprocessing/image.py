@@ -26,6 +26,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .. import random as grandom
+from ..i18n import _
 from ..layers._affine import Warp
 from ..legacy import warn_once
 
@@ -37,7 +38,8 @@ def _pillow():
     try:
         from PIL import Image
     except ImportError:
-        raise ImportError("Reading and writing images needs Pillow: pip install pillow") from None
+        raise ImportError(_("Reading and writing images needs Pillow: pip install "
+                            "pillow")) from None
     return Image
 
 
@@ -47,8 +49,8 @@ def img_to_array(img, data_format=None, dtype="float32") -> np.ndarray:
     if x.ndim == 2:
         x = x[..., np.newaxis]
     if x.ndim != 3:
-        raise ValueError(f"img_to_array: expected an image (height, width[, channels]), got "
-                         f"an array of shape {x.shape}.")
+        raise ValueError(_("img_to_array: expected an image (height, width[, channels]), "
+                           "got an array of shape {shape}.").format(shape=x.shape))
     return x
 
 
@@ -58,8 +60,8 @@ def array_to_img(x, data_format=None, scale: bool = True, dtype=None):
     Image = _pillow()
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3 or x.shape[-1] not in (1, 3, 4):
-        raise ValueError(f"array_to_img: expected (height, width, 1, 3 or 4 channels), got "
-                         f"shape {x.shape}.")
+        raise ValueError(_("array_to_img: expected (height, width, 1, 3 or 4 channels), "
+                           "got shape {shape}.").format(shape=x.shape))
     if scale:
         x = x - x.min()
         if x.max() > 0:
@@ -76,15 +78,17 @@ def load_img(path, color_mode: str = "rgb", target_size: tuple[int, int] | None 
     Image = _pillow()
     modes = {"rgb": "RGB", "rgba": "RGBA", "grayscale": "L"}
     if color_mode not in modes:
-        raise ValueError(f"color_mode must be 'rgb', 'rgba' or 'grayscale', got {color_mode!r}.")
+        raise ValueError(_("color_mode must be 'rgb', 'rgba' or 'grayscale', got "
+                           "{color_mode!r}.").format(color_mode=color_mode))
     with Image.open(os.fspath(path)) as img:
         img = img.convert(modes[color_mode])
     if target_size is not None:
         filters = {"nearest": Image.NEAREST, "bilinear": Image.BILINEAR,
                    "bicubic": Image.BICUBIC}
         if interpolation not in filters:
-            raise ValueError(f"interpolation must be one of {sorted(filters)}, got "
-                             f"{interpolation!r}.")
+            raise ValueError(_("interpolation must be one of {filters}, got "
+                               "{interpolation!r}.").format(
+                                   filters=sorted(filters), interpolation=interpolation))
         height, width = target_size
         img = img.resize((width, height), filters[interpolation])
     return img
@@ -136,29 +140,33 @@ class ImageDataGenerator:
                  validation_split: float = 0.0, interpolation_order: int = 1,
                  dtype="float32") -> None:
         warn_once("keras.preprocessing.image.ImageDataGenerator",
-                  "the augmentation layers keras.layers.RandomFlip, RandomRotation, "
-                  "RandomTranslation, RandomZoom at the start of the model")
+                  _("the augmentation layers keras.layers.RandomFlip, RandomRotation, "
+                    "RandomTranslation, RandomZoom at the start of the model"))
         unsupported = [name for name, value in (
             ("zca_whitening", zca_whitening), ("brightness_range", brightness_range))
             if value]
         if unsupported:
-            raise NotImplementedError(f"ImageDataGenerator: {', '.join(unsupported)} is not "
-                                      f"supported in glassnet; leave it out.")
+            raise NotImplementedError(_("ImageDataGenerator: {join} is not supported in "
+                                        "glassnet; leave it out.").format(
+                                            join=', '.join(unsupported)))
         if data_format not in (None, "channels_last"):
-            raise ValueError("ImageDataGenerator: glassnet images are channels_last, "
-                             "(n, height, width, channels).")
+            raise ValueError(_("ImageDataGenerator: glassnet images are channels_last, "
+                               "(n, height, width, channels)."))
         if fill_mode not in ("nearest", "reflect", "wrap", "constant"):
-            raise ValueError(f"fill_mode must be 'nearest', 'reflect', 'wrap' or 'constant', "
-                             f"got {fill_mode!r}.")
+            raise ValueError(_("fill_mode must be 'nearest', 'reflect', 'wrap' or "
+                               "'constant', got {fill_mode!r}.").format(fill_mode=fill_mode))
         if interpolation_order not in (0, 1):
-            raise ValueError(f"interpolation_order must be 0 (nearest) or 1 (bilinear), got "
-                             f"{interpolation_order!r}.")
+            raise ValueError(_("interpolation_order must be 0 (nearest) or 1 (bilinear), "
+                               "got {interpolation_order!r}.").format(
+                                   interpolation_order=interpolation_order))
         if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}.")
+            raise ValueError(_("validation_split must be in [0, 1), got "
+                               "{validation_split!r}.").format(validation_split=validation_split))
         if np.isscalar(zoom_range):
             zoom_range = [1 - zoom_range, 1 + zoom_range]
         elif len(zoom_range) != 2:
-            raise ValueError(f"zoom_range must be a number or [lower, upper], got {zoom_range!r}.")
+            raise ValueError(_("zoom_range must be a number or [lower, upper], got "
+                               "{zoom_range!r}.").format(zoom_range=zoom_range))
         self.featurewise_center = featurewise_center
         self.samplewise_center = samplewise_center
         self.featurewise_std_normalization = featurewise_std_normalization
@@ -250,8 +258,9 @@ class ImageDataGenerator:
                                  (self.featurewise_std_normalization, self.std,
                                   "featurewise_std_normalization")):
             if flag and stat is None:
-                raise ValueError(f"ImageDataGenerator({what}=True) needs its statistics: "
-                                 "call datagen.fit(x_train) first.")
+                raise ValueError(_("ImageDataGenerator({what}=True) needs its "
+                                   "statistics: call datagen.fit(x_train) first.").format(
+                                       what=what))
         if self.featurewise_center:
             x -= self.mean
         if self.featurewise_std_normalization:
@@ -280,17 +289,19 @@ class ImageDataGenerator:
         """Batches ``(x_batch, y_batch)`` (or ``x_batch`` without ``y``), transformed and
         standardised, for ever: ``len(iterator)`` batches make one pass over ``x``."""
         if kwargs.get("save_to_dir"):
-            raise NotImplementedError("ImageDataGenerator.flow(save_to_dir=...) is not "
-                                      "supported in glassnet; save images with save_img.")
+            raise NotImplementedError(_("ImageDataGenerator.flow(save_to_dir=...) is not "
+                                        "supported in glassnet; save images with "
+                                        "save_img."))
         return NumpyArrayIterator(x, y, self, batch_size, shuffle, sample_weight, seed,
                                   subset)
 
 
 def _check_images(x: np.ndarray, who: str) -> None:
     if x.ndim != 4:
-        raise ValueError(f"ImageDataGenerator.{who} needs images shaped (n, height, width, "
-                         f"channels), got shape {x.shape}. For grayscale images add the "
-                         f"channel axis: x[..., np.newaxis].")
+        raise ValueError(_("ImageDataGenerator.{who} needs images shaped (n, height, "
+                           "width, channels), got shape {shape}. For grayscale images "
+                           "add the channel axis: x[..., np.newaxis].").format(
+                               who=who, shape=x.shape))
 
 
 class NumpyArrayIterator:
@@ -306,11 +317,12 @@ class NumpyArrayIterator:
         y = None if y is None else np.asarray(y)
         w = None if sample_weight is None else np.asarray(sample_weight)
         if y is not None and len(y) != len(x):
-            raise ValueError(f"flow: x and y have different numbers of samples: {len(x)} and "
-                             f"{len(y)}.")
+            raise ValueError(_("flow: x and y have different numbers of samples: {n_x} "
+                               "and {n_y}.").format(n_x=len(x), n_y=len(y)))
         if subset is not None:
             if subset not in ("training", "validation"):
-                raise ValueError(f"subset must be 'training' or 'validation', got {subset!r}.")
+                raise ValueError(_("subset must be 'training' or 'validation', got "
+                                   "{subset!r}.").format(subset=subset))
             split = int(len(x) * generator.validation_split)
             part = slice(None, split) if subset == "validation" else slice(split, None)
             x = x[part]
@@ -346,7 +358,8 @@ class NumpyArrayIterator:
 
     def __getitem__(self, i: int):
         if not 0 <= i < len(self):
-            raise IndexError(f"batch {i} out of range: the iterator has {len(self)} batches.")
+            raise IndexError(_("batch {i} out of range: the iterator has {n_self} "
+                               "batches.").format(i=i, n_self=len(self)))
         return self._batch(self._order[i * self.batch_size:(i + 1) * self.batch_size])
 
     def __iter__(self) -> Iterator:

@@ -18,6 +18,7 @@ from collections import OrderedDict, defaultdict
 
 import numpy as np
 
+from ..i18n import _
 from ..legacy import warn_once
 
 __all__ = ["Tokenizer", "text_to_word_sequence"]
@@ -46,9 +47,10 @@ class Tokenizer:
                  lower: bool = True, split: str = " ", char_level: bool = False,
                  oov_token: str | None = None, analyzer=None, **kwargs) -> None:
         warn_once("keras.preprocessing.text.Tokenizer",
-                  "the keras.layers.TextVectorization layer (not in glassnet yet)")
+                  _("the keras.layers.TextVectorization layer (not in glassnet yet)"))
         if kwargs:
-            raise TypeError(f"Tokenizer got unexpected argument(s) {sorted(kwargs)}.")
+            raise TypeError(_("Tokenizer got unexpected argument(s) {kwargs}.").format(
+                                  kwargs=sorted(kwargs)))
         self.num_words, self.filters, self.lower, self.split = num_words, filters, lower, split
         self.char_level, self.oov_token, self.analyzer = char_level, oov_token, analyzer
         self.word_counts: OrderedDict[str, int] = OrderedDict()
@@ -130,15 +132,16 @@ class Tokenizer:
         ``binary`` 1 if present; ``count`` c; ``freq`` c / len(seq);
         ``tfidf`` (1 + ln c) · ln(1 + N / (1 + d)), N texts of which d contain the word."""
         if mode not in ("binary", "count", "freq", "tfidf"):
-            raise ValueError(f"mode must be 'binary', 'count', 'freq' or 'tfidf', got {mode!r}.")
+            raise ValueError(_("mode must be 'binary', 'count', 'freq' or 'tfidf', got "
+                               "{mode!r}.").format(mode=mode))
         if self.num_words:
             num_words = self.num_words
         elif self.word_index:
             num_words = len(self.word_index) + 1
         else:
-            raise ValueError("Give Tokenizer(num_words=...) or call fit_on_texts first.")
+            raise ValueError(_("Give Tokenizer(num_words=...) or call fit_on_texts first."))
         if mode == "tfidf" and not self.document_count:
-            raise ValueError("Call fit_on_texts before using mode='tfidf'.")
+            raise ValueError(_("Call fit_on_texts before using mode='tfidf'."))
         x = np.zeros((len(sequences), num_words))
         for row, seq in enumerate(sequences):
             counts: dict[int, int] = defaultdict(int)

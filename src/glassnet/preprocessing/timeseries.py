@@ -19,12 +19,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..dataset import Dataset
+from ..i18n import _
 
 
 def _positive_below(value, name: str, n: int) -> None:
     if not 0 < value < n:
-        raise ValueError(f"{name} must be higher than 0 and lower than the length of the data "
-                         f"({n}); got {name}={value}.")
+        raise ValueError(_("{name} must be higher than 0 and lower than the length of "
+                           "the data ({n}); got {name}={value}.").format(
+                               name=name, n=n, value=value))
 
 
 def timeseries_dataset_from_array(data, targets, sequence_length: int,
@@ -37,15 +39,16 @@ def timeseries_dataset_from_array(data, targets, sequence_length: int,
     data = np.asarray(data)
     n = len(data)
     if start_index and not 0 <= start_index < n:
-        raise ValueError(f"start_index must be in [0, {n}) for data of length {n}, got "
-                         f"{start_index}.")
+        raise ValueError(_("start_index must be in [0, {n}) for data of length {n}, got "
+                           "{start_index}.").format(n=n, start_index=start_index))
     if end_index:
         if start_index and end_index <= start_index:
-            raise ValueError(f"end_index ({end_index}) must be higher than start_index "
-                             f"({start_index}).")
+            raise ValueError(_("end_index ({end_index}) must be higher than start_index "
+                               "({start_index}).").format(
+                                   end_index=end_index, start_index=start_index))
         if not 0 < end_index < n:
-            raise ValueError(f"end_index must be in (0, {n}) for data of length {n}, got "
-                             f"{end_index}.")
+            raise ValueError(_("end_index must be in (0, {n}) for data of length {n}, "
+                               "got {end_index}.").format(n=n, end_index=end_index))
     _positive_below(sampling_rate, "sampling_rate", n)
     _positive_below(sequence_stride, "sequence_stride", n)
     start = start_index or 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import layers
+from ...i18n import _
 from ...legacy import warn_once
 
 NAMES = ("Normalization", "Rescaling", "RandomFlip", "RandomRotation", "RandomTranslation",
@@ -18,8 +19,9 @@ NAMES = ("Normalization", "Rescaling", "RandomFlip", "RandomRotation", "RandomTr
 
 def __getattr__(name: str) -> Any:
     if name not in NAMES:
-        raise AttributeError(f"module 'keras.layers.experimental.preprocessing' has no "
-                             f"attribute {name!r} in glassnet; it has {', '.join(NAMES)}.")
+        raise AttributeError(_("module 'keras.layers.experimental.preprocessing' has no "
+                               "attribute {name!r} in glassnet; it has {names}.").format(
+                                   name=name, names=", ".join(NAMES)))
     warn_once(f"keras.layers.experimental.preprocessing.{name}", f"keras.layers.{name}")
     return getattr(layers, name)
 

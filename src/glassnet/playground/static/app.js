@@ -28,7 +28,9 @@ const STRINGS = {
       "blue positive, orange negative.",
     draw: "Draw a digit", clear: "Clear", seen: "What the model sees (28×28)",
     saliency: "Saliency", adversarial: "FGSM adversarial", untrained: "not trained yet",
-    true_digit: "true", predicted: "predicted", accuracy: "accuracy", loss: "loss",
+    confusion_axes: "rows: the true digit; columns: the model's answer",
+    accuracy: "accuracy", loss: "loss",
+    training_accuracy: "training accuracy", test_accuracy: "test accuracy",
     adv_result: "With every pixel moved by ±{eps}, the model says {digit} ({p}).",
   },
   zh: {
@@ -54,7 +56,8 @@ const STRINGS = {
     first_layer_hint: "每个小方块是一个隐藏神经元的 784 个权重，排成 28×28 的图：蓝色为正，橙色为负。",
     draw: "写一个数字", clear: "清除", seen: "模型看到的图（28×28）",
     saliency: "显著图", adversarial: "FGSM 对抗样本", untrained: "还没有训练",
-    true_digit: "真实", predicted: "预测", accuracy: "准确率", loss: "损失",
+    confusion_axes: "行：真实的数字；列：模型的回答", accuracy: "准确率", loss: "损失",
+    training_accuracy: "训练准确率", test_accuracy: "测试准确率",
     adv_result: "每个像素只改动 ±{eps}，模型就说是 {digit}（{p}）。",
   },
 };
@@ -68,7 +71,8 @@ const FEATURE_FN = {
 };
 
 const state = { lang: "en", settings: null, start: null, update: null, history: [],
-  playing: false, updates: 0 };
+  playing: false, updates: 0, canvasVersion: 0, clearedVersion: 0,
+  asked: 0, shown: 0 };
 const $ = (id) => document.getElementById(id);
 
 // -- language ---------------------------------------------------------------------------
@@ -138,21 +142,39 @@ function bytes(b64) {
   return out;
 }
 
-function heatImage(values, n) {  // values: n*n numbers in [-1, 1], row by row from the top
-  const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = n;
-  const ctx = canvas.getContext("2d"), img = ctx.createImageData(n, n);
+const PALETTE = Array.from({ length: 256 }, (_, level) => colour(level / 127.5 - 1));
+const scratchCanvases = new Map();
+
+function scratch(name) {  // a canvas kept for reuse: making one per image and update is slow
+  if (!scratchCanvases.has(name)) scratchCanvases.set(name, document.createElement("canvas"));
+  return scratchCanvases.get(name);
+}
+
+// levels: n*n bytes, row by row from the top: 0 is -1 (orange), 255 is +1 (blue), as the
+// server sends its maps. Drawn into `canvas` (a new one unless given).
+function heatImage(levels, n, canvas = document.createElement("canvas")) {
+  if (canvas.width !== n || canvas.height !== n) canvas.width = canvas.height = n;
+  const ctx = canvas.getContext("2d"), img = ctx.createImageData(n, n), d = img.data;
   for (let i = 0; i < n * n; i++) {
-    const c = colour(values[i]);
-    img.data.set([c[0], c[1], c[2], 255], 4 * i);
+    const c = PALETTE[levels[i]];
+    d[4 * i] = c[0];
+    d[4 * i + 1] = c[1];
+    d[4 * i + 2] = c[2];
+    d[4 * i + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
   return canvas;
 }
 
-const fromBytes = (b64) => Array.from(bytes(b64), (v) => v / 127.5 - 1);
+function boundaryImage() {  // the output's heat map, made once per update
+  if (state.boundaryOf !== state.update) {
+    state.boundaryOf = state.update;
+    heatImage(bytes(state.update.boundary), state.start.grid, scratch("boundary"));
+  }
+  return scratch("boundary");
+}
 
-function featureMaps(n) {  // each input feature over [-6, 6]², scaled to [-1, 1]
+function featureMaps(n) {  // each input feature over [-6, 6]², scaled to [-1, 1] as levels
   const maps = {};
   for (const [name] of ALL_FEATURES) {
     const v = [];
@@ -161,7 +183,7 @@ function featureMaps(n) {  // each input feature over [-6, 6]², scaled to [-1, 
       v.push(FEATURE_FN[name](x1, x2));
     }
     const m = Math.max(...v.map(Math.abs)) || 1;
-    maps[name] = heatImage(v.map((x) => x / m), n);
+    maps[name] = heatImage(v.map((x) => Math.round((x / m + 1) * 127.5)), n);
   }
   return maps;
 }
@@ -172,7 +194,7 @@ function drawBoundary() {
   if (!u || !s) return;
   const canvas = $("boundary"), ctx = canvas.getContext("2d"), W = canvas.width;
   ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(heatImage(fromBytes(u.boundary), s.grid), 0, 0, W, W);
+  ctx.drawImage(boundaryImage(), 0, 0, W, W);
   const toPx = (v) => (v + 6) / 12 * W;
   const dots = (points, stroke) => {
     for (const [x1, x2, label] of points) {
@@ -224,10 +246,10 @@ function drawNetwork() {
   if (canvas.height !== height) canvas.height = height;
   const W = canvas.width, H = canvas.height;
   ctx.clearRect(0, 0, W, H);
-  const inputs = s.features.map(([name]) => state.featureMaps[name]);
-  const hidden = u.neurons.map((layer) => layer.map((b64) => heatImage(fromBytes(b64), s.neuron_grid)));
-  const output = [heatImage(fromBytes(u.boundary), s.grid)];
-  const columns = [inputs, ...hidden, output];
+  const inputs = s.features.map(([name]) => () => state.featureMaps[name]);
+  const hidden = u.neurons.map((layer) => layer.map((b64) => () =>
+    heatImage(bytes(b64), s.neuron_grid, scratch("neuron"))));  // drawn before the next
+  const columns = [inputs, ...hidden, [boundaryImage]];
   const pos = columns.map((col, i) => col.map((_, j) => [
     20 + i * (W - 40 - size) / Math.max(columns.length - 1, 1),
     H / 2 + (j - (col.length - 1) / 2) * (size + 12) - size / 2]));
@@ -244,9 +266,9 @@ function drawNetwork() {
       ctx.stroke();
     }));
   });
-  columns.forEach((col, i) => col.forEach((img, j) => {
+  columns.forEach((col, i) => col.forEach((image, j) => {
     const [x, y] = pos[i][j];
-    ctx.drawImage(img, x, y, size, size);
+    ctx.drawImage(image(), x, y, size, size);
     ctx.strokeStyle = "#888";
     ctx.lineWidth = 1;
     ctx.strokeRect(x, y, size, size);
@@ -407,6 +429,7 @@ function connectMnist() {
     state.history = [];
     for (const [k, v] of Object.entries(start.settings)) {
       const el = $(k), value = String(v);
+      if (!el) continue;  // the seed: fixed, shown in the program
       if (![...el.options].some((o) => o.value === value)) el.add(new Option(value, value));
       el.value = value;
     }
@@ -450,7 +473,7 @@ function drawWeights(w) {
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.imageSmoothingEnabled = false;
   w.images.forEach((b64, j) => {
-    const img = heatImage(fromBytes(b64), w.size);
+    const img = heatImage(bytes(b64), w.size, scratch("weights"));  // drawn before the next
     ctx.drawImage(img, (j % cols) * cell + 1, Math.floor(j / cols) * cell + 1, cell - 2, cell - 2);
   });
 }
@@ -459,8 +482,9 @@ function drawConfusion(m) {
   const table = $("confusion");
   table.textContent = "";
   if (!m) return;
+  table.createCaption().textContent = t("confusion_axes");
   const head = table.insertRow();
-  head.insertCell().textContent = `${t("true_digit")} \\ ${t("predicted")}`;
+  head.insertCell();
   for (let c = 0; c < 10; c++) head.insertCell().textContent = c;
   m.forEach((row, r) => {
     const tr = table.insertRow(), total = row.reduce((a, b) => a + b, 0) || 1;
@@ -475,25 +499,44 @@ function drawConfusion(m) {
   });
 }
 
-function drawMnistChart() {
+function drawMnistChart() {  // accuracy per epoch: training grey, test black
   const canvas = $("mnist-chart"), ctx = canvas.getContext("2d"), h = state.history;
-  const W = canvas.width, H = canvas.height;
+  const W = canvas.width, H = canvas.height, left = 30, top = 22, bottom = H - 8;
   ctx.clearRect(0, 0, W, H);
   if (!h.length) return;
+  const lowest = Math.min(...h.flatMap((r) => [r[2], r[4]]));
+  const lo = Math.max(0, Math.floor(10 * lowest - 1) / 10);  // the scale: lo .. 1
+  const y = (v) => bottom - (v - lo) / (1 - lo) * (bottom - top);
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textBaseline = "middle";
+  ctx.strokeStyle = "#eee";
+  ctx.fillStyle = "#777";
+  for (const v of [lo, (lo + 1) / 2, 1]) {
+    ctx.beginPath();
+    ctx.moveTo(left, y(v));
+    ctx.lineTo(W - 4, y(v));
+    ctx.stroke();
+    ctx.fillText(v.toFixed(2), 2, y(v));
+  }
   const line = (k, style) => {
     ctx.beginPath();
+    ctx.strokeStyle = ctx.fillStyle = style;
     h.forEach((r, i) => {
-      const x = h.length === 1 ? W / 2 : 4 + i * (W - 8) / (h.length - 1);
-      const y = H - 4 - r[k] * (H - 8);
-      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
-      ctx.fillStyle = style;
-      ctx.fillRect(x - 2, y - 2, 4, 4);
+      const x = h.length === 1 ? (left + W) / 2 : left + 4 + i * (W - left - 10) / (h.length - 1);
+      if (i === 0) ctx.moveTo(x, y(r[k])); else ctx.lineTo(x, y(r[k]));
+      ctx.fillRect(x - 2, y(r[k]) - 2, 4, 4);
     });
-    ctx.strokeStyle = style;
     ctx.stroke();
   };
-  line(2, "#999");  // training accuracy
-  line(4, "#222");  // test accuracy
+  line(2, "#999");
+  line(4, "#222");
+  let x = left;  // the legend, above the plot
+  for (const [key, style] of [["training_accuracy", "#999"], ["test_accuracy", "#222"]]) {
+    ctx.fillStyle = style;
+    ctx.fillRect(x, 5, 12, 3);
+    ctx.fillText(t(key), x + 16, 7);
+    x += 28 + ctx.measureText(t(key)).width;
+  }
 }
 
 // -- the drawing canvas --------------------------------------------------------------------------
@@ -527,6 +570,8 @@ function wireDrawing() {
     ctx.lineTo(...p);
     ctx.stroke();
     last = p;
+    state.canvasVersion++;  // a reply for an older drawing is not this one's prediction
+    state.drawnAt = performance.now();
     if (!pending) pending = setTimeout(() => { pending = null; classify(); }, 200);
   });
   const end = () => { if (drawing) { drawing = false; state.strokeEnd = performance.now(); classify(); } };
@@ -534,7 +579,10 @@ function wireDrawing() {
   canvas.addEventListener("pointerleave", end);
   $("clear").onclick = () => {
     clear();
-    state.prediction = null;
+    state.clearedVersion = ++state.canvasVersion;  // replies on their way are for no drawing
+    state.prediction = state.lastPredictionMs = null;
+    delete document.body.dataset.prediction;
+    delete document.body.dataset.predictionFor;
     $("top3").textContent = "";
     $("adv-result").textContent = "";
     for (const id of ["seen", "saliency", "adversarial"])
@@ -543,6 +591,9 @@ function wireDrawing() {
 }
 
 async function classify() {
+  // Replies may come back out of order (each request has its own server thread): show a
+  // reply only if no later request's reply was shown and the canvas was not cleared since.
+  const version = state.canvasVersion, asked = ++state.asked;
   const small = document.createElement("canvas");
   small.width = small.height = DRAW_SIZE;
   const sctx = small.getContext("2d");
@@ -554,11 +605,15 @@ async function classify() {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ width: DRAW_SIZE, height: DRAW_SIZE, pixels: btoa(bin) }) });
   const reply = await r.json();
+  if (asked < state.shown || version < state.clearedVersion) return;
+  state.shown = asked;
   if (!r.ok) { showError(reply.error); return; }
   showError(null);
-  if (state.strokeEnd) state.lastPredictionMs = performance.now() - state.strokeEnd;
+  if (version === state.canvasVersion && state.strokeEnd > state.drawnAt)  // after the last stroke
+    state.lastPredictionMs = performance.now() - state.strokeEnd;
   state.prediction = reply;
   showPrediction(reply);
+  document.body.dataset.predictionFor = version;
 }
 
 function grayImage(b64, canvas) {
@@ -584,7 +639,9 @@ function showPrediction(pred) {
     li.dataset.digit = digit;
     bar.className = "bar";
     bar.style.width = `${Math.round(120 * p)}px`;
-    li.append(`${digit}  ${(100 * p).toFixed(1)}%`, bar);
+    const name = document.createElement("b");
+    name.textContent = digit;
+    li.append(name, ` ${(100 * p).toFixed(1)}%`, bar);
     list.append(li);
   }
   const [[pa, da]] = topk(pred.adversarial_probabilities, 1);
