@@ -135,13 +135,19 @@ def test_plot_model_prints_and_returns_none(tmp_path, capsys):
 
 
 # -- Input(shape=(None, ...)) ----------------------------------------------------------------
-@pytest.mark.parametrize("shape, fix", [
-    ((None,), r"pad_sequences\(x, maxlen=200\).*Input\(shape=\(200,\)\)"),
-    ((None, 10), r"Input\(shape=\(T, 10\)\)"),
-    ((None, None, 3), r"resize the images"),
+@pytest.mark.parametrize("shape, layer, fix", [
+    ((None,), lambda: tf.keras.layers.Dense(4),
+     r"Embedding.*LSTM.*pad_sequences\(x, maxlen=200\).*Input\(shape=\(200,\)\)"),
+    ((None, 10), lambda: tf.keras.layers.Flatten(),
+     r"GlobalAveragePooling1D.*Input\(shape=\(T, 10\)\)"),
+    ((None, None, 3), lambda: tf.keras.layers.Conv2D(4, 3), r"resize the images"),
 ])
-def test_variable_length_input_names_the_fix(shape, fix):
+def test_variable_length_input_names_the_fix(shape, layer, fix):
+    """Input(shape=(None, ...)) builds (sequences of any length, for Embedding and the RNN
+    layers); a layer that needs every axis fixed refuses it, naming the fix."""
+    inputs = tf.keras.Input(shape=shape)
+    assert inputs.shape == (None, *shape)
     with pytest.raises(InputError, match=fix):
-        tf.keras.Input(shape=shape)
-    with pytest.raises(ValueError, match="variable-length"):  # InputError is a ValueError
-        tf.keras.Input(shape=shape, dtype="int32")
+        layer()(inputs)
+    with pytest.raises(ValueError, match="variable length"):  # InputError is a ValueError
+        layer()(tf.keras.Input(shape=shape, dtype="int32"))

@@ -13,6 +13,7 @@ Bad files raise ``ModelFileError`` and leave nothing half-written.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -34,6 +35,7 @@ from glassnet import keras_format  # noqa: E402 - after the skip: needs h5py
 
 HERE = Path(__file__).parent
 ARCHIVE = HERE / "data" / "keras_files" / "keras_files.tar.xz"
+RNN_ARCHIVE = HERE / "data" / "keras_files" / "rnn_files.tar.xz"
 CHECKER = HERE / "keras_reference" / "check_glassnet_files.py"
 # a Python with Keras 3 and h5py, run with KERAS_BACKEND (default torch; numpy also works)
 KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")
@@ -182,6 +184,11 @@ def test_every_glassnet_layer_is_covered(keras_dir):
     for name in MODELS:
         with zipfile.ZipFile(keras_dir / f"{name}.keras") as zf:
             walk(json.loads(zf.read("config.json")))
+    with tarfile.open(RNN_ARCHIVE) as tar:  # the recurrent layers: test_recurrent_keras.py
+        for member in tar.getmembers():
+            if member.name.endswith(".keras"):
+                with zipfile.ZipFile(io.BytesIO(tar.extractfile(member).read())) as zf:
+                    walk(json.loads(zf.read("config.json")))
     have = {cls.__name__ for cls in saving.LAYERS.values()}
     assert sorted(have - seen) == []
 

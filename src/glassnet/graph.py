@@ -39,6 +39,10 @@ class KerasTensor:
     """A symbolic tensor: the shape ``(None, ...)`` and dtype of the values a node will
     compute, and the ``node`` that computes them (``index``: which of its outputs)."""
 
+    #: the layer whose ``output_mask`` masks this tensor's time steps after each forward
+    #: pass (``Embedding(mask_zero=True)``, passed on by ``Layer.connect_mask``), or None
+    mask_source = None
+
     def __init__(self, shape: tuple, dtype: str = "float32", name: str | None = None,
                  node: Node | None = None, index: int = 0) -> None:
         self.shape = tuple(shape)

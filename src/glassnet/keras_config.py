@@ -75,6 +75,8 @@ def _keras_layer(layer) -> dict:
         kind = key.rsplit("_", 1)[-1]
         if kind in _MODULES:
             config[key] = _keras_object(value, kind)
+    for key, sub in getattr(layer, "wrapped_layers", {}).items():  # Bidirectional's layers
+        config[key] = _keras_layer(sub)
     builtin = LAYERS.get(name) is type(layer)
     return {"module": "keras.layers" if builtin else None, "class_name": name,
             "config": config, "registered_name": None if builtin else name}
@@ -195,8 +197,9 @@ def legacy_config(model) -> dict:
 
 
 def _without_modules(entry):
-    if isinstance(entry, dict):
-        out = {k: _without_modules(v) for k, v in entry.items()}
+    if isinstance(entry, dict):  # a wrapped layer (Bidirectional's) keeps its module, as Keras
+        out = {k: v if k in ("layer", "backward_layer") else _without_modules(v)
+               for k, v in entry.items()}
         if "inbound_nodes" in out or ("class_name" in out and "config" in out
                                       and str(out.get("module")).startswith("keras.layers")):
             out.pop("module", None)
@@ -227,6 +230,8 @@ _NEUTRAL: dict[str, Any] = {
     "optional": (False,), "input_length": None, "autocast": (True,), "batch_size": None,
     "seed": None, "renorm": (False,), "synchronized": (False,), "fused": None,
     "virtual_batch_size": None, "adjustment": None, "unroll": (False,),
+    # how Keras runs a recurrent layer's loop (tf.keras 2 writes them): same results
+    "implementation": (1, 2), "time_major": (False,), "use_cudnn": ("auto", True, False),
 }
 _REFUSED = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
 #: Keras operations on symbolic tensors (``x * y``) that are glassnet merge layers.
@@ -345,6 +350,9 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
                                "default in Keras and save again.").format(
                                    where=where, key=key, value=value, cls_name=cls_name,
                                    join=', '.join(sorted(accepted))))
+        if key in ("layer", "backward_layer") and isinstance(value, dict):  # Bidirectional
+            out[key] = glassnet_entry(value, custom_objects)
+            continue
         kind = key.rsplit("_", 1)[-1] if key != "activation" else "activation"
         out[key] = _plain(value, kind, where) if kind in (*_MODULES, "activation") else value
     if cls.__name__ != cls_name and cls_name not in (custom_objects or {}):
@@ -382,10 +390,13 @@ def _ref(value) -> list:
     raise ValueError(_("a tensor reference is malformed: {value}").format(value=str(value)[:100]))
 
 
-def _node(node, layer: str, operator: bool = False) -> dict:
+def _node(node, layer: str, operator: bool = False, masks: frozenset = frozenset()) -> dict:
     if isinstance(node, dict):  # Keras 3: {"args": [x or [x, y]], "kwargs": {...}}
         args, kwargs = node.get("args") or [], node.get("kwargs") or {}
         extra = {k: v for k, v in kwargs.items() if v is not None and k != "training"}
+        mask = extra.get("mask")
+        if isinstance(mask, dict) and _ref(mask)[0] in masks:  # glassnet wires it itself
+            del extra["mask"]
         if operator and not extra:  # x * y: keras.ops.multiply(x, y), two tensor arguments
             refs = []
             for t in args:
@@ -423,13 +434,29 @@ def _refs(value) -> tuple[list, list | None, bool]:
                            value=str(value)[:100]))
 
 
+def _is_mask_zero(entry) -> bool:
+    """Keras's ``x != 0`` node: the mask of an ``Embedding(mask_zero=True)`` on ``x``, which
+    Keras records in the graph and passes to the layers after it as ``mask=``. glassnet
+    makes that mask in the Embedding itself (``Layer.connect_mask``), so it drops both."""
+    nodes = entry.get("inbound_nodes") or []
+    return (entry.get("class_name") == "NotEqual"  # the legacy .h5 config has no module
+            and str(entry.get("module") or "keras.src.ops").startswith("keras.src.ops")
+            and len(nodes) == 1 and isinstance(nodes[0], dict)
+            and (nodes[0].get("args") or [None, None])[1:] == [0])
+
+
 def _glassnet_functional(config: dict, custom_objects) -> dict:
+    entries = [e for e in config.get("layers") or [] if isinstance(e, dict)]
+    masks = frozenset(e.get("name") or e["config"].get("name") for e in entries
+                      if _is_mask_zero(e))
     layers = []
     for entry in config.get("layers") or []:
+        if isinstance(entry, dict) and _is_mask_zero(entry):
+            continue
         converted = glassnet_entry(entry, custom_objects)
         converted["name"] = entry.get("name") or entry["config"].get("name")
         operator = str(entry.get("module") or "").startswith("keras.src.ops")
-        converted["inbound_nodes"] = [_node(n, converted["name"], operator)
+        converted["inbound_nodes"] = [_node(n, converted["name"], operator, masks)
                                       for n in entry.get("inbound_nodes") or []]
         layers.append(converted)
     inputs, input_keys, _ = _refs(config.get("input_layers"))

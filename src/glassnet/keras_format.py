@@ -197,8 +197,8 @@ def weight_groups(model, prefix: str = "", seen: set | None = None) -> list[tupl
         path = f"{prefix}layers/{key}"
         if is_model(layer):
             out += weight_groups(layer, path + "/", seen)
-        else:
-            out.append((path + "/vars", layer))
+        else:  # "vars", or where the layer keeps them (an LSTM: "cell/vars")
+            out += [(f"{path}/{sub}", leaf) for sub, leaf in layer.keras_weight_groups()]
     return out
 
 
@@ -206,7 +206,7 @@ def _legacy_weights(layer) -> list[tuple[Any, int, str]]:
     """``(leaf, index in leaf.weights, name)`` in Keras's legacy order for ``layer``:
     its trainable weights, then its non-trainable ones (a nested model: over its layers
     in Keras's order)."""
-    leaves = [la for _, la in weight_groups(layer)] if is_model(layer) else [layer]
+    leaves = [la for _, la in weight_groups(layer)] if is_model(layer) else layer.leaves()
     trainable, frozen = [], []
     for leaf in leaves:
         names = [*leaf.params, *leaf.state]

@@ -223,6 +223,10 @@ class Model(Layer):
         if self.compiled is not None:
             self.compiled.configure(self)
 
+    def check_variable_length(self, shapes) -> None:
+        """A model takes what its inputs declare (``Input(shape=(None,))`` included): its
+        layers checked their shapes when its graph was built."""
+
     def output_shapes(self, input_shape) -> list[tuple]:
         if self.uses_call:
             shape = self._call_output_shape(input_shape)

@@ -311,21 +311,32 @@ def call_layer(layer, x: Tensor, training: bool = False, **kwargs) -> Tensor:
     if kwargs:
         raise TypeError(_("{kind} takes only inputs and training, got {kwargs}.").format(
                               kind=type(layer).__name__, kwargs=sorted(kwargs)))
-    y = Tensor(layer.forward(x.array, training=training))
-    if not watched([x, *layer.own_variables()]):
+    out = layer.forward(x.array, training=training)
+    if isinstance(out, list):  # several outputs (an RNN with return_state): not recorded
+        if watched([x, *layer.variables]):
+            raise NotImplementedError(_(
+                "{kind} {name!r} has several outputs, which a GradientTape cannot follow yet; "
+                "use it in a model and train with fit.").format(kind=type(layer).__name__,
+                                                                 name=layer.name))
+        return [Tensor(a) for a in out]
+    y = Tensor(out)
+    # its weights: [self]'s, or those of the layers it wraps (Bidirectional's two RNNs)
+    slots = [(leaf, k) for leaf in layer.leaves() if leaf.trainable for k in leaf.params]
+    variables = [leaf.variable(k) for leaf, k in slots]
+    if not watched([x, *variables]):
         return y
-    keys = [k for k in layer.params] if layer.trainable else []
-    variables = [layer.variable(k) for k in keys]
     saved = layer.call_state()
 
     def vjp(dy: np.ndarray) -> list[np.ndarray | None]:
         current = dict(vars(layer))  # exactly as it is now, put back afterwards
+        inner = layer.call_state()  # (and the wrapped layers' state)
         layer.restore_call_state(saved)
         try:
             dx = layer.backward(np.ascontiguousarray(dy, dtype=y.dtype))
-            return [dx, *(layer.grads[k].copy() for k in keys)]
+            return [dx, *(leaf.grads[k].copy() for leaf, k in slots)]
         finally:
-            layer.restore_call_state(current)
+            layer.restore_call_state(inner)
+            vars(layer).update(current)
 
     return record(y, [x, *variables], vjp, name=f"{type(layer).__name__}:{layer.name}")
 

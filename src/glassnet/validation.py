@@ -125,9 +125,16 @@ def inputs(model, x, single_sample: bool = False, what: str = "x",
         return x[:, np.newaxis]  # one feature per sample, as Keras reads a 1-D x
     if expected is None:
         _check_unbuilt(layers, x, what)
-    elif x.shape[1:] != tuple(expected):
+    elif not fits(x.shape[1:], tuple(expected)):
         raise _mismatch(layers, x, tuple(expected), what)
     return x
+
+
+def fits(shape: tuple, expected: tuple) -> bool:
+    """Whether a sample of ``shape`` fits ``expected``, where None (a sequence's length,
+    ``Input(shape=(None,))``) takes any size."""
+    return len(shape) == len(expected) and all(
+        e is None or s == e for s, e in zip(shape, expected))
 
 
 def _check_unbuilt(layers: list, x: np.ndarray, what: str) -> None:
@@ -151,6 +158,12 @@ def _mismatch(layers: list, x: np.ndarray, expected: tuple, what: str) -> InputE
     head = _("Input 0 of layer {name!r} is incompatible with the data: the model was "
              "built for inputs of shape {expected}").format(name=name, expected=_shape(expected))
     dims = ", ".join(map(str, expected))
+    if None in expected:  # a sequence of any length: only the number of axes can differ
+        return InputError(_(
+            "{head} (None: any number of steps), but {what} has shape {shape}. Pass one "
+            "sequence per sample, padded to one length, e.g. with "
+            "glassnet.utils.pad_sequences."
+        ).format(head=head, what=what, shape=x.shape))
     if x.shape == expected:
         return InputError(_(
             "{head}, and {what} has shape {shape}, the shape of one sample without the batch "
@@ -327,7 +340,7 @@ def _binary(y: np.ndarray, last, out: tuple, what: str) -> None:
 
 def _same_shape(y: np.ndarray, last, out: tuple, what: str, loss: str) -> None:
     """``y`` must match the output, ``(n,) + out``; ``(n,)`` also serves one unit."""
-    if not out or y.shape[1:] == out or (y.ndim == 1 and out == (1,)):
+    if not out or fits(y.shape[1:], out) or (y.ndim == 1 and out == (1,)):
         return
     units = out[-1]
     if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1):

@@ -12,6 +12,9 @@ class Activation(Layer):
     ``Dense(10, activation="softmax")`` equals ``Dense(10)`` then ``Activation("softmax")``.
     """
 
+    handles_variable_length = True  # any number of time steps (see Layer)
+    supports_masking = True
+
     def __init__(self, activation: str | activations.Activation, **kwargs) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)

@@ -7,7 +7,9 @@ A layer is a function ``y = f(x; θ)`` with two methods:
   returns ``dx = dL/dx`` for the layer below (the chain rule, one layer at a time).
 
 Shapes exclude the batch dimension: ``input_shape = (784,)`` means batches of
-shape ``(batch, 784)``. Weights are created lazily in ``build(input_shape)`` when
+shape ``(batch, 784)``. A sequence's length may be None (``Input(shape=(None, 8))``): any
+number of steps, one per batch, for the layers that ``handles_variable_length``.
+Weights are created lazily in ``build(input_shape)`` when
 the first batch (or ``input_shape=``) tells the layer its input size.
 
 A user's layer (Keras style) defines ``call(inputs)`` made of glassnet ops instead of
@@ -43,6 +45,15 @@ class Layer:
         need_input_grad: when False, ``backward`` may skip ``dx`` and return None
             (the model sets it on its first layer with weights during ``fit``).
     """
+
+    #: True when the layer works on samples whose leading axes (the time steps of a
+    #: sequence) have no fixed size, ``Input(shape=(None, 8))``: only the last axis must be
+    #: known. Layers whose weights or output size depend on every axis (Flatten, Conv2D)
+    #: leave it False and refuse such inputs by name (``check_variable_length``).
+    handles_variable_length = False
+    #: True when the layer passes its input's mask on unchanged (Keras's name): the mask of
+    #: ``Embedding(mask_zero=True)`` reaches an LSTM through Dropout or Dense.
+    supports_masking = False
 
     def __init__(
         self,
@@ -114,7 +125,7 @@ class Layer:
         while key in self.params or key in self.state:  # names are unique within a layer
             key, n = f"{name or 'variable'}_{n}", n + 1
         init = initializers.get("glorot_uniform" if initializer is None else initializer)
-        value = np.asarray(init(shape, np.dtype(dtype or backend.floatx())))
+        value = np.asarray(init(shape, np.dtype(dtype or backend.floatx())), order="C")
         if trainable:
             self.params[key] = value
             self.grads[key] = np.zeros_like(value)
@@ -280,10 +291,32 @@ class Layer:
                                                                type=type(t).__name__))
         shapes = [tuple(t.shape[1:]) for t in tensors]
         shape = shapes if list_call else shapes[0]
+        if any(None in s for s in shapes):
+            self.check_variable_length(shapes)
         self.ensure_built(shape)
         node = Node(self, tensors, [(None, *s) for s in self.output_shapes(shape)], list_call)
+        node.outputs[0].mask_source = self.connect_mask(tensors)
         self.inbound_nodes.append(node)
         return node.outputs[0] if len(node.outputs) == 1 else node.outputs
+
+    # -- sequences of any length, and their masks ----------------------------------------
+    def check_variable_length(self, shapes: list[tuple]) -> None:
+        """Refuse sample shapes with an unknown axis (None) unless the layer handles them
+        (``handles_variable_length``, with a known last axis), naming the fix."""
+        if self.uses_call:  # a user's layer: its call decides
+            return
+        for shape in shapes:
+            if None in shape and not (self.handles_variable_length and shape[-1] is not None):
+                raise InputError(_variable_length_message(shape, self))
+
+    def connect_mask(self, inputs: list[KerasTensor]) -> Layer | None:
+        """Keras's ``compute_mask``, decided once when the graph is built: the layer whose
+        ``output_mask`` (after each forward pass) is the mask of this layer's output, or
+        None. A layer that ``supports_masking`` passes its input's mask on; a layer that
+        uses the mask (an RNN) also remembers it here."""
+        if self.supports_masking and len(inputs) == 1:
+            return inputs[0].mask_source
+        return None
 
     def output_shapes(self, input_shape) -> list[tuple]:
         """The shape of each output for ``input_shape`` (one output, except models)."""
@@ -351,6 +384,12 @@ class Layer:
                     self.grads[name] = np.zeros_like(store[name])
                 own[name] = value
 
+    def keras_weight_groups(self) -> list[tuple[str, Layer]]:
+        """Where Keras 3 keeps this layer's weights in a ``.weights.h5``, relative to the
+        layer's group, and whose weights they are: ``[("vars", self)]``; see
+        ``keras_format``."""
+        return [("vars", self)]
+
     def leaf_grads(self) -> list[np.ndarray]:
         """The gradient arrays of every weight, for summing over a shared layer's calls."""
         return [g for leaf in self.leaves() for g in leaf.grads.values()]
@@ -403,10 +442,6 @@ class Layer:
     @property
     def variables(self) -> list[Variable]:
         return self.trainable_variables + self.non_trainable_variables
-
-    def own_variables(self) -> list[Variable]:
-        """This layer's own trainable variables (not its sub-layers')."""
-        return [self.variable(k) for k in self.params] if self.trainable else []
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all weights, in the order of ``weights``."""
@@ -605,14 +640,14 @@ def _as_shape(shape) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     shape = tuple(shape)
-    if shape and None in shape:
-        raise InputError(_variable_length_message(shape))
-    if not shape or not all(isinstance(d, (int, np.integer)) and d > 0 for d in shape):
+    if not shape or not all(d is None or isinstance(d, (int, np.integer)) and d > 0
+                            for d in shape):
         raise ValueError(_(
             "input_shape must be a tuple of positive integers without the batch size, "
-            "such as (28, 28) or (784,); got {shape!r}."
+            "such as (28, 28) or (784,), or None for a sequence's length, such as "
+            "(None,); got {shape!r}."
         ).format(shape=shape))
-    return tuple(int(d) for d in shape)
+    return tuple(None if d is None else int(d) for d in shape)
 
 
 def _as_input(x, keep_ints: bool) -> Tensor:
@@ -630,7 +665,8 @@ def _as_input(x, keep_ints: bool) -> Tensor:
 
 def _with_batch(shape):
     """``(784,)`` -> ``(None, 784)``, for each shape of a structure of shapes."""
-    if isinstance(shape, tuple) and all(isinstance(d, (int, np.integer)) for d in shape):
+    if isinstance(shape, tuple) and all(d is None or isinstance(d, (int, np.integer))
+                                        for d in shape):
         return (None, *shape)
     if isinstance(shape, dict):
         return {k: _with_batch(v) for k, v in shape.items()}
@@ -638,8 +674,9 @@ def _with_batch(shape):
 
 
 def _zeros_like_shape(shape):
-    if isinstance(shape, tuple) and all(isinstance(d, (int, np.integer)) for d in shape):
-        return Tensor(np.zeros((1, *shape), backend.floatx()))
+    if isinstance(shape, tuple) and all(d is None or isinstance(d, (int, np.integer))
+                                        for d in shape):  # a sequence of any length: 1 step
+        return Tensor(np.zeros((1, *(1 if d is None else d for d in shape)), backend.floatx()))
     if isinstance(shape, dict):
         return {k: _zeros_like_shape(v) for k, v in shape.items()}
     return [_zeros_like_shape(s) for s in shape]
@@ -668,23 +705,29 @@ def _is_dtype(value) -> bool:
     return not (isinstance(value, str) and value.lower() in initializers.ALL)
 
 
-def _variable_length_message(shape: tuple) -> str:
-    """Why ``Input(shape=(None, ...))`` fails, and the fixed-length shape to use instead."""
+def _variable_length_message(shape: tuple, layer: Layer) -> str:
+    """Why ``layer`` cannot take samples of ``shape`` (with an axis of unknown size, None),
+    and the fix: a layer that makes one vector of a sequence, or a fixed length."""
     fixed = tuple("T" if d is None else d for d in shape)
     example = "(" + ", ".join(map(str, fixed)) + ("," if len(fixed) == 1 else "") + ")"
     if len(shape) == 1:
-        fix = _("pad the sequences to one length T first, e.g. "
-                "x = glassnet.utils.pad_sequences(x, maxlen=200), and declare "
+        fix = _("start with Embedding(...) (token ids) and an RNN layer such as LSTM(32), "
+                "which take sequences of any length; or pad the sequences to one length T "
+                "first, e.g. x = glassnet.utils.pad_sequences(x, maxlen=200), and declare "
                 "Input(shape=(200,))")
     elif len(shape) >= 3 and shape[:2].count(None):
         fix = _("resize the images to one size first and declare it, e.g. "
                 "Input(shape=(64, 64, 3))")
     else:
-        fix = _("pad or cut every sample to one length T first (glassnet.utils.pad_sequences "
-                "takes sequences of vectors too) and declare Input(shape={example})").format(
+        fix = _("put a layer that makes one vector of each sequence before it, "
+                "GlobalAveragePooling1D() or an RNN layer such as LSTM(32); or pad or cut "
+                "every sample to one length T first (glassnet.utils.pad_sequences takes "
+                "sequences of vectors too) and declare Input(shape={example})").format(
             example=example)
-    return _("Input shape {shape!r} has a variable-length axis (None). glassnet needs every "
-             "axis of a sample to have a fixed size: {fix}.").format(shape=shape, fix=fix)
+    return _("Layer {name!r} ({cls}) cannot take inputs of shape {shape}: the axis of "
+             "unknown size (None, a variable length) would change its weights or its output "
+             "size. Fix: {fix}.").format(name=layer.name, cls=type(layer).__name__,
+                                         shape=(None, *shape), fix=fix)
 
 
 def flat_size(shape: tuple[int, ...]) -> int:

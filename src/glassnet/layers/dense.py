@@ -32,6 +32,9 @@ class Dense(KernelLayer):
     reaches ``W`` for this sample.
     """
 
+    handles_variable_length = True  # any number of time steps (see Layer)
+    supports_masking = True
+
     def __init__(
         self,
         units: int,

@@ -16,6 +16,9 @@ class Dropout(Layer):
     inference the layer is the identity. Backward: ``dx = dy · m / (1 - rate)``.
     """
 
+    handles_variable_length = True  # any number of time steps (see Layer)
+    supports_masking = True
+
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         if not 0 <= float(rate) < 1:

@@ -33,7 +33,14 @@ class Embedding(Layer):
 
     Example: ``E = [[0, 0], [1, 2], [3, 4]]`` and ``x = [[2, 1, 2]]`` give
     ``y = [[[3, 4], [1, 2], [3, 4]]]``; with ``dy`` all ones, ``dE = [[0, 0], [1, 1], [2, 2]]``.
+
+    Sequences of any length: ``Input(shape=(None,))`` (one length per batch). With
+    ``mask_zero=True`` index 0 is padding: ``output_mask = (x != 0)``, shape ``(batch, T)``,
+    tells the layers after it (an RNN, ``GlobalAveragePooling1D``) which steps to skip, as in
+    Keras; the padding's row of ``E`` is still looked up (and learned) like any other.
     """
+
+    handles_variable_length = True  # token ids (batch, T) with T unknown
 
     formula = N_("y = E[x]  (row x of the embedding table)")
     backward_formula = N_("dE[i] = Σ of dy where x = i")
@@ -62,16 +69,11 @@ class Embedding(Layer):
         if embeddings_regularizer is not None or embeddings_constraint is not None:
             raise NotImplementedError(_("Embedding: embeddings_regularizer and "
                                         "embeddings_constraint are not supported yet."))
-        if mask_zero:
-            warnings.warn(_("Embedding(mask_zero=True): glassnet does not pass masks on "
-                            "yet, so index 0 is embedded like any other index and the "
-                            "layers after it (e.g. GlobalAveragePooling1D) include the "
-                            "padding positions."),
-                          UserWarning, stacklevel=2)
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
         self.embeddings_initializer = embeddings_initializer
         self.mask_zero = bool(mask_zero)
+        self.output_mask: np.ndarray | None = None  # (batch, T) bool, with mask_zero
         self._initial_weights = weights
 
     def build(self, input_shape):
@@ -86,6 +88,17 @@ class Embedding(Layer):
 
     def compute_output_shape(self, input_shape):
         return (*input_shape, self.output_dim)
+
+    def check_variable_length(self, shapes):
+        """Token ids may have any length, on every axis."""
+
+    def compute_mask(self, inputs, mask=None) -> np.ndarray | None:
+        """Keras's ``compute_mask``: ``inputs != 0`` with ``mask_zero``, else None."""
+        return np.asarray(inputs) != 0 if self.mask_zero else None
+
+    def connect_mask(self, inputs):
+        """With ``mask_zero``, this layer's ``output_mask`` masks its output."""
+        return self if self.mask_zero else None
 
     def _indices(self, x: np.ndarray) -> np.ndarray:
         """``x`` as integer indices, checked to be whole numbers in ``[0, input_dim)``."""
@@ -117,6 +130,8 @@ class Embedding(Layer):
     def forward(self, x, training=False):
         self.x_shape = x.shape
         self.idx = self._indices(np.asarray(x))
+        if self.mask_zero:
+            self.output_mask = self.idx != 0
         return self.params["embeddings"][self.idx]
 
     def backward(self, dy):

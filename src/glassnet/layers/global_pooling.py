@@ -78,6 +78,7 @@ class GlobalMaxPooling1D(_GlobalMaxPooling):
     """The largest value of each channel over the steps: ``(batch, steps, C)`` -> ``(batch, C)``."""
 
     rank = 1
+    handles_variable_length = True  # any number of steps
 
 
 class GlobalMaxPooling2D(_GlobalMaxPooling):
@@ -91,20 +92,39 @@ class GlobalAveragePooling1D(_GlobalPooling):
 
     Shapes: ``(batch, T, C)`` -> ``(batch, C)``. Backward: every step gets ``dy / T``.
     Typical use: after ``Embedding``, the mean of a sentence's word vectors.
+
+    With a mask (``Embedding(mask_zero=True)`` before it) the mean is over the unmasked
+    steps only, as in Keras: ``y[n] = Σ_t m[n, t] x[n, t] / Σ_t m[n, t]`` and
+    ``dx[n, t] = m[n, t] dy[n] / Σ_t m[n, t]`` (a sequence of padding only gives 0, where
+    Keras gives NaN).
     """
 
-    formula = N_("y = mean of x over the steps")
-    backward_formula = N_("dx = dy / T at every step")
+    formula = N_("y = mean of x over the (unmasked) steps")
+    backward_formula = N_("dx = dy / T at every (unmasked) step")
     rank = 1
+    handles_variable_length = True  # any number of steps
+    mask_source = None
+
+    def connect_mask(self, inputs):
+        self.mask_source = inputs[0].mask_source
+        return None
 
     def forward(self, x, training=False):
         self.x_shape = x.shape
-        return x.mean(axis=1, keepdims=self.keepdims)
+        mask = None if self.mask_source is None else self.mask_source.output_mask
+        if mask is None:
+            self.weights_t = None
+            return x.mean(axis=1, keepdims=self.keepdims)
+        count = np.maximum(mask.sum(axis=1, keepdims=True), 1)  # (n, 1)
+        self.weights_t = (mask / count).astype(x.dtype)[:, :, None]  # m[n, t] / Σ_t m[n, t]
+        return (x * self.weights_t).sum(axis=1, keepdims=self.keepdims)
 
     def backward(self, dy):
         if not self.need_input_grad:
             return None
         n, T, C = self.x_shape
+        if self.weights_t is not None:
+            return dy.reshape(n, 1, C) * self.weights_t
         dx = np.empty(self.x_shape, dy.dtype)
         dx[...] = dy.reshape(n, 1, C) / dy.dtype.type(T)
         return dx

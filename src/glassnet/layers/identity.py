@@ -8,6 +8,9 @@ from .base import Layer
 class Identity(Layer):
     """``y = x``; backward ``dx = dy``. Useful to switch a part of a model off by config."""
 
+    handles_variable_length = True  # any number of time steps (see Layer)
+    supports_masking = True
+
     formula = "y = x"
     backward_formula = "dx = dy"
 

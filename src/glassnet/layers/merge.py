@@ -31,6 +31,8 @@ from .base import Layer
 class Merge(Layer):
     """Base class: elementwise merges of inputs of one shape."""
 
+    handles_variable_length = True  # any number of time steps (see Layer)
+
     min_inputs = 2
     max_inputs: int | None = None
 
