@@ -21,6 +21,7 @@ import functools
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 EXIT_ERROR = 2
@@ -82,7 +83,8 @@ def _number(kind, ok, rule: str):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(  # --epochs 2.5: a whole number is meant
+                f"expected a {'whole ' if kind is int else ''}number, got {text!r}") from None
         if not ok(value):
             raise argparse.ArgumentTypeError(f"{rule}, got {text}")
         return value
@@ -496,6 +498,11 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning from the library (a diverged loss, ...) as one line, like the errors."""
+    print(f"glassnet: warning: {message}", file=sys.stderr)
+
+
 def _error(message: str) -> int:
     print(f"glassnet: error: {message}", file=sys.stderr)
     return EXIT_ERROR
@@ -508,7 +515,9 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import GlassnetError
 
     try:
-        args.func(args)
+        with warnings.catch_warnings():  # put back afterwards
+            warnings.showwarning = _show_warning
+            args.func(args)
     except CommandError as err:
         return _error(str(err))
     except FileNotFoundError as err:
