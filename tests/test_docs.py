@@ -11,7 +11,10 @@ How the documents are run:
   written. The full-size program itself is checked, accuracy and all, by tests/test_mnist.py.
 * A block preceded by ``<!-- test: skip -->`` is not run (kept for code that cannot run
   here, e.g. the original TensorFlow program; each use says why next to it).
-* ``bash`` blocks are not run. Every ``glassnet COMMAND --option`` they mention must be a
+* A ``text`` block preceded by ``<!-- test: output -->`` shows what the shell command
+  before it prints; tests/test_tutorial_commands.py runs the tutorial's commands and
+  compares.
+* ``bash`` blocks are not run here. Every ``glassnet COMMAND --option`` they mention must be a
   real command and option of ``glassnet COMMAND --help``.
 """
 
@@ -70,7 +73,8 @@ def blocks(doc: str) -> list[Block]:
                            start + 2, mark.group(1) if mark else None))
         i += 1
     for b in found:
-        assert b.mark in (None, "slow", "skip"), f"{doc}:{b.line}: unknown mark {b.mark!r}"
+        assert b.mark in (None, "slow", "skip", "output"), \
+            f"{doc}:{b.line}: unknown mark {b.mark!r}"
     return found
 
 
