@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_docs import blocks, python_blocks
+from test_docs import ACCURACY_TOLERANCE, NUMBER, assert_shown, blocks, python_blocks, shown_outputs
 
 import glassnet
 
@@ -60,13 +60,6 @@ SHORTENED = {
 }
 NOT_RUN = ("pip install", "glassnet playground", "python docs/experiments.py")
 
-#: How far a shown number may be from the printed one. Test accuracies and losses: the text
-#: says the last digits can differ on another processor; section 6 measures how far seed
-#: noise moves the accuracy (a quarter of a point), and the bar stays inside it. The
-#: attacked accuracies "can move by a point or two".
-ACCURACY_TOLERANCE = 0.0025
-LOSS_TOLERANCE = 0.1  # relative
-ATTACKED_TOLERANCE = 0.02
 
 
 @dataclass
@@ -81,17 +74,14 @@ class Run:
 def commands(doc: str) -> list[tuple[str, str | None]]:
     """The shell commands of ``doc`` in order, each with the ``text`` block shown right
     after its ``bash`` block (for the block's last command), if any."""
-    outputs = [b for b in blocks(doc) if b.mark == "output"]
-    assert all(b.lang == "text" for b in outputs), doc
+    outputs = shown_outputs(doc)
     found: list[tuple[str, str | None]] = []
-    bs = blocks(doc)
-    for i, b in enumerate(bs):
+    for b in blocks(doc):
         if b.lang not in SHELLS:
             continue
         lines = [line.split("#")[0].strip() for line in b.code.splitlines()]
         lines = [line for line in lines if line]
-        after = bs[i + 1] if i + 1 < len(bs) else None
-        shown = after.code if after is not None and after.mark == "output" else None
+        shown = outputs.get(b.line)
         found += [(line, shown if k == len(lines) - 1 else None) for k, line in enumerate(lines)]
     return found
 
@@ -152,56 +142,6 @@ def tutorial(tmp_path_factory) -> tuple[Path, list[Run]]:
 
 def find(runs: list[Run], command: str) -> Run:
     return next(r for r in runs if r.command == command)
-
-
-# -- the shown output ---------------------------------------------------------------------
-NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?%?"
-
-
-def close(shown: str, printed: str, attacked: bool, before: str) -> bool:
-    """Is the printed number the shown one? ``before``: the shown text before it."""
-    def value(s: str) -> float:
-        return float(s.rstrip("%").replace(",", "")) / (100 if s.endswith("%") else 1)
-
-    a, b = value(shown), value(printed)
-    if shown.endswith("%"):  # predict's probabilities
-        return abs(a - b) <= 0.01
-    if not re.search(r"\.\d{3,}$", shown):  # counts, epsilons: printed as they are
-        return shown == printed
-    if before.endswith("loss "):
-        return abs(a - b) <= LOSS_TOLERANCE * abs(a)
-    return abs(a - b) <= (ATTACKED_TOLERANCE if attacked else ACCURACY_TOLERANCE)
-
-
-def line_matches(shown: str, printed: str, attacked: bool) -> bool:
-    """``printed`` is ``shown`` with its numbers within tolerance and ``…`` as a wildcard."""
-    parts = [p for p in re.split(f"({NUMBER}|…)", shown.strip()) if p]
-    pattern = "".join("(.*)" if p == "…" else f"({NUMBER})" if re.fullmatch(NUMBER, p)
-                      else re.escape(p) for p in parts)
-    m = re.fullmatch(pattern, printed.strip())
-    if not m:
-        return False
-    groups = iter(m.groups())
-    for i, p in enumerate(parts):
-        if p == "…":
-            next(groups)
-        elif re.fullmatch(NUMBER, p) and not close(p, next(groups), attacked,
-                                                    parts[i - 1] if i else ""):
-            return False
-    return True
-
-
-def assert_shown(shown: str, output: str, command: str) -> None:
-    """Each shown line is printed, in the shown order."""
-    printed = [line for line in output.splitlines() if line.strip()]
-    i = 0
-    for line in (s for s in shown.splitlines() if s.strip()):
-        attacked = command.startswith("glassnet robustness") and "(clean)" not in line
-        while i < len(printed) and not line_matches(line, printed[i], attacked):
-            i += 1
-        assert i < len(printed), (f"`{command}` does not print {line!r} as the tutorial "
-                                  f"shows; it printed:\n{output[-3000:]}")
-        i += 1
 
 
 def test_the_tutorials_commands_print_what_the_text_shows(tutorial):
