@@ -11,7 +11,11 @@ How the documents are run:
   written. The full-size program itself is checked, accuracy and all, by tests/test_mnist.py.
 * A block preceded by ``<!-- test: skip -->`` is not run (kept for code that cannot run
   here, e.g. the original TensorFlow program; each use says why next to it).
-* ``bash`` blocks are not run. Every ``glassnet COMMAND --option`` they mention must be a
+* A ``text`` block preceded by ``<!-- test: output -->`` shows what the block before it
+  prints: each shown line must be printed, in order, with its numbers within the
+  tolerances below (``…`` stands for anything). Python blocks are checked here, the
+  tutorial's shell commands by tests/test_tutorial_commands.py.
+* ``bash`` blocks are not run here. Every ``glassnet COMMAND --option`` they mention must be a
   real command and option of ``glassnet COMMAND --help``.
 """
 
@@ -70,7 +74,8 @@ def blocks(doc: str) -> list[Block]:
                            start + 2, mark.group(1) if mark else None))
         i += 1
     for b in found:
-        assert b.mark in (None, "slow", "skip"), f"{doc}:{b.line}: unknown mark {b.mark!r}"
+        assert b.mark in (None, "slow", "skip", "output"), \
+            f"{doc}:{b.line}: unknown mark {b.mark!r}"
     return found
 
 
@@ -89,6 +94,7 @@ def small_mnist(load_data):
 def doc_env(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    glassnet.backend.clear_session()  # a reader's fresh session: layer names from "dense"
     glassnet.utils.set_random_seed(0)
     yield tmp_path
     glassnet.backend.set_floatx("float32")
@@ -101,6 +107,7 @@ def test_python_blocks_run(doc, doc_env, monkeypatch, capsys):
 
     code_blocks = python_blocks(doc)
     assert code_blocks, f"{doc} has no python code blocks"
+    outputs = shown_outputs(doc)
     namespace: dict = {"__name__": "__main__"}
     full_load = glassnet.datasets.mnist.load_data
     ran = 0
@@ -117,6 +124,9 @@ def test_python_blocks_run(doc, doc_env, monkeypatch, capsys):
                 except Exception:
                     pytest.fail(f"the python block at {doc} line {b.line} failed:\n"
                                 f"{b.code}\n{traceback.format_exc()}")
+            printed = capsys.readouterr().out
+            if b.line in outputs and not (b.mark == "slow" and FAST):
+                assert_shown(outputs[b.line], printed, f"the python block at {doc}:{b.line}")
             ran += 1
     assert ran >= 1
 
@@ -211,6 +221,75 @@ def _code_only(code: str) -> list[str]:
         if line.strip():
             out.append(line.rstrip())
     return out
+
+
+# -- what a block prints: a text block marked <!-- test: output --> right after it -------
+#: How far a shown number may be from the printed one. Test accuracies and losses: the text
+#: says the last digits can differ on another processor; section 6 measures how far seed
+#: noise moves the accuracy (a quarter of a point), and the bar stays inside it. The
+#: attacked accuracies "can move by a point or two".
+ACCURACY_TOLERANCE = 0.0025
+LOSS_TOLERANCE = 0.1  # relative
+ATTACKED_TOLERANCE = 0.02
+
+
+def shown_outputs(doc: str) -> dict[int, str]:
+    """The first line of each code block of ``doc`` -> the output shown right after it."""
+    bs = blocks(doc)
+    assert all(b.lang == "text" for b in bs if b.mark == "output"), doc
+    return {b.line: after.code for b, after in zip(bs, bs[1:]) if after.mark == "output"}
+
+
+NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?%?"
+
+
+def close(shown: str, printed: str, attacked: bool, before: str) -> bool:
+    """Is the printed number the shown one? ``before``: the shown text before it."""
+    def value(s: str) -> float:
+        return float(s.rstrip("%").replace(",", "")) / (100 if s.endswith("%") else 1)
+
+    a, b = value(shown), value(printed)
+    if "e" in shown:  # a tiny error (gradcheck's): its order of magnitude
+        return a == b or a > 0 and 0.5 <= b / a <= 2
+    if shown.endswith("%"):  # predict's probabilities
+        return abs(a - b) <= 0.01
+    if not re.search(r"\.\d{3,}$", shown):  # counts, epsilons: printed as they are
+        return shown == printed
+    if before.endswith("loss "):
+        return abs(a - b) <= LOSS_TOLERANCE * abs(a)
+    return abs(a - b) <= (ATTACKED_TOLERANCE if attacked else ACCURACY_TOLERANCE)
+
+
+def line_matches(shown: str, printed: str, attacked: bool) -> bool:
+    """``printed`` is ``shown`` with its numbers within tolerance and ``…`` as a wildcard."""
+    parts = [p for p in re.split(f"({NUMBER}|…)", shown.strip()) if p]
+    pattern = "".join("(.*)" if p == "…" else f"({NUMBER})" if re.fullmatch(NUMBER, p)
+                      else re.escape(p) for p in parts)
+    m = re.fullmatch(pattern, printed.strip())
+    if not m:
+        return False
+    groups = iter(m.groups())
+    for i, p in enumerate(parts):
+        if p == "…":
+            next(groups)
+        elif re.fullmatch(NUMBER, p) and not close(p, next(groups), attacked,
+                                                    parts[i - 1] if i else ""):
+            return False
+    return True
+
+
+def assert_shown(shown: str, output: str, command: str) -> None:
+    """Each line of ``shown`` is in ``output``, in the shown order (``command`` printed it;
+    the attacked accuracies of ``glassnet robustness`` get their own tolerance)."""
+    printed = [line for line in output.splitlines() if line.strip()]
+    i = 0
+    for line in (s for s in shown.splitlines() if s.strip()):
+        attacked = command.startswith("glassnet robustness") and "(clean)" not in line
+        while i < len(printed) and not line_matches(line, printed[i], attacked):
+            i += 1
+        assert i < len(printed), (f"`{command}` does not print {line!r} as the tutorial "
+                                  f"shows; it printed:\n{output[-3000:]}")
+        i += 1
 
 
 # -- the glassnet commands shown in bash blocks -------------------------------------------

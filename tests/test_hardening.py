@@ -595,7 +595,7 @@ def test_optimizer_state_follows_its_weight_when_layers_are_frozen_and_unfrozen(
     (["train", "--learning-rate", "inf"], "--learning-rate: must be positive, got inf"),
     (["train", "--learning-rate", "nan"], "--learning-rate: must be positive, got nan"),
     (["train", "--seed", "-1"], "--seed: must be 0 or more, got -1"),
-    (["train", "--epochs", "2.5"], "--epochs: expected a number, got '2.5'"),
+    (["train", "--epochs", "2.5"], "--epochs: expected a whole number, got '2.5'"),
     (["train", "--validation-split", "nan"], "must be in [0, 1), got nan"),
     (["robustness", "m.glassnet", "--eps", "inf"], "epsilon must be in [0, 1], got inf"),
 ])

@@ -92,6 +92,21 @@ def two_inputs():
     return model
 
 
+def diverging():
+    model = classifier()
+    model.compile(optimizer=glassnet.optimizers.Adam(learning_rate=1e9),
+                  loss="sparse_categorical_crossentropy")
+    model.fit(FEATURES, LABELS, epochs=2, batch_size=4, verbose=0)
+
+
+def misspelt_model_file():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        classifier().save(Path(folder, "model.glassnet"))
+        glassnet.keras.models.load_model(Path(folder, "modle.glassnet"))
+
+
 # name: (program, pieces of the fix's code the message keeps in any language,
 #        a phrase of the English message)
 MISTAKES = {
@@ -203,6 +218,30 @@ MISTAKES = {
         lambda: classifier().fit(FEATURES, LABELS, epochs=3, batch_size=4, verbose=0,
                                  callbacks=[CtrlC()]), ["initial_epoch=0"],
         "Training interrupted (KeyboardInterrupt) in epoch 1/3 after batch 1/3."),
+    # issue 14's silent mistakes (tests/test_newcomer.py has their details)
+    "epochs as a string": (
+        lambda: classifier().fit(FEATURES, LABELS, epochs="5", verbose=0), ["epochs=5"],
+        "epochs is the number of passes over the data, a whole number"),
+    "epochs=0": (lambda: classifier().fit(FEATURES, LABELS, epochs=0, verbose=0),
+        ["epochs=5", "History.history"], "trains for no epoch"),
+    "a verbose word": (lambda: classifier().fit(FEATURES, LABELS, verbose="loud"),
+        ["verbose='auto'"], "verbose='loud': use"),
+    "validation_data=x_test alone": (
+        lambda: classifier().fit(FEATURES, LABELS, verbose=0, validation_data=FEATURES),
+        ["validation_data=(x_test, y_test)"], "validation_data must be a pair (x_val, y_val)"),
+    "a function as a callback": (
+        lambda: classifier().fit(FEATURES, LABELS, verbose=0, callbacks=[print]),
+        ["LambdaCallback(on_epoch_end="], "callbacks holds print, which is not a Callback"),
+    "softmax output with from_logits=True": (
+        lambda: classifier(loss=glassnet.losses.SparseCategoricalCrossentropy(
+            from_logits=True)).fit(FEATURES, LABELS, verbose=0),
+        ["from_logits=False", "Dense(units)"], "does not represent logits"),
+    "a negative learning rate": (lambda: glassnet.optimizers.Adam(learning_rate=-0.001),
+        ["learning_rate=0.001"], "must be a positive number"),
+    "a learning rate so large that training diverges": (diverging, ["0.001"],
+        "training diverged"),
+    "a misspelt model file name": (misspelt_model_file, ["model.glassnet"],
+        "— did you mean"),
 }
 
 
@@ -394,7 +433,7 @@ def test_the_catalogue_ships_in_the_package():
 TRANSLATED_MODULES = [
     "validation.py", "data.py", "errors.py", "faults.py", "model.py", "optimizers.py",
     "losses.py", "activations.py", "metrics.py", "callbacks.py", "layers/base.py",
-    "layers/dense.py", "inspect.py", "report.py",
+    "layers/dense.py", "inspect.py", "report.py", "fit_arguments.py",
 ]
 _WARNERS = {"warn", "warn_once", "_warn_once"}
 

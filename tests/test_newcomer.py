@@ -184,3 +184,185 @@ def test_the_example_photo_is_read_as_a_3():
     likeness = [np.corrcoef(seen.ravel(), imaging.prepare_digit(
         xt[yt == d][:50].mean(axis=0) / 255.0).ravel())[0, 1] for d in range(10)]
     assert np.argmax(likeness) == 3, likeness  # most like the average MNIST 3
+
+
+# -- item 7: the silent mistakes of the API, and item 8's misspelt file name ---------------
+def _classifier(activation="softmax", loss="sparse_categorical_crossentropy", optimizer="adam",
+                units=3):
+    import glassnet as gn
+
+    model = gn.Sequential([gn.layers.Input((4,)), gn.layers.Dense(8, activation="relu"),
+                           gn.layers.Dense(units, activation=activation)])
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    return model
+
+
+X4 = np.random.default_rng(0).random((48, 4)).astype(np.float32)
+Y3 = np.arange(48) % 3
+
+
+def test_epochs_zero_trains_nothing_as_in_keras_but_says_so():
+    with pytest.warns(UserWarning, match=r"fit\(epochs=0, initial_epoch=0\) trains for no "
+                                         r"epoch.*epochs=5"):
+        history = _classifier().fit(X4, Y3, epochs=0, verbose=0)
+    assert history.history == {}  # Keras's result
+
+
+@pytest.mark.parametrize("epochs, fix", [("5", "epochs=5"), (2.5, "epochs=2, epochs=3"),
+                                         (None, "epochs=5"), (3.0, "epochs=3")])
+def test_epochs_that_are_not_a_whole_number_are_named(epochs, fix):
+    with pytest.raises(TypeError, match=rf"fit\(epochs={epochs!r}\).*whole number.*{fix}"):
+        _classifier().fit(X4, Y3, epochs=epochs, verbose=0)
+
+
+def test_verbose_takes_keras_values_only():
+    with pytest.raises(ValueError, match=r"verbose='loud': use verbose='auto', 0 .*, 1 .* or 2"):
+        _classifier().fit(X4, Y3, epochs=1, verbose="loud")
+    for ok in ("auto", 0, 1, 2, True, np.int64(0)):
+        _classifier().fit(X4[:8], Y3[:8], epochs=1, verbose=ok)
+    for method in ("evaluate", "predict"):
+        with pytest.raises(ValueError, match=r"verbose='loud': use verbose='auto'"):
+            getattr(_classifier(), method)(X4, *(() if method == "predict" else (Y3,)),
+                                           verbose="loud")
+
+
+def test_validation_data_must_be_a_pair():
+    model = _classifier()
+    with pytest.raises(ValueError, match=r"validation_data must be a pair \(x_val, y_val\).*"
+                                         r"validation_data=\(x_test, y_test\).*one array of "
+                                         r"shape \(48, 4\)"):
+        model.fit(X4, Y3, epochs=1, verbose=0, validation_data=X4)
+    # a list, as Keras accepts, and a triple with sample weights
+    h = model.fit(X4, Y3, epochs=1, verbose=0, validation_data=[X4, Y3])
+    assert "val_loss" in h.history
+    h = model.fit(X4, Y3, epochs=1, verbose=0, validation_data=(X4, Y3, np.ones(48)))
+    assert "val_loss" in h.history
+
+
+def test_a_callback_that_is_not_a_callback_is_named():
+    import glassnet as gn
+
+    with pytest.raises(TypeError, match=r"callbacks holds print, which is not a Callback.*"
+                                        r"LambdaCallback\(on_epoch_end="):
+        _classifier().fit(X4, Y3, epochs=1, verbose=0, callbacks=[print])
+    seen = []
+    one = gn.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    _classifier().fit(X4, Y3, epochs=2, verbose=0, callbacks=one)  # one alone, as in Keras
+    assert seen == [0, 1]
+
+
+def test_softmax_output_with_from_logits_warns_as_keras_does():
+    import glassnet as gn
+
+    logits = gn.losses.SparseCategoricalCrossentropy(from_logits=True)
+    with pytest.warns(UserWarning, match=r"received from_logits=True, but the output of layer "
+                                         r"'.*' is produced by a softmax activation.*Was this "
+                                         r"intended\?"):
+        _classifier(loss=logits).fit(X4, Y3, epochs=1, verbose=0)  # Keras: at the first fit
+    with pytest.warns(UserWarning, match="sigmoid activation"):
+        _classifier(activation="sigmoid", loss=gn.losses.BinaryCrossentropy(
+            from_logits=True), units=1).fit(X4, Y3 % 2, epochs=1, verbose=0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _classifier(activation=None, loss=logits).fit(X4, Y3, verbose=0)  # logits: right
+        _classifier().fit(X4, Y3, verbose=0)  # softmax without from_logits: right
+
+
+@pytest.mark.parametrize("rate", [-0.001, float("nan"), float("inf")])
+def test_a_learning_rate_that_is_not_a_step_size_is_refused(rate):
+    import glassnet as gn
+
+    with pytest.raises(ValueError, match=r"Adam\(learning_rate=.*\): the learning rate .* "
+                                         r"must be a positive number"):
+        gn.optimizers.Adam(learning_rate=rate)
+    sgd = gn.optimizers.SGD(0.01)
+    with pytest.raises(ValueError, match=r"SGD\(learning_rate="):
+        sgd.learning_rate = rate
+    assert gn.optimizers.SGD(learning_rate=0).learning_rate == 0  # 0 freezes, as in Keras
+
+
+def test_a_diverging_fit_warns():
+    import glassnet as gn
+    from glassnet.fit_arguments import DivergenceWarning
+
+    with pytest.warns(DivergenceWarning, match=r"training diverged.*learning rate \(1e\+09\) "
+                                               r"is almost certainly too large"):
+        _classifier(optimizer=gn.optimizers.Adam(learning_rate=1e9)).fit(
+            X4, Y3, epochs=2, batch_size=8, verbose=0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DivergenceWarning)
+        _classifier().fit(X4, Y3, epochs=2, batch_size=8, verbose=0)  # a sane rate: quiet
+
+
+def test_a_diverging_cli_run_warns_in_one_line(tiny_mnist, capsys):
+    assert cli.main(["train", "--epochs", "1", "--learning-rate", "1e9"]) == 0
+    err = capsys.readouterr().err
+    assert "glassnet: warning: The training loss ended at" in err
+    assert "learning rate (1e+09) is almost certainly too large" in err
+
+
+def test_cli_epochs_must_be_a_whole_number(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--epochs", "2.5"])
+    assert "argument --epochs: expected a whole number, got '2.5'" in capsys.readouterr().err
+
+
+def test_load_model_of_a_misspelt_name_names_the_file_meant(tmp_path, monkeypatch, capsys):
+    import glassnet as gn
+    from glassnet.errors import ModelNotFoundError
+
+    monkeypatch.chdir(tmp_path)
+    gn.Sequential([gn.layers.Input((3,)), gn.layers.Dense(2)]).save("model.glassnet")
+    with pytest.raises(ModelNotFoundError, match=r"^No such file: modle\.glassnet — did you "
+                                                 r"mean model\.glassnet\?$") as info:
+        gn.keras.models.load_model("modle.glassnet")
+    assert isinstance(info.value, FileNotFoundError) and info.value.filename == "modle.glassnet"
+    with pytest.raises(FileNotFoundError, match=r"No such file: elsewhere\.glassnet \(in the "
+                                                r"folder "):
+        gn.models.load_model("elsewhere.glassnet")
+    assert cli.main(["evaluate", "modle.glassnet"]) == 2
+    assert "did you mean model.glassnet?" in capsys.readouterr().err
+
+
+# -- items 3 and 4: set-up from nothing, and load_digit, in the documents ----------------------
+def test_the_readmes_set_up_from_nothing():
+    """A virtual environment, how to get the folder, and what each step installs."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for doc in ("README.md", "README.zh-CN.md"):
+        text = (root / doc).read_text(encoding="utf-8")
+        for needed in ("python3 -m venv .venv", "source .venv/bin/activate",
+                       ".venv\\Scripts\\activate", "externally-managed-environment",
+                       "git clone", "45 MB", "500 MB", 'pip install ".[image]"'):
+            assert needed in text, (doc, needed)
+
+
+def test_no_hint_installs_glassnet_from_a_package_index():
+    """glassnet is not on PyPI: ``pip install glassnet[extra]`` fails; the hints name the
+    package itself, or ``".[extra]"`` in the glassnet folder."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [*(root / "src" / "glassnet").rglob("*.py"), *root.glob("*.md"),
+             *(root / "docs").glob("*.md")]
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            if re.search(r"pip install ['\"]?glassnet\[", line):
+                pytest.fail(f"{file.relative_to(root)}: {line.strip()}")
+
+
+@pytest.mark.parametrize("doc", ["README.md", "README.zh-CN.md", "docs/tutorial.md",
+                                 "docs/tutorial.zh-CN.md"])
+def test_load_digit_has_a_worked_example(doc):
+    """Every document shows load_digit on a saved photo, then predict on what it returns
+    (tests/test_docs.py runs the block; tests/test_tutorial_commands.py the command line)."""
+    from test_docs import python_blocks
+
+    code = next((b.code for b in python_blocks(doc) if "load_digit(" in b.code), "")
+    assert 'load_digit("my_digit.png")' in code and "model.predict(digit[None]" in code, doc

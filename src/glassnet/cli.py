@@ -21,6 +21,7 @@ import functools
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from . import textwidth
@@ -87,8 +88,9 @@ def _number(kind, ok, rule: str):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                _("expected a number, got {text!r}").format(text=text)) from None
+            raise argparse.ArgumentTypeError(  # --epochs 2.5: a whole number is meant
+                (_("expected a whole number, got {text!r}") if kind is int else
+                 _("expected a number, got {text!r}")).format(text=text)) from None
         if not ok(value):
             raise argparse.ArgumentTypeError(
                 _("{rule}, got {text}").format(rule=_(rule), text=text))
@@ -560,6 +562,11 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning from the library (a diverged loss, ...) as one line, like the errors."""
+    print(_("glassnet: warning: {message}").format(message=message), file=sys.stderr)
+
+
 def _error(message: str) -> int:
     print(_("glassnet: error: {message}").format(message=message), file=sys.stderr)
     return EXIT_ERROR
@@ -574,7 +581,9 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import GlassnetError
 
     try:
-        args.func(args)
+        with warnings.catch_warnings():  # put back afterwards
+            warnings.showwarning = _show_warning
+            args.func(args)
     except CommandError as err:
         return _error(str(err))
     except FileNotFoundError as err:

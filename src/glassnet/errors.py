@@ -29,6 +29,15 @@ class ModelFileError(GlassnetError, ValueError):
     """A model file that is truncated, corrupted, hostile or of an unknown format."""
 
 
+class ModelNotFoundError(GlassnetError, FileNotFoundError):
+    """``load_model`` of a file that does not exist; the message names the nearest model
+    file in that folder ("did you mean model.glassnet?"). Made like Python's own,
+    ``ModelNotFoundError(errno.ENOENT, message, path)``; its text is the message alone."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 class DownloadError(GlassnetError, OSError):
     """A file that could not be downloaded: offline, an HTTP error, or a download cut short.
 

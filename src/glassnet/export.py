@@ -34,7 +34,7 @@ pooling, back to channels-last before a ``Flatten``/``Reshape``/the output, so t
 flattening orders the values exactly as glassnet does. Layers that work on any layout
 (activations, ``BatchNormalization``, ``GlobalAveragePooling2D``) just use the matching axis.
 
-This module, and only this module, imports ``onnx`` (``pip install glassnet[onnx]``).
+This module, and only this module, imports ``onnx`` (``pip install onnx``).
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def _onnx():
     try:
         import onnx
     except ImportError:
-        raise ImportError(_("ONNX export needs the onnx package: pip install "
-                            "'glassnet[onnx]' (or pip install onnx).")) from None
+        raise ImportError(_("ONNX export needs the onnx package: pip install onnx   (or, in "
+                            "the glassnet folder: pip install \".[onnx]\")")) from None
     return onnx
 
 

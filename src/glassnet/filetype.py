@@ -54,22 +54,25 @@ def sniff(path: str | os.PathLike) -> str | None:
     return None
 
 
-def suggest(path: str | os.PathLike, suffix: str = ".glassnet") -> str:
-    """`` — did you mean FOLDER/NAME?`` for the existing ``*suffix`` file in ``path``'s
-    folder whose name is nearest to ``path``'s (a typo: ``modle`` for ``model``), else ``""``.
-    """
+def nearest(path: str | os.PathLike, suffix: str = ".glassnet") -> str | None:
+    """The existing ``*suffix`` file in ``path``'s folder whose name is nearest to
+    ``path``'s (a typo: ``modle`` for ``model``), as ``FOLDER/NAME``, else ``None``."""
     name = os.fspath(path)
     folder = os.path.dirname(name)
     try:
         candidates = [f[:-len(suffix)] for f in os.listdir(folder or ".") if f.endswith(suffix)]
     except OSError:
-        return ""
+        return None
     stem = os.path.basename(name)
     stem = stem[:-len(suffix)] if stem.endswith(suffix) else stem
     close = difflib.get_close_matches(stem, candidates, n=1, cutoff=0.6)
-    if not close:
-        return ""
-    return _(" — did you mean {path}?").format(path=os.path.join(folder, close[0] + suffix))
+    return os.path.join(folder, close[0] + suffix) if close else None
+
+
+def suggest(path: str | os.PathLike, suffix: str = ".glassnet") -> str:
+    """`` — did you mean FOLDER/NAME?`` for the ``nearest`` file, else ``""``."""
+    close = nearest(path, suffix)
+    return _(" — did you mean {path}?").format(path=close) if close else ""
 
 
 def describe(path: str | os.PathLike, wanted: str, suffix: str = ".glassnet",

@@ -2,7 +2,8 @@
 
 ``model.save("m.keras")`` writes what Keras 3 writes, and ``load_model`` reads what Keras
 wrote, so a model moves between glassnet and Keras (TensorFlow, JAX, PyTorch) unchanged.
-Needs h5py (``pip install h5py``, or ``pip install glassnet[keras]``), imported only here.
+Needs h5py (``pip install h5py``, or ``pip install ".[keras]"`` in the glassnet folder),
+imported only here.
 This module is the files and the weights' layout; ``keras_config`` translates the configs.
 
 The ``.keras`` file (Keras 3's ``saving_lib``) is a zip archive of three members::
@@ -77,9 +78,9 @@ def h5py():
     try:
         import h5py as module
     except ImportError:
-        raise ImportError(_("Keras files (.keras, .h5) are HDF5 inside: reading and "
-                            "writing them needs h5py. Install it with: pip install h5py  "
-                            "(or pip install 'glassnet[keras]').")) from None
+        raise ImportError(_("Keras files (.keras, .h5) are HDF5 inside: reading and writing "
+                            "them needs h5py. Install it with: pip install h5py   (or, in the "
+                            "glassnet folder: pip install \".[keras]\")")) from None
     return module
 
 

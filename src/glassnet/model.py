@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from . import backend, blas, losses, optimizers, training
+from . import backend, blas, fit_arguments, losses, optimizers, training
 from . import callbacks as callbacks_module
 from . import data as data_module
 from . import metrics as metrics_module
@@ -457,6 +457,10 @@ class Model(Layer):
         weigh each sample's loss; ``steps_per_epoch`` sets the batches per epoch.
         """
         _unsupported(kwargs, "fit")
+        epochs, verbose = fit_arguments.epochs(epochs, initial_epoch), \
+            fit_arguments.verbose(verbose)
+        validation_data = fit_arguments.validation_data(validation_data)
+        callbacks = fit_arguments.callbacks(callbacks)
         x, y, batch_size, shuffle = _from_dataset(x, y, batch_size, shuffle, "fit")
         if data_module.is_dataset(validation_data):
             validation_data = _from_dataset(validation_data, None, None, False, "fit")[:2]
@@ -489,15 +493,18 @@ class Model(Layer):
             weights = None if weights is None else weights[:cut]
         else:
             val = None
-        return training.fit(self, xs, ys, _batch_size(batch_size), epochs, verbose, callbacks,
-                            val, shuffle, initial_epoch, terminate_on_nan, weights,
-                            steps_per_epoch and int(steps_per_epoch), int(validation_freq))
+        history = training.fit(self, xs, ys, _batch_size(batch_size), epochs, verbose,
+                               callbacks, val, shuffle, initial_epoch, terminate_on_nan, weights,
+                               steps_per_epoch and int(steps_per_epoch), int(validation_freq))
+        fit_arguments.after_fit(self, history)  # a diverged loss: warn
+        return history
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None,
                  verbose: str | int = "auto", return_dict: bool = False,
                  callbacks: list | None = None, **kwargs):
         """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``."""
         _unsupported(kwargs, "evaluate")
+        verbose = fit_arguments.verbose(verbose)
         x, y, batch_size, _ = _from_dataset(x, y, batch_size, False, "evaluate")
         xs, ys = self.prepare(x, y, cast=False)
         logs = training.evaluate(self, xs, ys, _batch_size(batch_size), verbose, callbacks)
@@ -516,6 +523,7 @@ class Model(Layer):
         is read as a batch of one: the result has shape ``(1, ...)``.
         """
         _unsupported(kwargs, "predict")
+        verbose = fit_arguments.verbose(verbose)
         x, _, batch_size, _ = _from_dataset(x, None, batch_size, False, "predict")
         # NaN or inf in x would make the outputs NaN: x's values are checked only then
         xs = self.prepare_inputs(x, single_sample=True, check_values=False)
@@ -941,6 +949,7 @@ class _Compiled:
                     metric.name = f"{name}_{metric.name}"
                 metrics.append(metric)
             out = _Output(name, t, loss, float(weights[i]), metrics, graph)
+            fit_arguments.warn_logits(out.loss, out.layer)  # softmax + from_logits=True
             out.metric_ids = [m.name for m in metrics] if n == 1 else [
                 m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", "metric"))
                 for m in metric_lists[i]]

@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from . import schedules
+from . import fit_arguments, schedules
 from .errors import unknown_name
 from .i18n import _
 
@@ -96,7 +96,8 @@ class Optimizer:
         #: a ``LearningRateSchedule`` sets ``learning_rate`` before every step (see schedules)
         self.schedule = (learning_rate if isinstance(learning_rate, schedules.LearningRateSchedule)
                          else None)
-        self._learning_rate = float(learning_rate(0) if self.schedule else learning_rate)
+        self._learning_rate = float(learning_rate(0)) if self.schedule else \
+            fit_arguments.learning_rate(learning_rate, type(self).__name__)
         self.iterations = 0
         self.state: dict[str, np.ndarray] = {}
         if weight_decay is not None:
@@ -149,6 +150,8 @@ class Optimizer:
         if isinstance(value, schedules.LearningRateSchedule):
             self.schedule = value
             value = value(self.iterations)
+        else:
+            value = fit_arguments.learning_rate(value, type(self).__name__)
         self._learning_rate = float(value)
 
     @property

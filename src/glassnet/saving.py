@@ -57,7 +57,7 @@ import numpy as np
 
 from . import random as grandom
 from . import serialization
-from .errors import ModelFileError
+from .errors import ModelFileError, ModelNotFoundError
 from .files import kind, open_regular
 from .i18n import _
 from .serialization import LAYERS, register_layer  # noqa: F401 - glassnet.saving's API
@@ -556,6 +556,8 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     where it stopped. Raises ``ModelFileError``, and no other exception, for a file
     that is truncated, corrupted or hostile.
     """
+    if not os.path.lexists(path):
+        raise _not_found(path)
     kind = _keras_file(path)
     if kind is not None:
         loader = _keras_format().load_keras if kind == "keras" else _keras_format().load_h5
@@ -575,6 +577,19 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
                                    kind=type(err).__name__, err=err)) from None
         finally:
             generator.bit_generator.state = random_state
+
+
+def _not_found(path) -> ModelNotFoundError:
+    """A ``FileNotFoundError`` that names the model file meant, if one is near."""
+    from .filetype import nearest
+    from .i18n import _
+
+    name = os.fspath(path)
+    close = nearest(name, os.path.splitext(name)[1] or ".glassnet")
+    message = (_("No such file: {path} — did you mean {close}?").format(path=name, close=close)
+               if close else _("No such file: {path} (in the folder {folder}).").format(
+                   path=name, folder=os.path.abspath(os.path.dirname(name) or ".")))
+    return ModelNotFoundError(errno.ENOENT, message, name)
 
 
 def _load_model(zf, config, path, custom_objects, compile: bool):

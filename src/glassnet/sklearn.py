@@ -29,7 +29,7 @@ generator (``glassnet.utils.set_random_seed``); an int makes ``fit`` repeatable 
 Pickling a fitted estimator stores its network as the bytes of a ``.glassnet`` file (no code
 inside). The pickle itself is still a pickle: only unpickle files you trust.
 
-This module, and only this module, imports scikit-learn (``pip install glassnet[sklearn]``).
+This module, and only this module, imports scikit-learn (``pip install scikit-learn``).
 """
 
 from __future__ import annotations
