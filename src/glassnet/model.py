@@ -530,6 +530,23 @@ class Model(Layer):
         outs = training.predict(self, xs, _batch_size(batch_size), verbose, callbacks)
         return self._structure(outs)
 
+    def predict_classes(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """Keras 2's class predictions (removed in Keras 3): the index of the largest output
+        (``argmax``) for several outputs per sample, else ``ŷ > 0.5`` for a sigmoid output."""
+        from .legacy import warn_once
+
+        warn_once("model.predict_classes(x)", "np.argmax(model.predict(x), axis=-1), or "
+                  "(model.predict(x) > 0.5).astype('int32') for one sigmoid output")
+        p = np.asarray(self.predict(x, batch_size=batch_size, verbose=verbose))
+        return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """Keras 2's name (removed in Keras 3) for ``predict`` on a probability output."""
+        from .legacy import warn_once
+
+        warn_once("model.predict_proba(x)", "model.predict(x)")
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
     def train_on_batch(self, x, y) -> float:
         """One gradient step on one batch; returns its loss."""
         xs, ys = self.prepare(x, y, training=True, cast=True)
