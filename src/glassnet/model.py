@@ -551,6 +551,7 @@ class Model(Layer):
         """One gradient step on one batch; returns its loss."""
         xs, ys = self.prepare(x, y, training=True, cast=True)
         self.bind()
+        self.compiled.claim_fusion(self)
         self.graph.plan(input_grads=False)
         try:
             with blas.limit_threads(self, len(xs[0])):  # spares the 2-thread trap
@@ -1002,6 +1003,17 @@ class _Compiled:
             total += value
             douts.append(d)
         return total + self.penalty(), douts
+
+    def claim_fusion(self, model: Model) -> None:
+        """Set each layer's ``fused_activation`` as this model's losses need it, before
+        training: a layer may also sit in another compiled model (a network compiled on
+        its own and again inside a bigger one), whose compile fused it with its loss."""
+        for layer in model.leaves():
+            if hasattr(layer, "fused_activation"):
+                layer.fused_activation = False
+        for o in self.outputs:
+            if o.fused:
+                o.layer.fused_activation = True
 
     def penalty(self) -> float:
         """``Σ R(W)``: the regularizers' penalties (their gradients are added by the layers'
