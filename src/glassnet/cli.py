@@ -2,6 +2,7 @@
 
     glassnet train                         784-128-10, ReLU, softmax, Adam, 5 epochs, batch 32
     glassnet train --report report/        ... and write an HTML report of what it learned
+    glassnet train --model cnn --augment   a convnet trained on shifted, rotated, ... digits
     glassnet evaluate model.glassnet       test accuracy
     glassnet summary model.glassnet        the layers and their parameter counts
     glassnet report model.glassnet DIR     the report for a saved model
@@ -22,6 +23,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from .i18n import _
 
 EXIT_ERROR = 2
 
@@ -227,8 +230,13 @@ def cmd_train(args) -> None:
     print(f"Training on {len(x_train) - n_val} MNIST images"
           + (f", validating on {n_val}" if split else "")
           + f"; {args.epochs} epoch(s), batch size {args.batch_size}.")
-    history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
-                        validation_split=split)
+    trainer = model
+    if args.augment:  # trains model's weights; model, without the augmentation, is saved
+        from .architectures import augmented
+
+        trainer = augmented(model)
+    history = trainer.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
+                          validation_split=split)
     loss, accuracy = model.evaluate(x_test, y_test)
     print(f"Test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(y_test)} test images")
     model.save(args.out)
@@ -445,6 +453,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="mlp: Dense layers (default); cnn: a small convolutional network")
     p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
                    help="train on the first N images only (quick experiments)")
+    p.add_argument("--augment", action="store_true",
+                   help=_("train on randomly shifted, rotated, zoomed, thicker and thinner "
+                          "digits: better on handwriting unlike MNIST's, slower to train"))
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="test accuracy of a saved model")

@@ -3,9 +3,11 @@
 from .activation import Activation
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .augmentation import (
+    RandomAffineChain,
     RandomContrast,
     RandomFlip,
     RandomRotation,
+    RandomStrokeWidth,
     RandomTranslation,
     RandomZoom,
 )
@@ -85,8 +87,10 @@ __all__ = [
     "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
     "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity", "Input",
     "InputLayer", "Layer", "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D",
-    "Maximum", "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomContrast",
-    "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector",
+    "Maximum", "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomAffineChain",
+    "RandomContrast",
+    "RandomFlip", "RandomRotation", "RandomStrokeWidth", "RandomTranslation", "RandomZoom",
+    "ReLU", "RepeatVector",
     "Rescaling", "Reshape", "SeparableConv2D", "SeparableConvolution2D", "Softmax", "Subtract",
     "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum",
     "minimum", "multiply", "serialize", "subtract",
