@@ -125,9 +125,8 @@ def test_augmented_trains_the_models_own_weights():
     x = rng.uniform(0, 1, (64, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, 64)
     model = architectures.mlp(hidden=[8])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     trainer = architectures.augmented(model)
-    assert trainer.optimizer is model.optimizer
+    trainer.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     before = [w.copy() for w in model.get_weights()]
     trainer.fit(x, y, epochs=1, batch_size=32, verbose=0)
     assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

@@ -101,9 +101,12 @@ def augmented(model: Sequential, input_shape: tuple[int, ...] = (28, 28)) -> Seq
     ``augmentation()``'s layers, then ``model`` itself as its last layer. A 2-D
     ``input_shape`` gets a channel axis for the augmentation and loses it again after.
 
-    The augmentation layers are active only in training, so ``model`` is what you keep:
-    save, predict and export it as if it had been trained without augmentation. A
-    compiled ``model`` gives its optimizer (and its state) and loss to the result.
+    Compile and fit the result; ``model`` then holds the trained weights. The augmentation
+    layers are active only in training, so ``model`` is what you keep: save, predict and
+    export it as if it had been trained without augmentation (compile it with the
+    result's optimizer first, ``model.compile(optimizer=trainer.optimizer, ...)``, to save
+    the optimizer's state with it; compile ``model`` only after training: an optimizer that
+    ``model`` was compiled with before does not train the weights through the result).
     """
     layers: list[Layer] = [Input(shape=input_shape)]
     flat = len(input_shape) == 2
@@ -112,7 +115,4 @@ def augmented(model: Sequential, input_shape: tuple[int, ...] = (28, 28)) -> Seq
     layers += augmentation()
     if flat:
         layers.append(Reshape(input_shape))
-    trainer = Sequential([*layers, model])
-    if model.optimizer is not None:
-        trainer.compile(optimizer=model.optimizer, **model.compiled.get_config(model))
-    return trainer
+    return Sequential([*layers, model])

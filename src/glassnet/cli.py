@@ -223,20 +223,22 @@ def cmd_train(args) -> None:
             print("Holding out 10% of the training images for the report's validation curves "
                   "(--validation-split 0.1).")
     model = build_model(args)
-    x_train, y_train = _mnist(model, "train", args.limit)
-    x_test, y_test = _mnist(model, "test")
-    n_val = int(len(x_train) * split)  # fit's validation_split holds out the last n_val
-    compile_model(model, args, len(x_train) - n_val)
-    print(f"Training on {len(x_train) - n_val} MNIST images"
-          + (f", validating on {n_val}" if split else "")
-          + f"; {args.epochs} epoch(s), batch size {args.batch_size}.")
     trainer = model
     if args.augment:  # trains model's weights; model, without the augmentation, is saved
         from .architectures import augmented
 
         trainer = augmented(model)
+    x_train, y_train = _mnist(model, "train", args.limit)
+    x_test, y_test = _mnist(model, "test")
+    n_val = int(len(x_train) * split)  # fit's validation_split holds out the last n_val
+    compile_model(trainer, args, len(x_train) - n_val)
+    print(f"Training on {len(x_train) - n_val} MNIST images"
+          + (f", validating on {n_val}" if split else "")
+          + f"; {args.epochs} epoch(s), batch size {args.batch_size}.")
     history = trainer.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
                           validation_split=split)
+    if trainer is not model:
+        model.compile(optimizer=trainer.optimizer, **trainer.compiled.get_config(trainer))
     loss, accuracy = model.evaluate(x_test, y_test)
     print(f"Test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(y_test)} test images")
     model.save(args.out)
