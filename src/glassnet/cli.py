@@ -457,7 +457,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="train on the first N images only (quick experiments)")
     p.add_argument("--augment", action="store_true",
                    help=_("train on randomly shifted, rotated, zoomed, thicker and thinner "
-                          "digits: better on handwriting unlike MNIST's, slower to train"))
+                          "copies of the digits (slower; the saved model is the same network)"))
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="test accuracy of a saved model")
