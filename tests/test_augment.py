@@ -154,3 +154,25 @@ def test_cli_train_augment_saves_a_plain_model_that_predicts(tmp_path, capsys):
     capsys.readouterr()
     assert main(["predict", str(out), str(tmp_path / "one.png")]) == 0
     assert capsys.readouterr().out.startswith(f"{tmp_path / 'one.png'}: ")
+
+
+def test_augmented_trains_as_the_same_layers_in_one_flat_model():
+    """Nesting ``model`` inside the training model changes nothing: the same augmentation
+    and the same network as one flat ``Sequential`` learn the same weights (to float32
+    rounding: the two sum in different orders)."""
+    rng = np.random.default_rng(9)
+    x = rng.uniform(0, 1, (48, 28, 28)).astype(np.float32)
+    y = rng.integers(0, 10, 48)
+    model = architectures.mlp(hidden=[8])
+    trainer = architectures.augmented(model)
+    flat = glassnet.Sequential([glassnet.Input(shape=(28, 28)), layers.Reshape((28, 28, 1)),
+                                *architectures.augmentation(), layers.Reshape((28, 28)),
+                                layers.Flatten(), layers.Dense(8, activation="relu"),
+                                layers.Dense(10, activation="softmax")])
+    flat.set_weights(model.get_weights())
+    for m in (trainer, flat):
+        m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        glassnet.utils.set_random_seed(10)
+        m.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    for a, b in zip(model.get_weights(), flat.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
