@@ -58,7 +58,7 @@ def _functions(module, exclude=()) -> set[str]:
 def exported() -> dict[str, set[str]]:
     """What each Keras module's row must list, read from the code."""
     return {
-        "keras.layers": set(layers.__all__) - {"Layer", "serialize", "deserialize"},
+        "keras.layers": set(layers.__all__) - {"Layer", "serialize", "deserialize", *layers.OWN},
         "keras.activations": set(activations.ALL) | set(activations.ALIASES),
         "keras.losses": (_classes(losses, losses.Loss, {"Loss", "ElementwiseLoss"})
                          | {f.__name__ for f in losses.FUNCTIONS}),

@@ -12,8 +12,8 @@ from .input import Input, InputLayer
 _MODULES = {
     ".activation": ("Activation",),
     ".activations": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
-    ".augmentation": ("RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
-                      "RandomZoom"),
+    ".augmentation": ("RandomAffineChain", "RandomContrast", "RandomFlip", "RandomRotation",
+                      "RandomStrokeWidth", "RandomTranslation", "RandomZoom"),
     ".bidirectional": ("Bidirectional",),
     ".conv": ("Conv2D",),
     ".conv1d": ("Conv1D",),
@@ -56,6 +56,8 @@ _ALIASES = {
     "MaxPool2D": "MaxPooling2D",
     "SeparableConvolution2D": "SeparableConv2D",
 }
+#: glassnet's own layers (``glassnet train --augment``), which Keras does not have
+OWN = ("RandomAffineChain", "RandomStrokeWidth")
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 __getattr__, __dir__ = attach(__name__, {
     **_WHERE, **{alias: (_WHERE[name], name) for alias, name in _ALIASES.items()}})
@@ -84,8 +86,9 @@ __all__ = [
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "Identity", "Input", "InputLayer", "LSTM", "Layer", "LeakyReLU", "Masking", "MaxPool1D",
     "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply",
-    "Normalization", "PReLU", "Permute", "RandomContrast", "RandomFlip", "RandomRotation",
-    "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape",
+    "Normalization", "PReLU", "Permute", "RandomAffineChain", "RandomContrast", "RandomFlip",
+    "RandomRotation", "RandomStrokeWidth", "RandomTranslation", "RandomZoom", "ReLU",
+    "RepeatVector", "Rescaling", "Reshape",
     "SeparableConv2D", "SeparableConvolution2D", "SimpleRNN", "Softmax", "Subtract",
     "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum",
     "minimum", "multiply", "serialize", "subtract",
