@@ -63,7 +63,7 @@ __getattr__, __dir__ = attach(__name__, {
                                      "test")},
     "compat": ".compat", "get_logger": ".compat", "autograph": ".compat",
     "mixed_precision": ".mixed_precision", "print": (".printing", "tf_print"),
-    "image": ".image",
+    "image": ".image", "wrappers": ".wrappers",
 })
 
 float16, float32, float64 = _np.float16, _np.float32, _np.float64
