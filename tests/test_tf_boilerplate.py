@@ -70,7 +70,11 @@ def test_mixed_precision_float32_is_silent_mixed_warns_once():
         tf.keras.mixed_precision.set_global_policy("mixed_float16")
     assert len(record) == 1
     assert tf.keras.mixed_precision.global_policy().compute_dtype == "float32"
-    tf.keras.mixed_precision.set_global_policy("float32")
+    tf.keras.mixed_precision.experimental.set_policy(
+        tf.keras.mixed_precision.Policy("float32"))
+    assert tf.keras.mixed_precision.global_policy().name == "float32"
+    optimizer = tf.keras.optimizers.Adam()
+    assert tf.keras.mixed_precision.LossScaleOptimizer(optimizer) is optimizer
     with pytest.raises(ValueError, match="float32"):
         tf.keras.mixed_precision.set_global_policy("float8")
 

@@ -7,6 +7,7 @@ which gives the same results, a little slower on a GPU and no slower on the CPU.
 
 from __future__ import annotations
 
+import types
 import warnings
 
 from .i18n import _
@@ -61,3 +62,9 @@ set_policy = set_global_policy
 def LossScaleOptimizer(inner_optimizer, *args, **kwargs):  # noqa: N802 (Keras's name)
     """``LossScaleOptimizer(opt)`` is ``opt``: float32 gradients need no loss scaling."""
     return inner_optimizer
+
+
+# TensorFlow 2.1-2.3's tf.keras.mixed_precision.experimental
+experimental = types.SimpleNamespace(Policy=Policy, set_policy=set_global_policy,
+                                     global_policy=global_policy,
+                                     LossScaleOptimizer=LossScaleOptimizer)
