@@ -1,5 +1,6 @@
 """``tf.math.confusion_matrix`` and ``tf.image.resize`` / ``rgb_to_grayscale``: values by
-hand, and against PyTorch's half-pixel interpolation (TensorFlow 2's) when it is installed."""
+hand (tests/test_torch_crosscheck.py compares resize with PyTorch's half-pixel interpolation,
+which is TensorFlow 2's)."""
 
 from __future__ import annotations
 
@@ -40,20 +41,6 @@ def test_resize_bilinear_by_hand():
                            ).shape == (2, 5, 3)  # scale min(5/10, 5/20): round(2.5) = 2
     with pytest.raises(ValueError, match="newaxis"):
         tf.image.resize(np.zeros((4, 4)), (2, 2))
-
-
-@pytest.mark.parametrize("size", [(10, 14), (3, 4), (8, 3)])
-def test_resize_matches_half_pixel_interpolation(size):
-    torch = pytest.importorskip("torch")
-    x = np.random.default_rng(0).random((2, 5, 7, 3), np.float32)
-    ours = tf.image.resize(x, size).numpy()
-    t = torch.nn.functional.interpolate(torch.tensor(x).permute(0, 3, 1, 2), size=size,
-                                        mode="bilinear", align_corners=False)
-    np.testing.assert_allclose(ours, t.permute(0, 2, 3, 1).numpy(), atol=1e-6)
-    t = torch.nn.functional.interpolate(torch.tensor(x).permute(0, 3, 1, 2), size=size,
-                                        mode="nearest-exact")
-    np.testing.assert_array_equal(tf.image.resize(x, size, method="nearest").numpy(),
-                                  t.permute(0, 2, 3, 1).numpy())
 
 
 def test_rgb_to_grayscale():
