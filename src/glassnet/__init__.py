@@ -58,6 +58,12 @@ __getattr__, __dir__ = attach(__name__, {
     "zeros_initializer": (".initializers", "Zeros"),
     "ones_initializer": (".initializers", "Ones"),
     "constant_initializer": (".initializers", "Constant"),
+    # TensorFlow's boilerplate: devices, logging, eager mode, tf.print (see devices, compat)
+    **{name: ".devices" for name in ("config", "device", "distribute", "executing_eagerly",
+                                     "test")},
+    "compat": ".compat", "get_logger": ".compat", "autograph": ".compat",
+    "mixed_precision": ".mixed_precision", "print": (".printing", "tf_print"),
+    "image": ".image", "wrappers": ".wrappers",
 })
 
 float16, float32, float64 = _np.float16, _np.float32, _np.float64

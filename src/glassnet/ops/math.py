@@ -472,3 +472,33 @@ def pair_matmul(a, b) -> tuple[Tensor, Tensor]:
                            "{shape2}: use tf.multiply (or *) to scale by a number.").format(
                                shape=a.shape, shape2=b.shape))
     return a, b
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=np.int32,
+                     name=None) -> Tensor:
+    """``C[i, j]``: how many samples of true class ``i`` were predicted as class ``j``
+    (the sum of their ``weights`` if given), as ``tf.math.confusion_matrix``. Rows are the
+    labels; ``num_classes`` defaults to the largest label or prediction plus one. Integer
+    class indices, not one-hot rows or probabilities: ``tf.argmax(p, axis=1)`` first.
+    No gradient."""
+    y, p = (np.asarray(as_tensor(v).array).reshape(-1) for v in (labels, predictions))
+    if y.shape != p.shape:
+        raise ValueError(_("confusion_matrix needs as many labels as predictions, got "
+                           "{n_y} and {n_p}.").format(n_y=y.size, n_p=p.size))
+    if y.size and (y.dtype.kind == "f" and np.any(y != np.round(y))
+                   or p.dtype.kind == "f" and np.any(p != np.round(p))):
+        raise ValueError(_("confusion_matrix takes class indices (0, 1, 2...), got "
+                           "fractions: for probabilities pass tf.argmax(predictions, "
+                           "axis=1)."))
+    y, p = y.astype(np.int64), p.astype(np.int64)
+    n = int(num_classes) if num_classes is not None else (
+        int(max(y.max(), p.max())) + 1 if y.size else 0)
+    if y.size and (min(y.min(), p.min()) < 0 or max(y.max(), p.max()) >= n):
+        raise ValueError(_("confusion_matrix: class indices must be in [0, {n}), got "
+                           "labels {y_range} and predictions {p_range}.").format(
+                               n=n, y_range=[int(y.min()), int(y.max())],
+                               p_range=[int(p.min()), int(p.max())]))
+    out = np.zeros((n, n), dtype)
+    w = np.ones(y.size) if weights is None else np.asarray(as_tensor(weights).array).reshape(-1)
+    np.add.at(out, (y, p), w.astype(dtype))
+    return Tensor(out)
