@@ -607,7 +607,7 @@ def _as_shape(shape) -> tuple[int, ...]:
     shape = tuple(shape)
     if shape and None in shape:
         raise InputError(_variable_length_message(shape))
-    if not shape or not all(isinstance(d, (int, np.integer)) and d > 0 for d in shape):
+    if not all(isinstance(d, (int, np.integer)) and d > 0 for d in shape):  # () = scalars
         raise ValueError(_(
             "input_shape must be a tuple of positive integers without the batch size, "
             "such as (28, 28) or (784,); got {shape!r}."

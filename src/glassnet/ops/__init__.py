@@ -17,6 +17,8 @@ import numpy as np
 
 from . import array, math, nn, numpy_interop
 from .array import (
+    boolean_mask,
+    broadcast_to,
     cast,
     clip_by_value,
     concat,
@@ -50,6 +52,7 @@ from .array import (
 from .math import (
     abs,
     add,
+    add_n,
     ceil,
     cos,
     cumsum,
@@ -197,8 +200,9 @@ def binary_crossentropy(target, output, from_logits=False):
 
 
 __all__ = [
-    "abs", "absolute", "add", "arange", "argmax", "argmin", "array", "binary_crossentropy",
-    "cast", "categorical_crossentropy", "ceil", "clip", "clip_by_value", "concat",
+    "abs", "absolute", "add", "add_n", "arange", "argmax", "argmin", "array",
+    "binary_crossentropy", "boolean_mask", "broadcast_to", "cast", "categorical_crossentropy",
+    "ceil", "clip", "clip_by_value", "concat",
     "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "cumsum",
     "divide", "dot", "elu", "equal", "exp", "expand_dims", "eye", "fill", "floor", "floordiv",
     "full", "gather", "gelu", "getitem", "greater", "greater_equal", "identity", "leaky_relu",

@@ -341,3 +341,37 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
     y = np.clip(x.array, lo, hi).astype(x.dtype)
     inside = (x.array >= lo) & (x.array <= hi)
     return record(Tensor(y), [x], lambda dy: [dy * inside], "clip_by_value")
+
+
+def boolean_mask(tensor, mask, axis=None, name=None) -> Tensor:
+    """The entries of ``tensor`` where ``mask`` is True, as ``tf.boolean_mask``.
+
+    ``mask`` (k dimensions) covers axes ``axis .. axis + k - 1`` of ``tensor``, which are
+    flattened into one axis of the kept entries. ``dx`` is ``dy`` put back where the
+    entries were taken from, zero elsewhere.
+    """
+    x = as_tensor(tensor)
+    m = np.asarray(value(mask), dtype=bool)
+    axis = 0 if axis is None else int(axis) % x.ndim
+    if x.shape[axis:axis + m.ndim] != m.shape:
+        raise ValueError(_("boolean_mask: the mask of shape {got} must match axes {axis}.."
+                           "{last} of the tensor of shape {shape}, i.e. have shape "
+                           "{want}.").format(got=m.shape, axis=axis, last=axis + m.ndim - 1,
+                                             shape=x.shape,
+                                             want=x.shape[axis:axis + m.ndim]))
+    index = (slice(None),) * axis + (m,)
+    y = x.array[index]
+
+    def vjp(dy):
+        dx = np.zeros(x.shape, dy.dtype)
+        dx[index] = dy
+        return [dx]
+
+    return record(Tensor(y), [x], vjp, "boolean_mask")
+
+
+def broadcast_to(input, shape, name=None) -> Tensor:
+    """``input`` repeated to ``shape`` by broadcasting; ``dx`` sums ``dy`` over the copies."""
+    x = as_tensor(input)
+    y = np.array(np.broadcast_to(x.array, _shape(shape)))
+    return record(Tensor(y), [x], lambda dy: [unbroadcast(dy, x.shape)], "broadcast_to")

@@ -33,6 +33,18 @@ def add(x, y, name=None) -> Tensor:
                   lambda dz: [unbroadcast(dz, x.shape), unbroadcast(dz, y.shape)], "add")
 
 
+def add_n(inputs, name=None) -> Tensor:
+    """``z = x₁ + x₂ + … + xₙ`` (same shapes);  each ``dz/dxᵢ = 1``."""
+    xs = [as_tensor(x) for x in inputs]
+    shapes = {x.shape for x in xs}
+    if len(shapes) != 1:
+        raise ValueError(_("add_n needs inputs of one shape, got {shapes}: use tf.add "
+                           "(which broadcasts) for different shapes.").format(
+                               shapes=[x.shape for x in xs]))
+    y = np.sum([x.array for x in xs], axis=0).astype(xs[0].dtype)
+    return record(Tensor(y), xs, lambda dy: [dy] * len(xs), "add_n")
+
+
 def subtract(x, y, name=None) -> Tensor:
     """``z = x - y``;  ``dz/dx = 1``, ``dz/dy = -1``."""
     x, y = pair(x, y, "subtract")

@@ -1,0 +1,184 @@
+"""Ops and helpers that real TensorFlow programs use (the eat_tensorflow2_in_30_days book,
+TensorFlow's core guides): ``tf.boolean_mask``, ``tf.broadcast_to``, ``tf.add_n`` (each
+gradient-checked in float64), ``tf.print``, ``tf.Module``, ``optimizer.minimize`` and
+Keras's losses on 1-D tensors inside a ``GradientTape``."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from test_gradients import assert_grad_close, numerical_grad
+
+import glassnet as tf
+from glassnet import losses
+
+
+def _check(op, *shapes, rng=None):
+    """Gradient of ``L = Σ dy · op(x₁, …)`` with respect to every ``xᵢ``, against central
+    differences."""
+    rng = rng or np.random.default_rng(0)
+    xs = [rng.normal(size=s) for s in shapes]
+    dy = rng.normal(size=np.shape(op(*[tf.constant(x) for x in xs]).numpy()))
+    variables = [tf.Variable(x) for x in xs]
+    with tf.GradientTape() as tape:
+        L = tf.reduce_sum(op(*variables) * dy)
+    grads = tape.gradient(L, variables)
+    for x, g in zip(xs, grads):
+        numeric = numerical_grad(lambda: float(np.sum(op(*[tf.constant(a) for a in xs])
+                                                      .numpy() * dy)), x)
+        assert_grad_close(g.numpy(), numeric)
+
+
+def test_boolean_mask_values_and_gradient(float64):
+    x = tf.constant([[1, 2], [3, 4], [5, 6]])
+    assert tf.boolean_mask(x, [True, False, True]).numpy().tolist() == [[1, 2], [5, 6]]
+    assert tf.boolean_mask(x, [[True, False], [False, True], [True, True]]).numpy().tolist() \
+        == [1, 4, 5, 6]
+    assert tf.boolean_mask(x, [True, False], axis=1).numpy().tolist() == [[1], [3], [5]]
+    mask = np.array([[True, False, True], [False, True, True]])
+    _check(lambda a: tf.boolean_mask(a, mask), (2, 3))
+    _check(lambda a: tf.boolean_mask(a, [False, True, True], axis=1), (2, 3, 2))
+    with pytest.raises(ValueError, match=r"mask of shape \(2,\).*shape \(3, 2\)"):
+        tf.boolean_mask(x, [True, False])
+
+
+def test_broadcast_to_values_and_gradient(float64):
+    y = tf.broadcast_to(tf.constant([1, 2, 3]), [3, 3])
+    assert y.shape == (3, 3) and y.numpy().tolist() == [[1, 2, 3]] * 3
+    _check(lambda a: tf.broadcast_to(a, (4, 2, 3)), (2, 1))
+
+
+def test_add_n_values_and_gradient(float64):
+    a, b = tf.constant([1.0, 2.0]), tf.constant([10.0, 20.0])
+    assert tf.add_n([a, b, a]).numpy().tolist() == [12.0, 24.0]
+    assert tf.math.add_n([a, b]).numpy().tolist() == [11.0, 22.0]
+    _check(lambda x, y, z: tf.add_n([x, y, z, x]), (2, 3), (2, 3), (2, 3))
+    with pytest.raises(ValueError, match="add_n needs inputs of one shape"):
+        tf.add_n([a, tf.constant([1.0, 2.0, 3.0])])
+
+
+def test_print_shows_values_like_tensorflow():
+    out = io.StringIO()
+    tf.print("loss =", tf.constant(1.5), tf.range(10), output_stream=out)
+    tf.print(tf.constant([[1, 2], [3, 4]]), [tf.constant(7), "a"], sep="|", output_stream=out)
+    tf.print(tf.Variable([0.25, 2.0]), tf.range(8), summarize=-1, end="!", output_stream=out)
+    assert out.getvalue() == ("loss = 1.5 [0 1 2 ... 7 8 9]\n"
+                              "[[1 2]\n [3 4]]|[7, a]\n"
+                              "[0.25 2] [0 1 2 3 4 5 6 7]!")
+
+
+def test_print_writes_to_stderr_by_default_and_to_a_file(capsys, tmp_path):
+    tf.print("x:", tf.constant([1, 2]))
+    captured = capsys.readouterr()
+    assert captured.err == "x: [1 2]\n" and captured.out == ""
+    tf.print(tf.constant(3), output_stream=f"file://{tmp_path / 'log.txt'}")
+    assert (tmp_path / "log.txt").read_text() == "3\n"
+
+
+class _Dense(tf.Module):
+    def __init__(self, n_in, n_out, name=None):
+        super().__init__(name=name)
+        self.w = tf.Variable(tf.ones([n_in, n_out]), name="w")
+        self.b = tf.Variable(tf.zeros([n_out]), name="b")
+        self.steps = tf.Variable(0, trainable=False, name="steps")
+
+    def __call__(self, x):
+        return x @ self.w + self.b
+
+
+class _Stack(tf.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.blocks = [_Dense(3, 2), _Dense(2, 1, name="head")]
+        self.keras_layer = tf.keras.layers.Dense(1)
+
+    def __call__(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.keras_layer(x)
+
+
+def test_module_finds_variables_and_submodules():
+    model = _Stack(name="the_model")
+    assert model.name == "the_model"
+    assert type("MyModel", (tf.Module,), {})().name == "my_model"
+    y = model(tf.constant([[1.0, 2.0, 3.0]]))
+    assert y.shape == (1, 1)
+    subs = model.submodules
+    assert subs[:2] == tuple(model.blocks) and subs[2] is model.keras_layer
+    names = [v.name for v in model.variables]
+    assert names[:6] == ["b", "steps", "w", "b", "steps", "w"]  # attributes sorted by name
+    assert len(model.variables) == 8  # and the Keras layer's kernel and bias
+    assert len(model.trainable_variables) == 6
+    assert all(v.trainable for v in model.trainable_variables)
+    with model.name_scope:
+        pass
+    assert tf.Module.with_name_scope(_Stack.__call__) is _Stack.__call__
+
+
+def test_module_trains_with_a_tape():
+    model = _Dense(1, 1)
+    x = tf.constant([[1.0], [2.0], [3.0]])
+    y = 2 * x + 1
+    opt = tf.keras.optimizers.SGD(learning_rate=0.1)
+    for _ in range(300):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+    assert abs(float(model.w[0, 0]) - 2) < 1e-2 and abs(float(model.b[0]) - 1) < 2e-2
+
+
+def test_optimizer_minimize_with_a_function_and_with_a_tape():
+    x = tf.Variable(0.0)
+    opt = tf.keras.optimizers.SGD(learning_rate=0.1)
+    for _ in range(100):
+        opt.minimize(lambda: (x - 3.0) ** 2, [x])
+    assert abs(float(x) - 3.0) < 1e-4
+    w = tf.Variable(1.0)
+    with tf.GradientTape() as tape:
+        loss = w * w
+    opt.minimize(loss, [w], tape=tape)
+    assert float(w) == pytest.approx(0.8)  # w - 0.1 · 2w
+    with pytest.raises(ValueError, match="no tape"):
+        opt.minimize(w * w, [w])
+
+
+@pytest.mark.parametrize("fn", [losses.mean_squared_error, losses.mean_absolute_error,
+                                losses.binary_crossentropy])
+def test_losses_on_1d_tensors_reduce_to_a_scalar_with_its_gradient(fn, float64):
+    """Keras reduces the last axis: for 1-D ``y`` that is the whole vector, one number."""
+    rng = np.random.default_rng(1)
+    y, p = rng.uniform(0.1, 0.9, 6), rng.uniform(0.1, 0.9, 6)
+    v = tf.Variable(p)
+    with tf.GradientTape() as tape:
+        L = fn(y, v)
+    assert L.shape == ()
+    assert_grad_close(tape.gradient(L, v).numpy(), numerical_grad(lambda: float(fn(y, p)), p))
+
+
+def test_subclassed_model_of_plain_variables_on_scalar_samples():
+    """TensorFlow's "Basic training loops": a Model whose call is ``w * x + b`` on x of shape
+    (n,), trained with fit."""
+    class Linear(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(5.0)
+            self.b = tf.Variable(0.0)
+
+        def call(self, x):
+            return self.w * x + self.b
+
+    x = tf.constant(np.linspace(-1, 1, 50))
+    model = Linear()
+    assert model(x).shape == (50,)
+    model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=0.2), loss="mse")
+    history = model.fit(x, 3.0 * x + 2.0, epochs=30, batch_size=50, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0] / 10
+
+
+def test_tensorflow_dtype_names():
+    assert tf.double is np.float64 and tf.half is np.float16
+    assert tf.constant(3.14, dtype=tf.double).dtype == np.float64
