@@ -182,3 +182,109 @@ def test_subclassed_model_of_plain_variables_on_scalar_samples():
 def test_tensorflow_dtype_names():
     assert tf.double is np.float64 and tf.half is np.float16
     assert tf.constant(3.14, dtype=tf.double).dtype == np.float64
+
+
+# -- tf.linalg, tf.math.top_k, tf.clip_by_norm, tf.gather_nd, tf.scatter_nd, tf.slice --------
+def _well_conditioned(rng, n=3):
+    return rng.normal(size=(n, n)) + n * np.eye(n)
+
+
+def test_linalg_values_match_numpy():
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert np.allclose(tf.linalg.inv(a).numpy(), np.linalg.inv(a), atol=1e-6)
+    assert float(tf.linalg.det(a)) == pytest.approx(-2.0, abs=1e-5)
+    assert float(tf.linalg.trace(a)) == 5.0
+    assert tf.linalg.diag([1, 2]).numpy().tolist() == [[1, 0], [0, 2]]
+    assert tf.linalg.diag_part(a).numpy().tolist() == [1.0, 4.0]
+    s, u, v = tf.linalg.svd(a)  # TensorFlow's order and layout: a = u · diag(s) · vᵀ
+    assert np.allclose((u @ tf.linalg.diag(s) @ tf.transpose(v)).numpy(), a, atol=1e-5)
+    q, r = tf.linalg.qr(a)
+    assert np.allclose((q @ r).numpy(), a, atol=1e-5) and r.numpy()[1, 0] == 0
+    w = tf.linalg.eigvals(tf.constant([[1.0, 2.0], [3.0, 4.0]]))  # float32 → complex64
+    assert w.dtype == np.complex64
+    assert np.allclose(np.sort(w.numpy().real), np.sort(np.linalg.eigvals(a).real), atol=1e-5)
+    assert tf.linalg.matrix_transpose(tf.zeros((2, 3, 4))).shape == (2, 4, 3)
+
+
+@pytest.mark.parametrize("name", ["inv", "det", "trace", "diag_part"])
+def test_linalg_gradients(name, float64):
+    rng = np.random.default_rng(2)
+    op = getattr(tf.linalg, name)
+    a = _well_conditioned(rng)
+    xs = [a]
+    dy = rng.normal(size=np.shape(op(tf.constant(a)).numpy()))
+    v = tf.Variable(a)
+    with tf.GradientTape() as tape:
+        L = tf.reduce_sum(op(v) * dy)
+    numeric = numerical_grad(lambda: float(np.sum(op(tf.constant(xs[0])).numpy() * dy)), a)
+    assert_grad_close(tape.gradient(L, v).numpy(), numeric)
+
+
+def test_linalg_diag_gradient_and_batched_inverse(float64):
+    _check(tf.linalg.diag, (2, 3))
+    rng = np.random.default_rng(3)
+    batch = np.stack([_well_conditioned(rng), _well_conditioned(rng)])
+    v = tf.Variable(batch)
+    with tf.GradientTape() as tape:
+        L = tf.reduce_sum(tf.linalg.inv(v)) + tf.reduce_sum(tf.linalg.det(v))
+    numeric = numerical_grad(lambda: float(np.sum(np.linalg.inv(batch))
+                                           + np.sum(np.linalg.det(batch))), batch)
+    assert_grad_close(tape.gradient(L, v).numpy(), numeric)
+
+
+def test_factorisations_say_they_have_no_derivative():
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape() as tape:
+        s, u, _ = tf.linalg.svd(v)
+        L = tf.reduce_sum(s)
+    with pytest.raises(NotImplementedError, match="no derivative for tf.linalg.svd"):
+        tape.gradient(L, v)
+
+
+def test_top_k_values_indices_and_gradient(float64):
+    values, indices = tf.math.top_k(tf.constant([1, 5, 3, 9]), 3)
+    assert values.numpy().tolist() == [9, 5, 3] and indices.numpy().tolist() == [3, 1, 2]
+    assert indices.dtype == np.int32 and tf.nn.top_k(tf.constant([2.0, 1.0])).indices == 0
+    _check(lambda a: tf.math.top_k(a, 2).values, (3, 4))
+
+
+def test_clip_by_norm_values_and_gradient(float64):
+    assert np.allclose(tf.clip_by_norm(tf.constant([3.0, 4.0]), 1.0).numpy(), [0.6, 0.8])
+    assert tf.clip_by_norm(tf.constant([3.0, 4.0]), 10.0).numpy().tolist() == [3.0, 4.0]
+    rows = tf.clip_by_norm(tf.constant([[3.0, 4.0], [0.3, 0.4]]), 1.0, axes=[1]).numpy()
+    assert np.allclose(rows, [[0.6, 0.8], [0.3, 0.4]])
+    _check(lambda a: tf.clip_by_norm(a, 1.0), (2, 3))
+    _check(lambda a: tf.clip_by_norm(a, 1.0, axes=[1]), (2, 3))
+
+
+def test_gather_nd_scatter_nd_slice_values_and_gradients(float64):
+    t = tf.reshape(tf.range(12), (3, 4))
+    assert tf.gather_nd(t, [(0, 0), (2, 3)]).numpy().tolist() == [0, 11]
+    assert tf.gather_nd(t, [[1], [0]]).numpy().tolist() == [[4, 5, 6, 7], [0, 1, 2, 3]]
+    s = tf.scatter_nd([[0, 0], [2, 1], [0, 0]], [1.0, 2.0, 3.0], (3, 2))
+    assert s.numpy().tolist() == [[4.0, 0.0], [0.0, 0.0], [0.0, 2.0]]  # repeats add up
+    assert tf.slice(t, [1, 0], [2, -1]).numpy().tolist() == [[4, 5, 6, 7], [8, 9, 10, 11]]
+    _check(lambda a: tf.gather_nd(a, [(0, 1), (2, 0), (0, 1)]), (3, 2))
+    _check(lambda u: tf.scatter_nd([[0, 0], [2, 1], [0, 0]], u, (3, 2)), (3,))
+    _check(lambda a: tf.slice(a, [1, 0], [2, 1]), (3, 2))
+
+
+def test_tensor_spec_timestamp_and_float_seed():
+    spec = tf.TensorSpec(shape=[None, 2], dtype=tf.float32)
+    assert spec.shape == (None, 2) and spec.dtype == np.float32
+    assert spec.is_compatible_with(tf.zeros((5, 2)))
+    assert not spec.is_compatible_with(tf.zeros((5, 3)))
+
+    @tf.function(input_signature=[spec])
+    def double(x):
+        return 2 * x
+
+    assert double(tf.ones((1, 2))).numpy().tolist() == [[2.0, 2.0]]
+    t = tf.timestamp()
+    assert t.dtype == np.float64 and float(t) > 1.6e9
+    tf.random.set_seed(1.0)
+    a = tf.random.uniform([3]).numpy()
+    tf.random.set_seed(1)
+    assert np.array_equal(a, tf.random.uniform([3]).numpy())
+    with pytest.raises(TypeError, match="integer"):
+        tf.random.set_seed(1.5)

@@ -29,8 +29,8 @@ _SUBMODULES = (
     "optimizers", "preprocessing", "random", "regularizers", "report", "sklearn", "utils",
 )
 _OPS_ARRAY = (
-    "boolean_mask", "broadcast_to", "cast", "clip_by_value",
-    "concat", "constant", "convert_to_tensor", "expand_dims", "eye",
+    "boolean_mask", "broadcast_to", "cast", "clip_by_value", "gather_nd", "scatter_nd",
+    "timestamp", "concat", "constant", "convert_to_tensor", "expand_dims", "eye",
     "fill", "gather", "identity", "linspace", "one_hot", "ones", "ones_like", "range", "rank",
     "reshape", "shape", "size", "split", "squeeze", "stack", "stop_gradient", "tile",
     "transpose", "unstack", "where", "zeros", "zeros_like",
@@ -38,7 +38,8 @@ _OPS_ARRAY = (
 # `tf.constant`, `tf.reduce_mean`, `tf.math.*`, `tf.nn.*`, `tf.keras.ops.*` (keras is this
 # module, so keras.ops is glassnet.ops), `tf.GradientTape`, `tf.Variable` (issue 12)
 _OPS_MATH = (
-    "abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "cumsum", "divide", "equal", "exp",
+    "abs", "add", "add_n", "clip_by_norm", "truediv",
+    "argmax", "argmin", "ceil", "cos", "cumsum", "divide", "equal", "exp",
     "floor", "floordiv", "greater", "greater_equal", "less", "less_equal", "log", "logical_and",
     "logical_not", "logical_or", "matmul", "maximum", "minimum", "multiply", "negative", "norm",
     "not_equal", "pow", "reduce_all", "reduce_any", "reduce_logsumexp", "reduce_max",
@@ -53,7 +54,8 @@ __getattr__, __dir__ = attach(__name__, {
     "GradientTape": ".tape", "UnconnectedGradients": ".tape",
     "Tensor": ".tensor", "Variable": ".tensor",
     "Input": ".layers.input", "load_model": ".saving",
-    "Module": ".module", "print": (".printing", "print"),
+    "Module": ".module", "print": (".printing", "print"), "TensorSpec": ".tensor_spec",
+    "slice": (".ops.array", "slice_"),
     # TensorFlow's own names for Keras's initializers: w_init = tf.random_normal_initializer()
     "random_normal_initializer": (".initializers", "RandomNormal"),
     "random_uniform_initializer": (".initializers", "RandomUniform"),

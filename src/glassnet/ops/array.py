@@ -375,3 +375,52 @@ def broadcast_to(input, shape, name=None) -> Tensor:
     x = as_tensor(input)
     y = np.array(np.broadcast_to(x.array, _shape(shape)))
     return record(Tensor(y), [x], lambda dy: [unbroadcast(dy, x.shape)], "broadcast_to")
+
+
+def slice_(input_, begin, size, name=None) -> Tensor:
+    """``tf.slice``: ``input_[begin[i] : begin[i] + size[i]]`` on each axis (``size[i] = -1``:
+    to the end); the gradient is ``getitem``'s. (Named ``slice_`` here so that Python's
+    ``slice`` stays usable in this module.)"""
+    x = as_tensor(input_)
+    begin, size = _shape(begin), np.atleast_1d(value(size)).astype(int)
+    index = tuple(builtins.slice(b, None if s == -1 else b + s) for b, s in zip(begin, size))
+    return getitem(x, index)
+
+
+def _nd_index(indices: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Index arrays for NumPy from TensorFlow's ``indices[..., k]`` (one row per entry)."""
+    return tuple(np.moveaxis(indices, -1, 0))
+
+
+def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
+    """``y[i] = params[indices[i]]``, each row of ``indices`` addressing the first
+    ``indices.shape[-1]`` axes; ``dparams`` adds each ``dy[i]`` back where it came from."""
+    p = as_tensor(params)
+    idx = np.asarray(value(indices), dtype=np.int64)
+    index = _nd_index(idx)
+    y = p.array[index]
+
+    def vjp(dy):
+        dp = np.zeros(p.shape, dy.dtype)
+        np.add.at(dp, index, dy)
+        return [dp]
+
+    return record(Tensor(np.array(y)), [p], vjp, "gather_nd")
+
+
+def scatter_nd(indices, updates, shape, name=None) -> Tensor:
+    """Zeros of ``shape`` with ``updates[i]`` added at ``indices[i]`` (repeats add up);
+    ``dupdates[i] = dy[indices[i]]``."""
+    u = as_tensor(updates)
+    idx = np.asarray(value(indices), dtype=np.int64)
+    index = _nd_index(idx)
+    y = np.zeros(_shape(shape), u.dtype)
+    np.add.at(y, index, u.array)
+    return record(Tensor(y), [u], lambda dy: [np.array(dy[index])], "scatter_nd")
+
+
+def timestamp(name=None) -> Tensor:
+    """Seconds since the Unix epoch, a float64 scalar (``tf.timestamp()``)."""
+    import time
+
+    return Tensor(np.float64(time.time()))

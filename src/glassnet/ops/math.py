@@ -416,6 +416,35 @@ def count_nonzero(input_tensor, axis=None, keepdims=False, dtype=np.int64, name=
     return Tensor(np.asarray(n, dtype))
 
 
+def top_k(input, k=1, sorted=True, name=None):  # noqa: A002  (TensorFlow's names)
+    """``(values, indices)`` of the ``k`` largest entries along the last axis, largest
+    first; ``dx`` gets each ``dvalues`` entry at the index it was taken from."""
+    from collections import namedtuple
+
+    x = as_tensor(input)
+    k = int(k)
+    indices = np.argsort(-x.array, axis=-1, kind="stable")[..., :k]
+    values = np.take_along_axis(x.array, indices, axis=-1)
+
+    def vjp(dy):
+        dx = np.zeros(x.shape, dy.dtype)
+        np.put_along_axis(dx, indices, dy, axis=-1)
+        return [dx]
+
+    TopKV2 = namedtuple("TopKV2", ["values", "indices"])
+    return TopKV2(record(Tensor(values), [x], vjp, "top_k"),
+                  Tensor(indices.astype(np.int32)))
+
+
+def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
+    """``t · clip_norm / max(‖t‖, clip_norm)``: ``t`` rescaled to norm ``clip_norm`` when
+    its norm (over ``axes``, all by default) is larger; made of ops."""
+    x = as_tensor(t)
+    length = sqrt(reduce_sum(square(x), axes, keepdims=True))
+    clip = as_tensor(clip_norm, x.dtype)
+    return divide(multiply(x, clip), maximum(length, clip))
+
+
 def argmax(input, axis=None, output_type=np.int64, name=None) -> Tensor:
     """Index of the largest entry along ``axis`` (TensorFlow's default: axis 0)."""
     x = as_tensor(input)
