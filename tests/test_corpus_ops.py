@@ -288,3 +288,58 @@ def test_tensor_spec_timestamp_and_float_seed():
     assert np.array_equal(a, tf.random.uniform([3]).numpy())
     with pytest.raises(TypeError, match="integer"):
         tf.random.set_seed(1.5)
+
+
+# -- layers.Lambda, tf.config, TensorShape ----------------------------------------------------
+def test_lambda_layer_in_sequential_and_functional_models(seed):
+    from glassnet.keras import layers
+
+    model = tf.keras.Sequential([
+        layers.Dense(4, input_shape=(3,)),
+        layers.Lambda(lambda x: x ** 2),
+        layers.Lambda(lambda x, k: tf.reduce_sum(x, axis=1, keepdims=True) * k,
+                      arguments={"k": 2.0}),
+    ])
+    assert model.output_shape == (None, 1)
+    x = seed.random((8, 3)).astype(np.float32)
+    W, b = (w.numpy() for w in model.layers[0].weights)
+    expected = 2.0 * ((x @ W + b) ** 2).sum(axis=1, keepdims=True)
+    assert np.allclose(model.predict(x, verbose=0), expected, rtol=1e-5)
+    model.compile(optimizer="sgd", loss="mse")
+    before = W.copy()
+    model.fit(x, np.ones((8, 1)), epochs=1, verbose=0)  # the gradient reaches the Dense
+    assert not np.allclose(model.layers[0].weights[0].numpy(), before)
+    inputs = tf.keras.Input(shape=(5,))
+    outputs = layers.Lambda(lambda t: t[:, :2], output_shape=(2,))(inputs)
+    assert tf.keras.Model(inputs, outputs).output_shape == (None, 2)
+    with pytest.raises(TypeError, match="cannot store"):
+        model.layers[1].get_config()
+    with pytest.raises(TypeError, match="needs a function"):
+        layers.Lambda(3)
+
+
+def test_lambda_layer_gradient(float64):
+    from glassnet.keras import layers
+
+    layer = layers.Lambda(lambda x: tf.tanh(x) * x)
+    _check(lambda a: layer(a), (2, 3))
+
+
+def test_config_lists_a_cpu_and_no_gpu():
+    assert tf.config.list_physical_devices("GPU") == []
+    (cpu,) = tf.config.list_physical_devices()
+    assert cpu.device_type == "CPU" and cpu.name == "/physical_device:CPU:0"
+    assert tf.config.experimental.list_physical_devices("GPU") == []
+    tf.config.experimental.set_memory_growth(cpu, True)
+    tf.config.run_functions_eagerly(True)
+    assert tf.keras.config.floatx() == "float32" and tf.keras.config.epsilon() == 1e-7
+
+
+def test_tensor_shape_is_a_tuple_with_tensorflows_methods():
+    x = tf.zeros((2, 3))
+    assert x.shape == (2, 3) and x.shape.as_list() == [2, 3] and x.shape.rank == 2
+    assert x.shape.num_elements() == 6 and x.shape[1:].as_list() == [3]
+    assert x.get_shape().as_list() == [2, 3] and str(x.shape) == "(2, 3)"
+    spec = tf.TensorShape([None, 3])
+    assert spec.as_list() == [None, 3] and spec.num_elements() is None
+    assert not spec.is_fully_defined() and tf.Variable([1.0]).shape.as_list() == [1]

@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 #: modules (cli, export, imaging, inspect, report, sklearn) import matplotlib, Pillow or
 #: scikit-learn only then.
 _SUBMODULES = (
-    "activations", "backend", "callbacks", "cli", "constraints", "datasets", "export",
+    "activations", "backend", "callbacks", "cli", "config", "constraints", "datasets", "export",
     "filetype", "imaging", "initializers", "inspect", "losses", "metrics", "models", "ops",
     "optimizers", "preprocessing", "random", "regularizers", "report", "sklearn", "utils",
 )
@@ -55,6 +55,7 @@ __getattr__, __dir__ = attach(__name__, {
     "Tensor": ".tensor", "Variable": ".tensor",
     "Input": ".layers.input", "load_model": ".saving",
     "Module": ".module", "print": (".printing", "print"), "TensorSpec": ".tensor_spec",
+    "TensorShape": ".tensor_shape",
     "slice": (".ops.array", "slice_"),
     # TensorFlow's own names for Keras's initializers: w_init = tf.random_normal_initializer()
     "random_normal_initializer": (".initializers", "RandomNormal"),
