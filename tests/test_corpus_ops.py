@@ -343,3 +343,88 @@ def test_tensor_shape_is_a_tuple_with_tensorflows_methods():
     spec = tf.TensorShape([None, 3])
     assert spec.as_list() == [None, 3] and spec.num_elements() is None
     assert not spec.is_fully_defined() and tf.Variable([1.0]).shape.as_list() == [1]
+
+
+# -- tf.map_fn, tf.foldl, tf.foldr, tf.math.cumprod, broadcast shapes -------------------------
+def test_folds_and_map_fn_values():
+    assert int(tf.foldr(lambda a, b: a + b, tf.range(10))) == 45
+    assert int(tf.foldl(lambda a, b: a * 10 + b, tf.constant([1, 2, 3]))) == 123
+    assert int(tf.foldr(lambda a, b: a * 10 + b, tf.constant([1, 2, 3]))) == 321
+    assert int(tf.foldl(lambda a, b: a + b, tf.constant([1, 2]), initializer=10)) == 13
+    assert tf.map_fn(lambda x: x * x, tf.constant([1.0, 2.0, 3.0])).numpy().tolist() == \
+        [1.0, 4.0, 9.0]
+    s, p = tf.map_fn(lambda t: (t[0] + t[1], t[0] * t[1]),
+                     (tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])))
+    assert s.numpy().tolist() == [4.0, 6.0] and p.numpy().tolist() == [3.0, 8.0]
+
+
+def test_folds_and_map_fn_gradients(float64):
+    _check(lambda a: tf.map_fn(lambda row: tf.reduce_sum(row * row), a), (3, 2))
+    _check(lambda a: tf.foldl(lambda acc, row: acc * row, a), (3, 2))
+    _check(lambda a: tf.foldr(lambda acc, row: tf.tanh(acc) + row, a), (4, 2))
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_cumprod_values_and_gradient(exclusive, reverse, float64):
+    x = tf.constant([1.0, 2.0, 3.0, 4.0])
+    y = tf.math.cumprod(x, exclusive=exclusive, reverse=reverse).numpy().tolist()
+    expected = {(False, False): [1, 2, 6, 24], (True, False): [1, 1, 2, 6],
+                (False, True): [24, 24, 12, 4], (True, True): [24, 12, 4, 1]}
+    assert y == expected[(exclusive, reverse)]
+    rng = np.random.default_rng(4)
+    a = rng.uniform(0.5, 2.0, (3, 4)) * rng.choice([-1, 1], (3, 4))
+    v = tf.Variable(a)
+    dy = rng.normal(size=(3, 4))
+    with tf.GradientTape() as tape:
+        L = tf.reduce_sum(tf.math.cumprod(v, axis=1, exclusive=exclusive, reverse=reverse) * dy)
+    numeric = numerical_grad(lambda: float(np.sum(tf.math.cumprod(
+        tf.constant(a), axis=1, exclusive=exclusive, reverse=reverse).numpy() * dy)), a)
+    assert_grad_close(tape.gradient(L, v).numpy(), numeric)
+
+
+def test_broadcast_shapes():
+    shape = tf.broadcast_static_shape(tf.zeros((3, 1)).shape, tf.zeros((1, 4)).shape)
+    assert shape.as_list() == [3, 4]
+    dynamic = tf.broadcast_dynamic_shape(tf.shape(tf.zeros((3, 1))), tf.constant([1, 4]))
+    assert dynamic.numpy().tolist() == [3, 4] and dynamic.dtype == np.int32
+
+
+# -- tf.errors.InvalidArgumentError, keras.saving, layer.submodules --------------------------
+def test_shape_errors_are_tensorflows_invalid_argument_error():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="size-incompatible"):
+        tf.constant([[1.0, 2.0]]) @ tf.constant([[1.0, 2.0, 3.0]])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Incompatible shapes"):
+        tf.constant([1.0, 2.0]) + tf.constant([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError):  # still a ValueError, as before
+        tf.constant([1.0, 2.0]) * tf.constant([1.0, 2.0, 3.0])
+
+
+def test_keras_saving_names_the_custom_object_api():
+    import glassnet as keras
+
+    @keras.saving.register_keras_serializable()
+    class Twice(keras.layers.Layer):
+        def call(self, x):
+            return 2 * x
+
+    assert Twice in keras.saving.get_custom_objects().values()
+    assert keras.saving.load_model is keras.models.load_model
+
+
+def test_layers_and_models_list_their_submodules():
+    inner = tf.keras.Sequential([tf.keras.layers.Dense(3)])
+    model = tf.keras.Sequential([tf.keras.layers.Dense(2, input_shape=(3,)), inner])
+    assert model.submodules == (model.layers[0], inner, inner.layers[0])
+
+    class Two(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.first = tf.keras.layers.Dense(2)
+            self.rest = [tf.keras.layers.Dense(1)]
+
+        def call(self, x):
+            return self.rest[0](self.first(x))
+
+    two = Two()
+    assert two.submodules == (two.first, two.rest[0])

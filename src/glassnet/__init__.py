@@ -26,7 +26,8 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "activations", "backend", "callbacks", "cli", "config", "constraints", "datasets", "export",
     "filetype", "imaging", "initializers", "inspect", "losses", "metrics", "models", "ops",
-    "optimizers", "preprocessing", "random", "regularizers", "report", "sklearn", "utils",
+    "optimizers", "preprocessing", "random", "regularizers", "report", "saving", "sklearn",
+    "utils",
 )
 _OPS_ARRAY = (
     "boolean_mask", "broadcast_to", "cast", "clip_by_value", "gather_nd", "scatter_nd",
@@ -57,6 +58,8 @@ __getattr__, __dir__ = attach(__name__, {
     "Module": ".module", "print": (".printing", "print"), "TensorSpec": ".tensor_spec",
     "TensorShape": ".tensor_shape",
     "slice": (".ops.array", "slice_"),
+    "map_fn": ".ops.functional", "foldl": ".ops.functional", "foldr": ".ops.functional",
+    "broadcast_static_shape": ".ops.array", "broadcast_dynamic_shape": ".ops.array",
     # TensorFlow's own names for Keras's initializers: w_init = tf.random_normal_initializer()
     "random_normal_initializer": (".initializers", "RandomNormal"),
     "random_uniform_initializer": (".initializers", "RandomUniform"),

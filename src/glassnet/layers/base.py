@@ -360,6 +360,21 @@ class Layer:
         return any(leaf.trainable and leaf.params for leaf in self.leaves())
 
     @property
+    def submodules(self) -> tuple[Layer, ...]:
+        """Every layer inside this one, at any depth, breadth first (``tf.Module``'s
+        ``submodules``: a model's layers, a layer's sub-layers, and theirs)."""
+        found: list[Layer] = []
+        queue: list[Layer] = [self]
+        while queue:
+            layer = queue.pop(0)
+            children = layer.layers if hasattr(layer, "layers") else layer.sublayers
+            for child in children:
+                if child is not self and not any(child is f for f in found):
+                    found.append(child)
+                    queue.append(child)
+        return tuple(found)
+
+    @property
     def sublayers(self) -> list[Layer]:
         """The layers assigned to this layer's attributes (directly, or in a list, tuple or
         dict), in the order they were assigned: Keras's tracking of nested layers."""

@@ -424,3 +424,16 @@ def timestamp(name=None) -> Tensor:
     import time
 
     return Tensor(np.float64(time.time()))
+
+
+def broadcast_static_shape(shape_x, shape_y):
+    """The shape two shapes broadcast to (``tf.broadcast_static_shape``)."""
+    from ..tensor_shape import TensorShape
+
+    return TensorShape(np.broadcast_shapes(tuple(shape_x), tuple(shape_y)))
+
+
+def broadcast_dynamic_shape(shape_x, shape_y) -> Tensor:
+    """The same, for shapes given as tensors (``tf.shape(x)``): an int32 tensor."""
+    x, y = (tuple(int(d) for d in np.asarray(value(s)).ravel()) for s in (shape_x, shape_y))
+    return Tensor(np.asarray(np.broadcast_shapes(x, y), np.int32))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
+from ..errors import InvalidArgumentError
 from ..i18n import _
 from ..tape import record
 from ..tensor import Tensor
@@ -400,6 +401,29 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
                   "cumsum")
 
 
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running products along ``axis``;  ``dL/dxᵢ = (Σ_{j ≥ i} dL/dyⱼ · yⱼ) / xᵢ``: each
+    ``yⱼ`` after ``xᵢ`` holds ``xᵢ`` once (TensorFlow's formula: not for ``xᵢ = 0``)."""
+    x = as_tensor(x)
+    axis = normalize_axis(axis, x.ndim)[0]
+
+    def run(a):
+        a = np.flip(a, axis) if reverse else a
+        c = np.cumprod(a, axis=axis)
+        if exclusive:  # shift by one: each product leaves out its own entry
+            c = np.concatenate([np.ones_like(np.take(c, [0], axis)),
+                                np.take(c, np.arange(c.shape[axis] - 1), axis)], axis)
+        return (np.flip(c, axis) if reverse else c).astype(a.dtype, copy=False)
+
+    y = run(x.array)
+
+    def vjp(dy):
+        s = cumsum(Tensor(dy * y), axis, exclusive=exclusive, reverse=not reverse).array
+        return [s / x.array]
+
+    return record(Tensor(y), [x], vjp, "cumprod")
+
+
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     x = as_tensor(input_tensor)
     return Tensor(np.all(x.array, axis=normalize_axis(axis, x.ndim), keepdims=keepdims))
@@ -477,7 +501,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
     if transpose_b:
         B = _swap(B)
     if A.shape[-1] != B.shape[-2]:
-        raise ValueError(
+        raise InvalidArgumentError(
             _("Matrix size-incompatible for matmul: {shape} @ {shape2}{transposed}: the last "
               "axis of the first ({k}) must equal the second-to-last of the second "
               "({k2}). Transpose one of them (tf.transpose, transpose_b=True).").format(
