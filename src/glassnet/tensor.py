@@ -65,7 +65,7 @@ class Tensor:
     @property
     def shape(self) -> TensorShape:
         """The shape: a tuple, with TensorFlow's ``as_list()``, ``rank``..."""
-        return TensorShape(self.array.shape)
+        return tuple.__new__(TensorShape, self.array.shape)  # NumPy's ints: nothing to check
 
     @property
     def dtype(self) -> np.dtype:
