@@ -22,6 +22,8 @@ import contextlib
 import types
 from typing import Any, NamedTuple
 
+from . import backend
+
 
 class PhysicalDevice(NamedTuple):
     """``tf.config.PhysicalDevice``: a device's name and type."""
@@ -127,9 +129,12 @@ _CONFIG = dict(
     get_device_details=get_device_details,
     set_logical_device_configuration=set_logical_device_configuration,
     run_functions_eagerly=run_functions_eagerly, functions_run_eagerly=functions_run_eagerly)
-#: ``tf.config`` and TensorFlow 2.0-2.3's ``tf.config.experimental`` (same functions)
+#: ``tf.config`` and TensorFlow 2.0-2.3's ``tf.config.experimental`` (same functions), and
+#: Keras 3's ``keras.config`` (the same module here: ``keras.config.set_floatx``...)
 config = types.SimpleNamespace(
-    **_CONFIG, threading=threading,
+    **_CONFIG, threading=threading, epsilon=backend.epsilon, floatx=backend.floatx,
+    image_data_format=backend.image_data_format, set_epsilon=backend.set_epsilon,
+    set_floatx=backend.set_floatx, set_image_data_format=backend.set_image_data_format,
     experimental=types.SimpleNamespace(**_CONFIG, set_virtual_device_configuration=(
         set_logical_device_configuration)))
 
