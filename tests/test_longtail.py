@@ -48,3 +48,155 @@ def test_keras3_variable_signature():
         keras.Variable(np.ones(2), shape=(3,))
     with pytest.raises(TypeError, match="unexpected keyword"):
         keras.Variable(np.ones(2), initialiser="zeros")
+
+
+# -- dlwp2/dlwp3 ch07: fit/evaluate/predict on a subclassed model with several inputs --------
+class _TicketModel(keras.Model):
+    """Deep Learning with Python's CustomerTicketModel, small."""
+
+    def __init__(self):
+        super().__init__()
+        self.concat_layer = keras.layers.Concatenate()
+        self.mixing_layer = keras.layers.Dense(6, activation="relu")
+        self.priority_scorer = keras.layers.Dense(1, activation="sigmoid")
+        self.department_classifier = keras.layers.Dense(3, activation="softmax")
+
+    def call(self, inputs):
+        features = self.concat_layer([inputs["title"], inputs["text_body"], inputs["tags"]])
+        features = self.mixing_layer(features)
+        return self.priority_scorer(features), self.department_classifier(features)
+
+
+def _ticket_data(n=20):
+    rng = np.random.default_rng(0)
+    x = {"title": rng.random((n, 4)), "text_body": rng.random((n, 5)), "tags": rng.random((n, 2))}
+    return x, [rng.random((n, 1)), np.eye(3)[rng.integers(0, 3, n)]]
+
+
+def _functional_twin(sub):
+    """The same network in the functional API, with the subclassed model's weights."""
+    ins = {k: keras.Input(shape=(d,), name=k) for k, d in
+           (("title", 4), ("text_body", 5), ("tags", 2))}
+    f = keras.layers.Concatenate()([ins["title"], ins["text_body"], ins["tags"]])
+    f = keras.layers.Dense(6, activation="relu")(f)
+    model = keras.Model(ins, [keras.layers.Dense(1, activation="sigmoid")(f),
+                              keras.layers.Dense(3, activation="softmax")(f)])
+    model.set_weights(sub.get_weights())
+    return model
+
+
+@pytest.mark.parametrize("called_first", [True, False])
+def test_fit_evaluate_predict_a_subclassed_model_with_dict_inputs(called_first):
+    x, y = _ticket_data()
+    model = _TicketModel()
+    if called_first:  # the book calls it eagerly before compile
+        priority, department = model(x)
+        assert priority.shape == (20, 1) and department.shape == (20, 3)
+    model.compile(optimizer=keras.optimizers.SGD(0.1),
+                  loss=["mean_squared_error", "categorical_crossentropy"],
+                  metrics=[["mean_absolute_error"], ["accuracy"]])
+    model.predict(x, verbose=0)  # builds it (when not called first)
+    twin = _functional_twin(model)
+    twin.compile(optimizer=keras.optimizers.SGD(0.1),
+                 loss=["mean_squared_error", "categorical_crossentropy"])
+    history = model.fit(x, y, batch_size=20, epochs=2, shuffle=False, verbose=0)
+    twin.fit(x, y, batch_size=20, epochs=2, shuffle=False, verbose=0)
+    assert sorted(history.history) == ["loss", "output_1_loss", "output_1_mean_absolute_error",
+                                       "output_2_accuracy", "output_2_loss"]
+    for a, b in zip(model.get_weights(), twin.get_weights()):  # same gradients, same steps
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert len(model.evaluate(x, y, verbose=0)) == 5
+    priority, department = model.predict(x, verbose=0)
+    np.testing.assert_allclose(department, twin.predict(x, verbose=0)[1], rtol=1e-5)
+
+
+def test_a_subclassed_model_takes_a_list_of_inputs():
+    class TwoInputs(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+
+        def call(self, inputs):
+            a, b = inputs
+            return self.dense(a * b)
+
+    rng = np.random.default_rng(1)
+    a, b = rng.random((16, 3)), rng.random((16, 3))
+    model = TwoInputs()
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.fit([a, b], a.sum(1), epochs=1, verbose=0).history["loss"][0]
+    model.fit([a, b], a.sum(1), epochs=20, verbose=0)
+    assert model.evaluate([a, b], a.sum(1), verbose=0) < before
+    assert model.predict([a, b], verbose=0).shape == (16, 1)
+
+
+def test_a_subclassed_models_gradient_through_two_inputs_matches_central_differences(float64):
+    from test_gradients import assert_grad_close, numerical_grad
+
+    class Bilinear(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(2, activation="tanh")
+
+        def call(self, inputs):
+            return self.dense(inputs["u"]) * inputs["v"]
+
+    rng = np.random.default_rng(2)
+    x = {"u": rng.normal(size=(3, 4)), "v": rng.normal(size=(3, 2))}
+    model = Bilinear()
+    model.predict(x, verbose=0)
+    dy = rng.normal(size=(3, 2))
+    y = model.forward([x["u"], x["v"]], training=True)
+    model.need_input_grad = True
+    du, dv = model.backward(dy)
+    f = lambda: float(np.sum(dy * model.forward([x["u"], x["v"]])))  # noqa: E731
+    assert_grad_close(du, numerical_grad(f, x["u"]))
+    assert_grad_close(dv, numerical_grad(f, x["v"]))
+    assert y.shape == (3, 2)
+
+
+def test_keras3_one_hot_takes_num_classes():  # dlwp3 ch07's custom metric
+    y = keras.ops.one_hot(np.array([2, 0]), num_classes=3)
+    np.testing.assert_array_equal(y.numpy(), [[0, 0, 1], [1, 0, 0]])
+    np.testing.assert_array_equal(tf.one_hot([1], 2).numpy(), [[0, 1]])
+
+
+def test_keras3_optimizer_apply_equals_apply_gradients():  # dlwp3 ch07's training loop
+    a, b = tf.Variable([1.0, 2.0]), tf.Variable([1.0, 2.0])
+    opt_a, opt_b = keras.optimizers.Adam(0.1), keras.optimizers.Adam(0.1)
+    for _ in range(3):
+        opt_a.apply([tf.constant([0.5, -1.0])], [a])
+        opt_b.apply_gradients([(tf.constant([0.5, -1.0]), b)])
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert a.numpy()[0] < 1.0 < 2.0 < a.numpy()[1]
+    with pytest.raises(ValueError, match="1 gradients for 2 variables"):
+        opt_a.apply([tf.constant([0.5, -1.0])], [a, b])
+
+
+def test_keras3_ops_array_makes_a_tensor():  # dlwp3 ch07's metrics cells
+    from glassnet.keras import ops
+
+    t = ops.array([[1, 0], [0, 1]])
+    assert isinstance(t, tf.Tensor) and t.dtype == np.int32
+    assert ops.array([1.0], dtype="float64").dtype == np.float64
+
+
+@pytest.mark.parametrize("make", [keras.metrics.SparseCategoricalAccuracy, keras.metrics.Precision,
+                                  keras.metrics.AUC])
+def test_keras3_stateless_metric_api(make):  # dlwp3 ch07 cell 84
+    metric = make()
+    if make is keras.metrics.SparseCategoricalAccuracy:
+        y, p = np.array([0, 1, 2]), np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0.0]])
+    else:
+        y, p = np.array([1, 0, 1, 1.0]), np.array([0.9, 0.8, 0.3, 0.7])
+    state = metric.variables
+    state = metric.stateless_update_state(state, y, p)
+    state = metric.stateless_update_state(state, y, p)
+    stateless = float(metric.stateless_result(state))
+    assert float(metric.result()) == 0.0  # the metric itself did not change
+    metric.update_state(y, p)
+    metric.update_state(y, p)
+    assert stateless == pytest.approx(float(metric.result()))
+    fresh = metric.stateless_reset_state()
+    assert float(metric.stateless_result(fresh)) == 0.0
+    assert float(metric.result()) == pytest.approx(stateless)

@@ -26,6 +26,10 @@ def prepare_inputs(model, x, single_sample: bool = False, training: bool = False
         raise InputError(_("The model has no layers: add some first, e.g. "
                            "model.add(glassnet.layers.Dense(10))."))
     check_columns(model.training_columns, x)  # a DataFrame: same columns, same order
+    if not model.built and model.uses_call:  # a subclassed model: call takes x as given
+        structure = _shapes_of_structure(x)
+        if structure is not None:
+            model.build(structure)
     names = model.input_names if model.built else ["input"]
     xs = []
     for i, (name, raw) in enumerate(zip(names, as_list(x, names, "x", "input"))):
@@ -42,6 +46,16 @@ def prepare_inputs(model, x, single_sample: bool = False, training: bool = False
                                "every input one entry per sample.").format(
                 first=names[0], n_first=len(xs[0]), name=name, n=len(arr)))
     return xs
+
+
+def _shapes_of_structure(x):
+    """One sample's shape for each array of a dict or a list of several arrays (the
+    inputs of a subclassed model's ``call``); None for one array."""
+    if isinstance(x, dict):
+        return {k: np.shape(as_array(v, f"x[{k!r}]"))[1:] for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and len(x) > 1 and all(hasattr(v, "shape") for v in x):
+        return [np.shape(as_array(v, f"x[{i}]"))[1:] for i, v in enumerate(x)]
+    return None
 
 
 def prepare(model, x, y, training: bool = False,

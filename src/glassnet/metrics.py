@@ -159,6 +159,58 @@ class Metric:
         """Keras 2's name of ``reset_state``."""
         self.reset_state()
 
+    # -- Keras 3's stateless API: the state as a list of variables, passed in and out -----
+    state_names: tuple[str, ...] = ("total", "count")  # the attributes that hold the state
+
+    @property
+    def variables(self) -> list:
+        """The running state as ``Variable``s (copies): ``total`` and ``count`` (or the
+        metric's own counts), then the weights of ``add_weight``."""
+        from .tensor import Variable
+
+        own = [Variable(np.array(getattr(self, k), np.float64), trainable=False, name=k)
+               for k in self.state_names]
+        return own + [v for v, _ in vars(self).get("_state_variables", [])]
+
+    def _state(self) -> list[np.ndarray]:
+        return [np.array(v) for v in self.variables]
+
+    def _set_state(self, values) -> None:
+        values = [np.asarray(v) for v in values]
+        n = len(self.state_names)
+        for k, v in zip(self.state_names, values[:n]):
+            setattr(self, k, v.copy() if v.ndim else float(v))
+        for (variable, _start), v in zip(vars(self).get("_state_variables", []), values[n:]):
+            variable.assign(v)
+
+    def _stateless(self, values, fn):
+        """Run ``fn()`` on the state ``values``; the metric's own state is left as it was."""
+        saved = self._state()
+        self._set_state(values)
+        try:
+            return fn()
+        finally:
+            self._set_state(saved)
+
+    def stateless_update_state(self, metric_variables, y, y_pred, sample_weight=None) -> list:
+        """The state after ``update_state(y, y_pred)`` from ``metric_variables``, returned
+        as new variables (the metric itself does not change)."""
+        def update():
+            self.update_state(y, y_pred, sample_weight)
+            return self.variables
+        return self._stateless(metric_variables, update)
+
+    def stateless_result(self, metric_variables):
+        """``result()`` of the state ``metric_variables``."""
+        return self._stateless(metric_variables, self.result)
+
+    def stateless_reset_state(self) -> list:
+        """The state right after ``reset_state()``, as new variables."""
+        def reset():
+            self.reset_state()
+            return self.variables
+        return self._stateless(self._state(), reset)
+
     def __call__(self, y, y_pred, sample_weight=None) -> float:
         """Keras's ``metric(y, ŷ)``: ``update_state`` with this batch, then ``result()``, the
         running value over every batch since the last ``reset_state``."""
@@ -396,6 +448,8 @@ class _Confusion(Metric):
         self.top_k, self.class_id = top_k, class_id
         super().__init__(name)
 
+    state_names = ("tp", "fp", "fn")
+
     def reset_state(self) -> None:
         self.tp = self.fp = self.fn = 0.0
 
@@ -466,6 +520,8 @@ class AUC(Metric):
         self.thresholds = np.array([-1e-7, *inner, 1 + 1e-7])
         self.num_thresholds, self.from_logits = len(self.thresholds), from_logits
         super().__init__(name)
+
+    state_names = ("tp", "fp", "tn", "fn")
 
     def reset_state(self) -> None:
         n = getattr(self, "num_thresholds", 0)

@@ -31,9 +31,9 @@ from . import metrics as metrics_module
 from .dataset import Dataset
 from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
-from .graph import Graph, KerasTensor, flatten, symbolic
+from .graph import Graph, KerasTensor, Node, flatten, symbolic
 from .i18n import _
-from .layers.base import Layer, _as_shape
+from .layers.base import Layer, _as_shape, shape_list
 from .layers.input import InputLayer
 from .params import ParameterVector
 from .tape import record, watched
@@ -75,6 +75,7 @@ class Model(Layer):
         self.input_keys: list | None = None  # dict inputs/outputs: their keys, in order
         self.output_keys: list | None = None
         self.single_output = True
+        self.output_shape_structure = None  # a subclassed model's outputs: shape(s) of call's
         if inputs is None and outputs is None:
             if type(self) is Model:
                 raise TypeError(_("Model needs inputs and outputs: "
@@ -93,12 +94,6 @@ class Model(Layer):
     # -- the graph ------------------------------------------------------------------
     @property
     def graph(self) -> Graph:
-        if self._graph is None and self.uses_call and self.built:
-            raise InputError(_(
-                "Model {name!r} takes several inputs in its call: fit, evaluate and predict "
-                "handle subclassed models with one input only so far. Train it with a "
-                "GradientTape loop, or build it with the functional API: "
-                "keras.Model(inputs, outputs).").format(name=self.name))
         if self._graph is None:
             raise ValueError(_("Model {name!r} is not built yet: it does not know its input "
                                "shape. Call fit or predict, or pass input_shape=... to the first "
@@ -138,7 +133,11 @@ class Model(Layer):
 
     @property
     def output_names(self) -> list[str]:
-        return self.output_keys or [t.node.layer.name for t in self.graph.outputs]
+        if self.output_keys:
+            return self.output_keys
+        if self.uses_call and len(self.graph.outputs) > 1:  # Keras 2's names for call's
+            return [f"output_{i + 1}" for i in range(len(self.graph.outputs))]
+        return [t.node.layer.name for t in self.graph.outputs]
 
     @property
     def input_shape(self):
@@ -206,21 +205,37 @@ class Model(Layer):
     def build(self, input_shape=None) -> None:
         """A subclassed model (with ``call``) becomes a one-node graph for inputs of
         ``input_shape``: its ``forward`` runs ``call`` on a tape, its ``backward`` applies
-        it. A functional model is built when it is made."""
+        it. ``input_shape`` may be a dict or list of shapes (a ``call`` that takes several
+        inputs): each becomes an ``Input`` of the graph, named by its key, and ``call``
+        receives them in that structure. A functional model is built when it is made."""
         if self._graph is not None:
             return
         if not self.uses_call or input_shape is None:
             raise ValueError(_("Model {name!r} does not know its input shape yet: call it "
                                "on data, or model.build((None, features)).").format(
                 name=self.name))
-        if isinstance(input_shape, (dict, list)):  # several inputs: called eagerly only
-            self.built = True
-            return
-        shape = tuple(input_shape)
-        shape = shape[1:] if shape and shape[0] is None else shape
         self.built = True  # so the call below does not build again
-        inputs = InputLayer(shape=_as_shape(shape)).output
-        self._graph = Graph([inputs], [Layer.call_symbolic(self, inputs)])
+        try:
+            if isinstance(input_shape, (dict, list)):
+                inputs = _inputs_for(input_shape)
+                self.input_keys = list(inputs) if isinstance(inputs, dict) else None
+                flat = flatten(inputs)
+                shapes = self.output_shapes(_without_batch(input_shape))
+                node = Node(self, flat, [(None, *s) for s in shapes], list_call=True)
+                self.inbound_nodes.append(node)
+                outputs = node.outputs
+            else:
+                shape = tuple(input_shape)
+                shape = shape[1:] if shape and shape[0] is None else shape
+                flat = [InputLayer(shape=_as_shape(shape)).output]
+                outputs = flatten(Layer.call_symbolic(self, flat[0]))
+        except Exception:
+            self.built = False
+            raise
+        self.single_output = len(outputs) == 1
+        if isinstance(self.output_shape_structure, dict):
+            self.output_keys = list(self.output_shape_structure)
+        self._graph = Graph(flat, outputs)
         if self.compiled is not None:
             self.compiled.configure(self)
 
@@ -231,8 +246,9 @@ class Model(Layer):
                 raise ValueError(_("Model {name!r}: running call on a sample of shape "
                                    "{shape} failed; call the model on real data "
                                    "first to see the error.").format(
-                    name=self.name, shape=(None, *input_shape)))
-            return [shape]
+                    name=self.name, shape=_with_batch_axis(input_shape)))
+            self.output_shape_structure = shape
+            return shape_list(shape)
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         expected = [t.shape[1:] for t in self.graph.inputs]
         if [tuple(s) for s in shapes] != [tuple(s) for s in expected]:
@@ -259,7 +275,9 @@ class Model(Layer):
 
     def forward(self, x, training: bool = False):
         """Forward propagation through the graph (``x``: one array, or a list)."""
-        if self.uses_call:
+        if self.uses_call:  # call takes its inputs in the structure it was built for
+            if self.input_keys is not None and isinstance(x, list):
+                x = dict(zip(self.input_keys, x))
             return Layer.forward(self, x, training)
         outs = self.graph.forward(x if isinstance(x, list) else [x], training)
         return outs[0] if len(outs) == 1 else outs
@@ -1171,6 +1189,32 @@ def _unsupported(kwargs: dict, where: str) -> None:
     if kwargs:
         raise TypeError(_("{where}() got unexpected keyword argument(s) {names}.").format(
             where=where, names=sorted(kwargs)))
+
+
+def _without_batch(shapes):
+    """Each shape of a dict or list of shapes without a leading ``None`` batch axis."""
+    if isinstance(shapes, dict):
+        return {k: _without_batch(v) for k, v in shapes.items()}
+    if isinstance(shapes, list):
+        return [_without_batch(v) for v in shapes]
+    shape = tuple(shapes)
+    return shape[1:] if shape and shape[0] is None else shape
+
+
+def _with_batch_axis(shapes):
+    if isinstance(shapes, dict):
+        return {k: _with_batch_axis(v) for k, v in shapes.items()}
+    if isinstance(shapes, list):
+        return [_with_batch_axis(v) for v in shapes]
+    return (None, *shapes)
+
+
+def _inputs_for(shapes):
+    """An ``Input`` for each shape of a dict (named by its key) or a list."""
+    shapes = _without_batch(shapes)
+    if isinstance(shapes, dict):
+        return {k: InputLayer(shape=_as_shape(v), name=str(k)).output for k, v in shapes.items()}
+    return [InputLayer(shape=_as_shape(v)).output for v in shapes]
 
 
 def _batch_size(batch_size) -> int:

@@ -101,7 +101,7 @@ class Tensor:
         return (self[i] for i in range(len(self.array)))
 
     def __getitem__(self, index) -> Tensor:
-        return _ops().array.getitem(self, index)
+        return _ops().getitem(self, index)
 
     def __float__(self) -> float:
         return float(self._scalar("float"))

@@ -30,7 +30,7 @@ from ..errors import InputError
 from ..graph import KerasTensor, Node, symbolic
 from ..i18n import _
 from ..ops.array import cast
-from ..tape import GradientTape, call_layer, map_structure, paused, warn_once
+from ..tape import GradientTape, call_layer, flatten, map_structure, paused, warn_once
 from ..tensor import Tensor, Variable, to_array
 
 
@@ -142,44 +142,56 @@ class Layer:
     # Built-in layers override forward and backward. For a layer with ``call`` these
     # defaults differentiate the call with a tape: this is how fit trains a user's layer.
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """``y = call(x)`` on tensors, recorded on a private tape kept for ``backward``."""
+        """``y = call(x)`` on tensors, recorded on a private tape kept for ``backward``.
+
+        ``x`` may be a structure of arrays (a list or dict, a model with several inputs):
+        ``call`` receives the same structure of tensors. Several outputs (a tuple, list
+        or dict from ``call``) come back as a list of arrays, in ``flatten`` order."""
         if not self.uses_call:
             raise NotImplementedError(_(
                 "{cls} must define call(self, inputs) (made of glassnet "
                 "ops), or forward(x, training) and backward(dy).").format(
                 cls=type(self).__name__))
         if not self.built:
-            self.ensure_built(x.shape[1:])
+            self.ensure_built(map_structure(lambda a: a.shape[1:], x))
         tape = GradientTape(persistent=True)
         for layer in self.leaves():  # add_loss collects this call's extra losses
             vars(layer)["_call_losses"] = []
         with tape:
-            x_t = Tensor(x)
-            tape.watch(x_t)
+            x_t = map_structure(Tensor, x)
+            xs = flatten(x_t)
+            for t in xs:
+                tape.watch(t)
             y = self.run_call(x_t, training)
-        if not isinstance(y, Tensor):
-            raise TypeError(_(
-                "Layer {name!r}: call returned {type}, not a tensor. Build "
-                "the output with glassnet ops (tf.matmul, tf.nn.relu, ...) so that its "
-                "gradient can be computed; NumPy code is invisible to the tape.").format(
-                name=self.name, type=type(y).__name__))
-        self.last_call = (tape, x_t, y)
-        return y.array
+        ys = flatten(y)
+        for t in ys:
+            if not isinstance(t, Tensor):
+                raise TypeError(_(
+                    "Layer {name!r}: call returned {type}, not a tensor. Build "
+                    "the output with glassnet ops (tf.matmul, tf.nn.relu, ...) so that its "
+                    "gradient can be computed; NumPy code is invisible to the tape.").format(
+                    name=self.name, type=type(t).__name__))
+        self.last_call = (tape, x_t, xs, ys)
+        return y.array if isinstance(y, Tensor) else [t.array for t in ys]
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         """Apply the tape of the last ``forward``: fill ``grads`` (and the sub-layers'
-        ``grads``) with ``dL/dθ`` and return ``dL/dx``."""
+        ``grads``) with ``dL/dθ`` and return ``dL/dx`` (a list for several inputs;
+        ``dy`` a list for several outputs)."""
         if not self.uses_call:
             raise NotImplementedError(_("{cls} must define backward(dy).").format(
                 cls=type(self).__name__))
-        tape, x_t, y = self.last_call
+        tape, x_t, xs, ys = self.last_call
+        dys = dy if isinstance(dy, list) else [dy]
         slots = [(layer, k) for layer in self.leaves() if layer.trainable
                  for k in layer.params]
         added = [t for layer in self.leaves() for t in vars(layer).get("_call_losses", ())
                  if isinstance(t, Tensor)]  # add_loss: their gradients join dy's
-        grads = tape.gradient([y, *added], [x_t, *(layer.variable(k) for layer, k in slots)],
-                              output_gradients=[dy, *(np.ones_like(t.array) for t in added)])
-        for (layer, k), g in zip(slots, grads[1:]):
+        sources = [*xs, *(layer.variable(k) for layer, k in slots)]
+        grads = tape.gradient([*ys, *added], sources,
+                              output_gradients=[*dys, *(np.ones_like(t.array) for t in added)])
+        n = len(xs)
+        for (layer, k), g in zip(slots, grads[n:]):
             if g is None:
                 warn_once(self, _("Layer {name!r}: weight {weight} received no "
                                   "gradient, so training does not change it. Its call does not "
@@ -191,7 +203,8 @@ class Layer:
                 layer.grads[k][...] = g.array
         if not self.need_input_grad:
             return None
-        return np.zeros_like(x_t.array) if grads[0] is None else grads[0].array
+        dxs = [np.zeros_like(x.array) if g is None else g.array for x, g in zip(xs, grads)]
+        return dxs[0] if isinstance(x_t, Tensor) else dxs
 
     def call(self, inputs, *args, **kwargs):
         """The layer's computation on tensors (defined by a user's layer)."""
@@ -257,6 +270,8 @@ class Layer:
         self.output_shape = self._call_output_shape(input_shape)
 
     def _call_output_shape(self, input_shape):
+        """The output's shape without the batch axis (a list of shapes when ``call`` returns
+        a list or tuple, a dict when it returns a dict); None when ``call`` fails on zeros."""
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shape = self.compute_output_shape(_with_batch(input_shape))
             return tuple(shape)[1:]
@@ -266,7 +281,14 @@ class Layer:
                 y = self.run_call(one, training=False)
         except Exception:  # the real call will report it, with the user's own data
             return None
-        return tuple(y.shape[1:]) if isinstance(y, Tensor) else None
+        if isinstance(y, Tensor):
+            return tuple(y.shape[1:])
+        if not isinstance(y, (list, tuple, dict)) or not y or not all(
+                isinstance(t, Tensor) for t in flatten(y)):
+            return None
+        if isinstance(y, dict):
+            return {k: tuple(t.shape[1:]) for k, t in y.items()}
+        return [tuple(t.shape[1:]) for t in flatten(y)]
 
     def call_symbolic(self, inputs):
         """Record ``self(inputs)`` in the graph: build for the inputs' shapes, return the
@@ -303,7 +325,7 @@ class Layer:
                                    "{shape}; call the layer on real data to "
                                    "see the error, or define compute_output_shape.").format(
                     name=self.name, shape=(None, *input_shape)))
-            return [shape]
+            return shape_list(shape)
         return [tuple(self.compute_output_shape(input_shape))]
 
     @property
@@ -600,6 +622,13 @@ class KernelLayer(Layer):
 
     kernel = W
     bias = b
+
+
+def shape_list(shape) -> list[tuple]:
+    """One shape, a list of shapes or a dict of them, as a list of shapes."""
+    if isinstance(shape, dict):
+        return list(shape.values())
+    return [shape] if isinstance(shape, tuple) else list(shape)
 
 
 def _as_shape(shape) -> tuple[int, ...]:

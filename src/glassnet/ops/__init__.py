@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import array, math, nn, numpy_interop
+from . import array as array_ops  # the module; ``ops.array`` is Keras 3's function below
 from .array import (
     cast,
     clip_by_value,
@@ -104,6 +105,11 @@ full = fill
 concatenate = concat
 logsumexp = reduce_logsumexp
 swish = silu
+
+
+def array(x, dtype=None):  # noqa: F811 - Keras 3's ops.array, in place of the module's name
+    """``keras.ops.array(x, dtype=None)``: a tensor of ``x`` (as ``convert_to_tensor``)."""
+    return convert_to_tensor(x, dtype=dtype)
 
 
 def mean(x, axis=None, keepdims=False):
@@ -197,8 +203,9 @@ def binary_crossentropy(target, output, from_logits=False):
 
 
 __all__ = [
-    "abs", "absolute", "add", "arange", "argmax", "argmin", "array", "binary_crossentropy",
-    "cast", "categorical_crossentropy", "ceil", "clip", "clip_by_value", "concat",
+    "abs", "absolute", "add", "arange", "argmax", "argmin", "array", "array_ops",
+    "binary_crossentropy", "cast", "categorical_crossentropy", "ceil", "clip", "clip_by_value",
+    "concat",
     "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "cumsum",
     "divide", "dot", "elu", "equal", "exp", "expand_dims", "eye", "fill", "floor", "floordiv",
     "full", "gather", "gelu", "getitem", "greater", "greater_equal", "identity", "leaky_relu",

@@ -294,9 +294,18 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     return record(Tensor(y), [p], vjp, "gather")
 
 
-def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+def one_hot(indices, depth=None, on_value=None, off_value=None, axis=None, dtype=None,
+            name=None, *, num_classes=None, sparse=False):
     """``indices`` as one-hot vectors of length ``depth`` (a -1 or out-of-range index gives
-    a row of zeros, as in TensorFlow)."""
+    a row of zeros, as in TensorFlow). Keras 3's ``ops.one_hot(x, num_classes)`` names the
+    length ``num_classes``."""
+    if depth is None:
+        depth = num_classes
+    if depth is None:
+        raise TypeError("one_hot needs the number of classes: tf.one_hot(indices, depth) or "
+                        "keras.ops.one_hot(x, num_classes).")
+    if sparse:
+        raise NotImplementedError("one_hot(sparse=True): glassnet has no sparse tensors.")
     idx = np.asarray(value(indices)).astype(np.int64)
     dtype = np.dtype(np.float32 if dtype is None else dtype)
     on = 1 if on_value is None else value(on_value)
