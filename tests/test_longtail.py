@@ -200,3 +200,51 @@ def test_keras3_stateless_metric_api(make):  # dlwp3 ch07 cell 84
     fresh = metric.stateless_reset_state()
     assert float(metric.stateless_result(fresh)) == 0.0
     assert float(metric.result()) == pytest.approx(stateless)
+
+
+# -- keras.io "Customizing what happens in fit": a GAN with only train_step ------------------
+class _GAN(keras.Model):
+    def __init__(self, discriminator, generator, latent_dim):
+        super().__init__()
+        self.discriminator, self.generator, self.latent_dim = discriminator, generator, latent_dim
+
+    def compile(self, d_optimizer, g_optimizer, loss_fn):
+        super().compile()
+        self.d_optimizer, self.g_optimizer, self.loss_fn = d_optimizer, g_optimizer, loss_fn
+
+    def train_step(self, real):
+        if isinstance(real, tuple):
+            real = real[0]
+        n = tf.shape(real)[0]
+        fake = self.generator(tf.random.normal(shape=(n, self.latent_dim)))
+        images = tf.concat([fake, real], axis=0)
+        labels = tf.concat([tf.ones((n, 1)), tf.zeros((n, 1))], axis=0)
+        with tf.GradientTape() as tape:
+            d_loss = self.loss_fn(labels, self.discriminator(images))
+        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+        with tf.GradientTape() as tape:
+            z = tf.random.normal(shape=(n, self.latent_dim))
+            g_loss = self.loss_fn(tf.zeros((n, 1)), self.discriminator(self.generator(z)))
+        grads = tape.gradient(g_loss, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+
+def test_fit_a_model_that_has_only_train_step_and_sub_models():
+    tf.random.set_seed(0)
+    disc = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(4, activation="relu"),
+                             keras.layers.Dense(1)], name="discriminator")
+    gen = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(6)], name="generator")
+    gan = _GAN(disc, gen, latent_dim=3)
+    gan.compile(d_optimizer=keras.optimizers.Adam(0.01), g_optimizer=keras.optimizers.Adam(0.01),
+                loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))
+    assert len(gan.trainable_weights) == 6 and gan.layers == [disc, gen]
+    before = [w.copy() for w in gen.get_weights() + disc.get_weights()]
+    real = np.random.default_rng(0).random((40, 6)).astype(np.float32)
+    dataset = tf.data.Dataset.from_tensor_slices(real).shuffle(64).batch(8)
+    history = gan.fit(dataset.take(4), epochs=2, verbose=0)
+    assert sorted(history.history) == ["d_loss", "g_loss"] and len(history.history["d_loss"]) == 2
+    after = gen.get_weights() + disc.get_weights()
+    assert all(not np.array_equal(a, b) for a, b in zip(before, after))
+    gan.fit(real, batch_size=8, epochs=1, verbose=0)  # arrays too, without y

@@ -74,6 +74,26 @@ def prepare(model, x, y, training: bool = False,
         raise
 
 
+def prepare_free(x, y) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``x`` and ``y`` (optional) as lists of arrays with one entry per sample, for a model
+    whose own ``train_step`` decides what they mean (nothing to check them against)."""
+    def arrays(data, what):
+        if isinstance(data, (list, tuple)) and data and all(hasattr(d, "shape") for d in data):
+            return [as_array(d, f"{what}[{i}]") for i, d in enumerate(data)]
+        if isinstance(data, dict):
+            raise InputError(_("fit on a model with only a train_step takes {what} as an "
+                               "array or a list of arrays, not a dict.").format(what=what))
+        return [as_array(data, what)]
+    xs = arrays(x, "x")
+    ys = [] if y is None else arrays(y, "y")
+    for what, a in [*((f"x[{i}]", a) for i, a in enumerate(xs)),
+                    *((f"y[{i}]", a) for i, a in enumerate(ys))]:
+        if len(a) != len(xs[0]):
+            raise InputError(_("{what} has {n} samples, but x has {n_x}: give one entry per "
+                               "sample.").format(what=what, n=len(a), n_x=len(xs[0])))
+    return xs, ys
+
+
 def _targets(model, y, xs: list[np.ndarray]) -> list[np.ndarray]:
     outputs = model.compiled_outputs()
     names = [o.name for o in outputs]

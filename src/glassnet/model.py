@@ -107,7 +107,7 @@ class Model(Layer):
 
     @property
     def layers(self) -> list[Layer]:
-        if self.uses_call:  # a subclassed model: the layers assigned to its attributes
+        if self.tracks_sublayers:  # a subclassed model: the layers assigned to its attributes
             return self.sublayers
         return list(self.graph.layers) if self._graph is not None else []
 
@@ -161,9 +161,22 @@ class Model(Layer):
     def output_shape(self, value) -> None:
         pass
 
+    @property
+    def tracks_sublayers(self) -> bool:
+        """A model with ``call``, or one with neither ``call`` nor a graph (a GAN made of two
+        models, with its own ``train_step``): its layers are those of its attributes."""
+        return self.uses_call or (self._graph is None and not isinstance(self, Sequential))
+
+    @property
+    def steps_only(self) -> bool:
+        """A model with its own ``train_step`` and no ``call`` nor graph: ``fit`` hands it
+        the data as given, batch by batch, and checks nothing against layers."""
+        return self.custom_train_step and self._graph is None and not self.uses_call \
+            and not isinstance(self, Sequential)
+
     def leaves(self) -> list[Layer]:
         """Every layer that owns weights, nested models opened up, each once."""
-        if self.uses_call:
+        if self.tracks_sublayers:
             return Layer.leaves(self)
         seen: dict[int, Layer] = {}
         for layer in self.layers:
@@ -577,6 +590,8 @@ class Model(Layer):
                 "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
                 "metrics=['accuracy'])."
             ))
+        if self.steps_only:
+            return data_module.prepare_free(x, y)
         return data_module.prepare(self, x, y, training, cast)
 
     def chain_layers(self, what: str) -> list[Layer]:

@@ -353,13 +353,19 @@ class Layer:
         """The layers whose weights this layer uses: ``[self]`` for a built-in layer (its
         helpers' weights are views of its own); a layer written with ``call`` adds its
         sub-layers', and a model its layers'."""
-        if not self.uses_call:
+        if not self.tracks_sublayers:
             return [self]
         self.adopt_variables()
         out: list[Layer] = [self]
         for sub in self.sublayers:
             out += [leaf for leaf in sub.leaves() if not any(leaf is o for o in out)]
         return out
+
+    @property
+    def tracks_sublayers(self) -> bool:
+        """Whether the layers assigned to its attributes are its parts (a layer with
+        ``call``; models add the case of a model with only ``train_step``)."""
+        return self.uses_call
 
     def adopt_variables(self) -> None:
         """``self.w = tf.Variable(...)`` in a layer of your own makes ``w`` one of its
