@@ -733,6 +733,8 @@ class Model(Layer):
                     on_layer=None) -> Model:
         from .serialization import model_from_config
 
+        if cls is not Model and isinstance(config, dict) and "layers" not in config:
+            return cls(**config)  # a subclassed model's own get_config, as Keras does
         return model_from_config(config, custom_objects, on_layer)
 
     def to_yaml(self, **kwargs):

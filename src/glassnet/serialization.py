@@ -65,10 +65,26 @@ def class_name(layer) -> str:
 
 def layer_entry(layer) -> dict[str, Any]:
     entry = {"class_name": class_name(layer), "config": layer.get_config()}
-    if getattr(layer, "uses_call", False) and getattr(layer, "input_shape_", None):
-        # a subclassed model builds its weights on its first call: say for what shape
-        entry["build_config"] = {"input_shape": list(layer.input_shape_)}
+    if entry["class_name"] not in _registry(None):  # your own class: named in errors
+        entry["module"] = type(layer).__module__
+    if getattr(layer, "uses_call", False) and getattr(layer, "built", False):
+        # a subclassed model builds its weights on its first call: say for what shape(s)
+        shape = _call_input_shape(layer)
+        if shape is not None:
+            entry["build_config"] = {"input_shape": shape}
     return entry
+
+
+def _call_input_shape(layer):
+    """One sample's input shape (a list), or a dict or list of them for several inputs."""
+    graph = getattr(layer, "graph_or_none", None)
+    if graph is None:
+        shape = getattr(layer, "input_shape_", None)
+        return None if shape is None else list(shape)
+    shapes = [list(t.shape[1:]) for t in graph.inputs]
+    if layer.input_keys is not None:
+        return dict(zip(layer.input_keys, shapes))
+    return shapes[0] if len(shapes) == 1 and not graph.nodes[0].list_call else shapes
 
 
 # -- graph -> config ------------------------------------------------------------------
@@ -124,14 +140,23 @@ def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
         raise ValueError(f"a layer entry is malformed: {str(entry)[:200]}")
     registry = _registry(custom_objects)
     name = entry["class_name"]
-    if name not in registry:
+    cls = registry.get(name)
+    if cls is None and isinstance(entry.get("module"), str):
+        own, short = f"{entry['module'][:100]}.{name[:100]}", name[:100]
+        raise ValueError(f"unknown layer {short!r}: the file was saved from your own class "
+                         f"{own}, and only classes you name are built (a glassnet file holds "
+                         f"configs and weights, never code). Pass custom_objects={{{short!r}: "
+                         f"{short}}} to load_model, or register the class once: "
+                         "@keras.utils.register_keras_serializable() or "
+                         f"glassnet.saving.register_layer({short}).")
+    if cls is None:
         known = sorted(set(registry) - {"Functional", "Model", "Sequential"})
         raise ValueError(f"unknown layer {name[:100]!r}. Known layers: {', '.join(known)}. For a "
-                         "custom layer, register its class first: "
-                         "glassnet.saving.register_layer(MyLayer), or pass "
-                         "custom_objects={'MyLayer': MyLayer} to load_model.")
-    cls = registry[name]
-    if isinstance(cls, type) and issubclass(cls, Model) and \
+                         "class of your own, pass custom_objects={'MyLayer': MyLayer} to "
+                         "load_model, or register the class once: "
+                         "@keras.utils.register_keras_serializable() or "
+                         "glassnet.saving.register_layer(MyLayer).")
+    if isinstance(cls, type) and issubclass(cls, Model) and "layers" in entry["config"] and \
             cls.from_config.__func__ in (Model.from_config.__func__,
                                          Sequential.from_config.__func__):
         return cls.from_config(dict(entry["config"]), custom_objects, on_layer=on_layer)
@@ -144,11 +169,23 @@ def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
         on_layer(layer)
     shape = (entry.get("build_config") or {}).get("input_shape")
     if shape is not None and isinstance(layer, Model) and layer.graph_or_none is None:
-        if not (isinstance(shape, list) and all(isinstance(d, int) and 0 < d < 1 << 31
-                                                for d in shape)):
-            raise ValueError(f"layer {name}: build_config {str(shape)[:100]} is malformed.")
-        layer.build((None, *shape))
+        layer.build(_checked_build_shape(shape, name))
     return layer
+
+
+def _checked_build_shape(shape, name: str):
+    """A saved input shape with the batch axis put back: ``[784]`` -> ``(None, 784)``; a dict
+    or list of shapes (a model whose call takes several inputs) likewise, entry by entry."""
+    def one(s):
+        if not (isinstance(s, list) and s and all(isinstance(d, int) and 0 < d < 1 << 31
+                                                 for d in s)):
+            raise ValueError(f"layer {name}: build_config {str(shape)[:100]} is malformed.")
+        return (None, *s)
+    if isinstance(shape, dict):
+        return {str(k): one(v) for k, v in shape.items()}
+    if isinstance(shape, list) and shape and all(isinstance(s, list) for s in shape):
+        return [one(s) for s in shape]
+    return one(shape)
 
 
 def sequential_from_config(config: dict, custom_objects: dict | None = None, on_layer=None):
