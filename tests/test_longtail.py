@@ -316,3 +316,66 @@ def test_registered_class_and_several_inputs_round_trip(tmp_path):
     loaded = keras.models.load_model(tmp_path / "ticket.glassnet")
     for a, b in zip(loaded.predict(x, verbose=0), model.predict(x, verbose=0)):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+# -- zh_czy_001 and keras.io: a plain function as activation ----------------------------------
+def test_known_functions_map_to_the_built_in_activations():
+    from glassnet import activations
+
+    for fn, name in ((tf.sigmoid, "sigmoid"), (tf.nn.relu, "relu"), (tf.nn.tanh, "tanh"),
+                     (tf.nn.softmax, "softmax"), (keras.ops.relu, "relu")):
+        assert keras.layers.Dense(2, activation=fn).activation is activations.get(name)
+
+
+def _tanh_squared(x):
+    return tf.nn.tanh(x) ** 2
+
+
+@pytest.mark.parametrize("fn", [_tanh_squared, lambda x: x * tf.sigmoid(2.0 * x) + 0.1 * x])
+def test_a_function_of_ops_as_activation_matches_central_differences(fn, float64):
+    from test_gradients import assert_grad_close, numerical_grad
+
+    from glassnet import activations
+
+    act = activations.get(fn)
+    rng = np.random.default_rng(3)
+    z, da = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    a = act.forward(z)
+    assert a.dtype == np.float64
+    dz = act.backward(z, a, da)
+    assert_grad_close(dz, numerical_grad(lambda: float(np.sum(da * act.forward(z))), z))
+
+    layer = keras.layers.Dense(3, activation=fn)  # the whole layer, weights included
+    x = rng.normal(size=(4, 5))
+    dy = rng.normal(size=(4, 3))
+    layer.build((5,))
+    layer.forward(x)
+    layer.need_input_grad = True
+    dx = layer.backward(dy)
+    dW = layer.grads["kernel"].copy()
+    f = lambda: float(np.sum(dy * layer.forward(x)))  # noqa: E731
+    assert_grad_close(dx, numerical_grad(f, x))
+    assert_grad_close(dW, numerical_grad(f, layer.params["kernel"]))
+
+
+def test_a_model_with_a_function_activation_trains_and_saves_by_name(tmp_path):
+    rng = np.random.default_rng(4)
+    x, y = rng.random((64, 4)), rng.integers(0, 2, 64)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation=_tanh_squared),
+                              keras.layers.Activation(_tanh_squared),
+                              keras.layers.Dense(2, activation=tf.nn.softmax)])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    first = model.fit(x, y, epochs=1, verbose=0).history["loss"][0]
+    assert model.fit(x, y, epochs=30, verbose=0).history["loss"][-1] < first
+    model.save(tmp_path / "m.glassnet")
+    with pytest.raises(Exception, match="_tanh_squared"):
+        keras.models.load_model(tmp_path / "m.glassnet")
+    loaded = keras.models.load_model(tmp_path / "m.glassnet",
+                                     custom_objects={"_tanh_squared": _tanh_squared})
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    with keras.utils.custom_object_scope({"_tanh_squared": _tanh_squared}):
+        again = keras.Sequential.from_config(model.get_config())
+    assert again.layers[0].activation.fn is _tanh_squared
+    with pytest.raises(ValueError, match="lambda has no name"):
+        keras.layers.Dense(2, activation=lambda x: x).get_config()

@@ -529,8 +529,17 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     once with ``register_layer``). With ``compile=True`` the optimizer, its state
     (Adam's moments and step count) and the loss come back too, so ``fit`` resumes
     where it stopped. Raises ``ModelFileError``, and no other exception, for a file
-    that is truncated, corrupted or hostile.
+    that is truncated, corrupted or hostile. Functions in ``custom_objects`` (an
+    activation of your own) are known by name while the file loads.
     """
+    functions = {k: v for k, v in (custom_objects or {}).items()
+                 if callable(v) and not isinstance(v, type)}
+    if functions:
+        from .custom_objects import CustomObjectScope
+
+        with CustomObjectScope(functions):
+            classes = {k: v for k, v in custom_objects.items() if k not in functions}
+            return load_model(path, classes, compile)
     kind = _keras_file(path)
     if kind is not None:
         loader = _keras_format().load_keras if kind == "keras" else _keras_format().load_h5
