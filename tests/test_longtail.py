@@ -379,3 +379,19 @@ def test_a_model_with_a_function_activation_trains_and_saves_by_name(tmp_path):
     assert again.layers[0].activation.fn is _tanh_squared
     with pytest.raises(ValueError, match="lambda has no name"):
         keras.layers.Dense(2, activation=lambda x: x).get_config()
+
+
+# -- zh_czy_001/006: evaluate(..., steps=) and predict(..., steps=) --------------------------
+def test_evaluate_and_predict_take_steps():
+    rng = np.random.default_rng(5)
+    x, y = rng.random((100, 3)), rng.random((100, 1))
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.evaluate(x, y, batch_size=10, steps=3, verbose=0) == pytest.approx(
+        model.evaluate(x[:30], y[:30], verbose=0), rel=1e-6)
+    assert model.predict(x, batch_size=8, steps=2, verbose=0).shape == (16, 1)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(32).repeat()
+    assert model.evaluate(dataset, steps=2, verbose=0) == pytest.approx(
+        model.evaluate(x[:64], y[:64], verbose=0), rel=1e-6)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        model.evaluate(x, y, steps=0, verbose=0)

@@ -523,12 +523,15 @@ class Model(Layer):
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None,
                  verbose: str | int = "auto", return_dict: bool = False,
-                 callbacks: list | None = None, **kwargs):
-        """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``."""
+                 callbacks: list | None = None, steps: int | None = None, **kwargs):
+        """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``.
+        ``steps``: only the first ``steps`` batches (a repeated dataset needs it in Keras)."""
         _unsupported(kwargs, "evaluate")
         x, y, batch_size, _ = _from_dataset(x, y, batch_size, False, "evaluate")
         xs, ys = self.prepare(x, y, cast=False)
-        logs = training.evaluate(self, xs, ys, _batch_size(batch_size), verbose, callbacks)
+        batch_size = _batch_size(batch_size)
+        xs, ys = _first_steps(xs, steps, batch_size), _first_steps(ys, steps, batch_size)
+        logs = training.evaluate(self, xs, ys, batch_size, verbose, callbacks)
         if return_dict:
             return logs
         names = self.metrics_names
@@ -537,8 +540,9 @@ class Model(Layer):
         return [logs[k] for k in names]
 
     def predict(self, x, batch_size: int | None = None, verbose: str | int = "auto",
-                callbacks: list | None = None, **kwargs):
-        """The model's outputs for ``x``, computed in batches of ``batch_size`` (32).
+                callbacks: list | None = None, steps: int | None = None, **kwargs):
+        """The model's outputs for ``x``, computed in batches of ``batch_size`` (32)
+        (``steps``: for the first ``steps`` batches only).
 
         One sample without the batch dimension (``x.shape == model.input_shape[1:]``)
         is read as a batch of one: the result has shape ``(1, ...)``.
@@ -547,7 +551,9 @@ class Model(Layer):
         x, _, batch_size, _ = _from_dataset(x, None, batch_size, False, "predict")
         # NaN or inf in x would make the outputs NaN: x's values are checked only then
         xs = self.prepare_inputs(x, single_sample=True, check_values=False)
-        outs = training.predict(self, xs, _batch_size(batch_size), verbose, callbacks)
+        batch_size = _batch_size(batch_size)
+        xs = _first_steps(xs, steps, batch_size)
+        outs = training.predict(self, xs, batch_size, verbose, callbacks)
         return self._structure(outs)
 
     def train_on_batch(self, x, y) -> float:
@@ -1232,6 +1238,16 @@ def _inputs_for(shapes):
     if isinstance(shapes, dict):
         return {k: InputLayer(shape=_as_shape(v), name=str(k)).output for k, v in shapes.items()}
     return [InputLayer(shape=_as_shape(v)).output for v in shapes]
+
+
+def _first_steps(arrays: list, steps, batch_size: int) -> list:
+    """The samples of the first ``steps`` batches (all of them when ``steps`` is None)."""
+    if steps is None:
+        return arrays
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(_("{name} must be a positive integer, got {value!r}.").format(
+            name="steps", value=steps))
+    return [a[:int(steps) * batch_size] for a in arrays]
 
 
 def _batch_size(batch_size) -> int:
