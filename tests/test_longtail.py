@@ -395,3 +395,35 @@ def test_evaluate_and_predict_take_steps():
         model.evaluate(x[:64], y[:64], verbose=0), rel=1e-6)
     with pytest.raises(ValueError, match="steps must be a positive integer"):
         model.evaluate(x, y, steps=0, verbose=0)
+
+
+# -- zh_czy_001: tf.TensorShape in compute_output_shape; tf.zeros(1, 1) --------------------
+def test_tensor_shape_as_tensorflow_has_it():
+    shape = tf.TensorShape((None, 32))
+    assert shape.as_list() == [None, 32] and shape.rank == 2 and not shape.is_fully_defined()
+    assert tf.TensorShape([4, 5])[1:] == (5,) and tf.TensorShape([4, 5]).num_elements() == 20
+
+    class MyModel(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(3)
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+        def compute_output_shape(self, input_shape):
+            shape = tf.TensorShape(input_shape).as_list()
+            shape[-1] = 3
+            return tf.TensorShape(shape)
+
+    model = MyModel()
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((8, 2)), np.ones((8, 3)), verbose=0)
+    assert model.predict(np.ones((2, 2)), verbose=0).shape == (2, 3)
+
+
+def test_tensorflow_dtype_codes_are_dtypes():
+    assert tf.zeros(1, 1).dtype == np.float32  # tf.zeros(shape, dtype) with DT_FLOAT = 1
+    assert tf.ones((2,), 3).dtype == np.int32 and tf.cast([1.5], 2).dtype == np.float64
+    with pytest.raises(TypeError, match="is not a dtype"):
+        tf.zeros(1, 99)

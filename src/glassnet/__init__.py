@@ -120,7 +120,7 @@ from .ops.math import (  # noqa: E402
     tanh,
 )
 from .tape import GradientTape, UnconnectedGradients  # noqa: E402
-from .tensor import Tensor, Variable  # noqa: E402
+from .tensor import Tensor, TensorShape, Variable  # noqa: E402
 
 float16, float32, float64 = _np.float16, _np.float32, _np.float64
 int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8
@@ -199,7 +199,8 @@ __all__ = [
 
 # issue 12: tensors and ops
 __all__ += [
-    "GradientTape", "Tensor", "UnconnectedGradients", "Variable", "abs", "add", "argmax",
+    "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable", "abs", "add",
+    "argmax",
     "argmin", "bool", "cast", "ceil", "clip_by_value", "concat", "constant",
     "convert_to_tensor", "cos", "cumsum", "divide", "equal", "exp", "expand_dims", "eye",
     "fill", "float16", "float32", "float64", "floor", "floordiv", "function", "gather",

@@ -232,6 +232,48 @@ class Tensor:
 
 
 
+class TensorShape(tuple):
+    """TensorFlow's ``tf.TensorShape``: a tuple of dimensions (``None`` for unknown ones),
+    with TensorFlow's methods. ``tf.TensorShape((None, 32)).as_list() == [None, 32]``."""
+
+    def __new__(cls, dims=()):
+        if dims is None:
+            raise ValueError("TensorShape(None) (an unknown rank) is not supported: give the "
+                             "dimensions, e.g. TensorShape((None, 32)).")
+        if isinstance(dims, (int, np.integer)):
+            dims = (dims,)
+        return super().__new__(cls, (None if d is None else int(d) for d in dims))
+
+    def as_list(self) -> list:
+        return list(self)
+
+    @property
+    def rank(self) -> int:
+        return len(self)
+
+    ndims = rank
+
+    @property
+    def dims(self) -> list:
+        return list(self)
+
+    def is_fully_defined(self) -> bool:
+        return None not in self
+
+    def num_elements(self) -> int | None:
+        return int(np.prod(self)) if self.is_fully_defined() else None
+
+    def concatenate(self, other) -> TensorShape:
+        return TensorShape((*self, *TensorShape(other)))
+
+    def __getitem__(self, index):
+        item = super().__getitem__(index)
+        return TensorShape(item) if isinstance(index, slice) else item
+
+    def __repr__(self) -> str:
+        return f"TensorShape({list(self)})"
+
+
 class Variable(Tensor):
     """A tensor whose value can be changed in place: ``v.assign(new)``.
 
