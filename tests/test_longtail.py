@@ -427,3 +427,23 @@ def test_tensorflow_dtype_codes_are_dtypes():
     assert tf.ones((2,), 3).dtype == np.int32 and tf.cast([1.5], 2).dtype == np.float64
     with pytest.raises(TypeError, match="is not a dtype"):
         tf.zeros(1, 99)
+
+
+# -- zh_czy_003: a loss function sees y_true as Keras 2 gives it ------------------------------
+def test_a_loss_function_gets_labels_expanded_to_a_column_as_in_keras2():
+    seen = {}
+
+    def basic_loss_function(y_true, y_pred):
+        seen["shape"], seen["dtype"] = y_true.shape, y_true.dtype
+        return tf.math.reduce_mean(y_true - y_pred)
+
+    rng = np.random.default_rng(6)
+    x, y = rng.random((32, 4)).astype(np.float32), rng.integers(0, 3, 32).astype(np.float64)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss=basic_loss_function)
+    history = model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    assert seen["shape"] == (16, 1) and seen["dtype"] == np.float32
+    p = model.predict(x, verbose=0)  # the loss is mean(y - p) over the (batch, 3) broadcast
+    assert model.evaluate(x, y, batch_size=32, verbose=0) == pytest.approx(
+        float(np.mean(y[:, None] - p)), abs=1e-5)
+    assert np.isfinite(history.history["loss"][0])

@@ -505,8 +505,8 @@ class LossFunctionWrapper(Loss):
         self.name = getattr(fn, "__name__", "loss")
 
     def call(self, y, y_pred):
-        return self.fn(Tensor(np.asarray(y)), y_pred if isinstance(y_pred, Tensor)
-                       else Tensor(np.asarray(y_pred)))
+        pred = y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred))
+        return self.fn(Tensor(_match_dtype_and_rank(np.asarray(y), pred.array)), pred)
 
     def forward(self, y, y_pred):
         return float(np.mean(np.asarray(self.call(y, y_pred))))
@@ -515,6 +515,19 @@ class LossFunctionWrapper(Loss):
         raise TypeError(_("The loss {name!r} is a function of your own: a model file "
                           "cannot hold code. Save with model.save_weights, or compile again "
                           "after load_model(..., compile=False).").format(name=self.name))
+
+
+def _match_dtype_and_rank(y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """What Keras 2 does to ``y`` before a loss function of yours sees it
+    (``compile_utils.match_dtype_and_rank``): labels of shape ``(batch,)`` against outputs
+    ``(batch, k)`` become a column ``(batch, 1)``, and take ``ŷ``'s dtype when both are
+    floats or both integers. So ``y_true - y_pred`` broadcasts to ``(batch, k)``."""
+    if y.ndim == 1 and y_pred.ndim == 2:
+        y = y[:, None]
+    if y.dtype.kind == y_pred.dtype.kind == "f" or (y.dtype.kind in "iu" and
+                                                     y_pred.dtype.kind in "iu"):
+        y = y.astype(y_pred.dtype, copy=False)
+    return y
 
 
 # -- Keras's function forms: one loss per sample, shape (batch,) ----------------------------
