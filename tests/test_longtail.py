@@ -447,3 +447,22 @@ def test_a_loss_function_gets_labels_expanded_to_a_column_as_in_keras2():
     assert model.evaluate(x, y, batch_size=32, verbose=0) == pytest.approx(
         float(np.mean(y[:, None] - p)), abs=1e-5)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_keras2_reduction_names_and_a_loss_subclass_with_column_labels():
+    with pytest.warns(UserWarning, match="reduction='sum_over_batch_size'"):
+        auto = keras.losses.Reduction.AUTO
+
+    class WeightedBCE(keras.losses.Loss):  # zh_czy_003's WeightBinaryCrossEntropy, short
+        def __init__(self, reduction=auto, name="weighted_bce"):
+            super().__init__(reduction=reduction, name=name)
+
+        def call(self, y_true, y_pred):
+            return y_true * -tf.math.log(y_pred + 1e-6) + (1 - y_true) * -tf.math.log(
+                1 - y_pred + 1e-6)
+
+    rng = np.random.default_rng(7)
+    x, y = rng.random((32, 4)).astype(np.float32), rng.integers(0, 3, 32).astype(np.float32)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss=WeightedBCE())
+    assert np.isfinite(model.fit(x, y, epochs=1, verbose=0).history["loss"][0])

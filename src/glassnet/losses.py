@@ -60,6 +60,26 @@ def _options(loss: Loss, **defaults) -> dict:
     return config
 
 
+class _Reduction:
+    """Keras 2's ``keras.losses.Reduction`` names (Keras 3 takes the strings). glassnet
+    averages over the batch: ``AUTO`` and ``SUM_OVER_BATCH_SIZE``."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+
+def __getattr__(name: str):
+    """``keras.losses.Reduction``, Keras 2's, with one warning naming Keras 3's strings."""
+    if name == "Reduction":
+        from .legacy import warn_once
+
+        warn_once("keras.losses.Reduction", "reduction='sum_over_batch_size' (a string)")
+        return _Reduction
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class Loss:
     """Base class: ``forward(y, ŷ)`` is the mean loss, ``backward(y, ŷ)`` is ``dL/dŷ``.
 
@@ -104,7 +124,7 @@ class Loss:
         raise NotImplementedError
 
     def forward(self, y: np.ndarray, y_pred: np.ndarray) -> float:
-        return np.mean(self.call(y, y_pred))
+        return np.mean(self.call(_match_dtype_and_rank(y, y_pred), y_pred))
 
     def backward(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """``dL/dŷ`` of ``L = mean(call(y, ŷ))``. Built-in losses write it out; a loss of your
@@ -115,7 +135,7 @@ class Loss:
         pred = Tensor(np.asarray(y_pred))
         with GradientTape() as tape:
             tape.watch(pred)
-            per_sample = self.call(y, pred)
+            per_sample = self.call(_match_dtype_and_rank(y, pred.array), pred)
             if not isinstance(per_sample, Tensor):
                 raise TypeError(_(
                     "Loss {name!r}: call returned {type}; compute it "
@@ -517,11 +537,12 @@ class LossFunctionWrapper(Loss):
                           "after load_model(..., compile=False).").format(name=self.name))
 
 
-def _match_dtype_and_rank(y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def _match_dtype_and_rank(y, y_pred: np.ndarray) -> np.ndarray:
     """What Keras 2 does to ``y`` before a loss function of yours sees it
     (``compile_utils.match_dtype_and_rank``): labels of shape ``(batch,)`` against outputs
     ``(batch, k)`` become a column ``(batch, 1)``, and take ``ŷ``'s dtype when both are
     floats or both integers. So ``y_true - y_pred`` broadcasts to ``(batch, k)``."""
+    y = np.asarray(y)
     if y.ndim == 1 and y_pred.ndim == 2:
         y = y[:, None]
     if y.dtype.kind == y_pred.dtype.kind == "f" or (y.dtype.kind in "iu" and
