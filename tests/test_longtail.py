@@ -466,3 +466,27 @@ def test_keras2_reduction_names_and_a_loss_subclass_with_column_labels():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss=WeightedBCE())
     assert np.isfinite(model.fit(x, y, epochs=1, verbose=0).history["loss"][0])
+
+
+def test_a_compiled_metric_of_your_own_gets_labels_as_keras2_gives_them():
+    seen = []
+
+    class Shapes(keras.metrics.Metric):
+        def __init__(self, name="shapes", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.total = self.add_weight(name="total", initializer="zeros")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            seen.append(np.shape(y_true))
+            self.total.assign_add(tf.reduce_sum(tf.cast(y_true, tf.float32)))
+
+        def result(self):
+            return tf.identity(self.total)
+
+    x, y = np.ones((8, 2), np.float32), np.arange(8) % 3
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
+                  metrics=[Shapes(), "accuracy"])
+    history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert seen == [(8, 1)] and history.history["shapes"] == [float(y.sum())]
+    assert 0.0 <= history.history["accuracy"][0] <= 1.0  # built-in metrics: labels as they are

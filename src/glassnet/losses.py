@@ -124,7 +124,7 @@ class Loss:
         raise NotImplementedError
 
     def forward(self, y: np.ndarray, y_pred: np.ndarray) -> float:
-        return np.mean(self.call(_match_dtype_and_rank(y, y_pred), y_pred))
+        return np.mean(self.call(match_dtype_and_rank(y, y_pred), y_pred))
 
     def backward(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """``dL/dŷ`` of ``L = mean(call(y, ŷ))``. Built-in losses write it out; a loss of your
@@ -135,7 +135,7 @@ class Loss:
         pred = Tensor(np.asarray(y_pred))
         with GradientTape() as tape:
             tape.watch(pred)
-            per_sample = self.call(_match_dtype_and_rank(y, pred.array), pred)
+            per_sample = self.call(match_dtype_and_rank(y, pred.array), pred)
             if not isinstance(per_sample, Tensor):
                 raise TypeError(_(
                     "Loss {name!r}: call returned {type}; compute it "
@@ -526,7 +526,7 @@ class LossFunctionWrapper(Loss):
 
     def call(self, y, y_pred):
         pred = y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred))
-        return self.fn(Tensor(_match_dtype_and_rank(np.asarray(y), pred.array)), pred)
+        return self.fn(Tensor(match_dtype_and_rank(np.asarray(y), pred.array)), pred)
 
     def forward(self, y, y_pred):
         return float(np.mean(np.asarray(self.call(y, y_pred))))
@@ -537,7 +537,7 @@ class LossFunctionWrapper(Loss):
                           "after load_model(..., compile=False).").format(name=self.name))
 
 
-def _match_dtype_and_rank(y, y_pred: np.ndarray) -> np.ndarray:
+def match_dtype_and_rank(y, y_pred: np.ndarray) -> np.ndarray:
     """What Keras 2 does to ``y`` before a loss function of yours sees it
     (``compile_utils.match_dtype_and_rank``): labels of shape ``(batch,)`` against outputs
     ``(batch, k)`` become a column ``(batch, 1)``, and take ``ŷ``'s dtype when both are

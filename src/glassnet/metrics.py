@@ -141,17 +141,17 @@ class Metric:
         v = np.asarray(v)
         w = _weights(sample_weight, v)
         if w is None:
-            self.total += float(v.sum())
-            self.count += v.size
+            self._total += float(v.sum())
+            self._count += v.size
         else:
-            self.total += float((v * w).sum())
-            self.count += float(w.sum())
+            self._total += float((v * w).sum())
+            self._count += float(w.sum())
 
     def result(self) -> float:
-        return self.total / self.count if self.count else 0.0
+        return self._total / self._count if self._count else 0.0
 
     def reset_state(self) -> None:
-        self.total, self.count = 0.0, 0
+        self._total, self._count = 0.0, 0  # private: a metric of yours may say self.total
         for variable, start in vars(self).get("_state_variables", []):
             variable.assign(start)
 
@@ -160,7 +160,7 @@ class Metric:
         self.reset_state()
 
     # -- Keras 3's stateless API: the state as a list of variables, passed in and out -----
-    state_names: tuple[str, ...] = ("total", "count")  # the attributes that hold the state
+    state_names: tuple[str, ...] = ("_total", "_count")  # the attributes holding the state
 
     @property
     def variables(self) -> list:
@@ -168,8 +168,9 @@ class Metric:
         metric's own counts), then the weights of ``add_weight``."""
         from .tensor import Variable
 
-        own = [Variable(np.array(getattr(self, k), np.float64), trainable=False, name=k)
-               for k in self.state_names]
+        names = self.state_names if type(self).__module__ == __name__ else ()  # yours: none
+        own = [Variable(np.array(getattr(self, k), np.float64), trainable=False,
+                        name=k.lstrip("_")) for k in names]
         return own + [v for v, _ in vars(self).get("_state_variables", [])]
 
     def _state(self) -> list[np.ndarray]:
@@ -177,8 +178,9 @@ class Metric:
 
     def _set_state(self, values) -> None:
         values = [np.asarray(v) for v in values]
-        n = len(self.state_names)
-        for k, v in zip(self.state_names, values[:n]):
+        names = self.state_names if type(self).__module__ == __name__ else ()
+        n = len(names)
+        for k, v in zip(names, values[:n]):
             setattr(self, k, v.copy() if v.ndim else float(v))
         for (variable, _start), v in zip(vars(self).get("_state_variables", []), values[n:]):
             variable.assign(v)
@@ -247,7 +249,7 @@ class Sum(Mean):
     name = "sum"
 
     def result(self) -> float:
-        return self.total
+        return self._total
 
 
 class MeanMetricWrapper(Metric):

@@ -1033,8 +1033,8 @@ class _Compiled:
 
     def update_metrics(self, ys, outs) -> None:
         for o, y, a in zip(self.outputs, ys, outs):
-            for m in o.metrics:
-                m.update_state(y, a)
+            for m, own in zip(o.metrics, o.own_metrics):  # yours get y as Keras 2 gives it
+                m.update_state(losses.match_dtype_and_rank(y, a) if own else y, a)
 
     def reset(self) -> None:
         for o in self.outputs:
@@ -1096,6 +1096,7 @@ class _Output:
     def __init__(self, name: str, tensor: KerasTensor, loss, weight: float, metrics: list,
                  graph: Graph) -> None:
         self.name, self.loss, self.weight, self.metrics = name, loss, weight, metrics
+        self.own_metrics = [not type(m).__module__.startswith("glassnet.") for m in metrics]
         self.shape = tensor.shape
         self.loss_sum = 0.0
         self.last = 0.0
