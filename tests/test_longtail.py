@@ -302,7 +302,11 @@ def test_loading_an_unnamed_class_of_your_own_names_the_fix(tmp_path):
     np.testing.assert_allclose(loaded(np.ones((1, 3))).numpy(), model(np.ones((1, 3))).numpy())
 
 
-def test_registered_class_and_several_inputs_round_trip(tmp_path):
+def test_registered_class_and_several_inputs_round_trip(tmp_path, monkeypatch):
+    from glassnet import serialization
+
+    monkeypatch.setattr(serialization, "LAYERS", dict(serialization.LAYERS))  # forgotten after
+
     @keras.utils.register_keras_serializable(package="longtail")
     class Registered(_TicketModel):
         def get_config(self):
@@ -490,3 +494,45 @@ def test_a_compiled_metric_of_your_own_gets_labels_as_keras2_gives_them():
     history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     assert seen == [(8, 1)] and history.history["shapes"] == [float(y.sum())]
     assert 0.0 <= history.history["accuracy"][0] <= 1.0  # built-in metrics: labels as they are
+
+
+# -- guide_train_and_evaluate, zh_czy_003: add_metric in a layer's call; keras.backend.std ---
+class _MetricLoggingLayer(keras.layers.Layer):
+    def call(self, inputs):
+        self.add_metric(keras.backend.std(inputs), name="std_of_activation", aggregation="mean")
+        return inputs
+
+
+def test_add_metric_in_a_layer_is_logged_in_history_under_its_name(monkeypatch):
+    from glassnet import legacy
+
+    monkeypatch.setattr(legacy, "_WARNED", set())  # one warning per process: see it here
+    rng = np.random.default_rng(8)
+    x, y = rng.random((40, 6)).astype(np.float32), rng.integers(0, 3, 40)
+    inputs = keras.Input(shape=(6,))
+    with pytest.warns(UserWarning, match="Layer.add_metric is Keras 2's"):
+        h = _MetricLoggingLayer()(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(h))
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    history = model.fit(x, y, batch_size=20, epochs=2, shuffle=False, verbose=0,
+                        validation_data=(x[:20], y[:20]))
+    expected = np.mean([x[:20].std(), x[20:].std()])  # the mean of the two batches' values
+    assert history.history["std_of_activation"] == pytest.approx([expected] * 2, rel=1e-5)
+    assert history.history["val_std_of_activation"] == pytest.approx([x[:20].std()] * 2,
+                                                                     rel=1e-5)
+    logs = model.evaluate(x, y, batch_size=40, verbose=0, return_dict=True)
+    assert logs["std_of_activation"] == pytest.approx(x.std(), rel=1e-5)
+    with pytest.raises(NotImplementedError, match="inside the call of a layer"):
+        model.add_metric(h, name="symbolic")
+
+
+def test_keras2_backend_math_warns_once_and_computes_with_ops(monkeypatch):
+    from glassnet import legacy
+
+    monkeypatch.setattr(legacy, "_WARNED", set())
+    x = np.arange(6.0).reshape(2, 3)
+    with pytest.warns(UserWarning, match="keras.ops.std"):
+        assert float(keras.backend.std(x)) == pytest.approx(x.std())
+    assert keras.backend.argmax(x).numpy().tolist() == [2, 2]  # K.argmax: axis=-1
+    assert keras.backend.int_shape(x) == (2, 3)
+    np.testing.assert_allclose(keras.backend.mean(x, axis=0).numpy(), [1.5, 2.5, 3.5])

@@ -95,3 +95,40 @@ def set_value(x, value) -> None:
             f"set_value needs something it can change in place, such as "
             f"model.optimizer.learning_rate or a weight array; got {type(x).__name__} {x!r}. "
             f"For the learning rate, write model.optimizer.learning_rate = {value!r}.")
+
+
+# -- Keras 2's math in keras.backend (K.mean, K.std... in custom metrics and losses) --------
+def _keras2_op(name: str, op: str, **defaults):
+    """``keras.backend.<name>``: Keras 2's function, removed in Keras 3 (one warning naming
+    ``keras.ops.<op>``), computed by that op (on tensors, so a tape follows it)."""
+    def fn(*args, **kwargs):
+        from . import ops
+        from .legacy import warn_once
+
+        warn_once(f"keras.backend.{name}", f"keras.ops.{op}")
+        return getattr(ops, op)(*args, **{**defaults, **kwargs})
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Keras 2's ``K.{name}``: ``keras.ops.{op}``."
+    return fn
+
+
+abs = _keras2_op("abs", "abs")  # noqa: A001 - Keras's name
+argmax = _keras2_op("argmax", "argmax", axis=-1)  # K.argmax's axis is -1, ops.argmax's None
+cast = _keras2_op("cast", "cast")
+clip = _keras2_op("clip", "clip")
+equal = _keras2_op("equal", "equal")
+exp = _keras2_op("exp", "exp")
+log = _keras2_op("log", "log")
+max = _keras2_op("max", "max")  # noqa: A001
+mean = _keras2_op("mean", "mean")
+min = _keras2_op("min", "min")  # noqa: A001
+ones_like = _keras2_op("ones_like", "ones_like")
+round = _keras2_op("round", "round")  # noqa: A001
+sqrt = _keras2_op("sqrt", "sqrt")
+square = _keras2_op("square", "square")
+std = _keras2_op("std", "std")
+sum = _keras2_op("sum", "sum")  # noqa: A001
+var = _keras2_op("var", "var")
+zeros_like = _keras2_op("zeros_like", "zeros_like")
+int_shape = _keras2_op("int_shape", "shape")

@@ -953,6 +953,8 @@ class _Compiled:
         self.outputs: list[_Output] = []
         self.penalized: list = []
         self.constrained: list = []
+        self.metric_layers: list = []
+        self.added_metrics: dict = {}
         self.single: _Output | None = None
         for m in _metric_identifiers(metrics):  # fail early on unknown names
             metrics_module.get(m, None)
@@ -988,6 +990,8 @@ class _Compiled:
             getattr(leaf, k, None) is not None
             for k in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"))]
         self.constrained = [leaf for leaf in leaves if getattr(leaf, "has_constraints", False)]
+        self.metric_layers = [leaf for leaf in leaves if leaf.uses_call]  # may add_metric
+        self.added_metrics: dict[str, metrics_module.Mean] = {}
         only = self.outputs[0]
         self.single = only if len(self.outputs) == 1 and only.weight == 1.0 and \
             only.loss is not None else None
@@ -1035,12 +1039,19 @@ class _Compiled:
         for o, y, a in zip(self.outputs, ys, outs):
             for m, own in zip(o.metrics, o.own_metrics):  # yours get y as Keras 2 gives it
                 m.update_state(losses.match_dtype_and_rank(y, a) if own else y, a)
+        for layer in self.metric_layers:  # Keras 2's add_metric in a layer's call
+            for name, value in layer.added_metrics():
+                if name not in self.added_metrics:
+                    self.added_metrics[name] = metrics_module.Mean(name=name)
+                self.added_metrics[name].update_state(np.asarray(value))
 
     def reset(self) -> None:
         for o in self.outputs:
             o.loss_sum = 0.0
             for m in o.metrics:
                 m.reset_state()
+        for m in self.added_metrics.values():
+            m.reset_state()
 
     def accumulate(self, n: int) -> None:
         """Add the last batch's per-output losses (``n`` samples) to the running sums."""
@@ -1058,6 +1069,8 @@ class _Compiled:
                 logs[f"{o.name}_loss"] = o.loss_sum / seen
             for m in o.metrics:
                 logs[m.name] = float(np.asarray(m.result()))  # a tensor, from your metric
+        for name, m in self.added_metrics.items():
+            logs[name] = float(m.result())
         return dict(sorted(logs.items()))
 
     def all_metrics(self) -> list:

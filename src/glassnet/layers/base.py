@@ -155,8 +155,9 @@ class Layer:
         if not self.built:
             self.ensure_built(map_structure(lambda a: a.shape[1:], x))
         tape = GradientTape(persistent=True)
-        for layer in self.leaves():  # add_loss collects this call's extra losses
+        for layer in self.leaves():  # add_loss/add_metric collect this call's values
             vars(layer)["_call_losses"] = []
+            vars(layer)["_call_metrics"] = []
         with tape:
             x_t = map_structure(Tensor, x)
             xs = flatten(x_t)
@@ -247,6 +248,7 @@ class Layer:
         if self.uses_call:  # layer.losses holds what this call adds (add_loss)
             for leaf in self.leaves():
                 vars(leaf)["_call_losses"] = []
+                vars(leaf)["_call_metrics"] = []
         x = map_structure(lambda t: _as_input(t, self.uses_call), x)
         if not self.built:
             self.ensure_built(map_structure(lambda t: t.shape[1:], x))
@@ -469,9 +471,27 @@ class Layer:
         return [float(np.asarray(t)) for t in vars(self).get("_call_losses", ())]
 
     def add_metric(self, value, name: str | None = None, aggregation=None) -> None:
-        """Keras 2's ``add_metric`` (Keras 3 removed it): accepted, not reported."""
-        warn_once(self, _("add_metric is Keras 2's and removed in Keras 3; glassnet does not "
-                          "report its value. Compute the number in a Metric or a callback."))
+        """Keras 2's ``self.add_metric(value, name=...)`` inside ``call`` (Keras 3 removed
+        it; one warning): ``fit`` and ``evaluate`` report the mean of ``value`` over the
+        epoch's batches under ``name`` (``val_name`` on validation data)."""
+        from ..legacy import warn_once as warn_keras2
+
+        warn_keras2("Layer.add_metric", "a keras.metrics.Metric (e.g. a metrics.Mean that "
+                                        "your train_step updates)")
+        if isinstance(value, KerasTensor):
+            raise NotImplementedError(_(
+                "add_metric on a symbolic tensor (model.add_metric(x) on a functional model) "
+                "is not supported: call self.add_metric(...) inside the call of a layer of "
+                "your own, placed where x is computed."))
+        if aggregation not in (None, "mean"):
+            raise NotImplementedError(_("add_metric(aggregation={aggregation!r}): glassnet "
+                                        "reports the mean only.").format(
+                aggregation=aggregation))
+        vars(self).setdefault("_call_metrics", []).append((name or "metric", value))
+
+    def added_metrics(self) -> list[tuple[str, Any]]:
+        """``(name, value)`` for each ``add_metric`` of the last call."""
+        return list(vars(self).get("_call_metrics", ()))
 
     def add_loss(self, value) -> None:
         """Keras's ``self.add_loss(tensor)`` inside ``call``: the value is added to the loss
