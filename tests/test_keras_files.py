@@ -378,9 +378,10 @@ def test_keras_archive_layout(glassnet_files):
 
 def test_glassnet_default_format_unchanged(tmp_path):
     model = _dense()
-    for name in ("m.glassnet", "m", "m.zip"):
+    for name, file in (("m.glassnet", "m.glassnet"), ("m.zip", "m.zip"),
+                       ("m", "m/model.glassnet")):  # no extension: Keras 2's folder
         model.save(tmp_path / name)
-        with zipfile.ZipFile(tmp_path / name) as zf:
+        with zipfile.ZipFile(tmp_path / file) as zf:
             assert json.loads(zf.read("config.json"))["format"] == "glassnet"
 
 

@@ -536,3 +536,26 @@ def test_keras2_backend_math_warns_once_and_computes_with_ops(monkeypatch):
     assert keras.backend.argmax(x).numpy().tolist() == [2, 2]  # K.argmax: axis=-1
     assert keras.backend.int_shape(x) == (2, 3)
     np.testing.assert_allclose(keras.backend.mean(x, axis=0).numpy(), [1.5, 2.5, 3.5])
+
+
+# -- tf_save_and_load: tf.saved_model and Keras 2's model.save("folder") -------------------
+def test_saved_model_folders_hold_a_glassnet_file(tmp_path):
+    import os
+
+    rng = np.random.default_rng(9)
+    x, y = rng.random((16, 3)), rng.integers(0, 2, 16)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=1, verbose=0)
+    tf.saved_model.save(model, tmp_path / "saved_model" / "my_model")
+    assert os.listdir(tmp_path / "saved_model" / "my_model") == ["model.glassnet"]
+    restored = tf.saved_model.load(tmp_path / "saved_model" / "my_model")
+    np.testing.assert_allclose(restored(x).numpy(), model(x).numpy())
+    model.save(tmp_path / "my_model")  # Keras 2: a name without extension is a folder
+    assert (tmp_path / "my_model" / "model.glassnet").is_file()
+    loaded = keras.models.load_model(tmp_path / "my_model")
+    assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+    (tmp_path / "tf_folder").mkdir()
+    (tmp_path / "tf_folder" / "saved_model.pb").write_bytes(b"\x08\x01")
+    with pytest.raises(Exception, match="TensorFlow's SavedModel folder"):
+        keras.models.load_model(tmp_path / "tf_folder")

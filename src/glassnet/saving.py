@@ -56,7 +56,7 @@ import zipfile
 import numpy as np
 
 from . import random as grandom
-from . import serialization
+from . import saved_model, serialization
 from .errors import ModelFileError
 from .files import kind, open_regular
 from .serialization import LAYERS, register_layer  # noqa: F401 - glassnet.saving's API
@@ -221,6 +221,9 @@ def save_model(model, path: str, save_format: str | None = None, **kwargs) -> No
     fmt = _keras_format().file_format(path, save_format)
     if fmt != "glassnet":
         (_keras_format().save_keras if fmt == "keras" else _keras_format().save_h5)(model, path)
+        return
+    if save_format is None and saved_model.is_folder_name(path):
+        saved_model.save(model, path)  # Keras 2's SavedModel folder, glassnet inside
         return
     weights = model.get_weights()
     spec = serialization.layer_entry(model)
@@ -540,6 +543,8 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
         with CustomObjectScope(functions):
             classes = {k: v for k, v in custom_objects.items() if k not in functions}
             return load_model(path, classes, compile)
+    if os.path.isdir(path):  # tf.saved_model.save or Keras 2's model.save("folder")
+        path = saved_model.model_file(path)
     kind = _keras_file(path)
     if kind is not None:
         loader = _keras_format().load_keras if kind == "keras" else _keras_format().load_h5
