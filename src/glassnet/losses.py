@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import legacy
 from .activations import row_max
 from .errors import unknown_name
 from .i18n import _
@@ -70,14 +71,9 @@ class _Reduction:
     SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
 
 
-def __getattr__(name: str):
-    """``keras.losses.Reduction``, Keras 2's, with one warning naming Keras 3's strings."""
-    if name == "Reduction":
-        from .legacy import warn_once
-
-        warn_once("keras.losses.Reduction", "reduction='sum_over_batch_size' (a string)")
-        return _Reduction
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# keras.losses.Reduction: Keras 2's, read with one warning naming Keras 3's strings
+__getattr__ = legacy.old_names(__name__, "keras.losses", {
+    "Reduction": (_Reduction, "reduction='sum_over_batch_size' (a string)")})
 
 
 class Loss:
