@@ -559,3 +559,14 @@ def test_saved_model_folders_hold_a_glassnet_file(tmp_path):
     (tmp_path / "tf_folder" / "saved_model.pb").write_bytes(b"\x08\x01")
     with pytest.raises(Exception, match="TensorFlow's SavedModel folder"):
         keras.models.load_model(tmp_path / "tf_folder")
+
+
+def test_keras2_save_format_tf_writes_the_folder_and_tf_square_keeps_integers(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.save(tmp_path / "save_model", save_format="tf")  # zh_czy_005
+    x = np.ones((1, 3))
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "save_model").predict(
+        x, verbose=0), model.predict(x, verbose=0))
+    v = tf.Variable(2)  # zh_czy 020-004
+    v.assign_add(tf.square(3))
+    assert v.numpy() == 11 and v.dtype == np.int32

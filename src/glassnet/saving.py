@@ -216,8 +216,13 @@ def save_model(model, path: str, save_format: str | None = None, **kwargs) -> No
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``path``.
 
     ``.keras`` writes Keras 3's format and ``.h5`` (or ``save_format="h5"``) Keras's legacy
-    HDF5 format (``keras_format``, needs h5py); any other name a ``.glassnet`` archive.
+    HDF5 format (``keras_format``, needs h5py); any other name a ``.glassnet`` archive. A
+    name without an extension (or ``save_format="tf"``) is a folder holding
+    ``model.glassnet``, where Keras 2 wrote a SavedModel (see ``saved_model.py``).
     """
+    if save_format is not None and str(save_format).lower() == "tf":  # Keras 2's SavedModel
+        saved_model.save(model, path)  # glassnet's folder, not TensorFlow's format
+        return
     fmt = _keras_format().file_format(path, save_format)
     if fmt != "glassnet":
         (_keras_format().save_keras if fmt == "keras" else _keras_format().save_h5)(model, path)
