@@ -570,3 +570,9 @@ def test_keras2_save_format_tf_writes_the_folder_and_tf_square_keeps_integers(tm
     v = tf.Variable(2)  # zh_czy 020-004
     v.assign_add(tf.square(3))
     assert v.numpy() == 11 and v.dtype == np.int32
+
+
+def test_tf_config_reports_the_cpu_only():  # the TensorFlow tutorials' first cell
+    assert tf.config.list_physical_devices("GPU") == []
+    assert [d.device_type for d in tf.config.list_physical_devices()] == ["CPU"]
+    tf.config.experimental.set_memory_growth(None, True)  # accepted, changes nothing

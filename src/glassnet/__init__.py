@@ -173,7 +173,8 @@ for _name, _module in list(sys.modules.items()):
 #: Optional modules, imported on first use (PEP 562), as NumPy and SciPy do with theirs:
 #: ``import glassnet as gn; gn.inspect.explain(model, x)`` works, and ``import glassnet``
 #: stays as fast as before (they import matplotlib, Pillow, scikit-learn only when used).
-_LAZY = ("cli", "export", "filetype", "imaging", "inspect", "report", "saved_model", "sklearn")
+_LAZY = ("cli", "config", "export", "filetype", "imaging", "inspect", "report", "saved_model",
+         "sklearn")
 
 
 def __getattr__(name: str):

@@ -98,18 +98,20 @@ def set_value(x, value) -> None:
 
 
 # -- Keras 2's math in keras.backend (K.mean, K.std... in custom metrics and losses) --------
-def _keras2_op(name: str, op: str, **defaults):
+def _keras2_op(name: str, op: str, module: str = "ops", **defaults):
     """``keras.backend.<name>``: Keras 2's function, removed in Keras 3 (one warning naming
-    ``keras.ops.<op>``), computed by that op (on tensors, so a tape follows it)."""
+    ``keras.<module>.<op>``), computed by that op (on tensors, so a tape follows it)."""
     def fn(*args, **kwargs):
-        from . import ops
+        import importlib
+
         from .legacy import warn_once
 
-        warn_once(f"keras.backend.{name}", f"keras.ops.{op}")
-        return getattr(ops, op)(*args, **{**defaults, **kwargs})
+        warn_once(f"keras.backend.{name}", f"keras.{module}.{op}")
+        target = importlib.import_module(f"{__package__}.{module}")
+        return getattr(target, op)(*args, **{**defaults, **kwargs})
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"Keras 2's ``K.{name}``: ``keras.ops.{op}``."
+    fn.__doc__ = f"Keras 2's ``K.{name}``: ``keras.{module}.{op}``."
     return fn
 
 
@@ -132,3 +134,5 @@ sum = _keras2_op("sum", "sum")  # noqa: A001
 var = _keras2_op("var", "var")
 zeros_like = _keras2_op("zeros_like", "zeros_like")
 int_shape = _keras2_op("int_shape", "shape")
+random_normal = _keras2_op("random_normal", "normal", module="random")
+random_uniform = _keras2_op("random_uniform", "uniform", module="random")
