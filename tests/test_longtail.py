@@ -576,3 +576,19 @@ def test_tf_config_reports_the_cpu_only():  # the TensorFlow tutorials' first ce
     assert tf.config.list_physical_devices("GPU") == []
     assert [d.device_type for d in tf.config.list_physical_devices()] == ["CPU"]
     tf.config.experimental.set_memory_growth(None, True)  # accepted, changes nothing
+
+
+def test_load_weights_into_a_subclassed_model_before_its_first_call(tmp_path):  # zh_czy_005
+    x = np.random.default_rng(10).random((4, 5)).astype(np.float32)
+    model = SavedCustomModel([3, 2])
+    y = model(x).numpy()
+    model.save_weights(tmp_path / "my_model_weights", save_format="tf")
+    fresh = SavedCustomModel([3, 2])
+    fresh.load_weights(tmp_path / "my_model_weights")  # not built yet: read at the build
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), y, rtol=1e-6)
+    with pytest.raises(FileNotFoundError):
+        SavedCustomModel([3, 2]).load_weights(tmp_path / "missing")
+    wrong = SavedCustomModel([4, 2])
+    wrong.load_weights(tmp_path / "my_model_weights")
+    with pytest.raises(Exception, match="shape"):
+        wrong(x)

@@ -76,6 +76,7 @@ class Model(Layer):
         self.output_keys: list | None = None
         self.single_output = True
         self.output_shape_structure = None  # a subclassed model's outputs: shape(s) of call's
+        self.deferred_weights: str | None = None  # load_weights before a subclassed model's build
         if inputs is None and outputs is None:
             if type(self) is Model:
                 raise TypeError(_("Model needs inputs and outputs: "
@@ -251,6 +252,9 @@ class Model(Layer):
         self._graph = Graph(flat, outputs)
         if self.compiled is not None:
             self.compiled.configure(self)
+        if self.deferred_weights is not None:  # load_weights came before the first call
+            path, self.deferred_weights = self.deferred_weights, None
+            self.load_weights(path)
 
     def output_shapes(self, input_shape) -> list[tuple]:
         if self.uses_call:

@@ -651,13 +651,20 @@ def _load_weight_arrays(model, zf, config, path) -> None:
 
 def load_weights(model, path, **kwargs) -> None:
     """Read weights saved by ``save_weights`` or ``save`` into an already built model
-    (also Keras's ``.weights.h5``, ``.h5`` and ``.keras`` files).
+    (also Keras's ``.weights.h5``, ``.h5`` and ``.keras`` files). A subclassed model not
+    built yet reads them when it is built (its first call), as Keras 2 restores a checkpoint.
 
     Every array is read and checked before any weight is written, so a bad file
     leaves the model as it was.
     """
     if model.built and _keras_file(path) is not None:
         _keras_format().load_weights(model, path)
+        return
+    if not model.built and getattr(model, "uses_call", False) and _keras_file(path) is None:
+        # a subclassed model has no weights before its first call: Keras 2 restores a
+        # TensorFlow checkpoint when the model is built, and so does glassnet with its file
+        _open(path)[0].close()  # a missing or broken file is reported now
+        model.deferred_weights = os.fspath(path)
         return
     if not model.built:
         raise ValueError("load_weights needs a built model: give the first layer input_shape=, "
