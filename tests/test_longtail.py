@@ -592,3 +592,27 @@ def test_load_weights_into_a_subclassed_model_before_its_first_call(tmp_path):  
     wrong.load_weights(tmp_path / "my_model_weights")
     with pytest.raises(Exception, match="shape"):
         wrong(x)
+
+
+def test_tf_module_collects_variables_of_attributes_and_submodules():  # TF's guides
+    class Linear(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w, self.b = tf.Variable(5.0), tf.Variable(0.0)
+            self.count = tf.Variable(0, trainable=False)
+
+        def __call__(self, x):
+            return self.w * x + self.b
+
+    class Outer(tf.Module):
+        def __init__(self):
+            super().__init__(name="outer")
+            self.inner, self.extra = Linear(), [tf.Variable(1.0)]
+
+    outer = Outer()
+    assert len(outer.variables) == 4 and len(outer.trainable_variables) == 3
+    assert outer.name == "outer" and [type(m).__name__ for m in outer.submodules] == ["Linear"]
+    with tf.GradientTape() as tape:  # trainable variables are watched, as in TensorFlow
+        y = outer.inner(tf.constant(2.0))
+    dw, db = tape.gradient(y, [outer.inner.w, outer.inner.b])
+    assert float(dw) == 2.0 and float(db) == 1.0

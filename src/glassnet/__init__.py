@@ -39,6 +39,7 @@ __version__ = "0.1.0"
 import numpy as _np  # noqa: E402
 
 from . import ops  # noqa: E402
+from .module import Module  # noqa: E402
 from .ops import math, nn  # noqa: E402
 from .ops.array import (  # noqa: E402
     cast,
@@ -200,7 +201,8 @@ __all__ = [
 
 # issue 12: tensors and ops
 __all__ += [
-    "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable", "abs", "add",
+    "GradientTape", "Module", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
+    "abs", "add",
     "argmax",
     "argmin", "bool", "cast", "ceil", "clip_by_value", "concat", "constant",
     "convert_to_tensor", "cos", "cumsum", "divide", "equal", "exp", "expand_dims", "eye",
