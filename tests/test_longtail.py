@@ -616,3 +616,39 @@ def test_tf_module_collects_variables_of_attributes_and_submodules():  # TF's gu
         y = outer.inner(tf.constant(2.0))
     dw, db = tape.gradient(y, [outer.inner.w, outer.inner.b])
     assert float(dw) == 2.0 and float(db) == 1.0
+
+
+# -- guide_subclassing: layer.losses holds the sub-layers' add_loss values too ---------------
+class _ActivityRegularization(keras.layers.Layer):
+    def __init__(self, rate=1e-2):
+        super().__init__()
+        self.rate = rate
+
+    def call(self, inputs):
+        self.add_loss(self.rate * tf.reduce_sum(inputs))
+        return inputs
+
+
+class _Outer(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.activity_reg = _ActivityRegularization(1e-2)
+
+    def call(self, inputs):
+        return self.activity_reg(inputs)
+
+
+def test_layer_losses_include_sub_layers_and_training_counts_them_once():
+    layer = _Outer()
+    assert layer.losses == []
+    layer(tf.ones((2, 3)))
+    assert layer.losses == pytest.approx([0.06])
+    layer(tf.ones((2, 3)))
+    assert len(layer.losses) == 1  # reset at each call
+    x, y = np.ones((4, 3), np.float32), np.zeros((4, 1), np.float32)
+    model = keras.Sequential([keras.Input((3,)), _Outer(), keras.layers.Dense(1, use_bias=False,
+                                                                             kernel_initializer="zeros")])
+    model.compile(optimizer="sgd", loss="mse")
+    # mse is 0 with zero weights; the penalty is 0.01 · Σ x over the batch of 4, once
+    assert model.evaluate(x, y, batch_size=4, verbose=0) == pytest.approx(0.12, rel=1e-5)
+    assert model.losses == pytest.approx([0.12])

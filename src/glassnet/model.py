@@ -396,8 +396,7 @@ class Model(Layer):
     def losses(self) -> list[float]:
         """The penalties of the layers' regularizers (Keras's ``model.losses``), added to
         the loss that training minimises."""
-        own = Layer.losses.fget(self)  # a subclassed model's own add_loss calls
-        return own + [p for leaf in self.leaves() if leaf is not self for p in leaf.losses]
+        return Layer.losses.fget(self)  # every leaf's own (a subclassed model's add_loss too)
 
     @property
     def metrics(self) -> list[metrics_module.Metric]:
@@ -1028,8 +1027,7 @@ class _Compiled:
         own ``backward``)."""
         if not self.penalized:
             return 0.0
-        return sum(p for leaf in self.penalized for p in (
-            Layer.losses.fget(leaf) if isinstance(leaf, Model) else leaf.losses))
+        return sum(p for leaf in self.penalized for p in leaf.own_losses)
 
     def loss_value(self, ys, outs) -> float:
         total = 0.0

@@ -465,9 +465,14 @@ class Layer:
 
     @property
     def losses(self) -> list[float]:
-        """Penalties this layer adds to the loss (Keras's ``layer.losses``): those its
-        ``call`` gave to ``add_loss`` in the last forward pass (and see
-        ``KernelLayer.losses``)."""
+        """Penalties this layer and its sub-layers add to the loss (Keras's
+        ``layer.losses``): each one's ``own_losses``."""
+        return [p for leaf in self.leaves() for p in leaf.own_losses]
+
+    @property
+    def own_losses(self) -> list[float]:
+        """The values this layer's ``call`` gave to ``add_loss`` in the last forward pass
+        (and see ``KernelLayer.own_losses``)."""
         return [float(np.asarray(t)) for t in vars(self).get("_call_losses", ())]
 
     def add_metric(self, value, name: str | None = None, aggregation=None) -> None:
@@ -581,7 +586,7 @@ class KernelLayer(Layer):
 
     # -- regularization and constraints --------------------------------------
     @property
-    def losses(self) -> list[float]:
+    def own_losses(self) -> list[float]:
         """The current penalties (Keras's ``layer.losses``): ``R_W(W)``, ``R_b(b)`` and the
         activity penalty ``R_a(a) / batch`` of the last forward pass, for those that are set.
         The loss that training minimises is the model's loss plus their sum."""
