@@ -385,9 +385,10 @@ def test_keras_archive_layout(glassnet_files):
 
 def test_glassnet_default_format_unchanged(tmp_path):
     model = _dense()
-    for name in ("m.glassnet", "m", "m.zip"):
+    for name, file in (("m.glassnet", "m.glassnet"), ("m.zip", "m.zip"),
+                       ("m", "m/model.glassnet")):  # no extension: Keras 2's folder
         model.save(tmp_path / name)
-        with zipfile.ZipFile(tmp_path / name) as zf:
+        with zipfile.ZipFile(tmp_path / file) as zf:
             assert json.loads(zf.read("config.json"))["format"] == "glassnet"
 
 
@@ -397,8 +398,10 @@ def test_save_format_h5_keras2_spelling(tmp_path):
     with h5py.File(tmp_path / "whole") as f:
         assert "model_config" in f.attrs and "model_weights" in f
     assert glassnet.models.load_model(tmp_path / "whole").count_params() == model.count_params()
-    with pytest.raises(ValueError, match="SavedModel"):
-        saving.save_model(model, tmp_path / "x", save_format="tf")
+    saving.save_model(model, tmp_path / "x.tf", save_format="tf")  # Keras 2: SavedModel
+    assert (tmp_path / "x.tf" / "model.glassnet").is_file()  # glassnet's folder instead
+    saving.save_weights(model, tmp_path / "w", save_format="tf")  # Keras 2's checkpoint
+    model.load_weights(tmp_path / "w")  # glassnet's weights file instead
 
 
 def _check_in_keras(run, folder: Path) -> None:

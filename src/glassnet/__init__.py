@@ -26,7 +26,8 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "activations", "backend", "callbacks", "cli", "constraints", "datasets", "export",
     "filetype", "imaging", "initializers", "inspect", "losses", "metrics", "models", "ops",
-    "optimizers", "preprocessing", "random", "regularizers", "report", "saving", "sklearn",
+    "optimizers", "preprocessing", "random", "regularizers", "report", "saved_model", "saving",
+    "sklearn",
     "utils",
 )
 _OPS_ARRAY = (
@@ -118,7 +119,9 @@ __all__ = [
 
 # issue 12: tensors and ops
 __all__ += [
-    "GradientTape", "Tensor", "UnconnectedGradients", "Variable", "abs", "add", "argmax",
+    "GradientTape", "Module", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
+    "abs", "add",
+    "argmax",
     "argmin", "bool", "cast", "ceil", "clip_by_value", "concat", "constant",
     "convert_to_tensor", "cos", "cumsum", "divide", "equal", "exp", "expand_dims", "eye",
     "fill", "float16", "float32", "float64", "floor", "floordiv", "function", "gather",

@@ -231,10 +231,81 @@ silu = swish  # Keras's other name for it
 ALL = {a.name: a for a in (linear, relu, sigmoid, tanh, softmax,
                            leaky_relu, elu, gelu, softplus, swish)}
 ALIASES = {"silu": "swish"}
+CUSTOM: dict[str, object] = {}  # functions of your own by name (custom_object_scope fills it)
+
+
+class FunctionActivation(Activation):
+    """A function of glassnet ops used as an activation (``activation=lambda x:
+    tf.nn.tanh(x) ** 2``, or a function of your own, as Keras accepts).
+
+    ``forward`` applies the function to ``z``; ``backward`` differentiates it with a
+    ``GradientTape``: it computes ``f(z)`` again on the tape and takes the vector-Jacobian
+    product ``dz = (∂f/∂z)ᵀ da`` from it (one more forward pass per step, which keeps the
+    activation stateless, as the built-in ones are).
+    """
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.name = getattr(fn, "__name__", "function")
+
+    def _apply(self, z):
+        from .tensor import Tensor
+
+        a = self.fn(z)
+        if not isinstance(a, Tensor):
+            raise TypeError(_(
+                "The activation function {name} returned {type}, not a tensor: write it with "
+                "glassnet ops (tf.nn.relu, tf.exp, tf.math.*, operators on tensors) so that "
+                "its derivative can be computed.").format(name=self.name,
+                                                         type=type(a).__name__))
+        return a
+
+    def forward(self, z):
+        from .tape import paused
+        from .tensor import Tensor
+
+        with paused():  # the layer's own backward calls ours: no outer tape records this
+            return self._apply(Tensor(z)).array.astype(z.dtype, copy=False)
+
+    def backward(self, z, a, da):
+        from .tape import GradientTape
+        from .tensor import Tensor
+
+        z_t = Tensor(z)
+        with GradientTape() as tape:
+            tape.watch(z_t)
+            a_t = self._apply(z_t)
+        dz = tape.gradient(a_t, z_t, output_gradients=da)
+        return np.zeros_like(z) if dz is None else dz.array.astype(z.dtype, copy=False)
+
+    def __repr__(self) -> str:
+        return f"<activation {self.name} (a function, differentiated by the tape)>"
+
+    def get_config(self) -> str:
+        return self.name
+
+
+_KNOWN_FUNCTIONS: dict[int, Activation] | None = None
+
+
+def _known_function(fn) -> Activation | None:
+    """The built-in activation that ``fn`` computes (``tf.nn.relu``, ``tf.sigmoid``,
+    ``keras.ops.softmax``...), so that a layer keeps its hand-written derivative."""
+    global _KNOWN_FUNCTIONS
+    if _KNOWN_FUNCTIONS is None:
+        from . import ops
+
+        _KNOWN_FUNCTIONS = {id(f): a for f, a in (
+            (ops.nn.relu, relu), (ops.sigmoid, sigmoid), (ops.tanh, tanh),
+            (ops.nn.softmax, softmax), (ops.nn.elu, elu), (ops.nn.gelu, gelu),
+            (ops.softplus, softplus), (ops.nn.silu, swish), (ops.nn.leaky_relu, leaky_relu))}
+    return _KNOWN_FUNCTIONS.get(id(fn))
 
 
 def get(identifier: str | Activation | None) -> Activation:
-    """Resolve ``None``, a name such as ``"relu"``, or an ``Activation`` object."""
+    """Resolve ``None``, a name such as ``"relu"``, an ``Activation`` object, or a function
+    of glassnet ops (``tf.nn.relu`` maps to the built-in ``relu``; any other function is
+    differentiated by the tape, see ``FunctionActivation``)."""
     if identifier is None:
         return linear
     if isinstance(identifier, Activation):
@@ -243,16 +314,26 @@ def get(identifier: str | Activation | None) -> Activation:
         key = ALIASES.get(identifier.lower(), identifier.lower())
         if key in ALL:
             return ALL[key]
+        if identifier in CUSTOM:  # a function of your own, from custom_objects
+            return get(CUSTOM[identifier])
         raise unknown_name("activation", identifier, ALL)
+    if callable(identifier) and not isinstance(identifier, type):
+        return _known_function(identifier) or FunctionActivation(identifier)
     raise TypeError(_(
-        "activation must be a name such as 'relu' or a glassnet.activations object, "
-        "got {value!r}. A plain Python function has no derivative for backpropagation; "
-        "subclass glassnet.activations.Activation and write forward and backward."
-    ).format(value=identifier))
+        "activation must be a name such as 'relu', a glassnet.activations object or a "
+        "function of glassnet ops, got {value!r}.").format(value=identifier))
 
 
 def serialize(activation: Activation) -> str:
-    """The name stored in a model file."""
+    """The name stored in a model file (a function's own name: loading it then needs the
+    function, from ``custom_objects`` or ``custom_object_scope``)."""
+    if isinstance(activation, FunctionActivation):
+        if not activation.name.isidentifier():
+            raise ValueError(_(
+                "Cannot save the activation {activation!r}: a lambda has no name to store "
+                "(glassnet files hold no code). Define it with def and a name, and pass it "
+                "in custom_objects when loading.").format(activation=activation))
+        return activation.name
     if activation.name not in ALL or type(activation) is not type(ALL[activation.name]):
         raise ValueError(_("Cannot save the custom activation {activation!r} by name.").format(
             activation=activation))

@@ -6,8 +6,8 @@ A model file or JSON stores a layer by class name; the loader builds only classe
 so loading never runs code from the file. These add your classes to what it knows: for the
 duration of a ``with`` block, or for good with the decorator.
 
-Only layer (and model) classes matter to glassnet's loader: configs name built-in
-activations, losses and initializers by string, so other entries (functions, say) are
+Layer (and model) classes and activation functions matter to glassnet's loader: a layer
+whose activation is a function of your own stores the function's name. Other entries are
 accepted and unused.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import serialization
+from . import activations, serialization
 from .layers import Layer
 
 __all__ = ["CustomObjectScope", "custom_object_scope", "get_custom_objects",
@@ -27,6 +27,11 @@ def _layer_classes(objects: dict[str, Any]) -> dict[str, type]:
             if isinstance(obj, type) and issubclass(obj, Layer)}
 
 
+def _functions(objects: dict[str, Any]) -> dict[str, Any]:
+    return {name: obj for name, obj in objects.items()
+            if callable(obj) and not isinstance(obj, type)}
+
+
 class CustomObjectScope:
     """``with custom_object_scope({"MyLayer": MyLayer}): load_model(...)``: the classes are
     known to the loader inside the block, and forgotten after it."""
@@ -36,20 +41,27 @@ class CustomObjectScope:
         for d in objects:
             self.objects.update(d or {})
         self._saved: dict[str, type | None] = {}
+        self._saved_functions: dict[str, Any] = {}
 
     def __enter__(self) -> CustomObjectScope:
         for name, cls in _layer_classes(self.objects).items():
             self._saved[name] = serialization.LAYERS.get(name)
             serialization.register_layer(cls, name)
+        self._saved_functions = {}
+        for name, fn in _functions(self.objects).items():
+            self._saved_functions[name] = activations.CUSTOM.get(name)
+            activations.CUSTOM[name] = fn
         return self
 
     def __exit__(self, *exc) -> None:
-        for name, previous in self._saved.items():
-            if previous is None:
-                serialization.LAYERS.pop(name, None)
-            else:
-                serialization.LAYERS[name] = previous
-        self._saved = {}
+        for registry, saved in ((serialization.LAYERS, self._saved),
+                                (activations.CUSTOM, self._saved_functions)):
+            for name, previous in saved.items():
+                if previous is None:
+                    registry.pop(name, None)
+                else:
+                    registry[name] = previous
+        self._saved, self._saved_functions = {}, {}
 
 
 custom_object_scope = CustomObjectScope
@@ -70,6 +82,8 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
     def decorate(obj):
         if isinstance(obj, type) and issubclass(obj, Layer):
             serialization.register_layer(obj, name or obj.__name__)
+        elif callable(obj) and not isinstance(obj, type):  # an activation function
+            activations.CUSTOM[name or obj.__name__] = obj
         return obj
 
     return decorate

@@ -38,6 +38,10 @@ def prepare_inputs(model, x, single_sample: bool = False, training: bool = False
         raise InputError(_("The model has no layers: add some first, e.g. "
                            "model.add(glassnet.layers.Dense(10))."))
     check_columns(model.training_columns, x)  # a DataFrame: same columns, same order
+    if not model.built and model.uses_call:  # a subclassed model: call takes x as given
+        structure = _shapes_of_structure(x)
+        if structure is not None:
+            model.build(structure)
     names = model.input_names if model.built else ["input"]
     xs = []
     for i, (name, raw) in enumerate(zip(names, as_list(x, names, "x", "input"))):
@@ -56,6 +60,16 @@ def prepare_inputs(model, x, single_sample: bool = False, training: bool = False
     return xs
 
 
+def _shapes_of_structure(x):
+    """One sample's shape for each array of a dict or a list of several arrays (the
+    inputs of a subclassed model's ``call``); None for one array."""
+    if isinstance(x, dict):
+        return {k: np.shape(as_array(v, f"x[{k!r}]"))[1:] for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and len(x) > 1 and all(hasattr(v, "shape") for v in x):
+        return [np.shape(as_array(v, f"x[{i}]"))[1:] for i, v in enumerate(x)]
+    return None
+
+
 def prepare(model, x, y, training: bool = False,
             cast: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """``x`` and ``y`` checked against the model, its outputs and their losses: one array
@@ -70,6 +84,26 @@ def prepare(model, x, y, training: bool = False,
         if fresh:  # built for this x just now: a refused fit leaves the model as it was
             model.unbuild(fresh)
         raise
+
+
+def prepare_free(x, y) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``x`` and ``y`` (optional) as lists of arrays with one entry per sample, for a model
+    whose own ``train_step`` decides what they mean (nothing to check them against)."""
+    def arrays(data, what):
+        if isinstance(data, (list, tuple)) and data and all(hasattr(d, "shape") for d in data):
+            return [as_array(d, f"{what}[{i}]") for i, d in enumerate(data)]
+        if isinstance(data, dict):
+            raise InputError(_("fit on a model with only a train_step takes {what} as an "
+                               "array or a list of arrays, not a dict.").format(what=what))
+        return [as_array(data, what)]
+    xs = arrays(x, "x")
+    ys = [] if y is None else arrays(y, "y")
+    for what, a in [*((f"x[{i}]", a) for i, a in enumerate(xs)),
+                    *((f"y[{i}]", a) for i, a in enumerate(ys))]:
+        if len(a) != len(xs[0]):
+            raise InputError(_("{what} has {n} samples, but x has {n_x}: give one entry per "
+                               "sample.").format(what=what, n=len(a), n_x=len(xs[0])))
+    return xs, ys
 
 
 def _targets(model, y, xs: list[np.ndarray]) -> list[np.ndarray]:

@@ -63,6 +63,12 @@ def _keras_layer(layer) -> dict:
 
     if is_sequential(layer):
         return _keras_sequential(layer)
+    if is_model(layer) and layer.uses_call:
+        raise NotImplementedError(
+            f"Model {layer.name!r} is a subclassed model (it has its own call): glassnet "
+            "writes those to its own format only, not yet to Keras's .keras/.h5. Save it "
+            "with model.save('model.glassnet'), or its weights with "
+            "model.save_weights('model.weights.h5').")
     if is_model(layer):
         return {"module": "keras.src.models.functional", "class_name": "Functional",
                 "config": _keras_functional(layer), "registered_name": "Functional"}

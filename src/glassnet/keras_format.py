@@ -97,6 +97,8 @@ def file_format(path, save_format: str | None = None, weights: bool = False) -> 
         fmt = str(save_format).lower()
         if fmt in ("h5", "hdf5", "keras"):
             return "keras" if fmt == "keras" or name.endswith(".weights.h5") else "h5"
+        if fmt == "tf" and weights:  # Keras 2's TensorFlow checkpoint: glassnet's weights
+            return "glassnet"
         if fmt == "tf":
             raise ValueError(_("save_format='tf' (TensorFlow's SavedModel folder) is not "
                                "something glassnet writes: save to 'model.keras' (Keras "

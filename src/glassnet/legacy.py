@@ -53,3 +53,16 @@ def register(module: LegacyModule) -> LegacyModule:
     """Make ``import``/``from ... import`` find ``module`` under its name."""
     sys.modules[module.__name__] = module
     return module
+
+
+def old_names(module: str, old_path: str, names: dict[str, tuple[Any, str]]):
+    """A module's ``__getattr__`` for Keras 2 names it keeps beside the current ones
+    (``keras.losses.Reduction``): ``names`` maps each to ``(object, current spelling)``;
+    reading one warns once and returns the object."""
+    def __getattr__(attr: str) -> Any:
+        if attr not in names:
+            raise AttributeError(f"module {module!r} has no attribute {attr!r}")
+        obj, current = names[attr]
+        warn_once(f"{old_path}.{attr}", current)
+        return obj
+    return __getattr__

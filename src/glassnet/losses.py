@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import legacy
 from .activations import row_max
 from .errors import unknown_name
 from .i18n import _
@@ -58,6 +59,21 @@ def _options(loss: Loss, **defaults) -> dict:
         if key == "from_logits" or value != default:
             config[key] = value
     return config
+
+
+class _Reduction:
+    """Keras 2's ``keras.losses.Reduction`` names (Keras 3 takes the strings). glassnet
+    averages over the batch: ``AUTO`` and ``SUM_OVER_BATCH_SIZE``."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+
+# keras.losses.Reduction: Keras 2's, read with one warning naming Keras 3's strings
+__getattr__ = legacy.old_names(__name__, "keras.losses", {
+    "Reduction": (_Reduction, "reduction='sum_over_batch_size' (a string)")})
 
 
 class Loss:
@@ -104,7 +120,7 @@ class Loss:
         raise NotImplementedError
 
     def forward(self, y: np.ndarray, y_pred: np.ndarray) -> float:
-        return np.mean(self.call(y, y_pred))
+        return np.mean(self.call(match_dtype_and_rank(y, y_pred), y_pred))
 
     def backward(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """``dL/dŷ`` of ``L = mean(call(y, ŷ))``. Built-in losses write it out; a loss of your
@@ -115,7 +131,7 @@ class Loss:
         pred = Tensor(np.asarray(y_pred))
         with GradientTape() as tape:
             tape.watch(pred)
-            per_sample = self.call(y, pred)
+            per_sample = self.call(match_dtype_and_rank(y, pred.array), pred)
             if not isinstance(per_sample, Tensor):
                 raise TypeError(_(
                     "Loss {name!r}: call returned {type}; compute it "
@@ -505,8 +521,8 @@ class LossFunctionWrapper(Loss):
         self.name = getattr(fn, "__name__", "loss")
 
     def call(self, y, y_pred):
-        return self.fn(Tensor(np.asarray(y)), y_pred if isinstance(y_pred, Tensor)
-                       else Tensor(np.asarray(y_pred)))
+        pred = y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred))
+        return self.fn(Tensor(match_dtype_and_rank(np.asarray(y), pred.array)), pred)
 
     def forward(self, y, y_pred):
         return float(np.mean(np.asarray(self.call(y, y_pred))))
@@ -515,6 +531,20 @@ class LossFunctionWrapper(Loss):
         raise TypeError(_("The loss {name!r} is a function of your own: a model file "
                           "cannot hold code. Save with model.save_weights, or compile again "
                           "after load_model(..., compile=False).").format(name=self.name))
+
+
+def match_dtype_and_rank(y, y_pred: np.ndarray) -> np.ndarray:
+    """What Keras 2 does to ``y`` before a loss function of yours sees it
+    (``compile_utils.match_dtype_and_rank``): labels of shape ``(batch,)`` against outputs
+    ``(batch, k)`` become a column ``(batch, 1)``, and take ``ŷ``'s dtype when both are
+    floats or both integers. So ``y_true - y_pred`` broadcasts to ``(batch, k)``."""
+    y = np.asarray(y)
+    if y.ndim == 1 and y_pred.ndim == 2:
+        y = y[:, None]
+    if y.dtype.kind == y_pred.dtype.kind == "f" or (y.dtype.kind in "iu" and
+                                                     y_pred.dtype.kind in "iu"):
+        y = y.astype(y_pred.dtype, copy=False)
+    return y
 
 
 # -- Keras's function forms: one loss per sample, shape (batch,) ----------------------------

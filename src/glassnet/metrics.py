@@ -141,23 +141,77 @@ class Metric:
         v = np.asarray(v)
         w = _weights(sample_weight, v)
         if w is None:
-            self.total += float(v.sum())
-            self.count += v.size
+            self._total += float(v.sum())
+            self._count += v.size
         else:
-            self.total += float((v * w).sum())
-            self.count += float(w.sum())
+            self._total += float((v * w).sum())
+            self._count += float(w.sum())
 
     def result(self) -> float:
-        return self.total / self.count if self.count else 0.0
+        return self._total / self._count if self._count else 0.0
 
     def reset_state(self) -> None:
-        self.total, self.count = 0.0, 0
+        self._total, self._count = 0.0, 0  # private: a metric of yours may say self.total
         for variable, start in vars(self).get("_state_variables", []):
             variable.assign(start)
 
     def reset_states(self) -> None:
         """Keras 2's name of ``reset_state``."""
         self.reset_state()
+
+    # -- Keras 3's stateless API: the state as a list of variables, passed in and out -----
+    state_names: tuple[str, ...] = ("_total", "_count")  # the attributes holding the state
+
+    @property
+    def variables(self) -> list:
+        """The running state as ``Variable``s (copies): ``total`` and ``count`` (or the
+        metric's own counts), then the weights of ``add_weight``."""
+        from .tensor import Variable
+
+        names = self.state_names if type(self).__module__ == __name__ else ()  # yours: none
+        own = [Variable(np.array(getattr(self, k), np.float64), trainable=False,
+                        name=k.lstrip("_")) for k in names]
+        return own + [v for v, _ in vars(self).get("_state_variables", [])]
+
+    def _state(self) -> list[np.ndarray]:
+        return [np.array(v) for v in self.variables]
+
+    def _set_state(self, values) -> None:
+        values = [np.asarray(v) for v in values]
+        names = self.state_names if type(self).__module__ == __name__ else ()
+        n = len(names)
+        for k, v in zip(names, values[:n]):
+            setattr(self, k, v.copy() if v.ndim else float(v))
+        for (variable, _start), v in zip(vars(self).get("_state_variables", []), values[n:]):
+            variable.assign(v)
+
+    def _stateless(self, values, fn):
+        """Run ``fn()`` on the state ``values``; the metric's own state is left as it was."""
+        saved = self._state()
+        self._set_state(values)
+        try:
+            return fn()
+        finally:
+            self._set_state(saved)
+
+    def stateless_update_state(self, metric_variables, y, y_pred, sample_weight=None) -> list:
+        """The state after ``update_state(y, y_pred)`` from ``metric_variables``, returned
+        as new variables (the metric itself does not change)."""
+        def update():
+            self.update_state(y, y_pred, sample_weight)
+            return self.variables
+        return self._stateless(metric_variables, update)
+
+    def stateless_result(self, metric_variables):
+        """``result()`` of the state ``metric_variables``."""
+        return self._stateless(metric_variables, self.result)
+
+    def stateless_reset_state(self) -> list:
+        """The state right after ``reset_state()``, as new variables."""
+        def reset():
+            self.reset_state()
+            return self.variables
+        return self._stateless(self._state(), reset)
 
     def __call__(self, y, y_pred, sample_weight=None) -> float:
         """Keras's ``metric(y, ŷ)``: ``update_state`` with this batch, then ``result()``, the
@@ -195,7 +249,7 @@ class Sum(Mean):
     name = "sum"
 
     def result(self) -> float:
-        return self.total
+        return self._total
 
 
 class MeanMetricWrapper(Metric):
@@ -406,6 +460,8 @@ class _Confusion(Metric):
         self.top_k, self.class_id = top_k, class_id
         super().__init__(name)
 
+    state_names = ("tp", "fp", "fn")
+
     def reset_state(self) -> None:
         self.tp = self.fp = self.fn = 0.0
 
@@ -476,6 +532,8 @@ class AUC(Metric):
         self.thresholds = np.array([-1e-7, *inner, 1 + 1e-7])
         self.num_thresholds, self.from_logits = len(self.thresholds), from_logits
         super().__init__(name)
+
+    state_names = ("tp", "fp", "tn", "fn")
 
     def reset_state(self) -> None:
         n = getattr(self, "num_thresholds", 0)

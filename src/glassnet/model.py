@@ -30,9 +30,9 @@ from . import data as data_module
 from . import metrics as metrics_module
 from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
-from .graph import Graph, KerasTensor, flatten, symbolic
+from .graph import Graph, KerasTensor, Node, flatten, symbolic
 from .i18n import _
-from .layers.base import Layer, _as_shape
+from .layers.base import Layer, _as_shape, shape_list
 from .layers.input import InputLayer
 from .params import ParameterVector
 from .tape import record, watched
@@ -74,6 +74,8 @@ class Model(Layer):
         self.input_keys: list | None = None  # dict inputs/outputs: their keys, in order
         self.output_keys: list | None = None
         self.single_output = True
+        self.output_shape_structure = None  # a subclassed model's outputs: shape(s) of call's
+        self.deferred_weights: str | None = None  # load_weights before a subclassed model's build
         if inputs is None and outputs is None:
             if type(self) is Model:
                 raise TypeError(_("Model needs inputs and outputs: "
@@ -92,12 +94,6 @@ class Model(Layer):
     # -- the graph ------------------------------------------------------------------
     @property
     def graph(self) -> Graph:
-        if self._graph is None and self.uses_call and self.built:
-            raise InputError(_(
-                "Model {name!r} takes several inputs in its call: fit, evaluate and predict "
-                "handle subclassed models with one input only so far. Train it with a "
-                "GradientTape loop, or build it with the functional API: "
-                "keras.Model(inputs, outputs).").format(name=self.name))
         if self._graph is None:
             raise ValueError(_("Model {name!r} is not built yet: it does not know its input "
                                "shape. Call fit or predict, or pass input_shape=... to the first "
@@ -111,7 +107,7 @@ class Model(Layer):
 
     @property
     def layers(self) -> list[Layer]:
-        if self.uses_call:  # a subclassed model: the layers assigned to its attributes
+        if self.tracks_sublayers:  # a subclassed model: the layers assigned to its attributes
             return self.sublayers
         return list(self.graph.layers) if self._graph is not None else []
 
@@ -137,7 +133,11 @@ class Model(Layer):
 
     @property
     def output_names(self) -> list[str]:
-        return self.output_keys or [t.node.layer.name for t in self.graph.outputs]
+        if self.output_keys:
+            return self.output_keys
+        if self.uses_call and len(self.graph.outputs) > 1:  # Keras 2's names for call's
+            return [f"output_{i + 1}" for i in range(len(self.graph.outputs))]
+        return [t.node.layer.name for t in self.graph.outputs]
 
     @property
     def input_shape(self):
@@ -161,9 +161,22 @@ class Model(Layer):
     def output_shape(self, value) -> None:
         pass
 
+    @property
+    def tracks_sublayers(self) -> bool:
+        """A model with ``call``, or one with neither ``call`` nor a graph (a GAN made of two
+        models, with its own ``train_step``): its layers are those of its attributes."""
+        return self.uses_call or (self._graph is None and not isinstance(self, Sequential))
+
+    @property
+    def steps_only(self) -> bool:
+        """A model with its own ``train_step`` and no ``call`` nor graph: ``fit`` hands it
+        the data as given, batch by batch, and checks nothing against layers."""
+        return self.custom_train_step and self._graph is None and not self.uses_call \
+            and not isinstance(self, Sequential)
+
     def leaves(self) -> list[Layer]:
         """Every layer that owns weights, nested models opened up, each once."""
-        if self.uses_call:
+        if self.tracks_sublayers:
             return Layer.leaves(self)
         seen: dict[int, Layer] = {}
         for layer in self.layers:
@@ -205,23 +218,42 @@ class Model(Layer):
     def build(self, input_shape=None) -> None:
         """A subclassed model (with ``call``) becomes a one-node graph for inputs of
         ``input_shape``: its ``forward`` runs ``call`` on a tape, its ``backward`` applies
-        it. A functional model is built when it is made."""
+        it. ``input_shape`` may be a dict or list of shapes (a ``call`` that takes several
+        inputs): each becomes an ``Input`` of the graph, named by its key, and ``call``
+        receives them in that structure. A functional model is built when it is made."""
         if self._graph is not None:
             return
         if not self.uses_call or input_shape is None:
             raise ValueError(_("Model {name!r} does not know its input shape yet: call it "
                                "on data, or model.build((None, features)).").format(
                 name=self.name))
-        if isinstance(input_shape, (dict, list)):  # several inputs: called eagerly only
-            self.built = True
-            return
-        shape = tuple(input_shape)
-        shape = shape[1:] if shape and shape[0] is None else shape
         self.built = True  # so the call below does not build again
-        inputs = InputLayer(shape=_as_shape(shape)).output
-        self._graph = Graph([inputs], [Layer.call_symbolic(self, inputs)])
+        try:
+            if isinstance(input_shape, (dict, list)):
+                inputs = _inputs_for(input_shape)
+                self.input_keys = list(inputs) if isinstance(inputs, dict) else None
+                flat = flatten(inputs)
+                shapes = self.output_shapes(_without_batch(input_shape))
+                node = Node(self, flat, [(None, *s) for s in shapes], list_call=True)
+                self.inbound_nodes.append(node)
+                outputs = node.outputs
+            else:
+                shape = tuple(input_shape)
+                shape = shape[1:] if shape and shape[0] is None else shape
+                flat = [InputLayer(shape=_as_shape(shape)).output]
+                outputs = flatten(Layer.call_symbolic(self, flat[0]))
+        except Exception:
+            self.built = False
+            raise
+        self.single_output = len(outputs) == 1
+        if isinstance(self.output_shape_structure, dict):
+            self.output_keys = list(self.output_shape_structure)
+        self._graph = Graph(flat, outputs)
         if self.compiled is not None:
             self.compiled.configure(self)
+        if self.deferred_weights is not None:  # load_weights came before the first call
+            path, self.deferred_weights = self.deferred_weights, None
+            self.load_weights(path)
 
     def check_variable_length(self, shapes) -> None:
         """A model takes what its inputs declare (``Input(shape=(None,))`` included): its
@@ -234,8 +266,9 @@ class Model(Layer):
                 raise ValueError(_("Model {name!r}: running call on a sample of shape "
                                    "{shape} failed; call the model on real data "
                                    "first to see the error.").format(
-                    name=self.name, shape=(None, *input_shape)))
-            return [shape]
+                    name=self.name, shape=_with_batch_axis(input_shape)))
+            self.output_shape_structure = shape
+            return shape_list(shape)
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         expected = [t.shape[1:] for t in self.graph.inputs]
         if [tuple(s) for s in shapes] != [tuple(s) for s in expected]:
@@ -262,7 +295,9 @@ class Model(Layer):
 
     def forward(self, x, training: bool = False):
         """Forward propagation through the graph (``x``: one array, or a list)."""
-        if self.uses_call:
+        if self.uses_call:  # call takes its inputs in the structure it was built for
+            if self.input_keys is not None and isinstance(x, list):
+                x = dict(zip(self.input_keys, x))
             return Layer.forward(self, x, training)
         outs = self.graph.forward(x if isinstance(x, list) else [x], training)
         return outs[0] if len(outs) == 1 else outs
@@ -364,8 +399,7 @@ class Model(Layer):
     def losses(self) -> list[float]:
         """The penalties of the layers' regularizers (Keras's ``model.losses``), added to
         the loss that training minimises."""
-        own = Layer.losses.fget(self)  # a subclassed model's own add_loss calls
-        return own + [p for leaf in self.leaves() if leaf is not self for p in leaf.losses]
+        return Layer.losses.fget(self)  # every leaf's own (a subclassed model's add_loss too)
 
     @property
     def metrics(self) -> list[metrics_module.Metric]:
@@ -513,16 +547,19 @@ class Model(Layer):
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None,
                  verbose: str | int = "auto", return_dict: bool = False,
-                 callbacks: list | None = None, **kwargs):
-        """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``."""
+                 callbacks: list | None = None, steps: int | None = None, **kwargs):
+        """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``.
+        ``steps``: only the first ``steps`` batches (a repeated dataset needs it in Keras)."""
         if batches.is_batches(x):
-            x, y, _, batch_size, _ = batches.to_arrays(x, y, kwargs.pop("steps", None), False,
-                                                       "evaluate")
+            x, y, _, batch_size, _ = batches.to_arrays(x, y, steps, False, "evaluate")
+            steps = None  # read already
         _unsupported(kwargs, "evaluate")
         verbose = fit_arguments.verbose(verbose)
         x, y, batch_size, _ = _from_dataset(x, y, batch_size, False, "evaluate")
         xs, ys = self.prepare(x, y, cast=False)
-        logs = training.evaluate(self, xs, ys, _batch_size(batch_size), verbose, callbacks)
+        batch_size = _batch_size(batch_size)
+        xs, ys = _first_steps(xs, steps, batch_size), _first_steps(ys, steps, batch_size)
+        logs = training.evaluate(self, xs, ys, batch_size, verbose, callbacks)
         if return_dict:
             return logs
         names = self.metrics_names
@@ -531,21 +568,24 @@ class Model(Layer):
         return [logs[k] for k in names]
 
     def predict(self, x, batch_size: int | None = None, verbose: str | int = "auto",
-                callbacks: list | None = None, **kwargs):
-        """The model's outputs for ``x``, computed in batches of ``batch_size`` (32).
+                callbacks: list | None = None, steps: int | None = None, **kwargs):
+        """The model's outputs for ``x``, computed in batches of ``batch_size`` (32)
+        (``steps``: for the first ``steps`` batches only).
 
         One sample without the batch dimension (``x.shape == model.input_shape[1:]``)
         is read as a batch of one: the result has shape ``(1, ...)``.
         """
         if batches.is_batches(x):
-            x, _, _, batch_size, _ = batches.to_arrays(x, None, kwargs.pop("steps", None), False,
-                                                       "predict")
+            x, _, _, batch_size, _ = batches.to_arrays(x, None, steps, False, "predict")
+            steps = None  # read already
         _unsupported(kwargs, "predict")
         verbose = fit_arguments.verbose(verbose)
         x, _, batch_size, _ = _from_dataset(x, None, batch_size, False, "predict")
         # NaN or inf in x would make the outputs NaN: x's values are checked only then
         xs = self.prepare_inputs(x, single_sample=True, check_values=False)
-        outs = training.predict(self, xs, _batch_size(batch_size), verbose, callbacks)
+        batch_size = _batch_size(batch_size)
+        xs = _first_steps(xs, steps, batch_size)
+        outs = training.predict(self, xs, batch_size, verbose, callbacks)
         return self._structure(outs)
 
     def predict_classes(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
@@ -607,6 +647,8 @@ class Model(Layer):
                 "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
                 "metrics=['accuracy'])."
             ))
+        if self.steps_only:
+            return data_module.prepare_free(x, y)
         return data_module.prepare(self, x, y, training, cast)
 
     def chain_layers(self, what: str) -> list[Layer]:
@@ -748,6 +790,8 @@ class Model(Layer):
                     on_layer=None) -> Model:
         from .serialization import model_from_config
 
+        if cls is not Model and isinstance(config, dict) and "layers" not in config:
+            return cls(**config)  # a subclassed model's own get_config, as Keras does
         return model_from_config(config, custom_objects, on_layer)
 
     def to_yaml(self, **kwargs):
@@ -960,6 +1004,8 @@ class _Compiled:
         self.outputs: list[_Output] = []
         self.penalized: list = []
         self.constrained: list = []
+        self.metric_layers: list = []
+        self.added_metrics: dict = {}
         self.single: _Output | None = None
         for m in _metric_identifiers(metrics):  # fail early on unknown names
             metrics_module.get(m, None)
@@ -996,6 +1042,8 @@ class _Compiled:
             getattr(leaf, k, None) is not None
             for k in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"))]
         self.constrained = [leaf for leaf in leaves if getattr(leaf, "has_constraints", False)]
+        self.metric_layers = [leaf for leaf in leaves if leaf.uses_call]  # may add_metric
+        self.added_metrics: dict[str, metrics_module.Mean] = {}
         only = self.outputs[0]
         self.single = only if len(self.outputs) == 1 and only.weight == 1.0 and \
             only.loss is not None else None
@@ -1039,8 +1087,7 @@ class _Compiled:
         own ``backward``)."""
         if not self.penalized:
             return 0.0
-        return sum(p for leaf in self.penalized for p in (
-            Layer.losses.fget(leaf) if isinstance(leaf, Model) else leaf.losses))
+        return sum(p for leaf in self.penalized for p in leaf.own_losses)
 
     def loss_value(self, ys, outs) -> float:
         total = 0.0
@@ -1052,14 +1099,21 @@ class _Compiled:
 
     def update_metrics(self, ys, outs) -> None:
         for o, y, a in zip(self.outputs, ys, outs):
-            for m in o.metrics:
-                m.update_state(y, a)
+            for m, own in zip(o.metrics, o.own_metrics):  # yours get y as Keras 2 gives it
+                m.update_state(losses.match_dtype_and_rank(y, a) if own else y, a)
+        for layer in self.metric_layers:  # Keras 2's add_metric in a layer's call
+            for name, value in layer.added_metrics():
+                if name not in self.added_metrics:
+                    self.added_metrics[name] = metrics_module.Mean(name=name)
+                self.added_metrics[name].update_state(np.asarray(value))
 
     def reset(self) -> None:
         for o in self.outputs:
             o.loss_sum = 0.0
             for m in o.metrics:
                 m.reset_state()
+        for m in self.added_metrics.values():
+            m.reset_state()
 
     def accumulate(self, n: int) -> None:
         """Add the last batch's per-output losses (``n`` samples) to the running sums."""
@@ -1078,6 +1132,8 @@ class _Compiled:
             for m in o.metrics:
                 r = m.result()
                 logs[m.name] = r if type(r) is float else float(np.asarray(r))  # or a tensor
+        for name, m in self.added_metrics.items():
+            logs[name] = float(m.result())
         return dict(sorted(logs.items()))
 
     def all_metrics(self) -> list:
@@ -1116,6 +1172,7 @@ class _Output:
     def __init__(self, name: str, tensor: KerasTensor, loss, weight: float, metrics: list,
                  graph: Graph) -> None:
         self.name, self.loss, self.weight, self.metrics = name, loss, weight, metrics
+        self.own_metrics = [not type(m).__module__.startswith("glassnet.") for m in metrics]
         self.shape = tensor.shape
         self.loss_sum = 0.0
         self.last = 0.0
@@ -1232,6 +1289,42 @@ def _unsupported(kwargs: dict, where: str) -> None:
     if kwargs:
         raise TypeError(_("{where}() got unexpected keyword argument(s) {names}.").format(
             where=where, names=sorted(kwargs)))
+
+
+def _without_batch(shapes):
+    """Each shape of a dict or list of shapes without a leading ``None`` batch axis."""
+    if isinstance(shapes, dict):
+        return {k: _without_batch(v) for k, v in shapes.items()}
+    if isinstance(shapes, list):
+        return [_without_batch(v) for v in shapes]
+    shape = tuple(shapes)
+    return shape[1:] if shape and shape[0] is None else shape
+
+
+def _with_batch_axis(shapes):
+    if isinstance(shapes, dict):
+        return {k: _with_batch_axis(v) for k, v in shapes.items()}
+    if isinstance(shapes, list):
+        return [_with_batch_axis(v) for v in shapes]
+    return (None, *shapes)
+
+
+def _inputs_for(shapes):
+    """An ``Input`` for each shape of a dict (named by its key) or a list."""
+    shapes = _without_batch(shapes)
+    if isinstance(shapes, dict):
+        return {k: InputLayer(shape=_as_shape(v), name=str(k)).output for k, v in shapes.items()}
+    return [InputLayer(shape=_as_shape(v)).output for v in shapes]
+
+
+def _first_steps(arrays: list, steps, batch_size: int) -> list:
+    """The samples of the first ``steps`` batches (all of them when ``steps`` is None)."""
+    if steps is None:
+        return arrays
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(_("{name} must be a positive integer, got {value!r}.").format(
+            name="steps", value=steps))
+    return [a[:int(steps) * batch_size] for a in arrays]
 
 
 def _batch_size(batch_size) -> int:

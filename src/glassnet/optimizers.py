@@ -305,6 +305,19 @@ class Optimizer:
             value = loss
         self.apply_gradients(zip(tape.gradient(value, variables), variables))
 
+    def apply(self, grads, trainable_variables=None) -> None:
+        """Keras 3's ``optimizer.apply(grads, variables)``: ``apply_gradients`` on the
+        two lists (``variables`` default to those of the last ``apply_gradients``)."""
+        if trainable_variables is None:
+            raise ValueError(_("optimizer.apply(grads) needs the variables too: "
+                               "optimizer.apply(grads, model.trainable_weights)."))
+        grads, trainable_variables = list(grads), list(trainable_variables)
+        if len(grads) != len(trainable_variables):
+            raise ValueError(_("optimizer.apply got {n} gradients for {m} variables: give "
+                               "one gradient per variable.").format(
+                n=len(grads), m=len(trainable_variables)))
+        self.apply_gradients(zip(grads, trainable_variables))
+
     def get_config(self) -> dict:
         config = {"learning_rate": self._learning_rate}
         config.update({k: v for k, v in vars(self).items() if not k.startswith("_")

@@ -56,7 +56,7 @@ import zipfile
 import numpy as np
 
 from . import random as grandom
-from . import serialization
+from . import saved_model, serialization
 from .custom_objects import (  # noqa: F401 - keras.saving's API (Keras 3)
     CustomObjectScope,
     custom_object_scope,
@@ -225,11 +225,19 @@ def save_model(model, path: str, save_format: str | None = None, **kwargs) -> No
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``path``.
 
     ``.keras`` writes Keras 3's format and ``.h5`` (or ``save_format="h5"``) Keras's legacy
-    HDF5 format (``keras_format``, needs h5py); any other name a ``.glassnet`` archive.
+    HDF5 format (``keras_format``, needs h5py); any other name a ``.glassnet`` archive. A
+    name without an extension (or ``save_format="tf"``) is a folder holding
+    ``model.glassnet``, where Keras 2 wrote a SavedModel (see ``saved_model.py``).
     """
+    if save_format is not None and str(save_format).lower() == "tf":  # Keras 2's SavedModel
+        saved_model.save(model, path)  # glassnet's folder, not TensorFlow's format
+        return
     fmt = _keras_format().file_format(path, save_format)
     if fmt != "glassnet":
         (_keras_format().save_keras if fmt == "keras" else _keras_format().save_h5)(model, path)
+        return
+    if save_format is None and saved_model.is_folder_name(path):
+        saved_model.save(model, path)  # Keras 2's SavedModel folder, glassnet inside
         return
     weights = model.get_weights()
     spec = serialization.layer_entry(model)
@@ -560,8 +568,19 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     once with ``register_layer``). With ``compile=True`` the optimizer, its state
     (Adam's moments and step count) and the loss come back too, so ``fit`` resumes
     where it stopped. Raises ``ModelFileError``, and no other exception, for a file
-    that is truncated, corrupted or hostile.
+    that is truncated, corrupted or hostile. Functions in ``custom_objects`` (an
+    activation of your own) are known by name while the file loads.
     """
+    functions = {k: v for k, v in (custom_objects or {}).items()
+                 if callable(v) and not isinstance(v, type)}
+    if functions:
+        from .custom_objects import CustomObjectScope
+
+        with CustomObjectScope(functions):
+            classes = {k: v for k, v in custom_objects.items() if k not in functions}
+            return load_model(path, classes, compile)
+    if os.path.isdir(path):  # tf.saved_model.save or Keras 2's model.save("folder")
+        path = saved_model.model_file(path)
     if not os.path.lexists(path):
         raise _not_found(path)
     kind = _keras_file(path)
@@ -685,13 +704,20 @@ def _load_weight_arrays(model, zf, config, path) -> None:
 
 def load_weights(model, path, **kwargs) -> None:
     """Read weights saved by ``save_weights`` or ``save`` into an already built model
-    (also Keras's ``.weights.h5``, ``.h5`` and ``.keras`` files).
+    (also Keras's ``.weights.h5``, ``.h5`` and ``.keras`` files). A subclassed model not
+    built yet reads them when it is built (its first call), as Keras 2 restores a checkpoint.
 
     Every array is read and checked before any weight is written, so a bad file
     leaves the model as it was.
     """
     if model.built and _keras_file(path) is not None:
         _keras_format().load_weights(model, path)
+        return
+    if not model.built and getattr(model, "uses_call", False) and _keras_file(path) is None:
+        # a subclassed model has no weights before its first call: Keras 2 restores a
+        # TensorFlow checkpoint when the model is built, and so does glassnet with its file
+        _open(path)[0].close()  # a missing or broken file is reported now
+        model.deferred_weights = os.fspath(path)
         return
     if not model.built:
         raise ValueError(_("load_weights needs a built model: give the first layer "

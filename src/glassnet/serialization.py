@@ -68,10 +68,26 @@ def class_name(layer) -> str:
 
 def layer_entry(layer) -> dict[str, Any]:
     entry = {"class_name": class_name(layer), "config": layer.get_config()}
-    if getattr(layer, "uses_call", False) and getattr(layer, "input_shape_", None):
-        # a subclassed model builds its weights on its first call: say for what shape
-        entry["build_config"] = {"input_shape": list(layer.input_shape_)}
+    if entry["class_name"] not in _registry(None):  # your own class: named in errors
+        entry["module"] = type(layer).__module__
+    if getattr(layer, "uses_call", False) and getattr(layer, "built", False):
+        # a subclassed model builds its weights on its first call: say for what shape(s)
+        shape = _call_input_shape(layer)
+        if shape is not None:
+            entry["build_config"] = {"input_shape": shape}
     return entry
+
+
+def _call_input_shape(layer):
+    """One sample's input shape (a list), or a dict or list of them for several inputs."""
+    graph = getattr(layer, "graph_or_none", None)
+    if graph is None:
+        shape = getattr(layer, "input_shape_", None)
+        return None if shape is None else list(shape)
+    shapes = [list(t.shape[1:]) for t in graph.inputs]
+    if layer.input_keys is not None:
+        return dict(zip(layer.input_keys, shapes))
+    return shapes[0] if len(shapes) == 1 and not graph.nodes[0].list_call else shapes
 
 
 # -- graph -> config ------------------------------------------------------------------
@@ -127,15 +143,25 @@ def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
         raise ValueError(_("a layer entry is malformed: {entry}").format(entry=str(entry)[:200]))
     registry = _registry(custom_objects)
     name = entry["class_name"]
-    if name not in registry:
+    cls = registry.get(name)
+    if cls is None and isinstance(entry.get("module"), str):
+        own, short = f"{entry['module'][:100]}.{name[:100]}", name[:100]
+        raise ValueError(_("unknown layer {short!r}: the file was saved from your own class "
+                           "{own}, and only classes you name are built (a glassnet file holds "
+                           "configs and weights, never code). Pass custom_objects={{{short!r}: "
+                           "{short}}} to load_model, or register the class once: "
+                           "@keras.utils.register_keras_serializable() or "
+                           "glassnet.saving.register_layer({short}).").format(short=short,
+                                                                               own=own))
+    if cls is None:
         known = sorted(set(registry) - {"Functional", "Model", "Sequential"})
-        raise ValueError(_("unknown layer {name!r}. Known layers: {join}. For a custom "
-                           "layer, register its class first: "
-                           "glassnet.saving.register_layer(MyLayer), or pass "
-                           "custom_objects={{'MyLayer': MyLayer}} to load_model.").format(
+        raise ValueError(_("unknown layer {name!r}. Known layers: {join}. For a class of your "
+                           "own, pass custom_objects={{'MyLayer': MyLayer}} to load_model, or "
+                           "register the class once: "
+                           "@keras.utils.register_keras_serializable() or "
+                           "glassnet.saving.register_layer(MyLayer).").format(
                                name=name[:100], join=', '.join(known)))
-    cls = registry[name]
-    if isinstance(cls, type) and issubclass(cls, Model) and \
+    if isinstance(cls, type) and issubclass(cls, Model) and "layers" in entry["config"] and \
             cls.from_config.__func__ in (Model.from_config.__func__,
                                          Sequential.from_config.__func__):
         return cls.from_config(dict(entry["config"]), custom_objects, on_layer=on_layer)
@@ -148,12 +174,24 @@ def build_layer(entry, custom_objects: dict | None = None, on_layer=None):
         on_layer(layer)
     shape = (entry.get("build_config") or {}).get("input_shape")
     if shape is not None and isinstance(layer, Model) and layer.graph_or_none is None:
-        if not (isinstance(shape, list) and all(isinstance(d, int) and 0 < d < 1 << 31
-                                                for d in shape)):
-            raise ValueError(_("layer {name}: build_config {shape} is malformed.").format(
-                                   name=name, shape=str(shape)[:100]))
-        layer.build((None, *shape))
+        layer.build(_checked_build_shape(shape, name))
     return layer
+
+
+def _checked_build_shape(shape, name: str):
+    """A saved input shape with the batch axis put back: ``[784]`` -> ``(None, 784)``; a dict
+    or list of shapes (a model whose call takes several inputs) likewise, entry by entry."""
+    def one(s):
+        if not (isinstance(s, list) and s and all(isinstance(d, int) and 0 < d < 1 << 31
+                                                 for d in s)):
+            raise ValueError(_("layer {name}: build_config {shape} is malformed.").format(
+                name=name, shape=str(shape)[:100]))
+        return (None, *s)
+    if isinstance(shape, dict):
+        return {str(k): one(v) for k, v in shape.items()}
+    if isinstance(shape, list) and shape and all(isinstance(s, list) for s in shape):
+        return [one(s) for s in shape]
+    return one(shape)
 
 
 def sequential_from_config(config: dict, custom_objects: dict | None = None, on_layer=None):

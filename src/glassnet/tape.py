@@ -72,9 +72,9 @@ def local_derivative(name: str) -> str:
     docstring (a built-in layer's op, ``"Dense:dense"``, applies the layer's ``backward``)."""
     if ":" in name:
         return _("vjp = {layer}.backward (written by hand)").format(layer=name.split(":")[0])
-    from .ops import array, math, nn  # here: the ops import this module
+    from .ops import array_ops, math, nn  # here: the ops import this module
 
-    for module in (math, nn, array):
+    for module in (math, nn, array_ops):
         doc = getattr(getattr(module, name, None), "__doc__", None)
         if doc:
             return " ".join(doc.split("\n\n")[0].split()).replace("``", "")

@@ -104,7 +104,7 @@ class Tensor:
         return (self[i] for i in range(len(self.array)))
 
     def __getitem__(self, index) -> Tensor:
-        return _ops().array.getitem(self, index)
+        return _ops().getitem(self, index)
 
     def __float__(self) -> float:
         return float(self._scalar("float"))
@@ -236,7 +236,6 @@ class Tensor:
         return self.shape
 
 
-
 class Variable(Tensor):
     """A tensor whose value can be changed in place: ``v.assign(new)``.
 
@@ -249,15 +248,46 @@ class Variable(Tensor):
     _count = 0
 
     def __init__(self, initial_value: Any = None, trainable: bool = True,
-                 name: str | None = None, dtype: Any = None, shape: Any = None) -> None:
-        if initial_value is None:
-            raise ValueError(_("tf.Variable needs an initial value, e.g. "
-                               "tf.Variable(0.0) or tf.Variable(tf.zeros((3, 2)))."))
-        if callable(initial_value):
-            initial_value = initial_value()
-        # own a copy: assign must never write into the caller's array
-        value = np.array(to_array(initial_value, dtype))
+                 name: str | None = None, dtype: Any = None, shape: Any = None, *,
+                 initializer: Any = None, **ignored: Any) -> None:
+        # TensorFlow's and Keras 3's distribution/graph options have no meaning here
+        unknown = set(ignored) - _IGNORED_VARIABLE_ARGS
+        if unknown:
+            raise TypeError(_("Variable() got unexpected keyword argument(s) {names}.").format(
+                names=sorted(unknown)))
+        if initializer is not None and initial_value is not None:
+            raise ValueError(_("Give a Variable one start: initial_value (TensorFlow) or "
+                               "initializer (Keras 3), not both."))
+        start = initial_value if initializer is None else initializer
+        if start is None:
+            raise ValueError(_("tf.Variable needs an initial value, e.g. tf.Variable(0.0), "
+                               "tf.Variable(tf.zeros((3, 2))) or keras.Variable(initializer="
+                               "'zeros', shape=(3, 2))."))
+        if initializer is not None and callable(start) and not isinstance(start, str):
+            start = _InitializerFunction(start)
+        value = np.array(self._start_value(start, shape, dtype))  # own a copy
+        if shape is not None and tuple(value.shape) != tuple(shape):
+            raise ValueError(_("Variable: the initial value has shape {have}, but shape={want} "
+                               "was given; give a value of that shape.").format(
+                have=value.shape, want=tuple(shape)))
         self._init_slot({"value": value}, "value", name, trainable)
+
+    @staticmethod
+    def _start_value(start: Any, shape: Any, dtype: Any) -> np.ndarray:
+        """The first value from a value, a zero-argument function (TensorFlow), or an
+        initializer name or object called with ``(shape, dtype)`` (Keras 3's
+        ``keras.Variable(initializer="zeros", shape=(3,))``)."""
+        from . import initializers
+
+        if isinstance(start, (str, initializers.Initializer, _InitializerFunction)):
+            if shape is None:
+                raise ValueError(f"keras.Variable(initializer={start!r}) needs shape=..., "
+                                 f"e.g. shape=(3, 2).")
+            init = initializers.get(start)
+            return to_array(init(tuple(shape), dtype=dtype or backend.floatx()), dtype)
+        if callable(start):
+            start = start()
+        return to_array(start, dtype)
 
     @classmethod
     def slot(cls, store: dict, key: str, *, name: str, trainable: bool = True) -> Variable:
@@ -334,6 +364,14 @@ class Variable(Tensor):
                                    got=value.shape)) from None
         return value
 
+    def __getitem__(self, index) -> VariableSlice:
+        """``v[i]``: a tensor, as any slice, that can also be assigned (TensorFlow's
+        ``v[0, 0].assign(3.0)``, ``v[:, 1].assign_add(...)``)."""
+        from .tape import record
+
+        t = super().__getitem__(index)
+        return record(VariableSlice(t.array, self, index), [t], lambda dy: [dy], "identity")
+
     def __repr__(self) -> str:
         value = np.array2string(self.array, separator=", ", prefix="numpy=array(")
         if self.ndim:
@@ -342,6 +380,54 @@ class Variable(Tensor):
                 f"numpy={value}>")
 
     __str__ = __repr__
+
+
+class VariableSlice(Tensor):
+    """``v[index]`` of a variable: its value when read (a snapshot, like any tensor), and a
+    window to write through: ``v[0, 0].assign(3.0)`` sets ``v[0, 0]`` in place."""
+
+    def __init__(self, value: np.ndarray, variable: Variable, index: Any) -> None:
+        super().__init__(np.array(value))
+        self.variable, self.index = variable, index
+
+    def assign(self, value, read_value: bool = True):
+        """``v[index] ← value``; returns the variable, as TensorFlow does."""
+        self.variable.array[self.index] = self._checked(value, "assign")
+        return self.variable if read_value else None
+
+    def assign_add(self, delta, read_value: bool = True):
+        """``v[index] ← v[index] + delta``."""
+        self.variable.array[self.index] += self._checked(delta, "assign_add")
+        return self.variable if read_value else None
+
+    def assign_sub(self, delta, read_value: bool = True):
+        """``v[index] ← v[index] - delta``."""
+        self.variable.array[self.index] -= self._checked(delta, "assign_sub")
+        return self.variable if read_value else None
+
+    def _checked(self, value, what: str) -> np.ndarray:
+        value = to_array(value)
+        try:
+            np.broadcast_to(value, self.shape)
+        except ValueError:
+            raise ValueError(f"The slice of variable {self.variable.name!r} has shape "
+                             f"{self.shape} and cannot {what} a value of shape {value.shape}: "
+                             f"the shapes must match.") from None
+        return value
+
+
+_IGNORED_VARIABLE_ARGS = {"validate_shape", "caching_device", "variable_def", "import_scope",
+                          "synchronization", "aggregation", "autocast"}
+
+
+class _InitializerFunction:
+    """A function ``f(shape, dtype)`` given as Keras 3's ``initializer=``."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+
+    def __call__(self, shape, dtype=None):
+        return self.fn(shape, dtype=dtype)
 
 
 def _comparable(value: Any) -> bool:

@@ -96,7 +96,9 @@ def batches(model, xs: list[np.ndarray]):
     integers.
     """
     floatx = backend.floatx()
-    cast = [not str(t.dtype).startswith(("int", "uint")) for t in model.inputs]
+    graph = model.graph_or_none  # None: a model with only train_step takes the data as is
+    cast = ([not str(t.dtype).startswith(("int", "uint")) for t in graph.inputs] if graph
+            else [x.dtype.kind == "f" for x in xs])
     if len(xs) == 1 and cast[0]:  # the usual case, without the loop
         x = xs[0]
         return lambda idx: [x[idx].astype(floatx, copy=False)]
@@ -117,7 +119,9 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
     """
     model.bind()
     model.compiled.claim_fusion(model)  # a layer may have been fused by another model
-    model.graph.plan(input_grads=False)  # the first layers skip dL/dx
+    graph = model.graph_or_none  # None: a model with only its own train_step
+    if graph is not None:
+        graph.plan(input_grads=False)  # the first layers skip dL/dx
     n = len(xs[0])
     steps = steps_per_epoch or math.ceil(n / batch_size)
     verbose = 1 if verbose == "auto" else int(verbose)
@@ -164,7 +168,8 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
                 yb = [y[idx] for y in ys]
                 cbs.on_train_batch_begin(step)
                 if custom:
-                    logs = _custom_logs(model.train_step((_one(xb), _one(yb))))
+                    data = (_one(xb), _one(yb)) if yb else _one(xb)
+                    logs = _custom_logs(model.train_step(data))
                     cbs.on_train_batch_end(step, logs)
                     if model.stop_training:
                         break
@@ -201,7 +206,8 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
     finally:
         threads.restore()
         guard.uninstall()
-        model.graph.plan(input_grads=True)
+        if graph is not None:
+            graph.plan(input_grads=True)
         if outer is None:
             model.terminate_on_nan, model.fitting, model.fit_thread = False, False, None
         else:

@@ -31,7 +31,7 @@ from .. import activations, backend, constraints, initializers, regularizers
 from ..errors import InputError
 from ..graph import KerasTensor, Node, symbolic
 from ..i18n import _
-from ..tape import GradientTape, call_layer, map_structure, paused, warn_once
+from ..tape import GradientTape, call_layer, flatten, map_structure, paused, warn_once
 from ..tensor import Tensor, Variable, to_array
 
 
@@ -152,44 +152,57 @@ class Layer:
     # Built-in layers override forward and backward. For a layer with ``call`` these
     # defaults differentiate the call with a tape: this is how fit trains a user's layer.
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """``y = call(x)`` on tensors, recorded on a private tape kept for ``backward``."""
+        """``y = call(x)`` on tensors, recorded on a private tape kept for ``backward``.
+
+        ``x`` may be a structure of arrays (a list or dict, a model with several inputs):
+        ``call`` receives the same structure of tensors. Several outputs (a tuple, list
+        or dict from ``call``) come back as a list of arrays, in ``flatten`` order."""
         if not self.uses_call:
             raise NotImplementedError(_(
                 "{cls} must define call(self, inputs) (made of glassnet "
                 "ops), or forward(x, training) and backward(dy).").format(
                 cls=type(self).__name__))
         if not self.built:
-            self.ensure_built(x.shape[1:])
+            self.ensure_built(map_structure(lambda a: a.shape[1:], x))
         tape = GradientTape(persistent=True)
-        for layer in self.leaves():  # add_loss collects this call's extra losses
+        for layer in self.leaves():  # add_loss/add_metric collect this call's values
             vars(layer)["_call_losses"] = []
+            vars(layer)["_call_metrics"] = []
         with tape:
-            x_t = Tensor(x)
-            tape.watch(x_t)
+            x_t = map_structure(Tensor, x)
+            xs = flatten(x_t)
+            for t in xs:
+                tape.watch(t)
             y = self.run_call(x_t, training)
-        if not isinstance(y, Tensor):
-            raise TypeError(_(
-                "Layer {name!r}: call returned {type}, not a tensor. Build "
-                "the output with glassnet ops (tf.matmul, tf.nn.relu, ...) so that its "
-                "gradient can be computed; NumPy code is invisible to the tape.").format(
-                name=self.name, type=type(y).__name__))
-        self.last_call = (tape, x_t, y)
-        return y.array
+        ys = flatten(y)
+        for t in ys:
+            if not isinstance(t, Tensor):
+                raise TypeError(_(
+                    "Layer {name!r}: call returned {type}, not a tensor. Build "
+                    "the output with glassnet ops (tf.matmul, tf.nn.relu, ...) so that its "
+                    "gradient can be computed; NumPy code is invisible to the tape.").format(
+                    name=self.name, type=type(t).__name__))
+        self.last_call = (tape, x_t, xs, ys)
+        return y.array if isinstance(y, Tensor) else [t.array for t in ys]
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         """Apply the tape of the last ``forward``: fill ``grads`` (and the sub-layers'
-        ``grads``) with ``dL/dθ`` and return ``dL/dx``."""
+        ``grads``) with ``dL/dθ`` and return ``dL/dx`` (a list for several inputs;
+        ``dy`` a list for several outputs)."""
         if not self.uses_call:
             raise NotImplementedError(_("{cls} must define backward(dy).").format(
                 cls=type(self).__name__))
-        tape, x_t, y = self.last_call
+        tape, x_t, xs, ys = self.last_call
+        dys = dy if isinstance(dy, list) else [dy]
         slots = [(layer, k) for layer in self.leaves() if layer.trainable
                  for k in layer.params]
         added = [t for layer in self.leaves() for t in vars(layer).get("_call_losses", ())
                  if isinstance(t, Tensor)]  # add_loss: their gradients join dy's
-        grads = tape.gradient([y, *added], [x_t, *(layer.variable(k) for layer, k in slots)],
-                              output_gradients=[dy, *(np.ones_like(t.array) for t in added)])
-        for (layer, k), g in zip(slots, grads[1:]):
+        sources = [*xs, *(layer.variable(k) for layer, k in slots)]
+        grads = tape.gradient([*ys, *added], sources,
+                              output_gradients=[*dys, *(np.ones_like(t.array) for t in added)])
+        n = len(xs)
+        for (layer, k), g in zip(slots, grads[n:]):
             if g is None:
                 warn_once(self, _("Layer {name!r}: weight {weight} received no "
                                   "gradient, so training does not change it. Its call does not "
@@ -201,7 +214,8 @@ class Layer:
                 layer.grads[k][...] = g.array
         if not self.need_input_grad:
             return None
-        return np.zeros_like(x_t.array) if grads[0] is None else grads[0].array
+        dxs = [np.zeros_like(x.array) if g is None else g.array for x, g in zip(xs, grads)]
+        return dxs[0] if isinstance(x_t, Tensor) else dxs
 
     def call(self, inputs, *args, **kwargs):
         """The layer's computation on tensors (defined by a user's layer)."""
@@ -244,6 +258,7 @@ class Layer:
         if self.uses_call:  # layer.losses holds what this call adds (add_loss)
             for leaf in self.leaves():
                 vars(leaf)["_call_losses"] = []
+                vars(leaf)["_call_metrics"] = []
         x = map_structure(lambda t: _as_input(t, self.uses_call), x)
         if not self.built:
             self.ensure_built(map_structure(lambda t: t.shape[1:], x))
@@ -267,6 +282,8 @@ class Layer:
         self.output_shape = self._call_output_shape(input_shape)
 
     def _call_output_shape(self, input_shape):
+        """The output's shape without the batch axis (a list of shapes when ``call`` returns
+        a list or tuple, a dict when it returns a dict); None when ``call`` fails on zeros."""
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shape = self.compute_output_shape(_with_batch(input_shape))
             return tuple(shape)[1:]
@@ -276,7 +293,14 @@ class Layer:
                 y = self.run_call(one, training=False)
         except Exception:  # the real call will report it, with the user's own data
             return None
-        return tuple(y.shape[1:]) if isinstance(y, Tensor) else None
+        if isinstance(y, Tensor):
+            return tuple(y.shape[1:])
+        if not isinstance(y, (list, tuple, dict)) or not y or not all(
+                isinstance(t, Tensor) for t in flatten(y)):
+            return None
+        if isinstance(y, dict):
+            return {k: tuple(t.shape[1:]) for k, t in y.items()}
+        return [tuple(t.shape[1:]) for t in flatten(y)]
 
     def call_symbolic(self, inputs):
         """Record ``self(inputs)`` in the graph: build for the inputs' shapes, return the
@@ -335,7 +359,7 @@ class Layer:
                                    "{shape}; call the layer on real data to "
                                    "see the error, or define compute_output_shape.").format(
                     name=self.name, shape=(None, *input_shape)))
-            return [shape]
+            return shape_list(shape)
         return [tuple(self.compute_output_shape(input_shape))]
 
     @property
@@ -363,13 +387,19 @@ class Layer:
         """The layers whose weights this layer uses: ``[self]`` for a built-in layer (its
         helpers' weights are views of its own); a layer written with ``call`` adds its
         sub-layers', and a model its layers'."""
-        if not self.uses_call:
+        if not self.tracks_sublayers:
             return [self]
         self.adopt_variables()
         out: list[Layer] = [self]
         for sub in self.sublayers:
             out += [leaf for leaf in sub.leaves() if not any(leaf is o for o in out)]
         return out
+
+    @property
+    def tracks_sublayers(self) -> bool:
+        """Whether the layers assigned to its attributes are its parts (a layer with
+        ``call``; models add the case of a model with only ``train_step``)."""
+        return self.uses_call
 
     def adopt_variables(self) -> None:
         """``self.w = tf.Variable(...)`` in a layer of your own makes ``w`` one of its
@@ -484,15 +514,38 @@ class Layer:
 
     @property
     def losses(self) -> list[float]:
-        """Penalties this layer adds to the loss (Keras's ``layer.losses``): those its
-        ``call`` gave to ``add_loss`` in the last forward pass (and see
-        ``KernelLayer.losses``)."""
+        """Penalties this layer and its sub-layers add to the loss (Keras's
+        ``layer.losses``): each one's ``own_losses``."""
+        return [p for leaf in self.leaves() for p in leaf.own_losses]
+
+    @property
+    def own_losses(self) -> list[float]:
+        """The values this layer's ``call`` gave to ``add_loss`` in the last forward pass
+        (and see ``KernelLayer.own_losses``)."""
         return [float(np.asarray(t)) for t in vars(self).get("_call_losses", ())]
 
     def add_metric(self, value, name: str | None = None, aggregation=None) -> None:
-        """Keras 2's ``add_metric`` (Keras 3 removed it): accepted, not reported."""
-        warn_once(self, _("add_metric is Keras 2's and removed in Keras 3; glassnet does not "
-                          "report its value. Compute the number in a Metric or a callback."))
+        """Keras 2's ``self.add_metric(value, name=...)`` inside ``call`` (Keras 3 removed
+        it; one warning): ``fit`` and ``evaluate`` report the mean of ``value`` over the
+        epoch's batches under ``name`` (``val_name`` on validation data)."""
+        from ..legacy import warn_once as warn_keras2
+
+        warn_keras2("Layer.add_metric", "a keras.metrics.Metric (e.g. a metrics.Mean that "
+                                        "your train_step updates)")
+        if isinstance(value, KerasTensor):
+            raise NotImplementedError(_(
+                "add_metric on a symbolic tensor (model.add_metric(x) on a functional model) "
+                "is not supported: call self.add_metric(...) inside the call of a layer of "
+                "your own, placed where x is computed."))
+        if aggregation not in (None, "mean"):
+            raise NotImplementedError(_("add_metric(aggregation={aggregation!r}): glassnet "
+                                        "reports the mean only.").format(
+                aggregation=aggregation))
+        vars(self).setdefault("_call_metrics", []).append((name or "metric", value))
+
+    def added_metrics(self) -> list[tuple[str, Any]]:
+        """``(name, value)`` for each ``add_metric`` of the last call."""
+        return list(vars(self).get("_call_metrics", ()))
 
     def add_loss(self, value) -> None:
         """Keras's ``self.add_loss(tensor)`` inside ``call``: the value is added to the loss
@@ -582,7 +635,7 @@ class KernelLayer(Layer):
 
     # -- regularization and constraints --------------------------------------
     @property
-    def losses(self) -> list[float]:
+    def own_losses(self) -> list[float]:
         """The current penalties (Keras's ``layer.losses``): ``R_W(W)``, ``R_b(b)`` and the
         activity penalty ``R_a(a) / batch`` of the last forward pass, for those that are set.
         The loss that training minimises is the model's loss plus their sum."""
@@ -649,6 +702,13 @@ class KernelLayer(Layer):
 
     kernel = W
     bias = b
+
+
+def shape_list(shape) -> list[tuple]:
+    """One shape, a list of shapes or a dict of them, as a list of shapes."""
+    if isinstance(shape, dict):
+        return list(shape.values())
+    return [shape] if isinstance(shape, tuple) else list(shape)
 
 
 def _as_shape(shape) -> tuple[int, ...]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import array, linalg, math, nn, numpy_interop
+from . import array as array_ops  # the module; ``ops.array`` is Keras 3's function below
 from .array import (
     boolean_mask,
     broadcast_to,
@@ -109,6 +110,11 @@ logsumexp = reduce_logsumexp
 swish = silu
 
 
+def array(x, dtype=None):  # noqa: F811 - Keras 3's ops.array, in place of the module's name
+    """``keras.ops.array(x, dtype=None)``: a tensor of ``x`` (as ``convert_to_tensor``)."""
+    return convert_to_tensor(x, dtype=dtype)
+
+
 def mean(x, axis=None, keepdims=False):
     return reduce_mean(x, axis, keepdims)
 
@@ -200,7 +206,7 @@ def binary_crossentropy(target, output, from_logits=False):
 
 
 __all__ = [
-    "abs", "absolute", "add", "add_n", "arange", "argmax", "argmin", "array",
+    "abs", "absolute", "add", "add_n", "arange", "argmax", "argmin", "array", "array_ops",
     "binary_crossentropy", "boolean_mask", "broadcast_to", "cast", "categorical_crossentropy",
     "ceil", "clip", "clip_by_value", "concat",
     "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "cumsum",

@@ -19,9 +19,22 @@ from ..tape import record
 from ..tensor import Tensor, to_array
 from ._core import as_tensor, normalize_axis, pair, unbroadcast, value
 
+# TensorFlow's DataType enum: tf.zeros(1, 1) passes the code 1 (DT_FLOAT) as dtype
+_TF_DTYPE_CODES = {1: np.float32, 2: np.float64, 3: np.int32, 4: np.uint8, 5: np.int16,
+                   6: np.int8, 9: np.int64, 10: np.bool_, 17: np.uint16, 19: np.float16,
+                   22: np.uint32, 23: np.uint64}
+
 
 def _dtype(dtype: Any) -> np.dtype:
-    return backend.floatx() if dtype is None else np.dtype(dtype)
+    """``dtype`` as a NumPy dtype: a name, a NumPy type, or TensorFlow's integer code."""
+    if dtype is None:
+        return np.dtype(backend.floatx())
+    if isinstance(dtype, (int, np.integer)) and not isinstance(dtype, bool):
+        if int(dtype) not in _TF_DTYPE_CODES:
+            raise TypeError(f"dtype {dtype!r} is not a dtype (TensorFlow's codes are "
+                            f"{sorted(_TF_DTYPE_CODES)}); write e.g. dtype=tf.float32.")
+        return np.dtype(_TF_DTYPE_CODES[int(dtype)])
+    return np.dtype(dtype)
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
@@ -112,7 +125,7 @@ def stop_gradient(input, name=None) -> Tensor:
 def cast(x, dtype, name=None) -> Tensor:
     """``x`` converted to ``dtype``; the gradient is cast back (none through integers)."""
     x = as_tensor(x)
-    dtype = np.dtype(dtype)
+    dtype = _dtype(dtype)
     y = x.array.astype(dtype)
     if dtype.kind != "f":
         return Tensor(y)
@@ -300,9 +313,18 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     return record(Tensor(y), [p], vjp, "gather")
 
 
-def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+def one_hot(indices, depth=None, on_value=None, off_value=None, axis=None, dtype=None,
+            name=None, *, num_classes=None, sparse=False):
     """``indices`` as one-hot vectors of length ``depth`` (a -1 or out-of-range index gives
-    a row of zeros, as in TensorFlow)."""
+    a row of zeros, as in TensorFlow). Keras 3's ``ops.one_hot(x, num_classes)`` names the
+    length ``num_classes``."""
+    if depth is None:
+        depth = num_classes
+    if depth is None:
+        raise TypeError("one_hot needs the number of classes: tf.one_hot(indices, depth) or "
+                        "keras.ops.one_hot(x, num_classes).")
+    if sparse:
+        raise NotImplementedError("one_hot(sparse=True): glassnet has no sparse tensors.")
     idx = np.asarray(value(indices)).astype(np.int64)
     dtype = np.dtype(np.float32 if dtype is None else dtype)
     on = 1 if on_value is None else value(on_value)

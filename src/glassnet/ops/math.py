@@ -155,7 +155,11 @@ def abs(x, name=None) -> Tensor:
 
 
 def square(x, name=None) -> Tensor:
-    """``x²``;  ``dy/dx = 2x``."""
+    """``x²``;  ``dy/dx = 2x``. Integers stay integers, as in TensorFlow (``tf.square(3)``
+    is 9, int32), with no gradient."""
+    x = as_tensor(x)
+    if x.dtype.kind in "iu":
+        return Tensor(np.square(x.array))
     return elementwise("square", x, np.square, lambda x, y: 2 * x)
 
 
