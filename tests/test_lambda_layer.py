@@ -1,0 +1,68 @@
+"""``Lambda``: a function of glassnet ops as a layer; its gradient comes from the tape."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_gradients import check_model_gradients
+
+import glassnet
+import glassnet as tf
+from glassnet import layers
+
+
+def test_lambda_in_sequential_fit_and_summary(seed):
+    model = glassnet.Sequential([layers.Input((4,)), layers.Dense(3),
+                                 layers.Lambda(lambda x: tf.square(x) + 1.0), layers.Dense(1)])
+    model.compile("adam", "mse")
+    x = seed.random((32, 4)).astype("float32")
+    history = model.fit(x, x.sum(1, keepdims=True), epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.layers[1].output_shape == (3,)
+
+
+def test_lambda_arguments_output_shape_and_two_inputs(seed):
+    a, b = layers.Input((3,)), layers.Input((3,))
+    scaled = layers.Lambda(lambda t, k: t * k, arguments={"k": 2.0})(a)
+    joined = layers.Lambda(lambda ts: tf.concat(ts, axis=-1), output_shape=(6,))([scaled, b])
+    assert tuple(joined.shape) == (None, 6)
+    model = glassnet.Model([a, b], joined)
+    x = seed.random((2, 3)).astype("float32")
+    np.testing.assert_allclose(model.predict([x, x], verbose=0),
+                               np.concatenate([2 * x, x], axis=-1), rtol=1e-6)
+
+
+def test_lambda_model_gradient(float64):
+    """Central differences through Dense -> Lambda(tanh(x)·x + sum) -> Dense."""
+    glassnet.utils.set_random_seed(3)
+    rng = np.random.default_rng(3)
+    model = glassnet.Sequential([
+        layers.Dense(4),
+        layers.Lambda(lambda x: tf.tanh(x) * x + tf.reduce_sum(x, axis=-1, keepdims=True)),
+        layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    assert check_model_gradients(model, x, y) == model.count_params() == 16 + 10
+
+
+def test_lambda_gradient_check_fails_on_numpy_code(float64):
+    """A function written in NumPy is invisible to the tape: the check must not pass."""
+    glassnet.utils.set_random_seed(3)
+    rng = np.random.default_rng(3)
+    model = glassnet.Sequential([layers.Dense(4), layers.Lambda(lambda x: x * 2.0),
+                                 layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    model.predict(x, verbose=0)
+    model.layers[1].function = lambda x: tf.constant(np.asarray(x) * 2.0)
+    with pytest.raises(AssertionError, match="relative error"):
+        check_model_gradients(model, x, y)
+
+
+@pytest.mark.parametrize("path", ["model.keras", "model.glassnet", "model.h5"])
+def test_saving_a_lambda_names_the_fix(tmp_path, path):
+    model = glassnet.Sequential([layers.Input((4,)), layers.Lambda(lambda x: x * 2.0),
+                                 layers.Dense(2)])
+    with pytest.raises(ValueError, match=r"Lambda.*register_keras_serializable.*save_weights"):
+        model.save(tmp_path / path)
+    assert not (tmp_path / path).exists()
