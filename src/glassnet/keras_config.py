@@ -229,7 +229,7 @@ _NEUTRAL: dict[str, Any] = {
     "groups": (1,), "renorm_momentum": None, "sparse": (False,), "ragged": (False,),
     "optional": (False,), "input_length": None, "autocast": (True,), "batch_size": None,
     "seed": None, "renorm": (False,), "synchronized": (False,), "fused": None,
-    "virtual_batch_size": None, "adjustment": None, "unroll": (False,),
+    "virtual_batch_size": None, "adjustment": None, "unroll": (False,), "rms_scaling": (False,),
     # how Keras runs a recurrent layer's loop (tf.keras 2 writes them): same results
     "implementation": (1, 2), "time_major": (False,), "use_cudnn": ("auto", True, False),
 }

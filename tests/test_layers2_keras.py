@@ -1,0 +1,69 @@
+"""Keras-written files with the common layers (tests/keras_reference/make_layers2_files.py):
+glassnet loads each ``.keras`` file and predicts what Keras predicted, and the same weights
+set into the model built in glassnet code give the same outputs."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import layers as L
+
+ARCHIVE = Path(__file__).parent / "data" / "keras_files" / "layers2_files.tar.xz"
+RTOL, ATOL = 1e-4, 1e-5
+
+BUILDERS = {
+    "layer_norm": lambda: [L.Input((3, 5)), L.LayerNormalization(), L.Dense(4),
+                           L.LayerNormalization(axis=[1, 2], epsilon=1e-5), L.Flatten(),
+                           L.Dense(2)],
+}
+
+
+def build(name: str):
+    return glassnet.Sequential(BUILDERS[name]())
+
+
+@pytest.fixture(scope="module")
+def keras_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("layers2_files")
+    with tarfile.open(ARCHIVE) as tar:
+        for member in tar.getmembers():  # plain files with plain names only
+            assert member.isfile() and "/" not in member.name and not member.name.startswith(".")
+            (out / member.name).write_bytes(tar.extractfile(member).read())
+    return out
+
+
+def reference(folder: Path, name: str):
+    data = np.load(folder / f"{name}.npz")
+    weights = [data[f"w{i}"] for i in range(sum(k.startswith("w") for k in data.files))]
+    x = data["x"] if "x" in data.files else [data["x0"], data["x1"]]
+    return x, data["y0"], weights
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_keras_file_predicts_as_keras(keras_dir, name):
+    x, y, _ = reference(keras_dir, name)
+    model = glassnet.models.load_model(keras_dir / f"{name}.keras")
+    np.testing.assert_allclose(model.predict(x, verbose=0), y, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_same_weights_same_outputs_as_keras(keras_dir, name):
+    x, y, weights = reference(keras_dir, name)
+    model = build(name)
+    model.set_weights(weights)
+    np.testing.assert_allclose(model.predict(x, verbose=0), y, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_glassnet_keras_file_round_trip(keras_dir, name, tmp_path):
+    """glassnet writes Keras's format for these layers, and reads it back."""
+    x, y, _ = reference(keras_dir, name)
+    model = glassnet.models.load_model(keras_dir / f"{name}.keras")
+    model.save(tmp_path / "again.keras")
+    again = glassnet.models.load_model(tmp_path / "again.keras")
+    np.testing.assert_allclose(again.predict(x, verbose=0), y, rtol=RTOL, atol=ATOL)
