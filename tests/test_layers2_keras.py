@@ -20,6 +20,9 @@ BUILDERS = {
     "layer_norm": lambda: [L.Input((3, 5)), L.LayerNormalization(), L.Dense(4),
                            L.LayerNormalization(axis=[1, 2], epsilon=1e-5), L.Flatten(),
                            L.Dense(2)],
+    "noise": lambda: [L.Input((4, 4, 3)), L.GaussianNoise(0.3), L.SpatialDropout2D(0.2),
+                      L.Conv2D(2, 3), L.Reshape((4, 2)), L.SpatialDropout1D(0.2), L.Flatten(),
+                      L.Dense(5), L.GaussianDropout(0.2), L.AlphaDropout(0.1), L.Dense(2)],
 }
 
 

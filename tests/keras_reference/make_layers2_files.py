@@ -36,7 +36,15 @@ def layer_norm():
         rng.normal(1, 2, size=(4, 3, 5))
 
 
-MODELS = [layer_norm]
+def noise():
+    return keras.Sequential([keras.Input((4, 4, 3)), L.GaussianNoise(0.3),
+                             L.SpatialDropout2D(0.2), L.Conv2D(2, 3), L.Reshape((4, 2)),
+                             L.SpatialDropout1D(0.2), L.Flatten(), L.Dense(5),
+                             L.GaussianDropout(0.2), L.AlphaDropout(0.1), L.Dense(2)],
+                            name="noise_net"), rng.normal(size=(3, 4, 4, 3))
+
+
+MODELS = [layer_norm, noise]
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ _MODULES = {
     ".masking": ("Masking",),
     ".merge": ("Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "Subtract",
                "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract"),
+    ".noise": ("AlphaDropout", "GaussianDropout", "GaussianNoise"),
     ".normalization": ("BatchNormalization",),
     ".padding": ("Cropping2D", "ZeroPadding2D"),
     ".pooling": ("AveragePooling2D", "GlobalAveragePooling2D", "MaxPooling2D"),
@@ -40,6 +41,7 @@ _MODULES = {
     ".reshape": ("Permute", "RepeatVector", "Reshape"),
     ".separable_conv": ("DepthwiseConv2D", "SeparableConv2D"),
     ".simple_rnn": ("SimpleRNN",),
+    ".spatial_dropout": ("SpatialDropout1D", "SpatialDropout2D"),
     ".upsampling": ("UpSampling2D",),
     ".experimental": ("experimental",),  # Keras 2's layers.experimental.preprocessing
 }
@@ -78,17 +80,18 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
     return build_layer(config, custom_objects)
 
 __all__ = [
-    "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
-    "AvgPool2D", "BatchNormalization", "Bidirectional", "Concatenate", "Conv1D", "Conv2D",
-    "Conv2DTranspose", "Convolution1D", "Convolution2D", "Convolution2DTranspose", "Cropping2D",
-    "Dense", "DepthwiseConv2D", "Dropout", "ELU", "Embedding", "Flatten", "GRU",
-    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
-    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
-    "Input", "InputLayer", "LSTM", "Lambda", "Layer", "LayerNormalization", "LeakyReLU", "Masking",
-    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply",
-    "Normalization", "PReLU", "Permute", "RandomContrast", "RandomFlip", "RandomRotation",
-    "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape",
-    "SeparableConv2D", "SeparableConvolution2D", "SimpleRNN", "Softmax", "Subtract",
-    "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum",
-    "minimum", "multiply", "serialize", "subtract",
+    "Activation", "Add", "AlphaDropout", "Average", "AveragePooling1D", "AveragePooling2D",
+    "AvgPool1D", "AvgPool2D", "BatchNormalization", "Bidirectional", "Concatenate", "Conv1D",
+    "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D", "Convolution2DTranspose",
+    "Cropping2D", "Dense", "DepthwiseConv2D", "Dropout", "ELU", "Embedding", "Flatten", "GRU",
+    "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity", "Input", "InputLayer", "LSTM",
+    "Lambda", "Layer", "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D", "MaxPool2D",
+    "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply", "Normalization", "PReLU",
+    "Permute", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+    "ReLU", "RepeatVector", "Rescaling", "Reshape", "SeparableConv2D", "SeparableConvolution2D",
+    "SimpleRNN", "Softmax", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UpSampling2D",
+    "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum", "minimum",
+    "multiply", "serialize", "subtract",
 ]
