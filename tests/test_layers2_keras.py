@@ -23,11 +23,24 @@ BUILDERS = {
     "noise": lambda: [L.Input((4, 4, 3)), L.GaussianNoise(0.3), L.SpatialDropout2D(0.2),
                       L.Conv2D(2, 3), L.Reshape((4, 2)), L.SpatialDropout1D(0.2), L.Flatten(),
                       L.Dense(5), L.GaussianDropout(0.2), L.AlphaDropout(0.1), L.Dense(2)],
+    "sequence": lambda: [L.Input((5, 3)), L.ZeroPadding1D((1, 2)), L.Conv1D(4, 3),
+                         L.Cropping1D((1, 0)), L.UpSampling1D(2),
+                         L.ActivityRegularization(l1=0.01, l2=0.02), L.Flatten(), L.Dense(2)],
+    "dot": lambda: _dot(),
 }
 
 
+def _dot():
+    a, b = L.Input((4,)), L.Input((3, 4))
+    h = L.Dense(4)(a)
+    scores = L.Dot(axes=(1, 2))([h, b])
+    cosine = L.Dot(axes=1, normalize=True)([h, a])
+    return glassnet.Model([a, b], L.Dense(2)(L.Concatenate()([scores, cosine])))
+
+
 def build(name: str):
-    return glassnet.Sequential(BUILDERS[name]())
+    made = BUILDERS[name]()
+    return made if isinstance(made, glassnet.Model) else glassnet.Sequential(made)
 
 
 @pytest.fixture(scope="module")

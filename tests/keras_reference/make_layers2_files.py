@@ -44,7 +44,24 @@ def noise():
                             name="noise_net"), rng.normal(size=(3, 4, 4, 3))
 
 
-MODELS = [layer_norm, noise]
+def sequence():
+    return keras.Sequential([keras.Input((5, 3)), L.ZeroPadding1D((1, 2)), L.Conv1D(4, 3),
+                             L.Cropping1D((1, 0)), L.UpSampling1D(2),
+                             L.ActivityRegularization(l1=0.01, l2=0.02), L.Flatten(),
+                             L.Dense(2)], name="sequence_net"), rng.normal(size=(3, 5, 3))
+
+
+def dot():
+    a, b = keras.Input((4,)), keras.Input((3, 4))
+    h = L.Dense(4)(a)
+    scores = L.Dot(axes=(1, 2))([h, b])
+    cosine = L.Dot(axes=1, normalize=True)([h, a])
+    out = L.Dense(2)(L.Concatenate()([scores, cosine]))
+    return keras.Model([a, b], out, name="dot_net"), [rng.normal(size=(3, 4)),
+                                                      rng.normal(size=(3, 3, 4))]
+
+
+MODELS = [layer_norm, noise, sequence, dot]
 
 
 def main() -> None:

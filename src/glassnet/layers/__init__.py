@@ -12,6 +12,7 @@ from .input import Input, InputLayer
 _MODULES = {
     ".activation": ("Activation",),
     ".activations": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
+    ".activity_regularization": ("ActivityRegularization",),
     ".augmentation": ("RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
                       "RandomZoom"),
     ".bidirectional": ("Bidirectional",),
@@ -19,6 +20,7 @@ _MODULES = {
     ".conv1d": ("Conv1D",),
     ".conv_transpose": ("Conv2DTranspose",),
     ".dense": ("Dense",),
+    ".dot_product": ("Dot", "dot"),
     ".dropout": ("Dropout",),
     ".embedding": ("Embedding",),
     ".feature_normalization": ("Normalization",),
@@ -35,6 +37,7 @@ _MODULES = {
     ".noise": ("AlphaDropout", "GaussianDropout", "GaussianNoise"),
     ".normalization": ("BatchNormalization",),
     ".padding": ("Cropping2D", "ZeroPadding2D"),
+    ".padding1d": ("Cropping1D", "ZeroPadding1D"),
     ".pooling": ("AveragePooling2D", "GlobalAveragePooling2D", "MaxPooling2D"),
     ".pooling1d": ("AveragePooling1D", "MaxPooling1D"),
     ".rescaling": ("Rescaling",),
@@ -43,6 +46,7 @@ _MODULES = {
     ".simple_rnn": ("SimpleRNN",),
     ".spatial_dropout": ("SpatialDropout1D", "SpatialDropout2D"),
     ".upsampling": ("UpSampling2D",),
+    ".upsampling1d": ("UpSampling1D",),
     ".experimental": ("experimental",),  # Keras 2's layers.experimental.preprocessing
 }
 #: Keras's other names for the same classes
@@ -80,18 +84,19 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
     return build_layer(config, custom_objects)
 
 __all__ = [
-    "Activation", "Add", "AlphaDropout", "Average", "AveragePooling1D", "AveragePooling2D",
-    "AvgPool1D", "AvgPool2D", "BatchNormalization", "Bidirectional", "Concatenate", "Conv1D",
-    "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D", "Convolution2DTranspose",
-    "Cropping2D", "Dense", "DepthwiseConv2D", "Dropout", "ELU", "Embedding", "Flatten", "GRU",
-    "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
-    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity", "Input", "InputLayer", "LSTM",
-    "Lambda", "Layer", "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D", "MaxPool2D",
-    "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply", "Normalization", "PReLU",
-    "Permute", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
-    "ReLU", "RepeatVector", "Rescaling", "Reshape", "SeparableConv2D", "SeparableConvolution2D",
-    "SimpleRNN", "Softmax", "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UpSampling2D",
-    "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "maximum", "minimum",
+    "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "AveragePooling1D",
+    "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "Bidirectional",
+    "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D",
+    "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv2D", "Dot",
+    "Dropout", "ELU", "Embedding", "Flatten", "GRU", "GaussianDropout", "GaussianNoise",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
+    "Input", "InputLayer", "LSTM", "Lambda", "Layer", "LayerNormalization", "LeakyReLU", "Masking",
+    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply",
+    "Normalization", "PReLU", "Permute", "RandomContrast", "RandomFlip", "RandomRotation",
+    "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape",
+    "SeparableConv2D", "SeparableConvolution2D", "SimpleRNN", "Softmax", "SpatialDropout1D",
+    "SpatialDropout2D", "Subtract", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
+    "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "dot", "maximum", "minimum",
     "multiply", "serialize", "subtract",
 ]
