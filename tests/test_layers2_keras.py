@@ -27,6 +27,10 @@ BUILDERS = {
                          L.Cropping1D((1, 0)), L.UpSampling1D(2),
                          L.ActivityRegularization(l1=0.01, l2=0.02), L.Flatten(), L.Dense(2)],
     "dot": lambda: _dot(),
+    "time_distributed": lambda: [L.Input((3, 6, 6, 1)), L.TimeDistributed(L.Conv2D(2, 3)),
+                                 L.TimeDistributed(L.Flatten()),
+                                 L.TimeDistributed(L.Dense(4, activation="tanh")), L.LSTM(3),
+                                 L.Dense(2)],
 }
 
 

@@ -61,7 +61,15 @@ def dot():
                                                       rng.normal(size=(3, 3, 4))]
 
 
-MODELS = [layer_norm, noise, sequence, dot]
+def time_distributed():
+    return keras.Sequential([keras.Input((3, 6, 6, 1)), L.TimeDistributed(L.Conv2D(2, 3)),
+                             L.TimeDistributed(L.Flatten()),
+                             L.TimeDistributed(L.Dense(4, activation="tanh")),
+                             L.LSTM(3), L.Dense(2)], name="time_distributed_net"), \
+        rng.normal(size=(2, 3, 6, 6, 1))
+
+
+MODELS = [layer_norm, noise, sequence, dot, time_distributed]
 
 
 def main() -> None:

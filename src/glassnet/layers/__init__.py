@@ -45,6 +45,7 @@ _MODULES = {
     ".separable_conv": ("DepthwiseConv2D", "SeparableConv2D"),
     ".simple_rnn": ("SimpleRNN",),
     ".spatial_dropout": ("SpatialDropout1D", "SpatialDropout2D"),
+    ".time_distributed": ("TimeDistributed",),
     ".upsampling": ("UpSampling2D",),
     ".upsampling1d": ("UpSampling1D",),
     ".experimental": ("experimental",),  # Keras 2's layers.experimental.preprocessing
@@ -96,7 +97,7 @@ __all__ = [
     "Normalization", "PReLU", "Permute", "RandomContrast", "RandomFlip", "RandomRotation",
     "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape",
     "SeparableConv2D", "SeparableConvolution2D", "SimpleRNN", "Softmax", "SpatialDropout1D",
-    "SpatialDropout2D", "Subtract", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
-    "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "dot", "maximum", "minimum",
-    "multiply", "serialize", "subtract",
+    "SpatialDropout2D", "Subtract", "TimeDistributed", "UpSampling1D", "UpSampling2D",
+    "ZeroPadding1D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "dot",
+    "maximum", "minimum", "multiply", "serialize", "subtract",
 ]
