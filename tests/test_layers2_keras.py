@@ -31,6 +31,7 @@ BUILDERS = {
                                  L.TimeDistributed(L.Flatten()),
                                  L.TimeDistributed(L.Dense(4, activation="tanh")), L.LSTM(3),
                                  L.Dense(2)],
+    "resizing": lambda: _resizing(),
 }
 
 
@@ -40,6 +41,14 @@ def _dot():
     scores = L.Dot(axes=(1, 2))([h, b])
     cosine = L.Dot(axes=1, normalize=True)([h, a])
     return glassnet.Model([a, b], L.Dense(2)(L.Concatenate()([scores, cosine])))
+
+
+def _resizing():
+    a = L.Input((7, 9, 2))
+    outs = [L.Resizing(4, 5)(a), L.Resizing(11, 6, interpolation="nearest")(a),
+            L.Resizing(5, 5, crop_to_aspect_ratio=True)(a), L.CenterCrop(4, 6)(a),
+            L.CenterCrop(9, 4)(a)]
+    return glassnet.Model(a, L.Concatenate()([L.Flatten()(t) for t in outs]))
 
 
 def build(name: str):

@@ -69,7 +69,20 @@ def time_distributed():
         rng.normal(size=(2, 3, 6, 6, 1))
 
 
-MODELS = [layer_norm, noise, sequence, dot, time_distributed]
+def resizing():
+    """Down and up, bilinear and nearest, an aspect crop, and CenterCrop both ways."""
+    a = keras.Input((7, 9, 2))
+    down = L.Resizing(4, 5)(a)
+    up = L.Resizing(11, 6, interpolation="nearest")(a)
+    aspect = L.Resizing(5, 5, crop_to_aspect_ratio=True)(a)
+    crop = L.CenterCrop(4, 6)(a)
+    small = L.CenterCrop(9, 4)(a)  # taller than the image: smart_resize
+    flat = [L.Flatten()(t) for t in (down, up, aspect, crop, small)]
+    return keras.Model(a, L.Concatenate()(flat), name="resizing_net"), \
+        rng.normal(size=(2, 7, 9, 2))
+
+
+MODELS = [layer_norm, noise, sequence, dot, time_distributed, resizing]
 
 
 def main() -> None:
