@@ -66,3 +66,25 @@ def test_saving_a_lambda_names_the_fix(tmp_path, path):
     with pytest.raises(ValueError, match=r"Lambda.*register_keras_serializable.*save_weights"):
         model.save(tmp_path / path)
     assert not (tmp_path / path).exists()
+
+
+def test_keras_file_with_a_lambda_refused_then_its_weights_load(tmp_path):
+    """load_model refuses the Lambda (test_keras_files.py), and names the fix, which works:
+    the model rebuilt in code with layers.Lambda takes the file's weights."""
+    import tarfile
+    from pathlib import Path
+
+    from glassnet.errors import ModelFileError
+
+    archive = Path(__file__).parent / "data" / "keras_files" / "keras_files.tar.xz"
+    with tarfile.open(archive) as tar:
+        for name in ("lambda_layer.keras", "lambda_layer.npz"):
+            (tmp_path / name).write_bytes(tar.extractfile(name).read())
+    with pytest.raises(ModelFileError, match=r"never runs code.*layers\.Lambda"):
+        glassnet.models.load_model(tmp_path / "lambda_layer.keras")
+    model = glassnet.Sequential([layers.Input((4,)), layers.Lambda(lambda t: t * 2.0),
+                                 layers.Dense(2)])
+    model.load_weights(tmp_path / "lambda_layer.keras")
+    data = np.load(tmp_path / "lambda_layer.npz")
+    np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y0"], rtol=1e-5,
+                               atol=1e-6)

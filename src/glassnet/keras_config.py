@@ -300,8 +300,9 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
         raise ValueError(
             _("layer {name!r} is a {cls_name} layer: Keras stores its Python function as "
               "bytecode in the file, and glassnet never runs code from a file. Rebuild "
-              "the model in code with the function written out (a custom layer), then "
-              "call model.load_weights(path) on this file.").format(name=name, cls_name=cls_name))
+              "the model in code, with layers.Lambda(your_function) (or a layer of your "
+              "own) in its place, then call model.load_weights(path) on this file.").format(
+                  name=name, cls_name=cls_name))
     if str(entry.get("module") or "").startswith("keras.src.ops"):
         if cls_name not in _OPERATORS:  # keras.ops.* called on symbolic tensors
             raise ValueError(
