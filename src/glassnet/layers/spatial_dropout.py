@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..i18n import _
+from ._spatial import check_data_format
 from .dropout import Dropout
 
 
@@ -18,8 +19,10 @@ class SpatialDropout1D(Dropout):
     rank = 1
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs) -> None:
-        kwargs.pop("data_format", None)  # channels_last only (see Conv2D)
+        data_format = kwargs.pop("data_format", None)
         super().__init__(rate, seed=seed, **kwargs)
+        self.data_format = check_data_format(data_format, f"{type(self).__name__} "
+                                                          f"{self.name!r}")
 
     def build(self, input_shape):
         if len(input_shape) != self.rank + 1:
@@ -44,3 +47,7 @@ class SpatialDropout2D(SpatialDropout1D):
 
     handles_variable_length = False
     rank = 2
+
+    def __init__(self, rate: float, data_format: str | None = None, seed: int | None = None,
+                 **kwargs) -> None:
+        super().__init__(rate, seed=seed, data_format=data_format, **kwargs)
