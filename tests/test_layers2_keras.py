@@ -4,6 +4,9 @@ set into the model built in glassnet code give the same outputs."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from glassnet import layers as L
 
 ARCHIVE = Path(__file__).parent / "data" / "keras_files" / "layers2_files.tar.xz"
 RTOL, ATOL = 1e-4, 1e-5
+KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")  # KENV.md
 
 BUILDERS = {
     "layer_norm": lambda: [L.Input((3, 5)), L.LayerNormalization(), L.Dense(4),
@@ -96,3 +100,38 @@ def test_glassnet_keras_file_round_trip(keras_dir, name, tmp_path):
     model.save(tmp_path / "again.keras")
     again = glassnet.models.load_model(tmp_path / "again.keras")
     np.testing.assert_allclose(again.predict(x, verbose=0), y, rtol=RTOL, atol=ATOL)
+
+
+CHECK = """
+import json, sys, numpy as np, keras
+out = {}
+for name in sys.argv[1:]:
+    data = np.load(name + ".npz")
+    x = data["x"] if "x" in data.files else [data["x0"], data["x1"]]
+    model = keras.models.load_model(name + ".keras")
+    out[name] = float(np.abs(np.asarray(model.predict(x, verbose=0)) - data["y"]).max())
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists(KERAS_PYTHON),
+                    reason=f"no Keras venv at {KERAS_PYTHON} (see /work/notes/KENV.md)")
+def test_glassnet_files_load_in_keras(keras_dir, tmp_path):
+    """Keras 3 loads the .keras files glassnet writes for these layers and predicts the
+    same (e.g. SpatialDropout's config without ``trainable``, which Keras refuses)."""
+    paths = []
+    for name in BUILDERS:
+        x, _, weights = reference(keras_dir, name)
+        model = build(name)
+        model.set_weights(weights)
+        path = str(tmp_path / name)
+        xs = {"x": x} if not isinstance(x, list) else {"x0": x[0], "x1": x[1]}
+        np.savez(f"{path}.npz", y=model.predict(x, verbose=0), **xs)
+        model.save(f"{path}.keras")
+        paths.append(path)
+    env = {**os.environ, "KERAS_BACKEND": "torch", "OMP_NUM_THREADS": "1", "PYTHONPATH": ""}
+    done = subprocess.run([KERAS_PYTHON, "-c", CHECK, *paths], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    errors = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(errors) == len(BUILDERS) and max(errors.values()) < 1e-5, errors

@@ -37,8 +37,11 @@ class SpatialDropout1D(Dropout):
         return (shape[0], *[1] * self.rank, shape[-1])
 
     def get_config(self):
+        """Keras's keys: no ``noise_shape``, and no ``trainable`` (Keras's SpatialDropout
+        refuses it when loading a file; the layer has no weights anyway)."""
         config = super().get_config()
         config.pop("noise_shape", None)
+        config.pop("trainable", None)
         return config
 
 
