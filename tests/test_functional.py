@@ -421,3 +421,29 @@ def test_a_config_of_28000_layers_loads_in_linear_time(monkeypatch):
     assert calls == {"rebuild": 0, "graph": 0}
     assert again.predict(np.ones((1, 2)), verbose=0).shape == (1, 2)
     assert calls["graph"] == 1
+
+
+def test_a_network_compiled_alone_trains_right_inside_another_model():
+    """Compiling the inner network fuses its softmax with its loss; training the outer model
+    (whose output is the inner model, so nothing is fused) must still backpropagate through
+    the softmax: the same steps as one flat model with the same weights."""
+    L = glassnet.keras.layers
+    x = np.random.default_rng(0).normal(size=(16, 5)).astype("float32")
+    y = np.arange(16) % 3
+    glassnet.utils.set_random_seed(0)
+    inner = glassnet.keras.Sequential([L.Dense(4, activation="relu", input_shape=(5,)),
+                                       L.Dense(3, activation="softmax")])
+    inner.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    inner.train_on_batch(x, y)  # fused with its loss
+    outer = glassnet.keras.Sequential([L.Input(shape=(5,)), inner])
+    outer.compile(optimizer=glassnet.keras.optimizers.SGD(0.5),
+                  loss="sparse_categorical_crossentropy")
+    flat = glassnet.keras.Sequential([L.Dense(4, activation="relu", input_shape=(5,)),
+                                      L.Dense(3, activation="softmax")])
+    flat.compile(optimizer=glassnet.keras.optimizers.SGD(0.5),
+                 loss="sparse_categorical_crossentropy")
+    flat.set_weights(inner.get_weights())
+    outer.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    flat.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(inner.get_weights(), flat.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -153,3 +153,18 @@ def test_variable_length_input_names_the_fix(shape, layer, fix):
         layer()(inputs)
     with pytest.raises(ValueError, match="variable length"):  # InputError is a ValueError
         layer()(tf.keras.Input(shape=shape, dtype="int32"))
+
+
+def test_predict_classes_and_predict_proba_warn_and_answer_as_keras2(fresh_warnings):
+    model = tf.keras.Sequential([tf.keras.layers.Dense(
+        3, activation="softmax", input_shape=(2,))])
+    x = np.array([[0.0, 1.0], [2.0, -1.0], [-3.0, 0.5]])
+    with pytest.warns(UserWarning, match=r"np\.argmax\(model\.predict\(x\), axis=-1\)"):
+        classes = model.predict_classes(x)
+    np.testing.assert_array_equal(classes, model.predict(x, verbose=0).argmax(axis=-1))
+    with pytest.warns(UserWarning, match=r"model\.predict\(x\)"):
+        np.testing.assert_allclose(model.predict_proba(x), model.predict(x, verbose=0))
+    binary = tf.keras.Sequential([tf.keras.layers.Dense(
+        1, activation="sigmoid", input_shape=(2,))])
+    p = binary.predict(x, verbose=0)
+    np.testing.assert_array_equal(binary.predict_classes(x), (p > 0.5).astype("int32"))

@@ -58,7 +58,7 @@ def _functions(module, exclude=()) -> set[str]:
 def exported() -> dict[str, set[str]]:
     """What each Keras module's row must list, read from the code."""
     return {
-        "keras.layers": set(layers.__all__) - {"Layer", "serialize", "deserialize"},
+        "keras.layers": set(layers.__all__) - {"Layer", "serialize", "deserialize", *layers.OWN},
         "keras.activations": set(activations.ALL) | set(activations.ALIASES),
         "keras.losses": (_classes(losses, losses.Loss, {"Loss", "ElementwiseLoss"})
                          | {f.__name__ for f in losses.FUNCTIONS}),
@@ -75,7 +75,7 @@ def exported() -> dict[str, set[str]]:
         "keras.models": set(models.__all__),
         "keras.preprocessing": {f"{sub}.{name}" for sub in preprocessing.__all__
                                 for name in getattr(preprocessing, sub).__all__},
-        "keras.backend": _functions(backend, {"snake_case", "unique_name"}),
+        "keras.backend": _functions(backend, {"snake_case", "unique_name"}) | set(backend.OPS),
         "tf.data": {"Dataset", "AUTOTUNE"} | {
             f"Dataset.{name}" for name, _ in inspect.getmembers(dataset.Dataset)
             if not name.startswith("_")},

@@ -205,3 +205,17 @@ def test_activations_and_derivatives_match_torch(name, torch_fn):
     a = f.forward(z)
     np.testing.assert_allclose(a, at.detach().numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(f.backward(z, a, da), zt.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+# -- tf.image.resize: TensorFlow 2 samples at half-pixel centres, as align_corners=False --
+@pytest.mark.parametrize("size", [(10, 14), (3, 4), (8, 3)])
+def test_image_resize_matches_interpolate(size):
+    x = np.random.default_rng(0).random((2, 5, 7, 3), np.float32)
+    ours = glassnet.image.resize(x, size).numpy()
+    t = torch.nn.functional.interpolate(torch.tensor(x).permute(0, 3, 1, 2), size=size,
+                                        mode="bilinear", align_corners=False)
+    np.testing.assert_allclose(ours, t.permute(0, 2, 3, 1).numpy(), atol=1e-6)
+    t = torch.nn.functional.interpolate(torch.tensor(x).permute(0, 3, 1, 2), size=size,
+                                        mode="nearest-exact")
+    np.testing.assert_array_equal(glassnet.image.resize(x, size, method="nearest").numpy(),
+                                  t.permute(0, 2, 3, 1).numpy())

@@ -26,10 +26,12 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "activations", "backend", "callbacks", "cli", "constraints", "datasets", "export",
     "filetype", "imaging", "initializers", "inspect", "losses", "metrics", "models", "ops",
-    "optimizers", "preprocessing", "random", "regularizers", "report", "sklearn", "utils",
+    "optimizers", "preprocessing", "random", "regularizers", "report", "saving", "sklearn",
+    "utils",
 )
 _OPS_ARRAY = (
-    "cast", "clip_by_value", "concat", "constant", "convert_to_tensor", "expand_dims", "eye",
+    "boolean_mask", "broadcast_to", "cast", "clip_by_value", "gather_nd", "scatter_nd",
+    "timestamp", "concat", "constant", "convert_to_tensor", "expand_dims", "eye",
     "fill", "gather", "identity", "linspace", "one_hot", "ones", "ones_like", "range", "rank",
     "reshape", "shape", "size", "split", "squeeze", "stack", "stop_gradient", "tile",
     "transpose", "unstack", "where", "zeros", "zeros_like",
@@ -37,7 +39,8 @@ _OPS_ARRAY = (
 # `tf.constant`, `tf.reduce_mean`, `tf.math.*`, `tf.nn.*`, `tf.keras.ops.*` (keras is this
 # module, so keras.ops is glassnet.ops), `tf.GradientTape`, `tf.Variable` (issue 12)
 _OPS_MATH = (
-    "abs", "add", "argmax", "argmin", "ceil", "cos", "cumsum", "divide", "equal", "exp",
+    "abs", "add", "add_n", "clip_by_norm", "truediv",
+    "argmax", "argmin", "ceil", "cos", "cumsum", "divide", "equal", "exp",
     "floor", "floordiv", "greater", "greater_equal", "less", "less_equal", "log", "logical_and",
     "logical_not", "logical_or", "matmul", "maximum", "minimum", "multiply", "negative", "norm",
     "not_equal", "pow", "reduce_all", "reduce_any", "reduce_logsumexp", "reduce_max",
@@ -52,15 +55,27 @@ __getattr__, __dir__ = attach(__name__, {
     "GradientTape": ".tape", "UnconnectedGradients": ".tape",
     "Tensor": ".tensor", "Variable": ".tensor",
     "Input": ".layers.input", "load_model": ".saving",
+    "Module": ".module", "TensorSpec": ".tensor_spec",
+    "TensorShape": ".tensor_shape",
+    "slice": (".ops.array", "slice_"),
+    "map_fn": ".ops.functional", "foldl": ".ops.functional", "foldr": ".ops.functional",
+    "broadcast_static_shape": ".ops.array", "broadcast_dynamic_shape": ".ops.array",
     # TensorFlow's own names for Keras's initializers: w_init = tf.random_normal_initializer()
     "random_normal_initializer": (".initializers", "RandomNormal"),
     "random_uniform_initializer": (".initializers", "RandomUniform"),
     "zeros_initializer": (".initializers", "Zeros"),
     "ones_initializer": (".initializers", "Ones"),
     "constant_initializer": (".initializers", "Constant"),
+    # TensorFlow's boilerplate: devices, logging, eager mode, tf.print (see devices, compat)
+    **{name: ".devices" for name in ("config", "device", "distribute", "executing_eagerly",
+                                     "test")},
+    "compat": ".compat", "get_logger": ".compat", "autograph": ".compat",
+    "mixed_precision": ".mixed_precision", "print": (".printing", "tf_print"),
+    "image": ".image", "wrappers": ".wrappers",
 })
 
 float16, float32, float64 = _np.float16, _np.float32, _np.float64
+half, double = float16, float64  # TensorFlow's other names
 int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8
 bool = _np.bool_  # tf.bool
 newaxis = None

@@ -11,7 +11,20 @@ import re
 
 import numpy as np
 
+from ._lazy import attach
 from .i18n import _
+
+# K.mean, K.square, K.categorical_crossentropy ... (Keras 2 custom losses): backend_ops,
+# imported on first use
+OPS = (
+    "abs", "all", "any", "argmax", "argmin", "batch_flatten", "binary_crossentropy", "cast",
+    "categorical_crossentropy", "clip", "concatenate", "constant", "dot", "equal", "eval",
+    "exp", "expand_dims", "flatten", "gather", "greater", "greater_equal", "int_shape",
+    "l2_normalize", "less", "less_equal", "log", "max", "maximum", "mean", "min", "minimum",
+    "not_equal", "ones_like", "pow", "prod", "relu", "reshape", "round", "shape", "sigmoid",
+    "sign", "softmax", "softplus", "sparse_categorical_crossentropy", "sqrt", "square",
+    "stack", "std", "sum", "tanh", "transpose", "var", "variable", "zeros_like")
+__getattr__, __dir__ = attach(__name__, dict.fromkeys(OPS, ".backend_ops"))
 
 _FLOATX = np.dtype("float32")
 _EPSILON = 1e-7

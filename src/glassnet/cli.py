@@ -2,6 +2,7 @@
 
     glassnet train                         784-128-10, ReLU, softmax, Adam, 5 epochs, batch 32
     glassnet train --report report/        ... and write an HTML report of what it learned
+    glassnet train --model cnn --augment   a convnet trained on shifted, rotated, ... digits
     glassnet evaluate model.glassnet       test accuracy
     glassnet summary model.glassnet        the layers and their parameter counts
     glassnet report model.glassnet DIR     the report for a saved model
@@ -237,17 +238,24 @@ def cmd_train(args) -> None:
             print(_("Holding out 10% of the training images for the report's validation "
                     "curves (--validation-split 0.1)."))
     model = build_model(args)
+    trainer = model
+    if args.augment:  # trains model's weights; model, without the augmentation, is saved
+        from .architectures import augmented
+
+        trainer = augmented(model)
     x_train, y_train = _mnist(model, "train", args.limit)
     x_test, y_test = _mnist(model, "test")
     n_val = int(len(x_train) * split)  # fit's validation_split holds out the last n_val
-    compile_model(model, args, len(x_train) - n_val)
+    compile_model(trainer, args, len(x_train) - n_val)
     plan = _("Training on {n} MNIST images, validating on {n_val}; {epochs} epoch(s), batch "
              "size {batch_size}.") if split else _("Training on {n} MNIST images; {epochs} "
                                                    "epoch(s), batch size {batch_size}.")
     print(plan.format(n=len(x_train) - n_val, n_val=n_val, epochs=args.epochs,
                       batch_size=args.batch_size))
-    history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
-                        validation_split=split)
+    history = trainer.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
+                          validation_split=split)
+    if trainer is not model:
+        model.compile(optimizer=trainer.optimizer, **trainer.compiled.get_config(trainer))
     loss, accuracy = model.evaluate(x_test, y_test)
     print(_("Test accuracy: {accuracy} (loss {loss}) on {n} test images").format(
         accuracy=f"{accuracy:.4f}", loss=f"{loss:.4f}", n=len(y_test)))
@@ -514,6 +522,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help=_("mlp: Dense layers (default); cnn: a small convolutional network"))
     p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
                    help=_("train on the first N images only (quick experiments)"))
+    p.add_argument("--augment", action="store_true",
+                   help=_("train on randomly shifted, rotated, zoomed, thicker and thinner "
+                          "copies of the digits (slower; the saved model is the same network)"))
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help=_("test accuracy of a saved model"))

@@ -34,7 +34,7 @@ def prepare_inputs(model, x, single_sample: bool = False, training: bool = False
     ``x`` is one array, a list in the order of ``model.inputs``, or a dict keyed by input
     name. An unbuilt ``Sequential`` is built from the shape of ``x``.
     """
-    if not model.layers:
+    if not model.layers and not getattr(model, "uses_call", False):
         raise InputError(_("The model has no layers: add some first, e.g. "
                            "model.add(glassnet.layers.Dense(10))."))
     check_columns(model.training_columns, x)  # a DataFrame: same columns, same order

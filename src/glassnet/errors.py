@@ -25,6 +25,11 @@ class NotCompiledError(GlassnetError, ValueError, RuntimeError):
     """
 
 
+class InvalidArgumentError(GlassnetError, ValueError):
+    """An op given operands it cannot use (shapes that do not fit): TensorFlow's
+    ``tf.errors.InvalidArgumentError``, and a ``ValueError`` as NumPy and Keras 3 raise."""
+
+
 class ModelFileError(GlassnetError, ValueError):
     """A model file that is truncated, corrupted, hostile or of an unknown format."""
 

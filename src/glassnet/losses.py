@@ -570,9 +570,11 @@ def _per_sample(loss: Loss, y_true, y_pred, sparse: bool = False):
     if not isinstance(y_pred, Tensor):
         return values
     n = len(a)
+    if np.ndim(values) == 0:  # 1-D ŷ: Keras reduces the last axis, which is the only one,
+        n = 1                 # so L is the mean itself and dŷ = dL/dŷ · g
 
     def vjp(g):
-        g = np.asarray(g).reshape(n, *([1] * (a.ndim - 1)))
+        g = np.asarray(g).reshape(n, *([1] * (a.ndim - 1))) if n > 1 else np.asarray(g)
         return [(n * loss.backward(y, a) * g).astype(a.dtype, copy=False)]
     return record(Tensor(np.asarray(values, a.dtype)), [y_pred], vjp, name=loss.name)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from . import backend, blas, fit_arguments, losses, optimizers, training
+from . import backend, batches, blas, fit_arguments, losses, optimizers, training
 from . import callbacks as callbacks_module
 from . import data as data_module
 from . import metrics as metrics_module
@@ -434,6 +434,11 @@ class Model(Layer):
         return loss, outs
 
     # -- fit / evaluate / predict ------------------------------------------------------
+    # Keras 2's spellings, with one warning each (see batches)
+    fit_generator = batches.fit_generator
+    evaluate_generator = batches.evaluate_generator
+    predict_generator = batches.predict_generator
+
     def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1,
             verbose: str | int = "auto", callbacks: list | None = None,
             validation_split: float = 0.0, validation_data: tuple | None = None,
@@ -457,6 +462,13 @@ class Model(Layer):
         weigh each sample's loss; ``steps_per_epoch`` sets the batches per epoch.
         """
         _unsupported(kwargs, "fit")
+        if batches.is_batches(x):  # a Sequence or generator: its batches, read once
+            x, y, sample_weight, batch_size, shuffle = batches.to_arrays(
+                x, y, steps_per_epoch, shuffle, "fit")
+            steps_per_epoch = None
+        if batches.is_batches(validation_data):
+            validation_data = batches.to_arrays(validation_data, None, validation_steps,
+                                                False, "evaluate")[:2]
         epochs, verbose = fit_arguments.epochs(epochs, initial_epoch), \
             fit_arguments.verbose(verbose)
         validation_data = fit_arguments.validation_data(validation_data)
@@ -503,6 +515,9 @@ class Model(Layer):
                  verbose: str | int = "auto", return_dict: bool = False,
                  callbacks: list | None = None, **kwargs):
         """Loss and metrics on ``(x, y)``: ``[loss, accuracy]``, or a dict with ``return_dict``."""
+        if batches.is_batches(x):
+            x, y, _, batch_size, _ = batches.to_arrays(x, y, kwargs.pop("steps", None), False,
+                                                       "evaluate")
         _unsupported(kwargs, "evaluate")
         verbose = fit_arguments.verbose(verbose)
         x, y, batch_size, _ = _from_dataset(x, y, batch_size, False, "evaluate")
@@ -522,6 +537,9 @@ class Model(Layer):
         One sample without the batch dimension (``x.shape == model.input_shape[1:]``)
         is read as a batch of one: the result has shape ``(1, ...)``.
         """
+        if batches.is_batches(x):
+            x, _, _, batch_size, _ = batches.to_arrays(x, None, kwargs.pop("steps", None), False,
+                                                       "predict")
         _unsupported(kwargs, "predict")
         verbose = fit_arguments.verbose(verbose)
         x, _, batch_size, _ = _from_dataset(x, None, batch_size, False, "predict")
@@ -530,10 +548,29 @@ class Model(Layer):
         outs = training.predict(self, xs, _batch_size(batch_size), verbose, callbacks)
         return self._structure(outs)
 
+    def predict_classes(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """Keras 2's class predictions (removed in Keras 3): the index of the largest output
+        (``argmax``) for several outputs per sample, else ``ŷ > 0.5`` for a sigmoid output."""
+        from .legacy import warn_once
+
+        warn_once("model.predict_classes(x)", _(
+            "np.argmax(model.predict(x), axis=-1), or (model.predict(x) > 0.5).astype('int32') "
+            "for one sigmoid output"))
+        p = np.asarray(self.predict(x, batch_size=batch_size, verbose=verbose))
+        return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """Keras 2's name (removed in Keras 3) for ``predict`` on a probability output."""
+        from .legacy import warn_once
+
+        warn_once("model.predict_proba(x)", "model.predict(x)")
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
     def train_on_batch(self, x, y) -> float:
         """One gradient step on one batch; returns its loss."""
         xs, ys = self.prepare(x, y, training=True, cast=True)
         self.bind()
+        self.compiled.claim_fusion(self)
         self.graph.plan(input_grads=False)
         try:
             with blas.limit_threads(self, len(xs[0])):  # spares the 2-thread trap
@@ -985,6 +1022,17 @@ class _Compiled:
             total += value
             douts.append(d)
         return total + self.penalty(), douts
+
+    def claim_fusion(self, model: Model) -> None:
+        """Set each layer's ``fused_activation`` as this model's losses need it, before
+        training: a layer may also sit in another compiled model (a network compiled on
+        its own and again inside a bigger one), whose compile fused it with its loss."""
+        for layer in model.leaves():
+            if hasattr(layer, "fused_activation"):
+                layer.fused_activation = False
+        for o in self.outputs:
+            if o.fused:
+                o.layer.fused_activation = True
 
     def penalty(self) -> float:
         """``Σ R(W)``: the regularizers' penalties (their gradients are added by the layers'

@@ -286,6 +286,25 @@ class Optimizer:
         for theta, v in zip(thetas, variables):
             v.assign(theta.reshape(np.asarray(v).shape))
 
+    def minimize(self, loss, var_list, tape=None) -> None:
+        """Keras 2's ``optimizer.minimize(loss, var_list)``: one step down the gradient of
+        ``loss`` (a function of no arguments, run on a ``GradientTape``; or a tensor
+        computed inside the ``tape`` given) with respect to ``var_list``."""
+        from .tape import GradientTape
+
+        variables = list(var_list() if callable(var_list) else var_list)
+        if callable(loss):
+            with GradientTape() as tape:
+                value = loss()
+        elif tape is None:
+            raise ValueError(_("minimize got the loss as a tensor but no tape: pass a "
+                               "function, optimizer.minimize(lambda: loss_fn(), var_list), "
+                               "or the tape that recorded it, minimize(loss, var_list, "
+                               "tape=tape)."))
+        else:
+            value = loss
+        self.apply_gradients(zip(tape.gradient(value, variables), variables))
+
     def get_config(self) -> dict:
         config = {"learning_rate": self._learning_rate}
         config.update({k: v for k, v in vars(self).items() if not k.startswith("_")

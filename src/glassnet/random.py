@@ -28,6 +28,8 @@ def rng() -> np.random.Generator:
 def set_seed(seed: int) -> None:
     """Seed glassnet, NumPy's legacy global generator and Python's ``random``."""
     global _rng
+    if isinstance(seed, (float, np.floating)) and float(seed).is_integer():
+        seed = int(seed)  # tf.random.set_seed(1.0) works in TensorFlow
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(_("The seed must be an integer, got {seed!r}.").format(seed=seed))
     _rng = np.random.default_rng(int(seed))

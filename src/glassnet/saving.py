@@ -57,6 +57,12 @@ import numpy as np
 
 from . import random as grandom
 from . import serialization
+from .custom_objects import (  # noqa: F401 - keras.saving's API (Keras 3)
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    register_keras_serializable,
+)
 from .errors import ModelFileError, ModelNotFoundError
 from .files import kind, open_regular
 from .i18n import _

@@ -26,7 +26,8 @@ from .i18n import _
 LAYERS: dict[str, type] = {
     name: cls for name in layers_module.__all__
     if isinstance(cls := getattr(layers_module, name), type)
-    and issubclass(cls, layers_module.Layer) and name != "Layer"}
+    and issubclass(cls, layers_module.Layer)
+    and name not in ("Layer", "Lambda")}  # Lambda holds Python code: never built from a file
 
 
 def register_layer(cls: type, name: str | None = None) -> type:

@@ -29,6 +29,7 @@ import numpy as np
 
 from . import backend
 from .i18n import _
+from .tensor_shape import TensorShape
 
 
 def _ops():
@@ -62,8 +63,9 @@ class Tensor:
         return a[()] if a.ndim == 0 else a
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.array.shape
+    def shape(self) -> TensorShape:
+        """The shape: a tuple, with TensorFlow's ``as_list()``, ``rank``..."""
+        return tuple.__new__(TensorShape, self.array.shape)  # NumPy's ints: nothing to check
 
     @property
     def dtype(self) -> np.dtype:
@@ -230,7 +232,7 @@ class Tensor:
         return _ops().logical_not(self)
 
     # -- a few TensorFlow methods --------------------------------------------
-    def get_shape(self) -> tuple[int, ...]:
+    def get_shape(self) -> TensorShape:
         return self.shape
 
 

@@ -116,6 +116,7 @@ def fit(model, xs, ys, batch_size: int, epochs: int, verbose, callbacks, val, sh
     new shuffled pass, as a repeated dataset would.
     """
     model.bind()
+    model.compiled.claim_fusion(model)  # a layer may have been fused by another model
     model.graph.plan(input_grads=False)  # the first layers skip dL/dx
     n = len(xs[0])
     steps = steps_per_epoch or math.ceil(n / batch_size)

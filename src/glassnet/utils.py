@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .batches import PyDataset, Sequence
 from .custom_objects import (
     CustomObjectScope,
     custom_object_scope,
@@ -22,7 +23,8 @@ from .preprocessing.timeseries import timeseries_dataset_from_array
 from .random import set_seed
 from .visualization import model_to_dot, plot_model
 
-__all__ = ["CustomObjectScope", "array_to_img", "custom_object_scope", "get_custom_objects",
+__all__ = ["CustomObjectScope", "PyDataset", "Sequence", "array_to_img",
+           "custom_object_scope", "get_custom_objects",
            "get_file", "image_dataset_from_directory", "img_to_array", "load_img",
            "model_to_dot", "normalize", "pad_sequences",
            "plot_model", "register_keras_serializable", "save_img", "set_random_seed",

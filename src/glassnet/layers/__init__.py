@@ -13,8 +13,8 @@ _MODULES = {
     ".activation": ("Activation",),
     ".activations": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
     ".activity_regularization": ("ActivityRegularization",),
-    ".augmentation": ("RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
-                      "RandomZoom"),
+    ".augmentation": ("RandomAffineChain", "RandomContrast", "RandomFlip", "RandomRotation",
+                      "RandomStrokeWidth", "RandomTranslation", "RandomZoom"),
     ".bidirectional": ("Bidirectional",),
     ".center_crop": ("CenterCrop",),
     ".conv": ("Conv2D",),
@@ -67,6 +67,8 @@ _ALIASES = {
     "MaxPool2D": "MaxPooling2D",
     "SeparableConvolution2D": "SeparableConv2D",
 }
+#: glassnet's own layers (``glassnet train --augment``), which Keras does not have
+OWN = ("RandomAffineChain", "RandomStrokeWidth")
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 __getattr__, __dir__ = attach(__name__, {
     **_WHERE, **{alias: (_WHERE[name], name) for alias, name in _ALIASES.items()}})
@@ -97,10 +99,10 @@ __all__ = [
     "GlobalMaxPooling2D", "Identity", "Input", "InputLayer", "LSTM", "Lambda", "Layer",
     "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D",
     "MaxPooling2D", "Maximum", "Minimum", "Multiply", "Normalization", "PReLU", "Permute",
-    "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "ReLU",
-    "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv2D",
-    "SeparableConvolution2D", "SimpleRNN", "Softmax", "SpatialDropout1D", "SpatialDropout2D",
-    "Subtract", "TimeDistributed", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
-    "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "dot", "maximum", "minimum",
-    "multiply", "serialize", "subtract",
+    "RandomAffineChain", "RandomContrast", "RandomFlip", "RandomRotation", "RandomStrokeWidth",
+    "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing",
+    "SeparableConv2D", "SeparableConvolution2D", "SimpleRNN", "Softmax", "SpatialDropout1D",
+    "SpatialDropout2D", "Subtract", "TimeDistributed", "UpSampling1D", "UpSampling2D",
+    "ZeroPadding1D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "dot",
+    "maximum", "minimum", "multiply", "serialize", "subtract",
 ]

@@ -1,5 +1,7 @@
 """Image augmentation: ``RandomFlip``, ``RandomRotation``, ``RandomTranslation``,
-``RandomZoom`` and ``RandomContrast``, with Keras 3's arguments and formulas.
+``RandomZoom`` and ``RandomContrast``, with Keras 3's arguments and formulas, and
+glassnet's own ``RandomStrokeWidth`` (thicker or thinner strokes) and ``RandomAffineChain``
+(several of the affine layers as one warp); Keras has neither.
 
 Each layer changes every training image by its own random amount, so the network sees a
 slightly different picture each epoch, and is the identity at inference (``predict``,
@@ -321,3 +323,105 @@ class RandomContrast(_RandomImageLayer):
     def get_config(self):
         return {**super().get_config(), "factor": self.factor,
                 "value_range": list(self.value_range)}
+
+
+class RandomStrokeWidth(_RandomImageLayer):
+    """Thicken or thin each image's strokes by a random amount: glassnet's own layer (Keras
+    has none), for handwriting written with pens of other widths than the training set's.
+
+    Each image gets ``t`` drawn uniformly from ``[lower, upper]`` (``factor=0.5``: ``t`` in
+    ``[-0.5, 0.5]``; a pair sets the bounds; ``-1 ≤ t ≤ 1``). With ``D(x)`` the grey
+    dilation (each pixel takes the largest value of its 3x3 window, so bright strokes
+    grow by a pixel on every side) and ``E(x)`` the grey erosion (the smallest value)::
+
+        y = x + t·(D(x) - x)     for t ≥ 0   (t = 1: one pixel thicker all round)
+        y = x + |t|·(E(x) - x)   for t < 0   (t = -1: one pixel thinner all round)
+
+    Strokes are bright on a dark background, as in MNIST. The window ignores what lies
+    outside the image. Backward: ``D`` passes each ``dy`` to the pixel its window took
+    (the argmax; ``E`` likewise the argmin), so ``dx = (1 - |t|)·dy + |t|·Σ dy`` over the
+    outputs whose window took that pixel.
+    """
+
+    formula = "y = x + t·(dilate(x) - x), t ≥ 0;  y = x + |t|·(erode(x) - x), t < 0"
+    backward_formula = "dx = (1 - |t|)·dy + |t|·dy sent to each window's max (min) pixel"
+    SHIFTS = tuple((i, j) for i in range(3) for j in range(3))  # the 3x3 window's offsets
+
+    def __init__(self, factor, seed: int | None = None, **kwargs) -> None:
+        super().__init__(seed, **kwargs)
+        self.factor = _listed(factor)
+        self.lower, self.upper = _factor_range(factor, "factor", "RandomStrokeWidth", -1, 1)
+
+    def transform(self, x):
+        n, H, W, C = x.shape
+        t = self.rng().uniform(self.lower, self.upper, n).astype(x.dtype).reshape(n, 1, 1, 1)
+        sign = np.where(t >= 0, 1, -1).astype(x.dtype)  # erosion is dilation of -x
+        self.padded = np.full((n, H + 2, W + 2, C), -np.inf, dtype=x.dtype)
+        self.padded[:, 1:-1, 1:-1] = sign * x
+        extreme = self.padded[:, 1:-1, 1:-1].copy()
+        for i, j in self.SHIFTS:
+            np.maximum(extreme, self.padded[:, i:i + H, j:j + W], out=extreme)
+        self.t = np.abs(t)
+        return x + self.t * (sign * extreme - x)
+
+    def transform_backward(self, dy):
+        n, H, W, C = dy.shape
+        windows = np.stack([self.padded[:, i:i + H, j:j + W] for i, j in self.SHIFTS])
+        pick = windows.argmax(axis=0)  # which neighbour each output pixel took
+        d_extreme = self.t * dy
+        dpadded = np.zeros((n, H + 2, W + 2, C), dtype=dy.dtype)
+        for k, (i, j) in enumerate(self.SHIFTS):
+            dpadded[:, i:i + H, j:j + W] += np.where(pick == k, d_extreme, 0)
+        return (1 - self.t) * dy + dpadded[:, 1:-1, 1:-1]
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+class RandomAffineChain(_RandomAffine):
+    """Several random affine layers (``RandomZoom``, ``RandomRotation``,
+    ``RandomTranslation``) applied as one warp: glassnet's own layer (Keras has none).
+
+    In a model, ``RandomZoom -> RandomRotation -> RandomTranslation`` resamples the image
+    three times, and each bilinear resampling blurs it a little. Each layer's map, from an
+    output pixel ``p`` to the point it reads (homogeneous 3x3 matrices ``M``), composes::
+
+        y(p) = x(M_1 · M_2 · … · M_k · p)     (layers listed first to last)
+
+    so this layer draws each layer's amounts as that layer would (its ``matrices``, in
+    order), multiplies the maps, and interpolates once: the same random transforms at a
+    third of the cost, and sharper. Interpolation and filling are the chain's own
+    (``fill_mode``, ``interpolation``, ``fill_value``), not the listed layers'.
+    """
+
+    formula = "y = x warped by the product of the listed layers' random affine maps"
+    backward_formula = "dx = adjoint of the same warp applied to dy"
+
+    def __init__(self, layers, fill_mode: str = "reflect", interpolation: str = "bilinear",
+                 seed: int | None = None, fill_value: float = 0.0, **kwargs) -> None:
+        super().__init__(fill_mode, interpolation, seed, fill_value, **kwargs)
+        if isinstance(layers, dict):
+            layers = [layers]
+        from . import deserialize
+
+        self.layers = [deserialize(layer) if isinstance(layer, dict) else layer
+                       for layer in layers]
+        for layer in self.layers:
+            if not isinstance(layer, _RandomAffine) or isinstance(layer, RandomAffineChain):
+                raise TypeError(f"RandomAffineChain takes RandomRotation, RandomTranslation and "
+                                f"RandomZoom layers, got {layer!r}.")
+
+    def matrices(self, n, H, W):
+        M = np.broadcast_to(np.eye(3), (n, 3, 3))
+        for layer in self.layers:
+            m = layer.matrices(n, H, W)  # (n, 8): [a0, a1, a2, b0, b1, b2, 0, 0]
+            step = np.zeros((n, 3, 3))
+            step[:, :2] = m[:, :6].reshape(n, 2, 3)
+            step[:, 2, 2] = 1.0
+            M = M @ step
+        return np.concatenate([M[:, :2].reshape(n, 6), np.zeros((n, 2))], axis=1)
+
+    def get_config(self):
+        from . import serialize
+
+        return {**super().get_config(), "layers": [serialize(layer) for layer in self.layers]}

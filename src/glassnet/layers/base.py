@@ -399,6 +399,21 @@ class Layer:
         return any(leaf.trainable and leaf.params for leaf in self.leaves())
 
     @property
+    def submodules(self) -> tuple[Layer, ...]:
+        """Every layer inside this one, at any depth, breadth first (``tf.Module``'s
+        ``submodules``: a model's layers, a layer's sub-layers, and theirs)."""
+        found: list[Layer] = []
+        queue: list[Layer] = [self]
+        while queue:
+            layer = queue.pop(0)
+            children = layer.layers if hasattr(layer, "layers") else layer.sublayers
+            for child in children:
+                if child is not self and not any(child is f for f in found):
+                    found.append(child)
+                    queue.append(child)
+        return tuple(found)
+
+    @property
     def sublayers(self) -> list[Layer]:
         """The layers assigned to this layer's attributes (directly, or in a list, tuple or
         dict), in the order they were assigned: Keras's tracking of nested layers."""
@@ -640,8 +655,8 @@ def _as_shape(shape) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     shape = tuple(shape)
-    if not shape or not all(d is None or isinstance(d, (int, np.integer)) and d > 0
-                            for d in shape):
+    if not all(d is None or isinstance(d, (int, np.integer)) and d > 0
+               for d in shape):  # () = one number per sample
         raise ValueError(_(
             "input_shape must be a tuple of positive integers without the batch size, "
             "such as (28, 28) or (784,), or None for a sequence's length, such as "

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import array, math, nn, numpy_interop
+from . import array, linalg, math, nn, numpy_interop
 from .array import (
+    boolean_mask,
+    broadcast_to,
     cast,
     clip_by_value,
     concat,
@@ -50,6 +52,7 @@ from .array import (
 from .math import (
     abs,
     add,
+    add_n,
     ceil,
     cos,
     cumsum,
@@ -197,13 +200,15 @@ def binary_crossentropy(target, output, from_logits=False):
 
 
 __all__ = [
-    "abs", "absolute", "add", "arange", "argmax", "argmin", "array", "binary_crossentropy",
-    "cast", "categorical_crossentropy", "ceil", "clip", "clip_by_value", "concat",
+    "abs", "absolute", "add", "add_n", "arange", "argmax", "argmin", "array",
+    "binary_crossentropy", "boolean_mask", "broadcast_to", "cast", "categorical_crossentropy",
+    "ceil", "clip", "clip_by_value", "concat",
     "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "cumsum",
     "divide", "dot", "elu", "equal", "exp", "expand_dims", "eye", "fill", "floor", "floordiv",
     "full", "gather", "gelu", "getitem", "greater", "greater_equal", "identity", "leaky_relu",
-    "less", "less_equal", "linspace", "log", "log_softmax", "logical_and", "logical_not",
-    "logical_or", "logsumexp", "math", "matmul", "max", "maximum", "mean", "min", "minimum",
+    "less", "less_equal", "linalg", "linspace", "log", "log_softmax", "logical_and",
+    "logical_not", "logical_or", "logsumexp", "math", "matmul", "max", "maximum", "mean",
+    "min", "minimum",
     "mod", "multiply", "negative", "nn", "norm", "not_equal", "numpy_interop", "one_hot",
     "ones", "ones_like", "pow", "power", "prod", "range", "rank", "reduce_all", "reduce_any",
     "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_std",
@@ -213,9 +218,3 @@ __all__ = [
     "swish", "take", "tanh", "tile", "transpose", "unstack", "var", "where", "zeros",
     "zeros_like",
 ]
-
-
-class linalg:  # noqa: N801  (tf.linalg.matmul)
-    matmul = staticmethod(matmul)
-    eye = staticmethod(eye)
-    norm = staticmethod(norm)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import backend
+from ..errors import InvalidArgumentError
 from ..i18n import _
 from ..tape import record
 from ..tensor import Tensor, to_array
@@ -33,7 +34,7 @@ def pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(
+        raise InvalidArgumentError(
             _("Incompatible shapes for {op}: {shape} and {shape2}. Element-wise ops need "
               "shapes that broadcast (equal, or 1, in each dimension counted from the "
               "right); reshape one operand (tf.reshape, tf.expand_dims) or use tf.matmul "

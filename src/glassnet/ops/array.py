@@ -341,3 +341,99 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
     y = np.clip(x.array, lo, hi).astype(x.dtype)
     inside = (x.array >= lo) & (x.array <= hi)
     return record(Tensor(y), [x], lambda dy: [dy * inside], "clip_by_value")
+
+
+def boolean_mask(tensor, mask, axis=None, name=None) -> Tensor:
+    """The entries of ``tensor`` where ``mask`` is True, as ``tf.boolean_mask``.
+
+    ``mask`` (k dimensions) covers axes ``axis .. axis + k - 1`` of ``tensor``, which are
+    flattened into one axis of the kept entries. ``dx`` is ``dy`` put back where the
+    entries were taken from, zero elsewhere.
+    """
+    x = as_tensor(tensor)
+    m = np.asarray(value(mask), dtype=bool)
+    axis = 0 if axis is None else int(axis) % x.ndim
+    if x.shape[axis:axis + m.ndim] != m.shape:
+        raise ValueError(_("boolean_mask: the mask of shape {got} must match axes {axis}.."
+                           "{last} of the tensor of shape {shape}, i.e. have shape "
+                           "{want}.").format(got=m.shape, axis=axis, last=axis + m.ndim - 1,
+                                             shape=x.shape,
+                                             want=x.shape[axis:axis + m.ndim]))
+    index = (slice(None),) * axis + (m,)
+    y = x.array[index]
+
+    def vjp(dy):
+        dx = np.zeros(x.shape, dy.dtype)
+        dx[index] = dy
+        return [dx]
+
+    return record(Tensor(y), [x], vjp, "boolean_mask")
+
+
+def broadcast_to(input, shape, name=None) -> Tensor:
+    """``input`` repeated to ``shape`` by broadcasting; ``dx`` sums ``dy`` over the copies."""
+    x = as_tensor(input)
+    y = np.array(np.broadcast_to(x.array, _shape(shape)))
+    return record(Tensor(y), [x], lambda dy: [unbroadcast(dy, x.shape)], "broadcast_to")
+
+
+def slice_(input_, begin, size, name=None) -> Tensor:
+    """``tf.slice``: ``input_[begin[i] : begin[i] + size[i]]`` on each axis (``size[i] = -1``:
+    to the end); the gradient is ``getitem``'s. (Named ``slice_`` here so that Python's
+    ``slice`` stays usable in this module.)"""
+    x = as_tensor(input_)
+    begin, size = _shape(begin), np.atleast_1d(value(size)).astype(int)
+    index = tuple(builtins.slice(b, None if s == -1 else b + s) for b, s in zip(begin, size))
+    return getitem(x, index)
+
+
+def _nd_index(indices: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Index arrays for NumPy from TensorFlow's ``indices[..., k]`` (one row per entry)."""
+    return tuple(np.moveaxis(indices, -1, 0))
+
+
+def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
+    """``y[i] = params[indices[i]]``, each row of ``indices`` addressing the first
+    ``indices.shape[-1]`` axes; ``dparams`` adds each ``dy[i]`` back where it came from."""
+    p = as_tensor(params)
+    idx = np.asarray(value(indices), dtype=np.int64)
+    index = _nd_index(idx)
+    y = p.array[index]
+
+    def vjp(dy):
+        dp = np.zeros(p.shape, dy.dtype)
+        np.add.at(dp, index, dy)
+        return [dp]
+
+    return record(Tensor(np.array(y)), [p], vjp, "gather_nd")
+
+
+def scatter_nd(indices, updates, shape, name=None) -> Tensor:
+    """Zeros of ``shape`` with ``updates[i]`` added at ``indices[i]`` (repeats add up);
+    ``dupdates[i] = dy[indices[i]]``."""
+    u = as_tensor(updates)
+    idx = np.asarray(value(indices), dtype=np.int64)
+    index = _nd_index(idx)
+    y = np.zeros(_shape(shape), u.dtype)
+    np.add.at(y, index, u.array)
+    return record(Tensor(y), [u], lambda dy: [np.array(dy[index])], "scatter_nd")
+
+
+def timestamp(name=None) -> Tensor:
+    """Seconds since the Unix epoch, a float64 scalar (``tf.timestamp()``)."""
+    import time
+
+    return Tensor(np.float64(time.time()))
+
+
+def broadcast_static_shape(shape_x, shape_y):
+    """The shape two shapes broadcast to (``tf.broadcast_static_shape``)."""
+    from ..tensor_shape import TensorShape
+
+    return TensorShape(np.broadcast_shapes(tuple(shape_x), tuple(shape_y)))
+
+
+def broadcast_dynamic_shape(shape_x, shape_y) -> Tensor:
+    """The same, for shapes given as tensors (``tf.shape(x)``): an int32 tensor."""
+    x, y = (tuple(int(d) for d in np.asarray(value(s)).ravel()) for s in (shape_x, shape_y))
+    return Tensor(np.asarray(np.broadcast_shapes(x, y), np.int32))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations
+from ..errors import InvalidArgumentError
 from ..i18n import _
 from ..tape import record
 from ..tensor import Tensor
@@ -31,6 +32,18 @@ def add(x, y, name=None) -> Tensor:
     x, y = pair(x, y, "add")
     return record(Tensor(x.array + y.array), [x, y],
                   lambda dz: [unbroadcast(dz, x.shape), unbroadcast(dz, y.shape)], "add")
+
+
+def add_n(inputs, name=None) -> Tensor:
+    """``z = x₁ + x₂ + … + xₙ`` (same shapes);  each ``dz/dxᵢ = 1``."""
+    xs = [as_tensor(x) for x in inputs]
+    shapes = {x.shape for x in xs}
+    if len(shapes) != 1:
+        raise ValueError(_("add_n needs inputs of one shape, got {shapes}: use tf.add "
+                           "(which broadcasts) for different shapes.").format(
+                               shapes=[x.shape for x in xs]))
+    y = np.sum([x.array for x in xs], axis=0).astype(xs[0].dtype)
+    return record(Tensor(y), xs, lambda dy: [dy] * len(xs), "add_n")
 
 
 def subtract(x, y, name=None) -> Tensor:
@@ -388,6 +401,29 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
                   "cumsum")
 
 
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running products along ``axis``;  ``dL/dxᵢ = (Σ_{j ≥ i} dL/dyⱼ · yⱼ) / xᵢ``: each
+    ``yⱼ`` after ``xᵢ`` holds ``xᵢ`` once (TensorFlow's formula: not for ``xᵢ = 0``)."""
+    x = as_tensor(x)
+    axis = normalize_axis(axis, x.ndim)[0]
+
+    def run(a):
+        a = np.flip(a, axis) if reverse else a
+        c = np.cumprod(a, axis=axis)
+        if exclusive:  # shift by one: each product leaves out its own entry
+            c = np.concatenate([np.ones_like(np.take(c, [0], axis)),
+                                np.take(c, np.arange(c.shape[axis] - 1), axis)], axis)
+        return (np.flip(c, axis) if reverse else c).astype(a.dtype, copy=False)
+
+    y = run(x.array)
+
+    def vjp(dy):
+        s = cumsum(Tensor(dy * y), axis, exclusive=exclusive, reverse=not reverse).array
+        return [s / x.array]
+
+    return record(Tensor(y), [x], vjp, "cumprod")
+
+
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     x = as_tensor(input_tensor)
     return Tensor(np.all(x.array, axis=normalize_axis(axis, x.ndim), keepdims=keepdims))
@@ -402,6 +438,35 @@ def count_nonzero(input_tensor, axis=None, keepdims=False, dtype=np.int64, name=
     x = as_tensor(input_tensor)
     n = np.count_nonzero(x.array, axis=normalize_axis(axis, x.ndim), keepdims=keepdims)
     return Tensor(np.asarray(n, dtype))
+
+
+def top_k(input, k=1, sorted=True, name=None):  # noqa: A002  (TensorFlow's names)
+    """``(values, indices)`` of the ``k`` largest entries along the last axis, largest
+    first; ``dx`` gets each ``dvalues`` entry at the index it was taken from."""
+    from collections import namedtuple
+
+    x = as_tensor(input)
+    k = int(k)
+    indices = np.argsort(-x.array, axis=-1, kind="stable")[..., :k]
+    values = np.take_along_axis(x.array, indices, axis=-1)
+
+    def vjp(dy):
+        dx = np.zeros(x.shape, dy.dtype)
+        np.put_along_axis(dx, indices, dy, axis=-1)
+        return [dx]
+
+    TopKV2 = namedtuple("TopKV2", ["values", "indices"])
+    return TopKV2(record(Tensor(values), [x], vjp, "top_k"),
+                  Tensor(indices.astype(np.int32)))
+
+
+def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
+    """``t · clip_norm / max(‖t‖, clip_norm)``: ``t`` rescaled to norm ``clip_norm`` when
+    its norm (over ``axes``, all by default) is larger; made of ops."""
+    x = as_tensor(t)
+    length = sqrt(reduce_sum(square(x), axes, keepdims=True))
+    clip = as_tensor(clip_norm, x.dtype)
+    return divide(multiply(x, clip), maximum(length, clip))
 
 
 def argmax(input, axis=None, output_type=np.int64, name=None) -> Tensor:
@@ -436,7 +501,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
     if transpose_b:
         B = _swap(B)
     if A.shape[-1] != B.shape[-2]:
-        raise ValueError(
+        raise InvalidArgumentError(
             _("Matrix size-incompatible for matmul: {shape} @ {shape2}{transposed}: the last "
               "axis of the first ({k}) must equal the second-to-last of the second "
               "({k2}). Transpose one of them (tf.transpose, transpose_b=True).").format(
@@ -472,3 +537,33 @@ def pair_matmul(a, b) -> tuple[Tensor, Tensor]:
                            "{shape2}: use tf.multiply (or *) to scale by a number.").format(
                                shape=a.shape, shape2=b.shape))
     return a, b
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=np.int32,
+                     name=None) -> Tensor:
+    """``C[i, j]``: how many samples of true class ``i`` were predicted as class ``j``
+    (the sum of their ``weights`` if given), as ``tf.math.confusion_matrix``. Rows are the
+    labels; ``num_classes`` defaults to the largest label or prediction plus one. Integer
+    class indices, not one-hot rows or probabilities: ``tf.argmax(p, axis=1)`` first.
+    No gradient."""
+    y, p = (np.asarray(as_tensor(v).array).reshape(-1) for v in (labels, predictions))
+    if y.shape != p.shape:
+        raise ValueError(_("confusion_matrix needs as many labels as predictions, got "
+                           "{n_y} and {n_p}.").format(n_y=y.size, n_p=p.size))
+    if y.size and (y.dtype.kind == "f" and np.any(y != np.round(y))
+                   or p.dtype.kind == "f" and np.any(p != np.round(p))):
+        raise ValueError(_("confusion_matrix takes class indices (0, 1, 2...), got "
+                           "fractions: for probabilities pass tf.argmax(predictions, "
+                           "axis=1)."))
+    y, p = y.astype(np.int64), p.astype(np.int64)
+    n = int(num_classes) if num_classes is not None else (
+        int(max(y.max(), p.max())) + 1 if y.size else 0)
+    if y.size and (min(y.min(), p.min()) < 0 or max(y.max(), p.max()) >= n):
+        raise ValueError(_("confusion_matrix: class indices must be in [0, {n}), got "
+                           "labels {y_range} and predictions {p_range}.").format(
+                               n=n, y_range=[int(y.min()), int(y.max())],
+                               p_range=[int(p.min()), int(p.max())]))
+    out = np.zeros((n, n), dtype)
+    w = np.ones(y.size) if weights is None else np.asarray(as_tensor(weights).array).reshape(-1)
+    np.add.at(out, (y, p), w.astype(dtype))
+    return Tensor(out)

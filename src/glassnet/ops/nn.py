@@ -10,6 +10,7 @@ from ..tape import record
 from ..tensor import Tensor
 from ._core import activation, as_tensor, elementwise, normalize_axis
 from .math import multiply, sigmoid, softplus, tanh
+from .math import top_k as top_k  # tf.nn.top_k is tf.math.top_k
 
 __all__ = ["elu", "gelu", "l2_loss", "leaky_relu", "log_softmax", "relu", "relu6", "sigmoid",
            "sigmoid_cross_entropy_with_logits", "silu", "softmax",
