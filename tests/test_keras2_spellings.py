@@ -44,8 +44,10 @@ def test_layers_experimental_preprocessing_gives_the_current_classes(fresh_warni
         flip = tf.keras.layers.experimental.preprocessing.RandomFlip
     assert flip is tf.keras.layers.RandomFlip
     module = importlib.import_module("glassnet.keras.layers.experimental.preprocessing")
-    with pytest.raises(AttributeError, match="Resizing"):
-        module.Resizing  # noqa: B018
+    with pytest.raises(AttributeError, match="NotALayer"):
+        module.NotALayer  # noqa: B018
+    with pytest.warns(UserWarning, match=r"keras\.layers\.Resizing"):
+        assert module.Resizing is tf.keras.layers.Resizing
 
 
 # -- pad_sequences --------------------------------------------------------------------------

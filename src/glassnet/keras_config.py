@@ -235,7 +235,7 @@ _NEUTRAL: dict[str, Any] = {
     "groups": (1,), "renorm_momentum": None, "sparse": (False,), "ragged": (False,),
     "optional": (False,), "input_length": None, "autocast": (True,), "batch_size": None,
     "seed": None, "renorm": (False,), "synchronized": (False,), "fused": None,
-    "virtual_batch_size": None, "adjustment": None, "unroll": (False,),
+    "virtual_batch_size": None, "adjustment": None, "unroll": (False,), "rms_scaling": (False,),
     # how Keras runs a recurrent layer's loop (tf.keras 2 writes them): same results
     "implementation": (1, 2), "time_major": (False,), "use_cudnn": ("auto", True, False),
 }
@@ -306,8 +306,9 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
         raise ValueError(
             _("layer {name!r} is a {cls_name} layer: Keras stores its Python function as "
               "bytecode in the file, and glassnet never runs code from a file. Rebuild "
-              "the model in code with the function written out (a custom layer), then "
-              "call model.load_weights(path) on this file.").format(name=name, cls_name=cls_name))
+              "the model in code, with layers.Lambda(your_function) (or a layer of your "
+              "own) in its place, then call model.load_weights(path) on this file.").format(
+                  name=name, cls_name=cls_name))
     if str(entry.get("module") or "").startswith("keras.src.ops"):
         if cls_name not in _OPERATORS:  # keras.ops.* called on symbolic tensors
             raise ValueError(

@@ -505,6 +505,42 @@ class CategoricalHinge(Loss):
         return active * ((1.0 - y) * top - y) / len(y_pred)
 
 
+class CosineSimilarity(Loss):
+    """``L_i = -cos(y_i, ŷ_i) = -Σ u·v`` with ``u = ŷ/‖ŷ‖``, ``v = y/‖y‖`` along ``axis``
+    (norms at least 1e-6, as Keras's ``l2_normalize``): -1 when ``ŷ`` points like ``y``, so
+    minimising it aligns them. Backward, for the mean over the ``m`` vectors of the batch:
+    ``dL/dŷ = -(v - u·cos) / (‖ŷ‖·m)`` (only ``ŷ``'s direction matters, so the gradient is
+    orthogonal to ``ŷ``)."""
+
+    name = "cosine_similarity"
+
+    def __init__(self, axis: int = -1, name: str | None = None,
+                 reduction: str = "sum_over_batch_size", dtype=None) -> None:
+        super().__init__(name, reduction, dtype)
+        self.axis = int(axis)
+
+    def _parts(self, y, y_pred):
+        y = _match(y, y_pred)
+        norm = np.sqrt(np.maximum(np.sum(y_pred * y_pred, axis=self.axis, keepdims=True),
+                                  1e-12))
+        u = y_pred / norm
+        v = y / np.sqrt(np.maximum(np.sum(y * y, axis=self.axis, keepdims=True), 1e-12))
+        return u, v, norm
+
+    def call(self, y, y_pred):
+        u, v, _norm = self._parts(y, y_pred)
+        return -np.sum(u * v, axis=self.axis)
+
+    def backward(self, y, y_pred):
+        u, v, norm = self._parts(y, y_pred)
+        cos = np.sum(u * v, axis=self.axis, keepdims=True)
+        m = y_pred.size // y_pred.shape[self.axis]
+        return -(v - u * cos) / (norm * m)
+
+    def get_config(self) -> dict:
+        return _options(self, axis=-1)
+
+
 def _mean(t: Tensor) -> Tensor:
     from . import ops
 
@@ -628,6 +664,11 @@ def kl_divergence(y_true, y_pred) -> np.ndarray:
     return _per_sample(KLDivergence(), y_true, y_pred)
 
 
+def cosine_similarity(y_true, y_pred, axis: int = -1) -> np.ndarray:
+    """``-Σ (y/‖y‖)(ŷ/‖ŷ‖)`` over ``axis``: -1 for vectors pointing the same way."""
+    return _per_sample(CosineSimilarity(axis), y_true, y_pred)
+
+
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
                         label_smoothing: float = 0.0) -> np.ndarray:
     """``mean(-(y log p + (1 - y) log(1 - p)), axis=-1)``."""
@@ -656,7 +697,7 @@ logcosh = log_cosh
 _CLASS_LIST = (MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
                MeanSquaredLogarithmicError, Huber, LogCosh, Hinge, SquaredHinge,
                CategoricalHinge, Poisson, KLDivergence, BinaryCrossentropy,
-               CategoricalCrossentropy, SparseCategoricalCrossentropy)
+               CategoricalCrossentropy, SparseCategoricalCrossentropy, CosineSimilarity)
 _CLASSES = {cls.name: cls for cls in _CLASS_LIST}
 #: each function form -> the Loss class that has the same values and a written-out backward
 FUNCTIONS = {
@@ -667,6 +708,7 @@ FUNCTIONS = {
     categorical_hinge: CategoricalHinge, poisson: Poisson, kl_divergence: KLDivergence,
     binary_crossentropy: BinaryCrossentropy, categorical_crossentropy: CategoricalCrossentropy,
     sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+    cosine_similarity: CosineSimilarity,
 }
 _ALIASES = {
     "mse": "mean_squared_error", "mae": "mean_absolute_error",

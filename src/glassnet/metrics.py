@@ -561,6 +561,72 @@ class AUC(Metric):
         return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
 
 
+class MeanIoU(Metric):
+    """Mean intersection over union, for segmentation: a confusion matrix ``C`` of
+    ``num_classes x num_classes`` (rows: true class, columns: predicted) accumulates over
+    the batches, and ``IoU_k = C_kk / (Σ_j C_kj + Σ_i C_ik - C_kk)`` (true positives over
+    true + false positives + false negatives). The result is the mean of ``IoU_k`` over the
+    classes that appear (true or predicted); ``ignore_class`` leaves out the pixels of that
+    true class.
+
+    As Keras, ``y_pred`` holds class ids (``sparse_y_pred=True``); pass
+    ``sparse_y_pred=False`` for scores or probabilities, whose ``argmax`` along ``axis`` is
+    taken (likewise ``sparse_y_true`` for one-hot labels).
+    """
+
+    name = "mean_io_u"
+
+    def __init__(self, num_classes: int, name: str | None = None, dtype=None,
+                 ignore_class: int | None = None, sparse_y_true: bool = True,
+                 sparse_y_pred: bool = True, axis: int = -1) -> None:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
+                or num_classes < 2:
+            raise ValueError(_("MeanIoU num_classes must be an integer of at least 2, got "
+                               "{value!r}.").format(value=num_classes))
+        self.num_classes = int(num_classes)
+        self.ignore_class = ignore_class
+        self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
+        super().__init__(name)
+
+    def reset_state(self) -> None:
+        self.confusion = np.zeros((self.num_classes, self.num_classes))
+
+    def update_state(self, y, y_pred, sample_weight=None) -> None:
+        y, y_pred = np.asarray(y), np.asarray(y_pred)
+        if not self.sparse_y_true:
+            y = y.argmax(axis=self.axis)
+        if not self.sparse_y_pred:
+            y_pred = y_pred.argmax(axis=self.axis)
+        if y.size != y_pred.size:
+            raise ValueError(_("MeanIoU: y_true has {n} labels and y_pred {m} predictions; "
+                               "for scores or probabilities pass sparse_y_pred=False.").format(
+                                   n=y.size, m=y_pred.size))
+        y = y.astype(np.int64).reshape(y_pred.shape)
+        w = _weights(sample_weight, y)  # one weight per sample, or per label
+        w = np.ones(y.size) if w is None else w.ravel()
+        y, y_pred = y.ravel(), y_pred.astype(np.int64).ravel()
+        keep = np.ones(y.size, bool) if self.ignore_class is None else y != self.ignore_class
+        bad = keep & ((y < 0) | (y >= self.num_classes) | (y_pred < 0) |
+                      (y_pred >= self.num_classes))
+        if bad.any():
+            raise ValueError(_("MeanIoU(num_classes={k}) got class ids outside 0..{last}: "
+                               "{values}.").format(k=self.num_classes, last=self.num_classes - 1,
+                                                   values=sorted({*y[bad], *y_pred[bad]})[:5]))
+        np.add.at(self.confusion, (y[keep], y_pred[keep]), w[keep])
+
+    def result(self) -> float:
+        C = self.confusion
+        tp = np.diag(C)
+        union = C.sum(axis=0) + C.sum(axis=1) - tp
+        present = union > 0
+        return float((tp[present] / union[present]).mean()) if present.any() else 0.0
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "num_classes": self.num_classes,
+                "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
 _CLASS_LIST = (SparseCategoricalAccuracy, CategoricalAccuracy, BinaryAccuracy,
                TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
                MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,

@@ -14,7 +14,7 @@ from ...i18n import _
 from ...legacy import warn_once
 
 NAMES = ("Normalization", "Rescaling", "RandomFlip", "RandomRotation", "RandomTranslation",
-         "RandomZoom", "RandomContrast")
+         "RandomZoom", "RandomContrast", "Resizing", "CenterCrop")
 
 
 def __getattr__(name: str) -> Any:
