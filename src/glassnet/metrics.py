@@ -279,8 +279,8 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
                                              and isinstance(y_pred, np.ndarray)):
             return super().update_state(y, y_pred, sample_weight)
         hits = y_pred.argmax(axis=-1) == _labels(y, y_pred)
-        self.total += np.count_nonzero(hits)
-        self.count += hits.size
+        self._total += np.count_nonzero(hits)
+        self._count += hits.size
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
