@@ -84,7 +84,8 @@ def seen_by_predict(paths: list[Path]) -> np.ndarray:
 def report(name: str, predicted: np.ndarray, labels: np.ndarray) -> float:
     """Print the accuracy overall and per digit, and the most common confusions."""
     right = predicted == labels
-    print(f"{name}: {right.mean():.1%} of {len(labels)} digits right")
+    print(f"{name}: {right.mean():.1%} of {len(labels)} digits right "
+          f"(even-numbered {right[::2].mean():.1%}, odd-numbered {right[1::2].mean():.1%})")
     per_digit = "  ".join(f"{d}: {right[labels == d].mean():.0%}" for d in range(10)
                           if (labels == d).any())
     print(f"  per digit  {per_digit}")

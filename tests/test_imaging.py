@@ -300,3 +300,25 @@ def test_a_shadow_across_the_sheet_is_not_ink(digits):
         seen = imaging.prepare_digit(img / 255)
         clean = imaging.prepare_digit(digit / 255.0)
         assert np.corrcoef(seen.ravel(), clean.ravel())[0, 1] > 0.75
+
+
+def _nine(faint: int) -> np.ndarray:
+    """A dark 9 on paper whose loop's left half is drawn in a ``faint`` grey pen."""
+    img = Image.new("L", (200, 200), 235)
+    draw = ImageDraw.Draw(img)
+    draw.arc([60, 30, 130, 100], 90, 270, fill=faint, width=8)
+    draw.arc([60, 30, 130, 100], 270, 90, fill=30, width=8)
+    draw.line([(126, 65), (120, 170)], fill=30, width=8)  # the stem
+    return np.asarray(img, dtype=np.float64) / 255
+
+
+def test_a_faint_side_of_a_loop_is_kept():
+    # The faint half is about a quarter of the way from paper to pen (1 - 180/235 against
+    # 1 - 30/235): a quarter-way threshold alone lost it, and the 9 became a 3.
+    seen = imaging.prepare_digit(_nine(180))
+    background = imaging._components(seen < 0.05)
+    assert len(np.unique(background[background >= 0])) == 2  # outside, and the loop's hole
+    assert seen[4:12, 3:10].max() > 0.1  # the faint stroke is visible
+    # the same 9 drawn entirely dark: the loop was always there
+    dark = imaging._components(imaging.prepare_digit(_nine(30)) < 0.05)
+    assert len(np.unique(dark[dark >= 0])) == 2

@@ -15,8 +15,9 @@ A model trained on MNIST only works on a new image prepared the same way.
 * grayscale, inverted when the background is light (a dark pen on paper), measured
   against the local paper brightness so that shadows are not ink;
 * printed ruling, graph-paper and 田字格 lines removed;
-* contrast stretched from the background level (0) to the ink level (1), with
-  everything below a quarter of the way treated as background (paper grain, JPEG noise);
+* contrast stretched from the background level (0) to the ink level (1): ink a quarter
+  of the way from paper to pen, and fainter ink (down to a twentieth) that continues it,
+  are kept; faint marks on their own (paper grain, shadows, JPEG noise) are background;
 * specks much smaller than the digit, and marks far from it, ignored when cropping,
   with a ``DigitImageWarning`` for a digit cut off by the edge or for several digits;
 * thin strokes (a pen on a large photo) thickened to MNIST's 2-3 pixels.
@@ -40,6 +41,8 @@ from .i18n import N_, _
 BOX = 20  # the digit's longer side, in pixels
 SIZE = 28  # the field
 WORK = 256  # longest side processed before cropping (larger photos are reduced first)
+STRONG = 0.25  # ink this fraction of the way from paper to pen is surely ink...
+FAINT = 0.10  # ...and ink at least this far is kept where it continues strong ink
 MAX_PIXELS = 16_000_000  # the largest image decoded (4000x4000); JPEGs count after draft
 
 
@@ -151,9 +154,10 @@ def prepare_digit(gray: np.ndarray) -> np.ndarray:
        is measured relative to the local paper brightness, so shadows do not count;
     4. ``_remove_lines``: printed ruling, graph-paper and 田字格 lines (thin, long,
        straight, horizontal or vertical) are subtracted;
-    5. contrast stretched, specks and far-away marks dropped (``_keep_digit``), which
-       warns (``DigitImageWarning``) when the digit touches the image's or the paper's
-       edge, or when the image holds another mark as large as a digit;
+    5. contrast stretched (``_normalize``); specks and far-away marks dropped
+       (``_keep_digit``, which warns (``DigitImageWarning``) when the digit touches the
+       image's or the paper's edge, or when the image holds another mark as large as a
+       digit); fainter ink next to the digit added back (``_with_faint_ink``);
     6. cropped, scaled into 20x20 and centred by its centre of mass, as MNIST was.
     """
     gray = np.asarray(gray, dtype=np.float64)
@@ -163,8 +167,8 @@ def prepare_digit(gray: np.ndarray) -> np.ndarray:
     if gray.max() > 1.0:
         gray = gray / 255.0
     gray, outside = _find_paper(gray)
-    ink = _normalize(_remove_lines(_ink(gray)))
-    ink = _keep_digit(ink, outside)
+    ink, lines = _remove_lines(_ink(gray))
+    ink = _with_faint_ink(ink, _keep_digit(_normalize(ink, STRONG), outside), lines)
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
@@ -326,8 +330,9 @@ def _ink_with(gray: np.ndarray, k: int, light: bool) -> np.ndarray:
     return gray - _open(gray, k)
 
 
-def _remove_lines(ink: np.ndarray) -> np.ndarray:
-    """Subtract printed lines: ruled, graph-paper and 田字格 lines.
+def _remove_lines(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Subtract printed lines: ruled, graph-paper and 田字格 lines. Returns the ink
+    without them, and the lines' level (0 off the lines).
 
     A line is a structure at least a third of the image (and 40 pixels) long (after closing gaps of
     dashes and crossing strokes), horizontal or vertical within about a degree, and
@@ -353,20 +358,38 @@ def _remove_lines(ink: np.ndarray) -> np.ndarray:
         before = np.roll(clean, d, axis=across)
         after = np.roll(clean, -d, axis=across)
         np.maximum(clean, np.where(lines > 0, np.minimum(before, after), 0), out=clean)
-    return clean
+    return clean, lines
 
 
-def _normalize(ink: np.ndarray) -> np.ndarray:
-    """Stretch contrast: ``ink`` (background near 0) to ``[0, 1]``."""
+def _normalize(ink: np.ndarray, fraction: float) -> np.ndarray:
+    """Stretch contrast: ``ink`` (background near 0) to ``[0, 1]``.
+
+    With ``b`` the background (the median) and ``p`` the ink level (the 99.9th
+    percentile), returns ``clip((ink − l) / (p − l), 0, 1)`` with ``l = b + fraction (p − b)``:
+    values less than ``fraction`` of the way from background to ink are background; above
+    it, a linear ramp keeps the anti-aliased edges of strokes.
+    """
     background = float(np.median(ink))
     peak = float(np.percentile(ink, 99.9))
     if ink.max() - background < 0.1:  # nothing stands out of the background
         return np.zeros_like(ink)
     peak = max(peak, background + 0.5 * (ink.max() - background))
-    # Values less than a quarter of the way from background to ink are paper, shadow or
-    # JPEG noise; above it, a linear ramp keeps the anti-aliased edges of strokes.
-    low = background + 0.25 * (peak - background)
+    low = background + fraction * (peak - background)
     return np.clip((ink - low) / (peak - low), 0.0, 1.0)
+
+
+def _with_faint_ink(ink: np.ndarray, digit: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Hysteresis: ``digit`` (the digit found in ``_normalize(ink, STRONG)``) with its
+    faint continuations: ``_normalize(ink, FAINT)`` within ``r`` pixels (a 64th of the
+    image) of the digit, off the printed ``lines`` (and a pixel around them), 0 elsewhere.
+    Faint strokes that continue the digit's strong ones are kept (the thin side of a small
+    loop: without it 9s read as 3s); faint marks elsewhere (paper grain, shadows, what
+    is left of printed lines) are not."""
+    k = 2 * max(1, round(min(ink.shape) / 64)) + 1
+    near = _slide(_slide((digit > 0).astype(float), k, 0, np.maximum), k, 1, np.maximum) > 0
+    on_lines = _slide(_slide(lines, 3, 0, np.maximum), 3, 1, np.maximum) > 0
+    faint = np.where(near & ~on_lines, _normalize(ink, FAINT), 0.0)
+    return np.maximum(faint, np.where(digit > 0, _normalize(ink, FAINT), 0.0))
 
 
 def _components(mask: np.ndarray) -> np.ndarray:
