@@ -24,7 +24,25 @@ OPS = (
     "not_equal", "ones_like", "pow", "prod", "relu", "reshape", "round", "shape", "sigmoid",
     "sign", "softmax", "softplus", "sparse_categorical_crossentropy", "sqrt", "square",
     "stack", "std", "sum", "tanh", "transpose", "var", "variable", "zeros_like")
-__getattr__, __dir__ = attach(__name__, dict.fromkeys(OPS, ".backend_ops"))
+_missing, __dir__ = attach(__name__, dict.fromkeys(OPS, ".backend_ops"))
+#: where Keras 3 has them (it removed these from keras.backend); the rest are keras.ops.<name>
+_CURRENT = {"int_shape": "keras.ops.shape", "eval": "keras.ops.convert_to_numpy",
+            "variable": "keras.Variable", "constant": "keras.ops.convert_to_tensor",
+            "batch_flatten": "keras.ops.reshape(x, (len(x), -1))",
+            "l2_normalize": "keras.utils.normalize"}
+
+
+def __getattr__(name: str):
+    """``K.mean`` and the other Keras 2 math: imported on first use, with one warning naming
+    the current spelling (Keras 3 removed them from ``keras.backend``)."""
+    if name not in OPS:
+        return _missing(name)  # raises AttributeError
+    from . import backend_ops
+    from .legacy import warn_once
+
+    old, new = f"keras.backend.{name}", _CURRENT.get(name, f"keras.ops.{name}")  # spellings
+    warn_once(old, new)
+    return getattr(backend_ops, name)
 
 _FLOATX = np.dtype("float32")
 _EPSILON = 1e-7

@@ -160,7 +160,7 @@ def int_shape(x) -> tuple:
 
 def shape(x) -> Tensor:
     """The shape as an int32 tensor (``tf.shape``)."""
-    return ops.array.shape(x)
+    return ops.array_ops.shape(x)
 
 
 def constant(value, dtype=None, shape=None, name=None) -> Tensor:

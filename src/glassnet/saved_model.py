@@ -23,9 +23,10 @@ MODEL_FILE = "model.glassnet"
 
 
 def is_folder_name(path) -> bool:
-    """True for a name Keras 2 saves as a SavedModel folder: no extension, or a folder."""
+    """True for a name Keras 2 saves as a SavedModel folder: one without an extension (a
+    folder named ``model.glassnet`` is a mistake, reported as such by ``save_model``)."""
     path = os.fspath(path)
-    return os.path.isdir(path) or not os.path.splitext(os.path.basename(path.rstrip("/\\")))[1]
+    return not os.path.splitext(os.path.basename(path.rstrip("/\\")))[1]
 
 
 def model_file(export_dir) -> str:

@@ -281,8 +281,8 @@ class Variable(Tensor):
 
         if isinstance(start, (str, initializers.Initializer, _InitializerFunction)):
             if shape is None:
-                raise ValueError(f"keras.Variable(initializer={start!r}) needs shape=..., "
-                                 f"e.g. shape=(3, 2).")
+                raise ValueError(_("keras.Variable(initializer={start!r}) needs shape=..., "
+                                   "e.g. shape=(3, 2).").format(start=start))
             init = initializers.get(start)
             return to_array(init(tuple(shape), dtype=dtype or backend.floatx()), dtype)
         if callable(start):
@@ -410,9 +410,10 @@ class VariableSlice(Tensor):
         try:
             np.broadcast_to(value, self.shape)
         except ValueError:
-            raise ValueError(f"The slice of variable {self.variable.name!r} has shape "
-                             f"{self.shape} and cannot {what} a value of shape {value.shape}: "
-                             f"the shapes must match.") from None
+            raise ValueError(_("The slice of variable {name!r} has shape {shape} and cannot "
+                               "{what} a value of shape {other}: the shapes must match.").format(
+                name=self.variable.name, shape=self.shape, what=what,
+                other=value.shape)) from None
         return value
 
 

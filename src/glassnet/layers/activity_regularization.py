@@ -30,7 +30,7 @@ class ActivityRegularization(Layer):
         return x
 
     @property
-    def losses(self) -> list[float]:
+    def own_losses(self) -> list[float]:
         """``[R(x) / batch]`` for the input of the last forward pass."""
         if self.x is None:
             return []

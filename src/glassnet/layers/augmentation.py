@@ -408,8 +408,8 @@ class RandomAffineChain(_RandomAffine):
                        for layer in layers]
         for layer in self.layers:
             if not isinstance(layer, _RandomAffine) or isinstance(layer, RandomAffineChain):
-                raise TypeError(f"RandomAffineChain takes RandomRotation, RandomTranslation and "
-                                f"RandomZoom layers, got {layer!r}.")
+                raise TypeError(_("RandomAffineChain takes RandomRotation, RandomTranslation "
+                                  "and RandomZoom layers, got {layer!r}.").format(layer=layer))
 
     def matrices(self, n, H, W):
         M = np.broadcast_to(np.eye(3), (n, 3, 3))

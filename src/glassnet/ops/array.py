@@ -31,8 +31,9 @@ def _dtype(dtype: Any) -> np.dtype:
         return np.dtype(backend.floatx())
     if isinstance(dtype, (int, np.integer)) and not isinstance(dtype, bool):
         if int(dtype) not in _TF_DTYPE_CODES:
-            raise TypeError(f"dtype {dtype!r} is not a dtype (TensorFlow's codes are "
-                            f"{sorted(_TF_DTYPE_CODES)}); write e.g. dtype=tf.float32.")
+            raise TypeError(_("dtype {dtype!r} is not a dtype (TensorFlow's codes are "
+                              "{codes}); write e.g. dtype=tf.float32.").format(
+                dtype=dtype, codes=sorted(_TF_DTYPE_CODES)))
         return np.dtype(_TF_DTYPE_CODES[int(dtype)])
     return np.dtype(dtype)
 
@@ -321,10 +322,10 @@ def one_hot(indices, depth=None, on_value=None, off_value=None, axis=None, dtype
     if depth is None:
         depth = num_classes
     if depth is None:
-        raise TypeError("one_hot needs the number of classes: tf.one_hot(indices, depth) or "
-                        "keras.ops.one_hot(x, num_classes).")
+        raise TypeError(_("one_hot needs the number of classes: tf.one_hot(indices, depth) "
+                          "or keras.ops.one_hot(x, num_classes)."))
     if sparse:
-        raise NotImplementedError("one_hot(sparse=True): glassnet has no sparse tensors.")
+        raise NotImplementedError(_("one_hot(sparse=True): glassnet has no sparse tensors."))
     idx = np.asarray(value(indices)).astype(np.int64)
     dtype = np.dtype(np.float32 if dtype is None else dtype)
     on = 1 if on_value is None else value(on_value)
