@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+import glassnet
 from glassnet import cli
 from glassnet.filetype import describe
 
@@ -366,3 +367,18 @@ def test_load_digit_has_a_worked_example(doc):
 
     code = next((b.code for b in python_blocks(doc) if "load_digit(" in b.code), "")
     assert 'load_digit("my_digit.png")' in code and "model.predict(digit[None]" in code, doc
+
+
+def test_a_dataset_is_accepted_as_validation_data():
+    """validation_data=val_dataset (a batched, repeated tf.data.Dataset) is Keras's other
+    form, not the mistake validation_data=x_test (zh_czy_001_keras_overview)."""
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 4)).astype("float32"), rng.integers(0, 2, 64)
+    data = glassnet.data.Dataset.from_tensor_slices((x, y)).batch(16).repeat()
+    val = glassnet.data.Dataset.from_tensor_slices((x[:32], y[:32])).batch(16).repeat()
+    model = glassnet.keras.Sequential([glassnet.keras.Input((4,)),
+                                       glassnet.keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    history = model.fit(data, epochs=1, steps_per_epoch=4, validation_data=val,
+                        validation_steps=2, verbose=0)
+    assert "val_loss" in history.history

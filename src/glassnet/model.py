@@ -503,13 +503,13 @@ class Model(Layer):
         if batches.is_batches(validation_data):
             validation_data = batches.to_arrays(validation_data, None, validation_steps,
                                                 False, "evaluate")[:2]
+        if data_module.is_dataset(validation_data):
+            validation_data = _from_dataset(validation_data, None, None, False, "fit")[:2]
         epochs, verbose = fit_arguments.epochs(epochs, initial_epoch), \
             fit_arguments.verbose(verbose)
         validation_data = fit_arguments.validation_data(validation_data)
         callbacks = fit_arguments.callbacks(callbacks)
         x, y, batch_size, shuffle = _from_dataset(x, y, batch_size, shuffle, "fit")
-        if data_module.is_dataset(validation_data):
-            validation_data = _from_dataset(validation_data, None, None, False, "fit")[:2]
         if symbolic(x) or symbolic(y):
             raise InputError(_("fit got a symbolic tensor (from Input or a layer called on "
                                "one), which holds no numbers: pass NumPy arrays of your data."))
