@@ -652,3 +652,26 @@ def test_layer_losses_include_sub_layers_and_training_counts_them_once():
     # mse is 0 with zero weights; the penalty is 0.01 · Σ x over the batch of 4, once
     assert model.evaluate(x, y, batch_size=4, verbose=0) == pytest.approx(0.12, rel=1e-5)
     assert model.losses == pytest.approx([0.12])
+
+
+def test_keras2_random_normal_and_add_variable(monkeypatch):
+    """K.random_normal in a VAE's sampling layer, and Layer.add_variable (Keras 2's names;
+    zh_czy_004_write_layers, zh_czy_020_002_custom_layers)."""
+    from glassnet import legacy
+
+    monkeypatch.setattr(legacy, "_WARNED", set())
+    with pytest.warns(UserWarning, match="keras.random.normal"):
+        eps = keras.backend.random_normal(shape=(3, 2))
+    assert np.asarray(eps).shape == (3, 2)
+
+    class MyDense(keras.layers.Layer):
+        def build(self, input_shape):
+            self.kernel = self.add_variable("kernel", shape=(int(input_shape[-1]), 2))
+
+        def call(self, x):
+            return tf.matmul(x, self.kernel)
+
+    with pytest.warns(UserWarning, match="Layer.add_weight"):
+        layer = MyDense()
+        out = layer(np.ones((4, 3), "float32"))
+    assert np.asarray(out).shape == (4, 2) and len(layer.trainable_weights) == 1

@@ -25,6 +25,7 @@ OPS = (
     "sign", "softmax", "softplus", "sparse_categorical_crossentropy", "sqrt", "square",
     "stack", "std", "sum", "tanh", "transpose", "var", "variable", "zeros_like")
 _missing, __dir__ = attach(__name__, dict.fromkeys(OPS, ".backend_ops"))
+_RANDOM = {"random_normal": "normal", "random_uniform": "uniform"}
 #: where Keras 3 has them (it removed these from keras.backend); the rest are keras.ops.<name>
 _CURRENT = {"int_shape": "keras.ops.shape", "eval": "keras.ops.convert_to_numpy",
             "variable": "keras.Variable", "constant": "keras.ops.convert_to_tensor",
@@ -33,16 +34,24 @@ _CURRENT = {"int_shape": "keras.ops.shape", "eval": "keras.ops.convert_to_numpy"
 
 
 def __getattr__(name: str):
-    """``K.mean`` and the other Keras 2 math: imported on first use, with one warning naming
-    the current spelling (Keras 3 removed them from ``keras.backend``)."""
-    if name not in OPS:
-        return _missing(name)  # raises AttributeError
-    from . import backend_ops
+    """``K.mean``, ``K.random_normal`` and the other Keras 2 math: imported on first use, with
+    one warning naming the current spelling (Keras 3 removed them from ``keras.backend``)."""
     from .legacy import warn_once
 
-    old, new = f"keras.backend.{name}", _CURRENT.get(name, f"keras.ops.{name}")  # spellings
+    if name in _RANDOM:
+        from . import random as source
+
+        attr, new = _RANDOM[name], f"keras.random.{_RANDOM[name]}"
+    elif name in OPS:
+        from . import backend_ops as source
+
+        attr, new = name, _CURRENT.get(name, f"keras.ops.{name}")
+    else:
+        return _missing(name)  # raises AttributeError
+    old = f"keras.backend.{name}"  # a spelling, not a sentence
     warn_once(old, new)
-    return getattr(backend_ops, name)
+    return getattr(source, attr)
+
 
 _FLOATX = np.dtype("float32")
 _EPSILON = 1e-7

@@ -88,6 +88,13 @@ class Layer:
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(input_shape)
 
+    def add_variable(self, *args, **kwargs) -> Variable:
+        """Keras 2's old name of ``add_weight`` (removed in Keras 3; one warning)."""
+        from ..legacy import warn_once as warn_keras2
+
+        warn_keras2("Layer.add_variable", "Layer.add_weight")
+        return self.add_weight(*args, **kwargs)
+
     def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
                    name=None, regularizer=None, constraint=None, **kwargs) -> Variable:
         """Create a weight and return it as a ``Variable`` backed by ``params[name]``
