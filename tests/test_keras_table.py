@@ -75,7 +75,8 @@ def exported() -> dict[str, set[str]]:
         "keras.models": set(models.__all__),
         "keras.preprocessing": {f"{sub}.{name}" for sub in preprocessing.__all__
                                 for name in getattr(preprocessing, sub).__all__},
-        "keras.backend": _functions(backend, {"snake_case", "unique_name"}) | set(backend.OPS),
+        "keras.backend": (_functions(backend, {"snake_case", "unique_name"}) | set(backend.OPS)
+                          | set(backend.RANDOM)),
         "tf.data": {"Dataset", "AUTOTUNE"} | {
             f"Dataset.{name}" for name, _ in inspect.getmembers(dataset.Dataset)
             if not name.startswith("_")},

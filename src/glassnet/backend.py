@@ -25,7 +25,8 @@ OPS = (
     "sign", "softmax", "softplus", "sparse_categorical_crossentropy", "sqrt", "square",
     "stack", "std", "sum", "tanh", "transpose", "var", "variable", "zeros_like")
 _missing, __dir__ = attach(__name__, dict.fromkeys(OPS, ".backend_ops"))
-_RANDOM = {"random_normal": "normal", "random_uniform": "uniform"}
+#: K.random_normal and K.random_uniform: keras.random.normal and keras.random.uniform
+RANDOM = {"random_normal": "normal", "random_uniform": "uniform"}
 #: where Keras 3 has them (it removed these from keras.backend); the rest are keras.ops.<name>
 _CURRENT = {"int_shape": "keras.ops.shape", "eval": "keras.ops.convert_to_numpy",
             "variable": "keras.Variable", "constant": "keras.ops.convert_to_tensor",
@@ -38,10 +39,10 @@ def __getattr__(name: str):
     one warning naming the current spelling (Keras 3 removed them from ``keras.backend``)."""
     from .legacy import warn_once
 
-    if name in _RANDOM:
+    if name in RANDOM:
         from . import random as source
 
-        attr, new = _RANDOM[name], f"keras.random.{_RANDOM[name]}"
+        attr, new = RANDOM[name], f"keras.random.{RANDOM[name]}"
     elif name in OPS:
         from . import backend_ops as source
 
