@@ -10,11 +10,12 @@ from ..graph import symbolic
 from ..i18n import N_, _
 from .base import Layer
 from .recurrent import RNN, given_mask
+from .wrapper import Wrapper
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
-class Bidirectional(Layer):
+class Bidirectional(Wrapper):
     """Two copies of a recurrent layer: ``forward_layer`` reads the steps first to last,
     ``backward_layer`` (``go_backwards=True``) last to first, and their outputs are merged::
 
@@ -28,6 +29,8 @@ class Bidirectional(Layer):
     layer's first (Keras's order). Backward: the merge's derivative splits ``dy`` into
     ``dy_fwd`` and ``dy_bwd``; each layer backpropagates through time; ``dx`` is their sum.
     """
+
+    WRAPPED = ("forward_layer", "backward_layer")
 
     handles_variable_length = True
     supports_masking = True
@@ -68,18 +71,6 @@ class Bidirectional(Layer):
         self.return_sequences = self.forward_layer.return_sequences
         self.return_state = self.forward_layer.return_state
         self._initial_weights = weights
-
-    @property
-    def trainable(self) -> bool:
-        return self.__dict__.get("_trainable", True)
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        """Freezing the wrapper freezes both layers, as in Keras."""
-        self.__dict__["_trainable"] = bool(value)
-        for sub in (self.__dict__.get("forward_layer"), self.__dict__.get("backward_layer")):
-            if sub is not None:
-                sub.trainable = bool(value)
 
     # -- building ---------------------------------------------------------------------
     def build(self, input_shape):

@@ -7,9 +7,10 @@ from typing import Any
 from ..errors import InputError
 from ..i18n import N_, _
 from .base import Layer
+from .wrapper import Wrapper
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """``y[:, t] = layer(x[:, t])`` for every step ``t``, with one set of weights.
 
     The steps are folded into the batch: ``x (batch, T, ...)`` is reshaped to
@@ -18,6 +19,8 @@ class TimeDistributed(Layer):
     then sums its weight gradients over the ``batch·T`` rows, which is the sum over the
     steps that sharing the weights calls for: ``dW = Σ_t dW_t``.
     """
+
+    WRAPPED = ("layer",)
 
     handles_variable_length = True  # any number of time steps (see Layer)
     formula = N_("y[:, t] = layer(x[:, t]) for each step t")
@@ -29,17 +32,6 @@ class TimeDistributed(Layer):
                                "got {layer!r}.").format(layer=layer))
         super().__init__(**kwargs)
         self.layer = layer
-
-    @property
-    def trainable(self) -> bool:
-        return self.__dict__.get("_trainable", True)
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        """Freezing the wrapper freezes the wrapped layer, as in Keras."""
-        self.__dict__["_trainable"] = bool(value)
-        if self.__dict__.get("layer") is not None:
-            self.layer.trainable = bool(value)
 
     def build(self, input_shape):
         if len(input_shape) < 2:
