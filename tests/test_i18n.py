@@ -435,7 +435,7 @@ TRANSLATED_MODULES = [
     "losses.py", "activations.py", "metrics.py", "callbacks.py", "layers/base.py",
     "layers/dense.py", "inspect.py", "report.py", "fit_arguments.py",
 ]
-_WARNERS = {"warn", "warn_once", "_warn_once"}
+_WARNERS = {"warn", "warn_once", "_warn_once", "warn_once_as"}
 
 
 def _literal_text(node) -> bool:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import glassnet
-from glassnet import optimizers
+from glassnet import legacy, optimizers
 
 THETA0 = [0.5, -1.0, 2.0, 0.0]
 GRADS = [[0.5, -0.25, 1.5, 0.0], [0.1, 0.3, -2.0, 0.0], [-0.4, 0.05, 0.7, 1e-3]]
@@ -235,7 +235,7 @@ def test_learning_rate_is_a_number_with_assign():
 @pytest.fixture
 def fresh_warnings(monkeypatch):
     """The Keras 2 spellings warn once per process: forget earlier warnings."""
-    monkeypatch.setattr(optimizers, "_WARNED", set())
+    monkeypatch.setattr(legacy, "_WARNED", set())
 
 
 def test_lr_alias_and_backend_get_set_value(fresh_warnings):

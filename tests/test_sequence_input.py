@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet as tf
-from glassnet import batches
+from glassnet import legacy
 from glassnet.errors import InputError
 
 R = np.random.default_rng(0)
@@ -72,12 +72,12 @@ def test_generators_with_steps_and_validation():
     assert m.predict((X[i:i + 5] for i in range(0, 40, 5)), verbose=0).shape == (40, 1)
 
 
-def test_on_epoch_end_and_flow_warn_that_batches_are_read_once():
+def test_on_epoch_end_and_flow_warn_that_batches_are_read_once(monkeypatch):
     class Shuffled(Batches):
         def on_epoch_end(self):
             pass
 
-    batches._WARNED.clear()
+    monkeypatch.setattr(legacy, "_WARNED", set())  # the once-per-process warnings
     with pytest.warns(UserWarning, match="on_epoch_end"):
         model().fit(Shuffled(X, Y), epochs=1, verbose=0)
     images = R.random((12, 4, 4, 1)).astype(np.float32)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import glassnet as tf
-from glassnet import compat, mixed_precision
+from glassnet import compat, legacy
 
 
 def test_devices_are_the_cpu_only():
@@ -59,12 +59,12 @@ def test_strategy_scope_builds_and_trains_a_model():
                   batch_size=2 * strategy.num_replicas_in_sync)
 
 
-def test_mixed_precision_float32_is_silent_mixed_warns_once():
+def test_mixed_precision_float32_is_silent_mixed_warns_once(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tf.keras.mixed_precision.set_global_policy("float32")
     assert tf.keras.mixed_precision.global_policy().compute_dtype == "float32"
-    mixed_precision._WARNED.clear()
+    monkeypatch.setattr(legacy, "_WARNED", set())  # the once-per-process warnings
     with pytest.warns(UserWarning, match="float32") as record:
         tf.keras.mixed_precision.set_global_policy("mixed_float16")
         tf.keras.mixed_precision.set_global_policy("mixed_float16")

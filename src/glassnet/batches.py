@@ -22,17 +22,15 @@ happen.
 from __future__ import annotations
 
 import collections.abc
-import warnings
 from typing import Any
 
 import numpy as np
 
 from .errors import InputError
 from .i18n import _
-from .legacy import warn_once
+from .legacy import warn_once, warn_once_as
 
 _MAX_BATCHES = 10_000  # a generator without steps that never ends: stop and say so
-_WARNED: set[str] = set()
 
 
 class Sequence:
@@ -122,13 +120,12 @@ def to_arrays(source, y, steps: int | None, shuffle: bool, where: str):
     if not batches:
         raise InputError(_("The generator or Sequence gave no batches: there is nothing to "
                            "train or predict on."))
-    if where == "fit" and _changes_each_epoch(source) and type(source).__name__ not in _WARNED:
-        _WARNED.add(type(source).__name__)
-        warnings.warn(_("fit reads the {n} batches of {kind} once, before training, and "
-                        "trains on them every epoch: on_epoch_end and new random batches "
-                        "(e.g. augmentation) are not drawn again each epoch.").format(
-                            n=len(batches), kind=type(source).__name__),
-                      UserWarning, stacklevel=3)
+    if where == "fit" and _changes_each_epoch(source):
+        kind = type(source).__name__
+        warn_once_as(f"fit reads {kind} once", _(
+            "fit reads the {n} batches of {kind} once, before training, and trains on them "
+            "every epoch: on_epoch_end and new random batches (e.g. augmentation) are not "
+            "drawn again each epoch.").format(n=len(batches), kind=kind), stacklevel=2)
     tuples = [b if isinstance(b, tuple) else (b,) for b in batches]
     width = len(tuples[0])
     if width > 3 or any(len(t) != width for t in tuples):

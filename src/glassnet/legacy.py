@@ -18,13 +18,20 @@ from .i18n import _
 _WARNED: set[str] = set()
 
 
+def warn_once_as(key: str, message: str, stacklevel: int = 2) -> None:
+    """``message`` as a ``UserWarning``, the first time in this process that ``key`` is
+    met (``stacklevel`` counts from the caller, as for ``warnings.warn``)."""
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
 def warn_once(old: str, new: str) -> None:
     """One ``UserWarning`` per process for the old spelling ``old``, naming ``new``."""
-    if old not in _WARNED:
-        _WARNED.add(old)
-        warnings.warn(_("{old} is Keras 2's spelling, removed in Keras 3; glassnet "
-                        "accepts it. The current one is {new}.").format(
-                            old=old, new=new), UserWarning, stacklevel=3)
+    if old not in _WARNED:  # (the message is translated only when it is shown)
+        warn_once_as(old, _("{old} is Keras 2's spelling, removed in Keras 3; glassnet "
+                            "accepts it. The current one is {new}.").format(old=old, new=new),
+                     stacklevel=3)
 
 
 class LegacyModule(types.ModuleType):

@@ -8,11 +8,9 @@ which gives the same results, a little slower on a GPU and no slower on the CPU.
 from __future__ import annotations
 
 import types
-import warnings
 
 from .i18n import _
-
-_WARNED: set[str] = set()
+from .legacy import warn_once_as
 
 
 class Policy:
@@ -44,11 +42,11 @@ def set_global_policy(policy) -> None:
     float32 and goes on."""
     global _policy
     _policy = Policy(policy)
-    if _policy.name not in ("float32", "float64") and _policy.name not in _WARNED:
-        _WARNED.add(_policy.name)
-        warnings.warn(_("Mixed precision ({name}) speeds up GPUs; glassnet runs on the CPU "
-                        "and computes in float32, so your model trains as written, in "
-                        "float32.").format(name=_policy.name), UserWarning, stacklevel=2)
+    if _policy.name not in ("float32", "float64"):
+        warn_once_as(f"policy {_policy.name}", _(
+            "Mixed precision ({name}) speeds up GPUs; glassnet runs on the CPU and computes "
+            "in float32, so your model trains as written, in float32.").format(
+                name=_policy.name), stacklevel=2)
 
 
 def global_policy() -> Policy:

@@ -21,25 +21,20 @@ from __future__ import annotations
 import math
 import sys
 import types
-import warnings
 
 import numpy as np
 
 from . import fit_arguments, schedules
 from .errors import unknown_name
 from .i18n import _
+from .legacy import warn_once_as
 
 sys.modules[__name__ + ".schedules"] = schedules  # Keras's keras.optimizers.schedules
 
 
-_WARNED: set[str] = set()
-
-
 def _warn_once(key: str, message: str) -> None:
     """A Keras 2 spelling: accepted, with one warning per process naming the current one."""
-    if key not in _WARNED:
-        _WARNED.add(key)
-        warnings.warn(message, UserWarning, stacklevel=4)
+    warn_once_as(key, message, stacklevel=3)
 
 
 class LearningRate(float):
