@@ -560,3 +560,26 @@ def test_backup_is_deleted_after_a_complete_fit(data, tmp_path):
     # saved after each batch: the last one says "in epoch 0, after 3 batches", as Keras 3
     meta = (backup / "training_metadata.json").read_text()
     assert meta == '{"epoch": 0, "batch": 3}'
+
+
+def test_history_answers_the_names_older_keras_logged():
+    """Deep Learning with Python (1st ed.) reads history["acc"] and
+    history["val_mean_absolute_error"], the names Keras 2.2 logged for metrics=["accuracy"]
+    and ["mae"]; the keys stay the ones you wrote (as Keras 3), the old names answer with one
+    warning, and a name no metric has is still a KeyError."""
+    from glassnet import legacy
+    legacy._WARNED.clear()
+    rng = np.random.default_rng(0)
+    x, y = rng.random((16, 4)), rng.integers(0, 2, 16)
+    model = glassnet.Sequential([glassnet.Input((4,)),
+                                 glassnet.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy", "mae"])
+    history = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0).history
+    assert sorted(history) == ["accuracy", "loss", "mae", "val_accuracy", "val_loss", "val_mae"]
+    with pytest.warns(UserWarning, match="'val_accuracy'"):
+        assert history["val_acc"] == history["val_accuracy"]
+    with pytest.warns(UserWarning, match="'mae'"):
+        assert history["mean_absolute_error"] == history["mae"]
+    assert "acc" not in history and history.get("acc") is None
+    with pytest.raises(KeyError):
+        history["val_mse"]

@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from . import legacy
 from .i18n import _
 from .progress import Progbar
 
@@ -71,12 +72,41 @@ def overrides(callback: Callback, hook: str) -> bool:
     return False
 
 
+#: Names one Keras version logs a metric under and another reads: Keras 2.0-2.2 logged
+#: ``metrics=["accuracy"]`` as ``acc`` and ``"mae"`` as ``mean_absolute_error``, tf.keras and
+#: Keras 3 log the name you wrote. Each pair is both ways.
+_HISTORY_ALIASES = dict([
+    ("acc", "accuracy"), ("mae", "mean_absolute_error"), ("mse", "mean_squared_error"),
+    ("mape", "mean_absolute_percentage_error"), ("msle", "mean_squared_logarithmic_error"),
+    ("cosine", "cosine_proximity")])
+_HISTORY_ALIASES.update({v: k for k, v in _HISTORY_ALIASES.items()})
+
+
+class HistoryDict(dict):
+    """``History.history``: a dict of per-epoch lists whose keys are Keras's, which also
+    answers the name an older Keras logged (``history.history["acc"]`` of a model compiled
+    with ``metrics=["accuracy"]``, as Deep Learning with Python's first edition reads it),
+    with one warning naming the key that is there."""
+
+    def __missing__(self, key):
+        prefix = "val_" if isinstance(key, str) and key.startswith("val_") else ""
+        other = _HISTORY_ALIASES.get(key[len(prefix):]) if isinstance(key, str) else None
+        if other is None or prefix + other not in self:
+            raise KeyError(key)
+        legacy.warn_once_as(f"history:{key}", _(
+            "history[{key!r}]: this training logged it as {there!r} (the name you gave in "
+            "compile's metrics; Keras 2.2 and earlier named it {key!r}). glassnet answers "
+            "it; write history[{there!r}] for current Keras.").format(
+                key=key, there=prefix + other))
+        return self[prefix + other]
+
+
 class History(Callback):
     """Records the epoch-end logs; ``fit`` returns it. ``history.history["loss"]`` is a list."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.history: dict[str, list[float]] = {}
+        self.history: dict[str, list[float]] = HistoryDict()
         self.epoch: list[int] = []
 
     def on_epoch_end(self, epoch, logs=None):
