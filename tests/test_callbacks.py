@@ -583,3 +583,7 @@ def test_history_answers_the_names_older_keras_logged():
     assert "acc" not in history and history.get("acc") is None
     with pytest.raises(KeyError):
         history["val_mse"]
+    model.compile("adam", "binary_crossentropy", metrics=[glassnet.metrics.binary_accuracy])
+    history = model.fit(x, y, epochs=1, verbose=0).history
+    with pytest.warns(UserWarning, match="'binary_accuracy'"):
+        assert history["acc"] == history["binary_accuracy"]

@@ -73,13 +73,15 @@ def overrides(callback: Callback, hook: str) -> bool:
 
 
 #: Names one Keras version logs a metric under and another reads: Keras 2.0-2.2 logged
-#: ``metrics=["accuracy"]`` as ``acc`` and ``"mae"`` as ``mean_absolute_error``, tf.keras and
-#: Keras 3 log the name you wrote. Each pair is both ways.
-_HISTORY_ALIASES = dict([
-    ("acc", "accuracy"), ("mae", "mean_absolute_error"), ("mse", "mean_squared_error"),
-    ("mape", "mean_absolute_percentage_error"), ("msle", "mean_squared_logarithmic_error"),
-    ("cosine", "cosine_proximity")])
-_HISTORY_ALIASES.update({v: k for k, v in _HISTORY_ALIASES.items()})
+#: ``metrics=["accuracy"]`` (and its functions) as ``acc`` and ``"mae"`` as
+#: ``mean_absolute_error``; tf.keras and Keras 3 log the name you wrote.
+_ACCURACIES = ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+               "sparse_categorical_accuracy")
+_SHORT = {"mae": "mean_absolute_error", "mse": "mean_squared_error",
+          "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error"}
+_HISTORY_ALIASES = {"acc": _ACCURACIES, "accuracy": _ACCURACIES,
+                    **{k: (v,) for k, v in _SHORT.items()},
+                    **{v: (k,) for k, v in _SHORT.items()}}
 
 
 class HistoryDict(dict):
@@ -90,9 +92,11 @@ class HistoryDict(dict):
 
     def __missing__(self, key):
         prefix = "val_" if isinstance(key, str) and key.startswith("val_") else ""
-        other = _HISTORY_ALIASES.get(key[len(prefix):]) if isinstance(key, str) else None
-        if other is None or prefix + other not in self:
+        names = _HISTORY_ALIASES.get(key[len(prefix):], ()) if isinstance(key, str) else ()
+        there = [prefix + name for name in names if prefix + name in self]
+        if len(there) != 1:  # none, or several metrics it could mean
             raise KeyError(key)
+        other = there[0][len(prefix):]
         legacy.warn_once_as(f"history:{key}", _(
             "history[{key!r}]: this training logged it as {there!r} (the name you gave in "
             "compile's metrics; Keras 2.2 and earlier named it {key!r}). glassnet answers "
