@@ -245,8 +245,11 @@ _OPERATORS = {"Add", "Subtract", "Multiply"}
 
 
 def _accepted(cls) -> set[str] | None:
-    """The keyword arguments ``cls`` takes (None: any)."""
+    """The keyword arguments ``cls`` takes (None: any); an LSTM also takes its cell's."""
     names: set[str] = set()
+    cell_class = getattr(cls, "cell_class", None)
+    if cell_class is not None:
+        names |= _accepted(cell_class) or set()
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
         if init is None:
