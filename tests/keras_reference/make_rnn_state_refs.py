@@ -13,12 +13,17 @@ predictions with them, ``eval0`` evaluate's [loss, metric...], ``loss``/``acc`` 
 History of 2 epochs of SGD(0.1) on the whole data as one batch, ``final<i>`` the weights
 after. ``rnn_stateful.npz``: predictions of three consecutive batches, then of the third
 again after ``reset_states()``. ``rnn_states_out.npz``: every output of ``states_out``.
+The trained models of ``SAVED`` go as ``.keras`` and ``.h5`` files, with ``<name>.npz``
+holding their predictions ``y``, into ``tests/data/keras_files/rnn_state_files.tar.xz``.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -31,6 +36,8 @@ sys.path.insert(0, str(HERE))
 import rnn_state_models as M  # noqa: E402
 
 OUT = HERE.parent / "data" / "keras_refs"
+ARCHIVE = HERE.parent / "data" / "keras_files" / "rnn_state_files.tar.xz"
+SAVED = ("seq2seq", "gru_states", "masked_steps", "cells", "pooled_text")
 
 
 def weights(model, seed: int) -> list[np.ndarray]:
@@ -40,6 +47,7 @@ def weights(model, seed: int) -> list[np.ndarray]:
 
 def main() -> None:
     keras.utils.set_random_seed(0)
+    files = tempfile.TemporaryDirectory()
     for i, make in enumerate(M.TRAINED):
         model, compile_kw, (x, y) = make(keras)
         w0 = weights(model, 100 + i)
@@ -54,6 +62,11 @@ def main() -> None:
             out["acc"] = np.asarray(hist["accuracy"])
         out.update({f"final{j}": w for j, w in enumerate(model.get_weights())})
         np.savez(OUT / f"rnn_{make.__name__}.npz", **out)
+        if make.__name__ in SAVED:  # the trained model as Keras files, and what it predicts
+            base = os.path.join(files.name, make.__name__)
+            model.save(base + ".keras")
+            model.save(base + ".h5")
+            np.savez(base + ".npz", y=np.asarray(model.predict(x, verbose=0)))
     model, batches = M.stateful(keras)
     model.set_weights(weights(model, 200))
     preds = [model.predict(b, verbose=0, batch_size=2) for b in batches]
@@ -66,7 +79,15 @@ def main() -> None:
     model.set_weights(weights(model, 300))
     outs = model.predict(x, verbose=0)
     np.savez(OUT / "rnn_states_out.npz", **{f"out{j}": o for j, o in enumerate(outs)})
-    print("wrote", sorted(p.name for p in OUT.glob("rnn_*.npz")))
+    with tarfile.open(ARCHIVE, "w:xz", preset=9) as tar:
+        for name in sorted(os.listdir(files.name)):
+            with open(os.path.join(files.name, name), "rb") as f:
+                data = f.read()
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    files.cleanup()
+    print("wrote", sorted(p.name for p in OUT.glob("rnn_*.npz")), ARCHIVE.name)
 
 
 if __name__ == "__main__":

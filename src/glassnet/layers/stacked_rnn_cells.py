@@ -38,6 +38,11 @@ class StackedRNNCells(Layer):
     def output_size(self) -> int:
         return self.cells[-1].units
 
+    @property
+    def wrapped_layers(self) -> dict[str, list]:
+        """The cells its config holds (Keras's ``cells``)."""
+        return {"cells": self.cells}
+
     def keras_weight_groups(self) -> list[tuple[str, Layer]]:
         """Keras 3's ``.weights.h5`` layout: ``cells/<cell class>[_n]/vars``."""
         from ..backend import snake_case
