@@ -469,3 +469,61 @@ def test_keras_loads_glassnet_files_with_cells_and_states(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     errors = [float(v) for v in done.stdout.split()[-2:]]
     assert max(errors) < 1e-5, errors
+
+
+# -- what TensorFlow's stateful text-generation tutorial needs besides the layers ---------
+def test_stateful_tutorial_model_builds_from_batch_input_shape(recwarn):
+    """Keras 2's ``Embedding(..., batch_input_shape=[batch, None])``, ``GRU(stateful=True)``,
+    ``model.build(tf.TensorShape([1, None]))`` on a built model, ``model.reset_states()``."""
+    glassnet.utils.set_random_seed(21)
+
+    def build_model(batch_size):
+        return keras.Sequential([
+            layers.Embedding(9, 4, batch_input_shape=[batch_size, None]),
+            layers.GRU(5, return_sequences=True, stateful=True,
+                       recurrent_initializer="glorot_uniform"),
+            layers.Dense(9)])
+
+    model = build_model(1)
+    model.build(glassnet.TensorShape([1, None]))
+    assert any("batch_input_shape" in str(w.message) for w in recwarn)
+    ids = np.array([[3, 1, 4]])
+    whole = np.asarray(model(ids))
+    model.reset_states()
+    steps = [np.asarray(model(ids[:, t:t + 1]))[:, 0] for t in range(3)]  # state carried
+    np.testing.assert_allclose(np.stack(steps, axis=1), whole, rtol=1e-5, atol=1e-6)
+    model.reset_states()
+    np.testing.assert_allclose(np.asarray(model(ids[:, :1]))[:, 0], steps[0], rtol=1e-6)
+
+
+def test_sparse_crossentropy_function_on_sequences(float64):
+    """``tf.keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)``
+    on ``(batch, T, k)``: one loss per step, shape ``(batch, T)``, differentiable on a tape."""
+    rng = np.random.default_rng(22)
+    logits, labels = rng.standard_normal((3, 4, 5)), rng.integers(0, 5, (3, 4))
+    per_step = glassnet.keras.losses.sparse_categorical_crossentropy(labels, logits,
+                                                                    from_logits=True)
+    z = logits - logits.max(axis=-1, keepdims=True)
+    want = np.log(np.exp(z).sum(-1)) - np.take_along_axis(z, labels[..., None], -1)[..., 0]
+    np.testing.assert_allclose(per_step, want, rtol=1e-12)
+    t = glassnet.Variable(logits)
+    with glassnet.GradientTape() as tape:
+        loss = glassnet.reduce_mean(glassnet.keras.losses.sparse_categorical_crossentropy(
+            labels, t, from_logits=True))
+    grad = np.asarray(tape.gradient(loss, t))
+
+    def value():
+        return float(np.mean(glassnet.keras.losses.sparse_categorical_crossentropy(
+            labels, logits, from_logits=True)))
+
+    assert_grad_close(grad, numerical_grad(value, logits))
+
+
+def test_random_categorical_draws_from_the_softmax():
+    logits = np.log(np.array([[0.7, 0.2, 0.1], [0.05, 0.05, 0.9]]))
+    draws = np.asarray(glassnet.random.categorical(logits, num_samples=20000, seed=3))
+    assert draws.shape == (2, 20000) and draws.dtype == np.int64
+    freq = np.stack([np.bincount(row, minlength=3) / 20000 for row in draws])
+    np.testing.assert_allclose(freq, np.exp(logits), atol=0.015)
+    again = glassnet.random.categorical(logits, num_samples=5, seed=3)
+    np.testing.assert_array_equal(np.asarray(again), draws[:, :5])

@@ -913,7 +913,8 @@ class Sequential(Model):
         ``None`` batch axis, as Keras writes it, is dropped)."""
         if input_shape is not None:
             input_shape = tuple(input_shape)
-            if input_shape and input_shape[0] is None:
+            if input_shape and (input_shape[0] is None or self._input is not None and len(
+                    input_shape) == len(self.input_shape_) + 1):  # (batch, ...): batch given
                 input_shape = input_shape[1:]
             shape = _as_shape(input_shape)
             if self._input is not None and self.input_shape_ != shape:

@@ -63,7 +63,13 @@ class Layer:
         input_shape: tuple[int, ...] | None = None,
         input_dim: int | None = None,
         dtype: Any = None,
+        batch_input_shape: tuple | None = None,
     ) -> None:
+        if batch_input_shape is not None:  # Keras 2: (batch, *input_shape) on any layer
+            from ..legacy import warn_once as warn_keras2
+
+            warn_keras2("batch_input_shape=", "keras.Input(batch_shape=...)")
+            input_shape = tuple(batch_input_shape)[1:]
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self.trainable = bool(trainable)
         self.built = False
