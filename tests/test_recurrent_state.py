@@ -527,3 +527,98 @@ def test_random_categorical_draws_from_the_softmax():
     np.testing.assert_allclose(freq, np.exp(logits), atol=0.015)
     again = glassnet.random.categorical(logits, num_samples=5, seed=3)
     np.testing.assert_array_equal(np.asarray(again), draws[:, :5])
+
+
+# -- cells called by hand: output, states = cell(x_t, states) ------------------------------
+def test_cells_called_step_by_step_as_keras():
+    ref = np.load(REFS / "rnn_cell_steps.npz")
+    cells, xs, h0 = M.cell_steps(glassnet)
+    for i, cell in enumerate(cells):
+        states = [h0, h0] if i == 0 else [h0]
+        for t in range(len(xs)):
+            out, states = cell(xs[t], states)
+            if t == 0:
+                cell.set_weights(weights(cell, 400 + i))
+                states = [h0, h0] if i == 0 else [h0]
+                out, states = cell(xs[t], states)
+            np.testing.assert_allclose(np.asarray(out), ref[f"cell{i}_step{t}"], rtol=1e-5,
+                                       atol=1e-6)
+        np.testing.assert_allclose(np.stack([np.asarray(s) for s in states]),
+                                   ref[f"cell{i}_states"], rtol=1e-5, atol=1e-6)
+        assert isinstance(states, list) and len(states) == (2 if i == 0 else 1)
+
+
+@pytest.mark.parametrize("make", [lambda: layers.LSTMCell(3),
+                                  lambda: layers.GRUCell(3, reset_after=False),
+                                  lambda: layers.SimpleRNNCell(3)],
+                         ids=["LSTMCell", "GRUCell_reset_before", "SimpleRNNCell"])
+@pytest.mark.parametrize("x_batch", [4, 1])
+def test_cell_steps_on_a_tape_gradient(make, x_batch, float64):
+    """Two hand-written steps on a GradientTape: gradients of x_t, the initial states and the
+    weights; ``x_batch=1`` broadcasts one input against a batch of 4 states (Keras's
+    arithmetic, which the handbook's predict relies on)."""
+    rng = np.random.default_rng(23)
+    cell = make()
+    x = rng.standard_normal((2, x_batch, 2))
+    h0 = rng.standard_normal((4, 3))
+    cell(x[0], [h0] * cell.n_states)  # build
+    _randomize(cell, rng)
+
+    def run(x_, h_):
+        states = [h_] * cell.n_states
+        for t in range(2):
+            out, states = cell(x_[t], states)
+        return out
+
+    dy = rng.standard_normal((4, 3))
+    xt, ht = glassnet.Variable(x), glassnet.Variable(h0)
+    with glassnet.GradientTape() as tape:
+        loss = glassnet.reduce_sum(run(xt, ht) * dy)
+    sources = [xt, ht, *cell.trainable_variables]
+    grads = tape.gradient(loss, sources)
+
+    def value():
+        return float(np.sum(np.asarray(run(x, h0)) * dy))
+
+    for source, g in zip([x, h0, *[v.array for v in sources[2:]]], grads):
+        assert_grad_close(np.asarray(g), numerical_grad(value, source))
+
+
+def test_tensorflow_handbook_character_model_learns():
+    """简单粗暴 TensorFlow 2's model: a subclassed Model looping an LSTMCell by hand, its
+    initial state from ``cell.get_initial_state(batch_size=..., dtype=tf.float32)``,
+    trained in a GradientTape loop; learns to repeat the first character."""
+    glassnet.utils.set_random_seed(24)
+
+    class CharRNN(keras.Model):
+        def __init__(self, num_chars, batch_size, seq_length):
+            super().__init__()
+            self.num_chars, self.batch_size, self.seq_length = num_chars, batch_size, \
+                seq_length
+            self.cell = layers.LSTMCell(units=16)
+            self.dense = layers.Dense(units=num_chars)
+
+        def call(self, inputs, from_logits=False):
+            inputs = glassnet.one_hot(inputs, depth=self.num_chars)
+            state = self.cell.get_initial_state(batch_size=self.batch_size,
+                                                dtype=glassnet.float32)
+            for t in range(self.seq_length):
+                output, state = self.cell(inputs[:, t, :], state)
+            logits = self.dense(output)
+            return logits if from_logits else glassnet.nn.softmax(logits)
+
+    model = CharRNN(5, 8, 4)
+    optimizer = keras.optimizers.Adam(learning_rate=0.02)
+    rng = np.random.default_rng(24)
+    losses = []
+    for _ in range(40):
+        X = rng.integers(0, 5, (8, 4))
+        with glassnet.GradientTape() as tape:
+            loss = glassnet.reduce_mean(keras.losses.sparse_categorical_crossentropy(
+                y_true=X[:, 0], y_pred=model(X)))
+        grads = tape.gradient(loss, model.variables)
+        optimizer.apply_gradients(grads_and_vars=zip(grads, model.variables))
+        losses.append(float(loss))
+    assert np.mean(losses[-5:]) < 0.5 * np.mean(losses[:5])
+    probs = np.asarray(model(np.array([[3, 0, 1, 2]])))  # batch 1 against 8 states: broadcast
+    assert probs.shape == (8, 5) and np.argmax(probs[0]) == 3

@@ -79,6 +79,18 @@ def main() -> None:
     model.set_weights(weights(model, 300))
     outs = model.predict(x, verbose=0)
     np.savez(OUT / "rnn_states_out.npz", **{f"out{j}": o for j, o in enumerate(outs)})
+    cells, xs, h0 = M.cell_steps(keras)
+    steps = {}
+    for i, cell in enumerate(cells):
+        states = [h0, h0] if i == 0 else [h0]
+        cell.build((None, xs.shape[-1]))
+        for j, w in enumerate(weights(cell, 400 + i)):
+            cell.weights[j].assign(w)
+        for t in range(len(xs)):
+            out, states = cell(xs[t], states)
+            steps[f"cell{i}_step{t}"] = keras.ops.convert_to_numpy(out)
+        steps[f"cell{i}_states"] = np.stack([keras.ops.convert_to_numpy(s) for s in states])
+    np.savez(OUT / "rnn_cell_steps.npz", **steps)
     with tarfile.open(ARCHIVE, "w:xz", preset=9) as tar:
         for name in sorted(os.listdir(files.name)):
             with open(os.path.join(files.name, name), "rb") as f:

@@ -141,3 +141,14 @@ def states_out(K):
     outs += [stacked[0], *stacked[1], stacked[2]] if isinstance(stacked[1], (list, tuple)) \
         else list(stacked)
     return K.Model(inputs, outs), tokens(rng, 5, 6, 9)
+
+
+def cell_steps(K):
+    """Cells called by hand, ``output, states = cell(x_t, states)``, two steps each (the
+    TensorFlow 2 handbook's loop): LSTMCell, GRUCell both ways, SimpleRNNCell."""
+    L = K.layers
+    rng = np.random.default_rng(10)
+    cells = [L.LSTMCell(3), L.GRUCell(3), L.GRUCell(3, reset_after=False), L.SimpleRNNCell(3)]
+    xs = rng.normal(size=(2, 4, 2)).astype("float32")  # two steps of a batch of 4
+    h0 = rng.normal(size=(4, 3)).astype("float32")
+    return cells, xs, h0

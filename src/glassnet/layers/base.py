@@ -274,7 +274,13 @@ class Layer:
                 vars(leaf)["_call_metrics"] = []
         x = map_structure(lambda t: _as_input(t, self.uses_call), x)
         if not self.built:
-            self.ensure_built(map_structure(lambda t: t.shape[1:], x))
+            # a layer with call learns its output shape from these very inputs, as Keras
+            # builds on the first call (a call may need their batch size)
+            vars(self)["_first_inputs"] = x if self.uses_call else None
+            try:
+                self.ensure_built(map_structure(lambda t: t.shape[1:], x))
+            finally:
+                vars(self).pop("_first_inputs", None)
         return call_layer(self, x, training, **kwargs)
 
     def ensure_built(self, input_shape) -> None:
@@ -300,7 +306,9 @@ class Layer:
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shape = self.compute_output_shape(_with_batch(input_shape))
             return tuple(shape)[1:]
-        one = _zeros_like_shape(input_shape)
+        one = vars(self).get("_first_inputs")
+        if one is None:
+            one = _zeros_like_shape(input_shape)
         try:
             with paused():
                 y = self.run_call(one, training=False)

@@ -93,7 +93,7 @@ class GRUCell(RecurrentCell):
         rh = np.concatenate([a for a, _ in self.reset_terms])
         da = np.concatenate([b for _, b in self.reset_terms])
         self.grads["recurrent_kernel"][:, 2 * self.units:] = rh.T @ da
-        self.reset_terms = []
+        self.reset_terms.clear()  # in place: saved call states share this one list
 
     def get_config(self):
         return {**super().get_config(),

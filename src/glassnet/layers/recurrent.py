@@ -291,7 +291,7 @@ class RNN(Layer):
         finals, k = [], 0
         for cell in self.cells:
             n = cell.n_states
-            x, final = self._forward_cell(cell, x, mask, states0[k:k + n] or None, training)
+            x, final = forward_cell(cell, x, mask, states0[k:k + n] or None, training)
             finals += final
             k += n
         if self.stateful:
@@ -301,48 +301,6 @@ class RNN(Layer):
             Y = Y * mask[:, :, None]
         y = Y if self.return_sequences else Y[:, -1]
         return [y, *finals] if self.return_state else y
-
-    def _forward_cell(self, cell: RecurrentCell, x, mask, states0, training):
-        """One cell over every step of ``x (B, T, d)``: its outputs ``(B, T, units)`` and its
-        final states. What backward needs is kept on the cell."""
-        B, T, d = x.shape
-        u, dtype = cell.units, x.dtype
-        cell.x_keep = cell.dropout_mask((B, d), cell.dropout, dtype) if training else None
-        cell.h_keep = cell.dropout_mask((B, u), cell.recurrent_dropout, dtype) \
-            if training else None
-        if cell.x_keep is not None:
-            x = x * cell.x_keep[:, None, :]
-        cell.x = x
-        W, U = cell.params["kernel"], cell.params["recurrent_kernel"][:, :cell.loop_columns]
-        b = cell.params.get("bias")
-        b_x, b_h = (b[0], b[1]) if b is not None and cell.separate_recurrent_bias else (b, None)
-        zx = (x.reshape(B * T, d) @ W).reshape(B, T, -1)  # the input part of every step
-        if b_x is not None:
-            zx += b_x
-        H = np.zeros((B, T + 1, u), dtype)  # H[:, t + 1] = h_t; H[:, 0] = h_0 (zeros)
-        C = np.zeros((B, T + 1, u), dtype) if cell.n_states == 2 else None
-        if states0 is not None:
-            H[:, 0] = states0[0]
-            if C is not None:
-                C[:, 0] = states0[1]
-        cell.caches = []
-        for t in range(T):
-            h_prev = H[:, t]
-            c_prev = None if C is None else C[:, t]
-            zh = (h_prev if cell.h_keep is None else h_prev * cell.h_keep) @ U
-            if b_h is not None:
-                zh += b_h
-            h, c, cache = cell.step(zx[:, t], zh, h_prev, c_prev)
-            if mask is not None:  # a masked step carries the states over
-                m = mask[:, t, None]
-                h = np.where(m, h, h_prev)
-                c = None if c is None else np.where(m, c, c_prev)
-            H[:, t + 1] = h
-            if C is not None:
-                C[:, t + 1] = c
-            cell.caches.append(cache)
-        cell.H, cell.C = H, C
-        return H[:, 1:], [H[:, -1]] + ([] if C is None else [C[:, -1]])
 
     # -- backward: backpropagation through time ------------------------------------------
     def backward(self, dy):
@@ -365,63 +323,12 @@ class RNN(Layer):
             cell = self.cells[i]
             k -= cell.n_states
             need_dx = i > 0 or self.need_input_grad
-            dY, d0 = self._backward_cell(cell, dY, dfinals[k:k + cell.n_states], mask,
-                                         need_dx)
+            dY, d0 = backward_cell(cell, dY, dfinals[k:k + cell.n_states], mask, need_dx)
             dstates0 = d0 + dstates0
         if not self.need_input_grad:
             return None
         dx = dY[:, ::-1] if self.go_backwards else dY
         return [dx, *dstates0] if self.list_input else dx
-
-    def _backward_cell(self, cell: RecurrentCell, dY, dfinal, mask, need_dx: bool):
-        """BPTT through one cell: fills its weight gradients; returns ``dL/dx`` (None
-        unless ``need_dx``) and ``dL/d(initial states)``."""
-        x, H = cell.x, cell.H
-        B, T, d = x.shape
-        U = cell.params["recurrent_kernel"][:, :cell.loop_columns]
-        dh = np.zeros((B, cell.units), dY.dtype) if dfinal[0] is None else dfinal[0].copy()
-        dc = None
-        if cell.n_states == 2:
-            dc = np.zeros_like(dh) if dfinal[1] is None else dfinal[1].copy()
-        dzx = np.empty((B, T, cell.gates * cell.units), dY.dtype)
-        dzh = np.empty((B, T, U.shape[1]), dY.dtype) \
-            if cell.separate_recurrent_bias or U.shape[1] != dzx.shape[2] else dzx
-        for t in range(T - 1, -1, -1):
-            dh = dh + dY[:, t]  # dL/dh_t: this step's output and step t+1
-            carry_h = carry_c = None
-            if mask is not None:  # a masked step passed h_{t-1} (and c) through
-                m = mask[:, t, None]
-                carry_h, dh = np.where(m, 0, dh), np.where(m, dh, 0)
-                if dc is not None:
-                    carry_c, dc = np.where(m, 0, dc), np.where(m, dc, 0)
-            dzx_t, dzh_t, dh_prev, dc_prev = cell.step_backward(dh, dc, cell.caches[t])
-            dzx[:, t] = dzx_t
-            if dzh is not dzx:
-                dzh[:, t] = dzh_t
-            dh_rec = dzh_t @ U.T
-            if cell.h_keep is not None:
-                dh_rec *= cell.h_keep
-            dh = dh_prev + dh_rec if carry_h is None else dh_prev + dh_rec + carry_h
-            dc = dc_prev if carry_c is None else dc_prev + carry_c
-        h_in = H[:, :-1] if cell.h_keep is None else H[:, :-1] * cell.h_keep[:, None, :]
-        G, g = dzx.shape[2], U.shape[1]
-        cell.grads["kernel"][...] = x.reshape(B * T, d).T @ dzx.reshape(B * T, G)
-        cell.grads["recurrent_kernel"][:, :g] = \
-            h_in.reshape(B * T, cell.units).T @ dzh.reshape(B * T, g)
-        if cell.use_bias:
-            if cell.separate_recurrent_bias:
-                cell.grads["bias"][0] = dzx.sum(axis=(0, 1))
-                cell.grads["bias"][1] = dzh.sum(axis=(0, 1))
-            else:
-                cell.grads["bias"][...] = dzx.sum(axis=(0, 1))
-        cell.finish_backward()
-        d0 = [dh] + ([] if dc is None else [dc])
-        if not need_dx:
-            return None, d0
-        dx = (dzx.reshape(B * T, G) @ cell.params["kernel"].T).reshape(B, T, d)
-        if cell.x_keep is not None:
-            dx *= cell.x_keep[:, None, :]
-        return dx, d0
 
     # -- saving -----------------------------------------------------------------------
     @property
@@ -465,6 +372,101 @@ class RNN(Layer):
         layer's."""
         cell = {k: kwargs.pop(k) for k in CELL_ARGUMENTS if k in kwargs}
         return cell, kwargs
+
+
+# -- one cell over the steps: the loop and BPTT (RNN runs them per cell) ------------------
+def forward_cell(cell: RecurrentCell, x, mask, states0, training: bool):
+    """One cell over every step of ``x (B, T, d)``: its outputs ``(B, T, units)`` and its
+    final states. What backward needs is kept on the cell."""
+    B, T, d = x.shape
+    u, dtype = cell.units, x.dtype
+    cell.x_keep = cell.dropout_mask((B, d), cell.dropout, dtype) if training else None
+    cell.h_keep = cell.dropout_mask((B, u), cell.recurrent_dropout, dtype) \
+        if training else None
+    if cell.x_keep is not None:
+        x = x * cell.x_keep[:, None, :]
+    cell.x = x
+    W, U = cell.params["kernel"], cell.params["recurrent_kernel"][:, :cell.loop_columns]
+    b = cell.params.get("bias")
+    b_x, b_h = (b[0], b[1]) if b is not None and cell.separate_recurrent_bias else (b, None)
+    zx = (x.reshape(B * T, d) @ W).reshape(B, T, -1)  # the input part of every step
+    if b_x is not None:
+        zx += b_x
+    H = np.zeros((B, T + 1, u), dtype)  # H[:, t + 1] = h_t; H[:, 0] = h_0 (zeros)
+    C = np.zeros((B, T + 1, u), dtype) if cell.n_states == 2 else None
+    if states0 is not None:
+        H[:, 0] = states0[0]
+        if C is not None:
+            C[:, 0] = states0[1]
+    cell.caches = []
+    for t in range(T):
+        h_prev = H[:, t]
+        c_prev = None if C is None else C[:, t]
+        zh = (h_prev if cell.h_keep is None else h_prev * cell.h_keep) @ U
+        if b_h is not None:
+            zh += b_h
+        h, c, cache = cell.step(zx[:, t], zh, h_prev, c_prev)
+        if mask is not None:  # a masked step carries the states over
+            m = mask[:, t, None]
+            h = np.where(m, h, h_prev)
+            c = None if c is None else np.where(m, c, c_prev)
+        H[:, t + 1] = h
+        if C is not None:
+            C[:, t + 1] = c
+        cell.caches.append(cache)
+    cell.H, cell.C = H, C
+    return H[:, 1:], [H[:, -1]] + ([] if C is None else [C[:, -1]])
+
+
+def backward_cell(cell: RecurrentCell, dY, dfinal, mask, need_dx: bool):
+    """BPTT through one cell: fills its weight gradients; returns ``dL/dx`` (None
+    unless ``need_dx``) and ``dL/d(initial states)``."""
+    x, H = cell.x, cell.H
+    B, T, d = x.shape
+    U = cell.params["recurrent_kernel"][:, :cell.loop_columns]
+    dh = np.zeros((B, cell.units), dY.dtype) if dfinal[0] is None else dfinal[0].copy()
+    dc = None
+    if cell.n_states == 2:
+        dc = np.zeros_like(dh) if dfinal[1] is None else dfinal[1].copy()
+    dzx = np.empty((B, T, cell.gates * cell.units), dY.dtype)
+    dzh = np.empty((B, T, U.shape[1]), dY.dtype) \
+        if cell.separate_recurrent_bias or U.shape[1] != dzx.shape[2] else dzx
+    for t in range(T - 1, -1, -1):
+        dh = dh + dY[:, t]  # dL/dh_t: this step's output and step t+1
+        carry_h = carry_c = None
+        if mask is not None:  # a masked step passed h_{t-1} (and c) through
+            m = mask[:, t, None]
+            carry_h, dh = np.where(m, 0, dh), np.where(m, dh, 0)
+            if dc is not None:
+                carry_c, dc = np.where(m, 0, dc), np.where(m, dc, 0)
+        dzx_t, dzh_t, dh_prev, dc_prev = cell.step_backward(dh, dc, cell.caches[t])
+        dzx[:, t] = dzx_t
+        if dzh is not dzx:
+            dzh[:, t] = dzh_t
+        dh_rec = dzh_t @ U.T
+        if cell.h_keep is not None:
+            dh_rec *= cell.h_keep
+        dh = dh_prev + dh_rec if carry_h is None else dh_prev + dh_rec + carry_h
+        dc = dc_prev if carry_c is None else dc_prev + carry_c
+    h_in = H[:, :-1] if cell.h_keep is None else H[:, :-1] * cell.h_keep[:, None, :]
+    G, g = dzx.shape[2], U.shape[1]
+    cell.grads["kernel"][...] = x.reshape(B * T, d).T @ dzx.reshape(B * T, G)
+    cell.grads["recurrent_kernel"][:, :g] = \
+        h_in.reshape(B * T, cell.units).T @ dzh.reshape(B * T, g)
+    if cell.use_bias:
+        if cell.separate_recurrent_bias:
+            cell.grads["bias"][0] = dzx.sum(axis=(0, 1))
+            cell.grads["bias"][1] = dzh.sum(axis=(0, 1))
+        else:
+            cell.grads["bias"][...] = dzx.sum(axis=(0, 1))
+    cell.finish_backward()
+    d0 = [dh] + ([] if dc is None else [dc])
+    if not need_dx:
+        return None, d0
+    dx = (dzx.reshape(B * T, G) @ cell.params["kernel"].T).reshape(B, T, d)
+    if cell.x_keep is not None:
+        dx *= cell.x_keep[:, None, :]
+    return dx, d0
 
 
 class GivenMask:

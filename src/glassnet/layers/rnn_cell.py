@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import activations, initializers
 from .. import random as grandom
+from ..graph import symbolic
 from ..i18n import _
 from .base import Layer
 
@@ -89,7 +90,10 @@ class RecurrentCell(Layer):
         return self.gates * self.units
 
     def build(self, input_shape):
-        """Weights for steps of ``input_shape[-1]`` features."""
+        """Weights for steps of ``input_shape[-1]`` features (called as ``cell(x_t,
+        states)``: the shapes of ``[x_t, *states]``, the first one's)."""
+        if isinstance(input_shape, list):
+            input_shape = input_shape[0]
         G, u = self.gates, self.units
         self.add_weight("kernel", (input_shape[-1], G * u), self.kernel_initializer)
         self.add_weight("recurrent_kernel", (u, G * u), self.recurrent_initializer)
@@ -114,11 +118,60 @@ class RecurrentCell(Layer):
         """Called once after the loop's weight gradients: a cell whose step uses ``U``
         beyond ``loop_columns`` adds that part of ``dU`` here."""
 
+    # -- called on its own: one step, cell(x_t, states) ----------------------------------
+    def __call__(self, inputs, states=None, training: bool = False, **kwargs):
+        """Keras's ``output, new_states = cell(x_t, states)``: one step on ``x_t (batch,
+        features)`` from ``states`` (``[h, c]`` for LSTMCell, ``h`` or ``[h]`` otherwise),
+        as a loop written by hand runs it (TensorFlow 2 handbooks' character model); on a
+        ``GradientTape`` the step's gradients reach ``x_t``, the states and the weights.
+        ``new_states`` is a list when ``states`` was (LSTMCell: always ``[h, c]``)."""
+        if states is None or symbolic(inputs) or symbolic(states):
+            raise NotImplementedError(_(
+                "{cls} is one step of a recurrent layer: run it over sequences with "
+                "keras.layers.RNN({cls}(...)), e.g. RNN(LSTMCell(32)) is LSTM(32); or call "
+                "it on one step of arrays or tensors with its states, "
+                "output, states = cell(x_t, states).").format(cls=type(self).__name__))
+        nested = isinstance(states, (list, tuple))
+        out = super().__call__([inputs, *(states if nested else [states])], training,
+                               **kwargs)
+        y, *new = out
+        return y, new if nested or self.n_states > 1 else new[0]
+
+    def get_initial_state(self, batch_size=None, inputs=None, dtype=None) -> list:
+        """Zeros, ``[h]`` (LSTMCell: ``[h, c]``), each ``(batch_size, units)``; Keras 2
+        also took ``inputs`` to read the batch size from."""
+        from .. import backend
+        from ..tensor import Tensor
+
+        if batch_size is None:
+            batch_size = np.shape(inputs)[0]
+        return [Tensor(np.zeros((int(batch_size), self.units), dtype or backend.floatx()))
+                for _ in range(self.n_states)]
+
     def forward(self, x, training=False):
-        raise NotImplementedError(_(
-            "{cls} is one step of a recurrent layer: run it over sequences with "
-            "keras.layers.RNN({cls}(...)), e.g. RNN(LSTMCell(32)) is LSTM(32).").format(
-            cls=type(self).__name__))
+        """``[x_t, *states]`` -> ``[h_t, *new states]``: the loop of ``recurrent.RNN`` over
+        one step."""
+        from .recurrent import forward_cell
+
+        x_t, *states = x
+        # batch sizes broadcast, as the step's matrix products do in Keras (one sequence
+        # against states kept for a batch of them)
+        self.given_batches = [len(a) for a in x]
+        B = max(self.given_batches)
+        x_t = np.broadcast_to(x_t, (B, *x_t.shape[1:]))
+        states = [np.broadcast_to(s, (B, *s.shape[1:])) for s in states]
+        Y, finals = forward_cell(self, x_t[:, None, :], None, states, training)
+        return [Y[:, 0], *finals]
+
+    def backward(self, dy):
+        from .recurrent import backward_cell
+
+        d_out, *d_states = dy
+        dx, d0 = backward_cell(self, d_out[:, None, :], d_states, None, True)
+        if not self.need_input_grad:
+            return None
+        return [g.sum(axis=0, keepdims=True) if n == 1 < len(g) else g  # undo the broadcast
+                for g, n in zip([dx[:, 0], *d0], self.given_batches)]
 
     # -- dropout ------------------------------------------------------------------------
     def dropout_mask(self, shape, rate: float, dtype) -> np.ndarray | None:
