@@ -78,7 +78,8 @@ def test_same_predictions_losses_and_training_as_keras(make):
     np.testing.assert_allclose(model.predict(x, verbose=0), ref["pred0"], rtol=1e-5,
                                atol=1e-6)
     np.testing.assert_allclose(model.evaluate(x, y, verbose=0), ref["eval0"], rtol=1e-5)
-    hist = model.fit(x, y, epochs=2, batch_size=len(y), shuffle=False, verbose=0).history
+    hist = model.fit(x, y, epochs=2, batch_size=len(y), shuffle=False, verbose=0,
+                     sample_weight=M.SAMPLE_WEIGHTS.get(make.__name__)).history
     np.testing.assert_allclose(hist["loss"], ref["loss"], rtol=1e-5)
     if "acc" in ref.files:
         np.testing.assert_allclose(hist["accuracy"], ref["acc"], rtol=1e-5)

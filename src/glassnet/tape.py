@@ -349,11 +349,13 @@ def call_layer(layer, x: Tensor, training: bool = False, **kwargs) -> Tensor:
     record(y, [*inputs, *variables], vjp, name=f"{type(layer).__name__}:{layer.name}")
     if not many_out:
         return y
-    return [_piece(y, a, int(end) - a.size) for a, end in zip(out, ends)]
+    return [_piece(y, a, int(end) - a.size, f"{type(layer).__name__}:{layer.name}[{i}]")
+            for i, (a, end) in enumerate(zip(out, ends))]
 
 
-def _piece(packed: Tensor, value: np.ndarray, start: int) -> Tensor:
-    """One of a layer's outputs laid end to end in ``packed``, recorded as a slice of it."""
+def _piece(packed: Tensor, value: np.ndarray, start: int, name: str) -> Tensor:
+    """One of a layer's outputs laid end to end in ``packed``, recorded as a slice of it:
+    its gradient goes back into that slice, zeros elsewhere."""
     piece = Tensor(value)
 
     def vjp(dy: np.ndarray) -> list[np.ndarray]:
@@ -361,7 +363,7 @@ def _piece(packed: Tensor, value: np.ndarray, start: int) -> Tensor:
         d[start:start + value.size] = dy.ravel()
         return [d]
 
-    return record(piece, [packed], vjp, name="slice")
+    return record(piece, [packed], vjp, name=name)
 
 
 def warn_once(owner: Any, message: str) -> None:

@@ -10,7 +10,8 @@ The models are in rnn_state_models.py, shared with the test. Weights are drawn f
 (``weights(model)``), the same in both libraries. For each trained model it writes
 ``tests/data/keras_refs/rnn_<name>.npz``: ``w<i>`` the weights set, ``pred0`` the
 predictions with them, ``eval0`` evaluate's [loss, metric...], ``loss``/``acc`` the
-History of 2 epochs of SGD(0.1) on the whole data as one batch, ``final<i>`` the weights
+History of 2 epochs of SGD(0.1) on the whole data as one batch (with
+``SAMPLE_WEIGHTS`` where given), ``final<i>`` the weights
 after. ``rnn_stateful.npz``: predictions of three consecutive batches, then of the third
 again after ``reset_states()``. ``rnn_states_out.npz``: every output of ``states_out``.
 The trained models of ``SAVED`` go as ``.keras`` and ``.h5`` files, with ``<name>.npz``
@@ -56,7 +57,8 @@ def main() -> None:
         out = {f"w{j}": w for j, w in enumerate(w0)}
         out["pred0"] = np.asarray(model.predict(x, verbose=0))
         out["eval0"] = np.asarray(model.evaluate(x, y, verbose=0))
-        hist = model.fit(x, y, epochs=2, batch_size=len(y), shuffle=False, verbose=0).history
+        hist = model.fit(x, y, epochs=2, batch_size=len(y), shuffle=False, verbose=0,
+                         sample_weight=M.SAMPLE_WEIGHTS.get(make.__name__)).history
         out["loss"] = np.asarray(hist["loss"])
         if "accuracy" in hist:
             out["acc"] = np.asarray(hist["accuracy"])

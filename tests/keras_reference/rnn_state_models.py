@@ -113,8 +113,27 @@ def pooled_text(K):
         (x, rng.integers(0, 2, (6, 1)).astype("float32"))
 
 
+def bidirectional_tagger(K):
+    """A tagger with Bidirectional(LSTM(return_sequences)) under a mask, Dropout and
+    TimeDistributed(Dense) after it. (Keras 3.15 on torch fails on per-sample weights,
+    shape (batch,), for a masked sequence output: "output with shape [6] doesn't match the
+    broadcast shape [6, 6]", so none are given here.)"""
+    L = K.layers
+    rng = np.random.default_rng(11)
+    model = K.Sequential([K.Input(shape=(None,), dtype="int32"),
+                          L.Embedding(10, 4, mask_zero=True),
+                          L.Bidirectional(L.LSTM(3, return_sequences=True)),
+                          L.Dropout(0.0),
+                          L.TimeDistributed(L.Dense(4, activation="softmax"))])
+    return model, {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}, \
+        (tokens(rng, 6, 6, 10), rng.integers(0, 4, (6, 6)))
+
+
+#: per-sample weights for the models that take them in fit
+SAMPLE_WEIGHTS: dict[str, np.ndarray] = {}
+
 TRAINED = [seq2seq, gru_states, masked_steps, masked_logits, unmasked_steps, cells,
-           pooled_text]
+           pooled_text, bidirectional_tagger]
 
 
 def stateful(K):
