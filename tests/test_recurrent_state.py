@@ -10,8 +10,6 @@ SGD (losses, accuracy, final weights). Gradient checks are float64 central diffe
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -28,7 +26,6 @@ sys.path.insert(0, str(HERE / "keras_reference"))
 import rnn_state_models as M  # noqa: E402
 
 REFS = HERE / "data" / "keras_refs"
-KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")
 
 
 class FixedMask:
@@ -209,12 +206,25 @@ def _model_loss_check(model, x, y, sample_weight=None):
     _, douts = model.compiled.loss_and_gradients(ys, outs, w)
     model.graph.backward(douts)
     checked = 0
+    rng = np.random.default_rng(0)
     for leaf in model.leaves():
         for k, p in leaf.params.items():
-            g = leaf.grads[k].copy()
-            # ε = 1e-5: the embedding's gradients are ~1e-4, too close to the rounding
-            # error of 1e-6 for a loss of ~2
-            assert_grad_close(g, numerical_grad(loss, p, eps=1e-5))
+            g = leaf.grads[k].reshape(-1).copy()
+            flat = p.reshape(-1)
+            # 12 entries per weight (the largest gradient among them), for speed
+            idx = np.unique(np.append(rng.choice(flat.size, min(11, flat.size), replace=False),
+                                      np.argmax(np.abs(g))))
+            numeric = np.empty(len(idx))
+            for j, i in enumerate(idx):
+                # ε = 1e-5: the embedding's gradients are ~1e-4, too close to the rounding
+                # error of 1e-6 for a loss of ~2
+                old = flat[i]
+                flat[i] = old + 1e-5
+                up = loss()
+                flat[i] = old - 1e-5
+                numeric[j] = (up - loss()) / 2e-5
+                flat[i] = old
+            assert_grad_close(g[idx], numeric)
             checked += 1
     return checked
 
@@ -385,18 +395,10 @@ def test_lstm_settings_are_its_cells():
 
 
 # -- saving -------------------------------------------------------------------------------
-def _cells_and_states_model():
-    inputs = keras.Input(shape=(None, 3))
-    seq, h = layers.GRU(4, return_sequences=True, return_state=True)(inputs)
-    stacked = layers.RNN([layers.LSTMCell(4), layers.GRUCell(3, reset_after=False)],
-                         return_sequences=True)(seq, initial_state=[h, h, layers.Dense(3)(h)])
-    return keras.Model(inputs, layers.Dense(2)(layers.RNN(layers.SimpleRNNCell(2))(stacked)))
-
-
 @pytest.mark.parametrize("suffix", [".glassnet", ".keras", ".h5"])
 def test_save_and_load_cells_states_and_reset_before(tmp_path, suffix):
     glassnet.utils.set_random_seed(19)
-    model = _cells_and_states_model()
+    model = M.cells_and_states(glassnet)
     model.compile("adam", "mse")
     x = np.random.default_rng(19).standard_normal((3, 5, 3)).astype("float32")
     model.fit(x, np.ones((3, 2)), epochs=1, verbose=0)
@@ -443,33 +445,6 @@ def test_keras_files_with_states_and_cells_predict_as_keras(keras_files, name, s
     np.testing.assert_allclose(model.predict(x, verbose=0),
                                np.load(keras_files / f"{name}.npz")["y"], rtol=1e-5,
                                atol=1e-6)
-
-
-CHECK = """
-import sys, numpy as np, keras
-data = np.load(sys.argv[1] + ".npz")
-for suffix in (".keras", ".h5"):
-    model = keras.models.load_model(sys.argv[1] + suffix)
-    print(float(np.abs(model.predict(data["x"], verbose=0) - data["y"]).max()))
-"""
-
-
-@pytest.mark.skipif(not os.path.exists(KERAS_PYTHON),
-                    reason=f"no Keras venv at {KERAS_PYTHON} (see /work/notes/KENV.md)")
-def test_keras_loads_glassnet_files_with_cells_and_states(tmp_path):
-    glassnet.utils.set_random_seed(20)
-    model = _cells_and_states_model()
-    x = np.random.default_rng(20).standard_normal((3, 5, 3)).astype("float32")
-    path = tmp_path / "cells"
-    np.savez(f"{path}.npz", x=x, y=model.predict(x, verbose=0))
-    model.save(f"{path}.keras")
-    model.save(f"{path}.h5")
-    env = {**os.environ, "KERAS_BACKEND": "torch", "OMP_NUM_THREADS": "1", "PYTHONPATH": ""}
-    done = subprocess.run([KERAS_PYTHON, "-c", CHECK, str(path)], env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    errors = [float(v) for v in done.stdout.split()[-2:]]
-    assert max(errors) < 1e-5, errors
 
 
 # -- what TensorFlow's stateful text-generation tutorial needs besides the layers ---------

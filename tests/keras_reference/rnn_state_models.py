@@ -171,3 +171,14 @@ def cell_steps(K):
     xs = rng.normal(size=(2, 4, 2)).astype("float32")  # two steps of a batch of 4
     h0 = rng.normal(size=(4, 3)).astype("float32")
     return cells, xs, h0
+
+
+def cells_and_states(K):
+    """A GRU's state starting a stack of cells (one state through a Dense), then
+    RNN(SimpleRNNCell): initial_state nodes and cells in a saved file."""
+    L = K.layers
+    inputs = K.Input(shape=(None, 3))
+    seq, h = L.GRU(4, return_sequences=True, return_state=True)(inputs)
+    stacked = L.RNN([L.LSTMCell(4), L.GRUCell(3, reset_after=False)],
+                    return_sequences=True)(seq, initial_state=[h, h, L.Dense(3)(h)])
+    return K.Model(inputs, L.Dense(2)(L.RNN(L.SimpleRNNCell(2))(stacked)))
