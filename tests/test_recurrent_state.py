@@ -598,3 +598,23 @@ def test_tensorflow_handbook_character_model_learns():
     assert np.mean(losses[-5:]) < 0.5 * np.mean(losses[:5])
     probs = np.asarray(model(np.array([[3, 0, 1, 2]])))  # batch 1 against 8 states: broadcast
     assert probs.shape == (8, 5) and np.argmax(probs[0]) == 3
+
+
+def test_stateful_layer_in_a_subclassed_model_starts_from_zeros():
+    """The first call of a subclassed model runs call once to learn its output shape; a
+    stateful GRU inside keeps no state from that trial."""
+    glassnet.utils.set_random_seed(25)
+
+    class Tagger(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.gru = layers.GRU(3, return_sequences=True, stateful=True)
+
+        def call(self, x):
+            return self.gru(x)
+
+    model = Tagger()
+    x = np.random.default_rng(25).standard_normal((2, 4, 2)).astype("float32")
+    first = np.asarray(model(x))
+    model.reset_states()
+    np.testing.assert_allclose(np.asarray(model(x)), first, rtol=1e-6)

@@ -309,11 +309,17 @@ class Layer:
         one = vars(self).get("_first_inputs")
         if one is None:
             one = _zeros_like_shape(input_shape)
+        # a trial run: stateful recurrent layers inside keep the states they had
+        stateful = [la for la in self.submodules if getattr(la, "stateful", False)]
+        held = [la.states for la in stateful]
         try:
             with paused():
                 y = self.run_call(one, training=False)
         except Exception:  # the real call will report it, with the user's own data
             return None
+        finally:
+            for layer, states in zip(stateful, held):
+                layer.states = states
         if isinstance(y, Tensor):
             return tuple(y.shape[1:])
         if not isinstance(y, (list, tuple, dict)) or not y or not all(
