@@ -618,3 +618,32 @@ def test_stateful_layer_in_a_subclassed_model_starts_from_zeros():
     first = np.asarray(model(x))
     model.reset_states()
     np.testing.assert_allclose(np.asarray(model(x)), first, rtol=1e-6)
+
+
+def test_dataset_elements_have_numpy_and_latest_checkpoint_finds_the_last_save(tmp_path):
+    """The rest of TensorFlow 2.0's text-generation tutorial: ``x.numpy()`` on the
+    elements of a ``tf.data.Dataset``; ``ModelCheckpoint("ckpt_{epoch}",
+    save_weights_only=True)`` then ``model.load_weights(tf.train.latest_checkpoint(dir))``."""
+    text_as_int = np.arange(30) % 7
+    chars = np.array(list("abcdefg"))
+    sequences = glassnet.data.Dataset.from_tensor_slices(text_as_int).batch(
+        6, drop_remainder=True)
+    first = next(iter(sequences))
+    assert "".join(chars[first.numpy()]) == "abcdef"
+    assert isinstance(first.numpy(), np.ndarray) and type(first.numpy()) is np.ndarray
+    for x in sequences.take(1):
+        assert chars[x[0]] == "a" and type(next(sequences.as_numpy_iterator())) is np.ndarray
+
+    assert glassnet.train.latest_checkpoint(tmp_path / "none") is None
+    glassnet.utils.set_random_seed(26)
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    model.compile("sgd", "mse")
+    save = keras.callbacks.ModelCheckpoint(str(tmp_path / "ckpt_{epoch}"),
+                                           save_weights_only=True)
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=3, verbose=0, callbacks=[save])
+    latest = glassnet.train.latest_checkpoint(tmp_path)
+    assert latest == str(tmp_path / "ckpt_3")
+    again = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    again.load_weights(latest)
+    for a, b in zip(again.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
