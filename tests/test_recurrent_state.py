@@ -417,7 +417,7 @@ def test_stateful_config_round_trip(tmp_path):
     assert [la.stateful for la in again.layers[:2]] == [True, True]
 
 
-SAVED = ("seq2seq", "gru_states", "masked_steps", "cells", "pooled_text")
+SAVED = ("seq2seq", "gru_states", "masked_steps", "cells", "pooled_text", "bidirectional_cells")
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ import rnn_state_models as M  # noqa: E402
 
 OUT = HERE.parent / "data" / "keras_refs"
 ARCHIVE = HERE.parent / "data" / "keras_files" / "rnn_state_files.tar.xz"
-SAVED = ("seq2seq", "gru_states", "masked_steps", "cells", "pooled_text")
+SAVED = ("seq2seq", "gru_states", "masked_steps", "cells", "pooled_text", "bidirectional_cells")
 
 
 def weights(model, seed: int) -> list[np.ndarray]:

@@ -129,11 +129,22 @@ def bidirectional_tagger(K):
         (tokens(rng, 6, 6, 10), rng.integers(0, 4, (6, 6)))
 
 
+def bidirectional_cells(K):
+    """Bidirectional around a stack of cells (its weights in the cells of both copies)."""
+    L = K.layers
+    rng = np.random.default_rng(12)
+    model = K.Sequential([K.Input(shape=(None, 2)),
+                          L.Bidirectional(L.RNN([L.GRUCell(3, reset_after=False),
+                                                 L.SimpleRNNCell(2)])),
+                          L.Dense(1)])
+    return model, {"loss": "mse"}, (rng.normal(size=(5, 4, 2)), rng.normal(size=(5, 1)))
+
+
 #: per-sample weights for the models that take them in fit
 SAMPLE_WEIGHTS: dict[str, np.ndarray] = {}
 
 TRAINED = [seq2seq, gru_states, masked_steps, masked_logits, unmasked_steps, cells,
-           pooled_text, bidirectional_tagger]
+           pooled_text, bidirectional_tagger, bidirectional_cells]
 
 
 def stateful(K):

@@ -108,8 +108,9 @@ class Bidirectional(Wrapper):
             return super().__call__(inputs, training, **kwargs)
 
     def leaves(self) -> list[Layer]:
-        """Its weights are the two layers' (forward first, as Keras lists them)."""
-        return [self.forward_layer, self.backward_layer]
+        """Its weights are the two layers' (forward first, as Keras lists them; a stack
+        of cells keeps them in its cells)."""
+        return [*self.forward_layer.leaves(), *self.backward_layer.leaves()]
 
     def call_state(self) -> dict[str, Any]:
         return {"self": dict(vars(self)), "forward": self.forward_layer.call_state(),
