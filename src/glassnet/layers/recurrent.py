@@ -45,7 +45,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..graph import symbolic
-from ..i18n import _
+from ..i18n import N_, _
 from .base import Layer
 from .rnn_cell import RecurrentCell
 
@@ -76,6 +76,10 @@ class RNN(Layer):
     handles_variable_length = True
     supports_masking = True
     cell_class: type | None = None  # LSTM: LSTMCell, the cell its own arguments make
+    formula = N_("h_t = cell(x_t, h_{t-1}) at each step (stacked cells: each reads the h_t "
+                 "of the one before)")
+    backward_formula = N_("BPTT: last step first, dL/dh_t through the cell's step_backward "
+                          "to dL/dh_{t-1}; dW = Σ_t x_tᵀ dzx_t")
 
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
