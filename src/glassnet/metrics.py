@@ -275,11 +275,11 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
     def update_state(self, y, y_pred, sample_weight=None) -> None:
         """Counts the hits directly in the usual case (arrays, no weights): ``fit`` calls
         this at every step of the tutorial's network."""
-        if sample_weight is not None or not (isinstance(y, np.ndarray)
-                                             and isinstance(y_pred, np.ndarray)):
+        if sample_weight is not None or type(y) is not np.ndarray or \
+                type(y_pred) is not np.ndarray:
             return super().update_state(y, y_pred, sample_weight)
-        hits = y_pred.argmax(axis=-1) == _labels(y, y_pred)
-        self._total += np.count_nonzero(hits)
+        hits = y_pred.argmax(axis=-1) == y.reshape(y_pred.shape[:-1])
+        self._total += int(np.count_nonzero(hits))  # a Python int: no NumPy scalar sums
         self._count += hits.size
 
 

@@ -459,13 +459,14 @@ class Model(Layer):
         ``class_weight``) weighs each sample's loss: ``L = mean_i w_i L_i``.
         """
         theta = self.parameters  # every weight, as views of one vector θ (see bind)
-        outs = self.graph.forward(xs, training=True)                # 1. forward
-        loss, douts = self.compiled.loss_and_gradients(ys, outs, sample_weight)  # 2. dL/da
+        graph, compiled = self.graph, self.compiled
+        outs = graph.forward(xs, training=True)                     # 1. forward
+        loss, douts = compiled.loss_and_gradients(ys, outs, sample_weight)  # 2. dL/da
         if self.terminate_on_nan and not math.isfinite(loss):
             raise NonFiniteLoss(loss)  # before the update: θ keeps its last finite values
-        self.graph.backward(douts)                                  # 3. backpropagation
+        graph.backward(douts)                                       # 3. backpropagation
         self.optimizer.step(theta.trainable, theta.trainable_grad)  # 4. gradient descent
-        for layer in self.compiled.constrained:  # e.g. max_norm: W ← c(W) after the update
+        for layer in compiled.constrained:  # e.g. max_norm: W ← c(W) after the update
             layer.apply_constraints()
         return loss, outs
 
@@ -1114,7 +1115,7 @@ class _Compiled:
         for o, y, a in zip(self.outputs, ys, outs):
             if o.per_step:
                 y, a = o.metric_rows(y, a)
-            for m, own in zip(o.metrics, o.own_metrics):  # yours get y as Keras 2 gives it
+            for m, own in o.metrics_own:  # yours get y as Keras 2 gives it
                 m.update_state(losses.match_dtype_and_rank(y, a) if own else y, a)
         for layer in self.metric_layers:  # Keras 2's add_metric in a layer's call
             for name, value in layer.added_metrics():
@@ -1187,7 +1188,9 @@ class _Output:
     def __init__(self, name: str, tensor: KerasTensor, loss, weight: float, metrics: list,
                  graph: Graph) -> None:
         self.name, self.loss, self.weight, self.metrics = name, loss, weight, metrics
-        self.own_metrics = [not type(m).__module__.startswith("glassnet.") for m in metrics]
+        #: (metric, whether it is yours): yours get ``y`` as Keras 2 gives it
+        self.metrics_own = [(m, not type(m).__module__.startswith("glassnet."))
+                            for m in metrics]
         self.shape = tensor.shape
         self.loss_sum = 0.0
         self.last = 0.0

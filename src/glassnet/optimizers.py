@@ -211,7 +211,7 @@ class Optimizer:
             self.build(theta)
         if self.schedule is not None:
             self._learning_rate = float(self.schedule(self.iterations))
-        if self.clipping:
+        if self.clipnorm or self.clipvalue or self.global_clipnorm:
             self.clip(g)
         self.iterations += 1
         decay = 1 - self._learning_rate * self.weight_decay if self.weight_decay else None
@@ -223,10 +223,6 @@ class Optimizer:
             self.update(theta[c], g[c], state, self._tmp[c])
             if self.iterations % 16 == 0:
                 _flush_denormals(state)
-
-    @property
-    def clipping(self) -> bool:
-        return bool(self.clipnorm or self.clipvalue or self.global_clipnorm)
 
     def clip(self, g: np.ndarray) -> None:
         """Clip the gradient in place, as Keras does before the update (one rule is set)."""

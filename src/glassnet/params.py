@@ -28,6 +28,8 @@ class ParameterVector:
         self.theta = np.empty(0, backend.floatx())
         self.grad = np.empty(0, backend.floatx())
         self.n_trainable = 0
+        #: ``θ[:n_trainable]`` and ``g[:n_trainable]``: what the optimizer updates
+        self.trainable, self.trainable_grad = self.theta, self.grad
         self._views: list[tuple[dict, str, np.ndarray]] = []
         self.trainable_slices: list[slice] = []
         self.trainable_weights: dict = {}
@@ -56,6 +58,7 @@ class ParameterVector:
             views.append((d, k, view))
             offset += n
         self.theta, self.grad, self.n_trainable = theta, grad, n_trainable
+        self.trainable, self.trainable_grad = theta[:n_trainable], grad[:n_trainable]
         starts = np.cumsum([0] + [d[k].size for d, k in entries])
         #: one slice of θ per trainable array (per-variable gradient clipping needs them)
         self.trainable_slices = [slice(int(a), int(b)) for a, b in zip(starts, starts[1:])
@@ -78,15 +81,6 @@ class ParameterVector:
             return False
         count = sum(len(layer.params) + len(layer.state) for layer in layers)
         return count == len(self._views) and all(d.get(k) is v for d, k, v in self._views)
-
-    @property
-    def trainable(self) -> np.ndarray:
-        """``θ[:n_trainable]``: what the optimizer updates."""
-        return self.theta[:self.n_trainable]
-
-    @property
-    def trainable_grad(self) -> np.ndarray:
-        return self.grad[:self.n_trainable]
 
     def restore(self, copy: np.ndarray) -> None:
         """Write a copy of ``θ`` back into it (so every layer sees it at once)."""

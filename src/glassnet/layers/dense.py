@@ -73,17 +73,20 @@ class Dense(KernelLayer):
         return self.a
 
     def backward(self, da):
-        dR = self.activity_gradient()  # an activity penalty's dR/da, or None
+        # an activity penalty's dR/da, or None
+        dR = None if self.activity_regularizer is None else self.activity_gradient()
         if self.fused_activation:  # the loss already returned dL/dz
             dz = da if dR is None else da + self.activation.backward(self.z, self.a, dR)
         else:
             dz = self.activation.backward(self.z, self.a, da if dR is None else da + dR)
-        # (batch, ..., n) as (batch·..., n): a view, and the 2-D case unchanged
-        x2, dz2 = self.x.reshape(-1, self.x.shape[-1]), dz.reshape(-1, self.units)
+        x2, dz2 = self.x, dz
+        if x2.ndim > 2:  # (batch, ..., n) as (batch·..., n), a view
+            x2, dz2 = x2.reshape(-1, x2.shape[-1]), dz.reshape(-1, self.units)
         np.matmul(x2.T, dz2, out=self.dW)  # dL/dW = xᵀ · dL/dz
         if self.use_bias:
             dz2.sum(axis=0, out=self.db)  # dL/db = Σ_batch dL/dz
-        self.add_regularization_grads()  # + dR/dW, dR/db of weight penalties, if any
+        if self.kernel_regularizer is not None or self.bias_regularizer is not None:
+            self.add_regularization_grads()  # + dR/dW, dR/db of weight penalties
         if not self.need_input_grad:
             return None
         return dz @ self.W.T  # dL/dx = dL/dz · Wᵀ
