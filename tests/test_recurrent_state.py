@@ -647,3 +647,19 @@ def test_dataset_elements_have_numpy_and_latest_checkpoint_finds_the_last_save(t
     again.load_weights(latest)
     for a, b in zip(again.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_initial_state_positional_as_keras_orders_it():
+    """Keras's ``RNN.call(sequences, initial_state=None, mask=None, training=False)``:
+    ``lstm(x, [h, c])`` passes the states, in a graph and eagerly."""
+    glassnet.utils.set_random_seed(27)
+    lstm = layers.LSTM(3, return_sequences=True)
+    x = np.random.default_rng(27).standard_normal((2, 4, 2)).astype("float32")
+    h = c = np.full((2, 3), 0.5, np.float32)
+    np.testing.assert_allclose(np.asarray(lstm(x, [h, c])),
+                               np.asarray(lstm(x, initial_state=[h, c])))
+    assert not np.allclose(np.asarray(lstm(x, [h, c])), np.asarray(lstm(x)))
+    inputs, h_in, c_in = keras.Input((None, 2)), keras.Input((3,)), keras.Input((3,))
+    model = keras.Model([inputs, h_in, c_in], lstm(inputs, [h_in, c_in]))
+    np.testing.assert_allclose(model.predict([x, h, c], verbose=0),
+                               np.asarray(lstm(x, initial_state=[h, c])), rtol=1e-6)

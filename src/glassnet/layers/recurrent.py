@@ -214,12 +214,15 @@ class RNN(Layer):
         self.mask_source = source
         return source if self.return_sequences else None
 
-    def __call__(self, inputs, training: bool = False, mask=None, initial_state=None,
+    def __call__(self, inputs, initial_state=None, mask=None, training: bool = False,
                  **kwargs):
-        """``layer(x)``, ``layer(x, initial_state=[h0, c0])`` (or Keras 2's
-        ``layer([x, h0, c0])``). In a model the mask comes from the graph
-        (``connect_mask``); called on arrays or tensors, it is the ``mask=`` given, as in
-        Keras (``lstm(h, mask=embedding.compute_mask(tokens))``), or none."""
+        """``layer(x)``, ``layer(x, initial_state=[h0, c0])`` (also positional, Keras's
+        order: ``layer(x, [h0, c0])``; or Keras 2's ``layer([x, h0, c0])``). In a model the
+        mask comes from the graph (``connect_mask``); called on arrays or tensors, it is the
+        ``mask=`` given, as in Keras (``lstm(h, mask=embedding.compute_mask(tokens))``), or
+        none."""
+        if isinstance(initial_state, (bool, np.bool_)):  # layer(x, True): training, as
+            initial_state, training = None, bool(initial_state)  # other layers take it
         if initial_state is not None:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
                 else [initial_state]
