@@ -663,3 +663,9 @@ def test_initial_state_positional_as_keras_orders_it():
     model = keras.Model([inputs, h_in, c_in], lstm(inputs, [h_in, c_in]))
     np.testing.assert_allclose(model.predict([x, h, c], verbose=0),
                                np.asarray(lstm(x, initial_state=[h, c])), rtol=1e-6)
+
+
+def test_bidirectional_initial_state_is_refused_not_ignored():
+    inputs, h = keras.Input((None, 3)), keras.Input((2,))
+    with pytest.raises(NotImplementedError, match="go_backwards=True"):
+        layers.Bidirectional(layers.GRU(2))(inputs, initial_state=[h, h])
