@@ -229,14 +229,16 @@ def _model_loss_check(model, x, y, sample_weight=None):
     return checked
 
 
-@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("weighted", [None, "per_sample", "per_step"])
 def test_masked_step_loss_gradient(weighted, float64):
     """Embedding(mask_zero) -> LSTM(return_sequences) -> TimeDistributed(Dense(softmax)):
-    the fused per-step cross-entropy over the unmasked steps only."""
+    the fused per-step cross-entropy over the unmasked steps only, unweighted, with a weight
+    per sample (batch,) or per step (batch, T)."""
     glassnet.utils.set_random_seed(3)
     model, kw, (x, y) = M.masked_steps(glassnet)
     model.compile("sgd", **kw)
-    sw = np.linspace(0.5, 2, len(y)) if weighted else None
+    sw = {None: None, "per_sample": np.linspace(0.5, 2, len(y)),
+          "per_step": np.linspace(0.5, 2, y.size).reshape(y.shape)}[weighted]
     assert _model_loss_check(model, x, y, sw) == 6
 
 
@@ -669,3 +671,14 @@ def test_bidirectional_initial_state_is_refused_not_ignored():
     inputs, h = keras.Input((None, 3)), keras.Input((2,))
     with pytest.raises(NotImplementedError, match="go_backwards=True"):
         layers.Bidirectional(layers.GRU(2))(inputs, initial_state=[h, h])
+
+
+def test_sample_weight_shapes_for_sequence_outputs():
+    """fit takes a weight per step (batch, T) for a sequence output, as Keras 3; a weight
+    array of any other shape names both forms."""
+    glassnet.utils.set_random_seed(28)
+    model, kw, (x, y) = M.masked_steps(glassnet)
+    model.compile("sgd", **kw)
+    model.fit(x, y, sample_weight=np.ones(y.shape), epochs=1, verbose=0)
+    with pytest.raises(InputError, match=r"one per step, shape \(6, steps\)"):
+        model.fit(x, y, sample_weight=np.ones((6, 3)), epochs=1, verbose=0)

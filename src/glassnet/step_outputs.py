@@ -10,8 +10,9 @@ mean over the rows, as Keras's ``sum_over_batch_size`` divides by ``batch·T``::
 where ``S`` is every step, or with a mask (``Embedding(mask_zero=True)`` before an
 ``LSTM(return_sequences=True)``, passed on to the output) only the unmasked steps:
 padding adds nothing to the loss, its gradient or the metrics. A sample weight weighs every
-step of its sample. Plain 2-D outputs never come here (``model._Output``), so the tutorial's
-network does no per-step work.
+step of its sample; ``sample_weight`` of shape ``(batch, T)`` gives each step its own
+(``L = Σ_S w ℓ / |S|``, as Keras). Plain 2-D outputs never come here (``model._Output``),
+so the tutorial's network does no per-step work.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ class StepOutput(_Output):
 
     def loss_and_gradient(self, y, a, sample_weight=None):
         y2, a2 = self.rows(y, a)
-        if sample_weight is not None:  # each step weighs as its sample
-            w = np.repeat(np.asarray(sample_weight), int(np.prod(a.shape[1:-1])))
+        if sample_weight is not None:  # each step weighs as its sample, or has its own
+            w = np.asarray(sample_weight)
+            w = w.reshape(-1) if w.ndim == 2 else np.repeat(w, int(np.prod(a.shape[1:-1])))
             sample_weight = w if self.kept is None else w[self.kept]
         if len(a2) == 0:  # every step masked: nothing to learn from this batch
             return 0.0, np.zeros_like(a)

@@ -115,9 +115,9 @@ def pooled_text(K):
 
 def bidirectional_tagger(K):
     """A tagger with Bidirectional(LSTM(return_sequences)) under a mask, Dropout and
-    TimeDistributed(Dense) after it. (Keras 3.15 on torch fails on per-sample weights,
-    shape (batch,), for a masked sequence output: "output with shape [6] doesn't match the
-    broadcast shape [6, 6]", so none are given here.)"""
+    TimeDistributed(Dense) after it, trained with a weight per step, shape (batch, T).
+    (Keras 3.15 on torch fails on per-sample weights, shape (batch,), for a masked sequence
+    output: "output with shape [6] doesn't match the broadcast shape [6, 6]".)"""
     L = K.layers
     rng = np.random.default_rng(11)
     model = K.Sequential([K.Input(shape=(None,), dtype="int32"),
@@ -140,8 +140,8 @@ def bidirectional_cells(K):
     return model, {"loss": "mse"}, (rng.normal(size=(5, 4, 2)), rng.normal(size=(5, 1)))
 
 
-#: per-sample weights for the models that take them in fit
-SAMPLE_WEIGHTS: dict[str, np.ndarray] = {}
+#: sample weights for the models that take them in fit (per step: shape (batch, T))
+SAMPLE_WEIGHTS = {"bidirectional_tagger": np.linspace(0.2, 2.0, 36).reshape(6, 6)}
 
 TRAINED = [seq2seq, gru_states, masked_steps, masked_logits, unmasked_steps, cells,
            pooled_text, bidirectional_tagger, bidirectional_cells]
