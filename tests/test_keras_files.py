@@ -36,6 +36,7 @@ from glassnet import keras_format  # noqa: E402 - after the skip: needs h5py
 HERE = Path(__file__).parent
 ARCHIVE = HERE / "data" / "keras_files" / "keras_files.tar.xz"
 RNN_ARCHIVE = HERE / "data" / "keras_files" / "rnn_files.tar.xz"
+RNN_STATE_ARCHIVE = HERE / "data" / "keras_files" / "rnn_state_files.tar.xz"
 LAYERS2_ARCHIVE = HERE / "data" / "keras_files" / "layers2_files.tar.xz"
 CHECKER = HERE / "keras_reference" / "check_glassnet_files.py"
 # a Python with Keras 3 and h5py, run with KERAS_BACKEND (default torch; numpy also works)
@@ -181,8 +182,10 @@ def test_every_glassnet_layer_is_covered(keras_dir):
 
     def walk(entry):
         seen.add(entry["class_name"])
-        for child in entry["config"].get("layers", []) if isinstance(entry["config"], dict) \
-                else []:
+        config = entry["config"] if isinstance(entry["config"], dict) else {}
+        cell = config.get("cell")  # an RNN's cell (StackedRNNCells: its cells)
+        for child in [*config.get("layers", []), *config.get("cells", []),
+                      *([cell] if isinstance(cell, dict) else [])]:
             walk(child)
     for name in MODELS:
         with zipfile.ZipFile(keras_dir / f"{name}.keras") as zf:
@@ -192,11 +195,13 @@ def test_every_glassnet_layer_is_covered(keras_dir):
             if member.name.endswith(".keras"):
                 with zipfile.ZipFile(io.BytesIO(tar.extractfile(member).read())) as zf:
                     walk(json.loads(zf.read("config.json")))
-    with tarfile.open(LAYERS2_ARCHIVE) as tar:  # the common layers: test_layers2_keras.py
-        for member in tar.getmembers():
-            if member.name.endswith(".keras"):
-                with zipfile.ZipFile(io.BytesIO(tar.extractfile(member).read())) as zf:
-                    walk(json.loads(zf.read("config.json")))
+    # the common layers (test_layers2_keras.py), the cells (test_recurrent_state.py)
+    for archive in (LAYERS2_ARCHIVE, RNN_STATE_ARCHIVE):
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                if member.name.endswith(".keras"):
+                    with zipfile.ZipFile(io.BytesIO(tar.extractfile(member).read())) as zf:
+                        walk(json.loads(zf.read("config.json")))
     have = {cls.__name__ for cls in saving.LAYERS.values()  # glassnet's, not a test's own
             if cls.__module__.startswith("glassnet.")} - set(L.OWN)  # (OWN: not Keras's)
     have.discard("Lambda")  # Keras stores it as bytecode: refused (test_lambda_layer_is_refused)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -28,6 +29,9 @@ from glassnet import layers as L
 pytest.importorskip("h5py")
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE / "keras_reference"))
+import rnn_state_models as M  # noqa: E402
+
 ARCHIVE = HERE / "data" / "keras_files" / "rnn_files.tar.xz"
 KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")
 RTOL, ATOL = 1e-5, 2e-6  # float32 rounding
@@ -138,15 +142,16 @@ print(json.dumps(out))
 @pytest.mark.skipif(not os.path.exists(KERAS_PYTHON),
                     reason=f"no Keras venv at {KERAS_PYTHON} (see /work/notes/KENV.md)")
 def test_glassnet_files_load_in_keras(tmp_path):
-    """Keras 3 loads the .keras and .h5 files glassnet writes and predicts the same."""
+    """Keras 3 loads the .keras and .h5 files glassnet writes and predicts the same (and
+    rnn_state_models.cells_and_states: initial_state nodes, RNN cells, stacked cells)."""
     names = []
-    for name in NAMES:
+    for name in [*NAMES, "cells_and_states"]:
         glassnet.utils.set_random_seed(len(names))
-        model = build(name)
+        model = M.cells_and_states(glassnet) if name == "cells_and_states" else build(name)
         rng = np.random.default_rng(len(names))
         model.set_weights([rng.normal(0, 0.5, w.shape) for w in model.get_weights()])
         x = np.random.default_rng(1).integers(0, 12, (4, 6))
-        if name in ("unmasked_sequences", "masking"):
+        if name in ("unmasked_sequences", "masking", "cells_and_states"):
             x = rng.normal(size=(3, 5, 3))
         x[0, :2] = 0
         path = tmp_path / name
@@ -159,5 +164,5 @@ def test_glassnet_files_load_in_keras(tmp_path):
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     errors = json.loads(done.stdout.strip().splitlines()[-1])
-    assert len(errors) == 2 * len(NAMES)
+    assert len(errors) == 2 * len(NAMES) + 2
     assert max(errors.values()) < 1e-5, errors

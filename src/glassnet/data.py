@@ -129,9 +129,13 @@ def sample_weights(sample_weight, class_weight, ys: list[np.ndarray], n: int):
         w = as_array(sample_weight, "sample_weight").astype(backend.floatx())
         if w.shape == (n, 1):  # a column, as the keras.io guides make it
             w = w[:, 0]
+        if w.ndim == 2 and len(ys) == 1 and _per_step_targets(ys[0]) and \
+                w.shape == ys[0].shape[:2]:
+            return w  # one weight per time step of a sequence output (batch, T)
         if w.shape != (n,):
             raise InputError(_("sample_weight has shape {shape}, but there are {n} samples: "
-                               "give one weight per sample, shape ({n},).").format(
+                               "give one weight per sample, shape ({n},), or for a sequence "
+                               "output one per step, shape ({n}, steps).").format(
                 shape=w.shape, n=n))
         return w
     if class_weight is None:
@@ -152,6 +156,11 @@ def sample_weights(sample_weight, class_weight, ys: list[np.ndarray], n: int):
         if 0 <= int(k) < len(table):
             table[int(k)] = float(v)
     return table[labels]
+
+
+def _per_step_targets(y: np.ndarray) -> bool:
+    """Targets with a time axis: ``(batch, T, k)``, or ``(batch, T)`` class labels."""
+    return y.ndim >= 3 or (y.ndim == 2 and y.dtype.kind in "iu")
 
 
 def as_list(data, names: list[str], what: str, kind: str, optional=frozenset()) -> list:

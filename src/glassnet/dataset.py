@@ -12,9 +12,10 @@ arrays (the structure given to ``from_tensor_slices``). Every method returns a n
     for x_batch, y_batch in ds:                                    # NumPy arrays
         ...
 
-Differences from TensorFlow: elements are NumPy arrays (not tensors), ``map`` runs the
-function eagerly in Python on NumPy arrays, and ``prefetch``/``num_parallel_calls`` change
-nothing (there is no second thread to fill a buffer).
+Differences from TensorFlow: elements are NumPy arrays (not tensors; they have ``.numpy()``
+too), ``map`` runs the function eagerly in Python on NumPy arrays, and
+``prefetch``/``num_parallel_calls`` change nothing (there is no second thread to fill a
+buffer).
 
 ``to_arrays()`` turns a finite dataset back into ``(x, y, batch_size, shuffle)``, the
 arguments that ``fit``/``evaluate``/``predict`` take.
@@ -75,6 +76,14 @@ def _as_structure(data):
     if hasattr(data, "to_numpy"):  # pandas
         return data.to_numpy()
     return np.asarray(data)
+
+
+class Element(np.ndarray):
+    """An array read from a dataset: a NumPy array in every way, plus TensorFlow's
+    ``.numpy()`` (tutorials write ``idx2char[x.numpy()]``), which gives the plain array."""
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(self)
 
 
 class Dataset:
@@ -342,11 +351,13 @@ class Dataset:
 
     # -- reading ---------------------------------------------------------------------
     def __iter__(self) -> Iterator:
-        return self._make(False)
+        """The elements, as arrays that also have TensorFlow's ``.numpy()`` (``Element``)."""
+        for element in self._make(False):
+            yield _map_structure(lambda a: np.asarray(a).view(Element), element)
 
     def as_numpy_iterator(self) -> Iterator:
-        """The elements as NumPy arrays (they already are)."""
-        return iter(self)
+        """The elements as plain NumPy arrays."""
+        return self._make(False)
 
     def cardinality(self) -> int:
         """The number of elements; ``INFINITE_CARDINALITY`` (-1) after ``repeat()``,

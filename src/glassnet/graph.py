@@ -140,10 +140,14 @@ class Graph:
         for node in self.nodes:
             calls[id(node.layer)] = calls.get(id(node.layer), 0) + 1
         self.shared = {i for i, n in calls.items() if n > 1}
+        # A node may sit in several graphs (a seq2seq model and its inference encoder,
+        # built from the same layer calls); its slots and flags below are this graph's, so
+        # overlapping graphs write theirs back before each run (``claim``).
+        self.overlaps = False
         for node in self.nodes:
-            node.shared = id(node.layer) in self.shared
-            # one array in, one out, one call: the fast path (every Sequential node)
-            node.simple = not node.shared and not node.list_call and len(node.outputs) == 1
+            other = getattr(node, "graph", None)
+            if other is not None and other is not self:
+                other.overlaps = self.overlaps = True
         readers: dict[int, int] = {}
         for node in self.nodes:
             for t in node.inputs:
@@ -156,16 +160,27 @@ class Graph:
             for t in node.outputs:
                 slot[id(t)] = len(slot)
         self.n_slots = len(slot)
+        self.node_slots = []  # per node: in_slots, out_slots, shared, simple
         for node in self.nodes:
-            node.in_slots = [slot[id(t)] for t in node.inputs]
-            node.out_slots = [slot[id(t)] for t in node.outputs]
-            node.in_slot, node.out_slot = node.in_slots[0], node.out_slots[0]
+            shared = id(node.layer) in self.shared
+            # one array in, one out, one call: the fast path (every Sequential node)
+            simple = not shared and not node.list_call and len(node.outputs) == 1
+            self.node_slots.append(([slot[id(t)] for t in node.inputs],
+                                    [slot[id(t)] for t in node.outputs], shared, simple))
+        self.claim()
         self.output_slots = [slot[id(t)] for t in self.outputs]
         self.first_reader: dict[int, Node] = {}  # for error messages about an input
         for node in reversed(self.nodes):
             for t in node.inputs:
                 self.first_reader[id(t)] = node
         self.plan(input_grads=True)
+
+    def claim(self) -> None:
+        """Write this graph's slots and flags onto its nodes (see ``overlaps``)."""
+        for node, (ins, outs, shared, simple) in zip(self.nodes, self.node_slots):
+            node.graph = self
+            node.in_slots, node.out_slots, node.shared, node.simple = ins, outs, shared, simple
+            node.in_slot, node.out_slot = ins[0], outs[0]
 
     # -- which nodes backward must visit ----------------------------------------------
     def plan(self, input_grads: bool) -> None:
@@ -198,6 +213,8 @@ class Graph:
     # -- forward and backward ------------------------------------------------------------
     def forward(self, xs: list[np.ndarray], training: bool = False) -> list[np.ndarray]:
         """Forward propagation: every node once, in topological order."""
+        if self.overlaps:
+            self.claim()
         values = [None] * self.n_slots
         values[:len(xs)] = xs
         for node in self.nodes:
@@ -224,6 +241,8 @@ class Graph:
         Gradients of a tensor read by several nodes are summed; so are the weight
         gradients of a layer called several times.
         """
+        if self.overlaps:
+            self.claim()
         grads: list = [None] * self.n_slots
         for i, d in zip(self.output_slots, douts):
             if d is not None:

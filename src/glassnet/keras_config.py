@@ -81,8 +81,9 @@ def _keras_layer(layer) -> dict:
         kind = key.rsplit("_", 1)[-1]
         if kind in _MODULES:
             config[key] = _keras_object(value, kind)
-    for key, sub in getattr(layer, "wrapped_layers", {}).items():  # Bidirectional's layers
-        config[key] = _keras_layer(sub)
+    for key, sub in getattr(layer, "wrapped_layers", {}).items():  # Bidirectional's, a cell
+        config[key] = [_keras_layer(s) for s in sub] if isinstance(sub, list) else \
+            _keras_layer(sub)
     builtin = LAYERS.get(name) is type(layer)
     return {"module": "keras.layers" if builtin else None, "class_name": name,
             "config": config, "registered_name": None if builtin else name}
@@ -109,6 +110,26 @@ def _keras_sequential(model) -> dict:
     return entry
 
 
+def _keras_node(layer, node: dict, tensor) -> dict:
+    """One call of ``layer`` as Keras writes it: ``{"args": [x or [x, y]], "kwargs": {}}``;
+    an RNN called on ``[x, *states]`` is Keras's ``rnn(x, initial_state=[...])``."""
+    from .layers.recurrent import RNN
+
+    refs = node["args"]
+    if node["list_call"] and isinstance(layer, RNN):
+        states, k = [tensor(r) for r in refs[1:]], 0
+        if len(layer.cells) > 1:  # a stack of cells: Keras nests the states per cell
+            nested = []
+            for cell in layer.cells:
+                n = cell.n_states
+                nested.append(states[k] if n == 1 else states[k:k + n])
+                k += n
+            states = nested
+        return {"args": [tensor(refs[0])], "kwargs": {"initial_state": states}}
+    return {"args": [[tensor(r) for r in refs] if node["list_call"] else tensor(refs[0])],
+            "kwargs": {}}
+
+
 def _keras_functional(model) -> dict:
     from .serialization import graph_config
 
@@ -133,10 +154,9 @@ def _keras_functional(model) -> dict:
     for entry in glassnet_config["layers"]:
         keras_entry = _keras_layer(by_name[entry["name"]])
         keras_entry["name"] = entry["name"]
-        keras_entry["inbound_nodes"] = [
-            {"args": [[tensor(r) for r in node["args"]] if node["list_call"]
-                      else tensor(node["args"][0])], "kwargs": {}}
-            for node in entry["inbound_nodes"]]
+        layer = by_name[entry["name"]]
+        keras_entry["inbound_nodes"] = [_keras_node(layer, node, tensor)
+                                        for node in entry["inbound_nodes"]]
         layers.append(keras_entry)
 
     def structure(refs, keys, as_list):
@@ -202,9 +222,13 @@ def legacy_config(model) -> dict:
     return _without_modules(_keras_layer(model))
 
 
+#: config keys that hold a whole layer entry (Bidirectional's layers, an RNN's cell)
+_WRAPPED_KEYS = ("layer", "backward_layer", "cell")
+
+
 def _without_modules(entry):
     if isinstance(entry, dict):  # a wrapped layer (Bidirectional's) keeps its module, as Keras
-        out = {k: v if k in ("layer", "backward_layer") else _without_modules(v)
+        out = {k: v if k in _WRAPPED_KEYS else _without_modules(v)
                for k, v in entry.items()}
         if "inbound_nodes" in out or ("class_name" in out and "config" in out
                                       and str(out.get("module")).startswith("keras.layers")):
@@ -245,8 +269,11 @@ _OPERATORS = {"Add", "Subtract", "Multiply"}
 
 
 def _accepted(cls) -> set[str] | None:
-    """The keyword arguments ``cls`` takes (None: any)."""
+    """The keyword arguments ``cls`` takes (None: any); an LSTM also takes its cell's."""
     names: set[str] = set()
+    cell_class = getattr(cls, "cell_class", None)
+    if cell_class is not None:
+        names |= _accepted(cell_class) or set()
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
         if init is None:
@@ -357,8 +384,11 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
                                "default in Keras and save again.").format(
                                    where=where, key=key, value=value, cls_name=cls_name,
                                    join=', '.join(sorted(accepted))))
-        if key in ("layer", "backward_layer") and isinstance(value, dict):  # Bidirectional
+        if key in _WRAPPED_KEYS and isinstance(value, dict):  # Bidirectional's, RNN's cell
             out[key] = glassnet_entry(value, custom_objects)
+            continue
+        if key == "cells" and isinstance(value, list):  # StackedRNNCells
+            out[key] = [glassnet_entry(v, custom_objects) for v in value]
             continue
         kind = key.rsplit("_", 1)[-1] if key != "activation" else "activation"
         out[key] = _plain(value, kind, where) if kind in (*_MODULES, "activation") else value
@@ -404,6 +434,11 @@ def _node(node, layer: str, operator: bool = False, masks: frozenset = frozenset
         mask = extra.get("mask")
         if isinstance(mask, dict) and _ref(mask)[0] in masks:  # glassnet wires it itself
             del extra["mask"]
+        states = extra.pop("initial_state", None)  # rnn(x, initial_state=[h, c])
+        if states is not None and len(args) == 1:
+            flat = [t for s in (states if isinstance(states, list) else [states])
+                    for t in (s if isinstance(s, list) else [s])]  # stacked cells: nested
+            return {"args": [_ref(args[0]), *(_ref(t) for t in flat)], "list_call": True}
         if operator and not extra:  # x * y: keras.ops.multiply(x, y), two tensor arguments
             refs = []
             for t in args:

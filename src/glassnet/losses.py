@@ -596,7 +596,13 @@ def _per_sample(loss: Loss, y_true, y_pred, sparse: bool = False):
     tensor recorded as one op. ``L_i`` depends on row ``i`` only, so its derivative is row
     ``i`` of the batch-mean's gradient times the batch size: ``dŷ_i = n · dL/dŷ_i · g_i``."""
     y, a = _arrays(y_true, y_pred, sparse)
+    lead = a.shape[:-1]  # (batch,), or (batch, T) for a sequence: one loss per step
+    if a.ndim > 2:  # each step a row, as in fit (step_outputs)
+        a = a.reshape(-1, a.shape[-1])
+        y = y.reshape(-1) if sparse or y.size == len(a) else y.reshape(len(a), -1)
     values = loss.call(y, a)
+    if np.ndim(values):
+        values = np.reshape(values, lead)
     if not isinstance(y_pred, Tensor):
         return values
     n = len(a)
@@ -605,7 +611,8 @@ def _per_sample(loss: Loss, y_true, y_pred, sparse: bool = False):
 
     def vjp(g):
         g = np.asarray(g).reshape(n, *([1] * (a.ndim - 1))) if n > 1 else np.asarray(g)
-        return [(n * loss.backward(y, a) * g).astype(a.dtype, copy=False)]
+        d = (n * loss.backward(y, a) * g).astype(a.dtype, copy=False)
+        return [d.reshape(y_pred.shape)]
     return record(Tensor(np.asarray(values, a.dtype)), [y_pred], vjp, name=loss.name)
 
 

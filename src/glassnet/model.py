@@ -76,6 +76,8 @@ class Model(Layer):
         self.single_output = True
         self.output_shape_structure = None  # a subclassed model's outputs: shape(s) of call's
         self.deferred_weights: str | None = None  # load_weights before a subclassed model's build
+        if inputs is self and outputs is None:  # Keras 2 code's super().__init__(self)
+            inputs = None
         if inputs is None and outputs is None:
             if type(self) is Model:
                 raise TypeError(_("Model needs inputs and outputs: "
@@ -467,6 +469,13 @@ class Model(Layer):
         for layer in compiled.constrained:  # e.g. max_norm: W ← c(W) after the update
             layer.apply_constraints()
         return loss, outs
+
+    def reset_states(self) -> None:
+        """Keras 2's ``model.reset_states()``: every ``stateful=True`` recurrent layer starts
+        its next batch from zeros again."""
+        for layer in self.submodules:
+            if getattr(layer, "stateful", False):
+                layer.reset_states()
 
     # -- fit / evaluate / predict ------------------------------------------------------
     # Keras 2's spellings, with one warning each (see batches)
@@ -905,7 +914,8 @@ class Sequential(Model):
         ``None`` batch axis, as Keras writes it, is dropped)."""
         if input_shape is not None:
             input_shape = tuple(input_shape)
-            if input_shape and input_shape[0] is None:
+            if input_shape and (input_shape[0] is None or self._input is not None and len(
+                    input_shape) == len(self.input_shape_) + 1):  # (batch, ...): batch given
                 input_shape = input_shape[1:]
             shape = _as_shape(input_shape)
             if self._input is not None and self.input_shape_ != shape:
@@ -1032,7 +1042,10 @@ class _Compiled:
                 if n > 1:
                     metric.name = f"{name}_{metric.name}"
                 metrics.append(metric)
-            out = _Output(name, t, loss, float(weights[i]), metrics, graph)
+            kind = _Output
+            if len(t.shape) > 2:  # (batch, T, k): a loss per step, masked steps left out
+                from .step_outputs import StepOutput as kind
+            out = kind(name, t, loss, float(weights[i]), metrics, graph)
             fit_arguments.warn_logits(out.loss, out.layer)  # softmax + from_logits=True
             out.metric_ids = [m.name for m in metrics] if n == 1 else [
                 m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", "metric"))
@@ -1100,6 +1113,8 @@ class _Compiled:
 
     def update_metrics(self, ys, outs) -> None:
         for o, y, a in zip(self.outputs, ys, outs):
+            if o.per_step:
+                y, a = o.metric_rows(y, a)
             for m, own in o.metrics_own:  # yours get y as Keras 2 gives it
                 m.update_state(losses.match_dtype_and_rank(y, a) if own else y, a)
         for layer in self.metric_layers:  # Keras 2's add_metric in a layer's call
@@ -1198,12 +1213,17 @@ class _Output:
         if hasattr(layer, "fused_activation"):
             layer.fused_activation = self.fused
 
+    per_step = False  # step_outputs.StepOutput: a loss per time step (and a mask)
+
+    def logits(self) -> np.ndarray:
+        """``z``, the fused layer's output before its activation."""
+        return self.layer.z
+
     def loss_and_gradient(self, y, a, sample_weight=None):
         if sample_weight is not None:
             return self._weighted(y, a, sample_weight)
         if self.fused:
-            z = self.layer.z
-            return self.loss.forward_fused(y, z), self.loss.backward_fused(y, a)
+            return self.loss.forward_fused(y, self.logits()), self.loss.backward_fused(y, a)
         return self.loss.forward(y, a), self.loss.backward(y, a)
 
     def _weighted(self, y, a, w):
@@ -1212,7 +1232,7 @@ class _Output:
         if self.fused:  # per-sample values from the logits, as stable as the fused loss
             logits = copy.copy(self.loss)
             logits.from_logits = True
-            per, d = logits.call(y, self.layer.z), self.loss.backward_fused(y, a)
+            per, d = logits.call(y, self.logits()), self.loss.backward_fused(y, a)
         else:
             per, d = self.loss.call(y, a), self.loss.backward(y, a)
         w = np.asarray(w, d.dtype)
@@ -1220,7 +1240,7 @@ class _Output:
 
     def value(self, y, a) -> float:
         if self.fused:
-            return self.loss.forward_fused(y, self.layer.z)
+            return self.loss.forward_fused(y, self.logits())
         return self.loss.forward(y, a)
 
 

@@ -70,6 +70,22 @@ def shuffle(value, seed=None, name=None):
     return Tensor(a[_generator(seed).permutation(len(a))])
 
 
+def categorical(logits, num_samples: int, dtype=None, seed=None, name=None):
+    """``num_samples`` class indices per row of ``logits (batch, classes)``, drawn with
+    probabilities ``softmax(logits)`` (text generation's sampling step), int64 as in
+    TensorFlow: ``u ~ U[0, 1)`` falls in the interval ``[P_{k-1}, P_k)`` of the cumulative
+    probabilities ``P`` of class ``k``."""
+    z = np.asarray(to_array(logits), np.float64)
+    if z.ndim != 2:
+        raise ValueError(_("tf.random.categorical takes logits of shape (batch, classes), "
+                           "got shape {shape}.").format(shape=z.shape))
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    cumulative = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+    u = _generator(seed).random((len(z), int(num_samples)))
+    picks = (u[:, :, None] >= cumulative[:, None, :-1]).sum(axis=2)
+    return Tensor(picks.astype(np.int64 if dtype is None else dtype))
+
+
 def _generator(seed) -> np.random.Generator:
     """An op-level ``seed`` gives its own repeatable stream; otherwise the library's."""
     return rng() if seed is None else np.random.default_rng(int(seed))

@@ -311,34 +311,59 @@ def call_layer(layer, x: Tensor, training: bool = False, **kwargs) -> Tensor:
     if kwargs:
         raise TypeError(_("{kind} takes only inputs and training, got {kwargs}.").format(
                               kind=type(layer).__name__, kwargs=sorted(kwargs)))
-    out = layer.forward(x.array, training=training)
-    if isinstance(out, list):  # several outputs (an RNN with return_state): not recorded
-        if watched([x, *layer.variables]):
-            raise NotImplementedError(_(
-                "{kind} {name!r} has several outputs, which a GradientTape cannot follow yet; "
-                "use it in a model and train with fit.").format(kind=type(layer).__name__,
-                                                                 name=layer.name))
-        return [Tensor(a) for a in out]
-    y = Tensor(out)
+    many_in = isinstance(x, (list, tuple))  # an RNN with initial states: [x, h0, c0]
+    inputs = list(x) if many_in else [x]
+    out = layer.forward([t.array for t in inputs] if many_in else x.array, training=training)
+    many_out = isinstance(out, list)  # an RNN with return_state: [y, h, c]
     # its weights: [self]'s, or those of the layers it wraps (Bidirectional's two RNNs)
     slots = [(leaf, k) for leaf in layer.leaves() if leaf.trainable for k in leaf.params]
     variables = [leaf.variable(k) for leaf, k in slots]
-    if not watched([x, *variables]):
-        return y
+    if not watched([*inputs, *variables]):
+        return [Tensor(a) for a in out] if many_out else Tensor(out)
     saved = layer.call_state()
+    # several outputs: one recorded op makes them laid end to end, and each output is a
+    # recorded slice of it (a tape entry has one output)
+    y = Tensor(np.concatenate([a.ravel() for a in out]) if many_out else out)
+    ends = np.cumsum([a.size for a in out]) if many_out else None
 
     def vjp(dy: np.ndarray) -> list[np.ndarray | None]:
         current = dict(vars(layer))  # exactly as it is now, put back afterwards
         inner = layer.call_state()  # (and the wrapped layers' state)
         layer.restore_call_state(saved)
         try:
-            dx = layer.backward(np.ascontiguousarray(dy, dtype=y.dtype))
-            return [dx, *(leaf.grads[k].copy() for leaf, k in slots)]
+            if many_out:
+                dy = [np.ascontiguousarray(d.reshape(a.shape), dtype=y.dtype)
+                      for d, a in zip(np.split(dy, ends[:-1]), out)]
+            else:
+                dy = np.ascontiguousarray(dy, dtype=y.dtype)
+            dx = layer.backward(dy)
+            if dx is None:  # the layer was told no dL/dx is needed
+                dxs = [None] * len(inputs)
+            else:
+                dxs = list(dx) if many_in else [dx]
+            return [*dxs, *(leaf.grads[k].copy() for leaf, k in slots)]
         finally:
             layer.restore_call_state(inner)
             vars(layer).update(current)
 
-    return record(y, [x, *variables], vjp, name=f"{type(layer).__name__}:{layer.name}")
+    record(y, [*inputs, *variables], vjp, name=f"{type(layer).__name__}:{layer.name}")
+    if not many_out:
+        return y
+    return [_piece(y, a, int(end) - a.size, f"{type(layer).__name__}:{layer.name}[{i}]")
+            for i, (a, end) in enumerate(zip(out, ends))]
+
+
+def _piece(packed: Tensor, value: np.ndarray, start: int, name: str) -> Tensor:
+    """One of a layer's outputs laid end to end in ``packed``, recorded as a slice of it:
+    its gradient goes back into that slice, zeros elsewhere."""
+    piece = Tensor(value)
+
+    def vjp(dy: np.ndarray) -> list[np.ndarray]:
+        d = np.zeros(packed.shape, packed.dtype)
+        d[start:start + value.size] = dy.ravel()
+        return [d]
+
+    return record(piece, [packed], vjp, name=name)
 
 
 def warn_once(owner: Any, message: str) -> None:

@@ -233,6 +233,9 @@ def targets(y, x: np.ndarray, loss, last, out: tuple, what: str = "y") -> np.nda
     out = tuple(out or ())
     name = getattr(loss, "name", "")
     if name == "sparse_categorical_crossentropy":
+        if len(out) >= 2 and _per_step_labels(arr, out):  # (batch, T) labels, one per step
+            labels = _sparse(arr.reshape(-1), last, out[-1], what)
+            return labels.reshape(arr.shape[:len(out)])
         return _sparse(arr, last, out[-1] if out else None, what)
     if name == "categorical_crossentropy":
         _categorical(arr, last, out, what)
@@ -243,6 +246,16 @@ def targets(y, x: np.ndarray, loss, last, out: tuple, what: str = "y") -> np.nda
     if getattr(loss, "sparse", False):  # a user's own sparse loss
         return arr.astype(np.intp, copy=False)
     return np.ascontiguousarray(arr, dtype=backend.floatx())
+
+
+def _per_step_labels(y: np.ndarray, out: tuple) -> bool:
+    """Whether ``y`` holds one label per step of an output of shape ``out`` (T, ..., k):
+    ``(batch, T, ...)`` or ``(batch, T, ..., 1)``, as Keras takes them."""
+    steps = tuple(out[:-1])
+    shape = y.shape[1:]
+    if len(shape) == len(steps) + 1 and shape[-1] == 1:
+        shape = shape[:-1]
+    return len(shape) == len(steps) and all(s is None or s == n for s, n in zip(steps, shape))
 
 
 def _sparse(y: np.ndarray, last, units, what: str) -> np.ndarray:

@@ -63,7 +63,13 @@ class Layer:
         input_shape: tuple[int, ...] | None = None,
         input_dim: int | None = None,
         dtype: Any = None,
+        batch_input_shape: tuple | None = None,
     ) -> None:
+        if batch_input_shape is not None:  # Keras 2: (batch, *input_shape) on any layer
+            from ..legacy import warn_once as warn_keras2
+
+            warn_keras2("batch_input_shape=", "keras.Input(batch_shape=...)")
+            input_shape = tuple(batch_input_shape)[1:]
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self.trainable = bool(trainable)
         self.built = False
@@ -268,7 +274,13 @@ class Layer:
                 vars(leaf)["_call_metrics"] = []
         x = map_structure(lambda t: _as_input(t, self.uses_call), x)
         if not self.built:
-            self.ensure_built(map_structure(lambda t: t.shape[1:], x))
+            # a layer with call learns its output shape from these very inputs, as Keras
+            # builds on the first call (a call may need their batch size)
+            vars(self)["_first_inputs"] = x if self.uses_call else None
+            try:
+                self.ensure_built(map_structure(lambda t: t.shape[1:], x))
+            finally:
+                vars(self).pop("_first_inputs", None)
         return call_layer(self, x, training, **kwargs)
 
     def ensure_built(self, input_shape) -> None:
@@ -294,12 +306,20 @@ class Layer:
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shape = self.compute_output_shape(_with_batch(input_shape))
             return tuple(shape)[1:]
-        one = _zeros_like_shape(input_shape)
+        one = vars(self).get("_first_inputs")
+        if one is None:
+            one = _zeros_like_shape(input_shape)
+        # a trial run: stateful recurrent layers inside keep the states they had
+        stateful = [la for la in self.submodules if getattr(la, "stateful", False)]
+        held = [la.states for la in stateful]
         try:
             with paused():
                 y = self.run_call(one, training=False)
         except Exception:  # the real call will report it, with the user's own data
             return None
+        finally:
+            for layer, states in zip(stateful, held):
+                layer.states = states
         if isinstance(y, Tensor):
             return tuple(y.shape[1:])
         if not isinstance(y, (list, tuple, dict)) or not y or not all(

@@ -100,16 +100,23 @@ class Bidirectional(Wrapper):
         self.forward_layer.connect_mask(inputs)
         return self.backward_layer.connect_mask(inputs)
 
-    def __call__(self, inputs, training: bool = False, mask=None, **kwargs):
+    def __call__(self, inputs, training: bool = False, mask=None, initial_state=None,
+                 **kwargs):
         """``layer(x)``; called eagerly, ``mask=`` masks both directions (see ``RNN``)."""
+        if initial_state is not None:
+            raise NotImplementedError(_(
+                "Bidirectional layer {name!r}: initial_state= is not supported yet. Start "
+                "from zeros, or use two recurrent layers, one with go_backwards=True, each "
+                "called with its own initial_state=.").format(name=self.name))
         if symbolic(inputs):
             return super().__call__(inputs, training, **kwargs)
         with given_mask([self.forward_layer, self.backward_layer], mask):
             return super().__call__(inputs, training, **kwargs)
 
     def leaves(self) -> list[Layer]:
-        """Its weights are the two layers' (forward first, as Keras lists them)."""
-        return [self.forward_layer, self.backward_layer]
+        """Its weights are the two layers' (forward first, as Keras lists them; a stack
+        of cells keeps them in its cells)."""
+        return [*self.forward_layer.leaves(), *self.backward_layer.leaves()]
 
     def call_state(self) -> dict[str, Any]:
         return {"self": dict(vars(self)), "forward": self.forward_layer.call_state(),

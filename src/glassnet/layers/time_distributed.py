@@ -23,6 +23,7 @@ class TimeDistributed(Wrapper):
     WRAPPED = ("layer",)
 
     handles_variable_length = True  # any number of time steps (see Layer)
+    supports_masking = True  # the steps' mask passes through, as in Keras
     formula = N_("y[:, t] = layer(x[:, t]) for each step t")
     backward_formula = N_("dx[:, t] = layer's dx for dy[:, t];  dW = Σ_t dW_t")
 
