@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 
 #: Multiply-adds a product needs before a second BLAS thread pays for itself.
 #: About 2 ms of work on one core: (512, 784) @ (784, 128) is 51 million.
 MIN_WORK_PER_THREAD = 40_000_000
 
-_controller = None  # threadpoolctl.ThreadpoolController, found once (about 6 ms)
+#: threadpoolctl.ThreadpoolController (about 6 ms to find the libraries), and how many
+#: Python modules were loaded then: an import since (SciPy, torch) may have brought a BLAS
+#: of its own, so the libraries are looked for again.
+_controller, _modules_then = None, 0
 
 
 def largest_product(model, batch_size: int) -> int:
@@ -86,11 +90,11 @@ class limit_threads:  # noqa: N801 - used like a function: limit = limit_threads
 
 
 def _get_controller():
-    global _controller
-    if _controller is None:
+    global _controller, _modules_then
+    if _controller is None or len(sys.modules) != _modules_then:
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:  # without threadpoolctl, BLAS keeps its own default
             return None
-        _controller = ThreadpoolController()
+        _controller, _modules_then = ThreadpoolController(), len(sys.modules)
     return _controller

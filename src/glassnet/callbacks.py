@@ -97,7 +97,7 @@ class HistoryDict(dict):
         if len(there) != 1:  # none, or several metrics it could mean
             raise KeyError(key)
         other = there[0][len(prefix):]
-        legacy.warn_once_as(f"history:{key}", _(
+        legacy.warn_once_as("history:" + key, _(
             "history[{key!r}]: this training logged it as {there!r} (the name you gave in "
             "compile's metrics; Keras 2.2 and earlier named it {key!r}). glassnet answers "
             "it; write history[{there!r}] for current Keras.").format(
