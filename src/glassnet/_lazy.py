@@ -39,6 +39,21 @@ def attach(package: str, names: dict[str, str | tuple[str, str]]):
     return __getattr__, __dir__
 
 
+def module(name: str):
+    """The module ``name``, loaded on its first attribute access (``importlib``'s
+    ``LazyLoader``): for a module another one uses only inside its functions, as model.py
+    uses ``losses`` and ``metrics`` at ``compile`` and ``callbacks`` at ``fit``, so that
+    ``import glassnet`` does not compile them."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    lazy = importlib.util.module_from_spec(spec)
+    sys.modules[name] = lazy
+    spec.loader.exec_module(lazy)
+    return lazy
+
+
 def alias_package(alias: str, target: str) -> None:
     """Make ``import alias.x.y`` give the module ``target.x.y`` itself (one copy, one set of
     classes), whenever it is first imported: ``from glassnet.keras.layers import Dense`` and

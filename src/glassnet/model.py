@@ -24,10 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from . import backend, batches, blas, fit_arguments, losses, optimizers, training
-from . import callbacks as callbacks_module
+from . import _lazy, backend, batches, blas, fit_arguments, optimizers, training
 from . import data as data_module
-from . import metrics as metrics_module
 from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
 from .graph import Graph, KerasTensor, Node, flatten, symbolic
@@ -37,6 +35,11 @@ from .layers.input import InputLayer
 from .params import ParameterVector
 from .tape import record, watched
 from .tensor import Tensor, to_array
+
+# needed from compile and fit on, not by import glassnet
+losses = _lazy.module(__package__ + ".losses")
+metrics_module = _lazy.module(__package__ + ".metrics")
+callbacks_module = _lazy.module(__package__ + ".callbacks")
 
 
 class Model(Layer):

@@ -20,12 +20,13 @@ import warnings
 
 import numpy as np
 
-from . import backend, blas, validation
-from . import callbacks as callbacks_module
+from . import _lazy, backend, blas, validation
 from . import random as grandom
 from .faults import InterruptGuard, NonFiniteLoss, WeightSnapshot, interrupted, stop_on_nonfinite
 from .i18n import _
 from .progress import Progbar
+
+callbacks_module = _lazy.module(__package__ + ".callbacks")  # loaded by the first fit
 
 # Keras 2's names for the train-batch hooks, still called (Keras calls both).
 _LEGACY = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
