@@ -271,3 +271,21 @@ def test_loads_keras3_weights_file(tmp_path):
     io = np.load(tmp_path / "io.npz")
     np.testing.assert_allclose(model.predict(io["x"], verbose=0), io["y"], rtol=1e-4,
                                atol=1e-5)
+
+
+def test_legacy_h5_in_another_layer_order(tmp_path):
+    """Keras lists a graph's layers by depth from the output (ResNet's ``_0_conv`` after
+    ``_2_relu``), glassnet depth-first; a Keras 2 ``.h5`` naming the same layers in another
+    order (here reversed) is matched by name."""
+    h5py = pytest.importorskip("h5py")
+    kwargs = dict(weights=None, include_top=False, alpha=0.35, input_shape=(32, 32, 3))
+    model = apps.MobileNetV2(**kwargs)
+    _set_drawn_weights(model, seed=3)
+    path = tmp_path / "mobilenet.h5"
+    model.save_weights(str(path))
+    with h5py.File(path, "r+") as f:
+        f.attrs["layer_names"] = f.attrs["layer_names"][::-1]
+    kwargs["weights"] = str(path)
+    fresh = apps.MobileNetV2(**kwargs)
+    for a, b in zip(model.get_weights(), fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -14,9 +14,9 @@ import numpy as np
 
 #: name -> (module, constructor, keyword arguments, batch of images' shape)
 CASES = {
-    "vgg16_notop": ("vgg16", "VGG16", dict(include_top=False, input_shape=(64, 64, 3)), 2),
+    "vgg16_notop": ("vgg16", "VGG16", dict(include_top=False, input_shape=(32, 32, 3)), 2),
     "vgg19_avg": ("vgg19", "VGG19",
-                  dict(include_top=False, input_shape=(48, 48, 3), pooling="avg"), 1),
+                  dict(include_top=False, input_shape=(36, 36, 3), pooling="avg"), 1),
     "resnet50_notop": ("resnet50", "ResNet50",
                        dict(include_top=False, input_shape=(64, 64, 3)), 2),
     "resnet50_top": ("resnet50", "ResNet50",

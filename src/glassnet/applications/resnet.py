@@ -47,20 +47,17 @@ def _bn(x, name: str, relu: bool = True):
 
 
 def _block(x, filters: int, stride: int, first: bool, name: str):
-    """One bottleneck block (the formula in the module's docstring). The layers are called
-    in the order of Keras's ``model.layers`` (by depth from the output: the projection
-    shortcut ``_0`` interleaved with ``_3``), so that ``model.layers[i]`` is Keras's, and
-    Keras 2's weight files, matched by position, line up."""
+    """One bottleneck block (the formula in the module's docstring). ``model.layers`` lists
+    a block's layers in glassnet's order (depth-first from the output), Keras in order of
+    depth (``_0_conv`` between ``_2_relu`` and ``_3_conv``); Keras 2 weight files, which
+    list Keras's order, are matched by name."""
     from .. import layers
 
+    shortcut = _bn(_conv(x, 4 * filters, 1, name + "_0", stride), name + "_0", relu=False) \
+        if first else x
     h = _bn(_conv(x, filters, 1, name + "_1", stride), name + "_1")
     h = _bn(_conv(h, filters, 3, name + "_2"), name + "_2")
-    if first:
-        shortcut = _conv(x, 4 * filters, 1, name + "_0", stride)
-        h = _conv(h, 4 * filters, 1, name + "_3")
-        shortcut, h = _bn(shortcut, name + "_0", relu=False), _bn(h, name + "_3", relu=False)
-    else:
-        shortcut, h = x, _bn(_conv(h, 4 * filters, 1, name + "_3"), name + "_3", relu=False)
+    h = _bn(_conv(h, 4 * filters, 1, name + "_3"), name + "_3", relu=False)
     h = layers.Add(name=name + "_add")([shortcut, h])
     return layers.Activation("relu", name=name + "_out")(h)
 
