@@ -253,24 +253,33 @@ KERAS_PYTHON = "/work/kenv/bin/python"  # KENV.md: a throwaway Keras 3 venv
 
 
 @pytest.mark.skipif(not Path(KERAS_PYTHON).exists(), reason="no Keras venv at /work/kenv")
-def test_loads_keras3_weights_file(tmp_path):
-    """A ``.weights.h5`` that Keras 3 saved (MobileNetV2 alpha 0.35, its own random
-    weights) loads with weights=path and gives Keras's prediction."""
+def test_loads_files_keras_wrote(tmp_path):
+    """Files Keras 3 saved with its own random weights load with weights=path and give
+    Keras's predictions: MobileNetV2 (alpha 0.35) as ``.weights.h5``, and ResNet50 as a
+    legacy whole-model ``.h5`` (layer_names in Keras's by-depth order, as in Keras's
+    ImageNet files)."""
     code = (
         "import numpy as np, keras, sys\n"
-        "m = keras.applications.MobileNetV2(weights=None, include_top=False, alpha=0.35, "
-        "input_shape=(32, 32, 3), pooling='avg')\n"
+        "A, d = keras.applications, sys.argv[1]\n"
         "x = np.random.default_rng(0).uniform(-1, 1, (2, 32, 32, 3)).astype('float32')\n"
-        "m.save_weights(sys.argv[1] + '/m.weights.h5')\n"
-        "np.savez(sys.argv[1] + '/io.npz', x=x, y=m.predict(x, verbose=0))\n")
+        "m = A.MobileNetV2(weights=None, include_top=False, alpha=0.35, "
+        "input_shape=(32, 32, 3), pooling='avg')\n"
+        "m.save_weights(d + '/m.weights.h5')\n"
+        "r = A.ResNet50(weights=None, include_top=False, input_shape=(32, 32, 3), "
+        "pooling='max')\n"
+        "r.save(d + '/r.h5')\n"
+        "np.savez(d + '/io.npz', x=x, m=m.predict(x, verbose=0), r=r.predict(x, verbose=0))\n")
     env = {"KERAS_BACKEND": "torch", "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
     subprocess.run([KERAS_PYTHON, "-c", code, str(tmp_path)], check=True, env=env,
                    capture_output=True, timeout=120)
-    model = apps.MobileNetV2(weights=str(tmp_path / "m.weights.h5"), include_top=False,
-                             alpha=0.35, input_shape=(32, 32, 3), pooling="avg")
     io = np.load(tmp_path / "io.npz")
-    np.testing.assert_allclose(model.predict(io["x"], verbose=0), io["y"], rtol=1e-4,
-                               atol=1e-5)
+    m = apps.MobileNetV2(weights=str(tmp_path / "m.weights.h5"), include_top=False,
+                         alpha=0.35, input_shape=(32, 32, 3), pooling="avg")
+    np.testing.assert_allclose(m.predict(io["x"], verbose=0), io["m"], rtol=1e-4, atol=1e-5)
+    r = apps.ResNet50(weights=str(tmp_path / "r.h5"), include_top=False,
+                      input_shape=(32, 32, 3), pooling="max")
+    np.testing.assert_allclose(r.predict(io["x"], verbose=0), io["r"], rtol=1e-4,
+                               atol=1e-5 * np.abs(io["r"]).max())
 
 
 def test_legacy_h5_in_another_layer_order(tmp_path):
