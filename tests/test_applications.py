@@ -298,3 +298,19 @@ def test_legacy_h5_in_another_layer_order(tmp_path):
     fresh = apps.MobileNetV2(**kwargs)
     for a, b in zip(model.get_weights(), fresh.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_decode_predictions_downloads_the_class_index(server, monkeypatch):
+    import hashlib
+    import json
+
+    u = apps.imagenet_utils
+    index = {str(i): [f"n{i:08d}", f"name{i}"] for i in range(1000)}
+    data = json.dumps(index).encode()
+    (server / "imagenet_class_index.json").write_bytes(data)
+    monkeypatch.setattr(u, "CLASS_INDEX_URL", apps._builder.KERAS_WEIGHTS_URL
+                        + "imagenet_class_index.json")
+    monkeypatch.setattr(u, "CLASS_INDEX_MD5", hashlib.md5(data).hexdigest())
+    monkeypatch.setattr(u, "_class_index", None)
+    p = np.eye(1000, dtype=np.float32)[[500]]
+    assert u.decode_predictions(p, top=1) == [[("n00000500", "name500", 1.0)]]
