@@ -367,7 +367,7 @@ def _read_legacy_weights(model, group, path) -> list[tuple[Any, list[np.ndarray]
              if (g := _child(group, n, path)) is not None and _attr_list(g, "weight_names")]
     if names != [la.name for la in mine] and sorted(names) == sorted(la.name for la in mine):
         # the same layers in another order (Keras lists a graph's layers by depth from the
-        # output, glassnet in call order: ResNet's shortcut convolutions): match by name
+        # output, glassnet depth-first: ResNet's shortcut convolutions): match by name
         by_name = {la.name: la for la in mine}
         mine = [by_name[n] for n in names]
     if len(names) != len(mine):
