@@ -21,6 +21,7 @@ import pytest
 import glassnet
 from glassnet import (
     activations,
+    applications,
     backend,
     callbacks,
     constraints,
@@ -71,6 +72,7 @@ def exported() -> dict[str, set[str]]:
         "keras.regularizers": set(regularizers.ALL),
         "keras.constraints": set(constraints.ALL),
         "keras.datasets": set(datasets.__all__),
+        "keras.applications": set(applications.__all__),
         "keras.utils": set(utils.__all__),
         "keras.models": set(models.__all__),
         "keras.preprocessing": {f"{sub}.{name}" for sub in preprocessing.__all__

@@ -27,7 +27,7 @@ _SUBMODULES = (
     "activations", "backend", "callbacks", "cli", "constraints", "datasets", "export",
     "filetype", "imaging", "initializers", "inspect", "losses", "metrics", "models", "ops",
     "optimizers", "preprocessing", "random", "regularizers", "report", "saved_model", "saving",
-    "sklearn", "train",
+    "sklearn", "train", "applications",
     "utils",
 )
 _OPS_ARRAY = (

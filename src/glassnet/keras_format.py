@@ -365,6 +365,11 @@ def _read_legacy_weights(model, group, path) -> list[tuple[Any, list[np.ndarray]
     mine = [la for la in keras_layers(model) if _legacy_weights(la)]
     names = [n for n in _attr_list(group, "layer_names")
              if (g := _child(group, n, path)) is not None and _attr_list(g, "weight_names")]
+    if names != [la.name for la in mine] and sorted(names) == sorted(la.name for la in mine):
+        # the same layers in another order (Keras lists a graph's layers by depth from the
+        # output, glassnet depth-first: ResNet's shortcut convolutions): match by name
+        by_name = {la.name: la for la in mine}
+        mine = [by_name[n] for n in names]
     if len(names) != len(mine):
         raise _bad(path, _("the file holds weights for {n_names} layers ({names}), but "
                            "the model has {n_mine} layers with weights ({value}).").format(
