@@ -105,6 +105,12 @@ class Model(Layer):
         """The graph if the model has one yet (a subclassed model: after its first call)."""
         return self._graph
 
+    def set_graph(self, graph: Graph) -> None:
+        """Replace the graph (``add_loss`` adds nodes to it); a compiled model re-reads it."""
+        self._graph = graph
+        if self.compiled is not None:
+            self.compiled.configure(self)
+
     @property
     def layers(self) -> list[Layer]:
         if self.tracks_sublayers:  # a subclassed model: the layers assigned to its attributes
@@ -379,7 +385,7 @@ class Model(Layer):
                 raise TypeError(_("compile() got an unexpected keyword argument "
                                   "{key!r}.").format(key=key))
         self.optimizer = optimizers.get(optimizer)
-        if loss is None and not self.custom_train_step:
+        if loss is None and not self.custom_train_step and not self.may_add_losses():
             raise ValueError(_("compile needs a loss, e.g. "
                                "loss='sparse_categorical_crossentropy' for integer class labels "
                                "or loss='mse' for regression."))
@@ -387,6 +393,30 @@ class Model(Layer):
         self.compiled.optimizer = self.optimizer
         if self._graph is not None:
             self.compiled.configure(self)
+
+    def may_add_losses(self) -> bool:
+        """Whether a layer may ``add_loss`` (a layer with ``call``, ``model.add_loss``), so
+        that ``compile`` without a loss still has something to minimise (Keras allows it)."""
+        from .layers.added_loss import model_may_add_losses
+
+        return model_may_add_losses(self)
+
+    def add_loss(self, losses) -> None:
+        """``model.add_loss(t)``: on a symbolic tensor of a functional model, ``Σ t`` joins
+        the loss each step (an ``AddLoss`` node, see ``layers/added_loss.py``); inside a
+        subclassed model's ``call``, this call's value (``Layer.add_loss``)."""
+        from .layers.added_loss import add_symbolic
+
+        if not add_symbolic(self, losses, "loss"):
+            Layer.add_loss(self, losses)
+
+    def add_metric(self, value, name: str | None = None, aggregation=None) -> None:
+        """``model.add_metric(t, name=...)``: the mean of ``t`` over each epoch is reported
+        under ``name`` (on a symbolic tensor, an ``AddMetric`` node)."""
+        from .layers.added_loss import add_symbolic
+
+        if not add_symbolic(self, value, "metric", name=name, aggregation=aggregation):
+            Layer.add_metric(self, value, name, aggregation)
 
     @property
     def loss(self):
@@ -1047,7 +1077,8 @@ class _Compiled:
         only = self.outputs[0]
         self.single = only if len(self.outputs) == 1 and only.weight == 1.0 and \
             only.loss is not None else None
-        if all(o.loss is None for o in self.outputs) and not model.custom_train_step:
+        if all(o.loss is None for o in self.outputs) and not model.custom_train_step \
+                and not model.may_add_losses():
             raise ValueError(_("compile: no output has a loss. The outputs are {names}; give "
                                "loss a value for at least one, e.g. loss={{{first!r}: "
                                "'mse'}}.").format(names=names, first=names[0]))

@@ -200,11 +200,12 @@ class Layer:
             raise NotImplementedError(_("{cls} must define backward(dy).").format(
                 cls=type(self).__name__))
         tape, x_t, xs, ys = self.last_call
+        if dy is None:  # only the add_loss values depend on this call (an endpoint layer)
+            dy = [np.zeros_like(t.array) for t in ys]
         dys = dy if isinstance(dy, list) else [dy]
         slots = [(layer, k) for layer in self.leaves() if layer.trainable
                  for k in layer.params]
-        added = [t for layer in self.leaves() for t in vars(layer).get("_call_losses", ())
-                 if isinstance(t, Tensor)]  # add_loss: their gradients join dy's
+        added = self.added_loss_tensors()  # add_loss: their gradients join dy's
         sources = [*xs, *(layer.variable(k) for layer, k in slots)]
         grads = tape.gradient([*ys, *added], sources,
                               output_gradients=[*dys, *(np.ones_like(t.array) for t in added)])
@@ -224,6 +225,15 @@ class Layer:
         dxs = [np.zeros_like(x.array) if g is None else g.array for x, g in zip(xs, grads)]
         return dxs[0] if isinstance(x_t, Tensor) else dxs
 
+    def added_loss_tensors(self) -> list[Tensor]:
+        """The tensors that this layer's (and its sub-layers') last ``call`` gave to
+        ``add_loss``: training adds their sum to the loss, so their gradients count even
+        when the layer's output does not reach the compiled loss."""
+        if not self.uses_call:
+            return []
+        return [t for layer in self.leaves() for t in vars(layer).get("_call_losses", ())
+                if isinstance(t, Tensor)]
+
     def call(self, inputs, *args, **kwargs):
         """The layer's computation on tensors (defined by a user's layer)."""
         raise NotImplementedError(_("{cls} does not define call.").format(
@@ -238,6 +248,8 @@ class Layer:
         """``call(inputs)``, passing ``training`` when ``call`` takes it (as Keras does)."""
         if _takes_training(type(self)):
             kwargs["training"] = training
+        if vars(self).get("positional_inputs"):  # layer(a, b): call(a, b)
+            return self.call(*inputs, **kwargs)
         return self.call(inputs, **kwargs)
 
     def call_state(self) -> dict[str, Any]:
@@ -256,10 +268,23 @@ class Layer:
         state.pop("last_call", None)
         return state
 
-    def __call__(self, x, training: bool = False, **kwargs) -> Tensor:
+    def __call__(self, x, *args, training: bool = False, **kwargs) -> Tensor:
         """``layer(x)``: on a symbolic tensor (from ``Input``), record the call and return
         the symbolic output (the functional API); on arrays or tensors, compute it now
-        (recorded on a ``GradientTape`` if one is watching)."""
+        (recorded on a ``GradientTape`` if one is watching).
+
+        ``layer(a, b)`` on a layer with ``call(self, a, b)`` passes both, as Keras does
+        (an endpoint layer's ``call(targets, logits)``); ``layer(x, True)`` is ``training``.
+        """
+        if len(args) == 1 and (args[0] is None or isinstance(args[0], (bool, np.bool_))):
+            training = args[0]
+        elif args:
+            if not self.uses_call:
+                raise TypeError(_("{cls} takes one input (a list for several), got "
+                                  "{n} positional arguments.").format(
+                                      cls=type(self).__name__, n=1 + len(args)))
+            vars(self)["positional_inputs"] = 1 + len(args)
+            x = [x, *args]
         if symbolic(x):
             return self.call_symbolic(x)
         if self.uses_call:  # layer.losses holds what this call adds (add_loss)
@@ -283,7 +308,9 @@ class Layer:
         if not self.uses_call:  # a merge layer's input_shape is a list of shapes
             self.build(input_shape if isinstance(input_shape, list) else tuple(input_shape))
             return
-        self.build(_with_batch(input_shape))
+        # layer(a, b): build sees the first input's shape, as in Keras
+        first = input_shape[0] if vars(self).get("positional_inputs") else input_shape
+        self.build(_with_batch(first))
         self.built = True
         self.input_shape = input_shape
         self.output_shape = self._call_output_shape(input_shape)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..graph import KerasTensor
 from . import array, linalg, math, nn, numpy_interop
 from . import array as array_ops  # the module; ``ops.array`` is Keras 3's function below
 from .array import (
@@ -168,7 +169,10 @@ def argmin(x, axis=None, keepdims=False):
 
 
 def shape(x) -> tuple[int, ...]:
-    """``keras.ops.shape``: the shape as a tuple (``tf.shape`` gives a tensor)."""
+    """``keras.ops.shape``: the shape as a tuple (``tf.shape`` gives a tensor); a symbolic
+    tensor's has None for the batch axis."""
+    if isinstance(x, KerasTensor):
+        return x.shape
     return convert_to_tensor(x).shape
 
 
@@ -224,3 +228,9 @@ __all__ = [
     "swish", "take", "tanh", "tile", "transpose", "unstack", "var", "where", "zeros",
     "zeros_like",
 ]
+
+
+# tf ops on symbolic tensors (functional API) record graph nodes, see symbolic.py
+from .symbolic import dispatch  # noqa: E402
+
+dispatch(globals(), skip=("shape",))

@@ -460,3 +460,9 @@ def broadcast_dynamic_shape(shape_x, shape_y) -> Tensor:
     """The same, for shapes given as tensors (``tf.shape(x)``): an int32 tensor."""
     x, y = (tuple(int(d) for d in np.asarray(value(s)).ravel()) for s in (shape_x, shape_y))
     return Tensor(np.asarray(np.broadcast_shapes(x, y), np.int32))
+
+
+# tf ops on symbolic tensors (functional API) record graph nodes, see symbolic.py
+from .symbolic import dispatch  # noqa: E402
+
+dispatch(globals())

@@ -571,3 +571,9 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
     w = np.ones(y.size) if weights is None else np.asarray(as_tensor(weights).array).reshape(-1)
     np.add.at(out, (y, p), w.astype(dtype))
     return Tensor(out)
+
+
+# tf ops on symbolic tensors (functional API) record graph nodes, see symbolic.py
+from .symbolic import dispatch  # noqa: E402
+
+dispatch(globals())

@@ -159,3 +159,9 @@ def l2_loss(t, name=None) -> Tensor:
     """``Σ t² / 2``;  ``dt = t``."""
     x = as_tensor(t)
     return record(Tensor(np.sum(x.array ** 2) / 2), [x], lambda dy: [dy * x.array], "l2_loss")
+
+
+# tf ops on symbolic tensors (functional API) record graph nodes, see symbolic.py
+from .symbolic import dispatch  # noqa: E402
+
+dispatch(globals())
