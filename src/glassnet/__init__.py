@@ -73,12 +73,15 @@ __getattr__, __dir__ = attach(__name__, {
     "compat": ".compat", "get_logger": ".compat", "autograph": ".compat",
     "mixed_precision": ".mixed_precision", "print": (".printing", "tf_print"),
     "image": ".image", "wrappers": ".wrappers",
+    # tf.strings and tf.ragged basics (clock helpers, splitting text), see ops/strings.py
+    "strings": ".ops.strings", "ragged": ".ops.ragged", "RaggedTensor": ".ops.ragged",
 })
 
 float16, float32, float64 = _np.float16, _np.float32, _np.float64
 half, double = float16, float64  # TensorFlow's other names
 int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8
 bool = _np.bool_  # tf.bool
+string = _np.str_  # tf.string: text tensors hold NumPy str arrays (see ops/strings.py)
 newaxis = None
 
 
