@@ -75,6 +75,7 @@ __getattr__, __dir__ = attach(__name__, {
     "image": ".image", "wrappers": ".wrappers",
     # tf.strings and tf.ragged basics (clock helpers, splitting text), see ops/strings.py
     "strings": ".ops.strings", "ragged": ".ops.ragged", "RaggedTensor": ".ops.ragged",
+    "train": ".train",  # tf.train.Checkpoint, CheckpointManager
 })
 
 float16, float32, float64 = _np.float16, _np.float32, _np.float64

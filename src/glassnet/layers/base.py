@@ -307,6 +307,7 @@ class Layer:
             return
         if not self.uses_call:  # a merge layer's input_shape is a list of shapes
             self.build(input_shape if isinstance(input_shape, list) else tuple(input_shape))
+            self.restore_pending()
             return
         # layer(a, b): build sees the first input's shape, as in Keras
         first = input_shape[0] if vars(self).get("positional_inputs") else input_shape
@@ -314,6 +315,18 @@ class Layer:
         self.built = True
         self.input_shape = input_shape
         self.output_shape = self._call_output_shape(input_shape)
+
+    def restore_on_build(self, values: dict[str, np.ndarray]) -> None:
+        """Values for weights this layer creates when it is built, ``{key: array}`` (a
+        ``tf.train.Checkpoint`` restored into a model before its first call)."""
+        vars(self)["pending_weights"] = dict(values)
+
+    def restore_pending(self) -> None:
+        """Assign the values of ``restore_on_build`` to the weights just built."""
+        pending = vars(self).pop("pending_weights", None)
+        for key, value in (pending or {}).items():
+            if key in self.params or key in self.state:
+                self.variable(key).assign(value)
 
     def _call_output_shape(self, input_shape):
         """The output's shape without the batch axis (a list of shapes when ``call`` returns
