@@ -206,7 +206,8 @@ class Checkpoint:
         for path, layer in unbuilt.items():  # their weights get the values when built
             head, tail = path + "/", "/" + _VALUE
             own = {k[len(head):-len(tail)]: v for k, v in saved.items()
-                   if k.startswith(head) and k.endswith(tail) and "/" not in k[len(head):-len(tail)]}
+                   if k.startswith(head) and k.endswith(tail)}
+            own = {k: v for k, v in own.items() if "/" not in k}  # its own weights only
             if own:
                 layer.restore_on_build(own)
                 used.update(head + k + tail for k in own)
