@@ -124,7 +124,8 @@ def to_number(string_tensor, out_type=np.float32, name=None) -> Tensor:
         values = np.asarray([float(s) if dtype.kind == "f" else int(s, 10)
                              for s in a.reshape(-1).tolist()], dtype=dtype)
     except ValueError as e:
-        raise ValueError(_("tf.strings.to_number: {error}").format(error=e)) from None
+        raise ValueError(_("tf.strings.to_number could not read a number: {error}").format(
+            error=e)) from None
     return Tensor(values.reshape(a.shape))
 
 
