@@ -32,7 +32,7 @@ _SUBMODULES = (
 )
 _OPS_ARRAY = (
     "boolean_mask", "broadcast_to", "cast", "clip_by_value", "gather_nd", "scatter_nd",
-    "timestamp", "concat", "constant", "convert_to_tensor", "expand_dims", "eye",
+    "timestamp", "concat", "pad", "meshgrid", "constant", "convert_to_tensor", "expand_dims", "eye",
     "fill", "gather", "identity", "linspace", "one_hot", "ones", "ones_like", "range", "rank",
     "reshape", "shape", "size", "split", "squeeze", "stack", "stop_gradient", "tile",
     "transpose", "unstack", "where", "zeros", "zeros_like",
@@ -40,7 +40,7 @@ _OPS_ARRAY = (
 # `tf.constant`, `tf.reduce_mean`, `tf.math.*`, `tf.nn.*`, `tf.keras.ops.*` (keras is this
 # module, so keras.ops is glassnet.ops), `tf.GradientTape`, `tf.Variable` (issue 12)
 _OPS_MATH = (
-    "abs", "add", "add_n", "clip_by_norm", "truediv",
+    "abs", "add", "add_n", "clip_by_norm", "truediv", "einsum",
     "argmax", "argmin", "ceil", "cos", "cumsum", "divide", "equal", "exp",
     "floor", "floordiv", "greater", "greater_equal", "less", "less_equal", "log", "logical_and",
     "logical_not", "logical_or", "matmul", "maximum", "minimum", "multiply", "negative", "norm",
@@ -76,6 +76,10 @@ __getattr__, __dir__ = attach(__name__, {
     # tf.strings and tf.ragged basics (clock helpers, splitting text), see ops/strings.py
     "strings": ".ops.strings", "ragged": ".ops.ragged", "RaggedTensor": ".ops.ragged",
     "train": ".train",  # tf.train.Checkpoint, CheckpointManager
+    "as_string": (".ops.strings", "as_string"),
+    # graph-building helpers run eagerly: tf.cond, tf.while_loop, ... (ops/control.py)
+    **{name: ".ops.control" for name in ("cond", "while_loop", "TensorArray",
+                                         "custom_gradient", "name_scope", "nest")},
 })
 
 float16, float32, float64 = _np.float16, _np.float32, _np.float64

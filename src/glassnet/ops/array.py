@@ -261,6 +261,44 @@ def tile(input, multiples, name=None) -> Tensor:
     return record(Tensor(y), [x], vjp, "tile")
 
 
+def pad(tensor, paddings, mode: str = "CONSTANT", constant_values=0, name=None) -> Tensor:
+    """``tensor`` with ``paddings[i] = [before, after]`` entries added along axis ``i``:
+    ``constant_values`` (``mode="CONSTANT"``), or the mirror image (``"REFLECT"``: without
+    the edge, ``"SYMMETRIC"``: with it);  ``dx`` is ``dy`` without the padding (for the
+    mirror modes, the mirrored entries' gradients added back onto their sources)."""
+    x = as_tensor(tensor)
+    widths = [tuple(int(v) for v in row) for row in np.asarray(value(paddings)).reshape(-1, 2)]
+    mode = str(mode).upper()
+    modes = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmetric"}
+    if mode not in modes or len(widths) != x.ndim:
+        raise ValueError(_("tf.pad needs one [before, after] pair per axis ({ndim}) and mode "
+                           "'CONSTANT', 'REFLECT' or 'SYMMETRIC'; got paddings {paddings} and "
+                           "mode {mode!r}.").format(ndim=x.ndim, paddings=widths, mode=mode))
+    if mode == "CONSTANT":
+        y = np.pad(x.array, widths, constant_values=value(constant_values))
+    else:
+        y = np.pad(x.array, widths, mode=modes[mode])
+    inner = tuple(builtins.slice(b, b + n) for (b, _), n in zip(widths, x.shape))
+
+    def vjp(dy):
+        if mode == "CONSTANT":
+            return [dy[inner]]
+        # each output entry is a copy of one input entry: pad the entries' indices the
+        # same way, then add every dy onto the index it was copied from
+        index = np.pad(np.arange(x.size).reshape(x.shape), widths, mode=modes[mode])
+        dx = np.zeros(x.size, dy.dtype)
+        np.add.at(dx, index.reshape(-1), dy.reshape(-1))
+        return [dx.reshape(x.shape)]
+
+    return record(Tensor(y), [x], vjp, "pad")
+
+
+def meshgrid(*args, indexing: str = "xy", name=None) -> list[Tensor]:
+    """Coordinate grids of the 1-D ``args`` (NumPy's ``meshgrid``; no gradient)."""
+    return [Tensor(a) for a in np.meshgrid(*(as_tensor(a).array for a in args),
+                                           indexing=indexing)]
+
+
 # -- picking entries -----------------------------------------------------------------
 def _index(index):
     """An index with tensors replaced by their arrays."""
