@@ -59,6 +59,7 @@ from .math import (
     cos,
     cumsum,
     divide,
+    einsum,
     equal,
     exp,
     floor,
@@ -99,7 +100,6 @@ from .math import (
     subtract,
     tanh,
 )
-from .math import einsum
 from .nn import elu, gelu, leaky_relu, log_softmax, relu, relu6, silu, softmax, softplus
 
 # -- keras.ops: Keras 3's names (NumPy-like) for the same ops ------------------------
