@@ -214,7 +214,7 @@ __all__ = [
     "abs", "absolute", "add", "add_n", "arange", "argmax", "argmin", "array", "array_ops",
     "binary_crossentropy", "boolean_mask", "broadcast_to", "cast", "categorical_crossentropy",
     "ceil", "clip", "clip_by_value", "concat",
-    "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "cumsum",
+    "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "cumsum", "einsum",
     "divide", "dot", "elu", "equal", "exp", "expand_dims", "eye", "fill", "floor", "floordiv",
     "full", "gather", "gelu", "getitem", "greater", "greater_equal", "identity", "leaky_relu",
     "less", "less_equal", "linalg", "linspace", "log", "log_softmax", "logical_and",
