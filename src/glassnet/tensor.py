@@ -133,6 +133,9 @@ class Tensor:
 
     __hash__ = object.__hash__  # by identity, as the tape does (TensorFlow refuses hashing)
 
+    #: where TensorFlow placed the tensor: glassnet computes on the CPU, with NumPy
+    device = "/job:localhost/replica:0/task:0/device:CPU:0"
+
     def __repr__(self) -> str:
         value = np.array2string(self.array, separator=", ", prefix="numpy=array(")
         if self.ndim:

@@ -78,6 +78,22 @@ class Layer:
         self.output_shape: tuple[int, ...] | None = None
         self.inbound_nodes: list[Node] = []  # one per call on symbolic tensors
 
+    @property
+    def dtype_policy(self):
+        """Keras's dtype policy (``mixed_precision.global_policy()``): glassnet computes
+        in ``floatx()`` whatever it says (see ``mixed_precision``)."""
+        from ..mixed_precision import global_policy
+
+        return global_policy()
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self.dtype_policy.variable_dtype
+
     # -- building -------------------------------------------------------------
     def build(self, input_shape: tuple[int, ...]) -> None:
         """Create weights for inputs of shape ``(batch,) + input_shape``."""
@@ -234,6 +250,12 @@ class Layer:
         return [t for layer in self.leaves() for t in vars(layer).get("_call_losses", ())
                 if isinstance(t, Tensor)]
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras's mask of this layer's output for a call on ``inputs`` whose mask is
+        ``mask``: the same mask when the layer ``supports_masking``, else None (a layer
+        that makes or splits a mask overrides it: Embedding, Masking, a user's layer)."""
+        return mask if self.supports_masking else None
+
     def call(self, inputs, *args, **kwargs):
         """The layer's computation on tensors (defined by a user's layer)."""
         raise NotImplementedError(_("{cls} does not define call.").format(
@@ -291,10 +313,15 @@ class Layer:
             for leaf in self.leaves():
                 vars(leaf)["_call_losses"] = []
                 vars(leaf)["_call_metrics"] = []
+        given = x
         x = map_structure(lambda t: _as_input(t, self.uses_call), x)
         if not self.built:
             self.ensure_built(map_structure(lambda t: t.shape[1:], x))
-        return call_layer(self, x, training, **kwargs)
+        y = call_layer(self, x, training, **kwargs)
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask \
+                or getattr(self, "output_mask", None) is not None:
+            _attach_masks(self, given, y)
+        return y
 
     def ensure_built(self, input_shape) -> None:
         """Build for inputs of shape ``(batch,) + input_shape``, once.
@@ -850,6 +877,24 @@ def _variable_length_message(shape: tuple, layer: Layer) -> str:
              "unknown size (None, a variable length) would change its weights or its output "
              "size. Fix: {fix}.").format(name=layer.name, cls=type(layer).__name__,
                                          shape=(None, *shape), fix=fix)
+
+
+def _attach_masks(layer: Layer, inputs, outputs) -> None:
+    """Keras's ``output._keras_mask`` after an eager call: the mask the layer made in its
+    forward pass (``output_mask``: Embedding, Masking), or ``compute_mask(inputs, mask)``
+    of the input's own ``_keras_mask``."""
+    made = getattr(layer, "output_mask", None)
+    if made is not None and isinstance(outputs, Tensor):
+        outputs._keras_mask = Tensor(np.asarray(made))
+        return
+    mask = getattr(inputs, "_keras_mask", None)
+    if mask is None or type(layer).compute_mask is Layer.compute_mask and \
+            not layer.supports_masking:
+        return
+    masks = layer.compute_mask(inputs, mask)
+    for t, m in zip(flatten(outputs), flatten(masks) if masks is not None else []):
+        if isinstance(t, Tensor) and m is not None:
+            t._keras_mask = m if isinstance(m, Tensor) else Tensor(np.asarray(m))
 
 
 def flat_size(shape: tuple[int, ...]) -> int:

@@ -173,6 +173,14 @@ def dropout(x, rate: float, noise_shape=None, seed=None, name=None) -> Tensor:
     return record(Tensor(x.array * m), [x], lambda dy: [dy * m], "dropout")
 
 
+def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
+    """The rows ``params[ids]`` (``tf.gather`` along axis 0): an embedding table's vectors
+    of token ids; the gradient adds each ``dy`` row onto the row it was read from."""
+    from .array import gather
+
+    return gather(params, ids)
+
+
 def l2_loss(t, name=None) -> Tensor:
     """``Σ t² / 2``;  ``dt = t``."""
     x = as_tensor(t)
