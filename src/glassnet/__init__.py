@@ -32,7 +32,9 @@ _SUBMODULES = (
 )
 _OPS_ARRAY = (
     "boolean_mask", "broadcast_to", "cast", "clip_by_value", "gather_nd", "scatter_nd",
-    "timestamp", "concat", "pad", "meshgrid", "constant", "convert_to_tensor", "expand_dims", "eye",
+    "timestamp", "concat", "pad", "meshgrid", "tensor_scatter_nd_update",
+    "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_min",
+    "tensor_scatter_nd_max", "constant", "convert_to_tensor", "expand_dims", "eye",
     "fill", "gather", "identity", "linspace", "one_hot", "ones", "ones_like", "range", "rank",
     "reshape", "shape", "size", "split", "squeeze", "stack", "stop_gradient", "tile",
     "transpose", "unstack", "where", "zeros", "zeros_like",
@@ -77,6 +79,7 @@ __getattr__, __dir__ = attach(__name__, {
     "strings": ".ops.strings", "ragged": ".ops.ragged", "RaggedTensor": ".ops.ragged",
     "train": ".train",  # tf.train.Checkpoint, CheckpointManager
     "as_string": (".ops.strings", "as_string"),
+    "sparse": ".ops.sparse", "SparseTensor": ".ops.sparse",
     # graph-building helpers run eagerly: tf.cond, tf.while_loop, ... (ops/control.py)
     **{name: ".ops.control" for name in ("cond", "while_loop", "TensorArray",
                                          "custom_gradient", "name_scope", "nest")},

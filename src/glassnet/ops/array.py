@@ -480,6 +480,64 @@ def scatter_nd(indices, updates, shape, name=None) -> Tensor:
     return record(Tensor(y), [u], lambda dy: [np.array(dy[index])], "scatter_nd")
 
 
+def _tensor_scatter(tensor, indices, updates, how: str) -> Tensor:
+    """``tensor`` with the entries at ``indices`` combined with ``updates`` (see below)."""
+    t = as_tensor(tensor)
+    u = as_tensor(updates, t.dtype)
+    index = _nd_index(np.asarray(value(indices), dtype=np.int64))
+    y = t.array.copy()
+    if how == "update":
+        y[index] = u.array
+    elif how == "add":
+        np.add.at(y, index, u.array)
+    elif how == "sub":
+        np.subtract.at(y, index, u.array)
+    elif how == "min":
+        np.minimum.at(y, index, u.array)
+    else:
+        np.maximum.at(y, index, u.array)
+
+    def vjp(dy):
+        if how in ("min", "max"):  # the gradient goes to whichever value was kept
+            from_u = np.zeros(t.shape, bool)
+            from_u[index] = y[index] == u.array
+            dt = np.where(from_u, 0, dy)
+            return [dt, np.where(from_u[index], dy[index], 0)]
+        dt = dy.copy()
+        if how == "update":
+            dt[index] = 0  # the replaced entries no longer depend on tensor
+        du = np.array(dy[index])
+        return [dt, -du if how == "sub" else du]
+
+    return record(Tensor(y), [t, u], vjp, f"tensor_scatter_nd_{how}")
+
+
+def tensor_scatter_nd_update(tensor, indices, updates, name=None) -> Tensor:
+    """A copy of ``tensor`` with ``updates[i]`` written at ``indices[i]``;
+    ``dtensor = dy`` except at those entries (0), ``dupdates[i] = dy[indices[i]]``."""
+    return _tensor_scatter(tensor, indices, updates, "update")
+
+
+def tensor_scatter_nd_add(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with ``updates[i]`` added at ``indices[i]``; ``dtensor = dy``."""
+    return _tensor_scatter(tensor, indices, updates, "add")
+
+
+def tensor_scatter_nd_sub(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with ``updates[i]`` subtracted at ``indices[i]``."""
+    return _tensor_scatter(tensor, indices, updates, "sub")
+
+
+def tensor_scatter_nd_min(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with ``min(tensor[indices[i]], updates[i])`` at ``indices[i]``."""
+    return _tensor_scatter(tensor, indices, updates, "min")
+
+
+def tensor_scatter_nd_max(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with ``max(tensor[indices[i]], updates[i])`` at ``indices[i]``."""
+    return _tensor_scatter(tensor, indices, updates, "max")
+
+
 def timestamp(name=None) -> Tensor:
     """Seconds since the Unix epoch, a float64 scalar (``tf.timestamp()``)."""
     import time
