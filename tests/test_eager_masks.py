@@ -55,3 +55,12 @@ def test_device_and_dtype_policy():
     assert tf.constant([1.0]).device.endswith("CPU:0")
     dense = layers.Dense(2)
     assert dense.dtype_policy.name == "float32" and dense.compute_dtype == "float32"
+
+
+def test_symbolic_dtype_name_and_loss_scale_optimizer():
+    x = tf.keras.Input(shape=(3,))
+    assert x.dtype == "float32" and x.dtype.name == "float32"
+    assert layers.Dense(2)(x).dtype.name == "float32"
+    opt = tf.keras.mixed_precision.LossScaleOptimizer(tf.keras.optimizers.RMSprop())
+    loss, grads = tf.constant(2.0), [tf.constant([1.0])]
+    assert opt.get_scaled_loss(loss) is loss and opt.get_unscaled_gradients(grads) is grads

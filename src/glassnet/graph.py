@@ -35,6 +35,15 @@ from .errors import InputError
 from .i18n import _
 
 
+class DTypeName(str):
+    """A dtype's name, ``"float32"`` (Keras 3's ``KerasTensor.dtype``), that also answers
+    ``.name`` as tf.keras 2's ``tf.DType`` did (``x.dtype.name``)."""
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
 class KerasTensor:
     """A symbolic tensor: the shape ``(None, ...)`` and dtype of the values a node will
     compute, and the ``node`` that computes them (``index``: which of its outputs)."""
@@ -50,6 +59,14 @@ class KerasTensor:
         self.name = name
         self.node = node
         self.index = index
+
+    @property
+    def dtype(self) -> DTypeName:
+        return self._dtype
+
+    @dtype.setter
+    def dtype(self, value) -> None:
+        self._dtype = DTypeName(getattr(value, "name", value))
 
     @property
     def ndim(self) -> int:
