@@ -152,3 +152,18 @@ def test_to_arrays_trains_a_model_like_the_arrays():
     history = model.fit(arrays[0], arrays[1], batch_size=arrays[2], shuffle=arrays[3],
                         epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_from_generator_and_text_line_dataset(tmp_path):
+    def gen(n):
+        for i in range(n):
+            yield np.full(2, i), i * 10
+
+    ds = Dataset.from_generator(gen, args=(3,)).batch(2)
+    batches = list(ds)
+    assert [b[1].tolist() for b in batches] == [[0, 10], [20]]
+    assert list(ds)[0][0].tolist() == [[0, 0], [1, 1]]  # the generator runs again
+    path = tmp_path / "lines.txt"
+    path.write_text("Line 1\nLine 2\nLine 3\n  ", encoding="utf-8")
+    lines = [b.tolist() for b in tf.data.TextLineDataset(str(path)).batch(2)]
+    assert lines == [["Line 1", "Line 2"], ["Line 3", "  "]]

@@ -17,7 +17,8 @@ from .i18n import _
 
 # this module is also ``tf.data``: ``tf.data.Dataset`` imports ``dataset`` on first use
 __getattr__, __dir__ = attach(__name__, {name: ".dataset" for name in
-                                         ("AUTOTUNE", "Dataset", "experimental")})
+                                         ("AUTOTUNE", "Dataset", "TextLineDataset",
+                                          "experimental")})
 
 
 def is_dataset(x) -> bool:

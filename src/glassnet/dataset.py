@@ -32,6 +32,20 @@ from . import random
 from .errors import InputError
 from .i18n import _
 
+def TextLineDataset(filenames, compression_type=None, buffer_size=None,  # noqa: N802
+                    num_parallel_reads=None, name=None) -> Dataset:
+    """``tf.data.TextLineDataset``: one string element per line of the text files, in
+    order, without the line ends."""
+    paths = [filenames] if isinstance(filenames, (str, bytes)) or not hasattr(
+        filenames, "__iter__") else list(filenames)
+    lines: list[str] = []
+    for path in paths:
+        path = path.decode() if isinstance(path, bytes) else str(np.asarray(path))
+        with open(path, encoding="utf-8") as f:
+            lines += f.read().splitlines()
+    return Dataset.from_tensor_slices(np.asarray(lines, dtype=str))
+
+
 AUTOTUNE = -1  # tf.data.AUTOTUNE: "let the runtime choose"; nothing to choose here
 INFINITE_CARDINALITY = -1  # what cardinality() returns after repeat()
 UNKNOWN_CARDINALITY = -2  # after filter(): the count is known only by iterating
@@ -134,6 +148,20 @@ class Dataset:
         """A dataset of one element, ``tensors`` itself."""
         data = _as_structure(tensors)
         return Dataset(lambda plain: iter([data]), 1)
+
+    @staticmethod
+    def from_generator(generator: Callable, output_types=None, output_shapes=None,
+                       args=None, output_signature=None) -> Dataset:
+        """The elements ``generator(*args)`` yields, each as arrays; it is called again for
+        each pass over the dataset (``output_types``/``output_signature`` are not needed:
+        the arrays keep their own dtypes)."""
+        call_args = tuple(args or ())
+
+        def make(plain: bool) -> Iterator:
+            for element in generator(*call_args):
+                yield _as_structure(element)
+
+        return Dataset(make, UNKNOWN_CARDINALITY)
 
     @staticmethod
     def range(*args) -> Dataset:
