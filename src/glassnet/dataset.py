@@ -32,6 +32,7 @@ from . import random
 from .errors import InputError
 from .i18n import _
 
+
 def TextLineDataset(filenames, compression_type=None, buffer_size=None,  # noqa: N802
                     num_parallel_reads=None, name=None) -> Dataset:
     """``tf.data.TextLineDataset``: one string element per line of the text files, in
