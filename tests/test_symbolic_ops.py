@@ -136,3 +136,19 @@ def test_compile_without_loss_still_explains_for_built_in_layers():
     model = tf.keras.Sequential([layers.Dense(2, input_shape=(3,))])
     with pytest.raises(ValueError, match="compile needs a loss"):
         model.compile(optimizer="adam")
+
+
+def test_layer_metrics_lists_the_metric_objects_it_holds():
+    class Endpoint(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.accuracy_fn = keras.metrics.BinaryAccuracy()
+
+        def call(self, targets, logits):
+            self.accuracy_fn.update_state(targets, tf.sigmoid(logits))
+            return logits
+
+    layer = Endpoint()
+    layer(tf.ones((2, 2)), tf.ones((2, 2)))
+    assert layer.metrics == [layer.accuracy_fn]
+    assert float(layer.metrics[0].result()) == 1.0

@@ -587,6 +587,15 @@ class Layer:
         return sum(int(w.size) for w in self.weights)
 
     @property
+    def metrics(self) -> list:
+        """The ``keras.metrics.Metric`` objects this layer and its sub-layers hold as
+        attributes (Keras's ``layer.metrics``: an endpoint layer's accuracy)."""
+        from ..metrics import Metric
+
+        return [v for leaf in self.leaves() for v in vars(leaf).values()
+                if isinstance(v, Metric)]
+
+    @property
     def losses(self) -> list[float]:
         """Penalties this layer and its sub-layers add to the loss (Keras's
         ``layer.losses``): each one's ``own_losses``."""
