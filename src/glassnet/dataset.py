@@ -404,6 +404,18 @@ class Dataset:
         ``shuffle`` buffer smaller than the data, a stronger mix than TensorFlow's).
         A random ``map`` is drawn once here, not again each epoch.
         """
+        x, y, sample_weight, batch_size, shuffle = self.to_weighted_arrays()
+        if sample_weight is not None:
+            raise InputError(
+                _("The dataset's elements are (x, y, sample_weight) triples: fit reads "
+                  "them, but evaluate, predict and to_arrays take (x, y) pairs only "
+                  "(to_weighted_arrays gives the weights too)."))
+        return x, y, batch_size, shuffle
+
+    def to_weighted_arrays(self) -> tuple[Any, Any, Any, int | None, bool]:
+        """``(x, y, sample_weight, batch_size, shuffle)``, as ``to_arrays``; elements
+        ``(x, y, sample_weight)`` give the weights too (None otherwise), as Keras's ``fit``
+        reads them."""
         elements = list(self._make(True))
         if not elements:
             raise InputError(_("The dataset is empty: there is nothing to train or "
@@ -416,15 +428,15 @@ class Dataset:
                                "({err}): every element must have the same structure and "
                                "shape per sample.").format(err=err)) from None
         if isinstance(data, tuple):
-            if len(data) == 2:
-                return data[0], data[1], self._batch_size, self._shuffled
+            if len(data) in (2, 3):
+                return (data[0], data[1], data[2] if len(data) == 3 else None,
+                        self._batch_size, self._shuffled)
             if len(data) == 1:
-                return data[0], None, self._batch_size, self._shuffled
+                return data[0], None, None, self._batch_size, self._shuffled
             raise InputError(
-                _("The dataset's elements are tuples of {n_data}; fit takes (x, y) "
-                  "pairs. Sample weights in a dataset (x, y, sample_weight) are not "
-                  "supported yet: give x and y only.").format(n_data=len(data)))
-        return data, None, self._batch_size, self._shuffled
+                _("The dataset's elements are tuples of {n_data}; fit takes (x, y) or "
+                  "(x, y, sample_weight).").format(n_data=len(data)))
+        return data, None, None, self._batch_size, self._shuffled
 
 
 # tf.data.experimental's names that tutorials written for TensorFlow 2.0-2.3 use

@@ -539,7 +539,9 @@ class Model(Layer):
             fit_arguments.verbose(verbose)
         validation_data = fit_arguments.validation_data(validation_data)
         callbacks = fit_arguments.callbacks(callbacks)
-        x, y, batch_size, shuffle = _from_dataset(x, y, batch_size, shuffle, "fit")
+        x, y, batch_size, shuffle, weights = _from_dataset(x, y, batch_size, shuffle, "fit",
+                                                           weighted=True)
+        sample_weight = weights if weights is not None else sample_weight
         if symbolic(x) or symbolic(y):
             raise InputError(_("fit got a symbolic tensor (from Input or a layer called on "
                                "one), which holds no numbers: pass NumPy arrays of your data."))
@@ -585,7 +587,7 @@ class Model(Layer):
             steps = None  # read already
         _unsupported(kwargs, "evaluate")
         verbose = fit_arguments.verbose(verbose)
-        x, y, batch_size, _ = _from_dataset(x, y, batch_size, False, "evaluate")
+        x, y, batch_size, _, _ = _from_dataset(x, y, batch_size, False, "evaluate")
         xs, ys = self.prepare(x, y, cast=False)
         batch_size = _batch_size(batch_size)
         xs, ys = _first_steps(xs, steps, batch_size), _first_steps(ys, steps, batch_size)
@@ -610,7 +612,7 @@ class Model(Layer):
             steps = None  # read already
         _unsupported(kwargs, "predict")
         verbose = fit_arguments.verbose(verbose)
-        x, _, batch_size, _ = _from_dataset(x, None, batch_size, False, "predict")
+        x, _, batch_size, _, _ = _from_dataset(x, None, batch_size, False, "predict")
         # NaN or inf in x would make the outputs NaN: x's values are checked only then
         xs = self.prepare_inputs(x, single_sample=True, check_values=False)
         batch_size = _batch_size(batch_size)
@@ -1300,20 +1302,24 @@ def _metric_identifiers(metrics) -> list:
                                              [item]) if m is not None]
 
 
-def _from_dataset(x, y, batch_size, shuffle, where: str):
+def _from_dataset(x, y, batch_size, shuffle, where: str, weighted: bool = False):
     """A ``tf.data.Dataset`` of ``(x, y)`` batches as the arrays, batch size and shuffling
     that ``fit``/``evaluate``/``predict`` take (the dataset's own batching wins, as in
-    Keras); anything else passes through."""
+    Keras), and with ``weighted`` (fit's data) the weights of ``(x, y, sample_weight)``
+    elements (else None); anything else passes through."""
     if not data_module.is_dataset(x):
-        return x, y, batch_size, shuffle
+        return x, y, batch_size, shuffle, None
     if y is not None:
         raise InputError(_("{where} got a Dataset and y; the dataset holds (x, y) pairs: pass "
                            "it alone.").format(where=where))
-    x, y, ds_batch, ds_shuffle = x.to_arrays()
+    if weighted:
+        x, y, weights, ds_batch, ds_shuffle = x.to_weighted_arrays()
+    else:
+        (x, y, ds_batch, ds_shuffle), weights = x.to_arrays(), None
     if ds_batch is None:
         raise InputError(_("{where} got a Dataset that is not batched: add .batch(32) to "
                            "it.").format(where=where))
-    return x, y, ds_batch, ds_shuffle
+    return x, y, ds_batch, ds_shuffle, weights
 
 
 def _unsupported(kwargs: dict, where: str) -> None:
