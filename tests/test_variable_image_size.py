@@ -49,3 +49,33 @@ def test_flatten_after_variable_size_still_explains():
     x = layers.Conv2D(2, 3)(inputs)
     with pytest.raises(InputError, match="resize the images"):
         layers.Flatten()(x)
+
+
+def _seq_body(inputs, padding="valid"):
+    x = layers.Conv1D(3, 3, activation="tanh", padding=padding)(inputs)
+    x = layers.MaxPooling1D(2)(x)
+    x = layers.Conv1D(2, 2, padding="causal")(x)
+    x = layers.AveragePooling1D(2, padding="same")(x)
+    return layers.Dense(1)(layers.GlobalMaxPooling1D()(x))
+
+
+def test_sequences_of_any_length_through_conv1d(seed):
+    inputs = keras.Input(shape=(None, 4))
+    free = keras.Model(inputs, _seq_body(inputs))
+    for steps in (12, 9):
+        fixed_in = keras.Input(shape=(steps, 4))
+        fixed = keras.Model(fixed_in, _seq_body(fixed_in))
+        fixed.set_weights(free.get_weights())
+        x = seed.standard_normal((3, steps, 4)).astype("float32")
+        np.testing.assert_allclose(free.predict(x, verbose=0), fixed.predict(x, verbose=0),
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_variable_length_conv1d_gradient_float64(float64, seed):
+    inputs = keras.Input(shape=(None, 2))
+    model = keras.Model(inputs, _seq_body(inputs, padding="same"))
+    model.compile(optimizer="sgd", loss="mse")
+    for steps in (10, 7):
+        x = seed.standard_normal((3, steps, 2))
+        assert check_model_gradients(model, x, seed.standard_normal((3, 1))) == \
+            model.count_params()
