@@ -93,3 +93,11 @@ def test_case_strip_regex_substr_unicode():
 def test_numbers_are_refused_with_the_fix():
     with pytest.raises(TypeError, match="as_string"):
         tf.strings.length(tf.constant([1, 2]))
+
+
+def test_io_decode_raw_and_files(tmp_path):
+    assert tf.io.decode_raw(tf.constant("Duck"), tf.uint8).numpy().tolist() == [68, 117, 99, 107]
+    assert tf.io.decode_raw(["ab", "cd"], tf.uint8).numpy().tolist() == [[97, 98], [99, 100]]
+    path = str(tmp_path / "x.bin")
+    tf.io.write_file(path, "hello")
+    assert tf.io.read_file(path).numpy() == b"hello"
