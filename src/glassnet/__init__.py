@@ -80,6 +80,7 @@ __getattr__, __dir__ = attach(__name__, {
     "train": ".train",  # tf.train.Checkpoint, CheckpointManager
     "as_string": (".ops.strings", "as_string"),
     "sparse": ".ops.sparse", "SparseTensor": ".ops.sparse", "io": ".io",
+    "summary": ".ops.summary", "profiler": ".compat",  # tf.summary.scalar, TensorBoard
     # graph-building helpers run eagerly: tf.cond, tf.while_loop, ... (ops/control.py)
     **{name: ".ops.control" for name in ("cond", "while_loop", "TensorArray",
                                          "custom_gradient", "name_scope", "nest")},
