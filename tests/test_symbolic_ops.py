@@ -152,3 +152,31 @@ def test_layer_metrics_lists_the_metric_objects_it_holds():
     layer(tf.ones((2, 2)), tf.ones((2, 2)))
     assert layer.metrics == [layer.accuracy_fn]
     assert float(layer.metrics[0].result()) == 1.0
+
+
+def test_a_model_with_op_nodes_and_add_loss_round_trips_through_a_glassnet_file(tmp_path,
+                                                                                  seed):
+    inputs = keras.Input(shape=(3,))
+    h = layers.Dense(4)(inputs)
+    both = tf.concat([tf.nn.relu(h) * 2.0, tf.reduce_mean(h, axis=1, keepdims=True)], axis=-1)
+    model = keras.Model(inputs, layers.Dense(2)(both))
+    model.add_loss(0.1 * tf.reduce_mean(tf.square(h)))
+    model.add_metric(keras.ops.std(h), name="hstd")
+    model.compile(optimizer="adam", loss="mse")
+    x = seed.random((8, 3)).astype("float32")
+    y = seed.random((8, 2)).astype("float32")
+    path = str(tmp_path / "m.glassnet")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    expected = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(expected)
+    with pytest.raises(NotImplementedError, match="model.glassnet"):
+        model.save(str(tmp_path / "m.keras"))
+
+
+def test_an_op_given_an_array_is_not_stored_and_says_so(tmp_path):
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(inputs, inputs * np.ones(3, "float32"))
+    with pytest.raises(TypeError, match="save_weights"):
+        model.save(str(tmp_path / "m.glassnet"))

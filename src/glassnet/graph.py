@@ -48,6 +48,9 @@ class KerasTensor:
     """A symbolic tensor: the shape ``(None, ...)`` and dtype of the values a node will
     compute, and the ``node`` that computes them (``index``: which of its outputs)."""
 
+    #: NumPy defers to the operators below (``np.ones(3) * x`` is ``x.__rmul__``)
+    __array_ufunc__ = None
+
     #: the layer whose ``output_mask`` masks this tensor's time steps after each forward
     #: pass (``Embedding(mask_zero=True)``, passed on by ``Layer.connect_mask``), or None
     mask_source = None

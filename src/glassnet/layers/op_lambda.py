@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .. import backend
 from ..graph import KerasTensor
 from ..i18n import _
@@ -47,28 +49,105 @@ def _fill(value: Any, inputs: list) -> Any:
     return value
 
 
-class OpLambda(Layer):
-    """``y = op(*args, **kwargs)`` with the symbolic inputs filled in each call."""
+#: the modules whose ops a model file may name (``"math.reduce_sum"``)
+_OP_MODULES = ("array", "math", "nn", "linalg", "backend_ops", "ops")
 
-    def __init__(self, op: Callable, args: tuple, kwargs: dict, name: str | None = None):
-        self.op = op
+
+def _op_path(op: Callable) -> str:
+    module = op.__module__.rpartition(".")[2]
+    return f"{'ops' if module == 'ops' else module}.{op.__name__}"
+
+
+def _resolve(path: str) -> Callable:
+    """The op a model file names, looked up among glassnet's op modules only."""
+    import importlib
+
+    module, _dot, name = str(path).rpartition(".")
+    if module not in _OP_MODULES or name.startswith("_"):
+        raise ValueError(_("A model file names the op {path!r}, which is not one of "
+                           "glassnet's ops.").format(path=path))
+    where = {"backend_ops": "..backend_ops", "ops": "..ops"}.get(module, f"..ops.{module}")
+    op = getattr(importlib.import_module(where, __package__), name, None)
+    if not callable(op):
+        raise ValueError(_("A model file names the op {path!r}, which is not one of "
+                           "glassnet's ops.").format(path=path))
+    return op
+
+
+def _to_json(value: Any) -> Any:
+    """The template as JSON values (a slot is ``{"__input__": i}``); None if it holds
+    something else (an array, a dtype, a function)."""
+    if type(value) is _Slot:
+        return {"__input__": value.i}
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if type(value) in (list, tuple):
+        items = [_to_json(v) for v in value]
+        if any(i is _UNSAVABLE for i in items):
+            return _UNSAVABLE
+        return {"__tuple__": items} if type(value) is tuple else items
+    if type(value) is dict and all(isinstance(k, str) for k in value):
+        items = {k: _to_json(v) for k, v in value.items()}
+        return _UNSAVABLE if any(i is _UNSAVABLE for i in items.values()) else items
+    return _UNSAVABLE
+
+
+_UNSAVABLE = object()
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"__input__"}:
+            return _Slot(int(value["__input__"]))
+        if set(value) == {"__tuple__"}:
+            return tuple(_from_json(v) for v in value["__tuple__"])
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
+
+
+class OpLambda(Layer):
+    """``y = op(*args, **kwargs)`` with the symbolic inputs filled in each call.
+
+    A model file stores the op by its name (``"math.reduce_sum"``, one of glassnet's op
+    modules) and the other arguments as JSON values; ops given arrays or dtypes are not
+    stored (``get_config`` says so)."""
+
+    def __init__(self, op: Callable | str, args: tuple = (), kwargs: dict | None = None,
+                 name: str | None = None, template=None, n_inputs: int | None = None,
+                 trainable: bool = True):
+        self.op = _resolve(op) if isinstance(op, str) else op
         self.tensors: list[KerasTensor] = []
-        self.template = _template((tuple(args), dict(kwargs)), self.tensors)
-        where = op.__module__.rpartition(".")[2]
+        if template is not None:  # from a model file
+            self.template = _from_json(template)
+            self.n_inputs = int(n_inputs)
+        else:
+            self.template = _template((tuple(args), dict(kwargs or {})), self.tensors)
+            self.n_inputs = len(self.tensors)
+        where = self.op.__module__.rpartition(".")[2]
         prefix = {"math": "tf.math.", "nn": "tf.nn.", "linalg": "tf.linalg."}.get(where, "tf.")
-        super().__init__(name=name or backend.unique_name(prefix + op.__name__))
+        super().__init__(name=name or backend.unique_name(prefix + self.op.__name__),
+                         trainable=trainable)
 
     def call(self, inputs):
-        inputs = inputs if len(self.tensors) > 1 else [inputs]
+        inputs = inputs if self.n_inputs > 1 else [inputs]
         args, kwargs = _fill(self.template, list(inputs))
         return self.op(*args, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
-        raise TypeError(_("Layer {name!r} is the op {op} applied to a symbolic tensor; a "
-                          "model file cannot store it yet. Save with model.save_weights, "
-                          "or write the computation as a Layer subclass with call and "
-                          "register it (keras.utils.register_keras_serializable).").format(
-                              name=self.name, op=self.op.__name__))
+        template = _to_json(self.template)
+        if template is _UNSAVABLE:
+            raise TypeError(_("Layer {name!r} is the op {op} applied to a symbolic tensor "
+                              "with an argument that a model file cannot store (an array, a "
+                              "dtype or a function). Save with model.save_weights, or write "
+                              "the computation as a Layer subclass with call and register it "
+                              "(keras.utils.register_keras_serializable).").format(
+                                  name=self.name, op=self.op.__name__))
+        return {**super().get_config(), "op": _op_path(self.op), "template": template,
+                "n_inputs": self.n_inputs}
 
 
 def op_node(op: Callable, args: tuple, kwargs: dict):
