@@ -21,6 +21,9 @@ from collections.abc import Callable
 from ..graph import KerasTensor
 
 
+_MAYBE_SYMBOLIC = frozenset({KerasTensor, list, tuple})
+
+
 def has_symbolic(args: tuple, kwargs: dict) -> bool:
     """Whether an argument (or an item of a list/tuple argument) is a ``KerasTensor``."""
     for a in args:
@@ -35,6 +38,12 @@ def wrap(op: Callable) -> Callable:
     """``op`` that records an ``OpLambda`` node when given symbolic tensors."""
 
     def symbolic_or_eager(*args, **kwargs):
+        for a in args:  # the common case, tensors and numbers only, costs one loop
+            if type(a) in _MAYBE_SYMBOLIC:
+                break
+        else:
+            if not kwargs:
+                return op(*args)
         if has_symbolic(args, kwargs):
             from ..layers.op_lambda import op_node
 
