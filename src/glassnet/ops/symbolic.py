@@ -20,7 +20,6 @@ from collections.abc import Callable
 
 from ..graph import KerasTensor
 
-
 _MAYBE_SYMBOLIC = frozenset({KerasTensor, list, tuple})
 
 
