@@ -359,3 +359,12 @@ def test_keras_ops_crossentropies_match_the_loss_objects(float64):
     assert ops.shape(np.ones((2, 3))) == (2, 3) and tf.shape(np.ones((2, 3))).numpy().tolist() \
         == [2, 3]
     assert isinstance(ops.convert_to_numpy(tf.ones(2)), np.ndarray)
+
+
+def test_a_string_variable_is_a_value_unless_it_names_an_initializer():
+    import glassnet as tf
+
+    assert tf.Variable("Hongmeng", tf.string).numpy() == "Hongmeng"  # TF 1 guide style
+    assert tf.keras.Variable(initializer="zeros", shape=(2,)).numpy().tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="needs shape"):
+        tf.keras.Variable(initializer="zeros")

@@ -282,7 +282,8 @@ class Variable(Tensor):
         ``keras.Variable(initializer="zeros", shape=(3,))``)."""
         from . import initializers
 
-        if isinstance(start, (str, initializers.Initializer, _InitializerFunction)):
+        named = initializers.is_name(start)  # else a string is the value: tf.Variable("a")
+        if named or isinstance(start, (initializers.Initializer, _InitializerFunction)):
             if shape is None:
                 raise ValueError(_("keras.Variable(initializer={start!r}) needs shape=..., "
                                    "e.g. shape=(3, 2).").format(start=start))
