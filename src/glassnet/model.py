@@ -18,6 +18,7 @@ chain, the special case with one input, one output and one node per layer.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import threading
 from typing import Any
@@ -221,12 +222,24 @@ class Model(Layer):
                 layer.trainable = bool(value)
 
     # -- a model used as a layer ------------------------------------------------------
+    def __init_subclass__(cls, **kwargs) -> None:
+        """A subclass's own ``build`` (Keras style: it makes weights) is wrapped so that the
+        model also gets its graph (see ``user_build``)."""
+        super().__init_subclass__(**kwargs)
+        own = vars(cls).get("build")
+        mine = cls.__module__.partition(".")[0] == __name__.partition(".")[0]  # Sequential
+        if own is not None and not mine and not getattr(own, "makes_graph", False):
+            cls.build = user_build(own)
+
     def build(self, input_shape=None) -> None:
         """A subclassed model (with ``call``) becomes a one-node graph for inputs of
         ``input_shape``: its ``forward`` runs ``call`` on a tape, its ``backward`` applies
         it. ``input_shape`` may be a dict or list of shapes (a ``call`` that takes several
         inputs): each becomes an ``Input`` of the graph, named by its key, and ``call``
         receives them in that structure. A functional model is built when it is made."""
+        if vars(self).get("building_weights"):  # super().build(...) in a subclass's build
+            self.built = True
+            return
         if self._graph is not None:
             return
         if not self.uses_call or input_shape is None:
@@ -1326,6 +1339,39 @@ def _unsupported(kwargs: dict, where: str) -> None:
     if kwargs:
         raise TypeError(_("{where}() got unexpected keyword argument(s) {names}.").format(
             where=where, names=sorted(kwargs)))
+
+
+def user_build(build):
+    """``build`` of a ``Model`` subclass, run once (with the input shape, batch axis
+    included, as Keras gives it, or with no argument if it takes none), then the graph of
+    ``Model.build`` for that shape: a Keras model whose ``build`` makes its weights and sets
+    ``self.built`` still gets the graph that ``fit`` and ``predict`` run."""
+    takes_shape = len(inspect.signature(build).parameters) > 1
+
+    def build_weights_then_graph(self, input_shape=None, *args, **kwargs):
+        if not self.uses_call:  # a Sequential subclass: its build is all there is
+            return build(self, input_shape, *args, **kwargs) if takes_shape else build(self)
+        if not vars(self).get("weights_built"):
+            vars(self)["building_weights"] = True
+            try:
+                if takes_shape:
+                    shape = None if input_shape is None else \
+                        _with_batch_axis(_without_batch(input_shape))
+                    build(self, shape, *args, **kwargs)
+                else:
+                    build(self, *args, **kwargs)
+            finally:
+                vars(self).pop("building_weights", None)
+            vars(self)["weights_built"] = True
+        if input_shape is not None and self.graph_or_none is None:
+            self.built = False  # Model.build makes the graph
+            Model.build(self, input_shape)
+        self.built = True
+
+    build_weights_then_graph.makes_graph = True
+    build_weights_then_graph.__name__ = build.__name__
+    build_weights_then_graph.__doc__ = build.__doc__
+    return build_weights_then_graph
 
 
 def _without_batch(shapes):
