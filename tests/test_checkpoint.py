@@ -89,3 +89,19 @@ def test_mismatch_is_reported(tmp_path):
         status.assert_consumed()
     with pytest.raises(FileNotFoundError, match="latest_checkpoint"):
         tf.train.Checkpoint().restore(str(tmp_path / "nothing"))
+
+
+def test_saved_model_of_a_module_points_to_checkpoint(tmp_path):
+    class Linear(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(2.0)
+
+    options = tf.saved_model.SaveOptions(experimental_custom_gradients=True)
+    with pytest.raises(NotImplementedError, match=r"tf.train.Checkpoint\(model=obj\)"):
+        tf.saved_model.save(Linear(), str(tmp_path / "sm"), options=options)
+    path = tf.train.Checkpoint(model=Linear()).write(str(tmp_path / "ck"))  # the way named
+    other = Linear()
+    other.w.assign(0.0)
+    tf.train.Checkpoint(model=other).restore(path).assert_consumed()
+    assert float(other.w) == 2.0
