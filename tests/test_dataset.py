@@ -152,3 +152,41 @@ def test_to_arrays_trains_a_model_like_the_arrays():
     history = model.fit(arrays[0], arrays[1], batch_size=arrays[2], shuffle=arrays[3],
                         epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_from_generator_and_text_line_dataset(tmp_path):
+    def gen(n):
+        for i in range(n):
+            yield np.full(2, i), i * 10
+
+    ds = Dataset.from_generator(gen, args=(3,)).batch(2)
+    batches = list(ds)
+    assert [b[1].tolist() for b in batches] == [[0, 10], [20]]
+    assert list(ds)[0][0].tolist() == [[0, 0], [1, 1]]  # the generator runs again
+    path = tmp_path / "lines.txt"
+    path.write_text("Line 1\nLine 2\nLine 3\n  ", encoding="utf-8")
+    lines = [b.tolist() for b in tf.data.TextLineDataset(str(path)).batch(2)]
+    assert lines == [["Line 1", "Line 2"], ["Line 3", "  "]]
+
+
+def test_fit_reads_sample_weights_from_a_dataset_of_triples():
+    """fit(Dataset of (x, y, w)) trains exactly as fit(x, y, sample_weight=w)."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((16, 3)).astype("float32")
+    y = rng.standard_normal((16, 1)).astype("float32")
+    w = rng.random(16).astype("float32") * 2
+
+    def trained(**data):
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(3,))])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(**data, epochs=2, verbose=0, shuffle=False)
+        return model.get_weights()[0]
+
+    by_dataset = trained(x=Dataset.from_tensor_slices((x, y, w)).batch(4))
+    by_arrays = trained(x=x, y=y, sample_weight=w, batch_size=4)
+    unweighted = trained(x=x, y=y, batch_size=4)
+    np.testing.assert_allclose(by_dataset, by_arrays, rtol=1e-6)
+    assert not np.allclose(by_dataset, unweighted)
+    with pytest.raises(InputError, match="fit reads them"):
+        Dataset.from_tensor_slices((x, y, w)).batch(4).to_arrays()

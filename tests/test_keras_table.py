@@ -79,7 +79,7 @@ def exported() -> dict[str, set[str]]:
                                 for name in getattr(preprocessing, sub).__all__},
         "keras.backend": (_functions(backend, {"snake_case", "unique_name"}) | set(backend.OPS)
                           | set(backend.RANDOM)),
-        "tf.data": {"Dataset", "AUTOTUNE"} | {
+        "tf.data": {"Dataset", "AUTOTUNE", "TextLineDataset"} | {
             f"Dataset.{name}" for name, _ in inspect.getmembers(dataset.Dataset)
             if not name.startswith("_")},
     }

@@ -359,3 +359,20 @@ def test_keras_ops_crossentropies_match_the_loss_objects(float64):
     assert ops.shape(np.ones((2, 3))) == (2, 3) and tf.shape(np.ones((2, 3))).numpy().tolist() \
         == [2, 3]
     assert isinstance(ops.convert_to_numpy(tf.ones(2)), np.ndarray)
+
+
+def test_a_string_variable_is_a_value_unless_it_names_an_initializer():
+    import glassnet as tf
+
+    assert tf.Variable("Hongmeng", tf.string).numpy() == "Hongmeng"  # TF 1 guide style
+    assert tf.keras.Variable(initializer="zeros", shape=(2,)).numpy().tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="needs shape"):
+        tf.keras.Variable(initializer="zeros")
+
+
+def test_complex_and_unsigned_dtypes():
+    import glassnet as tf
+
+    assert tf.Variable(12.3 - 4.56j, tf.complex64).numpy() == pytest.approx(12.3 - 4.56j)
+    assert tf.constant([1, 2], dtype=tf.uint16).dtype == np.uint16
+    assert tf.complex128 is np.complex128

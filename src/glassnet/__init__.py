@@ -32,7 +32,9 @@ _SUBMODULES = (
 )
 _OPS_ARRAY = (
     "boolean_mask", "broadcast_to", "cast", "clip_by_value", "gather_nd", "scatter_nd",
-    "timestamp", "concat", "constant", "convert_to_tensor", "expand_dims", "eye",
+    "timestamp", "concat", "pad", "meshgrid", "tensor_scatter_nd_update",
+    "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_min",
+    "tensor_scatter_nd_max", "constant", "convert_to_tensor", "expand_dims", "eye",
     "fill", "gather", "identity", "linspace", "one_hot", "ones", "ones_like", "range", "rank",
     "reshape", "shape", "size", "split", "squeeze", "stack", "stop_gradient", "tile",
     "transpose", "unstack", "where", "zeros", "zeros_like",
@@ -40,7 +42,7 @@ _OPS_ARRAY = (
 # `tf.constant`, `tf.reduce_mean`, `tf.math.*`, `tf.nn.*`, `tf.keras.ops.*` (keras is this
 # module, so keras.ops is glassnet.ops), `tf.GradientTape`, `tf.Variable` (issue 12)
 _OPS_MATH = (
-    "abs", "add", "add_n", "clip_by_norm", "truediv",
+    "abs", "add", "add_n", "clip_by_norm", "truediv", "einsum",
     "argmax", "argmin", "ceil", "cos", "cumsum", "divide", "equal", "exp",
     "floor", "floordiv", "greater", "greater_equal", "less", "less_equal", "log", "logical_and",
     "logical_not", "logical_or", "matmul", "maximum", "minimum", "multiply", "negative", "norm",
@@ -73,12 +75,24 @@ __getattr__, __dir__ = attach(__name__, {
     "compat": ".compat", "get_logger": ".compat", "autograph": ".compat",
     "mixed_precision": ".mixed_precision", "print": (".printing", "tf_print"),
     "image": ".image", "wrappers": ".wrappers",
+    # tf.strings and tf.ragged basics (clock helpers, splitting text), see ops/strings.py
+    "strings": ".ops.strings", "ragged": ".ops.ragged", "RaggedTensor": ".ops.ragged",
+    "train": ".train",  # tf.train.Checkpoint, CheckpointManager
+    "as_string": (".ops.strings", "as_string"),
+    "sparse": ".ops.sparse", "SparseTensor": ".ops.sparse", "io": ".io",
+    "summary": ".ops.summary", "profiler": ".compat",  # tf.summary.scalar, TensorBoard
+    # graph-building helpers run eagerly: tf.cond, tf.while_loop, ... (ops/control.py)
+    **{name: ".ops.control" for name in ("cond", "while_loop", "TensorArray",
+                                         "custom_gradient", "name_scope", "nest")},
 })
 
 float16, float32, float64 = _np.float16, _np.float32, _np.float64
 half, double = float16, float64  # TensorFlow's other names
 int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8
+uint16, uint32, uint64 = _np.uint16, _np.uint32, _np.uint64
+complex64, complex128 = _np.complex64, _np.complex128
 bool = _np.bool_  # tf.bool
+string = _np.str_  # tf.string: text tensors hold NumPy str arrays (see ops/strings.py)
 newaxis = None
 
 

@@ -175,3 +175,9 @@ def variable(value, dtype=None, name: str | None = None, constraint=None) -> Var
 def eval(x) -> Any:
     """The value of ``x`` as a NumPy array."""
     return np.asarray(x.numpy() if hasattr(x, "numpy") else x)
+
+
+# K.std(x) on a symbolic tensor records a graph node, see ops/symbolic.py
+from .ops.symbolic import dispatch  # noqa: E402
+
+dispatch(globals(), skip=("int_shape",))

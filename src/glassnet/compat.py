@@ -41,6 +41,11 @@ autograph = types.SimpleNamespace(set_verbosity=lambda level, alsologtostdout=Fa
                                           (lambda f: f) if func is None else func)))
 
 
+# tf.profiler.experimental.start(logdir) / stop(): glassnet has no profiler; nothing is recorded
+profiler = types.SimpleNamespace(experimental=types.SimpleNamespace(
+    start=lambda logdir=None, options=None: None, stop=lambda save=True: None))
+
+
 def enable_eager_execution(config=None, device_policy=None, execution_mode=None) -> None:
     """Accepted: glassnet always executes eagerly."""
 

@@ -17,7 +17,8 @@ from .i18n import _
 
 # this module is also ``tf.data``: ``tf.data.Dataset`` imports ``dataset`` on first use
 __getattr__, __dir__ = attach(__name__, {name: ".dataset" for name in
-                                         ("AUTOTUNE", "Dataset", "experimental")})
+                                         ("AUTOTUNE", "Dataset", "TextLineDataset",
+                                          "experimental")})
 
 
 def is_dataset(x) -> bool:
@@ -38,18 +39,21 @@ def prepare_inputs(model, x, single_sample: bool = False, training: bool = False
         raise InputError(_("The model has no layers: add some first, e.g. "
                            "model.add(glassnet.layers.Dense(10))."))
     check_columns(model.training_columns, x)  # a DataFrame: same columns, same order
-    if not model.built and model.uses_call:  # a subclassed model: call takes x as given
+    # a subclassed model is ready once it has its graph (its own build may set built)
+    ready = model.built and (not model.uses_call or model.graph_or_none is not None)
+    if not ready and model.uses_call:  # a subclassed model: call takes x as given
         structure = _shapes_of_structure(x)
         if structure is not None:
             model.build(structure)
-    names = model.input_names if model.built else ["input"]
+            ready = True
+    names = model.input_names if ready else ["input"]
     xs = []
     for i, (name, raw) in enumerate(zip(names, as_list(x, names, "x", "input"))):
         what = "x" if len(names) == 1 else f"x[{name!r}]"
-        expected, layers = model.input_spec(i) if model.built else (None, model.layers)
+        expected, layers = model.input_spec(i) if ready else (None, model.layers)
         xs.append(validation.inputs(model, raw, single_sample, what, training, cast,
                                     check_values, expected, layers))
-    if not model.built:
+    if not ready:
         model.build(xs[0].shape[1:])
     for name, arr in zip(names[1:], xs[1:]):
         if len(arr) != len(xs[0]):

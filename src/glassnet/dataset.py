@@ -33,6 +33,21 @@ from . import random
 from .errors import InputError
 from .i18n import _
 
+
+def TextLineDataset(filenames, compression_type=None, buffer_size=None,  # noqa: N802
+                    num_parallel_reads=None, name=None) -> Dataset:
+    """``tf.data.TextLineDataset``: one string element per line of the text files, in
+    order, without the line ends."""
+    paths = [filenames] if isinstance(filenames, (str, bytes)) or not hasattr(
+        filenames, "__iter__") else list(filenames)
+    lines: list[str] = []
+    for path in paths:
+        path = path.decode() if isinstance(path, bytes) else str(np.asarray(path))
+        with open(path, encoding="utf-8") as f:
+            lines += f.read().splitlines()
+    return Dataset.from_tensor_slices(np.asarray(lines, dtype=str))
+
+
 AUTOTUNE = -1  # tf.data.AUTOTUNE: "let the runtime choose"; nothing to choose here
 INFINITE_CARDINALITY = -1  # what cardinality() returns after repeat()
 UNKNOWN_CARDINALITY = -2  # after filter(): the count is known only by iterating
@@ -143,6 +158,20 @@ class Dataset:
         """A dataset of one element, ``tensors`` itself."""
         data = _as_structure(tensors)
         return Dataset(lambda plain: iter([data]), 1)
+
+    @staticmethod
+    def from_generator(generator: Callable, output_types=None, output_shapes=None,
+                       args=None, output_signature=None) -> Dataset:
+        """The elements ``generator(*args)`` yields, each as arrays; it is called again for
+        each pass over the dataset (``output_types``/``output_signature`` are not needed:
+        the arrays keep their own dtypes)."""
+        call_args = tuple(args or ())
+
+        def make(plain: bool) -> Iterator:
+            for element in generator(*call_args):
+                yield _as_structure(element)
+
+        return Dataset(make, UNKNOWN_CARDINALITY)
 
     @staticmethod
     def range(*args) -> Dataset:
@@ -386,6 +415,18 @@ class Dataset:
         ``shuffle`` buffer smaller than the data, a stronger mix than TensorFlow's).
         A random ``map`` is drawn once here, not again each epoch.
         """
+        x, y, sample_weight, batch_size, shuffle = self.to_weighted_arrays()
+        if sample_weight is not None:
+            raise InputError(
+                _("The dataset's elements are (x, y, sample_weight) triples: fit reads "
+                  "them, but evaluate, predict and to_arrays take (x, y) pairs only "
+                  "(to_weighted_arrays gives the weights too)."))
+        return x, y, batch_size, shuffle
+
+    def to_weighted_arrays(self) -> tuple[Any, Any, Any, int | None, bool]:
+        """``(x, y, sample_weight, batch_size, shuffle)``, as ``to_arrays``; elements
+        ``(x, y, sample_weight)`` give the weights too (None otherwise), as Keras's ``fit``
+        reads them."""
         elements = list(self._make(True))
         if not elements:
             raise InputError(_("The dataset is empty: there is nothing to train or "
@@ -398,15 +439,15 @@ class Dataset:
                                "({err}): every element must have the same structure and "
                                "shape per sample.").format(err=err)) from None
         if isinstance(data, tuple):
-            if len(data) == 2:
-                return data[0], data[1], self._batch_size, self._shuffled
+            if len(data) in (2, 3):
+                return (data[0], data[1], data[2] if len(data) == 3 else None,
+                        self._batch_size, self._shuffled)
             if len(data) == 1:
-                return data[0], None, self._batch_size, self._shuffled
+                return data[0], None, None, self._batch_size, self._shuffled
             raise InputError(
-                _("The dataset's elements are tuples of {n_data}; fit takes (x, y) "
-                  "pairs. Sample weights in a dataset (x, y, sample_weight) are not "
-                  "supported yet: give x and y only.").format(n_data=len(data)))
-        return data, None, self._batch_size, self._shuffled
+                _("The dataset's elements are tuples of {n_data}; fit takes (x, y) or "
+                  "(x, y, sample_weight).").format(n_data=len(data)))
+        return data, None, None, self._batch_size, self._shuffled
 
 
 # tf.data.experimental's names that tutorials written for TensorFlow 2.0-2.3 use

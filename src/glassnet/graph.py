@@ -35,9 +35,21 @@ from .errors import InputError
 from .i18n import _
 
 
+class DTypeName(str):
+    """A dtype's name, ``"float32"`` (Keras 3's ``KerasTensor.dtype``), that also answers
+    ``.name`` as tf.keras 2's ``tf.DType`` did (``x.dtype.name``)."""
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
 class KerasTensor:
     """A symbolic tensor: the shape ``(None, ...)`` and dtype of the values a node will
     compute, and the ``node`` that computes them (``index``: which of its outputs)."""
+
+    #: NumPy defers to the operators below (``np.ones(3) * x`` is ``x.__rmul__``)
+    __array_ufunc__ = None
 
     #: the layer whose ``output_mask`` masks this tensor's time steps after each forward
     #: pass (``Embedding(mask_zero=True)``, passed on by ``Layer.connect_mask``), or None
@@ -50,6 +62,14 @@ class KerasTensor:
         self.name = name
         self.node = node
         self.index = index
+
+    @property
+    def dtype(self) -> DTypeName:
+        return self._dtype
+
+    @dtype.setter
+    def dtype(self, value) -> None:
+        self._dtype = DTypeName(getattr(value, "name", value))
 
     @property
     def ndim(self) -> int:
@@ -65,20 +85,62 @@ class KerasTensor:
               "outputs), and pass NumPy arrays to model.fit / model.predict.").format(self=self)
         )
 
-    # x + y, x * y, ... between symbolic tensors make merge layers, as in Keras
-    def _merge(self, other, cls_name: str) -> KerasTensor:
-        from .layers import merge
+    # x + y, x * y, ... between symbolic tensors of one shape make merge layers, as in
+    # Keras; with a number, an array or another shape, the op's node (ops/symbolic.py)
+    def _merge(self, other, cls_name: str, op: str) -> KerasTensor:
+        if isinstance(other, KerasTensor) and other.shape == self.shape:
+            from .layers import merge
 
-        return getattr(merge, cls_name)()([self, other])
+            return getattr(merge, cls_name)()([self, other])
+        return self._op(op, self, other)
+
+    @staticmethod
+    def _op(name: str, *args):
+        from . import ops
+
+        return getattr(ops, name)(*args)
 
     def __add__(self, other):
-        return self._merge(other, "Add")
+        return self._merge(other, "Add", "add")
 
     def __sub__(self, other):
-        return self._merge(other, "Subtract")
+        return self._merge(other, "Subtract", "subtract")
 
     def __mul__(self, other):
-        return self._merge(other, "Multiply")
+        return self._merge(other, "Multiply", "multiply")
+
+    def __radd__(self, other):
+        return self._op("add", other, self)
+
+    def __rsub__(self, other):
+        return self._op("subtract", other, self)
+
+    def __rmul__(self, other):
+        return self._op("multiply", other, self)
+
+    def __truediv__(self, other):
+        return self._op("divide", self, other)
+
+    def __rtruediv__(self, other):
+        return self._op("divide", other, self)
+
+    def __pow__(self, other):
+        return self._op("pow", self, other)
+
+    def __matmul__(self, other):
+        return self._op("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return self._op("matmul", other, self)
+
+    def __neg__(self):
+        return self._op("negative", self)
+
+    def __abs__(self):
+        return self._op("abs", self)
+
+    def __getitem__(self, index):
+        return self._op("getitem", self, index)
 
     __hash__ = object.__hash__
 
@@ -117,10 +179,15 @@ def flatten(structure) -> list:
 
 
 class Graph:
-    """The nodes between ``inputs`` and ``outputs``, in topological order."""
+    """The nodes between ``inputs`` and ``outputs``, in topological order.
 
-    def __init__(self, inputs: list[KerasTensor], outputs: list[KerasTensor]) -> None:
-        for t in [*inputs, *outputs]:
+    ``hidden``: tensors that are computed in each forward pass without being outputs, the
+    ends of ``model.add_loss(t)`` and ``model.add_metric(t)`` (Keras's ``AddLoss`` nodes).
+    """
+
+    def __init__(self, inputs: list[KerasTensor], outputs: list[KerasTensor],
+                 hidden: list[KerasTensor] = ()) -> None:
+        for t in [*inputs, *outputs, *hidden]:
             if not isinstance(t, KerasTensor):
                 raise TypeError(
                     _("Model(inputs, outputs) takes symbolic tensors, from "
@@ -129,7 +196,8 @@ class Graph:
                 )
         self.inputs = list(inputs)
         self.outputs = list(outputs)
-        self.nodes = _topological_order(self.inputs, self.outputs)
+        self.hidden = list(hidden)
+        self.nodes = _topological_order(self.inputs, self.outputs + self.hidden)
         seen: dict[int, Any] = {}
         for t in self.inputs:
             seen.setdefault(id(t.node.layer), t.node.layer)
@@ -258,19 +326,23 @@ class Graph:
                 continue
             if len(node.out_slots) == 1:
                 dy = grads[node.out_slots[0]]
-                if dy is None:  # no path from here to the loss: zero weight gradients
+                # no path from here to the loss (nor an add_loss): zero weight gradients
+                if dy is None and not layer.added_loss_tensors():
                     for g in layer.leaf_grads():
                         g[...] = 0
                     continue
             else:
                 dys = [grads[i] for i in node.out_slots]
-                if all(d is None for d in dys):
+                if all(d is None for d in dys) and layer.added_loss_tensors():
+                    dy = None
+                elif all(d is None for d in dys):
                     for g in layer.leaf_grads():
                         g[...] = 0
                     continue
-                some = next(d for d in dys if d is not None)
-                dy = [np.zeros((len(some), *t.shape[1:]), some.dtype) if d is None else d
-                      for t, d in zip(node.outputs, dys)]
+                else:
+                    some = next(d for d in dys if d is not None)
+                    dy = [np.zeros((len(some), *t.shape[1:]), some.dtype) if d is None else d
+                          for t, d in zip(node.outputs, dys)]
             if node.shared:
                 layer.restore_call_state(node.saved)
             dx = layer.backward(dy)

@@ -359,6 +359,11 @@ def _lookup(name) -> type:
     return cls
 
 
+def is_name(value) -> bool:
+    """Whether ``value`` names an initializer (``"zeros"``, ``"HeNormal"``)."""
+    return isinstance(value, str) and (value in ALL or value.lower() in _STRINGS)
+
+
 def get(identifier):
     """Resolve a name (``"he_normal"``, ``"HeNormal"``), a config dict
     ``{"class_name": "Constant", "config": {"value": 0.1}}``, a class or an object;

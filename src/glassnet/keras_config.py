@@ -73,6 +73,12 @@ def _keras_layer(layer) -> dict:
         return {"module": "keras.src.models.functional", "class_name": "Functional",
                 "config": _keras_functional(layer), "registered_name": "Functional"}
     name = class_name(layer)
+    if name in ("OpLambda", "AddLoss", "AddMetric"):  # glassnet's nodes, not Keras 3 layers
+        raise NotImplementedError(_(
+            "Layer {name!r} is a TensorFlow op or an add_loss/add_metric on a symbolic "
+            "tensor: glassnet writes those to its own format only, not to Keras's .keras/.h5. "
+            "Save the model with model.save('model.glassnet'), or its weights with "
+            "model.save_weights('model.weights.h5').").format(name=layer.name))
     if name == "InputLayer":
         return _keras_input(layer.name, [None, *layer.declared_input_shape], layer.dtype)
     config = dict(layer.get_config())

@@ -58,8 +58,18 @@ set_policy = set_global_policy
 
 
 def LossScaleOptimizer(inner_optimizer, *args, **kwargs):  # noqa: N802 (Keras's name)
-    """``LossScaleOptimizer(opt)`` is ``opt``: float32 gradients need no loss scaling."""
+    """``LossScaleOptimizer(opt)`` is ``opt``: float32 gradients need no loss scaling. A
+    training loop written for loss scaling still runs: ``opt.get_scaled_loss(loss)`` and
+    ``opt.get_unscaled_gradients(grads)`` give their argument back (a scale of 1)."""
+    inner_optimizer.get_scaled_loss = _unchanged
+    inner_optimizer.get_unscaled_gradients = _unchanged
+    inner_optimizer.loss_scale = 1.0
+    inner_optimizer.inner_optimizer = inner_optimizer
     return inner_optimizer
+
+
+def _unchanged(value):
+    return value
 
 
 # TensorFlow 2.1-2.3's tf.keras.mixed_precision.experimental

@@ -18,6 +18,7 @@ chain, the special case with one input, one output and one node per layer.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import threading
 from typing import Any
@@ -109,6 +110,12 @@ class Model(Layer):
     def graph_or_none(self) -> Graph | None:
         """The graph if the model has one yet (a subclassed model: after its first call)."""
         return self._graph
+
+    def set_graph(self, graph: Graph) -> None:
+        """Replace the graph (``add_loss`` adds nodes to it); a compiled model re-reads it."""
+        self._graph = graph
+        if self.compiled is not None:
+            self.compiled.configure(self)
 
     @property
     def layers(self) -> list[Layer]:
@@ -220,12 +227,24 @@ class Model(Layer):
                 layer.trainable = bool(value)
 
     # -- a model used as a layer ------------------------------------------------------
+    def __init_subclass__(cls, **kwargs) -> None:
+        """A subclass's own ``build`` (Keras style: it makes weights) is wrapped so that the
+        model also gets its graph (see ``user_build``)."""
+        super().__init_subclass__(**kwargs)
+        own = vars(cls).get("build")
+        mine = cls.__module__.partition(".")[0] == __name__.partition(".")[0]  # Sequential
+        if own is not None and not mine and not getattr(own, "makes_graph", False):
+            cls.build = user_build(own)
+
     def build(self, input_shape=None) -> None:
         """A subclassed model (with ``call``) becomes a one-node graph for inputs of
         ``input_shape``: its ``forward`` runs ``call`` on a tape, its ``backward`` applies
         it. ``input_shape`` may be a dict or list of shapes (a ``call`` that takes several
         inputs): each becomes an ``Input`` of the graph, named by its key, and ``call``
         receives them in that structure. A functional model is built when it is made."""
+        if vars(self).get("building_weights"):  # super().build(...) in a subclass's build
+            self.built = True
+            return
         if self._graph is not None:
             return
         if not self.uses_call or input_shape is None:
@@ -384,7 +403,7 @@ class Model(Layer):
                 raise TypeError(_("compile() got an unexpected keyword argument "
                                   "{key!r}.").format(key=key))
         self.optimizer = optimizers.get(optimizer)
-        if loss is None and not self.custom_train_step:
+        if loss is None and not self.custom_train_step and not self.may_add_losses():
             raise ValueError(_("compile needs a loss, e.g. "
                                "loss='sparse_categorical_crossentropy' for integer class labels "
                                "or loss='mse' for regression."))
@@ -392,6 +411,30 @@ class Model(Layer):
         self.compiled.optimizer = self.optimizer
         if self._graph is not None:
             self.compiled.configure(self)
+
+    def may_add_losses(self) -> bool:
+        """Whether a layer may ``add_loss`` (a layer with ``call``, ``model.add_loss``), so
+        that ``compile`` without a loss still has something to minimise (Keras allows it)."""
+        from .layers.added_loss import model_may_add_losses
+
+        return model_may_add_losses(self)
+
+    def add_loss(self, losses) -> None:
+        """``model.add_loss(t)``: on a symbolic tensor of a functional model, ``Σ t`` joins
+        the loss each step (an ``AddLoss`` node, see ``layers/added_loss.py``); inside a
+        subclassed model's ``call``, this call's value (``Layer.add_loss``)."""
+        from .layers.added_loss import add_symbolic
+
+        if not add_symbolic(self, losses, "loss"):
+            Layer.add_loss(self, losses)
+
+    def add_metric(self, value, name: str | None = None, aggregation=None) -> None:
+        """``model.add_metric(t, name=...)``: the mean of ``t`` over each epoch is reported
+        under ``name`` (on a symbolic tensor, an ``AddMetric`` node)."""
+        from .layers.added_loss import add_symbolic
+
+        if not add_symbolic(self, value, "metric", name=name, aggregation=aggregation):
+            Layer.add_metric(self, value, name, aggregation)
 
     @property
     def loss(self):
@@ -522,7 +565,9 @@ class Model(Layer):
             fit_arguments.verbose(verbose)
         validation_data = fit_arguments.validation_data(validation_data)
         callbacks = fit_arguments.callbacks(callbacks)
-        x, y, batch_size, shuffle = _from_dataset(x, y, batch_size, shuffle, "fit")
+        x, y, batch_size, shuffle, weights = _from_dataset(x, y, batch_size, shuffle, "fit",
+                                                           weighted=True)
+        sample_weight = weights if weights is not None else sample_weight
         if symbolic(x) or symbolic(y):
             raise InputError(_("fit got a symbolic tensor (from Input or a layer called on "
                                "one), which holds no numbers: pass NumPy arrays of your data."))
@@ -568,7 +613,7 @@ class Model(Layer):
             steps = None  # read already
         _unsupported(kwargs, "evaluate")
         verbose = fit_arguments.verbose(verbose)
-        x, y, batch_size, _ = _from_dataset(x, y, batch_size, False, "evaluate")
+        x, y, batch_size, _, _ = _from_dataset(x, y, batch_size, False, "evaluate")
         xs, ys = self.prepare(x, y, cast=False)
         batch_size = _batch_size(batch_size)
         xs, ys = _first_steps(xs, steps, batch_size), _first_steps(ys, steps, batch_size)
@@ -593,7 +638,7 @@ class Model(Layer):
             steps = None  # read already
         _unsupported(kwargs, "predict")
         verbose = fit_arguments.verbose(verbose)
-        x, _, batch_size, _ = _from_dataset(x, None, batch_size, False, "predict")
+        x, _, batch_size, _, _ = _from_dataset(x, None, batch_size, False, "predict")
         # NaN or inf in x would make the outputs NaN: x's values are checked only then
         xs = self.prepare_inputs(x, single_sample=True, check_values=False)
         batch_size = _batch_size(batch_size)
@@ -1064,7 +1109,8 @@ class _Compiled:
         only = self.outputs[0]
         self.single = only if len(self.outputs) == 1 and only.weight == 1.0 and \
             only.loss is not None else None
-        if all(o.loss is None for o in self.outputs) and not model.custom_train_step:
+        if all(o.loss is None for o in self.outputs) and not model.custom_train_step \
+                and not model.may_add_losses():
             raise ValueError(_("compile: no output has a loss. The outputs are {names}; give "
                                "loss a value for at least one, e.g. loss={{{first!r}: "
                                "'mse'}}.").format(names=names, first=names[0]))
@@ -1295,26 +1341,63 @@ def _metric_identifiers(metrics) -> list:
                                              [item]) if m is not None]
 
 
-def _from_dataset(x, y, batch_size, shuffle, where: str):
+def _from_dataset(x, y, batch_size, shuffle, where: str, weighted: bool = False):
     """A ``tf.data.Dataset`` of ``(x, y)`` batches as the arrays, batch size and shuffling
     that ``fit``/``evaluate``/``predict`` take (the dataset's own batching wins, as in
-    Keras); anything else passes through."""
+    Keras), and with ``weighted`` (fit's data) the weights of ``(x, y, sample_weight)``
+    elements (else None); anything else passes through."""
     if not data_module.is_dataset(x):
-        return x, y, batch_size, shuffle
+        return x, y, batch_size, shuffle, None
     if y is not None:
         raise InputError(_("{where} got a Dataset and y; the dataset holds (x, y) pairs: pass "
                            "it alone.").format(where=where))
-    x, y, ds_batch, ds_shuffle = x.to_arrays()
+    if weighted:
+        x, y, weights, ds_batch, ds_shuffle = x.to_weighted_arrays()
+    else:
+        (x, y, ds_batch, ds_shuffle), weights = x.to_arrays(), None
     if ds_batch is None:
         raise InputError(_("{where} got a Dataset that is not batched: add .batch(32) to "
                            "it.").format(where=where))
-    return x, y, ds_batch, ds_shuffle
+    return x, y, ds_batch, ds_shuffle, weights
 
 
 def _unsupported(kwargs: dict, where: str) -> None:
     if kwargs:
         raise TypeError(_("{where}() got unexpected keyword argument(s) {names}.").format(
             where=where, names=sorted(kwargs)))
+
+
+def user_build(build):
+    """``build`` of a ``Model`` subclass, run once (with the input shape, batch axis
+    included, as Keras gives it, or with no argument if it takes none), then the graph of
+    ``Model.build`` for that shape: a Keras model whose ``build`` makes its weights and sets
+    ``self.built`` still gets the graph that ``fit`` and ``predict`` run."""
+    takes_shape = len(inspect.signature(build).parameters) > 1
+
+    def build_weights_then_graph(self, input_shape=None, *args, **kwargs):
+        if not self.uses_call:  # a Sequential subclass: its build is all there is
+            return build(self, input_shape, *args, **kwargs) if takes_shape else build(self)
+        if not vars(self).get("weights_built"):
+            vars(self)["building_weights"] = True
+            try:
+                if takes_shape:
+                    shape = None if input_shape is None else \
+                        _with_batch_axis(_without_batch(input_shape))
+                    build(self, shape, *args, **kwargs)
+                else:
+                    build(self, *args, **kwargs)
+            finally:
+                vars(self).pop("building_weights", None)
+            vars(self)["weights_built"] = True
+        if input_shape is not None and self.graph_or_none is None:
+            self.built = False  # Model.build makes the graph
+            Model.build(self, input_shape)
+        self.built = True
+
+    build_weights_then_graph.makes_graph = True
+    build_weights_then_graph.__name__ = build.__name__
+    build_weights_then_graph.__doc__ = build.__doc__
+    return build_weights_then_graph
 
 
 def _without_batch(shapes):

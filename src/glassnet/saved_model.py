@@ -19,7 +19,19 @@ from __future__ import annotations
 
 import os
 
+from .i18n import _
+
 MODEL_FILE = "model.glassnet"
+
+
+class SaveOptions:
+    """``tf.saved_model.SaveOptions(...)``: accepted; none of its settings apply here."""
+
+    def __init__(self, **options) -> None:
+        self.options = options
+
+
+LoadOptions = SaveOptions
 
 
 def is_folder_name(path) -> bool:
@@ -47,8 +59,16 @@ def model_file(export_dir) -> str:
 def save(obj, export_dir, signatures=None, options=None) -> None:
     """``tf.saved_model.save(model, export_dir)``: the folder ``export_dir`` with the model in
     ``model.glassnet`` (see this module's docstring: not TensorFlow's format)."""
+    from .layers.base import Layer
     from .saving import save_model
 
+    if not isinstance(obj, Layer):  # a tf.Module: its methods are Python code
+        raise NotImplementedError(_(
+            "tf.saved_model.save({kind}): glassnet saves Keras models only (their config "
+            "and weights, never code), and a {kind} is its Python methods. Save its "
+            "variables with tf.train.Checkpoint(model=obj).write(path) and restore them "
+            "into a new {kind} with tf.train.Checkpoint(model=new).restore(path).").format(
+                kind=type(obj).__name__))
     export_dir = os.fspath(export_dir)
     os.makedirs(export_dir, exist_ok=True)
     save_model(obj, os.path.join(export_dir, MODEL_FILE))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import layers as layers_module
-from .graph import KerasTensor
+from .graph import Graph, KerasTensor
 from .i18n import _
 
 LAYERS: dict[str, type] = {
@@ -28,6 +28,14 @@ LAYERS: dict[str, type] = {
     if isinstance(cls := getattr(layers_module, name), type)
     and issubclass(cls, layers_module.Layer)
     and name not in ("Layer", "Lambda")}  # Lambda holds Python code: never built from a file
+
+
+def _graph_node_layers() -> dict[str, type]:
+    """The layers that ops and ``add_loss`` on symbolic tensors put into a graph."""
+    from .layers.added_loss import AddLoss, AddMetric
+    from .layers.op_lambda import OpLambda
+
+    return {"OpLambda": OpLambda, "AddLoss": AddLoss, "AddMetric": AddMetric}
 
 
 def register_layer(cls: type, name: str | None = None) -> type:
@@ -45,8 +53,8 @@ def register_layer(cls: type, name: str | None = None) -> type:
 def _registry(custom_objects: dict | None) -> dict[str, type]:
     from .model import Model, Sequential
 
-    return {**LAYERS, "Sequential": Sequential, "Functional": Model, "Model": Model,
-            **(custom_objects or {})}
+    return {**LAYERS, **_graph_node_layers(), "Sequential": Sequential, "Functional": Model,
+            "Model": Model, **(custom_objects or {})}
 
 
 def class_name(layer) -> str:
@@ -120,6 +128,8 @@ def graph_config(model) -> dict[str, Any]:
         "input_layers": [ref(t) for t in graph.inputs],
         "output_layers": [ref(t) for t in graph.outputs],
     }
+    if graph.hidden:  # the ends of model.add_loss / add_metric on symbolic tensors
+        config["hidden_layers"] = [ref(t) for t in graph.hidden]
     if model.input_keys is not None:
         config["input_keys"] = list(model.input_keys)
     if model.output_keys is not None:
@@ -286,6 +296,10 @@ def model_from_config(config: dict, custom_objects: dict | None = None, on_layer
     outs = structure(config["output_layers"], config.get("output_keys"),
                      config.get("output_list", False))
     model = Model(inputs, outs, name=str(config.get("name", "functional"))[:200])
+    if config.get("hidden_layers"):
+        graph = model.graph
+        model.set_graph(Graph(graph.inputs, graph.outputs,
+                              [tensor(r) for r in config["hidden_layers"]]))
     if config.get("trainable") is False:
         model.trainable = False
     return model

@@ -133,6 +133,9 @@ class Tensor:
 
     __hash__ = object.__hash__  # by identity, as the tape does (TensorFlow refuses hashing)
 
+    #: where TensorFlow placed the tensor: glassnet computes on the CPU, with NumPy
+    device = "/job:localhost/replica:0/task:0/device:CPU:0"
+
     def __repr__(self) -> str:
         value = np.array2string(self.array, separator=", ", prefix="numpy=array(")
         if self.ndim:
@@ -279,7 +282,8 @@ class Variable(Tensor):
         ``keras.Variable(initializer="zeros", shape=(3,))``)."""
         from . import initializers
 
-        if isinstance(start, (str, initializers.Initializer, _InitializerFunction)):
+        named = initializers.is_name(start)  # else a string is the value: tf.Variable("a")
+        if named or isinstance(start, (initializers.Initializer, _InitializerFunction)):
             if shape is None:
                 raise ValueError(_("keras.Variable(initializer={start!r}) needs shape=..., "
                                    "e.g. shape=(3, 2).").format(start=start))

@@ -138,6 +138,8 @@ def fits(shape: tuple, expected: tuple) -> bool:
 
 
 def _check_unbuilt(layers: list, x: np.ndarray, what: str) -> None:
+    if not layers:  # a subclassed model with weights of its own only
+        return
     first = layers[0]
     if type(first).__name__ == "Dense" and x.ndim > 2:
         sample = "x".join(map(str, x.shape[1:]))

@@ -78,16 +78,19 @@ def window_args(layer: str, kernel_size, strides, padding, data_format,
             check_padding(padding, layer), check_data_format(data_format, layer))
 
 
-def output_length(n: int, k: int, s: int, padding: str) -> int:
-    """Number of window positions along an axis of ``n`` pixels (see the module docstring)."""
+def output_length(n: int | None, k: int, s: int, padding: str) -> int | None:
+    """Number of window positions along an axis of ``n`` pixels (see the module docstring);
+    None for images of any size (``Input(shape=(None, None, 3))``)."""
+    if n is None:
+        return None
     if padding == "same":
         return -(-n // s)
     return (n - k) // s + 1
 
 
-def pad_amounts(n: int, k: int, s: int, padding: str) -> tuple[int, int]:
-    """Pixels of padding ``(before, after)`` along one axis."""
-    if padding == "valid":
+def pad_amounts(n: int | None, k: int, s: int, padding: str) -> tuple[int, int]:
+    """Pixels of padding ``(before, after)`` along one axis (none yet for an unknown size)."""
+    if padding == "valid" or n is None:
         return 0, 0
     total = max((output_length(n, k, s, padding) - 1) * s + k - n, 0)
     return total // 2, total - total // 2

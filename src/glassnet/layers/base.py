@@ -84,6 +84,22 @@ class Layer:
         self.output_shape: tuple[int, ...] | None = None
         self.inbound_nodes: list[Node] = []  # one per call on symbolic tensors
 
+    @property
+    def dtype_policy(self):
+        """Keras's dtype policy (``mixed_precision.global_policy()``): glassnet computes
+        in ``floatx()`` whatever it says (see ``mixed_precision``)."""
+        from ..mixed_precision import global_policy
+
+        return global_policy()
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self.dtype_policy.variable_dtype
+
     # -- building -------------------------------------------------------------
     def build(self, input_shape: tuple[int, ...]) -> None:
         """Create weights for inputs of shape ``(batch,) + input_shape``."""
@@ -206,11 +222,12 @@ class Layer:
             raise NotImplementedError(_("{cls} must define backward(dy).").format(
                 cls=type(self).__name__))
         tape, x_t, xs, ys = self.last_call
+        if dy is None:  # only the add_loss values depend on this call (an endpoint layer)
+            dy = [np.zeros_like(t.array) for t in ys]
         dys = dy if isinstance(dy, list) else [dy]
         slots = [(layer, k) for layer in self.leaves() if layer.trainable
                  for k in layer.params]
-        added = [t for layer in self.leaves() for t in vars(layer).get("_call_losses", ())
-                 if isinstance(t, Tensor)]  # add_loss: their gradients join dy's
+        added = self.added_loss_tensors()  # add_loss: their gradients join dy's
         sources = [*xs, *(layer.variable(k) for layer, k in slots)]
         grads = tape.gradient([*ys, *added], sources,
                               output_gradients=[*dys, *(np.ones_like(t.array) for t in added)])
@@ -230,6 +247,21 @@ class Layer:
         dxs = [np.zeros_like(x.array) if g is None else g.array for x, g in zip(xs, grads)]
         return dxs[0] if isinstance(x_t, Tensor) else dxs
 
+    def added_loss_tensors(self) -> list[Tensor]:
+        """The tensors that this layer's (and its sub-layers') last ``call`` gave to
+        ``add_loss``: training adds their sum to the loss, so their gradients count even
+        when the layer's output does not reach the compiled loss."""
+        if not self.uses_call:
+            return []
+        return [t for layer in self.leaves() for t in vars(layer).get("_call_losses", ())
+                if isinstance(t, Tensor)]
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's mask of this layer's output for a call on ``inputs`` whose mask is
+        ``mask``: the same mask when the layer ``supports_masking``, else None (a layer
+        that makes or splits a mask overrides it: Embedding, Masking, a user's layer)."""
+        return mask if self.supports_masking else None
+
     def call(self, inputs, *args, **kwargs):
         """The layer's computation on tensors (defined by a user's layer)."""
         raise NotImplementedError(_("{cls} does not define call.").format(
@@ -244,6 +276,8 @@ class Layer:
         """``call(inputs)``, passing ``training`` when ``call`` takes it (as Keras does)."""
         if _takes_training(type(self)):
             kwargs["training"] = training
+        if vars(self).get("positional_inputs"):  # layer(a, b): call(a, b)
+            return self.call(*inputs, **kwargs)
         return self.call(inputs, **kwargs)
 
     def call_state(self) -> dict[str, Any]:
@@ -262,16 +296,30 @@ class Layer:
         state.pop("last_call", None)
         return state
 
-    def __call__(self, x, training: bool = False, **kwargs) -> Tensor:
+    def __call__(self, x, *args, training: bool = False, **kwargs) -> Tensor:
         """``layer(x)``: on a symbolic tensor (from ``Input``), record the call and return
         the symbolic output (the functional API); on arrays or tensors, compute it now
-        (recorded on a ``GradientTape`` if one is watching)."""
+        (recorded on a ``GradientTape`` if one is watching).
+
+        ``layer(a, b)`` on a layer with ``call(self, a, b)`` passes both, as Keras does
+        (an endpoint layer's ``call(targets, logits)``); ``layer(x, True)`` is ``training``.
+        """
+        if len(args) == 1 and (args[0] is None or isinstance(args[0], (bool, np.bool_))):
+            training = args[0]
+        elif args:
+            if not self.uses_call:
+                raise TypeError(_("{cls} takes one input (a list for several), got "
+                                  "{n} positional arguments.").format(
+                                      cls=type(self).__name__, n=1 + len(args)))
+            vars(self)["positional_inputs"] = 1 + len(args)
+            x = [x, *args]
         if symbolic(x):
             return self.call_symbolic(x)
         if self.uses_call:  # layer.losses holds what this call adds (add_loss)
             for leaf in self.leaves():
                 vars(leaf)["_call_losses"] = []
                 vars(leaf)["_call_metrics"] = []
+        given = x
         x = map_structure(lambda t: _as_input(t, self.uses_call), x)
         if not self.built:
             # a layer with call learns its output shape from these very inputs, as Keras
@@ -281,7 +329,11 @@ class Layer:
                 self.ensure_built(map_structure(lambda t: t.shape[1:], x))
             finally:
                 vars(self).pop("_first_inputs", None)
-        return call_layer(self, x, training, **kwargs)
+        y = call_layer(self, x, training, **kwargs)
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask \
+                or getattr(self, "output_mask", None) is not None:
+            _attach_masks(self, given, y)
+        return y
 
     def ensure_built(self, input_shape) -> None:
         """Build for inputs of shape ``(batch,) + input_shape``, once.
@@ -294,11 +346,26 @@ class Layer:
             return
         if not self.uses_call:  # a merge layer's input_shape is a list of shapes
             self.build(input_shape if isinstance(input_shape, list) else tuple(input_shape))
+            self.restore_pending()
             return
-        self.build(_with_batch(input_shape))
+        # layer(a, b): build sees the first input's shape, as in Keras
+        first = input_shape[0] if vars(self).get("positional_inputs") else input_shape
+        self.build(_with_batch(first))
         self.built = True
         self.input_shape = input_shape
         self.output_shape = self._call_output_shape(input_shape)
+
+    def restore_on_build(self, values: dict[str, np.ndarray]) -> None:
+        """Values for weights this layer creates when it is built, ``{key: array}`` (a
+        ``tf.train.Checkpoint`` restored into a model before its first call)."""
+        vars(self)["pending_weights"] = dict(values)
+
+    def restore_pending(self) -> None:
+        """Assign the values of ``restore_on_build`` to the weights just built."""
+        pending = vars(self).pop("pending_weights", None)
+        for key, value in (pending or {}).items():
+            if key in self.params or key in self.state:
+                self.variable(key).assign(value)
 
     def _call_output_shape(self, input_shape):
         """The output's shape without the batch axis (a list of shapes when ``call`` returns
@@ -538,6 +605,15 @@ class Layer:
 
     def count_params(self) -> int:
         return sum(int(w.size) for w in self.weights)
+
+    @property
+    def metrics(self) -> list:
+        """The ``keras.metrics.Metric`` objects this layer and its sub-layers hold as
+        attributes (Keras's ``layer.metrics``: an endpoint layer's accuracy)."""
+        from ..metrics import Metric
+
+        return [v for leaf in self.leaves() for v in vars(leaf).values()
+                if isinstance(v, Metric)]
 
     @property
     def losses(self) -> list[float]:
@@ -830,6 +906,24 @@ def _variable_length_message(shape: tuple, layer: Layer) -> str:
              "unknown size (None, a variable length) would change its weights or its output "
              "size. Fix: {fix}.").format(name=layer.name, cls=type(layer).__name__,
                                          shape=(None, *shape), fix=fix)
+
+
+def _attach_masks(layer: Layer, inputs, outputs) -> None:
+    """Keras's ``output._keras_mask`` after an eager call: the mask the layer made in its
+    forward pass (``output_mask``: Embedding, Masking), or ``compute_mask(inputs, mask)``
+    of the input's own ``_keras_mask``."""
+    made = getattr(layer, "output_mask", None)
+    if made is not None and isinstance(outputs, Tensor):
+        outputs._keras_mask = Tensor(np.asarray(made))
+        return
+    mask = getattr(inputs, "_keras_mask", None)
+    if mask is None or type(layer).compute_mask is Layer.compute_mask and \
+            not layer.supports_masking:
+        return
+    masks = layer.compute_mask(inputs, mask)
+    for t, m in zip(flatten(outputs), flatten(masks) if masks is not None else []):
+        if isinstance(t, Tensor) and m is not None:
+            t._keras_mask = m if isinstance(m, Tensor) else Tensor(np.asarray(m))
 
 
 def flat_size(shape: tuple[int, ...]) -> int:

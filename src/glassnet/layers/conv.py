@@ -96,18 +96,27 @@ class Conv2D(KernelLayer):
             kind, kernel_size, strides, padding, data_format, dilation_rate)
         self._buffers: dict[tuple, np.ndarray] = {}
 
+    #: images of any size (``Input(shape=(None, None, 3))``): the kernel depends on the
+    #: channels only, and each batch's height and width set the geometry (``fit_image``)
+    handles_variable_length = True
+
     def build(self, input_shape):
         check_image_shape(input_shape, self.name, "Conv2D")
+        kh, kw = self.kernel_size
+        self.add_kernel((kh, kw, input_shape[-1], self.filters))
+        self.fit_image(input_shape)
+
+    def fit_image(self, input_shape) -> None:
+        """Set the padding and the output size for images of ``input_shape``."""
         H, W, C = input_shape
         kh, kw = self.kernel_size
-        if self.padding == "valid" and (H < kh or W < kw):
+        if self.padding == "valid" and H is not None and W is not None and (H < kh or W < kw):
             raise InputError(
                 _("Conv2D layer {name!r}: its {kh}x{kw} kernel does not fit in inputs of "
                   "{H}x{W} pixels with padding='valid'. Use a smaller kernel_size, "
                   "padding='same', or fewer pooling layers before it.").format(
                       name=self.name, kh=kh, kw=kw, H=H, W=W)
             )
-        self.add_kernel((kh, kw, C, self.filters))
         self.pads = (pad_amounts(H, kh, self.strides[0], self.padding),
                      pad_amounts(W, kw, self.strides[1], self.padding))
         super().build(input_shape)
@@ -222,6 +231,8 @@ class Conv2D(KernelLayer):
     # The batch is cut into parts of samples (_plan), which run on one thread per core
     # (_parallel.run); each part's dW₂ and db are added at the end.
     def forward(self, x, training=False):
+        if x.shape[1:] != self.input_shape:  # images of another size than the last batch's
+            self.fit_image(x.shape[1:])
         self.x = x
         Ho, Wo, F = self.output_shape
         self.z = np.empty((len(x), Ho, Wo, F), x.dtype)

@@ -35,6 +35,7 @@ class Conv1D(KernelLayer):
     formula = "z[t] = b + Σ_p x[t·s + p] · W[p],  a = f(z)"
     backward_formula = "dz = da·f'(z);  dW = im2col(x)ᵀ·dz;  db = Σ dz;  dx = col2im(dz·Wᵀ)"
     splits_batch = True  # Conv2D shares the batch between the cores (see _parallel.py)
+    handles_variable_length = True  # sequences of any length: the Conv2D follows each batch
 
     def __init__(
         self,
@@ -86,7 +87,8 @@ class Conv1D(KernelLayer):
                       name=self.name, shape=", ".join(map(str, input_shape)))
             )
         steps, C = input_shape
-        if steps + self._causal_pad < self.kernel_size and self.padding != "same":
+        if steps is not None and steps + self._causal_pad < self.kernel_size \
+                and self.padding != "same":
             raise InputError(
                 _("Conv1D layer {name!r}: its kernel of {kernel_size} steps does not fit "
                   "in sequences of {steps} steps with padding='valid'. Use a smaller "
@@ -94,11 +96,11 @@ class Conv1D(KernelLayer):
                       name=self.name, kernel_size=self.kernel_size, steps=steps)
             )
         self.add_kernel((self.kernel_size, C, self.filters))
-        self.conv2d.build((1, steps + self._causal_pad, C))
+        self.conv2d.build((1, None if steps is None else steps + self._causal_pad, C))
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape):
-        steps = input_shape[0] + self._causal_pad
+        steps = None if input_shape[0] is None else input_shape[0] + self._causal_pad
         padding = "valid" if self.padding == "causal" else self.padding
         return (output_length(steps, self.kernel_size, self.strides, padding), self.filters)
 
@@ -117,8 +119,9 @@ class Conv1D(KernelLayer):
         if self._causal_pad:
             x = np.concatenate([np.zeros((n, self._causal_pad, C), x.dtype), x], axis=1)
         a = self.conv2d.forward(x.reshape(n, 1, -1, C), training)
-        self.z = self.conv2d.z.reshape(n, *self.output_shape)
-        self.a = a.reshape(n, *self.output_shape)
+        shape = self.conv2d.output_shape[1:]  # (steps out, filters) of this batch
+        self.z = self.conv2d.z.reshape(n, *shape)
+        self.a = a.reshape(n, *shape)
         return self.a
 
     def backward(self, da):

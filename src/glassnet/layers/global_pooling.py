@@ -85,6 +85,7 @@ class GlobalMaxPooling2D(_GlobalMaxPooling):
     """The largest value of each channel over the image: ``(batch, H, W, C)`` -> ``(batch, C)``."""
 
     rank = 2
+    handles_variable_length = True  # images of any size
 
 
 class GlobalAveragePooling1D(_GlobalPooling):

@@ -40,6 +40,7 @@ class BatchNormalization(Layer):
     """
 
     formula = "y = gamma * (x - mean) / sqrt(var + epsilon) + beta"
+    handles_variable_length = True  # only the feature axis sizes the weights
     backward_formula = N_("dβ = Σ dy;  dγ = Σ dy·x̂;  "
                           "dx = γ/√(σ²+ε)·(dy - dβ/m - x̂·dγ/m)  (training)")
 

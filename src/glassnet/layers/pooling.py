@@ -47,11 +47,18 @@ class _Pooling2D(Layer):
         self.padding = check_padding(padding, kind)
         self.data_format = check_data_format(data_format, kind)
 
+    #: images of any size: each batch's height and width set the geometry (``fit_image``)
+    handles_variable_length = True
+
     def build(self, input_shape):
         check_image_shape(input_shape, self.name, type(self).__name__)
+        self.fit_image(input_shape)
+
+    def fit_image(self, input_shape) -> None:
+        """Set the padding and the output size for images of ``input_shape``."""
         H, W, C = input_shape
         ph, pw = self.pool_size
-        if self.padding == "valid" and (H < ph or W < pw):
+        if self.padding == "valid" and H is not None and W is not None and (H < ph or W < pw):
             raise ValueError(
                 _("{kind} layer {name!r}: its {ph}x{pw} window does not fit in inputs of "
                   "{H}x{W} pixels. Use a smaller pool_size or padding='same'.").format(
@@ -123,6 +130,8 @@ class MaxPooling2D(_Pooling2D):
 
     # Both passes work on parts of the batch on separate threads (see _parallel.py).
     def forward(self, x, training=False):
+        if x.shape[1:] != self.input_shape:  # images of another size than the last batch's
+            self.fit_image(x.shape[1:])
         self.x = x
         self.a = np.empty((len(x), *self.output_shape), x.dtype)
         per_sample = (x[0].size + self.a[0].size) * x.itemsize
@@ -185,10 +194,12 @@ class AveragePooling2D(_Pooling2D):
     formula = N_("y = mean over each pool window of x")
     backward_formula = N_("dx = dy / (pixels per window), spread over each window")
 
-    def build(self, input_shape):
-        super().build(input_shape)
+    def fit_image(self, input_shape) -> None:
+        super().fit_image(input_shape)
         # pixels per window: ph·pw, fewer at the border with 'same' padding
         H, W, _ = input_shape
+        if H is None or W is None:
+            return
         ones = self._padded(np.ones((1, H, W, 1)))
         count = np.zeros((1, *self.output_shape[:2], 1))
         for rows, cols in self._offsets():
@@ -196,6 +207,8 @@ class AveragePooling2D(_Pooling2D):
         self.count = count
 
     def forward(self, x, training=False):
+        if x.shape[1:] != self.input_shape:  # images of another size than the last batch's
+            self.fit_image(x.shape[1:])
         self.x = x
         xp = self._padded(x)
         offsets = self._offsets()
@@ -232,6 +245,8 @@ class GlobalAveragePooling2D(Layer):
         self.data_format = check_data_format(data_format, f"GlobalAveragePooling2D {self.name!r}")
         self.keepdims = bool(keepdims)
 
+    handles_variable_length = True  # images of any size
+
     def build(self, input_shape):
         check_image_shape(input_shape, self.name, "GlobalAveragePooling2D")
         super().build(input_shape)
@@ -247,7 +262,7 @@ class GlobalAveragePooling2D(Layer):
     def backward(self, dy):
         if not self.need_input_grad:
             return None
-        n, (H, W, C) = len(dy), self.input_shape
+        n, H, W, C = self.x.shape
         dx = np.empty((n, H, W, C), dy.dtype)
         dx[...] = dy.reshape(n, 1, 1, C) / dy.dtype.type(H * W)
         return dx

@@ -29,6 +29,7 @@ class _Pooling1D(Layer):
     """``(batch, steps, C)`` -> ``(batch, steps_out, C)`` through a 1-pixel-high 2-D pooling."""
 
     pooling2d: type = MaxPooling2D
+    handles_variable_length = True  # sequences of any length: the 2-D pooling follows each batch
 
     def __init__(self, pool_size: int = 2, strides: int | None = None, padding: str = "valid",
                  data_format: str | None = None, **kwargs) -> None:
@@ -51,7 +52,7 @@ class _Pooling1D(Layer):
                       shape=", ".join(map(str, input_shape)))
             )
         steps, C = input_shape
-        if self.padding == "valid" and steps < self.pool_size:
+        if self.padding == "valid" and steps is not None and steps < self.pool_size:
             raise InputError(
                 _("{kind} layer {name!r}: its window of {pool_size} steps does not fit "
                   "in sequences of {steps} steps. Use a smaller pool_size or "
@@ -69,15 +70,16 @@ class _Pooling1D(Layer):
     def forward(self, x, training=False):
         n, steps, C = x.shape
         self.pool.need_input_grad = self.need_input_grad
+        self.x_shape = x.shape
         y = self.pool.forward(x.reshape(n, 1, steps, C), training)
-        return y.reshape(n, *self.output_shape)
+        return y.reshape(n, *y.shape[2:])
 
     def backward(self, dy):
         if not self.need_input_grad:
             return None
         n = len(dy)
         dx = self.pool.backward(dy.reshape(n, 1, *dy.shape[1:]))
-        return dx.reshape(n, *self.input_shape)
+        return dx.reshape(self.x_shape)
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,

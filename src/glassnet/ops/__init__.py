@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..graph import KerasTensor
 from . import array, linalg, math, nn, numpy_interop
 from . import array as array_ops  # the module; ``ops.array`` is Keras 3's function below
 from .array import (
@@ -58,6 +59,7 @@ from .math import (
     cos,
     cumsum,
     divide,
+    einsum,
     equal,
     exp,
     floor,
@@ -168,7 +170,10 @@ def argmin(x, axis=None, keepdims=False):
 
 
 def shape(x) -> tuple[int, ...]:
-    """``keras.ops.shape``: the shape as a tuple (``tf.shape`` gives a tensor)."""
+    """``keras.ops.shape``: the shape as a tuple (``tf.shape`` gives a tensor); a symbolic
+    tensor's has None for the batch axis."""
+    if isinstance(x, KerasTensor):
+        return x.shape
     return convert_to_tensor(x).shape
 
 
@@ -209,7 +214,7 @@ __all__ = [
     "abs", "absolute", "add", "add_n", "arange", "argmax", "argmin", "array", "array_ops",
     "binary_crossentropy", "boolean_mask", "broadcast_to", "cast", "categorical_crossentropy",
     "ceil", "clip", "clip_by_value", "concat",
-    "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "cumsum",
+    "concatenate", "constant", "convert_to_numpy", "convert_to_tensor", "cos", "cumsum", "einsum",
     "divide", "dot", "elu", "equal", "exp", "expand_dims", "eye", "fill", "floor", "floordiv",
     "full", "gather", "gelu", "getitem", "greater", "greater_equal", "identity", "leaky_relu",
     "less", "less_equal", "linalg", "linspace", "log", "log_softmax", "logical_and",
@@ -224,3 +229,9 @@ __all__ = [
     "swish", "take", "tanh", "tile", "transpose", "unstack", "var", "where", "zeros",
     "zeros_like",
 ]
+
+
+# tf ops on symbolic tensors (functional API) record graph nodes, see symbolic.py
+from .symbolic import dispatch  # noqa: E402
+
+dispatch(globals(), skip=("shape",))

@@ -261,6 +261,44 @@ def tile(input, multiples, name=None) -> Tensor:
     return record(Tensor(y), [x], vjp, "tile")
 
 
+def pad(tensor, paddings, mode: str = "CONSTANT", constant_values=0, name=None) -> Tensor:
+    """``tensor`` with ``paddings[i] = [before, after]`` entries added along axis ``i``:
+    ``constant_values`` (``mode="CONSTANT"``), or the mirror image (``"REFLECT"``: without
+    the edge, ``"SYMMETRIC"``: with it);  ``dx`` is ``dy`` without the padding (for the
+    mirror modes, the mirrored entries' gradients added back onto their sources)."""
+    x = as_tensor(tensor)
+    widths = [tuple(int(v) for v in row) for row in np.asarray(value(paddings)).reshape(-1, 2)]
+    mode = str(mode).upper()
+    modes = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmetric"}
+    if mode not in modes or len(widths) != x.ndim:
+        raise ValueError(_("tf.pad needs one [before, after] pair per axis ({ndim}) and mode "
+                           "'CONSTANT', 'REFLECT' or 'SYMMETRIC'; got paddings {paddings} and "
+                           "mode {mode!r}.").format(ndim=x.ndim, paddings=widths, mode=mode))
+    if mode == "CONSTANT":
+        y = np.pad(x.array, widths, constant_values=value(constant_values))
+    else:
+        y = np.pad(x.array, widths, mode=modes[mode])
+    inner = tuple(builtins.slice(b, b + n) for (b, _), n in zip(widths, x.shape))
+
+    def vjp(dy):
+        if mode == "CONSTANT":
+            return [dy[inner]]
+        # each output entry is a copy of one input entry: pad the entries' indices the
+        # same way, then add every dy onto the index it was copied from
+        index = np.pad(np.arange(x.size).reshape(x.shape), widths, mode=modes[mode])
+        dx = np.zeros(x.size, dy.dtype)
+        np.add.at(dx, index.reshape(-1), dy.reshape(-1))
+        return [dx.reshape(x.shape)]
+
+    return record(Tensor(y), [x], vjp, "pad")
+
+
+def meshgrid(*args, indexing: str = "xy", name=None) -> list[Tensor]:
+    """Coordinate grids of the 1-D ``args`` (NumPy's ``meshgrid``; no gradient)."""
+    return [Tensor(a) for a in np.meshgrid(*(as_tensor(a).array for a in args),
+                                           indexing=indexing)]
+
+
 # -- picking entries -----------------------------------------------------------------
 def _index(index):
     """An index with tensors replaced by their arrays."""
@@ -442,6 +480,64 @@ def scatter_nd(indices, updates, shape, name=None) -> Tensor:
     return record(Tensor(y), [u], lambda dy: [np.array(dy[index])], "scatter_nd")
 
 
+def _tensor_scatter(tensor, indices, updates, how: str) -> Tensor:
+    """``tensor`` with the entries at ``indices`` combined with ``updates`` (see below)."""
+    t = as_tensor(tensor)
+    u = as_tensor(updates, t.dtype)
+    index = _nd_index(np.asarray(value(indices), dtype=np.int64))
+    y = t.array.copy()
+    if how == "update":
+        y[index] = u.array
+    elif how == "add":
+        np.add.at(y, index, u.array)
+    elif how == "sub":
+        np.subtract.at(y, index, u.array)
+    elif how == "min":
+        np.minimum.at(y, index, u.array)
+    else:
+        np.maximum.at(y, index, u.array)
+
+    def vjp(dy):
+        if how in ("min", "max"):  # the gradient goes to whichever value was kept
+            from_u = np.zeros(t.shape, bool)
+            from_u[index] = y[index] == u.array
+            dt = np.where(from_u, 0, dy)
+            return [dt, np.where(from_u[index], dy[index], 0)]
+        dt = dy.copy()
+        if how == "update":
+            dt[index] = 0  # the replaced entries no longer depend on tensor
+        du = np.array(dy[index])
+        return [dt, -du if how == "sub" else du]
+
+    return record(Tensor(y), [t, u], vjp, f"tensor_scatter_nd_{how}")
+
+
+def tensor_scatter_nd_update(tensor, indices, updates, name=None) -> Tensor:
+    """A copy of ``tensor`` with ``updates[i]`` written at ``indices[i]``;
+    ``dtensor = dy`` except at those entries (0), ``dupdates[i] = dy[indices[i]]``."""
+    return _tensor_scatter(tensor, indices, updates, "update")
+
+
+def tensor_scatter_nd_add(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with ``updates[i]`` added at ``indices[i]``; ``dtensor = dy``."""
+    return _tensor_scatter(tensor, indices, updates, "add")
+
+
+def tensor_scatter_nd_sub(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with ``updates[i]`` subtracted at ``indices[i]``."""
+    return _tensor_scatter(tensor, indices, updates, "sub")
+
+
+def tensor_scatter_nd_min(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with ``min(tensor[indices[i]], updates[i])`` at ``indices[i]``."""
+    return _tensor_scatter(tensor, indices, updates, "min")
+
+
+def tensor_scatter_nd_max(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with ``max(tensor[indices[i]], updates[i])`` at ``indices[i]``."""
+    return _tensor_scatter(tensor, indices, updates, "max")
+
+
 def timestamp(name=None) -> Tensor:
     """Seconds since the Unix epoch, a float64 scalar (``tf.timestamp()``)."""
     import time
@@ -460,3 +556,9 @@ def broadcast_dynamic_shape(shape_x, shape_y) -> Tensor:
     """The same, for shapes given as tensors (``tf.shape(x)``): an int32 tensor."""
     x, y = (tuple(int(d) for d in np.asarray(value(s)).ravel()) for s in (shape_x, shape_y))
     return Tensor(np.asarray(np.broadcast_shapes(x, y), np.int32))
+
+
+# tf ops on symbolic tensors (functional API) record graph nodes, see symbolic.py
+from .symbolic import dispatch  # noqa: E402
+
+dispatch(globals())

@@ -143,3 +143,9 @@ adjoint = matrix_transpose  # real tensors: the conjugate transpose is the trans
 
 __all__ = ["adjoint", "det", "diag", "diag_part", "eigvals", "eye", "inv", "matmul",
            "matrix_transpose", "norm", "qr", "svd", "trace"]
+
+
+# tf ops on symbolic tensors (functional API) record graph nodes, see symbolic.py
+from .symbolic import dispatch  # noqa: E402
+
+dispatch(globals())

@@ -543,6 +543,45 @@ def pair_matmul(a, b) -> tuple[Tensor, Tensor]:
     return a, b
 
 
+def einsum(equation: str, *inputs, **kwargs) -> Tensor:
+    """Einstein summation (``np.einsum``), e.g. ``"ij,jk->ik"`` for ``matmul``.
+
+    The gradient of operand ``i`` is the einsum of ``dy`` with the other operands back to
+    operand ``i``'s indices: ``"ik,jk->ij"`` for ``A`` in ``"ij,jk->ik"``. An index that
+    only operand ``i`` has and that is summed away (``"ij->j"``) is broadcast back by an
+    extra operand of ones. Explicit ``->`` and no repeated index within one operand."""
+    if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)):
+        inputs = tuple(inputs[0])
+    xs = [as_tensor(t) for t in inputs]
+    equation = equation.replace(" ", "")
+    if "->" not in equation or "." in equation:
+        raise NotImplementedError(_("einsum needs an explicit output ('ij,jk->ik') and no "
+                                    "'...'; got {equation!r}.").format(equation=equation))
+    left, out = equation.split("->")
+    subs = left.split(",")
+    if len(subs) != len(xs) or any(len(set(s)) != len(s) for s in subs):
+        raise NotImplementedError(_("einsum {equation!r}: one term per operand, without "
+                                    "repeated indices in a term (diagonals).").format(
+                                        equation=equation))
+    y = np.einsum(equation, *(x.array for x in xs))
+    sizes = {c: n for sub, x in zip(subs, xs) for c, n in zip(sub, x.shape)}
+
+    def vjp(dy):
+        grads = []
+        for i, sub in enumerate(subs):
+            others = [j for j in range(len(xs)) if j != i]
+            known = set(out).union(*(subs[j] for j in others))
+            lone = "".join(c for c in sub if c not in known)  # summed away in operand i only
+            terms = [out, *(subs[j] for j in others)] + ([lone] if lone else [])
+            arrays = [dy, *(xs[j].array for j in others)]
+            if lone:
+                arrays.append(np.ones([sizes[c] for c in lone], dy.dtype))
+            grads.append(np.einsum(",".join(terms) + "->" + sub, *arrays))
+        return grads
+
+    return record(Tensor(y), xs, vjp, "einsum")
+
+
 def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=np.int32,
                      name=None) -> Tensor:
     """``C[i, j]``: how many samples of true class ``i`` were predicted as class ``j``
@@ -571,3 +610,9 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
     w = np.ones(y.size) if weights is None else np.asarray(as_tensor(weights).array).reshape(-1)
     np.add.at(out, (y, p), w.astype(dtype))
     return Tensor(out)
+
+
+# tf ops on symbolic tensors (functional API) record graph nodes, see symbolic.py
+from .symbolic import dispatch  # noqa: E402
+
+dispatch(globals())

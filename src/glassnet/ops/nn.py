@@ -155,7 +155,39 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
         dL * -a, dL * (1 / (1 + np.exp(-a)) - t)], "sigmoid_cross_entropy_with_logits")
 
 
+def dropout(x, rate: float, noise_shape=None, seed=None, name=None) -> Tensor:
+    """Each entry kept with probability ``1 - rate`` and scaled by ``1 / (1 - rate)``, else 0
+    (``tf.nn.dropout``, always on: the layer ``Dropout`` is the one that knows training);
+    ``dx = dy · m`` with the same mask ``m``."""
+    from .. import random as grandom
+
+    x = as_tensor(x)
+    rate = float(rate)
+    if not 0 <= rate < 1:
+        raise ValueError(_("tf.nn.dropout: rate must be in [0, 1), got {rate!r}.").format(
+            rate=rate))
+    shape = x.shape if noise_shape is None else tuple(
+        n if d is None else int(d) for d, n in zip(noise_shape, x.shape))
+    rng = np.random.default_rng(seed) if seed is not None else grandom.rng()
+    m = (rng.random(shape) >= rate).astype(x.dtype) * x.dtype.type(1 / (1 - rate))
+    return record(Tensor(x.array * m), [x], lambda dy: [dy * m], "dropout")
+
+
+def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
+    """The rows ``params[ids]`` (``tf.gather`` along axis 0): an embedding table's vectors
+    of token ids; the gradient adds each ``dy`` row onto the row it was read from."""
+    from .array import gather
+
+    return gather(params, ids)
+
+
 def l2_loss(t, name=None) -> Tensor:
     """``Σ t² / 2``;  ``dt = t``."""
     x = as_tensor(t)
     return record(Tensor(np.sum(x.array ** 2) / 2), [x], lambda dy: [dy * x.array], "l2_loss")
+
+
+# tf ops on symbolic tensors (functional API) record graph nodes, see symbolic.py
+from .symbolic import dispatch  # noqa: E402
+
+dispatch(globals())
