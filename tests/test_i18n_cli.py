@@ -267,7 +267,7 @@ def test_callback_messages_are_chinese(lang, capsys):
 
 # -- model.summary() -------------------------------------------------------------------------
 def summary_lines(model) -> list[str]:
-    from glassnet.summary import summary_text
+    from glassnet.model_summary import summary_text
 
     return summary_text(model).splitlines()
 
@@ -335,7 +335,7 @@ def test_wrap_breaks_between_chinese_characters_but_not_inside_options():
 PACKAGE = Path(glassnet.__file__).parent
 #: Modules whose printed lines, errors and --help texts are all wrapped in _() (the
 #: playground server's errors are answers to its web page, which has its own languages).
-WRAPPED = ["cli.py", "playground/__init__.py", "progress.py", "summary.py", "callbacks.py"]
+WRAPPED = ["cli.py", "playground/__init__.py", "progress.py", "model_summary.py", "callbacks.py"]
 
 
 def _has_words(node) -> bool:

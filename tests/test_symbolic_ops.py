@@ -81,7 +81,9 @@ def test_add_loss_is_part_of_the_loss_and_model_losses(seed):
     assert any(type(layer).__name__ == "AddLoss" for layer in model.layers)
 
 
-def test_add_metric_reports_the_mean_of_the_tensor(seed):
+def test_add_metric_reports_the_mean_of_the_tensor(seed, monkeypatch):
+    from glassnet import legacy
+    monkeypatch.setattr(legacy, "_WARNED", set())  # the warning is once per process
     inputs = keras.Input(shape=(3,))
     x1 = layers.Dense(4, activation="relu")(inputs)
     model = keras.Model(inputs, layers.Dense(1)(x1))

@@ -803,7 +803,7 @@ class Model(Layer):
 
     def summary(self, print_fn=print, **kwargs) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
-        from .summary import summary_text
+        from .model_summary import summary_text
 
         print_fn(summary_text(self))
 

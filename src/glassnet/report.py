@@ -583,7 +583,7 @@ def _adversarial_examples(model, x, y, predicted, show: int = 4):
 
 
 def _write_html(model, path: Path, title: str, facts: dict, sections: list[str]) -> None:
-    from .summary import summary_text
+    from .model_summary import summary_text
 
     rows = "\n".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                      for k, v in facts.items())
