@@ -13,8 +13,9 @@ _MODULES = {
     ".activation": ("Activation",),
     ".activations": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
     ".activity_regularization": ("ActivityRegularization",),
-    ".augmentation": ("RandomAffineChain", "RandomContrast", "RandomFlip", "RandomRotation",
-                      "RandomStrokeWidth", "RandomTranslation", "RandomZoom"),
+    ".augmentation": ("RandomAffineChain", "RandomContrast", "RandomFlip",
+                      "RandomLowResolution", "RandomRotation", "RandomStrokeWidth",
+                      "RandomTranslation", "RandomZoom"),
     ".bidirectional": ("Bidirectional",),
     ".center_crop": ("CenterCrop",),
     ".conv": ("Conv2D",),
@@ -68,7 +69,7 @@ _ALIASES = {
     "SeparableConvolution2D": "SeparableConv2D",
 }
 #: glassnet's own layers (``glassnet train --augment``), which Keras does not have
-OWN = ("RandomAffineChain", "RandomStrokeWidth")
+OWN = ("RandomAffineChain", "RandomLowResolution", "RandomStrokeWidth")
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 __getattr__, __dir__ = attach(__name__, {
     **_WHERE, **{alias: (_WHERE[name], name) for alias, name in _ALIASES.items()}})
@@ -99,8 +100,9 @@ __all__ = [
     "GlobalMaxPooling2D", "Identity", "Input", "InputLayer", "LSTM", "Lambda", "Layer",
     "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D",
     "MaxPooling2D", "Maximum", "Minimum", "Multiply", "Normalization", "PReLU", "Permute",
-    "RandomAffineChain", "RandomContrast", "RandomFlip", "RandomRotation", "RandomStrokeWidth",
-    "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing",
+    "RandomAffineChain", "RandomContrast", "RandomFlip", "RandomLowResolution", "RandomRotation",
+    "RandomStrokeWidth", "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling",
+    "Reshape", "Resizing",
     "SeparableConv2D", "SeparableConvolution2D", "SimpleRNN", "Softmax", "SpatialDropout1D",
     "SpatialDropout2D", "Subtract", "TimeDistributed", "UpSampling1D", "UpSampling2D",
     "ZeroPadding1D", "ZeroPadding2D", "add", "average", "concatenate", "deserialize", "dot",
