@@ -1,4 +1,5 @@
-"""``glassnet train --augment``: RandomStrokeWidth, RandomAffineChain, architectures.augmented."""
+"""``glassnet train --augment``: RandomStrokeWidth, RandomAffineChain, architectures.augmented;
+and RandomLowResolution."""
 
 from __future__ import annotations
 
@@ -68,6 +69,85 @@ def test_stroke_width_gradient(float64):
 def test_stroke_width_factor_is_checked():
     with pytest.raises(ValueError, match=r"RandomStrokeWidth factor .* \[-1, 1\], got 2"):
         layers.RandomStrokeWidth(2)
+
+
+def test_low_resolution_hand_worked():
+    """A 1-pixel line in a 4x4 image, at half resolution: box averaging gives a 2x2 image
+    whose left cells hold 0.5 (half of their pixels are the line); enlarging back spreads
+    them over the columns; then the brightest value is 1 again."""
+    x = np.zeros((1, 4, 4, 1), np.float32)
+    x[0, :, 1] = 1.0  # a vertical line in column 1
+    y = np.asarray(layers.RandomLowResolution((0.5, 0.5))(x, training=True))[0, ..., 0]
+    # column 1 falls in cell 0 (columns 0-1): cells (0.5, 0); enlarged: columns 0-3 read
+    # cell positions -0.25, 0.25, 0.75, 1.25 -> 0.5, 0.375, 0.125, 0; scaled by 1/0.5
+    np.testing.assert_allclose(y, np.tile([1.0, 0.75, 0.25, 0.0], (4, 1)), atol=1e-6)
+    assert y.max() == pytest.approx(1.0)
+
+
+def test_low_resolution_blurs_like_a_coarse_scan():
+    """The image after RandomLowResolution(f) equals the image shrunk to f·H pixels by
+    box averaging (Pillow's BOX filter) and enlarged by linear interpolation (Pillow's
+    BILINEAR, which is exact on the few cells used here), rescaled to the same peak."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (1, 12, 12, 1)).astype(np.float32)
+    y = np.asarray(layers.RandomLowResolution((0.5, 0.5))(x, training=True))[0, ..., 0]
+    small = Image.fromarray(x[0, ..., 0]).resize((6, 6), Image.Resampling.BOX)
+    big = np.asarray(small.resize((12, 12), Image.Resampling.BILINEAR))
+    np.testing.assert_allclose(y, big * x.max() / big.max(), atol=1e-5)
+    assert np.abs(np.diff(y, axis=1)).mean() < 0.6 * np.abs(np.diff(x[0, ..., 0], axis=1)).mean()
+
+
+def test_low_resolution_rate_inference_and_shapes():
+    x = np.random.default_rng(1).uniform(0, 1, (64, 10, 8, 3)).astype(np.float32)
+    layer = layers.RandomLowResolution((0.3, 0.6), rate=0.5, seed=2)
+    np.testing.assert_array_equal(layer(x), x)  # identity at inference
+    assert not layer.active
+    y = np.asarray(layer(x, training=True))
+    assert y.shape == x.shape and y.dtype == np.float32 and layer.active
+    changed = ~np.isclose(y, x).all(axis=(1, 2, 3))
+    np.testing.assert_array_equal(changed, layer.chosen)  # rate: about half of them
+    assert 20 <= changed.sum() <= 44
+    np.testing.assert_allclose(y.max(axis=(1, 2)), x.max(axis=(1, 2)), rtol=1e-5)
+    assert not np.asarray(layers.RandomLowResolution(0.5, rate=0.0)(x, training=True)
+                          != x).any()
+
+
+def test_low_resolution_is_deterministic_under_a_seed():
+    x = np.random.default_rng(1).uniform(0, 1, (8, 12, 12, 1)).astype(np.float32)
+    a = layers.RandomLowResolution((0.2, 0.8), seed=3)(x, training=True)
+    b = layers.RandomLowResolution((0.2, 0.8), seed=3)(x, training=True)
+    np.testing.assert_array_equal(a, b)
+    glassnet.utils.set_random_seed(7)
+    c = layers.RandomLowResolution((0.2, 0.8))(x, training=True)
+    glassnet.utils.set_random_seed(7)
+    d = layers.RandomLowResolution((0.2, 0.8))(x, training=True)
+    np.testing.assert_array_equal(c, d)
+    assert not np.array_equal(a, c)
+
+
+def test_low_resolution_gradient(float64):
+    rng = np.random.default_rng(2)
+    layer = layers.RandomLowResolution((0.3, 0.7), rate=0.75)
+    x = rng.uniform(0, 1, (4, 7, 6, 2))  # distinct values: one max per image and channel
+
+    def fresh():
+        glassnet.utils.set_random_seed(5)
+    fresh()
+    check_layer(layer, x, rng, training=True, fresh=fresh)
+    assert layer.chosen.any() and (layer.c != 1).any()
+
+
+def test_low_resolution_arguments_are_checked():
+    with pytest.raises(ValueError, match=r"RandomLowResolution factor .* \(0, 1\], got 0"):
+        layers.RandomLowResolution(0)
+    with pytest.raises(ValueError, match="rate must be between 0 and 1, got 2"):
+        layers.RandomLowResolution(0.5, rate=2)
+    layer = layers.RandomLowResolution(0.4, rate=0.5, seed=1)
+    assert (layer.lower, layer.upper) == (0.4, 0.4)
+    again = layers.deserialize(layers.serialize(layer))
+    assert again.get_config() == layer.get_config()
 
 
 def _chain(seed=None):

@@ -13,8 +13,9 @@ _MODULES = {
     ".activation": ("Activation",),
     ".activations": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
     ".activity_regularization": ("ActivityRegularization",),
-    ".augmentation": ("RandomAffineChain", "RandomContrast", "RandomFlip", "RandomRotation",
-                      "RandomStrokeWidth", "RandomTranslation", "RandomZoom"),
+    ".augmentation": ("RandomAffineChain", "RandomContrast", "RandomFlip",
+                      "RandomLowResolution", "RandomRotation", "RandomStrokeWidth",
+                      "RandomTranslation", "RandomZoom"),
     ".bidirectional": ("Bidirectional",),
     ".center_crop": ("CenterCrop",),
     ".conv": ("Conv2D",),
@@ -70,7 +71,7 @@ _ALIASES = {
     "SeparableConvolution2D": "SeparableConv2D",
 }
 #: glassnet's own layers (``glassnet train --augment``), which Keras does not have
-OWN = ("RandomAffineChain", "RandomStrokeWidth")
+OWN = ("RandomAffineChain", "RandomLowResolution", "RandomStrokeWidth")
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 __getattr__, __dir__ = attach(__name__, {
     **_WHERE, **{alias: (_WHERE[name], name) for alias, name in _ALIASES.items()}})
@@ -102,7 +103,8 @@ __all__ = [
     "LSTMCell", "Lambda", "Layer", "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D",
     "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply", "Normalization",
     "PReLU", "Permute", "RNN", "RandomAffineChain", "RandomContrast", "RandomFlip",
-    "RandomRotation", "RandomStrokeWidth", "RandomTranslation", "RandomZoom", "ReLU",
+    "RandomLowResolution", "RandomRotation", "RandomStrokeWidth", "RandomTranslation",
+    "RandomZoom", "ReLU",
     "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv2D", "SeparableConvolution2D",
     "SimpleRNN", "SimpleRNNCell", "Softmax", "SpatialDropout1D", "SpatialDropout2D",
     "StackedRNNCells", "Subtract", "TimeDistributed", "UpSampling1D", "UpSampling2D",

@@ -1,7 +1,8 @@
 """Image augmentation: ``RandomFlip``, ``RandomRotation``, ``RandomTranslation``,
 ``RandomZoom`` and ``RandomContrast``, with Keras 3's arguments and formulas, and
-glassnet's own ``RandomStrokeWidth`` (thicker or thinner strokes) and ``RandomAffineChain``
-(several of the affine layers as one warp); Keras has neither.
+glassnet's own ``RandomStrokeWidth`` (thicker or thinner strokes), ``RandomLowResolution``
+(a coarse scan enlarged again) and ``RandomAffineChain`` (several of the affine layers as
+one warp); Keras has none of the three.
 
 Each layer changes every training image by its own random amount, so the network sees a
 slightly different picture each epoch, and is the identity at inference (``predict``,
@@ -19,6 +20,7 @@ amounts), so training still works.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -425,3 +427,101 @@ class RandomAffineChain(_RandomAffine):
         from . import serialize
 
         return {**super().get_config(), "layers": [serialize(layer) for layer in self.layers]}
+
+
+@functools.cache
+def _resample_matrix(n: int, s: int) -> np.ndarray:
+    """``(n, n)`` matrix ``B·A`` that takes a line of ``n`` pixels down to ``s`` (``A``: box
+    averaging, each of the ``s`` cells the mean of the ``n/s`` pixels it covers, partly
+    covered pixels weighted by their share) and back up to ``n`` (``B``: linear
+    interpolation between cell centres, half-pixel aligned, the edge cells held)."""
+    edges = np.arange(s + 1) * (n / s)
+    left, right = edges[:-1, None], edges[1:, None]
+    pixel = np.arange(n)[None, :]
+    A = np.clip(np.minimum(right, pixel + 1) - np.maximum(left, pixel), 0, None) * (s / n)
+    at = np.clip((np.arange(n) + 0.5) * (s / n) - 0.5, 0, s - 1)  # each pixel, in cells
+    below = np.floor(at).astype(int)
+    above = np.minimum(below + 1, s - 1)
+    B = np.zeros((n, s))
+    np.add.at(B, (np.arange(n), below), 1 - (at - below))
+    np.add.at(B, (np.arange(n), above), at - below)
+    M = B @ A
+    M.flags.writeable = False  # shared by every call (cached)
+    return M
+
+
+def _resamplers(n: int, sizes: np.ndarray, dtype) -> np.ndarray:
+    """``(len(sizes), n, n)``: ``_resample_matrix(n, s)`` for each size (``n``: identity)."""
+    return np.stack([_resample_matrix(n, int(s)) for s in sizes]).astype(dtype)
+
+
+class RandomLowResolution(_RandomImageLayer):
+    """Make each image look like a low-resolution scan enlarged again: glassnet's own layer
+    (Keras has none), for digits that reach the model from a coarse picture (a small
+    photo, an 8x8 scan) and are blurrier and blockier than the training set's.
+
+    Each image is chosen with probability ``rate``; a chosen one gets ``f`` drawn uniformly
+    from ``factor = (lower, upper)`` (``0 < f ≤ 1``; one number ``f``: exactly ``f``), is
+    shrunk to ``round(f·H)`` by ``round(f·W)`` pixels by box averaging (``A``) and
+    enlarged back by linear interpolation (``B``): ``z = M_H · x · M_Wᵀ`` with
+    ``M = B·A``, per channel. Then its brightest value is restored, as
+    ``glassnet.imaging.load_digit`` stretches a digit to full contrast::
+
+        y = z · max(x) / max(z)          (y = z where max(z) ≤ 0)
+
+    Backward, with ``c = max(x) / max(z)``, ``g = Σ dy·z / max(z)`` and ``e_x``, ``e_z`` the
+    positions of the two maxima: ``dx = M_Hᵀ · (c·dy − c·g·e_z) · M_W + g·e_x``.
+    """
+
+    formula = "y = B·A·x·(B·A)ᵀ · max(x)/max(B·A·x·(B·A)ᵀ), A: shrink, B: enlarge"
+    backward_formula = "dx = (B·A)ᵀ·(c·dy − c·g·e_z)·(B·A) + g·e_x"
+
+    def __init__(self, factor=(0.3, 0.6), rate: float = 1.0, seed: int | None = None,
+                 **kwargs) -> None:
+        super().__init__(seed, **kwargs)
+        self.factor = _listed(factor)
+        self.lower, self.upper = _factor_range(factor, "factor", "RandomLowResolution", 0, 1,
+                                               low_open=True)
+        if isinstance(factor, (int, float)):
+            self.lower = self.upper  # one number f: exactly that scale
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(_("RandomLowResolution rate must be between 0 and 1, got "
+                               "{rate!r}.").format(rate=rate))
+        self.rate = float(rate)
+
+    def transform(self, x):
+        n, H, W, C = x.shape
+        rng = self.rng()
+        chosen = rng.uniform(size=n) < self.rate
+        f = rng.uniform(self.lower, self.upper, n)
+        sh = np.where(chosen, np.maximum(1, np.round(f * H)), H)
+        sw = np.where(chosen, np.maximum(1, np.round(f * W)), W)
+        self.MH = _resamplers(H, sh, x.dtype)[:, None]  # (n, 1, H, H)
+        self.MW = _resamplers(W, sw, x.dtype)[:, None]
+        planes = np.moveaxis(x, 3, 1)  # (n, C, H, W)
+        z = np.moveaxis(self.MH @ planes @ np.swapaxes(self.MW, -1, -2), 1, 3)
+        peak_x = x.max(axis=(1, 2), keepdims=True)
+        peak_z = z.max(axis=(1, 2), keepdims=True)
+        self.c = np.where(chosen[:, None, None, None] & (peak_z > 0),
+                          peak_x / np.where(peak_z > 0, peak_z, 1), 1).astype(x.dtype)
+        self.x, self.z, self.peak_z, self.chosen = x, z, peak_z, chosen
+        return z * self.c
+
+    def transform_backward(self, dy):
+        n, H, W, C = dy.shape
+        scaled = np.where(self.chosen[:, None, None, None] & (self.peak_z > 0), 1, 0)
+        g = (dy * self.z).sum(axis=(1, 2), keepdims=True) / np.where(
+            self.peak_z > 0, self.peak_z, 1) * scaled  # Σ dy·z / max(z)
+        dz = self.c * dy
+        flat = dz.reshape(n, H * W, C)  # − c·g at each image's (and channel's) max of z
+        np.add.at(flat, (np.arange(n)[:, None], self.z.reshape(n, H * W, C).argmax(axis=1),
+                         np.arange(C)[None, :]), -(self.c * g).reshape(n, C))
+        planes = np.moveaxis(dz, 3, 1)
+        dx = np.moveaxis(np.swapaxes(self.MH, -1, -2) @ planes @ self.MW, 1, 3).copy()
+        flat = dx.reshape(n, H * W, C)  # + g at the max of x
+        np.add.at(flat, (np.arange(n)[:, None], self.x.reshape(n, H * W, C).argmax(axis=1),
+                         np.arange(C)[None, :]), g.reshape(n, C))
+        return dx
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "rate": self.rate}
