@@ -214,17 +214,9 @@ class Model(Layer):
         for layer, saved in zip(self.layers, state):
             layer.restore_call_state(saved)
 
-    @property
-    def trainable(self) -> bool:
-        return self.__dict__.get("_trainable", True)
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
+    def frozen_with(self) -> list:
         """``model.trainable = False`` freezes every layer inside it, as in Keras."""
-        self.__dict__["_trainable"] = bool(value)
-        if "compiled" in self.__dict__:  # not while Layer.__init__ runs
-            for layer in self.layers:
-                layer.trainable = bool(value)
+        return list(self.layers) if "compiled" in self.__dict__ else []  # (not in __init__)
 
     # -- a model used as a layer ------------------------------------------------------
     def __init_subclass__(cls, **kwargs) -> None:

@@ -519,6 +519,23 @@ class Layer:
         return [g for leaf in self.leaves() for g in leaf.grads.values()]
 
     @property
+    def trainable(self) -> bool:
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """``layer.trainable = False`` freezes its weights and those of the layers it holds
+        (``frozen_with``), as in Keras."""
+        self.__dict__["_trainable"] = bool(value)
+        for sub in self.frozen_with():
+            sub.trainable = bool(value)
+
+    def frozen_with(self) -> list:
+        """The layers that follow this one's ``trainable``: none for a plain layer; a
+        model's layers, a wrapper's wrapped layers, an RNN's cells."""
+        return []
+
+    @property
     def has_trainable_weights(self) -> bool:
         return any(leaf.trainable and leaf.params for leaf in self.leaves())
 

@@ -129,15 +129,8 @@ class RNN(Layer):
             raise AttributeError(name)
         return getattr(cell, name)
 
-    @property
-    def trainable(self) -> bool:
-        return self.__dict__.get("_trainable", True)
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        self.__dict__["_trainable"] = bool(value)
-        for cell in self.__dict__.get("cells", ()):
-            cell.trainable = bool(value)
+    def frozen_with(self) -> list:
+        return list(self.__dict__.get("cells", ()))  # (none yet while Layer.__init__ runs)
 
     @property
     def _rng(self):

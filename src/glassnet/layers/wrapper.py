@@ -11,14 +11,7 @@ class Wrapper(Layer):
 
     WRAPPED: tuple[str, ...] = ()
 
-    @property
-    def trainable(self) -> bool:
-        return self.__dict__.get("_trainable", True)
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        self.__dict__["_trainable"] = bool(value)
-        for name in self.WRAPPED:  # (not set yet while Layer.__init__ runs)
-            sub = self.__dict__.get(name)
-            if sub is not None:
-                sub.trainable = bool(value)
+    def frozen_with(self) -> list:
+        # (not set yet while Layer.__init__ runs)
+        return [self.__dict__[name] for name in self.WRAPPED
+                if self.__dict__.get(name) is not None]
