@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from archives import unpack
 
 import glassnet
 from glassnet import layers as L
@@ -51,12 +52,7 @@ TRAINED = ["trained_adam", "trained_rmsprop", "trained_schedule"]
 
 @pytest.fixture(scope="module")
 def keras_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("keras_files")
-    with tarfile.open(ARCHIVE) as tar:
-        for member in tar.getmembers():  # plain files with plain names only
-            assert member.isfile() and "/" not in member.name and not member.name.startswith(".")
-            (out / member.name).write_bytes(tar.extractfile(member).read())
-    return out
+    return unpack(ARCHIVE, tmp_path_factory.mktemp("keras_files"))
 
 
 def expected(folder: Path, name: str):

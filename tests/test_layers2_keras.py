@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from archives import unpack
 
 import glassnet
 from glassnet import layers as L
@@ -62,12 +62,7 @@ def build(name: str):
 
 @pytest.fixture(scope="module")
 def keras_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("layers2_files")
-    with tarfile.open(ARCHIVE) as tar:
-        for member in tar.getmembers():  # plain files with plain names only
-            assert member.isfile() and "/" not in member.name and not member.name.startswith(".")
-            (out / member.name).write_bytes(tar.extractfile(member).read())
-    return out
+    return unpack(ARCHIVE, tmp_path_factory.mktemp("layers2_files"))
 
 
 def reference(folder: Path, name: str):

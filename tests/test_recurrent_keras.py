@@ -17,11 +17,11 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from archives import unpack
 
 import glassnet
 from glassnet import layers as L
@@ -81,12 +81,7 @@ NAMES = [*BUILDERS, "functional_masked"]
 
 @pytest.fixture(scope="module")
 def keras_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("rnn_files")
-    with tarfile.open(ARCHIVE) as tar:
-        for member in tar.getmembers():  # plain files with plain names only
-            assert member.isfile() and "/" not in member.name and not member.name.startswith(".")
-            (out / member.name).write_bytes(tar.extractfile(member).read())
-    return out
+    return unpack(ARCHIVE, tmp_path_factory.mktemp("rnn_files"))
 
 
 def reference(folder: Path, name: str):

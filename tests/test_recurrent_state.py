@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from archives import unpack
 from test_gradients import assert_grad_close, check_layer, numerical_grad
 
 import glassnet
@@ -425,14 +426,8 @@ SAVED = ("seq2seq", "gru_states", "masked_steps", "cells", "pooled_text", "bidir
 @pytest.fixture(scope="module")
 def keras_files(tmp_path_factory) -> Path:
     """The trained models Keras saved (make_rnn_state_refs.py), unpacked."""
-    import tarfile
-
-    out = tmp_path_factory.mktemp("rnn_state_files")
-    with tarfile.open(HERE / "data" / "keras_files" / "rnn_state_files.tar.xz") as tar:
-        for member in tar.getmembers():  # plain files with plain names only
-            assert member.isfile() and "/" not in member.name
-            (out / member.name).write_bytes(tar.extractfile(member).read())
-    return out
+    return unpack(HERE / "data" / "keras_files" / "rnn_state_files.tar.xz",
+                  tmp_path_factory.mktemp("rnn_state_files"))
 
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
