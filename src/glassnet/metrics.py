@@ -278,7 +278,7 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         if sample_weight is not None or type(y) is not np.ndarray or \
                 type(y_pred) is not np.ndarray:
             return super().update_state(y, y_pred, sample_weight)
-        hits = y_pred.argmax(axis=-1) == y.reshape(y_pred.shape[:-1])
+        hits = y_pred.argmax(axis=-1) == _labels(y, y_pred)
         self._total += int(np.count_nonzero(hits))  # a Python int: no NumPy scalar sums
         self._count += hits.size
 
