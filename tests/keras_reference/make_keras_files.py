@@ -17,15 +17,14 @@ included, so that a wrong mapping shows.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
-import tarfile
 import tempfile
 
 import keras
 import numpy as np
+from archive import pack
 from keras import layers as L
 from keras.src.legacy.saving import legacy_h5_format
 
@@ -188,19 +187,13 @@ def main() -> None:
     keras.utils.set_random_seed(0)
     with tempfile.TemporaryDirectory() as out:
         write_all(out)
-        pack(out)
+        pack_all(out)
 
 
-def pack(out: str) -> None:
+def pack_all(out: str) -> None:
     """A reproducible tar.xz of the files: sorted, no times or owners."""
     os.makedirs(os.path.dirname(ARCHIVE), exist_ok=True)
-    with tarfile.open(ARCHIVE, "w:xz", preset=9) as tar:
-        for name in sorted(os.listdir(out)):
-            with open(os.path.join(out, name), "rb") as f:
-                data = f.read()
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), 0o644
-            tar.addfile(info, io.BytesIO(data))
+    pack(out, ARCHIVE)
     total = sum(os.path.getsize(os.path.join(out, n)) for n in os.listdir(out))
     print(f"packed {len(os.listdir(out))} files ({total} bytes) into {os.path.abspath(ARCHIVE)} "
           f"({os.path.getsize(ARCHIVE)} bytes)")

@@ -16,13 +16,12 @@ Embedding(mask_zero=True) matter.
 
 from __future__ import annotations
 
-import io
 import os
-import tarfile
 import tempfile
 
 import keras
 import numpy as np
+from archive import pack
 from keras import layers as L
 
 ARCHIVE = os.path.join(os.path.dirname(__file__), "..", "data", "keras_files",
@@ -121,13 +120,7 @@ def main() -> None:
             model.save(os.path.join(out, f"{name}.h5"))
             again = keras.models.load_model(os.path.join(out, f"{name}.keras"))
             np.testing.assert_allclose(again.predict(x, verbose=0), y, rtol=1e-6)
-        with tarfile.open(ARCHIVE, "w:xz", preset=9) as tar:
-            for name in sorted(os.listdir(out)):
-                with open(os.path.join(out, name), "rb") as f:
-                    data = f.read()
-                info = tarfile.TarInfo(name)
-                info.size, info.mode = len(data), 0o644
-                tar.addfile(info, io.BytesIO(data))
+        pack(out, ARCHIVE)
     print(f"wrote {ARCHIVE} ({os.path.getsize(ARCHIVE)} bytes)")
 
 

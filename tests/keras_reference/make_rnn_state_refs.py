@@ -20,10 +20,8 @@ holding their predictions ``y``, into ``tests/data/keras_files/rnn_state_files.t
 
 from __future__ import annotations
 
-import io
 import os
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -35,6 +33,7 @@ import numpy as np  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import rnn_state_models as M  # noqa: E402
+from archive import pack  # noqa: E402
 
 OUT = HERE.parent / "data" / "keras_refs"
 ARCHIVE = HERE.parent / "data" / "keras_files" / "rnn_state_files.tar.xz"
@@ -93,13 +92,7 @@ def main() -> None:
             steps[f"cell{i}_step{t}"] = keras.ops.convert_to_numpy(out)
         steps[f"cell{i}_states"] = np.stack([keras.ops.convert_to_numpy(s) for s in states])
     np.savez(OUT / "rnn_cell_steps.npz", **steps)
-    with tarfile.open(ARCHIVE, "w:xz", preset=9) as tar:
-        for name in sorted(os.listdir(files.name)):
-            with open(os.path.join(files.name, name), "rb") as f:
-                data = f.read()
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), 0o644
-            tar.addfile(info, io.BytesIO(data))
+    pack(files.name, ARCHIVE)
     files.cleanup()
     print("wrote", sorted(p.name for p in OUT.glob("rnn_*.npz")), ARCHIVE.name)
 
