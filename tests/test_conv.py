@@ -511,6 +511,9 @@ def cnn(input_shape=(28, 28, 1)):
 
 
 def test_images_without_channel_axis_need_reshape_or_expand_dims(seed):
+    """A model that does not know its input yet says how to add the channel axis; one
+    declared for (28, 28, 1) adds it itself, as Keras's functional models do
+    (``_adjust_input_rank``; keras.io's siamese network feeds (n, 28, 28))."""
     x = seed.random((20, 28, 28)).astype(np.float32)
     y = seed.integers(0, 10, 20)
     lazy = glassnet.Sequential([layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(10)])
@@ -519,8 +522,11 @@ def test_images_without_channel_axis_need_reshape_or_expand_dims(seed):
         lazy.fit(x, np.zeros((20, 10)), verbose=0)
     declared = cnn()
     declared.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    declared.fit(x, y, verbose=0)
+    np.testing.assert_array_equal(declared.predict(x, verbose=0),
+                                  declared.predict(x[..., np.newaxis], verbose=0))
     with pytest.raises(InputError, match=r"28, 28, 1"):
-        declared.fit(x, y, verbose=0)
+        declared.fit(x[:, :27], y, verbose=0)
     declared.fit(x[..., np.newaxis], y, verbose=0)
     declared.fit(np.expand_dims(x, -1), y, verbose=0)
     reshaped = glassnet.Sequential([layers.Reshape((28, 28, 1), input_shape=(28, 28)),

@@ -49,8 +49,18 @@ class Activation:
     def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def __call__(self, z) -> np.ndarray:
-        return self.forward(np.asarray(z))
+    def __call__(self, z):
+        """``a = f(z)``: a tensor for a tensor (recorded on a ``GradientTape``, whose
+        derivative is ``backward``), as Keras's ``keras.activations.relu(x)``; an array for
+        an array."""
+        from .tape import record
+        from .tensor import Tensor
+
+        if not isinstance(z, Tensor):
+            return self.forward(np.asarray(z))
+        x = z.array
+        a = self.forward(x)
+        return record(Tensor(a), [z], lambda da: [self.backward(x, a, da)], self.name)
 
     def __repr__(self) -> str:
         return f"<activation {self.name}>"

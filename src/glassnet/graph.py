@@ -75,6 +75,14 @@ class KerasTensor:
     def ndim(self) -> int:
         return len(self.shape)
 
+    @property
+    def _keras_mask(self) -> KerasTensor | None:
+        """Keras 2's symbolic mask: a boolean tensor of shape ``(None, steps)`` when a mask
+        reaches this tensor (``Embedding(mask_zero=True)`` upstream), else None."""
+        if self.mask_source is None:
+            return None
+        return KerasTensor(self.shape[:2], dtype="bool", name=f"{self.name}_mask")
+
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 

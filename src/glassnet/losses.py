@@ -76,6 +76,16 @@ __getattr__ = legacy.old_names(__name__, "keras.losses", {
     "Reduction": (_Reduction, "reduction='sum_over_batch_size' (a string)")})
 
 
+def weights_like(sample_weight, values: np.ndarray) -> np.ndarray:
+    """``sample_weight`` (one per sample, or one per sample and step) broadcast to the shape
+    of ``values``: a trailing axis of 1 is dropped, missing trailing axes are added."""
+    w = np.asarray(sample_weight, dtype=np.float64)
+    while w.ndim > values.ndim and w.shape[-1] == 1:
+        w = w[..., 0]
+    w = w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+    return np.broadcast_to(w, values.shape)
+
+
 class Loss:
     """Base class: ``forward(y, ŷ)`` is the mean loss, ``backward(y, ŷ)`` is ``dL/dŷ``.
 
@@ -102,17 +112,28 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         """The mean loss as a scalar tensor, as Keras gives (``loss_fn(y, pred).numpy()``).
 
+        With ``sample_weight`` (one weight per sample): ``L = mean_i w_i L_i``, Keras's
+        "sum over batch size" (divided by the number of samples, not by the weights' sum);
+        its gradient is each sample's row of ``dL/dŷ`` times ``w_i``, since ``L_i``
+        depends on row ``i`` only.
+
         Computed in float64 and returned in ``y_pred``'s float type. On a ``GradientTape``
         it is one op whose derivative is ``backward``, the hand-written ``dL/dŷ``.
         """
-        if sample_weight is not None:
-            raise NotImplementedError(_("glassnet losses do not take sample_weight yet."))
         pred = y_pred if isinstance(y_pred, Tensor) else Tensor(to_array(y_pred))
         a = pred.array.astype(np.float64)
-        y = np.asarray(y_true, dtype=np.int64 if self.sparse else np.float64)
+        y = np.asarray(to_array(y_true), dtype=np.int64 if self.sparse else np.float64)
         dtype = pred.dtype if pred.dtype.kind == "f" else np.dtype(np.float64)
-        value = Tensor(np.asarray(self.forward(y, a), dtype))
-        return record(value, [pred], lambda dL: [dL * self.backward(y, a)], type(self).__name__)
+        if sample_weight is None:
+            value = Tensor(np.asarray(self.forward(y, a), dtype))
+            return record(value, [pred], lambda dL: [dL * self.backward(y, a)],
+                          type(self).__name__)
+        per = np.asarray(to_array(self.call(match_dtype_and_rank(y, a), a)), np.float64)
+        w = weights_like(to_array(sample_weight), per)
+        value = Tensor(np.asarray(np.mean(per * w), dtype))
+        w_rows = w.reshape(w.shape + (1,) * (a.ndim - w.ndim))
+        return record(value, [pred], lambda dL: [dL * self.backward(y, a) * w_rows],
+                      type(self).__name__)
 
     def call(self, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """One loss per sample, shape ``(batch,)`` (Keras's ``Loss.call``); ``forward`` is

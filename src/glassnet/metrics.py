@@ -44,7 +44,9 @@ from .losses import (  # noqa: F401  (re-exported)
     poisson,
     sparse_categorical_crossentropy,
     squared_hinge,
+    weights_like,
 )
+from .tensor import Tensor
 
 
 # -- per-sample functions -----------------------------------------------------------------
@@ -94,14 +96,7 @@ def accuracy(y_true, y_pred) -> np.ndarray:
 
 # -- the running mean and its subclasses ---------------------------------------------------
 def _weights(sample_weight, values: np.ndarray) -> np.ndarray | None:
-    """``sample_weight`` (one per sample) broadcast to the shape of ``values``."""
-    if sample_weight is None:
-        return None
-    w = np.asarray(sample_weight, dtype=np.float64)
-    while w.ndim > values.ndim and w.shape[-1] == 1:
-        w = w[..., 0]
-    w = w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
-    return np.broadcast_to(w, values.shape)
+    return None if sample_weight is None else weights_like(sample_weight, values)
 
 
 class Metric:
@@ -109,10 +104,13 @@ class Metric:
     (Keras's ``MeanMetricWrapper``). Subclasses define ``values``."""
 
     name = "metric"
+    dtype = "float32"
 
     def __init__(self, name: str | None = None, dtype=None, **kwargs) -> None:
         if name:
             self.name = name
+        if dtype is not None:
+            self.dtype = np.dtype(dtype).name
         if type(self).__module__ == __name__:
             self.reset_state()
         else:  # a metric of your own: its weights come after this, in its __init__
@@ -147,8 +145,13 @@ class Metric:
             self._total += float((v * w).sum())
             self._count += float(w.sum())
 
-    def result(self) -> float:
+    def float_result(self) -> float:
+        """The value as a Python float (what ``fit`` logs)."""
         return self._total / self._count if self._count else 0.0
+
+    def result(self) -> Tensor:
+        """The value as a scalar float32 tensor, as Keras gives (``m.result().numpy()``)."""
+        return Tensor(np.asarray(self.float_result(), np.float32))
 
     def reset_state(self) -> None:
         self._total, self._count = 0.0, 0  # private: a metric of yours may say self.total
@@ -248,7 +251,7 @@ class Sum(Mean):
 
     name = "sum"
 
-    def result(self) -> float:
+    def float_result(self) -> float:
         return self._total
 
 
@@ -437,8 +440,8 @@ class RootMeanSquaredError(Metric):
     def values(self, y, y_pred):
         return np.square(y_pred - y.reshape(y_pred.shape))
 
-    def result(self) -> float:
-        return float(np.sqrt(super().result()))
+    def float_result(self) -> float:
+        return float(np.sqrt(super().float_result()))
 
 
 # -- counts of true and false positives ---------------------------------------------------
@@ -489,7 +492,7 @@ class Precision(_Confusion):
 
     name = "precision"
 
-    def result(self) -> float:
+    def float_result(self) -> float:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
 
 
@@ -498,7 +501,7 @@ class Recall(_Confusion):
 
     name = "recall"
 
-    def result(self) -> float:
+    def float_result(self) -> float:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
 
@@ -553,7 +556,7 @@ class AUC(Metric):
         self.fn += (~above & y) @ w
         self.tn += (~above & ~y) @ w
 
-    def result(self) -> float:
+    def float_result(self) -> float:
         tpr = np.divide(self.tp, self.tp + self.fn, out=np.zeros_like(self.tp),
                         where=(self.tp + self.fn) > 0)
         fpr = np.divide(self.fp, self.fp + self.tn, out=np.zeros_like(self.fp),
@@ -614,7 +617,7 @@ class MeanIoU(Metric):
                                                    values=sorted({*y[bad], *y_pred[bad]})[:5]))
         np.add.at(self.confusion, (y[keep], y_pred[keep]), w[keep])
 
-    def result(self) -> float:
+    def float_result(self) -> float:
         C = self.confusion
         tp = np.diag(C)
         union = C.sum(axis=0) + C.sum(axis=1) - tp

@@ -448,7 +448,8 @@ class Model(Layer):
         if self.compiled is None:
             return []
         own = self.compiled.all_metrics()
-        return [self.compiled.loss_tracker, *own] if self.custom_train_step else own
+        custom = self.custom_train_step or self.custom_test_step
+        return [self.compiled.loss_tracker, *own] if custom else own
 
     # -- for a train_step written by the user (keras.io: "Customizing what happens in fit")
     @property
@@ -456,12 +457,27 @@ class Model(Layer):
         """True when a subclass overrides ``train_step(self, data)`` (Keras's signature)."""
         return type(self).train_step is not Model.train_step
 
+    @property
+    def custom_test_step(self) -> bool:
+        """True when a subclass overrides ``test_step(self, data)``: ``evaluate`` (and
+        ``fit``'s validation) then calls it for each batch."""
+        return type(self).test_step is not Model.test_step
+
+    def test_step(self, data) -> dict:
+        """Keras's ``test_step(data)``, one batch of ``evaluate``: the predictions, the loss
+        and the compiled metrics, returned as logs. ``evaluate`` runs a faster loop with the
+        same results; this is what a subclass's ``super().test_step(data)`` calls."""
+        x, y = data[0], data[1]
+        sample_weight = data[2] if len(data) > 2 else None
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(y=y, y_pred=y_pred, sample_weight=sample_weight)
+        self.compiled.loss_tracker.update_state(np.asarray(loss))
+        self.compiled_metrics.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Keras 3's ``compute_loss``: the compiled loss(es) of ``y_pred`` against ``y``, plus
         the regularizers' penalties, as a scalar tensor that a ``GradientTape`` follows."""
-        if sample_weight is not None:
-            raise NotImplementedError(_("compute_loss(sample_weight=...) is not supported "
-                                        "yet."))
         outputs = self.compiled_outputs()
         ys = data_module.as_list(y, [o.name for o in outputs], "y", "output")
         preds = data_module.as_list(y_pred, [o.name for o in outputs], "y_pred", "output")
@@ -469,7 +485,8 @@ class Model(Layer):
         for o, target, pred in zip(outputs, ys, preds):
             if o.loss is None:
                 continue
-            value = o.loss(target, pred) * o.weight if o.weight != 1.0 else o.loss(target, pred)
+            value = o.loss(target, pred, sample_weight)
+            value = value * o.weight if o.weight != 1.0 else value
             total = value if total is None else total + value
         return total + self.compiled.penalty() if self.compiled.penalized else total
 
@@ -1024,7 +1041,13 @@ class _CompiledMetrics:
         self.metrics = model.compiled.all_metrics()
 
     def update_state(self, y, y_pred, sample_weight=None) -> None:
-        names = [o.name for o in self.model.compiled_outputs()]
+        model = self.model
+        if model.graph_or_none is None and not model.compiled.outputs:
+            # a model without call (a distiller's train_step): outputs shaped as y_pred
+            preds = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
+            model.compiled.configure(model, [np.shape(p) for p in preds])
+            self.metrics = model.compiled.all_metrics()
+        names = [o.name for o in model.compiled.outputs]
         ys = data_module.as_list(y, names, "y", "output")
         preds = data_module.as_list(y_pred, names, "y_pred", "output")
         self.model.compiled.update_metrics([np.asarray(a) for a in ys],
@@ -1061,17 +1084,22 @@ class _Compiled:
         for m in _metric_identifiers(metrics):  # fail early on unknown names
             metrics_module.get(m, None)
 
-    def configure(self, model: Model) -> None:
-        """Resolve the specification against ``model``'s outputs."""
-        names = model.output_names
-        graph = model.graph
+    def configure(self, model: Model, shapes: list[tuple] | None = None) -> None:
+        """Resolve the specification against ``model``'s outputs (or, for a model without
+        a graph, outputs ``output_1``... of the given ``shapes``, batch axis first)."""
+        if shapes is None:
+            names, graph = model.output_names, model.graph
+            tensors = graph.outputs
+        else:
+            names, graph = [f"output_{i + 1}" for i in range(len(shapes))], None
+            tensors = [KerasTensor((None, *shape[1:])) for shape in shapes]
         n = len(names)
         loss_list = _per_output(self.loss_spec, names, "loss")
         weights = _per_output(self.weight_spec, names, "loss_weights", default=1.0)
         metric_lists = _metric_lists(self.metric_spec, names)
         self.outputs = []
         first_use: set[int] = set()
-        for i, (name, t) in enumerate(zip(names, graph.outputs)):
+        for i, (name, t) in enumerate(zip(names, tensors)):
             loss = loss_list[i]
             metrics = []
             for m in metric_lists[i]:
@@ -1187,10 +1215,9 @@ class _Compiled:
             if multi and o.loss is not None:
                 logs[f"{o.name}_loss"] = o.loss_sum / seen
             for m in o.metrics:
-                r = m.result()
-                logs[m.name] = r if type(r) is float else float(np.asarray(r))  # or a tensor
+                logs[m.name] = metric_value(m)
         for name, m in self.added_metrics.items():
-            logs[name] = float(m.result())
+            logs[name] = metric_value(m)
         return dict(sorted(logs.items()))
 
     def all_metrics(self) -> list:
@@ -1283,6 +1310,14 @@ class _Output:
         if self.fused:
             return self.loss.forward_fused(y, self.logits())
         return self.loss.forward(y, a)
+
+
+def metric_value(m) -> float:
+    """A metric's value as a float: ``float_result()`` unless a subclass of yours defines
+    its own ``result`` (which may return a tensor)."""
+    if type(m).result is metrics_module.Metric.result:
+        return m.float_result()
+    return float(np.asarray(m.result()))
 
 
 def _per_output(spec, names: list[str], what: str, default=None) -> list:

@@ -240,6 +240,8 @@ def _custom_logs(logs) -> dict[str, float]:
 
 
 def _evaluate(model, xs, ys, batch_size: int, progbar: Progbar | None, cbs) -> dict:
+    if model.custom_test_step:
+        return _evaluate_custom(model, xs, ys, batch_size, progbar, cbs)
     compiled = model.compiled
     compiled.reset()
     batch = batches(model, xs)
@@ -263,6 +265,25 @@ def _evaluate(model, xs, ys, batch_size: int, progbar: Progbar | None, cbs) -> d
             if progbar is not None:
                 progbar.update(step + 1, logs)
     logs = compiled.logs(loss_sum / n, n)
+    cbs.on_test_end(logs)
+    return logs
+
+
+def _evaluate_custom(model, xs, ys, batch_size: int, progbar: Progbar | None, cbs) -> dict:
+    """``_evaluate`` through the user's ``test_step(data)``, which returns the logs."""
+    for m in model.metrics:
+        m.reset_state()
+    batch = batches(model, xs)
+    cbs.on_test_begin({})
+    logs: dict = {}
+    for step in range(math.ceil(len(xs[0]) / batch_size)):
+        cbs.on_test_batch_begin(step, {})
+        sl = slice(step * batch_size, (step + 1) * batch_size)
+        xb, yb = batch(sl), [y[sl] for y in ys]
+        logs = _custom_logs(model.test_step((_one(xb), _one(yb)) if yb else _one(xb)))
+        cbs.on_test_batch_end(step, logs)
+        if progbar is not None:
+            progbar.update(step + 1, logs)
     cbs.on_test_end(logs)
     return logs
 

@@ -126,8 +126,22 @@ def inputs(model, x, single_sample: bool = False, what: str = "x",
     if expected is None:
         _check_unbuilt(layers, x, what)
     elif not fits(x.shape[1:], tuple(expected)):
-        raise _mismatch(layers, x, tuple(expected), what)
+        adjusted = _adjust_rank(x, tuple(expected))
+        if adjusted is None:
+            raise _mismatch(layers, x, tuple(expected), what)
+        x = adjusted
     return x
+
+
+def _adjust_rank(x: np.ndarray, expected: tuple) -> np.ndarray | None:
+    """Keras's ``_adjust_input_rank``: a last axis of size 1 that the data lacks is added
+    (``(n, 28, 28)`` for ``Input((28, 28, 1))``) and one the model lacks is dropped; None
+    when the shapes differ otherwise."""
+    if expected and expected[-1] == 1 and fits(x.shape[1:], expected[:-1]):
+        return x[..., np.newaxis]
+    if x.ndim > 1 and x.shape[-1] == 1 and fits(x.shape[1:-1], expected):
+        return x[..., 0]
+    return None
 
 
 def fits(shape: tuple, expected: tuple) -> bool:

@@ -296,14 +296,23 @@ class Layer:
         state.pop("last_call", None)
         return state
 
-    def __call__(self, x, *args, training: bool = False, **kwargs) -> Tensor:
+    def __call__(self, x=None, *args, training: bool = False, **kwargs) -> Tensor:
         """``layer(x)``: on a symbolic tensor (from ``Input``), record the call and return
         the symbolic output (the functional API); on arrays or tensors, compute it now
         (recorded on a ``GradientTape`` if one is watching).
 
         ``layer(a, b)`` on a layer with ``call(self, a, b)`` passes both, as Keras does
         (an endpoint layer's ``call(targets, logits)``); ``layer(x, True)`` is ``training``.
+        The first input may also come by its name in ``call`` (``layer(inputs=x)``,
+        ``endpoint(logits=z, targets=y)``).
         """
+        if x is None:
+            name = _first_input_name(type(self)) if self.uses_call else "inputs"
+            if name not in kwargs:
+                raise TypeError(_("{cls} was called without its input: give it first, as "
+                                  "layer(x), or by name, as layer({name}=x).").format(
+                                      cls=type(self).__name__, name=name))
+            x = kwargs.pop(name)
         if len(args) == 1 and (args[0] is None or isinstance(args[0], (bool, np.bool_))):
             training = args[0]
         elif args:
@@ -374,27 +383,28 @@ class Layer:
             shape = self.compute_output_shape(_with_batch(input_shape))
             return tuple(shape)[1:]
         one = vars(self).get("_first_inputs")
-        if one is None:
-            one = _zeros_like_shape(input_shape)
-        # a trial run: stateful recurrent layers inside keep the states they had
+        if one is not None:
+            return _shapes_of(self._trial_call(one))
+        shapes = _shapes_of(self._trial_call(_zeros_like_shape(input_shape)))
+        if shapes is None or None not in flatten(input_shape):
+            return shapes
+        # a sequence of any length: the axes that change with it are None (steps 1, then 2)
+        other = _shapes_of(self._trial_call(_zeros_like_shape(input_shape, 2)))
+        return None if other is None else _unknown_where_different(shapes, other)
+
+    def _trial_call(self, sample):
+        """``call`` on a sample of zeros, or None where it fails; stateful recurrent layers
+        inside keep the states they had."""
         stateful = [la for la in self.submodules if getattr(la, "stateful", False)]
         held = [la.states for la in stateful]
         try:
             with paused():
-                y = self.run_call(one, training=False)
+                return self.run_call(sample, training=False)
         except Exception:  # the real call will report it, with the user's own data
             return None
         finally:
             for layer, states in zip(stateful, held):
                 layer.states = states
-        if isinstance(y, Tensor):
-            return tuple(y.shape[1:])
-        if not isinstance(y, (list, tuple, dict)) or not y or not all(
-                isinstance(t, Tensor) for t in flatten(y)):
-            return None
-        if isinstance(y, dict):
-            return {k: tuple(t.shape[1:]) for k, t in y.items()}
-        return [tuple(t.shape[1:]) for t in flatten(y)]
 
     def call_symbolic(self, inputs):
         """Record ``self(inputs)`` in the graph: build for the inputs' shapes, return the
@@ -868,13 +878,39 @@ def _with_batch(shape):
     return [_with_batch(s) for s in shape]
 
 
-def _zeros_like_shape(shape):
+def _zeros_like_shape(shape, steps: int = 1):
+    """One sample of zeros of ``shape`` (a sequence of any length, None: ``steps`` long)."""
     if isinstance(shape, tuple) and all(d is None or isinstance(d, (int, np.integer))
-                                        for d in shape):  # a sequence of any length: 1 step
-        return Tensor(np.zeros((1, *(1 if d is None else d for d in shape)), backend.floatx()))
+                                        for d in shape):
+        return Tensor(np.zeros((1, *(steps if d is None else d for d in shape)),
+                               backend.floatx()))
     if isinstance(shape, dict):
-        return {k: _zeros_like_shape(v) for k, v in shape.items()}
-    return [_zeros_like_shape(s) for s in shape]
+        return {k: _zeros_like_shape(v, steps) for k, v in shape.items()}
+    return [_zeros_like_shape(s, steps) for s in shape]
+
+
+def _shapes_of(y):
+    """The shape(s) of ``call``'s output without the batch axis: a tuple, a list of them
+    (a list or tuple of tensors) or a dict; None for anything else."""
+    if isinstance(y, Tensor):
+        return tuple(y.shape[1:])
+    if not isinstance(y, (list, tuple, dict)) or not y or not all(
+            isinstance(t, Tensor) for t in flatten(y)):
+        return None
+    if isinstance(y, dict):
+        return {k: tuple(t.shape[1:]) for k, t in y.items()}
+    return [tuple(t.shape[1:]) for t in flatten(y)]
+
+
+def _unknown_where_different(a, b):
+    """``a`` with None on the axes where ``b``'s size differs (same structure)."""
+    if isinstance(a, dict):
+        return {k: _unknown_where_different(a[k], b[k]) for k in a}
+    if isinstance(a, list):
+        return [_unknown_where_different(s, t) for s, t in zip(a, b)]
+    if len(a) != len(b):
+        return a
+    return tuple(d if d == e else None for d, e in zip(a, b))
 
 
 _TAKES_TRAINING: dict[type, bool] = {}
@@ -887,6 +923,12 @@ def _takes_training(cls: type) -> bool:
         _TAKES_TRAINING[cls] = any(p.name == "training" or p.kind is p.VAR_KEYWORD
                                    for p in params)
     return _TAKES_TRAINING[cls]
+
+
+def _first_input_name(cls: type) -> str:
+    """The name of ``cls.call``'s first parameter after ``self`` (``inputs``, ``logits``...)."""
+    params = list(inspect.signature(cls.call).parameters.values())[1:]
+    return params[0].name if params else "inputs"
 
 
 def _is_dtype(value) -> bool:

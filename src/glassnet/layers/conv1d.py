@@ -62,21 +62,39 @@ class Conv1D(KernelLayer):
                                "{padding!r}.").format(kind=kind, padding=padding))
         self.padding = padding.lower()
         self.data_format = check_data_format(data_format, kind)
-        if _positive_int(dilation_rate, "dilation_rate", kind) != 1 or \
-                _positive_int(groups, "groups", kind) != 1:
-            raise ValueError(_("{kind}: dilation_rate and groups other than 1 are not "
-                               "implemented, got {dilation_rate!r} and {groups!r}.").format(
-                                   kind=kind, dilation_rate=dilation_rate, groups=groups))
+        if isinstance(dilation_rate, (tuple, list)) and len(dilation_rate) == 1:
+            dilation_rate = dilation_rate[0]  # Keras stores it as a 1-tuple
+        self.dilation_rate = _positive_int(dilation_rate, "dilation_rate", kind)
+        if _positive_int(groups, "groups", kind) != 1:
+            raise ValueError(_("{kind}: groups other than 1 are not implemented, got "
+                               "{groups!r}.").format(kind=kind, groups=groups))
+        if self.dilation_rate > 1 and self.strides > 1:
+            raise ValueError(_("{kind}: strides > 1 and dilation_rate > 1 cannot be used "
+                               "together (as in Keras), got strides={strides} and "
+                               "dilation_rate={d}.").format(kind=kind, strides=self.strides,
+                                                            d=self.dilation_rate))
         # the 2-D convolution that does the work; its own weights are replaced in forward
-        # by views of this layer's (k, C, F) kernel as (1, k, C, F)
+        # by views of this layer's (k, C, F) kernel as (1, k, C, F). Dilated, it runs on
+        # the d interleaved sub-sequences, padded here (see _dilated_forward)
+        dilated = self.dilation_rate > 1
         self.conv2d = Conv2D(self.filters, (1, self.kernel_size), (1, self.strides),
-                             "valid" if self.padding == "causal" else self.padding,
+                             "valid" if self.padding == "causal" or dilated else self.padding,
                              activation=self.activation, use_bias=self.use_bias,
                              kernel_initializer="zeros", name=f"{self.name}_2d")
 
     @property
     def _causal_pad(self) -> int:
         return self.kernel_size - 1 if self.padding == "causal" else 0
+
+    def _dilated_pads(self) -> tuple[int, int]:
+        """Zeros ``(before, after)`` the sequence for a dilated kernel, which spans
+        ``(k - 1)·d + 1`` steps: causal all before, same split as Keras does."""
+        span = (self.kernel_size - 1) * self.dilation_rate
+        if self.padding == "causal":
+            return span, 0
+        if self.padding == "same":
+            return span // 2, span - span // 2
+        return 0, 0
 
     def build(self, input_shape):
         if len(input_shape) != 2:
@@ -96,10 +114,18 @@ class Conv1D(KernelLayer):
                       name=self.name, kernel_size=self.kernel_size, steps=steps)
             )
         self.add_kernel((self.kernel_size, C, self.filters))
-        self.conv2d.build((1, None if steps is None else steps + self._causal_pad, C))
+        if self.dilation_rate > 1:
+            self.conv2d.build((1, None, C))
+        else:
+            self.conv2d.build((1, None if steps is None else steps + self._causal_pad, C))
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape):
+        if self.dilation_rate > 1:
+            steps = input_shape[0]
+            span = (self.kernel_size - 1) * self.dilation_rate
+            return (None if steps is None else steps + sum(self._dilated_pads()) - span,
+                    self.filters)
         steps = None if input_shape[0] is None else input_shape[0] + self._causal_pad
         padding = "valid" if self.padding == "causal" else self.padding
         return (output_length(steps, self.kernel_size, self.strides, padding), self.filters)
@@ -115,6 +141,8 @@ class Conv1D(KernelLayer):
 
     def forward(self, x, training=False):
         self._link()
+        if self.dilation_rate > 1:
+            return self._dilated_forward(x, training)
         n, steps, C = x.shape
         if self._causal_pad:
             x = np.concatenate([np.zeros((n, self._causal_pad, C), x.dtype), x], axis=1)
@@ -124,9 +152,49 @@ class Conv1D(KernelLayer):
         self.a = a.reshape(n, *shape)
         return self.a
 
+    def _dilated_forward(self, x, training):
+        """Dilation ``d``: ``z[t] = b + Σ_p x[t + p·d] · W[p]`` reads only steps ``t, t + d,
+        t + 2d...``, so it is an ordinary convolution on each of the ``d`` interleaved
+        sub-sequences ``x[r], x[r + d], x[r + 2d]...`` (TensorFlow's space-to-batch): the
+        padded sequence, lengthened to a multiple of ``d``, is reshaped to ``d`` times as
+        many sequences ``d`` times shorter, convolved, and interleaved back."""
+        n, steps, C = x.shape
+        d = self.dilation_rate
+        before, after = self._dilated_pads()
+        length = steps + before + after
+        self._length = -(-length // d) * d
+        x = np.pad(x, ((0, 0), (before, self._length - steps - before), (0, 0)))
+        x = x.reshape(n, -1, d, C).transpose(0, 2, 1, 3).reshape(n * d, 1, -1, C)
+        a = self.conv2d.forward(x, training)
+        self._steps, self._out = steps, length - (self.kernel_size - 1) * d
+        self.z, self.a = self._interleave(self.conv2d.z, n), self._interleave(a, n)
+        return self.a
+
+    def _interleave(self, v, n):
+        """``(n·d, 1, J, F)`` results of the sub-sequences back to ``(n, T, F)``."""
+        d = self.dilation_rate
+        v = v.reshape(n, d, -1, v.shape[-1]).transpose(0, 2, 1, 3).reshape(n, -1, v.shape[-1])
+        return v[:, :self._out]
+
+    def _dilated_backward(self, da):
+        n, _, F = da.shape
+        d = self.dilation_rate
+        full = np.zeros((n, self._length - (self.kernel_size - 1) * d, F), da.dtype)
+        full[:, :self._out] = da
+        dx = self.conv2d.backward(
+            full.reshape(n, -1, d, F).transpose(0, 2, 1, 3).reshape(n * d, 1, -1, F))
+        if dx is None:
+            return None
+        C = dx.shape[-1]
+        dx = dx.reshape(n, d, -1, C).transpose(0, 2, 1, 3).reshape(n, -1, C)
+        before = self._dilated_pads()[0]
+        return np.ascontiguousarray(dx[:, before:before + self._steps])
+
     def backward(self, da):
         n = len(da)
         self._link()
+        if self.dilation_rate > 1:
+            return self._dilated_backward(da)
         dx = self.conv2d.backward(da.reshape(n, 1, *da.shape[1:]))
         if dx is None:
             return None
@@ -139,5 +207,6 @@ class Conv1D(KernelLayer):
             "kernel_size": self.kernel_size,
             "strides": self.strides,
             "padding": self.padding,
+            "dilation_rate": self.dilation_rate,
             **self.kernel_config(),
         }

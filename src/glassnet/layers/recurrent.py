@@ -81,6 +81,18 @@ class RNN(Layer):
     backward_formula = N_("BPTT: last step first, dL/dh_t through the cell's step_backward "
                           "to dL/dh_{t-1}; dW = Σ_t x_tᵀ dzx_t")
 
+    def __new__(cls, cell=None, *args, **kwargs):
+        """``RNN(cell)`` with a cell of your own (a Layer with ``state_size``, not one of
+        glassnet's cells) is a ``UserCellRNN``: the same loop, differentiated by the tape."""
+        from .stacked_rnn_cells import StackedRNNCells
+
+        if cls is RNN and isinstance(cell, Layer) and not isinstance(
+                cell, (RecurrentCell, StackedRNNCells)):
+            from .user_cell_rnn import UserCellRNN
+
+            return UserCellRNN(cell, *args, **kwargs)
+        return super().__new__(cls)
+
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  zero_output_for_mask: bool = False, activity_regularizer=None,
@@ -99,8 +111,8 @@ class RNN(Layer):
         if not isinstance(cell, (RecurrentCell, StackedRNNCells)):
             raise NotImplementedError(_(
                 "{cls}: glassnet runs its own cells (SimpleRNNCell, LSTMCell, GRUCell, or a "
-                "list of them), got {cell!r}. A cell of your own is not supported yet; "
-                "write the loop in the call of a layer of your own instead.").format(
+                "list of them), or a Layer of your own with state_size; got "
+                "{cell!r}.").format(
                 cls=cls, cell=cell))
         if activity_regularizer is not None:
             raise NotImplementedError(_(

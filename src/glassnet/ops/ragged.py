@@ -78,11 +78,16 @@ class RaggedTensor:
     def __len__(self) -> int:
         return len(self._splits) - 1
 
-    def __getitem__(self, i) -> Tensor:
+    def __getitem__(self, i) -> Tensor | RaggedTensor:
+        if isinstance(i, slice) and (i.step or 1) > 0:  # r[1:3]: those rows, still ragged
+            values = [self._values[self._splits[r]:self._splits[r + 1]]
+                      for r in range(len(self))[i]]
+            flat = np.concatenate(values) if values else self._values[:0]
+            return RaggedTensor(flat, np.cumsum([0, *map(len, values)]))
         if not isinstance(i, (int, np.integer)):
-            raise NotImplementedError(_("A RaggedTensor is indexed by row number only (r[0]); "
-                                        "r.to_tensor() gives a dense tensor for other "
-                                        "indexing."))
+            raise NotImplementedError(_("A RaggedTensor is indexed by row number (r[0]) or "
+                                        "a slice of rows (r[1:3]) only; r.to_tensor() "
+                                        "gives a dense tensor for other indexing."))
         n = len(self)
         if not -n <= i < n:
             raise IndexError(_("Row {i} is out of range for a RaggedTensor of {n} "
