@@ -1,0 +1,51 @@
+"""glassnet's text and category preprocessing layers against Keras 3's, on the same inputs:
+vocabularies (order and tie-breaks), token ids, multi-hot/count/TF-IDF values, hash bins and
+quantile boundaries. The reference values were written by real Keras (with TensorFlow) with
+``tests/keras_reference/make_text_preprocessing_refs.py``; this test needs neither."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet import layers
+
+REFS = json.loads((Path(__file__).parent / "data" / "keras_refs" /
+                   "text_preprocessing.json").read_text(encoding="utf-8"))
+CASES = REFS["cases"]
+
+
+def _id(case) -> str:
+    return case["class"] + "-" + "-".join(f"{k}={v}" for k, v in case["kwargs"].items()
+                                          if k != "vocabulary")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_same_as_keras(case):
+    kwargs = dict(case["kwargs"])
+    layer = getattr(layers, case["class"])(**kwargs)
+    if case["data"] is not None:
+        layer.adapt(np.array(case["data"]))
+    x = np.array(case["inputs"])
+    if case["class"] == "Discretization":
+        x = x.astype(np.float32)
+    y = np.asarray(layer(x))
+    if "vocabulary" in case:
+        assert layer.get_vocabulary() == case["vocabulary"]
+    if "bin_boundaries" in case:
+        np.testing.assert_allclose(layer.bin_boundaries, case["bin_boundaries"], rtol=1e-6)
+    expected = np.array(case["outputs"])
+    assert y.shape == expected.shape
+    if expected.dtype.kind in "US":
+        assert y.tolist() == expected.tolist()
+    else:
+        np.testing.assert_allclose(y.astype(np.float64), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_the_references_cover_every_layer():
+    assert {c["class"] for c in CASES} == {"TextVectorization", "StringLookup",
+                                           "IntegerLookup", "Hashing", "CategoryEncoding",
+                                           "Discretization"}
