@@ -49,3 +49,46 @@ def test_the_references_cover_every_layer():
     assert {c["class"] for c in CASES} == {"TextVectorization", "StringLookup",
                                            "IntegerLookup", "Hashing", "CategoryEncoding",
                                            "Discretization"}
+
+
+# -- models saved by Keras (.keras: vocabularies in assets/, idf_weights in the weights) -----
+ARCHIVE = Path(__file__).parent / "data" / "keras_files" / "text_files.tar.xz"
+
+
+@pytest.fixture(scope="module")
+def text_files(tmp_path_factory):
+    from archives import unpack
+
+    return unpack(ARCHIVE, tmp_path_factory.mktemp("text_files"))
+
+
+def _model_inputs(name):
+    given = REFS["model_inputs"][name]
+    if "x" in given:
+        return np.array(given["x"])
+    x = {k: np.array(v) for k, v in given.items()}
+    return {**x, "size": x["size"].astype(np.int64), "weight": x["weight"].astype(np.float32)}
+
+
+@pytest.mark.parametrize("name", sorted(REFS["models"]))
+def test_models_saved_by_keras_predict_the_same(text_files, name):
+    pytest.importorskip("h5py")
+    import glassnet
+
+    model = glassnet.models.load_model(text_files / f"{name}.keras")
+    np.testing.assert_allclose(model.predict(_model_inputs(name), verbose=0),
+                               REFS["models"][name], rtol=1e-5, atol=1e-6)
+
+
+def test_a_keras_file_round_trips_through_glassnet(text_files, tmp_path):
+    """glassnet writes what it read (vocabulary in the config, idf_weights where Keras keeps
+    them) and reads it back to the same predictions."""
+    pytest.importorskip("h5py")
+    import glassnet
+
+    model = glassnet.models.load_model(text_files / "text_tfidf.keras")
+    model.save(tmp_path / "again.keras")
+    again = glassnet.models.load_model(tmp_path / "again.keras")
+    x = _model_inputs("text_tfidf")
+    np.testing.assert_allclose(again.predict(x, verbose=0), REFS["models"]["text_tfidf"],
+                               rtol=1e-5, atol=1e-6)

@@ -10,18 +10,29 @@ Keras 3's TextVectorization, StringLookup, IntegerLookup and Hashing need Tensor
 
 Each case: the layer's class and arguments, the data it adapts on (if any), the inputs, and
 Keras's vocabulary (or bin boundaries) and outputs. The output file is JSON (strings).
+
+It also writes ``tests/data/keras_files/text_files.tar.xz``: three small models with these
+layers saved by Keras (``.keras``: adapted vocabularies in ``assets/``, TF-IDF weights in
+``model.weights.h5``), with their predictions on ``MODEL_INPUTS`` in the JSON's ``models``.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+import tempfile
 from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-OUT = Path(__file__).resolve().parents[1] / "data" / "keras_refs" / "text_preprocessing.json"
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from archive import pack  # noqa: E402
+
+OUT = HERE.parent / "data" / "keras_refs" / "text_preprocessing.json"
+ARCHIVE = HERE.parent / "data" / "keras_files" / "text_files.tar.xz"
 
 TEXTS = ["The cat sat on the mat.", "The dog ate my homework!", "A cat, a dog; a bird?",
          "the THE The", "Zebra crossing", "Éclair au café", "dog dog cat"]
@@ -93,6 +104,63 @@ def tolist(a):
     return a.tolist()
 
 
+def models() -> dict:
+    """Three models with every layer of this family, adapted on TEXTS (and small columns)."""
+    layers = keras.layers
+    keras.utils.set_random_seed(0)
+    tfidf = layers.TextVectorization(output_mode="tf_idf", max_tokens=8, ngrams=2)
+    tfidf.adapt(TEXTS)
+    inp = keras.Input(shape=(), dtype="string")
+    text_tfidf = keras.Model(inp, layers.Dense(2)(tfidf(inp)))
+
+    ids = layers.TextVectorization(output_sequence_length=5)
+    ids.adapt(TEXTS)
+    inp = keras.Input(shape=(1,), dtype="string")
+    x = layers.Embedding(ids.vocabulary_size(), 3)(ids(inp))
+    text_int = keras.Model(inp, layers.Dense(1)(layers.GlobalAveragePooling1D()(x)))
+
+    colors = layers.StringLookup(num_oov_indices=2)
+    colors.adapt(np.array([["red"], ["blue"], ["red"], ["green"]]))
+    sizes = layers.IntegerLookup(vocabulary=[3, 5, 8], output_mode="one_hot")
+    bins = layers.Discretization(num_bins=3, output_mode="one_hot")
+    bins.adapt(np.arange(12, dtype="float32"))
+    color = keras.Input(shape=(1,), dtype="string", name="color")
+    size = keras.Input(shape=(1,), dtype="int64", name="size")
+    weight = keras.Input(shape=(1,), name="weight")
+    tag = keras.Input(shape=(1,), dtype="string", name="tag")
+    features = layers.concatenate([
+        layers.CategoryEncoding(colors.vocabulary_size())(colors(color)), sizes(size),
+        bins(weight), layers.Hashing(num_bins=4, output_mode="one_hot")(tag)])
+    categories = keras.Model([color, size, weight, tag], layers.Dense(1)(features))
+    return {"text_tfidf": text_tfidf, "text_int": text_int, "categories": categories}
+
+
+MODEL_INPUTS = {
+    "text_tfidf": {"x": QUERIES},
+    "text_int": {"x": [[q] for q in QUERIES]},
+    "categories": {"color": [["red"], ["purple"], ["green"], ["blue"]],
+                   "size": [[5], [3], [4], [8]], "weight": [[0.5], [4.2], [11.0], [7.9]],
+                   "tag": [["a"], ["b"], ["c"], ["d"]]},
+}
+
+
+def model_refs() -> dict:
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, model in models().items():
+            model.save(f"{folder}/{name}.keras")
+            given = MODEL_INPUTS[name]
+            # Keras's predict refuses NumPy str arrays ("Invalid dtype: str608"): tf.constant
+            if "x" in given:
+                x = tf.constant(given["x"])
+            else:
+                x = {k: tf.constant(v, dtype={"size": "int64", "weight": "float32"}.get(k))
+                     for k, v in given.items()}
+            out[name] = np.asarray(model(x)).tolist()
+        pack(folder, ARCHIVE)
+    return out
+
+
 def main() -> None:
     out = []
     for cls, kwargs, data, inputs in CASES:
@@ -119,7 +187,8 @@ def main() -> None:
             case["bin_boundaries"] = [float(b) for b in layer.bin_boundaries]
         out.append(case)
     meta = {"keras": keras.__version__, "tensorflow": tf.__version__}
-    OUT.write_text(json.dumps({"meta": meta, "cases": out}, ensure_ascii=False, indent=1)
+    refs = {"meta": meta, "cases": out, "model_inputs": MODEL_INPUTS, "models": model_refs()}
+    OUT.write_text(json.dumps(refs, ensure_ascii=False, indent=1)
                    + "\n", encoding="utf-8")
     print(f"wrote {OUT} ({len(out)} cases)")
 

@@ -43,12 +43,23 @@ class IndexLookup(DataLayer):
                  mask_token=None, oov_token="[UNK]", vocabulary=None, idf_weights=None,
                  invert: bool = False, output_mode: str = "int",
                  pad_to_max_tokens: bool = False, sparse: bool = False,
-                 encoding: str = "utf-8", vocabulary_dtype=None, **kwargs) -> None:
-        kwargs.pop("has_input_vocabulary", None)  # Keras's private config keys
-        kwargs.pop("vocabulary_size", None)
+                 encoding: str = "utf-8", vocabulary_dtype=None, oov_method: str = "floormod",
+                 salt=None, vocabulary_size: int | None = None,
+                 has_input_vocabulary: bool | None = None, **kwargs) -> None:
+        # vocabulary_size: the output width a saved model was built for (its vocabulary
+        # comes later, from the file's assets); has_input_vocabulary: Keras's own record
         kwargs.pop("dtype", None)
         super().__init__(**kwargs)
         cls = type(self).__name__
+        if oov_method not in ("floormod", "farmhash"):
+            raise ValueError(_("{cls}: oov_method must be 'floormod' or 'farmhash', got "
+                               "{method!r}.").format(cls=cls, method=oov_method))
+        if salt is not None:
+            raise NotImplementedError(_("{cls}: salt (Keras's SipHash of unknown tokens) is "
+                                        "not supported by glassnet; leave it out.").format(
+                                            cls=cls))
+        self.oov_method = oov_method
+        self.saved_vocabulary_size = vocabulary_size
         self.output_mode = check_mode(cls, output_mode, ("int", "one_hot", "multi_hot",
                                                          "count", "tf_idf"))
         if max_tokens is not None and max_tokens <= 1:
@@ -229,8 +240,8 @@ class IndexLookup(DataLayer):
         n = self.num_oov_indices
         if n == 1:
             return 0
-        if self.text_tokens:
-            return fingerprint64(token) % n
+        if self.text_tokens or self.oov_method == "farmhash":
+            return fingerprint64(str(token)) % n
         return token % n
 
     def inverse(self, x: np.ndarray) -> np.ndarray:
@@ -246,7 +257,12 @@ class IndexLookup(DataLayer):
         return out
 
     def depth(self) -> int:
-        return self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size()
+        """The width of the multi-hot/count/TF-IDF vectors."""
+        if self.pad_to_max_tokens:
+            return self.max_tokens
+        if not self.tokens and self.saved_vocabulary_size:
+            return int(self.saved_vocabulary_size)
+        return self.vocabulary_size()
 
     def transform(self, x: np.ndarray) -> np.ndarray:
         if self.invert:
@@ -270,6 +286,24 @@ class IndexLookup(DataLayer):
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
         return encoded_shape(input_shape, mode, self.depth())
 
+    # -- Keras's .keras files -----------------------------------------------------------
+    def keras_arrays(self) -> dict[str, np.ndarray]:
+        """What Keras stores in ``model.weights.h5`` for this layer, by path below its group:
+        the TF-IDF weights."""
+        if self.output_mode != "tf_idf" or self.idf_weights is None:
+            return {}
+        return {"vars/idf_weights": self.idf_weights}
+
+    def load_keras_assets(self, lines: list[str] | None, arrays: dict) -> None:
+        """An adapted layer from a Keras file: its vocabulary (one token a line, special
+        tokens first) and TF-IDF weights. A vocabulary in the config wins, as in Keras."""
+        if lines is None or self.tokens:
+            return
+        while lines and lines[-1] == "":
+            lines = lines[:-1]
+        idf = arrays.get("idf_weights")
+        self.set_vocabulary(lines, None if idf is None else np.asarray(idf)[:len(lines)])
+
     def get_config(self) -> dict[str, Any]:
         """Keras's config; the vocabulary (and the idf weights) are in it, so a saved model
         keeps them (Keras 3 writes an adapted vocabulary to an assets file instead)."""
@@ -282,7 +316,8 @@ class IndexLookup(DataLayer):
                 "vocabulary": self.get_vocabulary() if self.tokens else None,
                 "idf_weights": idf, "invert": self.invert, "output_mode": self.output_mode,
                 "pad_to_max_tokens": self.pad_to_max_tokens, "sparse": False,
-                "encoding": self.encoding}
+                "encoding": self.encoding, "vocabulary_size": self.vocabulary_size(),
+                "oov_method": self.oov_method, "salt": None}
 
 
 class StringLookup(IndexLookup):
@@ -303,11 +338,15 @@ class IntegerLookup(IndexLookup):
     def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1,
                  mask_token=None, oov_token=-1, vocabulary=None, vocabulary_dtype="int64",
                  idf_weights=None, invert: bool = False, output_mode: str = "int",
-                 sparse: bool = False, pad_to_max_tokens: bool = False, **kwargs) -> None:
+                 sparse: bool = False, pad_to_max_tokens: bool = False,
+                 oov_method: str = "floormod", salt=None, vocabulary_size: int | None = None,
+                 has_input_vocabulary: bool | None = None, **kwargs) -> None:
         super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
+                         oov_method=oov_method, salt=salt,
                          mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
                          idf_weights=idf_weights, invert=invert, output_mode=output_mode,
-                         pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, **kwargs)
+                         pad_to_max_tokens=pad_to_max_tokens, sparse=sparse,
+                         vocabulary_size=vocabulary_size, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

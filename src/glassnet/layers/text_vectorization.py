@@ -60,9 +60,9 @@ class TextVectorization(DataLayer):
                  output_mode: str = "int", output_sequence_length: int | None = None,
                  pad_to_max_tokens: bool = False, vocabulary=None, idf_weights=None,
                  sparse: bool = False, ragged: bool = False, encoding: str = "utf-8",
+                 vocabulary_size: int | None = None, has_input_vocabulary: bool | None = None,
                  **kwargs) -> None:
-        kwargs.pop("vocabulary_size", None)
-        kwargs.pop("has_input_vocabulary", None)
+        # vocabulary_size: the width a saved model was built for (see StringLookup)
         kwargs.pop("dtype", None)
         super().__init__(**kwargs)
         for what, value, allowed in (("standardize", standardize, STANDARDIZE),
@@ -96,7 +96,8 @@ class TextVectorization(DataLayer):
         self.lookup_layer = StringLookup(max_tokens=max_tokens, vocabulary=vocabulary,
                                          idf_weights=idf_weights, mask_token="",
                                          output_mode=mode, pad_to_max_tokens=pad_to_max_tokens,
-                                         sparse=sparse, name=f"{self.name}_lookup")
+                                         sparse=sparse, vocabulary_size=vocabulary_size,
+                                         name=f"{self.name}_lookup")
 
     # -- the steps ----------------------------------------------------------------------
     def preprocess(self, x: np.ndarray) -> list[list[str]]:
@@ -213,6 +214,15 @@ class TextVectorization(DataLayer):
     @property
     def handles_variable_length(self) -> bool:
         return self.output_mode == "int" and self.output_sequence_length is None
+
+    def keras_arrays(self) -> dict[str, np.ndarray]:
+        """The TF-IDF weights, where Keras keeps them: in this layer's group and in its
+        lookup layer's (``_lookup_layer``)."""
+        arrays = self.lookup_layer.keras_arrays()
+        return {**arrays, **{f"_lookup_layer/{k}": v for k, v in arrays.items()}}
+
+    def load_keras_assets(self, lines: list[str] | None, arrays: dict) -> None:
+        self.lookup_layer.load_keras_assets(lines, arrays)
 
     def get_config(self) -> dict[str, Any]:
         """Keras's config; the vocabulary is in it, so a saved model keeps it. A function
