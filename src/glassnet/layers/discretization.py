@@ -77,7 +77,9 @@ class Discretization(DataLayer):
         return encoded_shape(input_shape, self.output_mode, self.depth())
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "bin_boundaries": self.bin_boundaries,
+        config = super().get_config()
+        config.pop("trainable")  # Keras's Discretization takes no trainable= (nothing to train)
+        return {**config, "bin_boundaries": self.bin_boundaries,
                 "num_bins": self.num_bins, "epsilon": self.epsilon,
                 "output_mode": self.output_mode, "sparse": False}
 
