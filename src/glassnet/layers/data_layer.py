@@ -70,9 +70,10 @@ def encode(indices: np.ndarray, mode: str, depth: int, weights: np.ndarray | Non
     rows_shape = idx.shape[:-1]
     k = idx.shape[-1]
     flat_idx = idx.reshape(-1, k)
-    out = np.zeros((flat_idx.shape[0], depth), backend.floatx())
     r, c = np.nonzero(valid.reshape(-1, k))
-    np.add.at(out, (r, flat_idx[r, c]), 1)
+    n = flat_idx.shape[0]  # counts of each (row, index) pair, in one bincount
+    out = np.bincount(r * depth + flat_idx[r, c], minlength=n * depth).reshape(n, depth)
+    out = out.astype(backend.floatx())
     if mode == "multi_hot":
         np.minimum(out, 1, out=out)
     elif weights is not None:

@@ -21,6 +21,7 @@ the special indices get the mean idf.
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 from typing import Any
 
@@ -150,6 +151,7 @@ class IndexLookup(DataLayer):
                                    max_tokens=self.max_tokens))
         self.tokens = tokens
         self._index = {t: i for i, t in enumerate(tokens, self._token_start())}
+        self._table = None
         if self.output_mode == "tf_idf":
             if idf_weights is None:
                 raise ValueError(_("{cls}: output_mode='tf_idf' needs idf_weights with "
@@ -203,6 +205,7 @@ class IndexLookup(DataLayer):
             order = order[:self.max_tokens - self._token_start()]
         self.tokens = [t for t, _n in order]
         self._index = {t: i for i, t in enumerate(self.tokens, self._token_start())}
+        self._table = None
         if self.output_mode == "tf_idf":
             idf = np.array([math.log(1 + n_docs / (1 + documents[t])) for t in self.tokens])
             mean = idf.mean() if len(idf) else 0.0
@@ -212,31 +215,41 @@ class IndexLookup(DataLayer):
     # -- the lookup ---------------------------------------------------------------------
     def lookup(self, x: np.ndarray) -> np.ndarray:
         """The index of each token of ``x`` (int64, same shape)."""
-        flat = x.reshape(-1).tolist()
-        oov = self._oov_start()
-        masked = self.mask_token
-        # a masked token: index 0 in "int" mode, dropped (-1) by the encodings
-        mask_index = 0 if self.output_mode == "int" else -1
-        index = getattr(self, "_index", {})
-        out = np.empty(len(flat), np.int64)
-        for i, t in enumerate(flat):
-            t = self._token(t)
-            if masked is not None and t == masked:
-                out[i] = mask_index
-                continue
-            j = index.get(t)
-            if j is None:
-                if self.num_oov_indices == 0:
-                    raise ValueError(_("{cls} layer {name!r}: {token!r} is not in the "
-                                       "vocabulary and num_oov_indices=0; set "
-                                       "num_oov_indices=1 to map unknown tokens to one "
-                                       "index.").format(cls=type(self).__name__,
-                                                        name=self.name, token=t))
-                j = oov + self._oov_bucket(t)
-            out[i] = j
-        return out.reshape(x.shape)
+        return self.lookup_values(self.tokens_of(x)).reshape(x.shape)
+
+    def lookup_values(self, values: list) -> np.ndarray:
+        """The index of each token of a flat list: one dict lookup per token (in C, with
+        ``map``), then the unknown tokens fixed up together."""
+        table = vars(self).get("_table")
+        if table is None:  # the vocabulary's indices, and the mask's
+            table = dict(getattr(self, "_index", {}))
+            if self.mask_token is not None:  # index 0 in "int" mode; the encodings drop it
+                table[self.mask_token] = 0 if self.output_mode == "int" else -2
+            self._table = table
+        out = np.fromiter(map(table.get, values, itertools.repeat(-1)), np.int64, len(values))
+        unknown = np.flatnonzero(out == -1)
+        if len(unknown):
+            if self.num_oov_indices == 0:
+                raise ValueError(_("{cls} layer {name!r}: {token!r} is not in the "
+                                   "vocabulary and num_oov_indices=0; set "
+                                   "num_oov_indices=1 to map unknown tokens to one "
+                                   "index.").format(cls=type(self).__name__, name=self.name,
+                                                    token=values[unknown[0]]))
+            out[unknown] = self._oov_start() + np.array(
+                [self._oov_bucket(values[i]) for i in unknown], np.int64)
+        out[out == -2] = -1
+        return out
+
+    def tokens_of(self, x: np.ndarray) -> list:
+        """The values of ``x`` as this layer's tokens (``str``, or ``int`` for IntegerLookup),
+        in a flat list."""
+        values = x.reshape(-1).tolist()
+        if self.text_tokens:
+            return values if x.dtype.kind == "U" else [as_text(v) for v in values]
+        return values if x.dtype.kind in "iu" else [int(v) for v in values]
 
     def _oov_bucket(self, token) -> int:
+        """Which of the ``num_oov_indices`` an unknown token takes (0 for one of them)."""
         n = self.num_oov_indices
         if n == 1:
             return 0

@@ -175,20 +175,24 @@ class TextVectorization(DataLayer):
                 self.output_sequence_length is None:  # one token per string: x's shape
             ids = lookup.lookup(np.array([r[0] for r in rows], dtype=object))
             return ids.reshape(x.shape)
+        length = None
         if self.output_mode == "int":
             length = self.output_sequence_length
             if length is None:
                 length = max((len(r) for r in rows), default=0)
+            rows = [r[:length] for r in rows]
+        # every token looked up at once, then put in its row: (row, position) pairs
+        sizes = np.array([len(r) for r in rows], np.int64)
+        ids = lookup.lookup_values([t for r in rows for t in r])
+        row = np.repeat(np.arange(len(rows)), sizes)
+        col = np.arange(len(ids)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        if self.output_mode == "int":
             out = np.zeros((len(rows), length), np.int64)
-            for i, r in enumerate(rows):
-                ids = lookup.lookup(np.array(r[:length], dtype=object))
-                out[i, :len(ids)] = ids
-        else:
-            width = max((len(r) for r in rows), default=0)
-            ids = np.full((len(rows), max(width, 1)), -1, np.int64)  # -1: nothing
-            for i, r in enumerate(rows):
-                ids[i, :len(r)] = lookup.lookup(np.array(r, dtype=object))
-            out = lookup.encode_indices(ids)
+            out[row, col] = ids
+        else:  # -1 (nothing) where a row is shorter than the longest
+            table = np.full((len(rows), max(int(sizes.max(initial=0)), 1)), -1, np.int64)
+            table[row, col] = ids
+            out = lookup.encode_indices(table)
         return out[0] if scalar else out
 
     def compute_output_shape(self, input_shape):
