@@ -263,8 +263,12 @@ def as_text_array(data) -> np.ndarray | None:
     flat = arr.reshape(-1).tolist()
     if not all(isinstance(v, (str, bytes)) for v in flat):
         return None
-    return np.array([v.decode("utf-8") if isinstance(v, bytes) else v for v in flat],
-                    dtype=str).reshape(arr.shape)
+    return np.array([as_text(v) for v in flat], dtype=str).reshape(arr.shape)
+
+
+def as_text(value) -> str:
+    """One string: ``bytes`` decoded as UTF-8, as TensorFlow's strings are."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _ragged(data) -> str:

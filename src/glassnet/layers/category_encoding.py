@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..i18n import _
-from .data_layer import DataLayer, check_mode, encode, encoded_shape
+from ..tensor import Tensor
+from .data_layer import DataLayer, as_data, check_mode, encode, encoded_shape
 
 
 class CategoryEncoding(DataLayer):
@@ -43,9 +44,6 @@ class CategoryEncoding(DataLayer):
         if self.output_mode != "count":
             raise ValueError(_("CategoryEncoding: count_weights is for output_mode='count', "
                                "got output_mode={mode!r}.").format(mode=self.output_mode))
-        from ..tensor import Tensor
-        from .data_layer import as_data
-
         idx, w = as_data(x).astype(np.int64), as_data(count_weights).astype(np.float32)
         rows = idx.reshape(-1, idx.shape[-1])
         out = np.zeros((len(rows), self.num_tokens), np.float32)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import backend
+from ..data import as_text_array
 from ..graph import symbolic
 from ..i18n import _
 from ..tensor import Tensor
@@ -92,25 +93,14 @@ def encoded_shape(input_shape: tuple, mode: str, depth: int) -> tuple:
 
 
 def as_data(x) -> np.ndarray:
-    """An input of a data layer as an array: a tensor's array, a list of strings as a
-    ``str`` array, an ``object`` array of strings as a ``str`` array."""
+    """An input of a data layer as an array: strings (a list, a tensor, a pandas column,
+    ``bytes``) as a ``str`` array (``data.as_text_array``), anything else as it is."""
+    text = as_text_array(x)
+    if text is not None:
+        return text
     if isinstance(x, Tensor):
-        x = x.array
-    if hasattr(x, "to_numpy") and hasattr(x, "dtype"):  # a pandas Series
-        x = x.to_numpy()
-    a = np.asarray(x)
-    if a.dtype == object:
-        a = np.vectorize(as_text, otypes=[object])(a).astype(str) if a.size else a.astype(str)
-    return a
-
-
-def as_text(value) -> str:
-    """One string: ``bytes`` decoded as UTF-8, as TensorFlow's strings are."""
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
-def is_text(a: np.ndarray) -> bool:
-    return a.dtype.kind in "USO"
+        return x.array
+    return np.asarray(x.to_numpy() if hasattr(x, "to_numpy") else x)
 
 
 class DataLayer(Layer):

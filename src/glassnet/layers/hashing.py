@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from ..data import as_text
 from ..farmhash import fingerprint64
 from ..i18n import _
-from .data_layer import DataLayer, as_text, check_mode, encode, encoded_shape
+from .data_layer import DataLayer, check_mode, encode, encoded_shape
 
 
 class Hashing(DataLayer):

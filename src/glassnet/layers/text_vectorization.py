@@ -32,9 +32,10 @@ from typing import Any
 
 import numpy as np
 
+from ..data import as_text
 from ..i18n import _
 from ..tensor import Tensor
-from .data_layer import DataLayer, as_data, as_text, check_mode
+from .data_layer import DataLayer, as_data, check_mode
 from .index_lookup import StringLookup
 
 PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
