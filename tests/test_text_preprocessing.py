@@ -12,10 +12,16 @@ import numpy as np
 import pytest
 
 import glassnet as tf
-from glassnet import layers
+from glassnet import layers, legacy
 from glassnet.farmhash import fingerprint64
 
 DOCS = ["the cat sat", "the dog"]
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch):
+    """The Keras 2 spellings warn once per process: forget earlier warnings."""
+    monkeypatch.setattr(legacy, "_WARNED", set())
 
 
 # -- TextVectorization ------------------------------------------------------------------
@@ -246,7 +252,7 @@ def test_a_model_for_any_length_takes_a_fixed_length():
 
 
 # -- names --------------------------------------------------------------------------------
-def test_keras2_experimental_names_resolve_with_a_warning():
+def test_keras2_experimental_names_resolve_with_a_warning(fresh_warnings):
     from glassnet.keras.layers.experimental import preprocessing
 
     with pytest.warns(UserWarning, match="keras.layers.StringLookup"):
@@ -320,3 +326,9 @@ def test_no_gradient_flows_through_a_preprocessing_layer(float64):
         y = tf.reduce_sum(d(xt) * np.arange(3.0))
     assert tape.gradient(y, xt) is None
     assert d.backward(np.ones((3, 3))) is None
+
+
+def test_category_encoding_max_tokens_is_the_old_num_tokens(fresh_warnings):
+    with pytest.warns(UserWarning, match=r"CategoryEncoding\(num_tokens=...\)"):
+        layer = layers.CategoryEncoding(max_tokens=3, output_mode="binary")
+    assert layer.num_tokens == 3 and layer.output_mode == "multi_hot"

@@ -22,9 +22,14 @@ class CategoryEncoding(DataLayer):
     """
 
     def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot",
-                 sparse: bool = False, **kwargs) -> None:
+                 sparse: bool = False, max_tokens: int | None = None, **kwargs) -> None:
         kwargs.pop("dtype", None)
         super().__init__(**kwargs)
+        if max_tokens is not None:  # TensorFlow 2.4's experimental.preprocessing name
+            from ..legacy import warn_once
+
+            warn_once("CategoryEncoding(max_tokens=...)", "CategoryEncoding(num_tokens=...)")
+            num_tokens = max_tokens if num_tokens is None else num_tokens
         self.output_mode = check_mode("CategoryEncoding", output_mode,
                                       ("one_hot", "multi_hot", "count"))
         if num_tokens is None or int(num_tokens) < 1:
