@@ -173,12 +173,19 @@ def as_list(data, names: list[str], what: str, kind: str, optional=frozenset()) 
     n = len(names)
     if isinstance(data, dict):
         unknown = [k for k in data if k not in names]
-        if unknown:
+        missing = [k for k in names if k not in data and k not in optional]
+        if unknown and not missing:  # Keras ignores keys beyond the inputs (e.g. a label
+            # column left in a DataFrame's dict); a misspelt key leaves an input missing
+            import warnings
+
+            warnings.warn(_("{what} is a dict with key(s) {unknown} that match no {kind} of "
+                            "the model; they are ignored, as Keras does.").format(
+                                what=what, unknown=unknown, kind=kind), stacklevel=4)
+        elif unknown:
             raise InputError(_(
                 "{what} is a dict whose key(s) {unknown} name no {kind} of the model. The "
                 "model's {kind}s are {names}: use those names as keys (model.{kind}_names)."
             ).format(what=what, unknown=unknown, kind=kind, names=names))
-        missing = [k for k in names if k not in data and k not in optional]
         if missing:
             raise InputError(_("{what} is a dict without the {kind}(s) {missing}. The model's "
                                "{kind}s are {names}: give an array for each.").format(
@@ -234,6 +241,34 @@ def as_array(data, what: str) -> np.ndarray:
         raise InputError(_("{what} is empty (shape {shape}): there is nothing to compute "
                            "on.").format(what=what, shape=arr.shape))
     return arr
+
+
+def as_text_array(data) -> np.ndarray | None:
+    """``data`` as a NumPy ``str`` array when it holds strings (a list, an array, a string
+    tensor, a pandas column; ``bytes`` decoded as UTF-8), else None."""
+    from .tensor import Tensor
+
+    if isinstance(data, Tensor):
+        data = data.array
+    if hasattr(data, "to_numpy") and hasattr(data, "dtype"):  # a pandas Series
+        data = data.to_numpy()
+    try:
+        arr = np.asarray(data)
+    except ValueError:  # ragged lists: not text for a layer either
+        return None
+    if arr.dtype.kind == "U":
+        return arr
+    if arr.dtype.kind not in "SO" or arr.size == 0:
+        return None
+    flat = arr.reshape(-1).tolist()
+    if not all(isinstance(v, (str, bytes)) for v in flat):
+        return None
+    return np.array([as_text(v) for v in flat], dtype=str).reshape(arr.shape)
+
+
+def as_text(value) -> str:
+    """One string: ``bytes`` decoded as UTF-8, as TensorFlow's strings are."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _ragged(data) -> str:

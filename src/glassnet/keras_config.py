@@ -406,8 +406,8 @@ def glassnet_entry(entry, custom_objects: dict | None = None) -> dict:
 def _dtype(value) -> str:
     if isinstance(value, dict):  # Keras 3's DTypePolicy
         value = (value.get("config") or {}).get("name")
-    return value if value in ("float32", "float64", "float16", "int32", "int64", "uint8") \
-        else "float32"
+    return value if value in ("float32", "float64", "float16", "int32", "int64", "uint8",
+                              "string") else "float32"
 
 
 def _glassnet_sequential(config: dict, custom_objects) -> dict:

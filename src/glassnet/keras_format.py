@@ -345,6 +345,8 @@ def _read_keras_weights(model, root, path) -> list[tuple[Any, list[np.ndarray]]]
         own = layer.weights
         group = _group(root, group_path, path)
         keys = sorted(group.keys(), key=lambda k: (len(k), k)) if group is not None else []
+        if hasattr(layer, "keras_arrays"):  # a preprocessing layer's named arrays (TF-IDF's
+            keys = [k for k in keys if k.isdigit()]  # idf_weights): read with its assets
         if len(keys) != len(own):
             raise _bad(path, _("layer {name!r} ({kind}) has {n_own} weights, but the "
                                "file holds {n_keys} under {group_path}. The file was "
@@ -457,6 +459,10 @@ def _fill_keras_weights(model, f) -> None:
         group.attrs["name"] = layer.name
         for i, w in enumerate(layer.weights):
             group.create_dataset(str(i), data=np.asarray(w))
+        if hasattr(layer, "keras_arrays"):  # TF-IDF's idf_weights, where Keras keeps them
+            base = group_path.rsplit("/", 1)[0]
+            for name, array in layer.keras_arrays().items():
+                f.create_dataset(f"{base}/{name}", data=array)
     f.require_group("vars").attrs["name"] = model.name
     _fill_optimizer(model, f)
 
@@ -718,6 +724,30 @@ class _KerasArchive:
                                         kind=type(err).__name__, err=err)) from None
 
 
+def _read_keras_assets(model, archive, root) -> None:
+    """An adapted vocabulary (``assets/<layer path>/vocabulary.txt``, one token a line) and
+    the arrays Keras stores by name (``idf_weights``), given to each preprocessing layer's
+    ``load_keras_assets``. Text and numbers only: nothing read here runs."""
+    for group_path, layer in weight_groups(model):
+        if not hasattr(layer, "load_keras_assets"):
+            continue
+        base = group_path.rsplit("/", 1)[0]
+        member = f"assets/{base}/vocabulary.txt"
+        lines = None
+        if member in archive.infos:
+            lines = archive.read(member).decode("utf-8").splitlines()
+        group = _group(root, group_path, archive.path)
+        arrays = {k: np.asarray(group[k]) for k in (group.keys() if group is not None else ())
+                  if not k.isdigit()}
+        try:
+            layer.load_keras_assets(lines, arrays)
+        except (ValueError, TypeError) as err:
+            raise _bad(archive.path, _("layer {name!r} ({kind}): its vocabulary in {member} "
+                                       "cannot be used ({err}).").format(
+                                           name=layer.name, kind=type(layer).__name__,
+                                           member=member, err=err)) from None
+
+
 def _restoring_rng(load):
     """Run ``load`` with glassnet's random generator put back afterwards: building the layers
     draws initial weights that the file overwrites, and a seeded run must go on the same."""
@@ -740,6 +770,7 @@ def load_keras(path, custom_objects: dict | None = None, compile: bool = True):
                 budget = _numbers_in(root, archive.infos[_WEIGHTS].file_size)
                 model = _build(config, path, custom_objects, budget)
                 _assign(_read_keras_weights(model, root, path))
+                _read_keras_assets(model, archive, root)
                 return model
             model = _restoring_rng(lambda: _guard(path, load))
             if compile and isinstance(config.get("compile_config"), dict):

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _lazy, backend, batches, blas, fit_arguments, optimizers, training
+from . import _lazy, backend, batches, blas, fit_arguments, optimizers, training, validation
 from . import data as data_module
 from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
@@ -287,7 +287,8 @@ class Model(Layer):
             return shape_list(shape)
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         expected = [t.shape[1:] for t in self.graph.inputs]
-        if [tuple(s) for s in shapes] != [tuple(s) for s in expected]:
+        if len(shapes) != len(expected) or not all(  # Input(shape=(None,)) takes any length
+                validation.fits(tuple(s), tuple(e)) for s, e in zip(shapes, expected)):
             raise InputError(_("Model {name!r} takes inputs of shape {expected}, got "
                                "{shapes}.").format(name=self.name,
                                                    expected=[(None, *s) for s in expected],

@@ -98,7 +98,8 @@ def batches(model, xs: list[np.ndarray]):
     """
     floatx = backend.floatx()
     graph = model.graph_or_none  # None: a model with only train_step takes the data as is
-    cast = ([not str(t.dtype).startswith(("int", "uint")) for t in graph.inputs] if graph
+    cast = ([not str(t.dtype).startswith(("int", "uint")) and x.dtype.kind not in "USO"
+             for t, x in zip(graph.inputs, xs)] if graph  # strings go to TextVectorization
             else [x.dtype.kind == "f" for x in xs])
     if len(xs) == 1 and cast[0]:  # the usual case, without the loop
         x = xs[0]

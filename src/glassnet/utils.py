@@ -19,6 +19,7 @@ from .legacy import LegacyModule, register
 from .preprocessing.from_directory import image_dataset_from_directory
 from .preprocessing.image import array_to_img, img_to_array, load_img, save_img
 from .preprocessing.sequence import pad_sequences
+from .preprocessing.text_from_directory import text_dataset_from_directory
 from .preprocessing.timeseries import timeseries_dataset_from_array
 from .random import set_seed
 from .visualization import model_to_dot, plot_model
@@ -28,7 +29,7 @@ __all__ = ["CustomObjectScope", "PyDataset", "Sequence", "array_to_img",
            "get_file", "image_dataset_from_directory", "img_to_array", "load_img",
            "model_to_dot", "normalize", "pad_sequences",
            "plot_model", "register_keras_serializable", "save_img", "set_random_seed",
-           "timeseries_dataset_from_array", "to_categorical"]
+           "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical"]
 
 
 def set_random_seed(seed: int) -> None:

@@ -110,6 +110,10 @@ def inputs(model, x, single_sample: bool = False, what: str = "x",
     ``check_values=False`` (``predict``): skip the NaN/inf check here; the caller runs
     ``values`` if its outputs are not finite (a NaN input always gives a NaN output).
     """
+    if layers and getattr(layers[0], "accepts_text", False):  # TextVectorization first
+        text = data_module.as_text_array(x)
+        if text is not None:
+            return _text_inputs(text, single_sample, expected, layers[0], what)
     raw = data_module.as_array(x, what)
     x = data_module.as_inputs(raw, what) if cast else raw
     lo_hi = None
@@ -142,6 +146,24 @@ def _adjust_rank(x: np.ndarray, expected: tuple) -> np.ndarray | None:
     if x.ndim > 1 and x.shape[-1] == 1 and fits(x.shape[1:-1], expected):
         return x[..., 0]
     return None
+
+
+def _text_inputs(x: np.ndarray, single_sample: bool, expected: tuple | None, first,
+                 what: str) -> np.ndarray:
+    """Strings for a layer that reads them (``accepts_text``): one string per sample,
+    shape ``(n, 1)`` (or ``(n,)`` for ``Input(shape=())``); nothing to cast or check."""
+    if x.ndim == 0 or (single_sample and expected is not None and x.shape == expected):
+        x = x.reshape(1, *x.shape)
+    if x.ndim == 1 and expected != ():
+        x = x[:, np.newaxis]
+    if expected is not None and not fits(x.shape[1:], tuple(expected)):
+        raise InputError(_("Input 0 of layer {name!r} is incompatible with the data: the "
+                           "model was built for strings of shape {expected}, but {what} has "
+                           "shape {shape}. Pass one string per sample, e.g. an array of "
+                           "shape (n,) or (n, 1).").format(
+                               name=first.name, expected=_shape(tuple(expected)), what=what,
+                               shape=x.shape))
+    return x
 
 
 def fits(shape: tuple, expected: tuple) -> bool:

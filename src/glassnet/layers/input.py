@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..graph import KerasTensor, Node
 from ..i18n import _
 from .base import Layer, _as_shape
@@ -27,7 +29,7 @@ class InputLayer(Layer):
         kwargs.pop("ragged", None)
         super().__init__(name=name, input_shape=_as_shape(shape), **kwargs)
         self.batch_size = batch_size
-        self.dtype = str(dtype) if dtype is not None else "float32"
+        self.dtype = _dtype_name(dtype)
         self.build(self.declared_input_shape)
         node = Node(self, [], [self.shape], list_call=False)
         node.outputs[0].dtype = self.dtype
@@ -46,6 +48,20 @@ class InputLayer(Layer):
     def get_config(self):
         return {"name": self.name, "shape": list(self.declared_input_shape),
                 "dtype": self.dtype}
+
+
+def _dtype_name(dtype) -> str:
+    """Keras's name of an input dtype: ``"string"`` for ``tf.string`` (NumPy's ``str_``),
+    ``str`` or ``"string"``; float32 by default."""
+    if dtype is None:
+        return "float32"
+    if (isinstance(dtype, str) and dtype in ("string", "str")) or \
+            any(dtype is t for t in (str, bytes, np.str_, np.bytes_, object)):
+        return "string"
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        return str(dtype)
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, **kwargs) -> KerasTensor:  # noqa: N802

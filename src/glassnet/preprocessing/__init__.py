@@ -4,7 +4,8 @@
 
 from . import image, sequence, text
 from .from_directory import image_dataset_from_directory  # noqa: F401  (Keras 2.x path)
+from .text_from_directory import text_dataset_from_directory  # noqa: F401  (Keras 2.x path)
 from .timeseries import timeseries_dataset_from_array  # noqa: F401  (Keras 2.x path)
 
-# the submodules; image_dataset_from_directory is also keras.utils's
+# the submodules; image_ and text_dataset_from_directory are also keras.utils's
 __all__ = ["image", "sequence", "text"]

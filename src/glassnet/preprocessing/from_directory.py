@@ -117,11 +117,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode: str |
     ``(batch, 1)``, two classes), or ``None`` (images only). ``subset="both"`` returns
     ``(training, validation)``. The dataset's ``class_names`` lists the classes in label
     order."""
-    if label_mode not in ("int", "categorical", "binary", None):
-        raise ValueError(_("label_mode must be 'int', 'categorical', 'binary' or None, "
-                           "got {label_mode!r}.").format(label_mode=label_mode))
-    if labels is None or label_mode is None:
-        labels, label_mode = None, None
+    labels, label_mode = check_label_mode(labels, label_mode)
     channels = {"rgb": 3, "rgba": 4, "grayscale": 1}
     if color_mode not in channels:
         raise ValueError(_("color_mode must be 'rgb', 'rgba' or 'grayscale', got "
@@ -130,6 +126,33 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode: str |
         raise NotImplementedError(_("image_dataset_from_directory: glassnet resizes with "
                                     "interpolation='bilinear' only, without crop or pad "
                                     "to the aspect ratio."))
+    check_split(validation_split, subset, shuffle, seed)
+    paths, label_array, names = index_directory(directory, labels, IMAGE_FORMATS, class_names,
+                                                shuffle, seed, follow_links, verbose)
+    if not paths:
+        raise ValueError(_("No images found in {directory!r} (formats: {join}).").format(
+                               directory=directory, join=', '.join(IMAGE_FORMATS)))
+
+    def load(path):
+        image = img_to_array(load_img(str(path), color_mode=color_mode))
+        return resize_bilinear(image, tuple(image_size)).astype(np.float32)
+
+    return subsets(paths, label_array, names, load, label_mode, batch_size, shuffle, seed,
+                   validation_split, subset, verbose)
+
+
+def check_label_mode(labels, label_mode):
+    """``(labels, label_mode)``, both None when there are no labels."""
+    if label_mode not in ("int", "categorical", "binary", None):
+        raise ValueError(_("label_mode must be 'int', 'categorical', 'binary' or None, "
+                           "got {label_mode!r}.").format(label_mode=label_mode))
+    if labels is None or label_mode is None:
+        return None, None
+    return labels, label_mode
+
+
+def check_split(validation_split, subset, shuffle: bool, seed) -> None:
+    """Keras's rules for ``validation_split``, ``subset`` and ``seed``."""
     if validation_split and not 0 < validation_split < 1:
         raise ValueError(_("validation_split must be between 0 and 1, got "
                            "{validation_split!r}.").format(validation_split=validation_split))
@@ -143,19 +166,16 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode: str |
         raise ValueError(_("With validation_split and shuffle=True, give a seed (the "
                            "same for the training and the validation call), so that the "
                            "two subsets do not overlap."))
-    paths, label_array, names = index_directory(directory, labels, IMAGE_FORMATS, class_names,
-                                                shuffle, seed, follow_links, verbose)
+
+
+def subsets(paths: list, label_array, names, load, label_mode, batch_size, shuffle: bool,
+            seed, validation_split, subset, verbose: bool):
+    """The ``Dataset`` (or the training and validation pair) of ``(load(path), label)``
+    batches: the last ``int(validation_split · n)`` files are validation, as in Keras."""
     if label_mode == "binary" and len(names) != 2:
         raise ValueError(_("label_mode='binary' needs exactly 2 classes, found "
                            "{n_names}: {names}. Use label_mode='int' or 'categorical'.").format(
                                n_names=len(names), names=names))
-    if not paths:
-        raise ValueError(_("No images found in {directory!r} (formats: {join}).").format(
-                               directory=directory, join=', '.join(IMAGE_FORMATS)))
-
-    def load(path):
-        image = img_to_array(load_img(str(path), color_mode=color_mode))
-        return resize_bilinear(image, tuple(image_size)).astype(np.float32)
 
     def encode(values):
         if label_mode == "categorical":

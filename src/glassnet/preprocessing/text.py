@@ -1,7 +1,7 @@
 """Keras 2's ``keras.preprocessing.text``: ``Tokenizer`` and ``text_to_word_sequence``.
 
-Keras 3 removed them (its replacement is the ``TextVectorization`` layer, which glassnet
-does not have); tutorials written for Keras 2 use them to turn texts into the word-index
+Keras 3 removed them (its replacement is the ``TextVectorization`` layer, in
+``glassnet.layers`` too); tutorials written for Keras 2 use them to turn texts into the word-index
 sequences that ``Embedding`` reads. The behaviour is Keras 2's (``keras_preprocessing``):
 
 * a text is lower-cased, each character of ``filters`` becomes a space, and it is split
@@ -47,7 +47,7 @@ class Tokenizer:
                  lower: bool = True, split: str = " ", char_level: bool = False,
                  oov_token: str | None = None, analyzer=None, **kwargs) -> None:
         warn_once("keras.preprocessing.text.Tokenizer",
-                  _("the keras.layers.TextVectorization layer (not in glassnet yet)"))
+                  _("the keras.layers.TextVectorization layer"))
         if kwargs:
             raise TypeError(_("Tokenizer got unexpected argument(s) {kwargs}.").format(
                                   kwargs=sorted(kwargs)))

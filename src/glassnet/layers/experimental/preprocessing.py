@@ -14,7 +14,8 @@ from ...i18n import _
 from ...legacy import warn_once
 
 NAMES = ("Normalization", "Rescaling", "RandomFlip", "RandomRotation", "RandomTranslation",
-         "RandomZoom", "RandomContrast", "Resizing", "CenterCrop")
+         "RandomZoom", "RandomContrast", "Resizing", "CenterCrop", "TextVectorization",
+         "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "Discretization")
 
 
 def __getattr__(name: str) -> Any:
