@@ -194,3 +194,91 @@ def test_mha_four_axes_attends_over_both(float64):
     flat_y = mha(x.reshape(2, 6, 4), x.reshape(2, 6, 4))
     np.testing.assert_allclose(np.asarray(y).reshape(2, 6, 4), np.asarray(flat_y), rtol=1e-12)
     tape_and_numeric(mha, lambda xx: mha(xx, xx), [x], rng, weights=False)
+
+
+# ------------------------------------------------------- Attention, AdditiveAttention
+ATTENTION_CASES = {
+    "dot": dict(cls="Attention"),
+    "dot_scale_key": dict(cls="Attention", use_scale=True, key=True),
+    "concat": dict(cls="Attention", score_mode="concat"),
+    "concat_scale_masks": dict(cls="Attention", score_mode="concat", use_scale=True,
+                               masks=True),
+    "dot_causal_scores": dict(cls="Attention", use_scale=True, causal=True, scores=True),
+    "additive": dict(cls="AdditiveAttention"),
+    "additive_no_scale_key_masks": dict(cls="AdditiveAttention", use_scale=False, key=True,
+                                        masks=True),
+    "additive_causal": dict(cls="AdditiveAttention", causal=True, scores=True, masks=True),
+}
+
+
+@pytest.mark.parametrize("case", list(ATTENTION_CASES))
+def test_attention_gradient(case, float64):
+    opts = dict(ATTENTION_CASES[case])
+    rng = np.random.default_rng(4)
+    cls = getattr(layers, opts.pop("cls"))
+    key, masks = opts.pop("key", False), opts.pop("masks", False)
+    causal, scores = opts.pop("causal", False), opts.pop("scores", False)
+    layer = cls(**opts)
+    B, Tq, Tv, d = 2, 3, 3 if causal else 4, 5
+    arrays = [rng.standard_normal((B, Tq, d)), rng.standard_normal((B, Tv, d))]
+    if key:
+        arrays.append(rng.standard_normal((B, Tv, d)))
+    mask = None
+    if masks:
+        mask = [np.array([[1, 1, 0], [1, 1, 1]], bool), rng.random((B, Tv)) > 0.4]
+        mask[1][:, 0] = True
+
+    def call(*xs):
+        return layer(list(xs), mask=mask, use_causal_mask=causal,
+                     return_attention_scores=scores)
+
+    call(*arrays)
+    for w in layer.weights:  # away from Keras's initial ones, so the weights matter
+        w.assign(rng.uniform(0.5, 1.5, w.shape))
+    outs = tape_and_numeric(layer, call, arrays, rng)
+    if masks:  # masked query positions give 0; masked values get no weight
+        assert np.all(outs[0][0, 2] == 0)
+    if scores:
+        p = outs[1]
+        assert p.shape == (B, Tq, Tv)
+        if causal:
+            assert np.all(p[:, 0, 1:] < 1e-12)
+
+
+def test_attention_weights_are_keras():
+    q, v = np.zeros((2, 3, 4), np.float32), np.zeros((2, 5, 4), np.float32)
+    plain, scaled = layers.Attention(), layers.Attention(use_scale=True, score_mode="concat")
+    additive = layers.AdditiveAttention()
+    for layer in (plain, scaled, additive):
+        assert layer([q, v]).shape == (2, 3, 4)
+    assert plain.weights == []
+    assert [(w.name.split("/")[-1], w.shape) for w in scaled.weights] == [
+        ("scale", ()), ("concat_score_weight", ())]
+    np.testing.assert_array_equal(scaled.get_weights(), [1.0, 1.0])
+    assert [(w.name.split("/")[-1], w.shape) for w in additive.weights] == [("scale", (4,))]
+
+
+def test_attention_hand_worked():
+    """Q = [[1, 0]], K = V = [[1, 0], [0, 1]]: Z = [1, 0], P = [e/(1+e), 1/(1+e)]."""
+    q = np.array([[[1.0, 0.0]]], np.float32)
+    v = np.array([[[1.0, 0.0], [0.0, 1.0]]], np.float32)
+    y, p = layers.Attention()([q, v], return_attention_scores=True)
+    e = np.e
+    np.testing.assert_allclose(np.asarray(p).ravel(), [e / (1 + e), 1 / (1 + e)], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(y).ravel(), [e / (1 + e), 1 / (1 + e)], rtol=1e-6)
+
+
+def test_attention_in_a_functional_model_trains():
+    rng = np.random.default_rng(5)
+    tokens = rng.integers(1, 20, size=(32, 6))
+    y = (tokens[:, 0] > 10).astype(int)
+    inp = tf.Input((6,), dtype="int32")
+    e = layers.Embedding(20, 8, mask_zero=True)(inp)
+    a = layers.Attention(use_scale=True)([e, e])
+    b = layers.AdditiveAttention()([e, e, e])
+    h = layers.GlobalAveragePooling1D()(layers.Concatenate()([a, b]))
+    model = tf.Model(inp, layers.Dense(2, activation="softmax")(h))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    before = model.evaluate(tokens, y, verbose=0)
+    model.fit(tokens, y, epochs=20, verbose=0)
+    assert model.evaluate(tokens, y, verbose=0) < before

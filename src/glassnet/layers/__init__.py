@@ -13,6 +13,7 @@ _MODULES = {
     ".activation": ("Activation",),
     ".activations": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
     ".activity_regularization": ("ActivityRegularization",),
+    ".attention": ("AdditiveAttention", "Attention"),
     ".augmentation": ("RandomAffineChain", "RandomContrast", "RandomFlip",
                       "RandomLowResolution", "RandomRotation", "RandomStrokeWidth",
                       "RandomTranslation", "RandomZoom"),
@@ -93,7 +94,8 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
     return build_layer(config, custom_objects)
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "AveragePooling1D",
+    "Activation", "ActivityRegularization", "Add", "AdditiveAttention", "AlphaDropout",
+    "Attention", "Average", "AveragePooling1D",
     "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "Bidirectional",
     "CenterCrop", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D",
     "Convolution2D", "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense",

@@ -10,15 +10,14 @@ import numpy as np
 from .. import initializers
 from .. import random as grandom
 from ..errors import InputError
-from ..graph import symbolic
 from ..i18n import N_, _
-from ..tensor import Tensor, to_array
+from .attention_call import AttentionCall
 from .base import Layer
 from .masked_softmax import masked_softmax, masked_softmax_backward
 from .projection import Projection
 
 
-class MultiHeadAttention(Layer):
+class MultiHeadAttention(AttentionCall):
     """Each position of ``query`` looks at every position of ``value`` and takes a weighted
     mean of them, once per head (Vaswani et al., 2017, "Attention is all you need")::
 
@@ -57,9 +56,6 @@ class MultiHeadAttention(Layer):
     return_attention_scores=False, training=None, use_causal_mask=False)``; with
     ``return_attention_scores=True`` it returns ``(y, P)``, ``P (batch, heads, T, S)``.
     """
-
-    handles_variable_length = True  # any number of positions
-    supports_masking = True  # the output has the query's mask
 
     formula = "y = concat_h(softmax(Q_h K_hᵀ/√d + mask) V_h) W_o + b_o"
     backward_formula = N_("dZ = P·(dP - Σ dP·P);  dQ = dZ·K/√d;  dK = dZᵀ·Q/√d;  "
@@ -124,10 +120,6 @@ class MultiHeadAttention(Layer):
         self.bias_initializer = bias_initializer
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
-        # how the layer is called (set by __call__): which inputs it gets, which options
-        self.options = {"key": False, "attention_mask": False, "use_causal_mask": False,
-                        "return_attention_scores": False}
-        self.mask_sources: list = [None, None, None]  # whose output_mask masks q, v, k
 
     # -- building ---------------------------------------------------------------------
     def build(self, input_shape):
@@ -231,8 +223,7 @@ class MultiHeadAttention(Layer):
         The inputs are passed on as one list, ``[query, value, key?, attention_mask?]``;
         a model file rebuilds the call as ``mha([...], key=True, attention_mask=True)``,
         which says that the list holds them."""
-        for name in ("query_mask", "value_mask", "key_mask"):  # Keras passes these itself
-            kwargs.pop(name, None)
+        given = [kwargs.pop(k, None) for k in ("query_mask", "value_mask", "key_mask")]
         if kwargs:
             raise TypeError(_("MultiHeadAttention got unexpected arguments {names}.").format(
                 names=sorted(kwargs)))
@@ -252,43 +243,9 @@ class MultiHeadAttention(Layer):
         options = {"key": has_key, "attention_mask": has_mask,
                    "use_causal_mask": bool(use_causal_mask),
                    "return_attention_scores": bool(return_attention_scores)}
-        if symbolic(inputs):
-            if self.inbound_nodes and options != self.options:
-                raise NotImplementedError(_(
-                    "MultiHeadAttention layer {name!r} is called twice in a model with "
-                    "different arguments ({old} and {new}); glassnet records one way of "
-                    "calling it. Use two layers.").format(name=self.name, old=self.options,
-                                                          new=options))
-            self.options = options
-            out = Layer.__call__(self, inputs, training=bool(training))
-            return tuple(out) if isinstance(out, list) else out
-        saved, saved_sources = self.options, self.mask_sources
-        self.options = options  # for this call only (a model's graph keeps its own)
-        self.mask_sources = [_EagerMask(getattr(t, "_keras_mask", None))
-                             for t in (query, value, key if has_key else None)]
-        try:
-            out = Layer.__call__(self, inputs, training=bool(training))
-        finally:
-            self.options, self.mask_sources = saved, saved_sources
-        query_mask = getattr(query, "_keras_mask", None)
-        y = out[0] if isinstance(out, list) else out
-        if query_mask is not None and isinstance(y, Tensor):
-            y._keras_mask = query_mask
-        return tuple(out) if isinstance(out, list) else out
-
-    @property
-    def call_kwargs(self) -> dict[str, bool]:
-        """How a model file records this layer's call, besides its list of inputs (the
-        options that differ from the defaults)."""
-        return {k: v for k, v in self.options.items() if v}
-
-    def connect_mask(self, inputs):
-        """Read the masks of query, value and key (``Embedding(mask_zero=True)``); the
-        output has the query's mask."""
-        key = inputs[2] if self.options["key"] else None
-        self.mask_sources = [inputs[0].mask_source, inputs[1].mask_source,
-                             key.mask_source if key is not None else None]
-        return inputs[0].mask_source
+        masks = [getattr(t, "_keras_mask", None) if m is None else m
+                 for t, m in zip((query, value, key), given)]
+        return self.run_with(inputs, options, masks, training)
 
     # -- forward ----------------------------------------------------------------------
     def forward(self, xs, training=False):
@@ -339,8 +296,7 @@ class MultiHeadAttention(Layer):
             if given.ndim > 3:  # (batch, T..., S...) for inputs with more axes
                 given = given.reshape(given.shape[0], T, S)
             mask = given.reshape((1,) * (3 - given.ndim) + given.shape)
-        q_mask, v_mask, k_mask = (None if src is None else src.output_mask
-                                  for src in self.mask_sources)
+        q_mask, v_mask, k_mask = self.input_masks()
         if q_mask is not None:
             mask = both(mask, np.asarray(q_mask, bool).reshape(B, T, 1))
         if v_mask is not None:
@@ -416,10 +372,3 @@ class MultiHeadAttention(Layer):
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "seed": self.seed,
         }
-
-
-class _EagerMask:
-    """A mask found on an eager tensor (``x._keras_mask``), read as a graph's mask is."""
-
-    def __init__(self, mask) -> None:
-        self.output_mask = None if mask is None else np.asarray(to_array(mask), bool)
