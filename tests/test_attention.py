@@ -282,3 +282,33 @@ def test_attention_in_a_functional_model_trains():
     before = model.evaluate(tokens, y, verbose=0)
     model.fit(tokens, y, epochs=20, verbose=0)
     assert model.evaluate(tokens, y, verbose=0) < before
+
+
+def test_merge_layers_keep_masks_and_the_tape():
+    """Add()([x, f(x)]) inside a layer's call: recorded on the tape (its backward gives the
+    gradient), and the mask of Embedding(mask_zero=True) goes on, as in Keras."""
+    tokens = np.array([[4, 2, 0], [1, 0, 0]])
+    x = layers.Embedding(6, 3, mask_zero=True)(tokens)
+    w = tf.Variable(np.full((2, 3, 3), 2.0, np.float32))
+    with tf.GradientTape() as tape:
+        y = layers.Add()([x, w])
+        total = tf.reduce_sum(y * y)
+    np.testing.assert_allclose(np.asarray(tape.gradient(total, w)), 2 * np.asarray(y))
+    assert getattr(y, "_keras_mask", None) is None  # Keras 3: an unmasked input, no mask
+    y = layers.Add()([x, layers.Dense(3)(x)])  # the same mask: it goes on
+    np.testing.assert_array_equal(np.asarray(y._keras_mask), tokens != 0)
+    joined = layers.Concatenate()([x, w])  # features joined: the masked steps stay masked
+    np.testing.assert_array_equal(np.asarray(joined._keras_mask), tokens != 0)
+    joined = layers.Concatenate(axis=1)([x, x])  # along the steps: no mask
+    assert getattr(joined, "_keras_mask", None) is None
+    inp = tf.Input((3,), dtype="int32")
+    e1 = layers.Embedding(6, 3, mask_zero=True)(inp)
+    e2 = layers.Embedding(6, 3, mask_zero=True)(inp[:, ::-1])
+    s = layers.Add()([e1, e2])
+    _, p = layers.MultiHeadAttention(1, 2)(s, s, return_attention_scores=True)
+    model = tf.Model(inp, p)
+    p = model.predict(np.array([[1, 2, 0], [0, 3, 0]]), verbose=0)
+    # Keras 3 merges masks with OR: a step is masked where both embeddings mask it,
+    # step 2 of row 0 ([1, 2, 0] and its reverse [0, 2, 1]); row 1 ([0, 3, 0]): 0 and 2
+    assert np.all(p[0, ..., 2] == 0) and np.all(p[0, ..., 0] > 0)
+    assert np.all(p[1, ..., 0] == 0) and np.all(p[1, ..., 2] == 0)

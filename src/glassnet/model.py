@@ -334,6 +334,10 @@ class Model(Layer):
             return self.call_symbolic(x)
         if self.uses_call:
             return Layer.__call__(self, x, training, **kwargs)
+        if not self.built and isinstance(self, Sequential) and isinstance(x, Tensor):
+            # a Sequential used as a layer (inside a layer's call): built by its first
+            # input, as in Keras, its Dense acting on the last axis of (batch, T, D)
+            self.build((None, *x.shape[1:]))
         given = data_module.as_list(x, self.input_names if self.built else ["input"], "x",
                                     "input")
         xs = self.prepare_inputs([to_array(t) for t in given], single_sample=True, cast=True)
@@ -1154,9 +1158,13 @@ class _Compiled:
 
     def update_metrics(self, ys, outs) -> None:
         for o, y, a in zip(self.outputs, ys, outs):
+            whole = y, a
             if o.per_step:
                 y, a = o.metric_rows(y, a)
             for m, own in o.metrics_own:  # yours get y as Keras 2 gives it
+                if o.per_step and o.takes_whole(m):
+                    m.update_state(*whole)
+                    continue
                 m.update_state(losses.match_dtype_and_rank(y, a) if own else y, a)
         for layer in self.metric_layers:  # Keras 2's add_metric in a layer's call
             for name, value in layer.added_metrics():
