@@ -119,6 +119,27 @@ class Attention(AttentionCall):
             getattr(t, "_keras_mask", None) for t in inputs[:2]]
         return self.run_with(inputs, options, [*masks, None], training)
 
+    @property
+    def call_kwargs(self) -> dict[str, bool]:
+        """The options a model file records (the key is the list's third input)."""
+        return {k: True for k in ("use_causal_mask", "return_attention_scores")
+                if self.options[k]}
+
+    def keras_call(self, tensors: list, kwargs: dict) -> tuple[list, dict]:
+        """Keras's record of the call: ``attention([query, value, key?], ...)``."""
+        return [tensors], dict(kwargs)
+
+    @classmethod
+    def from_keras_call(cls, args: list, kwargs: dict) -> tuple[list, dict]:
+        """The inputs and options of a call recorded in a Keras file (the masks are wired
+        from the graph)."""
+        inputs = args[0] if args else kwargs.get("inputs")
+        if not isinstance(inputs, list) or not 2 <= len(inputs) <= 3:
+            raise ValueError(_("an {cls} call in the file is not on [query, value] or "
+                               "[query, value, key].").format(cls=cls.__name__))
+        return inputs, {k: True for k in ("use_causal_mask", "return_attention_scores")
+                        if kwargs.get(k)}
+
     # -- forward ----------------------------------------------------------------------
     def forward(self, xs, training=False):
         q, v, *rest = xs

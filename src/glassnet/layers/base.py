@@ -414,6 +414,7 @@ class Layer:
         self.ensure_built(shape)
         node = Node(self, tensors, [(None, *s) for s in self.output_shapes(shape)], list_call)
         node.outputs[0].mask_source = self.connect_mask(tensors)
+        node.call_kwargs = dict(getattr(self, "call_kwargs", {}))  # see Node
         self.inbound_nodes.append(node)
         return node.outputs[0] if len(node.outputs) == 1 else node.outputs
 
@@ -933,9 +934,15 @@ def _attach_masks(layer: Layer, inputs, outputs) -> None:
     if made is not None and isinstance(outputs, Tensor):
         outputs._keras_mask = Tensor(np.asarray(made))
         return
-    mask = getattr(inputs, "_keras_mask", None)
-    if mask is None or type(layer).compute_mask is Layer.compute_mask and \
-            not layer.supports_masking:
+    if isinstance(inputs, (list, tuple)):  # a merge: one mask per input
+        mask = [getattr(t, "_keras_mask", None) for t in inputs]
+        mask = None if all(m is None for m in mask) else mask
+    else:
+        mask = getattr(inputs, "_keras_mask", None)
+    # a layer's own compute_mask may make a mask from unmasked inputs (TensorFlow's
+    # PositionalEmbedding returns its Embedding's), as Keras calls it
+    if type(layer).compute_mask is Layer.compute_mask and (
+            mask is None or not layer.supports_masking or isinstance(mask, list)):
         return
     masks = layer.compute_mask(inputs, mask)
     for t, m in zip(flatten(outputs), flatten(masks) if masks is not None else []):

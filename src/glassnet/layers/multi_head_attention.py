@@ -78,13 +78,16 @@ class MultiHeadAttention(AttentionCall):
         kernel_constraint=None,
         bias_constraint=None,
         seed: int | None = None,
+        use_gate: bool = False,
+        sliding_window: int | None = None,
+        flash_attention: bool | None = None,
         **kwargs,
     ) -> None:
-        for key in ("use_gate", "flash_attention", "sliding_window"):  # Keras 3.x extras
-            if kwargs.pop(key, None):
-                raise NotImplementedError(_("MultiHeadAttention({key}=...) is not supported "
-                                            "by glassnet; leave it at its default.").format(
-                    key=key))
+        for key, value in (("use_gate", use_gate), ("sliding_window", sliding_window)):
+            if value:  # Keras 3's newer options
+                raise NotImplementedError(_("MultiHeadAttention({key}={value!r}) is not "
+                                            "supported by glassnet; leave it at its "
+                                            "default.").format(key=key, value=value))
         super().__init__(**kwargs)
         for what, value in (("num_heads", num_heads), ("key_dim", key_dim),
                             ("value_dim", value_dim if value_dim is not None else key_dim)):
@@ -246,6 +249,35 @@ class MultiHeadAttention(AttentionCall):
         masks = [getattr(t, "_keras_mask", None) if m is None else m
                  for t, m in zip((query, value, key), given)]
         return self.run_with(inputs, options, masks, training)
+
+    def keras_call(self, tensors: list, kwargs: dict) -> tuple[list, dict]:
+        """How a Keras file records a call whose inputs are ``tensors`` (glassnet's list)
+        and options ``kwargs`` (``call_kwargs``): ``mha(query, value, key=...,
+        attention_mask=..., use_causal_mask=True, ...)``."""
+        query, value, *rest = tensors
+        out = {name: rest.pop(0) for name in ("key", "attention_mask") if kwargs.get(name)}
+        out.update({k: True for k in ("use_causal_mask", "return_attention_scores")
+                    if kwargs.get(k)})
+        return [query, value], out
+
+    @classmethod
+    def from_keras_call(cls, args: list, kwargs: dict) -> tuple[list, dict]:
+        """A call recorded in a Keras file, as glassnet's list of inputs and options (the
+        inverse of ``keras_call``)."""
+        given = dict(zip(("query", "value", "key"), args))
+        given.update({k: kwargs[k] for k in ("query", "value", "key", "attention_mask")
+                      if kwargs.get(k) is not None})
+        if "query" not in given or "value" not in given:
+            raise ValueError(_("a MultiHeadAttention call in the file has no query or no "
+                               "value."))
+        tensors, options = [given["query"], given["value"]], {}
+        for name in ("key", "attention_mask"):
+            if given.get(name) is not None:
+                tensors.append(given[name])
+                options[name] = True
+        options.update({k: True for k in ("use_causal_mask", "return_attention_scores")
+                        if kwargs.get(k)})
+        return tensors, options
 
     # -- forward ----------------------------------------------------------------------
     def forward(self, xs, training=False):

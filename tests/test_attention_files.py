@@ -1,0 +1,77 @@
+"""Models with attention layers in files: Keras 3's .keras and .h5 (written by
+tests/keras_reference/make_attention_files.py) load into glassnet and predict what Keras
+predicted, and glassnet's own files round-trip, call options included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from archives import unpack
+
+import glassnet as tf
+from glassnet import layers
+
+ARCHIVE = Path(__file__).parent / "data" / "keras_files" / "attention_files.tar.xz"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return unpack(ARCHIVE, tmp_path_factory.mktemp("attention_files"))
+
+
+@pytest.mark.parametrize("name", ["attention.keras", "attention.h5"])
+def test_keras_files_predict_as_keras(files, name):
+    pytest.importorskip("h5py")
+    ref = np.load(files / "attention.npz")
+    model = tf.keras.models.load_model(files / name, compile=False)
+    y0, y1 = model.predict([ref["x0"], ref["x1"], ref["x2"]], verbose=0)
+    np.testing.assert_allclose(y0, ref["y0"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(y1, ref["y1"], rtol=1e-4, atol=1e-6)
+    cross = model.get_layer("cross_attention")
+    assert cross.call_kwargs == {"key": True, "attention_mask": True,
+                                 "return_attention_scores": True}
+    assert model.get_layer("self_attention").call_kwargs == {"use_causal_mask": True}
+    # Keras's parameter counts: 3·(8·2·4 + 2·4) + 2·4·8 + 8 for the self-attention
+    assert model.get_layer("self_attention").count_params() == 3 * (64 + 8) + 64 + 8
+
+
+def _model():
+    tokens = tf.Input((5,), dtype="int32")
+    context = tf.Input((3, 4))
+    e = layers.Embedding(9, 6, mask_zero=True)(tokens)
+    a = layers.MultiHeadAttention(2, 3, name="self_attention")(e, e, use_causal_mask=True)
+    x = layers.LayerNormalization()(layers.Add()([e, a]))
+    b, p = layers.MultiHeadAttention(1, 2, name="cross")(x, context,
+                                                           return_attention_scores=True)
+    d = layers.Attention(score_mode="concat")([b, b, x])
+    f = layers.AdditiveAttention(name="additive")([d, x], use_causal_mask=True)
+    out = layers.Dense(2)(layers.GlobalAveragePooling1D()(f))
+    return tf.Model([tokens, context], [out, p])
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5", ".glassnet"])
+def test_glassnet_files_round_trip(tmp_path, suffix):
+    if suffix != ".glassnet":
+        pytest.importorskip("h5py")
+    rng = np.random.default_rng(0)
+    model = _model()
+    model.compile("adam", ["mse", None])
+    x = [np.array([[1, 2, 3, 0, 0], [4, 5, 6, 7, 8]]), rng.standard_normal((2, 3, 4))]
+    want = model.predict(x, verbose=0)
+    model.save(tmp_path / f"m{suffix}")
+    again = tf.keras.models.load_model(tmp_path / f"m{suffix}")
+    for got, w in zip(again.predict(x, verbose=0), want):
+        np.testing.assert_allclose(got, w, rtol=1e-6, atol=1e-7)
+    assert again.get_layer("self_attention").call_kwargs == {"use_causal_mask": True}
+    assert again.get_layer("additive").call_kwargs == {"use_causal_mask": True}
+    assert again.count_params() == model.count_params()
+
+
+def test_summary_shows_keras_parameter_counts(capsys):
+    inp = tf.Input((5, 8))
+    y = layers.MultiHeadAttention(2, 4, name="mha")(inp, inp)
+    tf.Model(inp, y).summary()
+    out = capsys.readouterr().out
+    assert "288" in out  # Keras 3.15 prints 288 for MultiHeadAttention(2, 4) on 8 features
