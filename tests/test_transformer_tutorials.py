@@ -140,3 +140,18 @@ def test_metric_and_loss_functions_see_a_sequence_output_whole():
     model.fit(np.ones((8, 4, 3), np.float32), np.zeros((8, 4, 2), np.float32), batch_size=8,
               epochs=1, verbose=0)
     assert set(seen) == {(8, 4, 2)}
+
+
+def test_layers_inside_a_call_take_its_training_flag():
+    """Keras 3 passes ``training`` on: TransformerBlock.call(self, inputs) takes none, yet
+    its Dropout layers drop during fit and not in predict."""
+    tf.utils.set_random_seed(0)
+    block = tut.TransformerBlock(8, 2, 8, rate=0.5)
+    x = np.random.default_rng(4).standard_normal((2, 5, 8)).astype(np.float32)
+    y_eval = np.asarray(block(x))
+    np.testing.assert_allclose(np.asarray(block(x)), y_eval)  # no dropout: repeatable
+    y_train = np.asarray(block(x, training=True))
+    assert not np.allclose(y_train, y_eval)
+    assert not np.allclose(np.asarray(block(x, training=True)), y_train)  # new masks
+    dropout = layers.Dropout(0.5)
+    assert np.all(np.asarray(dropout(np.ones((4, 4), np.float32))) == 1)  # outside: False

@@ -31,7 +31,7 @@ from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
 from .graph import Graph, KerasTensor, Node, flatten, symbolic
 from .i18n import _
-from .layers.base import Layer, _as_shape, shape_list
+from .layers.base import Layer, _as_shape, current_training, shape_list
 from .layers.input import InputLayer
 from .params import ParameterVector
 from .tape import record, watched
@@ -326,12 +326,13 @@ class Model(Layer):
         dxs = self.graph.backward(dy if isinstance(dy, list) else [dy])
         return dxs[0] if len(dxs) == 1 else dxs
 
-    def __call__(self, x, training: bool = False, **kwargs):
+    def __call__(self, x, training: bool | None = None, **kwargs):
         """``model(x)``: symbolic tensors give a node of a bigger graph; arrays or tensors
         give the outputs as tensors, recorded on a ``GradientTape`` that watches ``x`` or
         the model's weights (one op, whose derivative is the graph's ``backward``)."""
         if symbolic(x):
             return self.call_symbolic(x)
+        training = current_training(training)  # inside a layer's call: the call's
         if self.uses_call:
             return Layer.__call__(self, x, training, **kwargs)
         if not self.built and isinstance(self, Sequential) and isinstance(x, Tensor):
@@ -350,6 +351,10 @@ class Model(Layer):
             for i, y in enumerate(outs):
                 record(y, [*sources, *variables], self._vjp(saved, i, len(outs)),
                        name=f"Model:{self.name}")
+        mask = getattr(given[0], "_keras_mask", None) if len(given) == len(outs) == 1 else None
+        if mask is not None and all(la.supports_masking for la in self.layers
+                                    if not isinstance(la, InputLayer)):
+            outs[0]._keras_mask = mask  # a chain of layers that pass masks on, as Keras's
         return self._structure(outs)
 
     def _vjp(self, saved, i: int, n: int):

@@ -56,10 +56,10 @@ class AttentionCall(Layer):
                     "Use two layers.").format(cls=type(self).__name__, name=self.name,
                                               old=self.options, new=options))
             self.options = options
-            out = Layer.__call__(self, inputs, training=bool(training))
+            out = Layer.__call__(self, inputs, training=training)
             return tuple(out) if isinstance(out, list) else out
         with self._for_one_call(options, masks):
-            out = Layer.__call__(self, inputs, training=bool(training))
+            out = Layer.__call__(self, inputs, training=training)
         y = out[0] if isinstance(out, list) else out
         q_mask = masks[0]
         if q_mask is not None and isinstance(y, Tensor):

@@ -273,12 +273,20 @@ class Layer:
         return type(self).call is not Layer.call
 
     def run_call(self, inputs, training=None, **kwargs):
-        """``call(inputs)``, passing ``training`` when ``call`` takes it (as Keras does)."""
+        """``call(inputs)``, passing ``training`` when ``call`` takes it (as Keras does).
+
+        The layers it calls without ``training=`` take this call's (Keras 3's call
+        context): a ``Dropout`` inside a ``call(self, inputs)`` drops during ``fit``."""
+        training = current_training(training)
         if _takes_training(type(self)):
             kwargs["training"] = training
-        if vars(self).get("positional_inputs"):  # layer(a, b): call(a, b)
-            return self.call(*inputs, **kwargs)
-        return self.call(inputs, **kwargs)
+        _TRAINING.append(training)
+        try:
+            if vars(self).get("positional_inputs"):  # layer(a, b): call(a, b)
+                return self.call(*inputs, **kwargs)
+            return self.call(inputs, **kwargs)
+        finally:
+            _TRAINING.pop()
 
     def call_state(self) -> dict[str, Any]:
         """What ``backward`` needs from the last ``forward``: a shallow copy of the layer's
@@ -296,13 +304,15 @@ class Layer:
         state.pop("last_call", None)
         return state
 
-    def __call__(self, x, *args, training: bool = False, **kwargs) -> Tensor:
+    def __call__(self, x, *args, training: bool | None = None, **kwargs) -> Tensor:
         """``layer(x)``: on a symbolic tensor (from ``Input``), record the call and return
         the symbolic output (the functional API); on arrays or tensors, compute it now
         (recorded on a ``GradientTape`` if one is watching).
 
         ``layer(a, b)`` on a layer with ``call(self, a, b)`` passes both, as Keras does
         (an endpoint layer's ``call(targets, logits)``); ``layer(x, True)`` is ``training``.
+        Without ``training``, a layer called inside another layer's ``call`` takes that
+        call's (``current_training``), else False.
         """
         if len(args) == 1 and (args[0] is None or isinstance(args[0], (bool, np.bool_))):
             training = args[0]
@@ -315,6 +325,7 @@ class Layer:
             x = [x, *args]
         if symbolic(x):
             return self.call_symbolic(x)
+        training = current_training(training)
         if self.uses_call:  # layer.losses holds what this call adds (add_loss)
             for leaf in self.leaves():
                 vars(leaf)["_call_losses"] = []
@@ -876,6 +887,18 @@ def _zeros_like_shape(shape):
     if isinstance(shape, dict):
         return {k: _zeros_like_shape(v) for k, v in shape.items()}
     return [_zeros_like_shape(s) for s in shape]
+
+
+#: the ``training`` of the layer calls in progress (``run_call``), innermost last
+_TRAINING: list[bool] = []
+
+
+def current_training(training: bool | None = None) -> bool:
+    """``training`` if given, else that of the layer call in progress (a layer called inside
+    another's ``call``, as Keras 3 passes it on), else False."""
+    if training is None:
+        return _TRAINING[-1] if _TRAINING else False
+    return bool(training)
 
 
 _TAKES_TRAINING: dict[type, bool] = {}

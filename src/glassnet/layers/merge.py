@@ -91,7 +91,7 @@ class Merge(Layer):
     def output_shapes(self, input_shape):
         return [self.compute_output_shape(input_shape)]
 
-    def __call__(self, inputs, training: bool = False):
+    def __call__(self, inputs, training: bool | None = None):
         if not isinstance(inputs, (list, tuple)):
             raise InputError(_("{kind} layer {name!r} is called on a list of tensors, "
                                "e.g. {kind}()([a, b]); got one {kind2}.").format(
