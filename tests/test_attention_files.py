@@ -4,6 +4,9 @@ predicted, and glassnet's own files round-trip, call options included."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,19 @@ import glassnet as tf
 from glassnet import layers
 
 ARCHIVE = Path(__file__).parent / "data" / "keras_files" / "attention_files.tar.xz"
+KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")
+# run by KERAS_PYTHON: load each file with Keras 3, predict, print the largest differences
+KERAS_CHECK = """
+import json, sys
+import keras, numpy as np
+ref = np.load(sys.argv[1] + "/ref.npz")
+out = {}
+for name in ("m.keras", "m.h5"):
+    model = keras.models.load_model(sys.argv[1] + "/" + name)
+    ys = model.predict([ref["x0"], ref["x1"], ref["x2"]], verbose=0)
+    out[name] = [float(np.abs(y - ref[f"y{i}"]).max()) for i, y in enumerate(ys)]
+print(json.dumps(out))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +83,48 @@ def test_glassnet_files_round_trip(tmp_path, suffix):
     assert again.get_layer("self_attention").call_kwargs == {"use_causal_mask": True}
     assert again.get_layer("additive").call_kwargs == {"use_causal_mask": True}
     assert again.count_params() == model.count_params()
+
+
+def _three_input_model():
+    tokens, context = tf.Input((5,), dtype="int32"), tf.Input((3, 4))
+    allowed = tf.Input((5, 3), dtype="bool")
+    e = layers.Embedding(9, 6, mask_zero=True)(tokens)
+    a = layers.MultiHeadAttention(2, 3)(e, e, use_causal_mask=True)
+    x = layers.LayerNormalization()(layers.Add()([e, a]))
+    k = layers.Dense(5)(context)
+    b, p = layers.MultiHeadAttention(1, 2)(x, context, key=k, attention_mask=allowed,
+                                           return_attention_scores=True)
+    d = layers.Attention(score_mode="concat", use_scale=True)([context, context])
+    f = layers.AdditiveAttention()([d, context, context], use_causal_mask=True)
+    pooled = [layers.GlobalAveragePooling1D()(b), layers.GlobalAveragePooling1D()(f)]
+    return tf.Model([tokens, context, allowed], [layers.Dense(2)(layers.Concatenate()(pooled)),
+                                                 p])
+
+
+@pytest.mark.skipif(not os.path.exists(KERAS_PYTHON),
+                    reason=f"no Keras venv at {KERAS_PYTHON} (set GLASSNET_KERAS_PYTHON)")
+def test_glassnet_files_load_in_keras_venv(tmp_path):
+    """Keras 3 reads glassnet's .keras and .h5 of a model with every kind of attention call
+    (key, attention_mask input, causal masks, scores) and predicts the same."""
+    pytest.importorskip("h5py")
+    rng = np.random.default_rng(1)
+    model = _three_input_model()
+    for w in model.weights:
+        w.assign(rng.standard_normal(w.shape) * 0.5 + w.name.endswith("gamma"))
+    x = [rng.integers(1, 9, (2, 5)), rng.standard_normal((2, 3, 4)), rng.random((2, 5, 3)) > 0.2]
+    x[2][:, :, 0] = True
+    ys = model.predict(x, verbose=0)
+    np.savez(tmp_path / "ref.npz", x0=x[0], x1=x[1], x2=x[2], y0=ys[0], y1=ys[1])
+    model.save(tmp_path / "m.keras")
+    model.save(tmp_path / "m.h5")
+    env = {**os.environ, "KERAS_BACKEND": "torch", "OMP_NUM_THREADS": "1", "PYTHONPATH": ""}
+    done = subprocess.run([KERAS_PYTHON, "-c", KERAS_CHECK, str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    errors = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(errors) == {"m.keras", "m.h5"}
+    for name, errs in errors.items():
+        assert max(errs) < 1e-5, (name, errs)
 
 
 def test_summary_shows_keras_parameter_counts(capsys):
