@@ -292,10 +292,11 @@ class MultiHeadAttention(AttentionCall):
         value = value.reshape(B, S, value.shape[-1])
         key = key.reshape(B, S, key.shape[-1])
         self.mask = self.attention_mask(B, T, S, given)
-        # the projections, per head; heads before positions: (batch, heads, T, key_dim)
-        self.Q = self.query_dense.forward(query).transpose(0, 2, 1, 3)
-        self.K = self.key_dense.forward(key).transpose(0, 2, 1, 3)
-        self.V = self.value_dense.forward(value).transpose(0, 2, 1, 3)
+        # the projections, per head; heads before positions: (batch, heads, T, key_dim),
+        # copied contiguous: NumPy's matmul of strided stacks skips BLAS (30x slower)
+        self.Q = _heads_first(self.query_dense.forward(query))
+        self.K = _heads_first(self.key_dense.forward(key))
+        self.V = _heads_first(self.value_dense.forward(value))
         self.scale = query.dtype.type(1 / math.sqrt(self.key_dim))
         Z = self.Q @ self.K.transpose(0, 1, 3, 2)  # (batch, heads, T, S)
         Z *= self.scale
@@ -357,7 +358,7 @@ class MultiHeadAttention(AttentionCall):
         q_shape, v_shape, k_shape = self.shapes
         B, T = len(dy), self.Q.shape[2]
         dy = dy.reshape(B, T, *dy.shape[len(q_shape) - 1:])  # positions as one axis
-        dO = self.output_dense.backward(dy).transpose(0, 2, 1, 3)  # (batch, heads, T, dv)
+        dO = _heads_first(self.output_dense.backward(dy))  # (batch, heads, T, dv)
         dV = self.P_used.transpose(0, 1, 3, 2) @ dO  # dV = dropout(P)ᵀ·dO
         dP = dO @ self.V.transpose(0, 1, 3, 2)  # dP = dO·Vᵀ
         if self.keep is not None:
@@ -404,3 +405,8 @@ class MultiHeadAttention(AttentionCall):
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "seed": self.seed,
         }
+
+
+def _heads_first(x: np.ndarray) -> np.ndarray:
+    """``(batch, T, heads, d)`` -> ``(batch, heads, T, d)``, contiguous."""
+    return np.ascontiguousarray(x.transpose(0, 2, 1, 3))
