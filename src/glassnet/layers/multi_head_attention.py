@@ -359,7 +359,7 @@ class MultiHeadAttention(AttentionCall):
         B, T = len(dy), self.Q.shape[2]
         dy = dy.reshape(B, T, *dy.shape[len(q_shape) - 1:])  # positions as one axis
         dO = _heads_first(self.output_dense.backward(dy))  # (batch, heads, T, dv)
-        dV = self.P_used.transpose(0, 1, 3, 2) @ dO  # dV = dropout(P)ᵀ·dO
+        dV = _t_matmul(self.P_used, dO)  # dV = dropout(P)ᵀ·dO
         dP = dO @ self.V.transpose(0, 1, 3, 2)  # dP = dO·Vᵀ
         if self.keep is not None:
             dP *= self.keep
@@ -369,7 +369,7 @@ class MultiHeadAttention(AttentionCall):
         dZ = masked_softmax_backward(dP, self.P, self.mask)
         dZ *= self.scale
         dQ = dZ @ self.K  # dQ = dZ·K / √d
-        dK = dZ.transpose(0, 1, 3, 2) @ self.Q  # dK = dZᵀ·Q / √d
+        dK = _t_matmul(dZ, self.Q)  # dK = dZᵀ·Q / √d
         for sub in self.projections[:3]:
             sub.need_input_grad = self.need_input_grad
         dquery = self.query_dense.backward(np.ascontiguousarray(dQ.transpose(0, 2, 1, 3)))
@@ -410,3 +410,10 @@ class MultiHeadAttention(AttentionCall):
 def _heads_first(x: np.ndarray) -> np.ndarray:
     """``(batch, T, heads, d)`` -> ``(batch, heads, T, d)``, contiguous."""
     return np.ascontiguousarray(x.transpose(0, 2, 1, 3))
+
+
+def _t_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``aᵀ·b`` for each stack of matrices (the last two axes). Measured on (32, 2, 200, 200)
+    by (32, 2, 200, 32): matmul of the transposed view 230-760 ms on two BLAS threads
+    (20 ms on one), einsum 18-29 ms on either."""
+    return np.einsum("...ts,...td->...sd", a, b, optimize=True)
