@@ -312,3 +312,11 @@ def test_merge_layers_keep_masks_and_the_tape():
     # ([1, 2, 0] and its reverse [0, 2, 1]) none, row 1 ([0, 3, 0] both ways) steps 0 and 2
     assert np.all(p[0] > 0)
     assert np.all(p[1, ..., 0] == 0) and np.all(p[1, ..., 2] == 0) and p[1, 0, 1, 1] == 1
+
+
+def test_keras2_causal_argument_is_use_causal_mask():
+    x = np.random.default_rng(6).standard_normal((2, 4, 3)).astype(np.float32)
+    with pytest.warns(UserWarning, match="use_causal_mask"):
+        old = layers.Attention(causal=True)
+    np.testing.assert_allclose(np.asarray(old([x, x])),
+                               np.asarray(layers.Attention()([x, x], use_causal_mask=True)))
