@@ -133,3 +133,20 @@ def test_summary_shows_keras_parameter_counts(capsys):
     tf.Model(inp, y).summary()
     out = capsys.readouterr().out
     assert "288" in out  # Keras 3.15 prints 288 for MultiHeadAttention(2, 4) on 8 features
+
+
+def test_checkpoint_saves_the_weights_of_layers_made_of_parts(tmp_path):
+    """tf.train.Checkpoint: MultiHeadAttention's weights are its projections' (and
+    Bidirectional's its two layers'), saved under their attributes and restored."""
+    def make():
+        inp = tf.Input((4, 6))
+        a = layers.MultiHeadAttention(2, 3)(inp, inp)
+        b = layers.Bidirectional(layers.LSTM(3, return_sequences=True))(a)
+        return tf.Model(inp, layers.Dense(2)(b))
+
+    model, again = make(), make()
+    x = np.random.default_rng(0).standard_normal((2, 4, 6)).astype(np.float32)
+    path = tf.train.Checkpoint(model=model).save(str(tmp_path / "ckpt"))
+    status = tf.train.Checkpoint(model=again).restore(path)
+    status.assert_consumed()
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0))
