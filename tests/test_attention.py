@@ -176,6 +176,8 @@ def test_mha_wrong_mask_shape_names_both_shapes():
     x = np.zeros((2, 3, 4), np.float32)
     with pytest.raises(tf.errors.InputError, match=r"\(2, 3, 3\)"):
         mha(x, x, attention_mask=np.ones((2, 4, 4), bool))
+    with pytest.raises(tf.errors.InputError, match=r"\(2, 4, 4\)"):  # with a causal mask too
+        mha(x, x, attention_mask=np.ones((2, 4, 4), bool), use_causal_mask=True)
 
 
 def test_mha_unsupported_attention_axes_says_so():

@@ -329,6 +329,14 @@ class MultiHeadAttention(AttentionCall):
             if given.ndim > 3:  # (batch, T..., S...) for inputs with more axes
                 given = given.reshape(given.shape[0], T, S)
             mask = given.reshape((1,) * (3 - given.ndim) + given.shape)
+            try:
+                np.broadcast_shapes(mask.shape, (B, T, S))
+            except ValueError:
+                raise InputError(_(
+                    "MultiHeadAttention layer {name!r}: attention_mask has shape {shape}, "
+                    "but the scores have shape (batch, T, S) = {scores}: give it (batch, T, "
+                    "S), True where query position t may attend to value position "
+                    "s.").format(name=self.name, shape=given.shape, scores=(B, T, S))) from None
         q_mask, v_mask, k_mask = self.input_masks()
         if q_mask is not None:
             mask = both(mask, np.asarray(q_mask, bool).reshape(B, T, 1))
@@ -338,17 +346,7 @@ class MultiHeadAttention(AttentionCall):
             mask = both(mask, np.asarray(k_mask, bool).reshape(B, 1, S))
         if self.options["use_causal_mask"]:  # position t sees s ≤ t
             mask = both(mask, np.tri(T, S, dtype=bool)[None])
-        if mask is None:
-            return None
-        try:
-            np.broadcast_shapes(mask.shape, (B, T, S))
-        except ValueError:
-            raise InputError(_(
-                "MultiHeadAttention layer {name!r}: attention_mask has shape {shape}, but "
-                "the scores have shape (batch, T, S) = {scores}: give it (batch, T, S), "
-                "True where query position t may attend to value position s.").format(
-                name=self.name, shape=np.shape(given), scores=(B, T, S))) from None
-        return mask[:, None]  # the same mask for every head
+        return None if mask is None else mask[:, None]  # the same mask for every head
 
     # -- backward ---------------------------------------------------------------------
     def backward(self, dy):
