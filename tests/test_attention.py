@@ -91,8 +91,8 @@ def test_mha_gradient(case, float64):
     opts = CASES[case]
     rng = np.random.default_rng(0)
     B, T, S, D = 2, 3, 3 if opts.get("causal") else 4, 5
-    mha = layers.MultiHeadAttention(2, 3, value_dim=2, output_shape=4 if case == "self"
-                                    else None)
+    out = {"self": 4, "cross_with_key": (2, 3)}.get(case)  # Keras's output_shape
+    mha = layers.MultiHeadAttention(2, 3, value_dim=2, output_shape=out)
     q = rng.standard_normal((B, T, D))
     v = q if case in ("self", "causal") else rng.standard_normal((B, S, D))
     k = rng.standard_normal((B, S, 6)) if opts.get("key") else None
@@ -119,6 +119,7 @@ def test_mha_gradient(case, float64):
     else:
         outs = tape_and_numeric(mha, call, arrays, rng)
     assert outs[0].dtype == np.float64
+    assert outs[0].shape == (B, T, *((out,) if isinstance(out, int) else out or (D,)))
 
 
 def test_mha_causal_mask_hides_the_future():
