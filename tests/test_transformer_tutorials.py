@@ -1,12 +1,15 @@
 """Three Transformer tutorials run to the end on glassnet (their code is in
 transformer_tutorials.py, as written; the data here is synthetic and tiny), and what they
-needed from glassnet: a Sequential used as a layer inside a layer's call, and loss and metric
-functions of one's own that see a sequence output whole."""
+needed from glassnet: a Sequential used as a layer inside a layer's call, loss and metric
+functions of one's own that see a sequence output whole, ``training`` passed on to the
+layers inside a call, and losses with ``reduction='none'``."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import transformer_tutorials as tut
+from test_gradients import assert_grad_close, numerical_grad
 
 import glassnet as tf
 from glassnet import layers
@@ -155,3 +158,35 @@ def test_layers_inside_a_call_take_its_training_flag():
     assert not np.allclose(np.asarray(block(x, training=True)), y_train)  # new masks
     dropout = layers.Dropout(0.5)
     assert np.all(np.asarray(dropout(np.ones((4, 4), np.float32))) == 1)  # outside: False
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+def test_loss_reduction_none_and_sum_on_the_tape(reduction, float64):
+    """``SparseCategoricalCrossentropy(from_logits=True, reduction='none')`` gives one loss
+    per step, and its gradient through the tape is right (float64 central differences)."""
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((2, 3, 4))
+    labels = np.array([[1, 2, 0], [3, 0, 0]])
+    weight = (labels != 0).astype(np.float64)
+    loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True,
+                                                               reduction=reduction)
+
+    def masked(z):
+        values = loss_object(labels, z)
+        return tf.reduce_sum(values * weight) if reduction == "none" else values
+
+    p = tf.Variable(logits)
+    with tf.GradientTape() as tape:
+        total = masked(p)
+    grad = np.asarray(tape.gradient(total, p))
+    assert loss_object(labels, logits).shape == ((2, 3) if reduction == "none" else ())
+    assert_grad_close(grad, numerical_grad(lambda: float(np.asarray(masked(logits))), logits))
+    want = -np.take_along_axis(logits - np.log(np.exp(logits).sum(-1, keepdims=True)),
+                               labels[..., None], -1)[..., 0]
+    np.testing.assert_allclose(np.asarray(loss_object(labels, logits)),
+                               want if reduction == "none" else want.sum())
+
+
+def test_an_unknown_reduction_is_refused_by_name():
+    with pytest.raises(ValueError, match="sum_over_batch_size"):
+        tf.keras.losses.BinaryCrossentropy(reduction="mean")

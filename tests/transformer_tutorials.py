@@ -7,9 +7,7 @@ tests/test_transformer_tutorials.py (the data there is synthetic and tiny).
   ``transformer_encoder`` and ``build_model``, MultiHeadAttention in a functional model.
 * TensorFlow's "Neural machine translation with a Transformer and Keras": every layer,
   the model, the learning-rate schedule and the masked loss and accuracy, reindented to
-  four spaces. One change: its ``masked_loss`` makes
-  ``SparseCategoricalCrossentropy(from_logits=True, reduction='none')``; glassnet's loss
-  classes take no ``reduction='none'`` yet, so it calls the function of the same loss.
+  four spaces.
 """
 # ruff: noqa: UP008  (the tutorial writes super(DecoderLayer, self))
 
@@ -359,8 +357,9 @@ class CustomSchedule(tf.keras.optimizers.schedules.LearningRateSchedule):
 
 def masked_loss(label, pred):
     mask = label != 0
-    # glassnet: the loss classes take no reduction='none' yet; the function is the same
-    loss = tf.keras.losses.sparse_categorical_crossentropy(label, pred, from_logits=True)
+    loss_object = tf.keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True, reduction='none')
+    loss = loss_object(label, pred)
 
     mask = tf.cast(mask, dtype=loss.dtype)
     loss *= mask
