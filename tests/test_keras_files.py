@@ -40,6 +40,7 @@ RNN_ARCHIVE = HERE / "data" / "keras_files" / "rnn_files.tar.xz"
 RNN_STATE_ARCHIVE = HERE / "data" / "keras_files" / "rnn_state_files.tar.xz"
 LAYERS2_ARCHIVE = HERE / "data" / "keras_files" / "layers2_files.tar.xz"
 TEXT_ARCHIVE = HERE / "data" / "keras_files" / "text_files.tar.xz"  # test_text_preprocessing_keras
+ATTENTION_ARCHIVE = HERE / "data" / "keras_files" / "attention_files.tar.xz"  # test_attention_files
 CHECKER = HERE / "keras_reference" / "check_glassnet_files.py"
 # a Python with Keras 3 and h5py, run with KERAS_BACKEND (default torch; numpy also works)
 KERAS_PYTHON = os.environ.get("GLASSNET_KERAS_PYTHON", "/work/kenv/bin/python")
@@ -193,8 +194,8 @@ def test_every_glassnet_layer_is_covered(keras_dir):
                 with zipfile.ZipFile(io.BytesIO(tar.extractfile(member).read())) as zf:
                     walk(json.loads(zf.read("config.json")))
     # the common layers (test_layers2_keras.py), the cells (test_recurrent_state.py), the
-    # text and category preprocessing layers (test_text_preprocessing_keras.py)
-    for archive in (LAYERS2_ARCHIVE, RNN_STATE_ARCHIVE, TEXT_ARCHIVE):
+    # text and category preprocessing layers (test_text_preprocessing_keras.py), attention
+    for archive in (LAYERS2_ARCHIVE, RNN_STATE_ARCHIVE, TEXT_ARCHIVE, ATTENTION_ARCHIVE):
         with tarfile.open(archive) as tar:
             for member in tar.getmembers():
                 if member.name.endswith(".keras"):

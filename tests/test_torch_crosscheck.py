@@ -219,3 +219,49 @@ def test_image_resize_matches_interpolate(size):
                                         mode="nearest-exact")
     np.testing.assert_array_equal(glassnet.image.resize(x, size, method="nearest").numpy(),
                                   t.permute(0, 2, 3, 1).numpy())
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_multi_head_attention_matches_torch(causal):
+    """MultiHeadAttention against ``torch.nn.MultiheadAttention`` (key_dim = D / heads, as
+    torch requires): Keras's kernels ``(D, heads, key_dim)`` are torch's ``in_proj_weight``
+    rows transposed, ``attention_output (heads, key_dim, D)`` its ``out_proj``. Outputs,
+    input gradients and weight gradients agree; torch's ``attn_mask`` is True where Keras's
+    mask is False."""
+    rng = np.random.default_rng(0)
+    B, T, D, H = 2, 5, 8, 2
+    mha = layers.MultiHeadAttention(H, D // H)
+    x = rng.standard_normal((B, T, D)).astype(np.float32)
+    mha(x, x)
+    weights = [rng.standard_normal(w.shape).astype(np.float32) * 0.3 for w in mha.weights]
+    mha.set_weights(weights)
+    Wq, bq, Wk, bk, Wv, bv, Wo, bo = weights
+    net = torch.nn.MultiheadAttention(D, H, batch_first=True)
+    with torch.no_grad():
+        net.in_proj_weight.copy_(torch.tensor(np.concatenate(
+            [W.reshape(D, D).T for W in (Wq, Wk, Wv)])))
+        net.in_proj_bias.copy_(torch.tensor(np.concatenate([b.ravel() for b in (bq, bk, bv)])))
+        net.out_proj.weight.copy_(torch.tensor(Wo.reshape(D, D).T))
+        net.out_proj.bias.copy_(torch.tensor(bo))
+    dy = rng.standard_normal((B, T, D)).astype(np.float32)
+    xt = torch.tensor(x, requires_grad=True)
+    mask = torch.triu(torch.ones(T, T, dtype=torch.bool), 1) if causal else None
+    yt, _ = net(xt, xt, xt, attn_mask=mask, need_weights=False)
+    (yt * torch.tensor(dy)).sum().backward()
+    xg = glassnet.constant(x)
+    with glassnet.GradientTape() as tape:
+        tape.watch(xg)
+        y = mha(xg, xg, use_causal_mask=causal)
+        total = glassnet.reduce_sum(y * dy)
+    dx, *dw = tape.gradient(total, [xg, *mha.trainable_variables])
+    np.testing.assert_allclose(np.asarray(y), yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(dx), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    dWq, dbq, dWk, dbk, dWv, dbv, dWo, dbo = (np.asarray(g) for g in dw)
+    np.testing.assert_allclose(
+        np.concatenate([g.reshape(D, D).T for g in (dWq, dWk, dWv)]),
+        net.in_proj_weight.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(dWo.reshape(D, D).T, net.out_proj.weight.grad.numpy(),
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.concatenate([dbq.ravel(), dbk.ravel(), dbv.ravel()]),
+                               net.in_proj_bias.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(dbo, net.out_proj.bias.grad.numpy(), rtol=1e-4, atol=1e-5)

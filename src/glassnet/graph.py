@@ -158,7 +158,11 @@ class Node:
 
     ``list_call``: the layer was called on a list (merge layers), so its ``forward``
     receives a list of arrays and its ``backward`` returns a list of gradients.
+    ``call_kwargs``: the call's other arguments, as a model file records them
+    (``use_causal_mask=True`` of an attention layer); usually none.
     """
+
+    call_kwargs: dict = {}
 
     def __init__(self, layer, inputs: list[KerasTensor], output_shapes: list[tuple],
                  list_call: bool) -> None:

@@ -122,6 +122,9 @@ def _keras_node(layer, node: dict, tensor) -> dict:
     from .layers.recurrent import RNN
 
     refs = node["args"]
+    if hasattr(layer, "keras_call"):  # attention: mha(query, value, key=..., ...)
+        args, kwargs = layer.keras_call([tensor(r) for r in refs], node.get("kwargs") or {})
+        return {"args": args, "kwargs": kwargs}
     if node["list_call"] and isinstance(layer, RNN):
         states, k = [tensor(r) for r in refs[1:]], 0
         if len(layer.cells) > 1:  # a stack of cells: Keras nests the states per cell
@@ -433,7 +436,12 @@ def _ref(value) -> list:
     raise ValueError(_("a tensor reference is malformed: {value}").format(value=str(value)[:100]))
 
 
-def _node(node, layer: str, operator: bool = False, masks: frozenset = frozenset()) -> dict:
+def _node(node, layer: str, operator: bool = False, masks: frozenset = frozenset(),
+          cls: type | None = None) -> dict:
+    if isinstance(node, dict) and hasattr(cls, "from_keras_call"):  # attention layers
+        tensors, kwargs = cls.from_keras_call(node.get("args") or [], node.get("kwargs") or {})
+        return {"args": [_ref(t) for t in tensors], "list_call": True,
+                **({"kwargs": kwargs} if kwargs else {})}
     if isinstance(node, dict):  # Keras 3: {"args": [x or [x, y]], "kwargs": {...}}
         args, kwargs = node.get("args") or [], node.get("kwargs") or {}
         extra = {k: v for k, v in kwargs.items() if v is not None and k != "training"}
@@ -493,18 +501,39 @@ def _is_mask_zero(entry) -> bool:
             and (nodes[0].get("args") or [None, None])[1:] == [0])
 
 
+def _is_mask_op(entry, masks: set) -> bool:
+    """Keras's ops on masks only (a merge's ``logical_or`` of its inputs' masks, a
+    ``convert_to_tensor`` of one), which Keras records in the graph to pass ``mask=`` to the
+    next layer: glassnet passes masks on in its layers (``Layer.connect_mask``)."""
+    nodes = entry.get("inbound_nodes") or []
+    if entry.get("class_name") not in ("LogicalOr", "LogicalAnd", "ConvertToTensor") or \
+            not str(entry.get("module") or "keras.src.ops").startswith("keras.src.ops") or \
+            len(nodes) != 1 or not isinstance(nodes[0], dict):
+        return False
+    args = nodes[0].get("args") or []
+    return bool(args) and all(isinstance(a, dict) and a.get("class_name") == "__keras_tensor__"
+                              and _ref(a)[0] in masks for a in args)
+
+
 def _glassnet_functional(config: dict, custom_objects) -> dict:
+    from .serialization import LAYERS
+
     entries = [e for e in config.get("layers") or [] if isinstance(e, dict)]
-    masks = frozenset(e.get("name") or e["config"].get("name") for e in entries
-                      if _is_mask_zero(e))
+    found: set = set()
+    for e in entries:
+        if _is_mask_zero(e) or _is_mask_op(e, found):
+            found.add(e.get("name") or e["config"].get("name"))
+    masks = frozenset(found)
     layers = []
     for entry in config.get("layers") or []:
-        if isinstance(entry, dict) and _is_mask_zero(entry):
+        if isinstance(entry, dict) and (entry.get("name") or entry["config"].get("name")) \
+                in masks:
             continue
         converted = glassnet_entry(entry, custom_objects)
         converted["name"] = entry.get("name") or entry["config"].get("name")
         operator = str(entry.get("module") or "").startswith("keras.src.ops")
-        converted["inbound_nodes"] = [_node(n, converted["name"], operator, masks)
+        cls = LAYERS.get(str(entry.get("class_name")))
+        converted["inbound_nodes"] = [_node(n, converted["name"], operator, masks, cls)
                                       for n in entry.get("inbound_nodes") or []]
         layers.append(converted)
     inputs, input_keys, _ = _refs(config.get("input_layers"))

@@ -98,16 +98,21 @@ class Loss:
     fuses_with: str | None = None
     sparse = False  # True when y holds class indices
     from_logits = False
+    #: what ``loss(y, ŷ)`` returns: the mean over the samples, their sum, or one value per
+    #: sample (``"none"``: ``fit`` still minimises the mean)
+    reduction = "sum_over_batch_size"
 
     def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size",
                  dtype=None) -> None:
         """For losses of your own, as Keras's ``super().__init__(name="custom_mse")``."""
         if name is not None:
             self.name = name
-        if reduction not in ("sum_over_batch_size", "auto"):
-            raise NotImplementedError(_("reduction={reduction!r}: glassnet averages the loss "
-                                        "over the batch (Keras's default) only.").format(
-                reduction=reduction))
+        if reduction not in ("sum_over_batch_size", "auto", "sum", "none", None):
+            raise ValueError(_("reduction={reduction!r} is not one Keras has: use "
+                               "'sum_over_batch_size' (the mean, the default), 'sum' or "
+                               "'none' (one loss per sample).").format(reduction=reduction))
+        self.reduction = "none" if reduction is None else (
+            "sum_over_batch_size" if reduction == "auto" else reduction)
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         """The mean loss as a scalar tensor, as Keras gives (``loss_fn(y, pred).numpy()``).
@@ -120,6 +125,17 @@ class Loss:
         Computed in float64 and returned in ``y_pred``'s float type. On a ``GradientTape``
         it is one op whose derivative is ``backward``, the hand-written ``dL/dŷ``.
         """
+        if self.reduction in ("none", "sum"):  # TensorFlow's masked losses: L_i, masked
+            values = _per_sample(self, y_true, y_pred, self.sparse)
+            values = values if isinstance(values, Tensor) else Tensor(np.asarray(values))
+            if sample_weight is not None:
+                w = weights_like(to_array(sample_weight), values.array)
+                values = values * Tensor(w.astype(values.dtype))
+            if self.reduction == "none":
+                return values
+            from .ops.math import reduce_sum  # the ops import this module: not at the top
+
+            return reduce_sum(values)
         pred = y_pred if isinstance(y_pred, Tensor) else Tensor(to_array(y_pred))
         a = pred.array.astype(np.float64)
         y = np.asarray(to_array(y_true), dtype=np.int64 if self.sparse else np.float64)
@@ -216,7 +232,9 @@ class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
     fuses_with = "sigmoid"
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0,
+                 reduction: str = "sum_over_batch_size", name: str | None = None) -> None:
+        Loss.__init__(self, name, reduction)
         self.from_logits = bool(from_logits)
         self.label_smoothing = float(label_smoothing)
 
@@ -269,7 +287,9 @@ class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
     fuses_with = "softmax"
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0,
+                 reduction: str = "sum_over_batch_size", name: str | None = None) -> None:
+        Loss.__init__(self, name, reduction)
         self.from_logits = bool(from_logits)
         self.label_smoothing = float(label_smoothing)
 
@@ -322,8 +342,9 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     name = "sparse_categorical_crossentropy"
     sparse = True
 
-    def __init__(self, from_logits: bool = False) -> None:
-        super().__init__(from_logits)
+    def __init__(self, from_logits: bool = False, reduction: str = "sum_over_batch_size",
+                 name: str | None = None) -> None:
+        super().__init__(from_logits, reduction=reduction, name=name)
 
     def _onehot(self, y, like):
         onehot = np.zeros(like.shape, like.dtype)
@@ -415,7 +436,9 @@ class Huber(ElementwiseLoss):
 
     name = "huber_loss"
 
-    def __init__(self, delta: float = 1.0) -> None:
+    def __init__(self, delta: float = 1.0, reduction: str = "sum_over_batch_size",
+                 name: str | None = None) -> None:
+        Loss.__init__(self, name, reduction)
         self.delta = float(delta)
 
     def elementwise(self, y, y_pred):

@@ -31,7 +31,7 @@ from .errors import InputError, NotCompiledError
 from .faults import NonFiniteLoss
 from .graph import Graph, KerasTensor, Node, flatten, symbolic
 from .i18n import _
-from .layers.base import Layer, _as_shape, shape_list
+from .layers.base import Layer, _as_shape, current_training, shape_list
 from .layers.input import InputLayer
 from .params import ParameterVector
 from .tape import record, watched
@@ -327,14 +327,19 @@ class Model(Layer):
         dxs = self.graph.backward(dy if isinstance(dy, list) else [dy])
         return dxs[0] if len(dxs) == 1 else dxs
 
-    def __call__(self, x, training: bool = False, **kwargs):
+    def __call__(self, x, training: bool | None = None, **kwargs):
         """``model(x)``: symbolic tensors give a node of a bigger graph; arrays or tensors
         give the outputs as tensors, recorded on a ``GradientTape`` that watches ``x`` or
         the model's weights (one op, whose derivative is the graph's ``backward``)."""
         if symbolic(x):
             return self.call_symbolic(x)
+        training = current_training(training)  # inside a layer's call: the call's
         if self.uses_call:
             return Layer.__call__(self, x, training, **kwargs)
+        if not self.built and isinstance(self, Sequential) and isinstance(x, Tensor):
+            # a Sequential used as a layer (inside a layer's call): built by its first
+            # input, as in Keras, its Dense acting on the last axis of (batch, T, D)
+            self.build((None, *x.shape[1:]))
         given = data_module.as_list(x, self.input_names if self.built else ["input"], "x",
                                     "input")
         xs = self.prepare_inputs([to_array(t) for t in given], single_sample=True, cast=True)
@@ -347,6 +352,10 @@ class Model(Layer):
             for i, y in enumerate(outs):
                 record(y, [*sources, *variables], self._vjp(saved, i, len(outs)),
                        name=f"Model:{self.name}")
+        mask = getattr(given[0], "_keras_mask", None) if len(given) == len(outs) == 1 else None
+        if mask is not None and all(la.supports_masking for la in self.layers
+                                    if not isinstance(la, InputLayer)):
+            outs[0]._keras_mask = mask  # a chain of layers that pass masks on, as Keras's
         return self._structure(outs)
 
     def _vjp(self, saved, i: int, n: int):
@@ -1183,9 +1192,13 @@ class _Compiled:
 
     def update_metrics(self, ys, outs) -> None:
         for o, y, a in zip(self.outputs, ys, outs):
+            whole = y, a
             if o.per_step:
                 y, a = o.metric_rows(y, a)
             for m, own in o.metrics_own:  # yours get y as Keras 2 gives it
+                if o.per_step and o.takes_whole(m):
+                    m.update_state(*whole)
+                    continue
                 m.update_state(losses.match_dtype_and_rank(y, a) if own else y, a)
         for layer in self.metric_layers:  # Keras 2's add_metric in a layer's call
             for name, value in layer.added_metrics():

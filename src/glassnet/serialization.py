@@ -118,7 +118,8 @@ def graph_config(model) -> dict[str, Any]:
         entry = layer_entry(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [{"args": [ref(t) for t in node.inputs],
-                                   "list_call": node.list_call}
+                                   "list_call": node.list_call,
+                                   **({"kwargs": node.call_kwargs} if node.call_kwargs else {})}
                                   for node in per_layer[id(layer)]]
         entries.append(entry)
     config: dict[str, Any] = {
@@ -262,7 +263,7 @@ def model_from_config(config: dict, custom_objects: dict | None = None, on_layer
         if node >= len(calls):
             raise LookupError(name)
         out = calls[node]
-        return out[index] if isinstance(out, list) else out
+        return out[index] if isinstance(out, (list, tuple)) else out
 
     progress = True
     while progress and any(nodes for _, nodes in pending):
@@ -278,7 +279,12 @@ def model_from_config(config: dict, custom_objects: dict | None = None, on_layer
                 except LookupError:
                     break  # its inputs are not computed yet
                 call = args if node.get("list_call") else args[0]
-                outputs.setdefault(layer.name, []).append(layer(call))
+                kwargs = node.get("kwargs") or {}
+                if not isinstance(kwargs, dict) or not all(
+                        isinstance(v, (bool, int, float, str)) for v in kwargs.values()):
+                    raise ValueError(_("layer {name!r}: a call entry is malformed.").format(
+                                           name=layer.name))
+                outputs.setdefault(layer.name, []).append(layer(call, **kwargs))
                 nodes.pop(0)
                 progress = True
     if any(nodes for _, nodes in pending):

@@ -48,7 +48,18 @@ class StepOutput(_Output):
         z = self.layer.z.reshape(-1, self.layer.z.shape[-1])
         return z if self.kept is None else z[self.kept]
 
+    def takes_whole(self, fn) -> bool:
+        """Whether the loss or metric ``fn`` is a function of yours that Keras would call on
+        the whole ``(batch, T, k)`` output (TensorFlow's Transformer tutorial masks its
+        padding itself with ``tf.argmax(pred, axis=2)``): it gets the output as it is,
+        unless a mask or sample weights say which rows count."""
+        own = getattr(fn, "fn", None)
+        return own is not None and not getattr(own, "__module__", "glassnet").startswith(
+            "glassnet") and self.mask_source is None
+
     def loss_and_gradient(self, y, a, sample_weight=None):
+        if sample_weight is None and self.takes_whole(self.loss):
+            return super().loss_and_gradient(y, a)
         y2, a2 = self.rows(y, a)
         if sample_weight is not None:  # each step weighs as its sample, or has its own
             w = np.asarray(sample_weight)
@@ -64,6 +75,8 @@ class StepOutput(_Output):
         return value, d.reshape(a.shape)
 
     def value(self, y, a) -> float:
+        if self.takes_whole(self.loss):
+            return super().value(y, a)
         y2, a2 = self.rows(y, a)
         return 0.0 if len(a2) == 0 else super().value(y2, a2)
 

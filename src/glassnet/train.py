@@ -46,7 +46,11 @@ def _children(obj: Any) -> dict[str, Any]:
         with_weights = [layer for layer in obj.layers if layer.weights]
         return {f"layer_with_weights-{i}": layer for i, layer in enumerate(with_weights)}
     if isinstance(obj, Layer) and not obj.tracks_sublayers:  # a built-in layer
-        return {k: obj.variable(k) for k in [*obj.params, *obj.state]}
+        own = {k: obj.variable(k) for k in [*obj.params, *obj.state]}
+        if own or obj.leaves() == [obj]:
+            return own
+        # its weights are its parts' (MultiHeadAttention's four projections): by attribute
+        return {k: v for k, v in vars(obj).items() if isinstance(v, Layer) and v.weights}
     if isinstance(obj, (Layer, Module)):
         out = {k: v for k, v in vars(obj).items() if not k.startswith("_") and _holds(v)}
         if isinstance(obj, Layer):  # add_weight's variables, by their key

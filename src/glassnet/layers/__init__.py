@@ -13,6 +13,7 @@ _MODULES = {
     ".activation": ("Activation",),
     ".activations": ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
     ".activity_regularization": ("ActivityRegularization",),
+    ".attention": ("AdditiveAttention", "Attention"),
     ".augmentation": ("RandomAffineChain", "RandomContrast", "RandomFlip",
                       "RandomLowResolution", "RandomRotation", "RandomStrokeWidth",
                       "RandomTranslation", "RandomZoom"),
@@ -38,6 +39,7 @@ _MODULES = {
     ".layer_normalization": ("LayerNormalization",),
     ".lstm": ("LSTM", "LSTMCell"),
     ".masking": ("Masking",),
+    ".multi_head_attention": ("MultiHeadAttention",),
     ".merge": ("Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "Subtract",
                "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract"),
     ".noise": ("AlphaDropout", "GaussianDropout", "GaussianNoise"),
@@ -97,7 +99,8 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
     return build_layer(config, custom_objects)
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "AveragePooling1D",
+    "Activation", "ActivityRegularization", "Add", "AdditiveAttention", "AlphaDropout",
+    "Attention", "Average", "AveragePooling1D",
     "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "Bidirectional",
     "CategoryEncoding",
     "CenterCrop", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D",
@@ -109,7 +112,8 @@ __all__ = [
     "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Hashing",
     "Identity", "Input", "InputLayer", "IntegerLookup", "LSTM",
     "LSTMCell", "Lambda", "Layer", "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D",
-    "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply", "Normalization",
+    "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "MultiHeadAttention",
+    "Multiply", "Normalization",
     "PReLU", "Permute", "RNN", "RandomAffineChain", "RandomContrast", "RandomFlip",
     "RandomLowResolution", "RandomRotation", "RandomStrokeWidth", "RandomTranslation",
     "RandomZoom", "ReLU",

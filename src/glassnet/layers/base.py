@@ -273,12 +273,20 @@ class Layer:
         return type(self).call is not Layer.call
 
     def run_call(self, inputs, training=None, **kwargs):
-        """``call(inputs)``, passing ``training`` when ``call`` takes it (as Keras does)."""
+        """``call(inputs)``, passing ``training`` when ``call`` takes it (as Keras does).
+
+        The layers it calls without ``training=`` take this call's (Keras 3's call
+        context): a ``Dropout`` inside a ``call(self, inputs)`` drops during ``fit``."""
+        training = current_training(training)
         if _takes_training(type(self)):
             kwargs["training"] = training
-        if vars(self).get("positional_inputs"):  # layer(a, b): call(a, b)
-            return self.call(*inputs, **kwargs)
-        return self.call(inputs, **kwargs)
+        _TRAINING.append(training)
+        try:
+            if vars(self).get("positional_inputs"):  # layer(a, b): call(a, b)
+                return self.call(*inputs, **kwargs)
+            return self.call(inputs, **kwargs)
+        finally:
+            _TRAINING.pop()
 
     def call_state(self) -> dict[str, Any]:
         """What ``backward`` needs from the last ``forward``: a shallow copy of the layer's
@@ -296,7 +304,7 @@ class Layer:
         state.pop("last_call", None)
         return state
 
-    def __call__(self, x=None, *args, training: bool = False, **kwargs) -> Tensor:
+    def __call__(self, x=None, *args, training: bool | None = None, **kwargs) -> Tensor:
         """``layer(x)``: on a symbolic tensor (from ``Input``), record the call and return
         the symbolic output (the functional API); on arrays or tensors, compute it now
         (recorded on a ``GradientTape`` if one is watching).
@@ -304,7 +312,8 @@ class Layer:
         ``layer(a, b)`` on a layer with ``call(self, a, b)`` passes both, as Keras does
         (an endpoint layer's ``call(targets, logits)``); ``layer(x, True)`` is ``training``.
         The first input may also come by its name in ``call`` (``layer(inputs=x)``,
-        ``endpoint(logits=z, targets=y)``).
+        ``endpoint(logits=z, targets=y)``). Without ``training``, a layer called inside
+        another layer's ``call`` takes that call's (``current_training``), else False.
         """
         if x is None:
             name = _first_input_name(type(self)) if self.uses_call else "inputs"
@@ -324,6 +333,7 @@ class Layer:
             x = [x, *args]
         if symbolic(x):
             return self.call_symbolic(x)
+        training = current_training(training)
         if self.uses_call:  # layer.losses holds what this call adds (add_loss)
             for leaf in self.leaves():
                 vars(leaf)["_call_losses"] = []
@@ -424,6 +434,7 @@ class Layer:
         self.ensure_built(shape)
         node = Node(self, tensors, [(None, *s) for s in self.output_shapes(shape)], list_call)
         node.outputs[0].mask_source = self.connect_mask(tensors)
+        node.call_kwargs = dict(getattr(self, "call_kwargs", {}))  # see Node
         self.inbound_nodes.append(node)
         return node.outputs[0] if len(node.outputs) == 1 else node.outputs
 
@@ -913,6 +924,18 @@ def _unknown_where_different(a, b):
     return tuple(d if d == e else None for d, e in zip(a, b))
 
 
+#: the ``training`` of the layer calls in progress (``run_call``), innermost last
+_TRAINING: list[bool] = []
+
+
+def current_training(training: bool | None = None) -> bool:
+    """``training`` if given, else that of the layer call in progress (a layer called inside
+    another's ``call``, as Keras 3 passes it on), else False."""
+    if training is None:
+        return _TRAINING[-1] if _TRAINING else False
+    return bool(training)
+
+
 _TAKES_TRAINING: dict[type, bool] = {}
 
 
@@ -975,9 +998,15 @@ def _attach_masks(layer: Layer, inputs, outputs) -> None:
     if made is not None and isinstance(outputs, Tensor):
         outputs._keras_mask = Tensor(np.asarray(made))
         return
-    mask = getattr(inputs, "_keras_mask", None)
-    if mask is None or type(layer).compute_mask is Layer.compute_mask and \
-            not layer.supports_masking:
+    if isinstance(inputs, (list, tuple)):  # a merge: one mask per input
+        mask = [getattr(t, "_keras_mask", None) for t in inputs]
+        mask = None if all(m is None for m in mask) else mask
+    else:
+        mask = getattr(inputs, "_keras_mask", None)
+    # a layer's own compute_mask may make a mask from unmasked inputs (TensorFlow's
+    # PositionalEmbedding returns its Embedding's), as Keras calls it
+    if type(layer).compute_mask is Layer.compute_mask and (
+            mask is None or not layer.supports_masking or isinstance(mask, list)):
         return
     masks = layer.compute_mask(inputs, mask)
     for t, m in zip(flatten(outputs), flatten(masks) if masks is not None else []):

@@ -100,7 +100,7 @@ class Bidirectional(Wrapper):
         self.forward_layer.connect_mask(inputs)
         return self.backward_layer.connect_mask(inputs)
 
-    def __call__(self, inputs, training: bool = False, mask=None, initial_state=None,
+    def __call__(self, inputs, training: bool | None = None, mask=None, initial_state=None,
                  **kwargs):
         """``layer(x)``; called eagerly, ``mask=`` masks both directions (see ``RNN``)."""
         if initial_state is not None:

@@ -25,6 +25,7 @@ class Dot(Merge):
     """
 
     min_inputs = max_inputs = 2
+    merges_masks = False  # its output's axes are not its inputs' positions
 
     def __init__(self, axes, normalize: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)

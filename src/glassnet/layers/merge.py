@@ -63,20 +63,42 @@ class Merge(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0])
 
+    #: whether the output's positions are the inputs' (an elementwise merge), so that their
+    #: masks combine; Dot and Concatenate along the steps leave the output unmasked
+    merges_masks = True
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras 3's mask of a merge: the positions that count in any input (the OR of
+        their masks), or None when an input has no mask."""
+        if not mask or any(m is None for m in mask) or not self.merges_masks:
+            return None
+        out = np.asarray(mask[0], bool)
+        for m in mask[1:]:
+            out = out | np.asarray(m, bool)
+        return out
+
+    def connect_mask(self, inputs):
+        """In a model: the inputs' masks combined as ``compute_mask`` does
+        (``Add()([x, attention(x)])`` after ``Embedding(mask_zero=True)`` keeps the padding
+        masked)."""
+        sources = [t.mask_source for t in inputs]
+        if not self.merges_masks or all(s is None for s in sources):
+            return None
+        if len({id(s) for s in sources}) == 1:
+            return sources[0]
+        return MergedMask(sources, self)
+
     def output_shapes(self, input_shape):
         return [self.compute_output_shape(input_shape)]
 
-    def __call__(self, inputs, training: bool = False):
+    def __call__(self, inputs, training: bool | None = None):
         if not isinstance(inputs, (list, tuple)):
             raise InputError(_("{kind} layer {name!r} is called on a list of tensors, "
                                "e.g. {kind}()([a, b]); got one {kind2}.").format(
                                    kind=type(self).__name__, name=self.name,
                                    kind2=type(inputs).__name__))
-        if not any(hasattr(t, "node") for t in inputs):
-            inputs = [np.asarray(x) for x in inputs]
-            if not self.built:
-                self.build([x.shape[1:] for x in inputs])
-            return self.forward(inputs, training)
+        # on tensors (a layer's call), as every layer: recorded on a GradientTape, whose
+        # derivative is this layer's backward
         return super().__call__(list(inputs), training)
 
 
@@ -176,6 +198,23 @@ class Concatenate(Merge):
         super().__init__(**kwargs)
         self.axis = int(axis)
 
+    @property
+    def merges_masks(self) -> bool:
+        """Joined along the features (the last axis), the steps stay the inputs'."""
+        shapes = self.input_shape
+        return shapes is not None and self._sample_axis(len(shapes[0])) == len(shapes[0]) - 1
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's mask of features joined: a step counts where it counts in every masked
+        input (an unmasked input counts everywhere); None along other axes."""
+        masks = [np.asarray(m, bool) for m in (mask or []) if m is not None]
+        if not masks or not self.merges_masks:
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = out & m
+        return out
+
     def _sample_axis(self, ndim: int) -> int:
         """``axis`` among one sample's axes (Keras counts the batch axis as 0)."""
         axis = self.axis if self.axis < 0 else self.axis - 1
@@ -247,3 +286,17 @@ def minimum(inputs, **kwargs):
 def concatenate(inputs, axis: int = -1, **kwargs):
     """``layers.concatenate([a, b], axis=-1)``."""
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+class MergedMask:
+    """The mask of a merge of inputs with different masks: ``output_mask`` is
+    ``merge.compute_mask`` of theirs (None for an unmasked input), read after each forward
+    pass."""
+
+    def __init__(self, sources: list, merge: Merge) -> None:
+        self.sources, self.merge = sources, merge
+
+    @property
+    def output_mask(self):
+        return self.merge.compute_mask(
+            None, [None if s is None else s.output_mask for s in self.sources])

@@ -219,7 +219,7 @@ class RNN(Layer):
         self.mask_source = source
         return source if self.return_sequences else None
 
-    def __call__(self, inputs, initial_state=None, mask=None, training: bool = False,
+    def __call__(self, inputs, initial_state=None, mask=None, training: bool | None = None,
                  **kwargs):
         """``layer(x)``, ``layer(x, initial_state=[h0, c0])`` (also positional, Keras's
         order: ``layer(x, [h0, c0])``; or Keras 2's ``layer([x, h0, c0])``). In a model the

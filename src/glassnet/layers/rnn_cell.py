@@ -119,7 +119,7 @@ class RecurrentCell(Layer):
         beyond ``loop_columns`` adds that part of ``dU`` here."""
 
     # -- called on its own: one step, cell(x_t, states) ----------------------------------
-    def __call__(self, inputs, states=None, training: bool = False, **kwargs):
+    def __call__(self, inputs, states=None, training: bool | None = None, **kwargs):
         """Keras's ``output, new_states = cell(x_t, states)``: one step on ``x_t (batch,
         features)`` from ``states`` (``[h, c]`` for LSTMCell, ``h`` or ``[h]`` otherwise),
         as a loop written by hand runs it (TensorFlow 2 handbooks' character model); on a
