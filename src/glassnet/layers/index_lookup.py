@@ -178,17 +178,20 @@ class IndexLookup(DataLayer):
         if self.has_input_vocabulary:
             raise ValueError(_("{cls} layer {name!r} was given a vocabulary; it cannot "
                                "also adapt.").format(cls=type(self).__name__, name=self.name))
+        self.learn_rows([self._token(t) for t in row]
+                        for batch in itertools.islice(self.batches(data), steps)
+                        for row in self.documents(batch))
+
+    def learn_rows(self, rows) -> None:
+        """Count each token and the rows (documents) holding it, over ``rows`` (an iterable
+        of token lists), then ``learn`` from the counts."""
         counts: collections.Counter = collections.Counter()
         documents: collections.Counter = collections.Counter()
         n_docs = 0
-        for i, batch in enumerate(self.batches(data)):
-            if steps is not None and i >= steps:
-                break
-            for row in self.documents(batch):
-                row = [self._token(t) for t in row]
-                counts.update(row)
-                documents.update(set(row))
-                n_docs += 1
+        for row in rows:
+            counts.update(row)
+            documents.update(set(row))
+            n_docs += 1
         self.learn(counts, documents, n_docs)
 
     def documents(self, batch: np.ndarray) -> list[list]:

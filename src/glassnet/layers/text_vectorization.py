@@ -141,22 +141,14 @@ class TextVectorization(DataLayer):
     def adapt(self, data, batch_size: int | None = None, steps: int | None = None) -> None:
         """Learn the vocabulary from strings: an array or list of them, or a dataset (or
         iterable) of batches of them, e.g. ``train_ds.map(lambda x, y: x)``."""
-        import collections
+        import itertools
 
         if self.lookup_layer.has_input_vocabulary:
             raise ValueError(_("TextVectorization layer {name!r} was given a vocabulary; "
                                "it cannot also adapt.").format(name=self.name))
-        counts: collections.Counter = collections.Counter()
-        documents: collections.Counter = collections.Counter()
-        n_docs = 0
-        for i, batch in enumerate(self.batches(data)):
-            if steps is not None and i >= steps:
-                break
-            for row in self.preprocess(batch.reshape(-1, 1) if batch.ndim else batch[None]):
-                counts.update(row)
-                documents.update(set(row))
-                n_docs += 1
-        self.lookup_layer.learn(counts, documents, n_docs)
+        self.lookup_layer.learn_rows(
+            row for batch in itertools.islice(self.batches(data), steps)
+            for row in self.preprocess(batch.reshape(-1, 1) if batch.ndim else batch[None]))
 
     def get_vocabulary(self, include_special_tokens: bool = True) -> list[str]:
         return self.lookup_layer.get_vocabulary(include_special_tokens)
