@@ -1192,13 +1192,16 @@ class _Compiled:
 
     def update_metrics(self, ys, outs) -> None:
         for o, y, a in zip(self.outputs, ys, outs):
-            whole = y, a
-            if o.per_step:
-                y, a = o.metric_rows(y, a)
+            if o.per_step:  # a sequence output: its steps as rows, or whole for yours
+                y_rows, a_rows = o.metric_rows(y, a)
+                for m, own in o.metrics_own:
+                    if o.takes_whole(m):
+                        m.update_state(y, a)
+                    else:
+                        m.update_state(losses.match_dtype_and_rank(y_rows, a_rows) if own
+                                       else y_rows, a_rows)
+                continue
             for m, own in o.metrics_own:  # yours get y as Keras 2 gives it
-                if o.per_step and o.takes_whole(m):
-                    m.update_state(*whole)
-                    continue
                 m.update_state(losses.match_dtype_and_rank(y, a) if own else y, a)
         for layer in self.metric_layers:  # Keras 2's add_metric in a layer's call
             for name, value in layer.added_metrics():
