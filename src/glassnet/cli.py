@@ -163,10 +163,11 @@ def build_model(args):
     """The network ``glassnet train`` trains, not compiled yet."""
     from . import architectures
 
+    deskew = args.augment  # --augment: a Deskew layer first, to straighten slants
     if args.model == "cnn":
-        return architectures.cnn()
+        return architectures.cnn(deskew=deskew)
     check_memory(args)
-    return architectures.mlp(hidden=args.hidden, activation=args.activation)
+    return architectures.mlp(hidden=args.hidden, activation=args.activation, deskew=deskew)
 
 
 def compile_model(model, args, n_fit: int) -> None:
@@ -245,13 +246,25 @@ def cmd_train(args) -> None:
         trainer = augmented(model)
     x_train, y_train = _mnist(model, "train", args.limit)
     x_test, y_test = _mnist(model, "test")
+    n_mnist = len(x_train)
+    if args.augment:  # and printed digits: a sixth of the training images
+        from .datasets import font_digits
+
+        x_train, y_train = font_digits.mixed_with(x_train, y_train)
     n_val = int(len(x_train) * split)  # fit's validation_split holds out the last n_val
     compile_model(trainer, args, len(x_train) - n_val)
     plan = _("Training on {n} MNIST images, validating on {n_val}; {epochs} epoch(s), batch "
              "size {batch_size}.") if split else _("Training on {n} MNIST images; {epochs} "
                                                    "epoch(s), batch size {batch_size}.")
+    if args.augment:
+        plan = _("Training on {n} images ({mnist} MNIST images and {printed} printed digits), "
+                 "validating on {n_val}; {epochs} epoch(s), batch size {batch_size}."
+                 ) if split else _("Training on {n} images ({mnist} MNIST images and "
+                                   "{printed} printed digits); {epochs} epoch(s), batch "
+                                   "size {batch_size}.")
     print(plan.format(n=len(x_train) - n_val, n_val=n_val, epochs=args.epochs,
-                      batch_size=args.batch_size))
+                      batch_size=args.batch_size, mnist=n_mnist,
+                      printed=len(x_train) - n_mnist))
     history = trainer.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
                           validation_split=split)
     if trainer is not model:
