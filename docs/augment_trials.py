@@ -17,7 +17,8 @@ values smoothed by a Gaussian of σ = 4 pixels and scaled by A, 34 when not give
 ``lowresR`` (RandomLowResolution((0.3, 0.5), rate=R)); ``deskew`` (the Deskew layer's
 shear; with it anywhere in the recipe, the digits measured and MNIST's test images are
 deskewed too, as a model with a Deskew layer first sees them); ``fontsK`` (the 390 printed
-digits of ``glassnet.datasets.font_digits``, K copies, added to the training images).
+digits of docs/font_digits.py, K copies, added to the training images; tried, not used by
+``--augment``).
 
 Short runs train on a fixed random 20,000 of MNIST's images for 3 epochs, the convnet as
 ``glassnet train --model cnn`` does (Adam with ``cnn_learning_rate``, batch 128), the dense
@@ -39,7 +40,6 @@ import numpy as np
 
 import glassnet as gn
 from glassnet import architectures, layers, optimizers
-from glassnet.datasets import font_digits
 
 HERE = Path(__file__).resolve().parent
 
@@ -142,7 +142,10 @@ def main() -> None:
     x_test = (x_test / 255).astype(np.float32)
     fonts = re.search(r"fonts(\d+)", a.recipe)
     if fonts:
-        fx, fy = font_digits.load_data()
+        sys.path.insert(0, str(HERE))
+        import font_digits
+
+        fx, fy = font_digits.render()
         k = int(fonts.group(1))
         x = np.concatenate([x, np.tile(fx / np.float32(255), (k, 1, 1)).astype(np.float32)])
         y = np.concatenate([y, np.tile(fy, k)])

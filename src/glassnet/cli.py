@@ -246,25 +246,13 @@ def cmd_train(args) -> None:
         trainer = augmented(model)
     x_train, y_train = _mnist(model, "train", args.limit)
     x_test, y_test = _mnist(model, "test")
-    n_mnist = len(x_train)
-    if args.augment:  # and printed digits: a sixth of the training images
-        from .datasets import font_digits
-
-        x_train, y_train = font_digits.mixed_with(x_train, y_train)
     n_val = int(len(x_train) * split)  # fit's validation_split holds out the last n_val
     compile_model(trainer, args, len(x_train) - n_val)
     plan = _("Training on {n} MNIST images, validating on {n_val}; {epochs} epoch(s), batch "
              "size {batch_size}.") if split else _("Training on {n} MNIST images; {epochs} "
                                                    "epoch(s), batch size {batch_size}.")
-    if args.augment:
-        plan = _("Training on {n} images ({mnist} MNIST images and {printed} printed digits), "
-                 "validating on {n_val}; {epochs} epoch(s), batch size {batch_size}."
-                 ) if split else _("Training on {n} images ({mnist} MNIST images and "
-                                   "{printed} printed digits); {epochs} epoch(s), batch "
-                                   "size {batch_size}.")
     print(plan.format(n=len(x_train) - n_val, n_val=n_val, epochs=args.epochs,
-                      batch_size=args.batch_size, mnist=n_mnist,
-                      printed=len(x_train) - n_mnist))
+                      batch_size=args.batch_size))
     history = trainer.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
                           validation_split=split)
     if trainer is not model:
@@ -538,8 +526,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--augment", action="store_true",
                    help=_("straighten each digit's slant (a Deskew layer first), and train "
                           "on randomly rotated, zoomed, thicker and thinner copies of the "
-                          "digits and on printed digits (slower; the saved model is the same "
-                          "network behind Deskew)"))
+                          "digits (slower; the saved model is the same network behind "
+                          "Deskew)"))
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help=_("test accuracy of a saved model"))
