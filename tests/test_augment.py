@@ -226,7 +226,8 @@ def test_cli_train_augment_saves_a_plain_model_that_predicts(tmp_path, capsys):
     assert main(["train", "--augment", "--limit", "64", "--epochs", "1", "--hidden", "8",
                  "--seed", "0", "--out", str(out)]) == 0
     model = glassnet.load_model(out)
-    assert [type(layer).__name__ for layer in model.layers] == ["Flatten", "Dense", "Dense"]
+    assert [type(layer).__name__ for layer in model.layers] == ["Deskew", "Flatten", "Dense",
+                                                                "Dense"]
     assert model.optimizer.iterations == 2  # 64 images in batches of 32, trained
     digit = np.full((60, 60), 255, np.uint8)
     digit[15:45, 28:33] = 0  # a dark "1" on white paper
@@ -256,3 +257,29 @@ def test_augmented_trains_as_the_same_layers_in_one_flat_model():
         m.fit(x, y, epochs=2, batch_size=16, verbose=0)
     for a, b in zip(model.get_weights(), flat.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_augment_builds_the_same_network_behind_a_deskew_layer():
+    """``--augment`` puts ``Deskew`` first (no weights, active in use too); plain
+    ``glassnet train`` builds the networks as before, without it."""
+    from argparse import Namespace
+
+    from glassnet.cli import build_model
+
+    for name, weights in (("cnn", 34_826), ("mlp", 101_770)):
+        args = Namespace(model=name, hidden=[128], activation="relu", augment=True)
+        deskewed = build_model(args)
+        plain = build_model(Namespace(**{**vars(args), "augment": False}))
+        assert type(deskewed.layers[0]).__name__ == "Deskew"
+        assert not any(type(layer).__name__ == "Deskew" for layer in plain.layers)
+        assert deskewed.count_params() == plain.count_params() == weights
+        assert [type(layer).__name__ for layer in deskewed.layers[1:]] == \
+            [type(layer).__name__ for layer in plain.layers]
+
+
+def test_augmentation_has_no_shifts():
+    """load_digit centres every digit, so --augment does not train on shifted ones."""
+    chain = [layer for layer in architectures.augmentation()
+             if isinstance(layer, layers.RandomAffineChain)]
+    assert [type(layer).__name__ for layer in chain[0].layers] == ["RandomZoom",
+                                                                    "RandomRotation"]

@@ -2,7 +2,7 @@
 
     glassnet train                         784-128-10, ReLU, softmax, Adam, 5 epochs, batch 32
     glassnet train --report report/        ... and write an HTML report of what it learned
-    glassnet train --model cnn --augment   a convnet trained on shifted, rotated, ... digits
+    glassnet train --model cnn --augment   a deskewed convnet trained on rotated, ... digits
     glassnet evaluate model.glassnet       test accuracy
     glassnet summary model.glassnet        the layers and their parameter counts
     glassnet report model.glassnet DIR     the report for a saved model
@@ -163,10 +163,11 @@ def build_model(args):
     """The network ``glassnet train`` trains, not compiled yet."""
     from . import architectures
 
+    deskew = args.augment  # --augment: a Deskew layer first, to straighten slants
     if args.model == "cnn":
-        return architectures.cnn()
+        return architectures.cnn(deskew=deskew)
     check_memory(args)
-    return architectures.mlp(hidden=args.hidden, activation=args.activation)
+    return architectures.mlp(hidden=args.hidden, activation=args.activation, deskew=deskew)
 
 
 def compile_model(model, args, n_fit: int) -> None:
@@ -523,8 +524,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive(int), default=None, metavar="N",
                    help=_("train on the first N images only (quick experiments)"))
     p.add_argument("--augment", action="store_true",
-                   help=_("train on randomly shifted, rotated, zoomed, thicker and thinner "
-                          "copies of the digits (slower; the saved model is the same network)"))
+                   help=_("straighten each digit's slant (a Deskew layer first), and train "
+                          "on randomly rotated, zoomed, thicker and thinner copies of the "
+                          "digits (slower; the saved model is the same network behind "
+                          "Deskew)"))
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help=_("test accuracy of a saved model"))

@@ -24,6 +24,7 @@ _MODULES = {
     ".conv1d": ("Conv1D",),
     ".conv_transpose": ("Conv2DTranspose",),
     ".dense": ("Dense",),
+    ".deskew": ("Deskew",),
     ".discretization": ("Discretization",),
     ".dot_product": ("Dot", "dot"),
     ".dropout": ("Dropout",),
@@ -78,7 +79,7 @@ _ALIASES = {
     "SeparableConvolution2D": "SeparableConv2D",
 }
 #: glassnet's own layers (``glassnet train --augment``), which Keras does not have
-OWN = ("RandomAffineChain", "RandomLowResolution", "RandomStrokeWidth")
+OWN = ("Deskew", "RandomAffineChain", "RandomLowResolution", "RandomStrokeWidth")
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 __getattr__, __dir__ = attach(__name__, {
     **_WHERE, **{alias: (_WHERE[name], name) for alias, name in _ALIASES.items()}})
@@ -105,7 +106,7 @@ __all__ = [
     "CategoryEncoding",
     "CenterCrop", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D",
     "Convolution2D", "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense",
-    "DepthwiseConv2D", "Discretization",
+    "DepthwiseConv2D", "Deskew", "Discretization",
     "Dot", "Dropout", "ELU", "Embedding", "Flatten", "GRU", "GRUCell",
     "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
