@@ -138,7 +138,25 @@ CONV_CASES = [
     (5, 8, 2, 2, (3, 1), 3, "same"),
     (7, 7, 1, 4, 3, 1, "same"),  # one channel: im2col copies each kernel offset on its own
     (8, 7, 1, 3, (3, 2), 2, "valid"),
+    # many channels in, few out, stride 1: stamped (Conv2D.uses_stamps), not im2col
+    (6, 7, 8, 1, 3, 1, "same"),
+    (6, 5, 9, 2, (2, 3), 1, "valid"),
+    (5, 5, 12, 1, 5, 1, "same"),
+    (3, 3, 6, 1, 5, 1, "same"),  # kernel wider than the image: some offsets reach nothing
 ]
+STAMPED = CONV_CASES[-4:]
+
+
+@pytest.mark.parametrize("case", STAMPED)
+def test_few_filters_on_many_channels_are_stamped(case):
+    H, W, C, F, k, s, padding = case
+    layer = layers.Conv2D(F, k, strides=s, padding=padding)
+    layer.build((H, W, C))
+    assert layer.uses_stamps()
+    for C, F in ((1, 32), (32, 64)):  # the classic convnet's layers keep im2col
+        classic = layers.Conv2D(F, 3)
+        classic.build((28, 28, C))
+        assert not classic.uses_stamps()
 
 
 @pytest.mark.parametrize("case", CONV_CASES)
@@ -210,6 +228,7 @@ def test_conv2d_patches_rebuilt_in_backward_give_the_same_results(seed, monkeypa
 
 @pytest.mark.parametrize("make", [
     lambda: layers.Conv2D(4, 3, padding="same", activation="relu", bias_initializer="ones"),
+    lambda: layers.Conv2D(1, 3, padding="same", activation="sigmoid"),  # stamped
     lambda: layers.Conv2D(3, 2, strides=2, activation="tanh"),
     lambda: layers.MaxPooling2D(),
     lambda: layers.MaxPooling2D(3, strides=2, padding="same"),
@@ -232,6 +251,25 @@ def test_threads_sharing_the_batch_give_the_results_of_one_thread(make, seed, mo
         np.testing.assert_allclose(dx, results[0][1], rtol=1e-5, atol=1e-5)
         for g, g0 in zip(grads, results[0][2]):
             np.testing.assert_allclose(g, g0, rtol=1e-5, atol=1e-5)
+
+
+def test_stamps_give_the_results_of_im2col(seed, monkeypatch):
+    # a GAN generator's last layer, small: Conv2D(1, 7, padding="same") on many channels
+    layer = layers.Conv2D(1, 7, padding="same", activation="sigmoid",
+                          bias_initializer="random_normal")
+    x = seed.standard_normal((20, 9, 8, 16)).astype(np.float32)
+    dy = seed.standard_normal((20, 9, 8, 1)).astype(np.float32)
+    results = []
+    for stamps in (True, False):
+        monkeypatch.setattr(conv_module.Conv2D, "uses_stamps", lambda self, s=stamps: s)
+        y = layer(x, training=True).numpy().copy()
+        layer.need_input_grad = True
+        results.append((y, layer.backward(dy).copy(), [g.copy() for g in layer.grads.values()]))
+    (y, dx, grads), (y0, dx0, grads0) = results
+    np.testing.assert_allclose(y, y0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(dx, dx0, rtol=1e-4, atol=1e-5)
+    for g, g0 in zip(grads, grads0):
+        np.testing.assert_allclose(g, g0, rtol=1e-4, atol=1e-4)
 
 
 def test_split_parts(monkeypatch):

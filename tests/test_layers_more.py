@@ -861,3 +861,48 @@ def test_same_normalization_as_keras(keras):
     given = {"mean": [1.0, 2.0, 3.0], "variance": [4.0, 0.0, 1.0]}
     np.testing.assert_allclose(layers.Normalization(**given)(x),
                                np.asarray(keras.layers.Normalization(**given)(x)), rtol=1e-5)
+
+
+def test_conv2d_transpose_parts_give_the_results_of_one(monkeypatch):
+    """The batch cut into parts (threads, and stamps made a few samples at a time) gives the
+    numbers of one part; against the loops too."""
+    from glassnet.layers import _parallel as parallel
+    from glassnet.layers import conv_transpose
+
+    rng = np.random.default_rng(19)
+    x = rng.standard_normal((19, 4, 5, 6)).astype(np.float32)
+    dy = rng.standard_normal((19, 8, 10, 3)).astype(np.float32)
+    results = []
+    for workers, stamp_bytes in ((1, 2**25), (2, 2**25), (3, 1)):
+        monkeypatch.setattr(parallel, "WORKERS", workers)
+        monkeypatch.setattr(conv_transpose, "STAMP_BYTES", stamp_bytes)
+        glassnet.utils.set_random_seed(0)
+        layer = layers.Conv2DTranspose(3, 4, strides=2, padding="same", activation="tanh",
+                                       bias_initializer="random_normal")
+        y = layer(x).numpy().copy()
+        layer.need_input_grad = True
+        results.append((y, layer.backward(dy).copy(), [g.copy() for g in layer.grads.values()]))
+    W, b = layer.get_weights()
+    np.testing.assert_allclose(results[0][0], np.tanh(naive_conv2d_transpose(
+        x.astype(np.float64), W, b, (2, 2), (8, 10), (1, 1))), rtol=1e-5, atol=1e-5)
+    for y, dx, grads in results[1:]:
+        np.testing.assert_allclose(y, results[0][0], rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(dx, results[0][1], rtol=1e-5, atol=1e-5)
+        for g, g0 in zip(grads, results[0][2]):
+            np.testing.assert_allclose(g, g0, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("slope", [0.2, 0.3, 1.0, 0.0, 1.5, -0.5])
+def test_leaky_relu_gives_exactly_np_where(slope):
+    """max(z, αz) for 0 < α <= 1 (faster) is np.where's z > 0 ? z : αz, to the bit (signed
+    zeros, NaN, infinities); other slopes take np.where itself."""
+    f = glassnet.activations.LeakyReLU(slope)
+    z = np.array([1.5, -2.0, 0.0, -0.0, np.nan, np.inf, -np.inf, 3e-39, -3e-39], np.float32)
+    da = np.array([1.0, 2.0, -3.0, 4.0, 5.0, np.nan, 7.0, 8.0, 9.0], np.float32)
+    with np.errstate(invalid="ignore"):
+        a, expected = f.forward(z), np.where(z > 0, z, z * np.float32(slope))
+        dz, expected_dz = f.backward(z, a, da), np.where(z > 0, da, da * np.float32(slope))
+    assert a.dtype == dz.dtype == np.float32
+    np.testing.assert_array_equal(a, expected)
+    np.testing.assert_array_equal(np.signbit(a), np.signbit(expected))
+    np.testing.assert_array_equal(dz, expected_dz)

@@ -138,3 +138,30 @@ def test_nadam_momentum_product_survives_a_new_instance_at_step_t():
     c.iterations = b.iterations
     c.step(theta_b, np.array(GRADS[2]))
     np.testing.assert_allclose(theta_b, theta_a, rtol=1e-14)
+
+
+def test_apply_gradients_steps_a_bound_model_in_place_with_the_same_numbers():
+    """A model's weights bound into its θ (after fit) are stepped in place, without copies;
+    the numbers are those of the same step on separate variables."""
+    from glassnet.optimizers import laid_end_to_end
+
+    glassnet.utils.set_random_seed(3)
+    model = glassnet.Sequential([glassnet.Input((4,)), glassnet.layers.Dense(3, activation="relu"),
+                                 glassnet.layers.Dense(2)])
+    model.compile("adam", "mse")
+    rng = np.random.default_rng(3)
+    model.fit(rng.standard_normal((8, 4)), rng.standard_normal((8, 2)), verbose=0)
+    variables = model.trainable_variables
+    assert laid_end_to_end([np.asarray(v) for v in variables]) is not None
+    separate = [glassnet.Variable(v.numpy()) for v in variables]
+    before = variables[0].numpy()
+    assert laid_end_to_end([np.asarray(v) for v in separate]) is None
+    bound_opt, separate_opt = glassnet.optimizers.Adam(0.1), glassnet.optimizers.Adam(0.1)
+    for _ in range(3):
+        grads = [rng.standard_normal(v.shape).astype(np.float32) for v in variables]
+        bound_opt.apply_gradients(zip(grads, variables))
+        separate_opt.apply_gradients(zip(grads, separate))
+    for v, w in zip(variables, separate):
+        np.testing.assert_array_equal(v.numpy(), w.numpy())
+    assert not np.array_equal(variables[0].numpy(), before)  # it did step
+    np.testing.assert_array_equal(model.layers[0].get_weights()[0], variables[0].numpy())

@@ -474,3 +474,53 @@ def test_tf_function_runs_the_function_eagerly():
         return x * x
 
     assert float(double(tf.constant(2.0))) == 4 and float(square(tf.constant(3.0))) == 9
+
+
+def test_a_model_called_in_a_training_loop_chooses_blas_threads_as_fit_does(monkeypatch):
+    """OpenBLAS's default (one thread per core) is the trap of blas.py: a subclassed model
+    called by a GradientTape loop runs its forward pass, and the tape its backward pass, on
+    the threads fit would choose (here one), and BLAS gets its own count back after each."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from glassnet import blas
+
+    def blas_threads():
+        return {lib["num_threads"] for lib in threadpoolctl.threadpool_info()
+                if lib["user_api"] == "blas"}
+
+    seen = []
+
+    class Probe(layers.Layer):  # what BLAS has while the forward pass runs
+        def call(self, x):
+            seen.append(blas_threads())
+            return x
+
+    class Net(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.probe, self.dense = Probe(), layers.Dense(3)
+
+        def call(self, x):
+            return self.dense(self.probe(x))
+
+    model = Net()
+    x = np.ones((4, 5), np.float32)
+    model(x)
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        if blas_threads() != {2}:
+            pytest.skip("no BLAS here that takes 2 threads")
+        monkeypatch.setattr(blas, "threads_for", lambda work: 1)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(x))
+        assert seen[-1] == {1} and blas_threads() == {2}
+        assert tape._threads == 1  # the backward pass's count
+        during = []
+        real = blas.limit_threads.__init__
+
+        def spy(self, *args, **kwargs):
+            real(self, *args, **kwargs)
+            during.append(blas_threads())
+
+        monkeypatch.setattr(blas.limit_threads, "__init__", spy)
+        grads = tape.gradient(loss, model.trainable_variables)
+        assert during == [{1}] and blas_threads() == {2}
+    np.testing.assert_allclose(grads[0], np.full((5, 3), 4.0))  # d Σ(xW + b)/dW = Σ_n x

@@ -34,7 +34,7 @@ from .i18n import _
 from .layers.base import Layer, _as_shape, current_training, shape_list
 from .layers.input import InputLayer
 from .params import ParameterVector
-from .tape import record, watched
+from .tape import note_threads, record, watched
 from .tensor import Tensor, to_array
 
 # needed from compile and fit on, not by import glassnet
@@ -343,8 +343,9 @@ class Model(Layer):
         given = data_module.as_list(x, self.input_names if self.built else ["input"], "x",
                                     "input")
         xs = self.prepare_inputs([to_array(t) for t in given], single_sample=True, cast=True)
-        with blas.limit_threads(self, len(xs[0])), self.lock:  # see blas.py and self.lock
+        with blas.limit_threads(self, len(xs[0])) as limit, self.lock:  # blas.py, self.lock
             outs = [Tensor(a) for a in self.graph.forward(xs, training)]
+        note_threads(limit.threads)  # a tape recording this call runs backward with as many
         sources = [t if isinstance(t, Tensor) else Tensor(a) for t, a in zip(given, xs)]
         variables = self.trainable_variables
         if watched([*sources, *variables]):

@@ -262,17 +262,23 @@ class Optimizer:
                                "not depend on these variables. Check the list given to "
                                "tape.gradient and the code run inside the tape."))
         variables = [v for _, v in pairs]
-        sizes = [np.asarray(v).size for v in variables]
+        arrays = [np.asarray(v) for v in variables]
+        sizes = [a.size for a in arrays]
         if [id(v) for v in variables] != getattr(self, "_variable_ids", None):
             self._variable_ids = [id(v) for v in variables]
-            dtype = np.asarray(variables[0]).dtype
+            dtype = arrays[0].dtype
             self._theta, self._g = np.empty(sum(sizes), dtype), np.empty(sum(sizes), dtype)
             self.build(self._theta)
         ends = np.cumsum(sizes)[:-1]
-        thetas, gs = np.split(self._theta, ends), np.split(self._g, ends)
-        for theta, g, (grad, v) in zip(thetas, gs, pairs):
-            theta[...] = np.asarray(v).ravel()
+        for g, (grad, _v) in zip(np.split(self._g, ends), pairs):
             g[...] = np.asarray(grad).ravel()
+        theta = laid_end_to_end(arrays)  # a model's weights: views of its own θ, in order
+        if theta is not None:
+            self.step(theta, self._g)  # in place: nothing to copy in or back
+            return
+        thetas = np.split(self._theta, ends)
+        for theta, a in zip(thetas, arrays):
+            theta[...] = a.ravel()
         self.step(self._theta, self._g)
         for theta, v in zip(thetas, variables):
             v.assign(theta.reshape(np.asarray(v).shape))
@@ -319,6 +325,32 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<optimizer {self.name} learning_rate={self._learning_rate}>"
+
+
+def laid_end_to_end(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """One 1-D view of ``arrays`` when they lie one after another in one contiguous buffer
+    (a model's weights are views of its flat ``θ``, see ``params.py``), else None.
+
+    ``apply_gradients`` then steps the model's weights in place; copying the advanced
+    quickstart's 2.8 million weights into a vector and back cost about 20 ms a step, a
+    fifth of the step."""
+    base = arrays[0]
+    while isinstance(base.base, np.ndarray):
+        base = base.base
+    if not base.flags.c_contiguous:
+        return None
+    start = arrays[0].__array_interface__["data"][0]
+    end = start
+    for a in arrays:
+        if (a.dtype != base.dtype or not a.flags.c_contiguous or not a.flags.writeable
+                or a.base is None or a.__array_interface__["data"][0] != end):
+            return None
+        end += a.nbytes
+    origin = base.__array_interface__["data"][0]
+    if start < origin or end > origin + base.nbytes:  # (not the same buffer after all)
+        return None
+    first = (start - origin) // base.itemsize
+    return base.reshape(-1)[first:first + (end - start) // base.itemsize]
 
 
 def _flush_denormals(state: dict[str, np.ndarray]) -> None:

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from . import blas
 from .i18n import _
 from .tensor import Tensor, Variable
 
@@ -96,6 +97,14 @@ def watched(tensors) -> bool:
     return any(t._recording and t._watches_any(tensors) for t in _active)
 
 
+def note_threads(threads: int) -> None:
+    """A model ran its forward pass with ``threads`` BLAS threads (``blas.limit_threads``):
+    the recording tapes run their backward pass with as many (at least)."""
+    for tape in _active:
+        if tape._recording:
+            tape._threads = max(tape._threads, threads)
+
+
 @contextmanager
 def paused():
     """No tape records inside this block (e.g. to try a layer's ``call`` for its shape)."""
@@ -129,6 +138,7 @@ class GradientTape:
         self._watched: dict[int, Tensor] = {}  # id -> tensor (kept alive: ids stay unique)
         self._recording = False
         self._used = False
+        self._threads = 0  # BLAS threads of the forward passes recorded (0: none chosen)
 
     # -- recording ------------------------------------------------------------
     def __enter__(self) -> GradientTape:
@@ -198,6 +208,21 @@ class GradientTape:
         return "\n".join(lines)
 
     # -- the backward pass ----------------------------------------------------
+    def _backward(self, grads: dict[int, np.ndarray]) -> None:
+        """The chain rule in reverse: ``grads`` (the targets' seeds) gets every watched
+        tensor's ``dL/dx``."""
+        for op in reversed(self._ops):
+            dy = grads.get(id(op.output))
+            if dy is None:
+                continue  # the target does not depend on this op
+            for x, dx in zip(op.inputs, op.vjp(dy)):
+                if dx is not None and id(x) in self._watched and _is_float(x):
+                    if np.shape(dx) != x.shape:  # a bug in the op, not in the user's code
+                        raise RuntimeError(_("{name} gave a gradient of shape {shape} "
+                                             "for an input of shape {shape2}.").format(
+                                                 name=op.name, shape=np.shape(dx), shape2=x.shape))
+                    _accumulate(grads, x, dx)
+
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients: str = UnconnectedGradients.NONE):
         """``d(target)/d(source)`` for each source, in the structure of ``sources``.
@@ -229,17 +254,10 @@ class GradientTape:
                                    "has shape {shape2}: they must be the same.").format(
                                        shape=seed.shape, shape2=t.shape))
             _accumulate(grads, t, seed)
-        for op in reversed(self._ops):
-            dy = grads.get(id(op.output))
-            if dy is None:
-                continue  # the target does not depend on this op
-            for x, dx in zip(op.inputs, op.vjp(dy)):
-                if dx is not None and id(x) in self._watched and _is_float(x):
-                    if np.shape(dx) != x.shape:  # a bug in the op, not in the user's code
-                        raise RuntimeError(_("{name} gave a gradient of shape {shape} "
-                                             "for an input of shape {shape2}.").format(
-                                                 name=op.name, shape=np.shape(dx), shape2=x.shape))
-                    _accumulate(grads, x, dx)
+        # the models' backward passes with the BLAS threads of their forward (see blas.py)
+        with blas.limit_threads(None, 0, threads=self._threads) if self._threads else \
+                _nothing():
+            self._backward(grads)
         zero = unconnected_gradients in (UnconnectedGradients.ZERO, "zero")
 
         def result(s):
@@ -256,6 +274,11 @@ class GradientTape:
             self._used = True
             self._ops, self._watched = [], {}  # free the recorded arrays, as TensorFlow does
         return out
+
+
+@contextmanager
+def _nothing():
+    yield
 
 
 def _is_float(x: Tensor) -> bool:

@@ -27,11 +27,19 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, backend, constraints, initializers, regularizers
+from .. import activations, backend, blas, constraints, initializers, regularizers
 from ..errors import InputError
 from ..graph import KerasTensor, Node, symbolic
 from ..i18n import _
-from ..tape import GradientTape, call_layer, flatten, map_structure, paused, warn_once
+from ..tape import (
+    GradientTape,
+    call_layer,
+    flatten,
+    map_structure,
+    note_threads,
+    paused,
+    warn_once,
+)
 from ..tensor import Tensor, Variable, to_array
 
 
@@ -348,7 +356,10 @@ class Layer:
                 self.ensure_built(map_structure(lambda t: t.shape[1:], x))
             finally:
                 vars(self).pop("_first_inputs", None)
-        y = call_layer(self, x, training, **kwargs)
+        if self.uses_call and not _TRAINING:  # a user's model called by a training loop
+            y = _call_choosing_threads(self, x, training, kwargs)
+        else:
+            y = call_layer(self, x, training, **kwargs)
         if self.supports_masking or type(self).compute_mask is not Layer.compute_mask \
                 or getattr(self, "output_mask", None) is not None:
             _attach_masks(self, given, y)
@@ -926,6 +937,18 @@ def _unknown_where_different(a, b):
 
 #: the ``training`` of the layer calls in progress (``run_call``), innermost last
 _TRAINING: list[bool] = []
+
+
+def _call_choosing_threads(layer: Layer, x, training: bool, kwargs: dict):
+    """``call_layer`` under the BLAS threads that ``fit`` would choose for ``layer`` at this
+    batch size (``blas.py``: one thread for small products; OpenBLAS's default of one per
+    core made the advanced quickstart's tape step 8x slower than its ``fit`` step on a busy
+    2-core machine). A tape recording it runs the backward pass with as many."""
+    first = flatten(x)[0]
+    batch = len(first) if np.ndim(first) else 1
+    with blas.limit_threads(layer, batch) as limit:
+        note_threads(limit.threads)
+        return call_layer(layer, x, training, **kwargs)
 
 
 def current_training(training: bool | None = None) -> bool:

@@ -23,6 +23,10 @@ from .base import KernelLayer
 # Largest im2col buffer kept for a batch. A bigger batch has its patches built part by part
 # (twice: again in backward), so memory stays bounded whatever batch size fit is given.
 CHUNK_BYTES = 64 * 2**20
+# Scratch arrays a layer keeps for the batch sizes it has seen. A GAN's discriminator sees
+# two (fake and real images together, then fake ones alone): a cap of 9 arrays made it
+# allocate its buffers again at every call.
+BUFFER_BYTES = 4 * CHUNK_BYTES
 
 
 class Conv2D(KernelLayer):
@@ -69,6 +73,20 @@ class Conv2D(KernelLayer):
     (``_parallel.py``); each part's ``dW₂`` and ``db`` are added at the end. A batch whose
     ``cols`` would exceed ``CHUNK_BYTES`` is cut into more parts, processed a few at a
     time, so memory stays bounded for any batch size.
+
+    **Stamping, for many channels in and few out.** With stride 1, each input pixel can
+    instead stamp its ``kh x kw x F`` contribution onto the output (the way
+    ``Conv2DTranspose`` works), from one product over the unpadded input::
+
+        y[n, a, b, p, q, f] = Σ_c x[n, a, b, c] · W[p, q, c, f]     (x₂ · W_r, W_r: (C, kh·kw·F))
+        z[n, i, j, f]       = b[f] + Σ_{p, q} y[n, i + p - pt, j + q - pl, p, q, f]
+
+    and backward gathers ``dz`` the same way, ``dy[n, a, b, p, q] = dz[n, a - p + pt,
+    b - q + pl]`` (0 outside the output), so that ``dW_r = x₂ᵀ · dy₂`` and
+    ``dx₂ = dy₂ · W_rᵀ`` need no col2im. The multiply-adds are the same; the array in
+    between has ``kh·kw·F`` numbers per pixel instead of ``kh·kw·C``. A GAN generator's
+    last layer, ``Conv2D(1, 7, padding="same")`` on ``(64, 28, 28, 128)``, has patches of
+    1.2 GB and stamps of 10 MB (``uses_stamps``).
     """
 
     formula = "z = conv(x, W) + b = im2col(x) · W + b,  a = f(z)"
@@ -133,8 +151,9 @@ class Conv2D(KernelLayer):
         full = (key, shape, np.dtype(dtype).str)
         buf = self._buffers.get(full)
         if buf is None:
-            if len(self._buffers) > 8:  # many batch sizes (predict): forget the old ones
-                self._buffers.clear()
+            kept = sum(b.nbytes for b in self._buffers.values())
+            if kept + np.prod(shape) * np.dtype(dtype).itemsize > BUFFER_BYTES:
+                self._buffers.clear()  # many batch sizes (predict): forget the old ones
             buf = self._buffers[full] = np.full(shape, fill, dtype)
         return buf
 
@@ -208,11 +227,14 @@ class Conv2D(KernelLayer):
         width = self.W[..., 0].size + self.use_bias  # kh·kw·C (+ 1 for the bias)
         itemsize = np.dtype(dtype).itemsize
         per_sample = Ho * Wo * (width + F) * itemsize
+        if self.uses_stamps():  # no patches: the stamps y (or dy) and z of each sample
+            H, W, _ = self.input_shape
+            per_sample = (H * W * self.W[..., 0, :].size + Ho * Wo * F) * itemsize
         most = max(1, min(_parallel.PART_BYTES, CHUNK_BYTES // workers()) // per_sample)
         self.parts = split(n, most)
         self._most = max(stop - start for start, stop in self.parts)
         rows = Ho * Wo
-        if n * rows * width * itemsize <= CHUNK_BYTES:
+        if n * rows * width * itemsize <= CHUNK_BYTES and not self.uses_stamps():
             self.cols = self._buffer("cols", (n * rows, width), dtype, 1)
         else:
             self.cols = None
@@ -237,10 +259,15 @@ class Conv2D(KernelLayer):
         Ho, Wo, F = self.output_shape
         self.z = np.empty((len(x), Ho, Wo, F), x.dtype)
         W2 = self.W.reshape(-1, F)
-        if self.use_bias:  # [W₂; b]: the bias is the weight of the column of ones
-            W2 = np.concatenate([W2, self.b[None]])
+        if self.use_bias and not self.uses_stamps():  # [W₂; b]: the bias is the weight of
+            W2 = np.concatenate([W2, self.b[None]])    # the column of ones
         self._plan(len(x), x.dtype)
-        run(lambda slot, start, stop: self._forward_part(slot, start, stop, W2), self.parts)
+        if self.uses_stamps():
+            Wr = self._stamp_kernel()
+            run(lambda slot, start, stop: self._stamp_forward(slot, start, stop, Wr),
+                self.parts)
+        else:
+            run(lambda slot, start, stop: self._forward_part(slot, start, stop, W2), self.parts)
         if self.activation is activations.relu:
             self.a = self.z  # done in place by _forward_part: relu'(z) = [z > 0] = [a > 0]
         else:
@@ -260,6 +287,8 @@ class Conv2D(KernelLayer):
         dR = self.activity_gradient()  # an activity penalty's dR/da, or None
         if dR is not None:
             da = da + dR
+        if self.uses_stamps():
+            return self._stamp_backward(da)
         dxp = None
         if self.need_input_grad:
             (pt, pb), (pl, pr) = self.pads
@@ -296,6 +325,85 @@ class Conv2D(KernelLayer):
             dxp[part] = 0
             self._col2im(dz, Wt, dxp[part], slot)  # dL/dcols = dL/dz₂ · W₂ᵀ, added back
         return dWb
+
+    # -- stamping (stride 1, few filters for many channels; see the class docstring) ----
+    def uses_stamps(self) -> bool:
+        """Stamp instead of im2col: stride 1, and stamps at most half the size of patches
+        (``2·H·W·F <= Ho·Wo·C``). The classic convnet's layers (``C = 1`` then ``32``,
+        ``F = 32`` then ``64``) keep im2col."""
+        H, W, C = self.input_shape
+        Ho, Wo, F = self.output_shape
+        return self.strides == (1, 1) and 2 * H * W * F <= Ho * Wo * C
+
+    def _stamp_kernel(self) -> np.ndarray:
+        """``W_r``: the kernel as ``(C, kh·kw·F)``, column ``(p, q, f)`` for ``W[p, q, :, f]``."""
+        return np.ascontiguousarray(self.W.transpose(2, 0, 1, 3)).reshape(self.W.shape[2], -1)
+
+    def _stamp_offsets(self):
+        """``(p, q, z_rows, z_cols, x_rows, x_cols)``: the output pixels that kernel offset
+        ``(p, q)`` reaches, and the input pixels ``(i + p - pt, j + q - pl)`` they read."""
+        H, W, _ = self.input_shape
+        Ho, Wo, _ = self.output_shape
+        (pt, _), (pl, _) = self.pads
+
+        def reach(k, pad, n_in, n_out):
+            i0, i1 = max(0, pad - k), min(n_out, n_in + pad - k)
+            return (slice(i0, i1), slice(i0 + k - pad, i1 + k - pad)) if i1 > i0 else None
+
+        for p in range(self.kernel_size[0]):
+            for q in range(self.kernel_size[1]):
+                rows, cols = reach(p, pt, H, Ho), reach(q, pl, W, Wo)
+                if rows is not None and cols is not None:
+                    yield p, q, rows[0], cols[0], rows[1], cols[1]
+
+    def _stamps(self, key: str, slot: int, m: int, dtype) -> np.ndarray:
+        """A slot's ``(m, H, W, kh, kw, F)`` scratch array (``y`` or ``dy``)."""
+        H, W, _ = self.input_shape
+        shape = (self._most, H, W, *self.kernel_size, self.filters)
+        return self._buffer(f"{key}{slot}", shape, dtype)[:m]
+
+    def _stamp_forward(self, slot: int, start: int, stop: int, Wr: np.ndarray) -> None:
+        """``z = b + Σ_{p, q} (x₂ · W_r) shifted by (p, q)`` for samples ``start:stop``."""
+        x = np.ascontiguousarray(self.x[start:stop])
+        y = self._stamps("y", slot, len(x), x.dtype)
+        np.matmul(x.reshape(-1, x.shape[-1]), Wr, out=y.reshape(len(x) * x[0, ..., 0].size, -1))
+        z = self.z[start:stop]
+        z[...] = self.b if self.use_bias else 0
+        for p, q, zi, zj, yi, yj in self._stamp_offsets():
+            z[:, zi, zj] += y[:, yi, yj, p, q]
+        if self.activation is activations.relu:
+            np.maximum(z, 0, out=z)
+
+    def _stamp_backward(self, da: np.ndarray):
+        """``dW_r = x₂ᵀ · dy₂``, ``db = Σ dz``, ``dx₂ = dy₂ · W_rᵀ`` (see the class docstring)."""
+        dR = self.activity_gradient()
+        if dR is not None:
+            da = da + dR
+        Wr = self._stamp_kernel()
+        dx = np.empty(self.x.shape, da.dtype) if self.need_input_grad else None
+        C = self.x.shape[-1]
+
+        def part(slot: int, start: int, stop: int):
+            span = slice(start, stop)
+            dz = self.activation.backward(self.z[span], self.a[span], da[span])
+            dy = self._stamps("dy", slot, len(dz), dz.dtype)  # zeros stay where no (p, q)
+            for p, q, zi, zj, yi, yj in self._stamp_offsets():  # output pixel reaches
+                dy[:, yi, yj, p, q] = dz[:, zi, zj]
+            dy2 = dy.reshape(len(dz) * dy[0, :, :, 0, 0, 0].size, -1)
+            x2 = np.ascontiguousarray(self.x[span]).reshape(-1, C)
+            if dx is not None:
+                np.matmul(dy2, Wr.T, out=dx[span].reshape(-1, C))  # dL/dx
+            return x2.T @ dy2, dz.sum(axis=(0, 1, 2))  # dL/dW_r, dL/db
+
+        grads = run(part, self.parts)
+        dWr = grads[0][0] if len(grads) == 1 else np.sum([g[0] for g in grads], axis=0)
+        kh, kw = self.kernel_size
+        self.dW[...] = dWr.reshape(C, kh, kw, -1).transpose(1, 2, 0, 3)
+        if self.use_bias:
+            self.db[...] = grads[0][1] if len(grads) == 1 else np.sum([g[1] for g in grads],
+                                                                       axis=0)
+        self.add_regularization_grads()
+        return dx
 
     def call_state(self):
         """As ``Layer.call_state``, without the kept patches: ``cols`` lives in a buffer that
