@@ -43,6 +43,11 @@ metrics_module = _lazy.module(__package__ + ".metrics")
 callbacks_module = _lazy.module(__package__ + ".callbacks")
 
 
+#: compile options of TensorFlow 2.0 that tf.keras 2.2-2.15 accept and drop unread
+#: (``Model._validate_compile`` pops them); Keras 3 refuses them
+_KERAS2_IGNORED_COMPILE_OPTIONS = ("experimental_run_tf_function", "cloning")
+
+
 class Model(Layer):
     """A model of layers: ``Model(inputs, outputs)`` for a graph built with the functional
     API, or ``Sequential([...])`` for a stack.
@@ -400,8 +405,15 @@ class Model(Layer):
         ``Σ_outputs loss_weight · loss``.
         """
         for key in kwargs:  # Keras's execution options: glassnet always runs eagerly
-            if key not in ("run_eagerly", "jit_compile", "steps_per_execution",
-                           "weighted_metrics", "auto_scale_loss"):
+            if key in _KERAS2_IGNORED_COMPILE_OPTIONS:  # tf.keras 2.x drops them unread
+                from .legacy import warn_once_as
+
+                warn_once_as("compile:" + key, _(
+                    "compile({key}=...) is a TensorFlow 2.0 option that tf.keras 2.2 and "
+                    "later ignore and Keras 3 refuses; glassnet ignores it. Remove it."
+                ).format(key=key))
+            elif key not in ("run_eagerly", "jit_compile", "steps_per_execution",
+                             "weighted_metrics", "auto_scale_loss"):
                 raise TypeError(_("compile() got an unexpected keyword argument "
                                   "{key!r}.").format(key=key))
         self.optimizer = optimizers.get(optimizer)
