@@ -142,3 +142,47 @@ def test_compile_accepts_tensorflow_2_0_options_with_one_warning():
     model.fit(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32), verbose=0)
     with pytest.raises(TypeError, match="experimental_run_tf_functon"):
         model.compile(optimizer="adam", loss="mse", experimental_run_tf_functon=False)
+
+
+# -- load_weights into a Sequential model not built yet (lesson 31 save_load_weight) ---------
+def _five_dense():
+    return keras.Sequential([layers.Dense(6, activation="relu"), layers.Dense(3)])
+
+
+@pytest.mark.parametrize("first_use", ["fit", "call", "build"])
+def test_load_weights_before_a_sequential_model_is_built(tmp_path, first_use):
+    """Keras 2 restores a checkpoint into a model without an input shape when the model is
+    built (fit, a call, build): the weights are those saved, not fresh ones."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(8, 5)).astype(np.float32)
+    model = _five_dense()
+    model.build(input_shape=(None, 5))
+    path = str(tmp_path / "weights.ckpt")
+    model.save_weights(path)
+    expected = model.predict(x, verbose=0)
+
+    again = _five_dense()
+    again.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    again.load_weights(path)
+    assert not again.built
+    if first_use == "fit":
+        again.fit(x, np.zeros((8, 3), np.float32), epochs=1, verbose=0)  # lr 0: unchanged
+    elif first_use == "call":
+        again(tf.constant(x))
+    else:
+        again.build(input_shape=(None, 5))
+    np.testing.assert_allclose(again.predict(x, verbose=0), expected, rtol=1e-6)
+
+
+def test_load_weights_before_build_reports_a_missing_file_at_once(tmp_path):
+    with pytest.raises(Exception, match="nothing.ckpt"):
+        _five_dense().load_weights(str(tmp_path / "nothing.ckpt"))
+
+
+# -- tf.math.softmax (lesson 16 topk: accuracy@k) --------------------------------------------
+def test_math_softmax_is_nn_softmax():
+    assert tf.math.softmax is tf.nn.softmax and tf.math.log_softmax is tf.nn.log_softmax
+    p = tf.math.softmax(tf.constant([[1.0, 2.0, 3.0]]), axis=1).numpy()
+    np.testing.assert_allclose(p, np.exp([[1, 2, 3]]) / np.exp([1, 2, 3]).sum(), rtol=1e-6)
+    with pytest.raises(AttributeError):
+        tf.math.no_such_op  # noqa: B018

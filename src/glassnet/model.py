@@ -84,7 +84,7 @@ class Model(Layer):
         self.output_keys: list | None = None
         self.single_output = True
         self.output_shape_structure = None  # a subclassed model's outputs: shape(s) of call's
-        self.deferred_weights: str | None = None  # load_weights before a subclassed model's build
+        self.deferred_weights: str | None = None  # load_weights before the model's build
         if inputs is self and outputs is None:  # Keras 2 code's super().__init__(self)
             inputs = None
         if inputs is None and outputs is None:
@@ -272,7 +272,11 @@ class Model(Layer):
         self._graph = Graph(flat, outputs)
         if self.compiled is not None:
             self.compiled.configure(self)
-        if self.deferred_weights is not None:  # load_weights came before the first call
+        self.load_deferred_weights()
+
+    def load_deferred_weights(self) -> None:
+        """Read the file of a ``load_weights`` that came before the model was built."""
+        if self.deferred_weights is not None:
             path, self.deferred_weights = self.deferred_weights, None
             self.load_weights(path)
 
@@ -1011,6 +1015,7 @@ class Sequential(Model):
         self.built = True
         if self.compiled is not None:
             self.compiled.configure(self)
+        self.load_deferred_weights()
 
     @property
     def graph(self) -> Graph:

@@ -647,3 +647,14 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
 from .symbolic import dispatch  # noqa: E402
 
 dispatch(globals())
+
+
+def __getattr__(name: str):
+    """``tf.math.softmax`` and ``tf.math.log_softmax`` are TensorFlow's other names for
+    ``tf.nn.softmax`` and ``tf.nn.log_softmax`` (nn.py imports this module, so they are
+    looked up on first use)."""
+    if name in ("softmax", "log_softmax"):
+        from . import nn
+
+        return getattr(nn, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
