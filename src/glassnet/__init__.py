@@ -35,14 +35,15 @@ _OPS_ARRAY = (
     "timestamp", "concat", "pad", "meshgrid", "tensor_scatter_nd_update",
     "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_min",
     "tensor_scatter_nd_max", "constant", "convert_to_tensor", "expand_dims", "eye",
-    "fill", "gather", "identity", "linspace", "one_hot", "ones", "ones_like", "range", "rank",
+    "fill", "gather", "identity", "is_tensor", "linspace", "one_hot", "ones", "ones_like",
+    "range", "rank",
     "reshape", "shape", "size", "split", "squeeze", "stack", "stop_gradient", "tile",
     "transpose", "unstack", "where", "zeros", "zeros_like",
 )
 # `tf.constant`, `tf.reduce_mean`, `tf.math.*`, `tf.nn.*`, `tf.keras.ops.*` (keras is this
 # module, so keras.ops is glassnet.ops), `tf.GradientTape`, `tf.Variable` (issue 12)
 _OPS_MATH = (
-    "abs", "add", "add_n", "clip_by_norm", "truediv", "einsum",
+    "abs", "add", "add_n", "clip_by_norm", "clip_by_global_norm", "truediv", "einsum",
     "argmax", "argmin", "ceil", "cos", "cumsum", "divide", "equal", "exp",
     "floor", "floordiv", "greater", "greater_equal", "less", "less_equal", "log", "logical_and",
     "logical_not", "logical_or", "matmul", "maximum", "minimum", "multiply", "negative", "norm",

@@ -43,6 +43,11 @@ metrics_module = _lazy.module(__package__ + ".metrics")
 callbacks_module = _lazy.module(__package__ + ".callbacks")
 
 
+#: compile options of TensorFlow 2.0 that tf.keras 2.2-2.15 accept and drop unread
+#: (``Model._validate_compile`` pops them); Keras 3 refuses them
+_KERAS2_IGNORED_COMPILE_OPTIONS = ("experimental_run_tf_function", "cloning")
+
+
 class Model(Layer):
     """A model of layers: ``Model(inputs, outputs)`` for a graph built with the functional
     API, or ``Sequential([...])`` for a stack.
@@ -79,7 +84,7 @@ class Model(Layer):
         self.output_keys: list | None = None
         self.single_output = True
         self.output_shape_structure = None  # a subclassed model's outputs: shape(s) of call's
-        self.deferred_weights: str | None = None  # load_weights before a subclassed model's build
+        self.deferred_weights: str | None = None  # load_weights before the model's build
         if inputs is self and outputs is None:  # Keras 2 code's super().__init__(self)
             inputs = None
         if inputs is None and outputs is None:
@@ -267,7 +272,11 @@ class Model(Layer):
         self._graph = Graph(flat, outputs)
         if self.compiled is not None:
             self.compiled.configure(self)
-        if self.deferred_weights is not None:  # load_weights came before the first call
+        self.load_deferred_weights()
+
+    def load_deferred_weights(self) -> None:
+        """Read the file of a ``load_weights`` that came before the model was built."""
+        if self.deferred_weights is not None:
             path, self.deferred_weights = self.deferred_weights, None
             self.load_weights(path)
 
@@ -401,8 +410,15 @@ class Model(Layer):
         ``Σ_outputs loss_weight · loss``.
         """
         for key in kwargs:  # Keras's execution options: glassnet always runs eagerly
-            if key not in ("run_eagerly", "jit_compile", "steps_per_execution",
-                           "weighted_metrics", "auto_scale_loss"):
+            if key in _KERAS2_IGNORED_COMPILE_OPTIONS:  # tf.keras 2.x drops them unread
+                from .legacy import warn_once_as
+
+                warn_once_as("compile:" + key, _(
+                    "compile({key}=...) is a TensorFlow 2.0 option that tf.keras 2.2 and "
+                    "later ignore and Keras 3 refuses; glassnet ignores it. Remove it."
+                ).format(key=key))
+            elif key not in ("run_eagerly", "jit_compile", "steps_per_execution",
+                             "weighted_metrics", "auto_scale_loss"):
                 raise TypeError(_("compile() got an unexpected keyword argument "
                                   "{key!r}.").format(key=key))
         self.optimizer = optimizers.get(optimizer)
@@ -1000,6 +1016,7 @@ class Sequential(Model):
         self.built = True
         if self.compiled is not None:
             self.compiled.configure(self)
+        self.load_deferred_weights()
 
     @property
     def graph(self) -> Graph:

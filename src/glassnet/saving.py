@@ -713,9 +713,10 @@ def load_weights(model, path, **kwargs) -> None:
     if model.built and _keras_file(path) is not None:
         _keras_format().load_weights(model, path)
         return
-    if not model.built and getattr(model, "uses_call", False) and _keras_file(path) is None:
-        # a subclassed model has no weights before its first call: Keras 2 restores a
-        # TensorFlow checkpoint when the model is built, and so does glassnet with its file
+    if not model.built and _keras_file(path) is None:
+        # a subclassed model has no weights before its first call, a Sequential model
+        # without an input shape none before fit or build: Keras 2 restores a TensorFlow
+        # checkpoint when the model is built, and so does glassnet with its file
         _open(path)[0].close()  # a missing or broken file is reported now
         model.deferred_weights = os.fspath(path)
         return

@@ -128,7 +128,8 @@ def inputs(model, x, single_sample: bool = False, what: str = "x",
     if x.ndim == 1 and (expected is None or expected == (1,)):
         return x[:, np.newaxis]  # one feature per sample, as Keras reads a 1-D x
     if expected is None:
-        _check_unbuilt(layers, x, what)
+        if not getattr(model, "uses_call", False):  # a subclassed model's call may reshape
+            _check_unbuilt(layers, x, what)  # first: x = tf.reshape(x, [-1, 784])
     elif not fits(x.shape[1:], tuple(expected)):
         adjusted = _adjust_rank(x, tuple(expected))
         if adjusted is None:

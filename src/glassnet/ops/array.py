@@ -61,6 +61,16 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, nam
     return Tensor(to_array(value, dtype))
 
 
+def is_tensor(x: Any) -> bool:
+    """``tf.is_tensor``: True for a tensor or a ``tf.Variable`` (a Variable is a Tensor in
+    TensorFlow too), a ``RaggedTensor`` or a ``SparseTensor``; False for NumPy arrays and
+    Python numbers, which ops would convert."""
+    from .ragged import RaggedTensor
+    from .sparse import SparseTensor
+
+    return isinstance(x, (Tensor, RaggedTensor, SparseTensor))
+
+
 def zeros(shape, dtype=None, name=None) -> Tensor:
     return Tensor(np.zeros(_shape(shape), _dtype(dtype)))
 

@@ -15,7 +15,7 @@ from ..tape import record
 from ..tensor import Tensor
 from ._core import as_tensor
 from .array import eye
-from .math import matmul, norm
+from .math import global_norm, matmul, norm
 
 
 def _swap(m: np.ndarray) -> np.ndarray:
@@ -141,7 +141,7 @@ def matrix_transpose(a, name=None, conjugate=False) -> Tensor:
 
 adjoint = matrix_transpose  # real tensors: the conjugate transpose is the transpose
 
-__all__ = ["adjoint", "det", "diag", "diag_part", "eigvals", "eye", "inv", "matmul",
+__all__ = ["adjoint", "det", "diag", "diag_part", "eigvals", "eye", "global_norm", "inv", "matmul",
            "matrix_transpose", "norm", "qr", "svd", "trace"]
 
 

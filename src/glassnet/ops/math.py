@@ -473,6 +473,37 @@ def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
     return divide(multiply(x, clip), maximum(length, clip))
 
 
+def global_norm(t_list, name=None) -> Tensor:
+    """``‖(t₁, …, tₙ)‖ = √(Σᵢ ‖tᵢ‖²)``, the norm of all the tensors together (``None``
+    entries skipped); made of ops."""
+    ts = [as_tensor(t) for t in _tensor_list(t_list, "global_norm") if t is not None]
+    if not ts:
+        return Tensor(np.zeros((), np.float32))
+    return sqrt(add_n([reduce_sum(square(t)) for t in ts]))
+
+
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
+    """``(tᵢ · c / max(N, c) for each i), N`` with ``N`` the global norm: every tensor is
+    scaled by the same factor, so the list keeps its direction and its norm is at most
+    ``c``. As in TensorFlow, ``None`` entries stay ``None``, ``use_norm`` replaces ``N``,
+    and a norm of ``inf`` or ``nan`` makes every entry ``nan``. Made of ops, so a tape
+    differentiates it."""
+    t_list = _tensor_list(t_list, "clip_by_global_norm")
+    norm = global_norm(t_list) if use_norm is None else as_tensor(use_norm)
+    clip = as_tensor(clip_norm, norm.dtype)
+    with np.errstate(invalid="ignore"):  # inf - inf = nan, as TensorFlow's scale
+        scale = add(divide(clip, maximum(norm, clip)), subtract(norm, norm))
+    return [None if t is None else multiply(t, scale) for t in t_list], norm
+
+
+def _tensor_list(t_list, op: str) -> list:
+    if isinstance(t_list, (str, bytes, Tensor, np.ndarray)) or not hasattr(t_list, "__iter__"):
+        raise TypeError(_("`t_list` of {op} should be a list of tensors (the gradients "
+                          "from tape.gradient); got {kind}.").format(
+                              op=op, kind=type(t_list).__name__))
+    return list(t_list)
+
+
 def argmax(input, axis=None, output_type=np.int64, name=None) -> Tensor:
     """Index of the largest entry along ``axis`` (TensorFlow's default: axis 0)."""
     x = as_tensor(input)
@@ -616,3 +647,14 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
 from .symbolic import dispatch  # noqa: E402
 
 dispatch(globals())
+
+
+def __getattr__(name: str):
+    """``tf.math.softmax`` and ``tf.math.log_softmax`` are TensorFlow's other names for
+    ``tf.nn.softmax`` and ``tf.nn.log_softmax`` (nn.py imports this module, so they are
+    looked up on first use)."""
+    if name in ("softmax", "log_softmax"):
+        from . import nn
+
+        return getattr(nn, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
