@@ -657,4 +657,5 @@ def __getattr__(name: str):
         from . import nn
 
         return getattr(nn, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(_("module {old_path!r} has no attribute {attr!r}").format(
+        old_path=__name__, attr=name))
