@@ -305,9 +305,15 @@ def test_command_serves_until_interrupted():
         assert wait_for(lambda: epochs() > 2)  # training
         t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(10) == 0
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+            raise AssertionError(f"no exit after SIGINT; stderr: {err[-3000:]!r}") from None
+        assert proc.returncode == 0, err
         assert time.monotonic() - t0 < 2  # the training thread stopped
-        assert "stopped" in proc.stdout.read()
+        assert "stopped" in out
     finally:
         if proc.poll() is None:
             proc.kill()
