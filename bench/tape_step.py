@@ -19,10 +19,10 @@ import statistics
 import time
 
 import numpy as np
+from glassnet.keras import layers
 
 import glassnet as tf
 from glassnet import keras
-from glassnet.keras import layers
 
 
 def parse_args():
